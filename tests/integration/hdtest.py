@@ -1,0 +1,518 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Helpers for tests that drive the real helpdesk-server.
+
+Standard library, python3-websocket and python3-aiosmtpd only.
+
+    from hdtest import Server, Api, Events, SmtpSink
+
+    with SmtpSink() as sink, Server(smtp_url=sink.url) as srv:
+        tina = Api(srv).login('tina', 'demo')       # an Api with .token, .user
+        status, body = tina.get('/me')              # (HTTP status, JSON or None)
+        ev = Events(srv, tina.token)                # WebSocket /api/v1/events
+        hello = ev.next('hello')                    # {"type", "data"}
+        tina.patch('/me', {'available_for_chat': True})
+        ...
+        msgs = sink.wait_for(1)                     # [email.message.EmailMessage]
+
+Server(...)    starts $HD_SERVER_BIN --port 0 --database <tmp>/hd.db
+               --seed-demo [--smtp-url URL] and reads its
+               "listening on http://ADDR:PORT/" line.  .url, .base (no
+               trailing slash), .ws_url, .pid, .stop() (SIGTERM, returns the
+               exit status), .kill9(), .restart() (same database, new port),
+               .log() (its stderr so far).
+Api(srv)       REST under /api/v1; .login(login, password) returns self and
+               sets .token and .user; get/post/patch/delete(path, body) return
+               (status, json-or-None); .raw(method, path, data_bytes, headers)
+               sends anything.  Paths are relative to /api/v1 ('/me') unless
+               they start with /api/ or are /health.
+Events(srv, token)
+               a WebSocket client with the Bearer header.  .next(type,
+               timeout, where=None) waits for an event of that type (and
+               matching where(data)), keeping the others for later next()
+               calls; .send(type, data), .send_raw(text), .expect_close()
+               returns the close code, .assert_none(type, seconds).
+SmtpSink()     an aiosmtpd server on 127.0.0.1, port 0, in a thread.  .url
+               (smtp://127.0.0.1:PORT), .messages (parsed with
+               email.policy.default), .envelopes (mail_from, rcpt_tos),
+               .wait_for(n, timeout); .refuse (a set of addresses whose RCPT
+               gets 550).
+"""
+
+import asyncio
+import email
+import email.policy
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import tempfile
+import threading
+import time
+import urllib.parse
+
+import websocket
+
+DEMO_PASSWORD = 'demo'
+LISTEN_RE = re.compile(r'listening on (http://(\S+?):(\d+)/)')
+
+
+def server_bin():
+    path = os.environ.get('HD_SERVER_BIN')
+    if not path:
+        root = os.environ.get('HD_BUILD_ROOT', '.')
+        path = os.path.join(root, 'backend', 'helpdesk-server')
+    return path
+
+
+class Server:
+    """The real helpdesk-server on a free port, with its own database."""
+
+    def __init__(self, smtp_url=None, seed=True, database=None, extra_args=(),
+                 start=True, ready_timeout=30):
+        self._tmp = tempfile.mkdtemp(prefix='hdtest-')
+        self.database = database or os.path.join(self._tmp, 'hd.db')
+        self.smtp_url = smtp_url
+        self.seed = seed
+        self.extra_args = list(extra_args)
+        self.ready_timeout = ready_timeout
+        self.proc = None
+        self.url = None
+        self._stdout_lines = []
+        self._stderr_path = os.path.join(self._tmp, 'server.log')
+        self._stderr = None
+        self._runs = 0
+        if start:
+            self.start()
+
+    # --- life cycle ------------------------------------------------------
+
+    def command(self):
+        cmd = [server_bin(), '--port', '0', '--database', self.database]
+        if self.seed:
+            cmd.append('--seed-demo')
+        if self.smtp_url:
+            cmd += ['--smtp-url', self.smtp_url]
+        return cmd + self.extra_args
+
+    def start(self):
+        assert self.proc is None or self.proc.poll() is not None, 'already running'
+        self._runs += 1
+        self._stderr = open(self._stderr_path, 'ab')
+        self._stderr.write(('--- run %d: %s\n' % (self._runs, ' '.join(self.command()))).encode())
+        self._stderr.flush()
+        self.proc = subprocess.Popen(self.command(), stdout=subprocess.PIPE,
+                                     stderr=self._stderr, stdin=subprocess.DEVNULL)
+        found = threading.Event()
+        proc = self.proc
+
+        def reader():
+            for raw in proc.stdout:
+                line = raw.decode('utf-8', 'replace').rstrip('\n')
+                self._stdout_lines.append(line)
+                m = LISTEN_RE.search(line)
+                if m and not found.is_set():
+                    self.url = m.group(1)
+                    found.set()
+            found.set()
+
+        self.url = None
+        self._reader = threading.Thread(target=reader, daemon=True)
+        self._reader.start()
+        if not found.wait(self.ready_timeout) or self.url is None:
+            rc = self.proc.poll()
+            self.kill9()
+            raise RuntimeError('helpdesk-server did not print its address '
+                               '(exit status %r)\nstdout: %s\nstderr: %s'
+                               % (rc, '\n'.join(self._stdout_lines), self.log()))
+        return self
+
+    @property
+    def pid(self):
+        return self.proc.pid if self.proc else None
+
+    @property
+    def base(self):
+        return self.url.rstrip('/')
+
+    @property
+    def host(self):
+        return urllib.parse.urlsplit(self.url).hostname
+
+    @property
+    def port(self):
+        return urllib.parse.urlsplit(self.url).port
+
+    @property
+    def ws_url(self):
+        return 'ws://%s:%d/api/v1/events' % (self.host, self.port)
+
+    def running(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self, timeout=20):
+        """SIGTERM and wait; returns the exit status."""
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                raise AssertionError('helpdesk-server did not exit within %ss '
+                                     'of SIGTERM' % timeout)
+        self._reader.join(5)
+        self._close_log()
+        return self.proc.returncode
+
+    def kill9(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait()
+        if self.proc is not None:
+            self._reader.join(5)
+        self._close_log()
+
+    def restart(self):
+        """Stops (SIGTERM) if still running, then starts on the same database."""
+        if self.running():
+            self.stop()
+        return self.start()
+
+    def _close_log(self):
+        if self._stderr is not None:
+            self._stderr.close()
+            self._stderr = None
+
+    def log(self):
+        try:
+            with open(self._stderr_path, 'rb') as f:
+                return f.read().decode('utf-8', 'replace')
+        except OSError:
+            return ''
+
+    def close(self):
+        try:
+            self.kill9()
+        finally:
+            if os.environ.get('HD_KEEP_TMP'):
+                return
+            shutil.rmtree(self._tmp, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class Api:
+    """REST calls as one user.  Every call returns (status, json-or-None)."""
+
+    def __init__(self, server, token=None, timeout=30):
+        self.server = server
+        self.token = token
+        self.user = None
+        self.timeout = timeout
+
+    def login(self, login, password=DEMO_PASSWORD):
+        status, body = self.post('/session', {'login': login, 'password': password},
+                                 auth=False)
+        if status != 201:
+            raise AssertionError('login %s: %s %r' % (login, status, body))
+        self.token = body['token']
+        self.user = body['user']
+        return self
+
+    @property
+    def id(self):
+        return self.user['id']
+
+    def _path(self, path):
+        if path.startswith('/api/') or path == '/health':
+            return path
+        return '/api/v1' + path
+
+    def raw(self, method, path, data=None, headers=None, auth=True):
+        """Sends bytes as they are; returns (status, parsed json or None, raw bytes)."""
+        base = self.server.url if hasattr(self.server, 'url') else self.server
+        parts = urllib.parse.urlsplit(base)
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=self.timeout)
+        hdrs = dict(headers or {})
+        if auth and self.token and 'Authorization' not in hdrs:
+            hdrs['Authorization'] = 'Bearer ' + self.token
+        try:
+            try:
+                conn.request(method, self._path(path), body=data, headers=hdrs)
+            except (BrokenPipeError, ConnectionResetError):
+                # The server may answer (413) and close before reading it all.
+                pass
+            resp = conn.getresponse()
+            payload = resp.read()
+            status = resp.status
+        finally:
+            conn.close()
+        parsed = None
+        if payload:
+            try:
+                parsed = json.loads(payload)
+            except ValueError:
+                parsed = None
+        return status, parsed, payload
+
+    def call(self, method, path, body=None, auth=True):
+        data = None
+        headers = {}
+        if body is not None:
+            data = json.dumps(body).encode('utf-8')
+            headers['Content-Type'] = 'application/json'
+        status, parsed, _ = self.raw(method, path, data, headers, auth=auth)
+        return status, parsed
+
+    def get(self, path, **kw):
+        return self.call('GET', path, **kw)
+
+    def post(self, path, body=None, **kw):
+        return self.call('POST', path, body if body is not None else {}, **kw)
+
+    def patch(self, path, body=None, **kw):
+        return self.call('PATCH', path, body if body is not None else {}, **kw)
+
+    def delete(self, path, **kw):
+        return self.call('DELETE', path, **kw)
+
+
+def error_code(body):
+    """The contract's error code of an error body, or None."""
+    try:
+        return body['error']['code']
+    except (TypeError, KeyError):
+        return None
+
+
+class Closed(Exception):
+    def __init__(self, code, reason=''):
+        super().__init__('closed with %r %s' % (code, reason))
+        self.code = code
+        self.reason = reason
+
+
+class Events:
+    """A WebSocket on /api/v1/events with the Bearer header."""
+
+    def __init__(self, server, token, timeout=15):
+        self.server = server
+        self.backlog = []
+        self.close_code = None
+        self.ws = websocket.create_connection(
+            server.ws_url, timeout=timeout,
+            header=['Authorization: Bearer %s' % token])
+
+    def _recv_event(self, timeout):
+        """One event (dict) or None when nothing came within timeout."""
+        self.ws.settimeout(max(timeout, 0.01))
+        while True:
+            try:
+                opcode, frame = self.ws.recv_data_frame(True)
+            except websocket.WebSocketTimeoutException:
+                return None
+            except (websocket.WebSocketConnectionClosedException,
+                    ConnectionResetError, BrokenPipeError):
+                if self.close_code is None:
+                    self.close_code = 1006
+                raise Closed(self.close_code)
+            if opcode == websocket.ABNF.OPCODE_CLOSE:
+                data = frame.data or b''
+                code = struct.unpack('!H', data[:2])[0] if len(data) >= 2 else 1005
+                self.close_code = code
+                raise Closed(code, data[2:].decode('utf-8', 'replace'))
+            if opcode in (websocket.ABNF.OPCODE_PING, websocket.ABNF.OPCODE_PONG):
+                continue
+            if opcode == websocket.ABNF.OPCODE_TEXT:
+                return json.loads(frame.data.decode('utf-8'))
+            # binary or continuation: not part of the contract
+            raise AssertionError('unexpected frame opcode %r' % opcode)
+
+    def next(self, type_, timeout=10, where=None):
+        """The next event of type_ (whose data satisfies where, if given)."""
+        for i, ev in enumerate(self.backlog):
+            if ev.get('type') == type_ and (where is None or where(ev.get('data'))):
+                return self.backlog.pop(i)
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError('no %s event within %ss; got %s'
+                                     % (type_, timeout,
+                                        [e.get('type') for e in self.backlog]))
+            ev = self._recv_event(left)
+            if ev is None:
+                continue
+            if ev.get('type') == type_ and (where is None or where(ev.get('data'))):
+                return ev
+            self.backlog.append(ev)
+
+    def collect(self, seconds):
+        """Every event arriving within seconds (plus the backlog); clears them."""
+        deadline = time.monotonic() + seconds
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            ev = self._recv_event(left)
+            if ev is not None:
+                self.backlog.append(ev)
+        out, self.backlog = self.backlog, []
+        return out
+
+    def assert_none(self, type_, seconds=1.0, where=None):
+        for ev in self.collect(seconds):
+            if ev.get('type') == type_ and (where is None or where(ev.get('data'))):
+                raise AssertionError('unexpected %s event: %r' % (type_, ev))
+
+    def send(self, type_, data):
+        self.ws.send(json.dumps({'type': type_, 'data': data}))
+
+    def send_raw(self, text):
+        if isinstance(text, bytes):
+            self.ws.send(text, opcode=websocket.ABNF.OPCODE_BINARY)
+        else:
+            self.ws.send(text)
+
+    def expect_close(self, timeout=10):
+        """Reads until the server closes; returns the close code."""
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError('socket not closed within %ss' % timeout)
+            try:
+                ev = self._recv_event(left)
+            except Closed as c:
+                return c.code
+            if ev is not None:
+                self.backlog.append(ev)
+
+    def close(self):
+        try:
+            self.ws.close()
+        except Exception:
+            pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class _SinkHandler:
+    def __init__(self, sink):
+        self.sink = sink
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.lower() in self.sink.refuse:
+            return '550 5.1.1 <%s>: Recipient address rejected' % address
+        envelope.rcpt_tos.append(address)
+        return '250 OK'
+
+    async def handle_DATA(self, server, session, envelope):
+        msg = email.message_from_bytes(envelope.original_content or envelope.content,
+                                       policy=email.policy.default)
+        with self.sink.cond:
+            self.sink.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+            self.sink.raw.append(envelope.original_content or envelope.content)
+            self.sink.messages.append(msg)
+            self.sink.cond.notify_all()
+        return '250 Message accepted for delivery'
+
+
+class SmtpSink:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 and a free port."""
+
+    def __init__(self, start=True):
+        self.messages = []
+        self.envelopes = []
+        self.raw = []
+        self.refuse = set()
+        self.cond = threading.Condition()
+        self.port = None
+        self._loop = None
+        self._thread = None
+        if start:
+            self.start()
+
+    @property
+    def url(self):
+        return 'smtp://127.0.0.1:%d' % self.port
+
+    def start(self):
+        from aiosmtpd.smtp import SMTP
+        ready = threading.Event()
+        errors = []
+
+        def run():
+            loop = asyncio.new_event_loop()
+            self._loop = loop
+            asyncio.set_event_loop(loop)
+            try:
+                srv = loop.run_until_complete(loop.create_server(
+                    lambda: SMTP(_SinkHandler(self), decode_data=False,
+                                 enable_SMTPUTF8=True, hostname='sink.localhost'),
+                    host='127.0.0.1', port=0))
+            except Exception as e:  # noqa: BLE001 - reported to start()
+                errors.append(e)
+                ready.set()
+                return
+            self.port = srv.sockets[0].getsockname()[1]
+            self._server = srv
+            ready.set()
+            loop.run_forever()
+            srv.close()
+            loop.run_until_complete(srv.wait_closed())
+            loop.close()
+
+        self._thread = threading.Thread(target=run, daemon=True)
+        self._thread.start()
+        ready.wait(10)
+        if errors:
+            raise errors[0]
+        if self.port is None:
+            raise RuntimeError('SMTP sink did not start')
+        return self
+
+    def wait_for(self, n, timeout=15):
+        """At least n messages (all received so far), or AssertionError."""
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while len(self.messages) < n:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError('only %d of %d mails arrived within %ss'
+                                         % (len(self.messages), n, timeout))
+                self.cond.wait(left)
+            return list(self.messages)
+
+    def stop(self):
+        if self._loop is not None and self._thread is not None:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(10)
+            self._thread = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
