@@ -113,41 +113,73 @@ is_ascii_printable (const char *text)
   return TRUE;
 }
 
+static gsize current_line_length (GString *out);
+
 /* RFC 2047 "B" encoded words of at most 75 characters, split on UTF-8
- * character boundaries and folded with CRLF SP between them. */
+ * character boundaries, each fitting the 78-character line it starts on,
+ * and folded with CRLF SP between them. */
 static void
 append_encoded_words (GString    *out,
                       const char *text)
 {
   const char *p = text;
-  gboolean first = TRUE;
 
   while (*p)
     {
       const char *end = p;
       g_autofree char *b64 = NULL;
+      gsize used = current_line_length (out);
+      gsize chunk = EW_CHUNK_BYTES;
+
+      /* "=?UTF-8?B?" and "?=" take 12; 3 bytes become 4 characters. */
+      if (used + 12 + 4 * (chunk / 3) > 78)
+        chunk = used + 12 + 4 < 78 ? 3 * ((78 - used - 12) / 4) : 0;
+      if (chunk < 4)
+        {
+          /* Not even one character fits here: start a new line. */
+          g_string_append (out, "\r\n ");
+          chunk = EW_CHUNK_BYTES;
+        }
 
       while (*end)
         {
           const char *next = g_utf8_next_char (end);
 
-          if (next - p > EW_CHUNK_BYTES)
+          if ((gsize) (next - p) > chunk)
             break;
           end = next;
         }
 
-      if (!first)
-        g_string_append (out, "\r\n ");
-      first = FALSE;
-
       b64 = g_base64_encode ((const guchar *) p, end - p);
       g_string_append_printf (out, "=?UTF-8?B?%s?=", b64);
       p = end;
+      if (*p)
+        g_string_append (out, "\r\n ");
     }
 }
 
-/* A display name as a quoted string when it is plain ASCII, otherwise as
- * encoded words. */
+/* Characters on the last line of @out so far. */
+static gsize
+current_line_length (GString *out)
+{
+  const char *nl = strrchr (out->str, '\n');
+
+  return nl != NULL ? out->len - (gsize) (nl + 1 - out->str) : out->len;
+}
+
+/* The length of @text as an RFC 5322 quoted-string. */
+static gsize
+quoted_length (const char *text)
+{
+  gsize n = 2;
+
+  for (const char *p = text; *p; p++)
+    n += (*p == '"' || *p == '\\') ? 2 : 1;
+  return n;
+}
+
+/* A display name as a quoted string when it is plain ASCII and fits on the
+ * line, otherwise as encoded words (which fold). */
 static void
 append_display_name (GString    *out,
                      const char *name)
@@ -155,7 +187,8 @@ append_display_name (GString    *out,
   if (*name == '\0')
     return;
 
-  if (is_ascii_printable (name) && strlen (name) < 900)
+  if (is_ascii_printable (name) &&
+      current_line_length (out) + quoted_length (name) + 1 <= 78)
     {
       g_string_append_c (out, '"');
       for (const char *p = name; *p; p++)
@@ -170,6 +203,21 @@ append_display_name (GString    *out,
     append_encoded_words (out, name);
 
   g_string_append_c (out, ' ');
+}
+
+/* "<address>", folded onto a continuation line when it would not fit. */
+static void
+append_angle_address (GString    *out,
+                      const char *address)
+{
+  if (current_line_length (out) + strlen (address) + 2 > 78)
+    {
+      /* Drop the space before the fold: the fold supplies it. */
+      if (out->len > 0 && out->str[out->len - 1] == ' ')
+        g_string_truncate (out, out->len - 1);
+      g_string_append (out, "\r\n ");
+    }
+  g_string_append_printf (out, "<%s>\r\n", address);
 }
 
 /* The Date header in RFC 5322 form, in English whatever the locale. */
@@ -269,12 +317,13 @@ hd_mailer_build_message (HdMailer   *self,
 
   out = g_string_new (NULL);
 
-  g_string_append_printf (out, "From: \"%s\" <%s>\r\n",
-                          FROM_DISPLAY_NAME, self->from);
+  g_string_append (out, "From: ");
+  append_display_name (out, FROM_DISPLAY_NAME);
+  append_angle_address (out, self->from);
 
   g_string_append (out, "To: ");
   append_display_name (out, name);
-  g_string_append_printf (out, "<%s>\r\n", addr);
+  append_angle_address (out, addr);
 
   append_date (out, now_unix_usec);
 
@@ -283,7 +332,7 @@ hd_mailer_build_message (HdMailer   *self,
                           msgid_rand, address_domain (self->from));
 
   g_string_append (out, "Subject: ");
-  if (is_ascii_printable (subj) && strlen (subj) < 900)
+  if (is_ascii_printable (subj) && strlen ("Subject: ") + strlen (subj) <= 78)
     g_string_append (out, subj);
   else
     append_encoded_words (out, subj);
