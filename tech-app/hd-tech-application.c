@@ -1,0 +1,832 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "hd-tech-application"
+
+#include <glib/gi18n.h>
+
+#include "hd-error.h"
+
+#include "hd-tech-application.h"
+#include "hd-tech-chat-window.h"
+#include "hd-tech-preferences-window.h"
+#include "hd-tech-resources.h"
+#include "hd-tech-window.h"
+
+struct _HdTechApplication
+{
+  AdwApplication  parent_instance;
+
+  /* --server, else the GSettings key; NULL: the login dialog asks. */
+  char           *server_url;
+  gboolean        server_from_command_line;
+  GSettings      *settings;
+
+  HdSession      *session;
+  GCancellable   *cancellable;
+  HdTechWindow   *main_window;      /* weak */
+  GtkWindow      *preferences;      /* weak */
+  GtkWindow      *login_dialog;     /* weak */
+  /* chat id → HdTechChatWindow (weak; removed on destroy) */
+  GHashTable     *chat_windows;
+  /* chat ids this user is accepting: a chat.taken for one of them by
+   * someone else is worth a "Taken by …" toast. */
+  GHashTable     *accepting;
+};
+
+G_DEFINE_FINAL_TYPE (HdTechApplication, hd_tech_application, ADW_TYPE_APPLICATION)
+
+static void show_login (HdTechApplication *self);
+
+static gint64 *
+int64_dup (gint64 value)
+{
+  return g_memdup2 (&value, sizeof value);
+}
+
+static char *
+normalize_url (const char *url)
+{
+  gsize len;
+
+  if (url == NULL)
+    return NULL;
+  len = strlen (url);
+  while (len > 0 && url[len - 1] == '/')
+    len--;
+  return g_strndup (url, len);
+}
+
+static gboolean
+same_server (const char *a,
+             const char *b)
+{
+  g_autofree char *na = normalize_url (a);
+  g_autofree char *nb = normalize_url (b);
+
+  return g_strcmp0 (na, nb) == 0;
+}
+
+HdTechApplication *
+hd_tech_application_new (void)
+{
+  return g_object_new (HD_TYPE_TECH_APPLICATION,
+                       "application-id", HD_APP_ID_TECH,
+                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "resource-base-path", "/com/helpdeskchat/Tech",
+                       NULL);
+}
+
+HdSession *
+hd_tech_application_get_session (HdTechApplication *self)
+{
+  g_return_val_if_fail (HD_IS_TECH_APPLICATION (self), NULL);
+  return self->session;
+}
+
+const char *
+hd_tech_application_get_server_url (HdTechApplication *self)
+{
+  g_return_val_if_fail (HD_IS_TECH_APPLICATION (self), NULL);
+  return self->server_url;
+}
+
+static void
+save_window_state (HdTechApplication *self,
+                   GtkWindow         *window)
+{
+  int width, height;
+
+  if (self->settings == NULL)
+    return;
+
+  gtk_window_get_default_size (window, &width, &height);
+  g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
+  if (!gtk_window_is_maximized (window) && width > 0 && height > 0)
+    {
+      g_settings_set_int (self->settings, "window-width", width);
+      g_settings_set_int (self->settings, "window-height", height);
+    }
+}
+
+static gboolean
+main_window_close_request_cb (GtkWindow         *window,
+                              HdTechApplication *self)
+{
+  save_window_state (self, window);
+  return FALSE;
+}
+
+GtkWindow *
+hd_tech_application_get_main_window (HdTechApplication *self)
+{
+  g_return_val_if_fail (HD_IS_TECH_APPLICATION (self), NULL);
+
+  if (self->main_window == NULL)
+    {
+      self->main_window = hd_tech_window_new (self);
+      g_object_add_weak_pointer (G_OBJECT (self->main_window), (gpointer *) &self->main_window);
+      g_signal_connect_object (self->main_window, "close-request",
+                               G_CALLBACK (main_window_close_request_cb), self, 0);
+
+      if (self->settings != NULL)
+        {
+          gtk_window_set_default_size (GTK_WINDOW (self->main_window),
+                                       g_settings_get_int (self->settings, "window-width"),
+                                       g_settings_get_int (self->settings, "window-height"));
+          if (g_settings_get_boolean (self->settings, "window-maximized"))
+            gtk_window_maximize (GTK_WINDOW (self->main_window));
+        }
+
+      if (self->session != NULL)
+        hd_tech_window_set_session (self->main_window, self->session);
+      else if (self->login_dialog == NULL && self->cancellable == NULL)
+        hd_tech_window_show_signed_out (self->main_window);
+    }
+
+  return GTK_WINDOW (self->main_window);
+}
+
+GtkWindow *
+hd_tech_application_lookup_chat_window (HdTechApplication *self,
+                                        gint64             chat_id)
+{
+  g_return_val_if_fail (HD_IS_TECH_APPLICATION (self), NULL);
+  return g_hash_table_lookup (self->chat_windows, &chat_id);
+}
+
+/* --- chats ------------------------------------------------------------ */
+
+static void
+chat_window_closed_cb (HdTechChatWindow  *window,
+                       gint64             chat_id,
+                       gint64             request_id,
+                       const GError      *error,
+                       HdTechApplication *self)
+{
+  HdTechWindow *main_window = HD_TECH_WINDOW (hd_tech_application_get_main_window (self));
+
+  if (error != NULL)
+    {
+      g_autofree char *text = g_strdup_printf (_("Could not end the chat: %s"), error->message);
+      hd_tech_window_add_toast (main_window, text);
+      return;
+    }
+
+  hd_tech_window_show_chat_ended (main_window, request_id);
+}
+
+static void
+chat_window_destroy_cb (GtkWidget         *window,
+                        HdTechApplication *self)
+{
+  HdChat *chat = hd_tech_chat_window_get_chat (HD_TECH_CHAT_WINDOW (window));
+  gint64 chat_id = hd_chat_get_id (chat);
+
+  if (g_hash_table_lookup (self->chat_windows, &chat_id) == window)
+    g_hash_table_remove (self->chat_windows, &chat_id);
+}
+
+GtkWindow *
+hd_tech_application_open_chat (HdTechApplication *self,
+                               HdChat            *chat)
+{
+  HdTechChatWindow *window;
+  HdChat *canonical;
+  gint64 chat_id;
+
+  g_return_val_if_fail (HD_IS_TECH_APPLICATION (self), NULL);
+  g_return_val_if_fail (HD_IS_CHAT (chat), NULL);
+  g_return_val_if_fail (self->session != NULL, NULL);
+
+  chat_id = hd_chat_get_id (chat);
+  window = g_hash_table_lookup (self->chat_windows, &chat_id);
+  if (window == NULL)
+    {
+      /* The session's own object, so that events update what is shown. */
+      canonical = hd_session_lookup_chat (self->session, chat_id);
+      window = hd_tech_chat_window_new (GTK_APPLICATION (self), self->session,
+                                        canonical ? canonical : chat);
+      g_hash_table_insert (self->chat_windows, int64_dup (chat_id), window);
+      g_signal_connect_object (window, "closed", G_CALLBACK (chat_window_closed_cb), self, 0);
+      g_signal_connect_object (window, "destroy", G_CALLBACK (chat_window_destroy_cb), self, 0);
+    }
+
+  gtk_window_present (GTK_WINDOW (window));
+  return GTK_WINDOW (window);
+}
+
+static void
+taken_toast (HdTechApplication *self,
+             HdChat            *chat)
+{
+  HdUser *technician = chat ? hd_chat_get_technician (chat) : NULL;
+  g_autofree char *text = NULL;
+
+  if (technician != NULL)
+    /* Translators: %s is a technician's name */
+    text = g_strdup_printf (_("Taken by %s"), hd_user_get_name (technician));
+  else
+    text = g_strdup (_("Someone else took this chat"));
+
+  hd_tech_window_add_toast (HD_TECH_WINDOW (hd_tech_application_get_main_window (self)), text);
+}
+
+typedef struct {
+  HdTechApplication *self;
+  gint64             chat_id;
+} AcceptData;
+
+static void
+accept_chat_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  AcceptData *data = user_data;
+  g_autoptr(HdTechApplication) self = data->self;
+  gint64 chat_id = data->chat_id;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HdChat) chat = NULL;
+  gboolean was_accepting;
+
+  g_free (data);
+
+  chat = hd_session_chat_finish (HD_SESSION (object), result, &error);
+  /* FALSE when a chat.taken event already told the user. */
+  was_accepting = g_hash_table_remove (self->accepting, &chat_id);
+
+  if (self->main_window != NULL)
+    hd_tech_window_set_accepting (self->main_window, chat_id, FALSE);
+
+  if (chat == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+
+      if (g_error_matches (error, HD_ERROR, HD_ERROR_ALREADY_TAKEN))
+        {
+          if (was_accepting)
+            taken_toast (self, hd_session_lookup_chat (HD_SESSION (object), chat_id));
+        }
+      else
+        {
+          g_autofree char *text = g_strdup_printf (_("Could not accept the chat: %s"), error->message);
+          hd_tech_window_add_toast (HD_TECH_WINDOW (hd_tech_application_get_main_window (self)), text);
+        }
+      return;
+    }
+
+  hd_tech_application_open_chat (self, chat);
+}
+
+static void
+accept_chat_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  HdTechApplication *self = user_data;
+  gint64 chat_id = g_variant_get_int64 (parameter);
+  AcceptData *data;
+
+  g_autofree char *notification_id = g_strdup_printf ("chat-%" G_GINT64_FORMAT, chat_id);
+
+  g_application_withdraw_notification (G_APPLICATION (self), notification_id);
+
+  if (self->session == NULL)
+    {
+      gtk_window_present (hd_tech_application_get_main_window (self));
+      return;
+    }
+
+  if (g_hash_table_contains (self->chat_windows, &chat_id))
+    {
+      gtk_window_present (g_hash_table_lookup (self->chat_windows, &chat_id));
+      return;
+    }
+
+  if (g_hash_table_contains (self->accepting, &chat_id))
+    return;
+
+  g_hash_table_add (self->accepting, int64_dup (chat_id));
+  data = g_new0 (AcceptData, 1);
+  data->self = g_object_ref (self);
+  data->chat_id = chat_id;
+  if (self->main_window != NULL)
+    hd_tech_window_set_accepting (self->main_window, chat_id, TRUE);
+  hd_session_accept_chat_async (self->session, chat_id, NULL, accept_chat_cb, data);
+}
+
+static void
+show_queue_action (GSimpleAction *action,
+                   GVariant      *parameter,
+                   gpointer       user_data)
+{
+  HdTechApplication *self = user_data;
+  GtkWindow *window = hd_tech_application_get_main_window (self);
+
+  hd_tech_window_show_queue (HD_TECH_WINDOW (window));
+  gtk_window_present (window);
+}
+
+/* --- session events ----------------------------------------------------- */
+
+static void
+chat_requested_cb (HdSession         *session,
+                   HdChat            *chat,
+                   HdTechApplication *self)
+{
+  g_autoptr(GNotification) notification = NULL;
+  g_autofree char *id = g_strdup_printf ("chat-%" G_GINT64_FORMAT, hd_chat_get_id (chat));
+  g_autofree char *body = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *about = NULL;
+  HdUser *customer = hd_chat_get_customer (chat);
+  HdRequest *request = hd_session_lookup_request (session, hd_chat_get_request_id (chat));
+
+  if (self->main_window != NULL)
+    hd_tech_window_draw_attention (self->main_window);
+
+  /* Some notification servers parse markup in the body: escape what
+   * people typed. */
+  name = g_markup_escape_text (customer ? hd_user_get_name (customer) : _("A customer"), -1);
+  if (request != NULL)
+    {
+      g_autofree char *subject = g_markup_escape_text (hd_request_get_subject (request), -1);
+      about = g_strdup_printf ("#%" G_GINT64_FORMAT " %s", hd_request_get_id (request), subject);
+    }
+  else
+    about = g_strdup_printf ("#%" G_GINT64_FORMAT, hd_chat_get_request_id (chat));
+  /* Translators: "Carol Customer wants to chat about #1 Printer offline" */
+  body = g_strdup_printf (_("%s wants to chat about %s"), name, about);
+
+  notification = g_notification_new (_("Chat Request"));
+  g_notification_set_body (notification, body);
+  g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_HIGH);
+  g_notification_set_default_action (notification, "app.show-queue");
+  g_notification_add_button_with_target (notification, _("Accept"), "app.accept-chat",
+                                         "x", hd_chat_get_id (chat));
+  g_application_send_notification (G_APPLICATION (self), id, notification);
+}
+
+static void
+chat_taken_cb (HdSession         *session,
+               HdChat            *chat,
+               HdTechApplication *self)
+{
+  gint64 chat_id = hd_chat_get_id (chat);
+  g_autofree char *id = g_strdup_printf ("chat-%" G_GINT64_FORMAT, chat_id);
+  HdUser *technician = hd_chat_get_technician (chat);
+  HdUser *me = hd_session_get_user (session);
+
+  g_application_withdraw_notification (G_APPLICATION (self), id);
+
+  if (g_hash_table_contains (self->accepting, &chat_id) &&
+      (technician == NULL || me == NULL || hd_user_get_id (technician) != hd_user_get_id (me)))
+    {
+      /* Tell at once; the accept call's already_taken then stays quiet. */
+      g_hash_table_remove (self->accepting, &chat_id);
+      taken_toast (self, chat);
+    }
+}
+
+static void
+list_active_chats_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(HdTechApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) chats = NULL;
+  HdUser *me;
+
+  chats = hd_client_list_chats_finish (HD_CLIENT (object), result, &error);
+  if (chats == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_warning ("Could not restore the active chats: %s", error->message);
+      return;
+    }
+
+  if (self->session == NULL || hd_session_get_client (self->session) != HD_CLIENT (object))
+    return;
+
+  me = hd_session_get_user (self->session);
+  for (guint i = 0; i < chats->len; i++)
+    {
+      HdChat *chat = g_ptr_array_index (chats, i);
+      HdUser *technician = hd_chat_get_technician (chat);
+
+      if (technician != NULL && me != NULL && hd_user_get_id (technician) == hd_user_get_id (me))
+        hd_tech_application_open_chat (self, chat);
+    }
+}
+
+static void
+update_actions (HdTechApplication *self)
+{
+  HdUser *me = self->session ? hd_session_get_user (self->session) : NULL;
+  gboolean admin = me != NULL && hd_user_is_admin (me);
+  GAction *action;
+
+  action = g_action_map_lookup_action (G_ACTION_MAP (self), "preferences");
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (action), admin);
+  action = g_action_map_lookup_action (G_ACTION_MAP (self), "logout");
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (action), self->session != NULL);
+  action = g_action_map_lookup_action (G_ACTION_MAP (self), "login");
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (action), self->session == NULL);
+
+  if (!admin && self->preferences != NULL)
+    gtk_window_destroy (self->preferences);
+}
+
+static void
+set_session (HdTechApplication *self,
+             HdSession         *session)
+{
+  if (self->session == session)
+    return;
+
+  if (self->session != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->session, self);
+      hd_session_stop (self->session);
+    }
+  g_set_object (&self->session, session);
+  g_hash_table_remove_all (self->accepting);
+
+  if (session != NULL)
+    {
+      HdClient *client = hd_session_get_client (session);
+
+      g_signal_connect (session, "chat-requested", G_CALLBACK (chat_requested_cb), self);
+      g_signal_connect (session, "chat-taken", G_CALLBACK (chat_taken_cb), self);
+      g_signal_connect_swapped (hd_session_get_user (session), "notify::role",
+                                G_CALLBACK (update_actions), self);
+
+      /* Remember a server typed into the login dialog for next time. */
+      if (self->settings != NULL && !self->server_from_command_line)
+        {
+          g_autofree char *stored = g_settings_get_string (self->settings, "server-url");
+
+          if (*stored == '\0')
+            g_settings_set_string (self->settings, "server-url", hd_client_get_base_url (client));
+        }
+
+      /* Re-opening the app brings the chats that are still going back. */
+      hd_client_list_chats_async (client, "active", NULL, list_active_chats_cb,
+                                  g_object_ref (self));
+    }
+
+  if (self->main_window != NULL)
+    {
+      if (session != NULL)
+        hd_tech_window_set_session (self->main_window, session);
+      else
+        hd_tech_window_show_signed_out (self->main_window);
+    }
+
+  update_actions (self);
+}
+
+static void
+logged_in_cb (HdLoginDialog     *dialog,
+              HdSession         *session,
+              HdTechApplication *self)
+{
+  set_session (self, session);
+}
+
+static void
+show_login (HdTechApplication *self)
+{
+  GtkWindow *main_window = hd_tech_application_get_main_window (self);
+  HdLoginDialog *dialog;
+
+  if (self->login_dialog != NULL)
+    {
+      gtk_window_present (self->login_dialog);
+      return;
+    }
+
+  hd_tech_window_show_signed_out (HD_TECH_WINDOW (main_window));
+
+  dialog = hd_login_dialog_new (HD_APP_ID_TECH, self->server_url);
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), main_window);
+  gtk_window_set_modal (GTK_WINDOW (dialog), TRUE);
+  self->login_dialog = GTK_WINDOW (dialog);
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &self->login_dialog);
+  g_signal_connect_object (dialog, "logged-in", G_CALLBACK (logged_in_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+restore_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(HdTechApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HdSession) session = NULL;
+
+  session = hd_session_restore_finish (result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_clear_object (&self->cancellable);
+
+  if (error != NULL)
+    g_message ("No remembered login: %s", error->message);
+
+  /* An explicit --server wins over a login remembered for another one. */
+  if (session != NULL && self->server_from_command_line &&
+      !same_server (self->server_url, hd_client_get_base_url (hd_session_get_client (session))))
+    {
+      hd_session_stop (session);
+      g_clear_object (&session);
+    }
+
+  if (session != NULL)
+    set_session (self, session);
+  else
+    show_login (self);
+}
+
+static void
+start_login (HdTechApplication *self)
+{
+  if (self->session != NULL || self->cancellable != NULL || self->login_dialog != NULL)
+    return;
+
+  /* Never wait for the keyring or the network before the window is up:
+   * the window shows a loading state meanwhile. */
+  hd_tech_window_show_loading (HD_TECH_WINDOW (hd_tech_application_get_main_window (self)));
+  self->cancellable = g_cancellable_new ();
+  hd_session_restore_async (HD_APP_ID_TECH, self->cancellable, restore_cb, g_object_ref (self));
+}
+
+/* --- actions ------------------------------------------------------------ */
+
+static void
+quit_action (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  HdTechApplication *self = user_data;
+
+  if (self->main_window != NULL)
+    save_window_state (self, GTK_WINDOW (self->main_window));
+  g_application_quit (G_APPLICATION (self));
+}
+
+static void
+login_action (GSimpleAction *action,
+              GVariant      *parameter,
+              gpointer       user_data)
+{
+  HdTechApplication *self = user_data;
+
+  if (self->session == NULL)
+    show_login (self);
+}
+
+static void
+logout_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(HdTechApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!hd_session_logout_finish (HD_SESSION (object), result, &error))
+    g_warning ("Logging out: %s", error->message);
+}
+
+static void
+logout_action (GSimpleAction *action,
+               GVariant      *parameter,
+               gpointer       user_data)
+{
+  HdTechApplication *self = user_data;
+  g_autoptr(HdSession) session = NULL;
+  g_autoptr(GList) windows = NULL;
+
+  if (self->session == NULL)
+    return;
+
+  session = g_object_ref (self->session);
+  /* Chat windows go without ending their chats: the next login brings
+   * them back. */
+  windows = g_hash_table_get_values (self->chat_windows);
+  for (GList *l = windows; l != NULL; l = l->next)
+    gtk_window_destroy (l->data);
+
+  set_session (self, NULL);
+  hd_session_logout_async (session, NULL, logout_cb, g_object_ref (self));
+  show_login (self);
+}
+
+static void
+preferences_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  HdTechApplication *self = user_data;
+  HdUser *me = self->session ? hd_session_get_user (self->session) : NULL;
+
+  if (me == NULL || !hd_user_is_admin (me))
+    return;
+
+  if (self->preferences == NULL)
+    {
+      self->preferences = GTK_WINDOW (hd_tech_preferences_window_new (self->session));
+      g_object_add_weak_pointer (G_OBJECT (self->preferences), (gpointer *) &self->preferences);
+      gtk_window_set_transient_for (self->preferences,
+                                    gtk_application_get_active_window (GTK_APPLICATION (self)));
+    }
+
+  gtk_window_present (self->preferences);
+}
+
+static void
+about_action (GSimpleAction *action,
+              GVariant      *parameter,
+              gpointer       user_data)
+{
+  HdTechApplication *self = user_data;
+  static const char *developers[] = { "Helpdesk Chat developers", NULL };
+
+  adw_show_about_window (gtk_application_get_active_window (GTK_APPLICATION (self)),
+                         "application-name", _("Helpdesk Chat for Technicians"),
+                         "application-icon", HD_APP_ID_TECH,
+                         "version", HD_VERSION,
+                         "developers", developers,
+                         "license-type", GTK_LICENSE_GPL_3_0,
+                         "comments", _("Talk live with customers about their service requests"),
+                         NULL);
+}
+
+static const GActionEntry app_actions[] = {
+  { "quit", quit_action },
+  { "login", login_action },
+  { "logout", logout_action },
+  { "preferences", preferences_action },
+  { "about", about_action },
+  { "show-queue", show_queue_action },
+  { "accept-chat", accept_chat_action, "x" },
+};
+
+/* --- GApplication ------------------------------------------------------- */
+
+static gint
+hd_tech_application_handle_local_options (GApplication *app,
+                                          GVariantDict *options)
+{
+  HdTechApplication *self = HD_TECH_APPLICATION (app);
+  const char *server = NULL;
+
+  if (g_variant_dict_contains (options, "version"))
+    {
+      g_print ("helpdesk-tech %s\n", HD_VERSION);
+      return 0;
+    }
+
+  if (g_variant_dict_lookup (options, "server", "&s", &server))
+    {
+      g_autoptr(GUri) uri = g_uri_parse (server, G_URI_FLAGS_NONE, NULL);
+      const char *scheme = uri ? g_uri_get_scheme (uri) : NULL;
+
+      if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0' ||
+          (g_strcmp0 (scheme, "http") != 0 && g_strcmp0 (scheme, "https") != 0))
+        {
+          g_printerr (_("Not a server address: “%s” (expected http://HOST:PORT/ or https://…)\n"), server);
+          return 2;
+        }
+
+      g_free (self->server_url);
+      self->server_url = g_strdup (server);
+      self->server_from_command_line = TRUE;
+    }
+
+  return G_APPLICATION_CLASS (hd_tech_application_parent_class)->handle_local_options (app, options);
+}
+
+static void
+hd_tech_application_startup (GApplication *app)
+{
+  HdTechApplication *self = HD_TECH_APPLICATION (app);
+  GSettingsSchemaSource *source;
+  static const char *quit_accels[] = { "<Control>q", NULL };
+  static const char *close_accels[] = { "<Control>w", NULL };
+  static const char *preferences_accels[] = { "<Control>comma", NULL };
+
+  G_APPLICATION_CLASS (hd_tech_application_parent_class)->startup (app);
+
+  hd_client_init_resources ();
+
+  /* Installed or not, the app runs: without the schema there is simply
+   * no remembered server URL nor window size. */
+  source = g_settings_schema_source_get_default ();
+  if (source != NULL)
+    {
+      g_autoptr(GSettingsSchema) schema = g_settings_schema_source_lookup (source, HD_APP_ID_TECH, TRUE);
+
+      if (schema != NULL)
+        self->settings = g_settings_new_full (schema, NULL, NULL);
+    }
+
+  if (self->server_url == NULL && self->settings != NULL)
+    {
+      g_autofree char *url = g_settings_get_string (self->settings, "server-url");
+
+      if (*url != '\0')
+        self->server_url = g_steal_pointer (&url);
+    }
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
+                                   G_N_ELEMENTS (app_actions), self);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "window.close", close_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences", preferences_accels);
+  update_actions (self);
+}
+
+static void
+hd_tech_application_activate (GApplication *app)
+{
+  HdTechApplication *self = HD_TECH_APPLICATION (app);
+  GtkWindow *window = hd_tech_application_get_main_window (self);
+
+  gtk_window_present (window);
+  start_login (self);
+}
+
+static void
+hd_tech_application_shutdown (GApplication *app)
+{
+  HdTechApplication *self = HD_TECH_APPLICATION (app);
+
+  g_cancellable_cancel (self->cancellable);
+  if (self->session != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->session, self);
+      hd_session_stop (self->session);
+    }
+
+  G_APPLICATION_CLASS (hd_tech_application_parent_class)->shutdown (app);
+}
+
+static void
+hd_tech_application_dispose (GObject *object)
+{
+  HdTechApplication *self = HD_TECH_APPLICATION (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->session);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (hd_tech_application_parent_class)->dispose (object);
+}
+
+static void
+hd_tech_application_finalize (GObject *object)
+{
+  HdTechApplication *self = HD_TECH_APPLICATION (object);
+
+  g_free (self->server_url);
+  g_hash_table_unref (self->chat_windows);
+  g_hash_table_unref (self->accepting);
+
+  G_OBJECT_CLASS (hd_tech_application_parent_class)->finalize (object);
+}
+
+static void
+hd_tech_application_class_init (HdTechApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->dispose = hd_tech_application_dispose;
+  object_class->finalize = hd_tech_application_finalize;
+  app_class->handle_local_options = hd_tech_application_handle_local_options;
+  app_class->startup = hd_tech_application_startup;
+  app_class->activate = hd_tech_application_activate;
+  app_class->shutdown = hd_tech_application_shutdown;
+
+  /* The resource's constructor registers it; naming it keeps the linker
+   * from dropping it out of the static library. */
+  (void) hd_tech_get_resource ();
+}
+
+static void
+hd_tech_application_init (HdTechApplication *self)
+{
+  static const GOptionEntry options[] = {
+    { "server", 's', 0, G_OPTION_ARG_STRING, NULL,
+      N_("The helpdesk server's address, such as http://127.0.0.1:8080/"), N_("URL") },
+    { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Show the version and quit"), NULL },
+    { NULL }
+  };
+
+  self->chat_windows = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->accepting = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  g_application_add_main_option_entries (G_APPLICATION (self), options);
+  g_application_set_option_context_parameter_string (G_APPLICATION (self), NULL);
+}

@@ -1,0 +1,353 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "hd-tech-chat-window"
+
+#include <glib/gi18n.h>
+
+#include "hd-error.h"
+
+#include "hd-tech-chat-window.h"
+
+struct _HdTechChatWindow
+{
+  AdwApplicationWindow parent_instance;
+
+  HdSession       *session;
+  HdChat          *chat;
+  HdRequest       *request;
+  GCancellable    *cancellable;
+  gboolean         ending;
+  gboolean         emailing;
+
+  AdwToastOverlay *toast_overlay;
+  AdwWindowTitle  *window_title;
+  GtkButton       *email_button;
+  GtkLabel        *request_label;
+  GtkLabel        *description_label;
+  GtkLabel        *state_label;
+  AdwBin          *chat_bin;
+  GtkWidget       *chat_view;
+};
+
+G_DEFINE_FINAL_TYPE (HdTechChatWindow, hd_tech_chat_window, ADW_TYPE_APPLICATION_WINDOW)
+
+enum {
+  SIGNAL_CLOSED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static char *
+format_local_time (GDateTime *when)
+{
+  g_autoptr(GDateTime) local = NULL;
+
+  if (when == NULL)
+    return NULL;
+  local = g_date_time_to_local (when);
+  return g_date_time_format (local, "%H:%M");
+}
+
+static void
+update_title (HdTechChatWindow *self)
+{
+  HdUser *customer = hd_chat_get_customer (self->chat);
+  const char *name = customer ? hd_user_get_name (customer) : NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *request_text = NULL;
+
+  /* Translators: the chat window's title */
+  title = g_strdup_printf (_("Chat with %s"), name ? name : _("a customer"));
+  gtk_window_set_title (GTK_WINDOW (self), title);
+  adw_window_title_set_title (self->window_title, title);
+
+  if (self->request != NULL)
+    {
+      const char *description = hd_request_get_description (self->request);
+
+      request_text = g_strdup_printf (_("#%" G_GINT64_FORMAT " %s"),
+                                      hd_request_get_id (self->request),
+                                      hd_request_get_subject (self->request));
+      gtk_label_set_text (self->description_label, description ? description : "");
+      gtk_widget_set_visible (GTK_WIDGET (self->description_label),
+                              description != NULL && *description != '\0');
+    }
+  else
+    request_text = g_strdup_printf (_("Request #%" G_GINT64_FORMAT),
+                                    hd_chat_get_request_id (self->chat));
+
+  /* Text from people goes through set_text, never markup. */
+  gtk_label_set_text (self->request_label, request_text);
+  adw_window_title_set_subtitle (self->window_title, request_text);
+}
+
+static void
+update_state (HdTechChatWindow *self)
+{
+  g_autofree char *text = NULL;
+  g_autofree char *time = NULL;
+
+  switch (hd_chat_get_state (self->chat))
+    {
+    case HD_CHAT_STATE_WAITING:
+      time = format_local_time (hd_chat_get_created_at (self->chat));
+      text = time ? g_strdup_printf (_("Waiting since %s"), time) : g_strdup (_("Waiting"));
+      break;
+    case HD_CHAT_STATE_ACTIVE:
+      time = format_local_time (hd_chat_get_accepted_at (self->chat));
+      text = time ? g_strdup_printf (_("Chatting since %s · close this window to end the chat"), time)
+                  : g_strdup (_("Chatting · close this window to end the chat"));
+      break;
+    case HD_CHAT_STATE_ENDED:
+    default:
+      time = format_local_time (hd_chat_get_ended_at (self->chat));
+      text = time ? g_strdup_printf (_("Chat ended at %s"), time) : g_strdup (_("Chat ended"));
+      break;
+    }
+
+  gtk_label_set_text (self->state_label, text);
+}
+
+static void
+chat_state_cb (HdTechChatWindow *self)
+{
+  gboolean ended = hd_chat_get_state (self->chat) == HD_CHAT_STATE_ENDED;
+
+  update_state (self);
+  if (ended && !self->ending)
+    hd_tech_chat_window_add_toast (self, _("The chat has ended"));
+}
+
+static void
+get_request_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(HdTechChatWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HdRequest) request = NULL;
+
+  request = hd_client_get_request_finish (HD_CLIENT (object), result, &error);
+  if (request == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_warning ("Could not load request %" G_GINT64_FORMAT ": %s",
+                   hd_chat_get_request_id (self->chat), error->message);
+      return;
+    }
+
+  if (self->request == NULL)
+    {
+      self->request = g_steal_pointer (&request);
+      update_title (self);
+    }
+}
+
+static void
+email_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(HdTechChatWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sent_to = NULL;
+  g_autofree char *text = NULL;
+
+  self->emailing = FALSE;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.email", TRUE);
+
+  sent_to = hd_client_email_chat_finish (HD_CLIENT (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  if (sent_to != NULL)
+    /* Translators: %s is an email address */
+    text = g_strdup_printf (_("Transcript sent to %s"), sent_to);
+  else
+    text = g_strdup_printf (_("Could not email the transcript: %s"), error->message);
+
+  hd_tech_chat_window_add_toast (self, text);
+}
+
+static void
+email_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  HdTechChatWindow *self = HD_TECH_CHAT_WINDOW (widget);
+
+  if (self->emailing)
+    return;
+
+  self->emailing = TRUE;
+  gtk_widget_action_set_enabled (widget, "chat.email", FALSE);
+  hd_client_email_chat_async (hd_session_get_client (self->session),
+                              hd_chat_get_id (self->chat),
+                              self->cancellable, email_cb, g_object_ref (self));
+}
+
+static void
+end_chat_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(HdTechChatWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HdChat) chat = NULL;
+
+  chat = hd_session_chat_finish (HD_SESSION (object), result, &error);
+
+  /* Someone else (the customer) ending it first is no failure: the
+   * transcript note is saved all the same. */
+  if (chat == NULL && g_error_matches (error, HD_ERROR, HD_ERROR_CHAT_ENDED))
+    g_clear_error (&error);
+
+  g_signal_emit (self, signals[SIGNAL_CLOSED], 0,
+                 hd_chat_get_id (self->chat), hd_chat_get_request_id (self->chat),
+                 error);
+  gtk_window_destroy (GTK_WINDOW (self));
+}
+
+static gboolean
+hd_tech_chat_window_close_request (GtkWindow *window)
+{
+  HdTechChatWindow *self = HD_TECH_CHAT_WINDOW (window);
+
+  if (self->ending)
+    return TRUE;
+
+  if (hd_chat_get_state (self->chat) == HD_CHAT_STATE_ENDED)
+    {
+      g_signal_emit (self, signals[SIGNAL_CLOSED], 0,
+                     hd_chat_get_id (self->chat), hd_chat_get_request_id (self->chat),
+                     NULL);
+      return FALSE;
+    }
+
+  /* Closing ends the chat.  The window stays alive (hidden) until the
+   * server answered, so the application does not quit under the call. */
+  self->ending = TRUE;
+  gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
+  hd_session_end_chat_async (self->session, hd_chat_get_id (self->chat),
+                             NULL, end_chat_cb, g_object_ref (self));
+  return TRUE;
+}
+
+void
+hd_tech_chat_window_add_toast (HdTechChatWindow *self,
+                               const char       *text)
+{
+  g_autofree char *escaped = NULL;
+  AdwToast *toast;
+
+  g_return_if_fail (HD_IS_TECH_CHAT_WINDOW (self));
+
+  /* Toast titles are markup; these texts carry addresses and server text. */
+  escaped = g_markup_escape_text (text, -1);
+  toast = adw_toast_new (escaped);
+  adw_toast_set_timeout (toast, 5);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+HdChat *
+hd_tech_chat_window_get_chat (HdTechChatWindow *self)
+{
+  g_return_val_if_fail (HD_IS_TECH_CHAT_WINDOW (self), NULL);
+  return self->chat;
+}
+
+static void
+hd_tech_chat_window_dispose (GObject *object)
+{
+  HdTechChatWindow *self = HD_TECH_CHAT_WINDOW (object);
+
+  g_cancellable_cancel (self->cancellable);
+  if (self->chat != NULL)
+    g_signal_handlers_disconnect_by_data (self->chat, self);
+
+  G_OBJECT_CLASS (hd_tech_chat_window_parent_class)->dispose (object);
+}
+
+static void
+hd_tech_chat_window_finalize (GObject *object)
+{
+  HdTechChatWindow *self = HD_TECH_CHAT_WINDOW (object);
+
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->session);
+  g_clear_object (&self->chat);
+  g_clear_object (&self->request);
+
+  G_OBJECT_CLASS (hd_tech_chat_window_parent_class)->finalize (object);
+}
+
+static void
+hd_tech_chat_window_class_init (HdTechChatWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->dispose = hd_tech_chat_window_dispose;
+  object_class->finalize = hd_tech_chat_window_finalize;
+  window_class->close_request = hd_tech_chat_window_close_request;
+
+  signals[SIGNAL_CLOSED] =
+    g_signal_new ("closed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 3,
+                  G_TYPE_INT64, G_TYPE_INT64, G_TYPE_ERROR);
+
+  gtk_widget_class_install_action (widget_class, "chat.email", NULL, email_action);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/com/helpdeskchat/Tech/hd-tech-chat-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, HdTechChatWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, HdTechChatWindow, window_title);
+  gtk_widget_class_bind_template_child (widget_class, HdTechChatWindow, email_button);
+  gtk_widget_class_bind_template_child (widget_class, HdTechChatWindow, request_label);
+  gtk_widget_class_bind_template_child (widget_class, HdTechChatWindow, description_label);
+  gtk_widget_class_bind_template_child (widget_class, HdTechChatWindow, state_label);
+  gtk_widget_class_bind_template_child (widget_class, HdTechChatWindow, chat_bin);
+}
+
+static void
+hd_tech_chat_window_init (HdTechChatWindow *self)
+{
+  self->cancellable = g_cancellable_new ();
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+HdTechChatWindow *
+hd_tech_chat_window_new (GtkApplication *app,
+                         HdSession      *session,
+                         HdChat         *chat)
+{
+  HdTechChatWindow *self;
+
+  g_return_val_if_fail (GTK_IS_APPLICATION (app), NULL);
+  g_return_val_if_fail (HD_IS_SESSION (session), NULL);
+  g_return_val_if_fail (HD_IS_CHAT (chat), NULL);
+
+  self = g_object_new (HD_TYPE_TECH_CHAT_WINDOW, "application", app, NULL);
+  self->session = g_object_ref (session);
+  self->chat = g_object_ref (chat);
+  self->request = hd_session_lookup_request (session, hd_chat_get_request_id (chat));
+  if (self->request != NULL)
+    g_object_ref (self->request);
+  else
+    hd_client_get_request_async (hd_session_get_client (session),
+                                 hd_chat_get_request_id (chat),
+                                 self->cancellable, get_request_cb, g_object_ref (self));
+
+  self->chat_view = hd_chat_view_new (session, chat);
+  adw_bin_set_child (self->chat_bin, self->chat_view);
+
+  g_signal_connect_swapped (chat, "notify::state", G_CALLBACK (chat_state_cb), self);
+  g_signal_connect_swapped (chat, "notify::accepted-at", G_CALLBACK (update_state), self);
+  g_signal_connect_swapped (chat, "notify::customer", G_CALLBACK (update_title), self);
+
+  update_title (self);
+  update_state (self);
+
+  return self;
+}

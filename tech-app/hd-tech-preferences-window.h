@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+#include "hdclient.h"
+
+G_BEGIN_DECLS
+
+#define HD_TYPE_TECH_PREFERENCES_WINDOW (hd_tech_preferences_window_get_type ())
+G_DECLARE_FINAL_TYPE (HdTechPreferencesWindow, hd_tech_preferences_window, HD, TECH_PREFERENCES_WINDOW, AdwPreferencesWindow)
+
+/* Setup > Privileges > System (administrators): switches applied at once
+ * and kept current by privileges.changed. */
+HdTechPreferencesWindow *hd_tech_preferences_window_new (HdSession *session);
+
+G_END_DECLS
