@@ -1,0 +1,884 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "hd-bench"
+
+/* A load generator for helpdesk-server.  It prints numbers; it does not
+ * pass or fail.  See README.md in this folder.
+ *
+ * Modes:
+ *   ws    N chats; customers send chat.send frames at --rate messages/s in
+ *         total (0: saturation, a window of --window unanswered messages per
+ *         chat); reports messages/s persisted (echo to the sender, which the
+ *         server sends only after the commit) and send→receive latency at
+ *         the technician's socket (p50/p99).
+ *   rest  N chats (100 by default); one POST /messages in flight per chat;
+ *         reports messages/s and request latency p50/p99.
+ *   idle  --idle sockets that do nothing; reports the server's VmRSS before
+ *         and after, per socket.
+ */
+
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+/* --- options ------------------------------------------------------------ */
+
+static char    *opt_server = NULL;
+static char    *opt_url = NULL;
+static int      opt_pid = 0;
+static char    *opt_mode = NULL;
+static int      opt_chats = 0;
+static int      opt_customers = 0;
+static int      opt_technicians = 0;
+static double   opt_rate = 0;
+static int      opt_window = 4;
+static double   opt_duration = 10;
+static int      opt_idle = 1000;
+static int      opt_body_size = 64;
+
+static GOptionEntry entries[] = {
+  { "server", 0, 0, G_OPTION_ARG_FILENAME, &opt_server, "Start this helpdesk-server on a temporary database (default: $HD_SERVER_BIN)", "PATH" },
+  { "url", 0, 0, G_OPTION_ARG_STRING, &opt_url, "Use a running server (seeded with --seed-demo) instead", "URL" },
+  { "pid", 0, 0, G_OPTION_ARG_INT, &opt_pid, "The running server's PID (for VmRSS with --url)", "PID" },
+  { "mode", 0, 0, G_OPTION_ARG_STRING, &opt_mode, "ws, rest, idle or all (default all)", "MODE" },
+  { "chats", 0, 0, G_OPTION_ARG_INT, &opt_chats, "Concurrent chats (ws: 20, rest: 100)", "N" },
+  { "customers", 0, 0, G_OPTION_ARG_INT, &opt_customers, "Customers to spread the chats over (default min(chats, 20))", "N" },
+  { "technicians", 0, 0, G_OPTION_ARG_INT, &opt_technicians, "Technicians to spread the chats over (default min(chats, 5))", "N" },
+  { "rate", 0, 0, G_OPTION_ARG_DOUBLE, &opt_rate, "ws: target messages/s in total (0: saturation)", "R" },
+  { "window", 0, 0, G_OPTION_ARG_INT, &opt_window, "ws saturation: unanswered messages per chat (default 4)", "W" },
+  { "duration", 0, 0, G_OPTION_ARG_DOUBLE, &opt_duration, "Seconds of measurement per mode (default 10)", "S" },
+  { "idle", 0, 0, G_OPTION_ARG_INT, &opt_idle, "idle: sockets to open (default 1000)", "N" },
+  { "body-size", 0, 0, G_OPTION_ARG_INT, &opt_body_size, "Characters per message (default 64)", "N" },
+  { NULL }
+};
+
+/* --- the server and HTTP helpers ------------------------------------------ */
+
+static SoupSession *session;
+static char        *base_url;     /* http://host:port, no slash */
+static GPid         server_pid;
+static GSubprocess *server_proc;
+static char        *tmpdir;
+
+static void
+iterate_until (gboolean *done)
+{
+  while (!*done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* Runs the main loop for @seconds. */
+static void
+spin_for (double seconds)
+{
+  gint64 until = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+
+  while (g_get_monotonic_time () < until)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (1000);
+}
+
+typedef struct {
+  gboolean  done;
+  GBytes   *bytes;
+  GError   *error;
+} SyncCall;
+
+static void
+sync_call_done (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  SyncCall *c = user_data;
+
+  c->bytes = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &c->error);
+  c->done = TRUE;
+}
+
+static SoupMessage *
+new_message (const char *method,
+             const char *path,
+             const char *token,
+             const char *json)
+{
+  g_autofree char *uri = g_strconcat (base_url, "/api/v1", path, NULL);
+  SoupMessage *msg = soup_message_new (method, uri);
+
+  if (msg == NULL)
+    g_error ("bad URI %s", uri);
+  if (token != NULL)
+    {
+      g_autofree char *auth = g_strconcat ("Bearer ", token, NULL);
+      soup_message_headers_replace (soup_message_get_request_headers (msg),
+                                    "Authorization", auth);
+    }
+  if (json != NULL)
+    {
+      g_autoptr(GBytes) body = g_bytes_new (json, strlen (json));
+      soup_message_set_request_body_from_bytes (msg, "application/json", body);
+    }
+  return msg;
+}
+
+/* A blocking JSON call for the setup (the main loop keeps running). */
+static JsonNode *
+call (const char *method,
+      const char *path,
+      const char *token,
+      const char *json,
+      guint       expect_status)
+{
+  g_autoptr(SoupMessage) msg = new_message (method, path, token, json);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  SyncCall c = { 0 };
+  gsize len = 0;
+  const char *data;
+
+  soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL,
+                                    sync_call_done, &c);
+  iterate_until (&c.done);
+  if (c.error != NULL)
+    g_error ("%s %s: %s", method, path, c.error->message);
+
+  data = g_bytes_get_data (c.bytes, &len);
+  if (soup_message_get_status (msg) != expect_status)
+    g_error ("%s %s: expected %u, got %u: %.*s", method, path, expect_status,
+             soup_message_get_status (msg), (int) len, data);
+  if (len == 0)
+    {
+      g_bytes_unref (c.bytes);
+      return NULL;
+    }
+  if (!json_parser_load_from_data (parser, data, len, &error))
+    g_error ("%s %s: bad JSON: %s", method, path, error->message);
+  g_bytes_unref (c.bytes);
+  return json_node_ref (json_parser_get_root (parser));
+}
+
+static gint64
+member_int (JsonNode   *node,
+            const char *name)
+{
+  return json_object_get_int_member (json_node_get_object (node), name);
+}
+
+static char *
+login (const char *name,
+       const char *password,
+       gint64     *out_id)
+{
+  g_autofree char *body = g_strdup_printf ("{\"login\": \"%s\", \"password\": \"%s\"}", name, password);
+  g_autoptr(JsonNode) node = call ("POST", "/session", NULL, body, 201);
+  JsonObject *o = json_node_get_object (node);
+
+  if (out_id)
+    *out_id = json_object_get_int_member (json_object_get_object_member (o, "user"), "id");
+  return g_strdup (json_object_get_string_member (o, "token"));
+}
+
+static void
+start_server (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autofree char *db = NULL;
+  const char *bin = opt_server ? opt_server : g_getenv ("HD_SERVER_BIN");
+
+  if (bin == NULL)
+    bin = "build/backend/helpdesk-server";
+
+  tmpdir = g_dir_make_tmp ("hd-bench-XXXXXX", &error);
+  g_assert_no_error (error);
+  db = g_build_filename (tmpdir, "bench.db", NULL);
+
+  server_proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                                  bin, "--port", "0", "--listen", "127.0.0.1",
+                                  "--database", db, "--seed-demo", NULL);
+  if (server_proc == NULL)
+    g_error ("cannot start %s: %s", bin, error->message);
+  server_pid = (GPid) atoi (g_subprocess_get_identifier (server_proc));
+
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server_proc));
+  while (TRUE)
+    {
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
+      const char *p;
+
+      if (line == NULL)
+        g_error ("the server exited before listening: %s", error ? error->message : "EOF");
+      p = strstr (line, "listening on ");
+      if (p != NULL)
+        {
+          base_url = g_strdup (p + strlen ("listening on "));
+          if (g_str_has_suffix (base_url, "/"))
+            base_url[strlen (base_url) - 1] = '\0';
+          break;
+        }
+    }
+  /* stdout is not read any more; the server prints nothing else there. */
+}
+
+static void
+stop_server (void)
+{
+  if (server_proc != NULL)
+    {
+      g_subprocess_send_signal (server_proc, SIGTERM);
+      g_subprocess_wait (server_proc, NULL, NULL);
+      g_clear_object (&server_proc);
+    }
+  if (tmpdir != NULL)
+    {
+      g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", tmpdir);
+      if (system (cmd) != 0)
+        g_warning ("could not remove %s", tmpdir);
+    }
+}
+
+static long
+vm_rss_kib (GPid pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/status", (int) pid);
+  g_autofree char *text = NULL;
+  const char *p;
+
+  if (pid <= 0 || !g_file_get_contents (path, &text, NULL, NULL))
+    return -1;
+  p = strstr (text, "VmRSS:");
+  return p ? strtol (p + 6, NULL, 10) : -1;
+}
+
+/* --- latency statistics --------------------------------------------------- */
+
+static int
+cmp_double (const void *a,
+            const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return x < y ? -1 : x > y;
+}
+
+static double
+percentile (GArray *values,
+            double  p)
+{
+  gsize i;
+
+  if (values->len == 0)
+    return 0;
+  qsort (values->data, values->len, sizeof (double), cmp_double);
+  i = (gsize) (p / 100.0 * (values->len - 1) + 0.5);
+  return g_array_index (values, double, MIN (i, values->len - 1));
+}
+
+/* --- sockets -------------------------------------------------------------- */
+
+typedef struct _Chat Chat;
+
+typedef struct {
+  SoupWebsocketConnection *conn;
+  gboolean                 hello;
+  gboolean                 is_customer;
+} Sock;
+
+struct _Chat {
+  gint64  id;
+  gint64  request_id;
+  char   *customer_token;
+  char   *tech_token;
+  Sock   *customer;
+  Sock   *tech;
+  guint   in_flight;
+  guint64 next_client;
+};
+
+typedef struct {
+  gint64   sent;        /* monotonic µs */
+  gboolean echoed;      /* the sender saw it: committed */
+  gboolean delivered;   /* the other member saw it */
+} Pending;
+
+static GHashTable *pending;       /* client_id → Pending */
+static GArray     *latencies;     /* ms, send → other member's socket */
+static guint64     acked;         /* echoes to the sender (persisted) */
+static guint64     received;      /* deliveries to the other member */
+static gboolean    measuring;
+static GPtrArray  *chats;
+static GHashTable *chat_by_id;
+static char       *filler;
+
+static void send_one (Chat *chat);
+
+static void
+on_ws_message (SoupWebsocketConnection *conn,
+               gint                     type,
+               GBytes                  *message,
+               gpointer                 user_data)
+{
+  Sock *sock = user_data;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  gsize len;
+  const char *data = g_bytes_get_data (message, &len);
+  JsonObject *o, *d;
+  const char *ev_type, *client_id;
+  Chat *chat;
+  Pending *p;
+
+  if (!json_parser_load_from_data (parser, data, len, NULL))
+    return;
+  o = json_node_get_object (json_parser_get_root (parser));
+  ev_type = json_object_get_string_member_with_default (o, "type", "");
+
+  if (g_str_equal (ev_type, "hello"))
+    {
+      sock->hello = TRUE;
+      return;
+    }
+  if (g_str_equal (ev_type, "error"))
+    {
+      d = json_object_get_object_member (o, "data");
+      g_printerr ("server error event: %s\n", json_object_get_string_member_with_default (d, "message", "?"));
+      return;
+    }
+  if (!g_str_equal (ev_type, "chat.message"))
+    return;
+
+  d = json_object_get_object_member (o, "data");
+  client_id = json_object_get_string_member_with_default (d, "client_id", "");
+  chat = g_hash_table_lookup (chat_by_id, GINT_TO_POINTER ((int) json_object_get_int_member (d, "chat_id")));
+  if (chat == NULL)
+    return;
+
+  p = g_hash_table_lookup (pending, client_id);
+  if (p == NULL)
+    return;
+
+  if (sock->is_customer && !p->echoed)
+    {
+      /* The echo to the sender: the message is committed. */
+      p->echoed = TRUE;
+      if (measuring)
+        acked++;
+      if (chat->in_flight > 0)
+        chat->in_flight--;
+      if (opt_rate <= 0 && measuring)
+        send_one (chat);
+    }
+  else if (!sock->is_customer && !p->delivered)
+    {
+      double ms = (g_get_monotonic_time () - p->sent) / 1000.0;
+
+      p->delivered = TRUE;
+      if (measuring)
+        {
+          received++;
+          g_array_append_val (latencies, ms);
+        }
+    }
+  if (p->echoed && p->delivered)
+    g_hash_table_remove (pending, client_id);
+}
+
+typedef struct {
+  Sock     *sock;
+  gboolean  done;
+  GError   *error;
+} Connecting;
+
+static guint connect_outstanding;
+static guint connect_failed;
+
+static void
+ws_connected (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Sock *sock = user_data;
+  g_autoptr(GError) error = NULL;
+
+  sock->conn = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
+  connect_outstanding--;
+  if (sock->conn == NULL)
+    {
+      connect_failed++;
+      if (connect_failed < 5)
+        g_printerr ("WebSocket connect failed: %s\n", error->message);
+      return;
+    }
+  soup_websocket_connection_set_keepalive_interval (sock->conn, 0);
+  g_signal_connect (sock->conn, "message", G_CALLBACK (on_ws_message), sock);
+}
+
+static Sock *
+open_socket (const char *token,
+             gboolean    is_customer)
+{
+  Sock *sock = g_new0 (Sock, 1);
+  g_autoptr(SoupMessage) msg = new_message ("GET", "/events", token, NULL);
+
+  sock->is_customer = is_customer;
+  connect_outstanding++;
+  soup_session_websocket_connect_async (session, msg, NULL, NULL, G_PRIORITY_DEFAULT,
+                                        NULL, ws_connected, sock);
+  return sock;
+}
+
+static void
+wait_connected (GPtrArray *socks)
+{
+  gint64 deadline = g_get_monotonic_time () + 120 * G_USEC_PER_SEC;
+
+  while (connect_outstanding > 0 && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  /* Every socket gets its hello. */
+  for (guint i = 0; i < socks->len; i++)
+    {
+      Sock *s = socks->pdata[i];
+
+      while (s->conn != NULL && !s->hello && g_get_monotonic_time () < deadline)
+        g_main_context_iteration (NULL, TRUE);
+    }
+}
+
+static void
+close_socket (Sock *sock)
+{
+  if (sock->conn != NULL)
+    {
+      if (soup_websocket_connection_get_state (sock->conn) == SOUP_WEBSOCKET_STATE_OPEN)
+        soup_websocket_connection_close (sock->conn, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+      g_signal_handlers_disconnect_by_data (sock->conn, sock);
+      g_clear_object (&sock->conn);
+    }
+  g_free (sock);
+}
+
+/* --- setting up chats ---------------------------------------------------- */
+
+static char    *admin_token;
+static GPtrArray *customer_tokens;
+static GPtrArray *tech_tokens;
+static GArray    *customer_ids;
+static GArray    *tech_ids;
+static GPtrArray *tech_socks;
+static GPtrArray *customer_socks;
+static int        run_serial;
+
+static void
+make_people (int n_customers,
+             int n_techs)
+{
+  customer_tokens = g_ptr_array_new_with_free_func (g_free);
+  tech_tokens = g_ptr_array_new_with_free_func (g_free);
+  customer_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  tech_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  for (int i = 0; i < n_techs + n_customers; i++)
+    {
+      gboolean tech = i < n_techs;
+      g_autofree char *login_name = g_strdup_printf ("%s%d_%d", tech ? "btech" : "bcust", run_serial, i);
+      g_autofree char *body = g_strdup_printf ("{\"login\": \"%s\", \"name\": \"Bench %s\", "
+                                               "\"email\": \"%s@example.com\", \"role\": \"%s\", "
+                                               "\"password\": \"bench-password\"}",
+                                               login_name, login_name, login_name,
+                                               tech ? "technician" : "customer");
+      g_autoptr(JsonNode) user = call ("POST", "/users", admin_token, body, 201);
+      gint64 id = member_int (user, "id");
+      char *token = login (login_name, "bench-password", NULL);
+
+      if (tech)
+        {
+          g_ptr_array_add (tech_tokens, token);
+          g_array_append_val (tech_ids, id);
+        }
+      else
+        {
+          g_ptr_array_add (customer_tokens, token);
+          g_array_append_val (customer_ids, id);
+        }
+    }
+}
+
+static void
+make_chats (int n_chats)
+{
+  int n_customers = opt_customers > 0 ? opt_customers : MIN (n_chats, 20);
+  int n_techs = opt_technicians > 0 ? opt_technicians : MIN (n_chats, 5);
+  gint64 t0 = g_get_monotonic_time ();
+
+  run_serial++;
+  make_people (n_customers, n_techs);
+
+  /* Technicians: logged in (a socket) and available. */
+  tech_socks = g_ptr_array_new ();
+  for (int t = 0; t < n_techs; t++)
+    g_ptr_array_add (tech_socks, open_socket (tech_tokens->pdata[t], FALSE));
+  wait_connected (tech_socks);
+  for (int t = 0; t < n_techs; t++)
+    {
+      g_autoptr(JsonNode) me = call ("PATCH", "/me", tech_tokens->pdata[t],
+                                     "{\"available_for_chat\": true}", 200);
+    }
+  customer_socks = g_ptr_array_new ();
+  for (int c = 0; c < n_customers; c++)
+    g_ptr_array_add (customer_socks, open_socket (customer_tokens->pdata[c], TRUE));
+  wait_connected (customer_socks);
+
+  chats = g_ptr_array_new ();
+  chat_by_id = g_hash_table_new (NULL, NULL);
+  for (int i = 0; i < n_chats; i++)
+    {
+      Chat *chat = g_new0 (Chat, 1);
+      int c = i % n_customers, t = i % n_techs;
+      g_autofree char *req_body = g_strdup_printf ("{\"subject\": \"Bench request %d\", "
+                                                   "\"customer_id\": %" G_GINT64_FORMAT ", "
+                                                   "\"assignee_id\": %" G_GINT64_FORMAT "}",
+                                                   i, g_array_index (customer_ids, gint64, c),
+                                                   g_array_index (tech_ids, gint64, t));
+      g_autoptr(JsonNode) req = call ("POST", "/requests", admin_token, req_body, 201);
+      g_autofree char *chat_body = NULL;
+      g_autofree char *accept_path = NULL;
+      g_autoptr(JsonNode) ch = NULL;
+      g_autoptr(JsonNode) acc = NULL;
+
+      chat->request_id = member_int (req, "id");
+      chat_body = g_strdup_printf ("{\"request_id\": %" G_GINT64_FORMAT "}", chat->request_id);
+      ch = call ("POST", "/chats", customer_tokens->pdata[c], chat_body, 201);
+      chat->id = member_int (ch, "id");
+      accept_path = g_strdup_printf ("/chats/%" G_GINT64_FORMAT "/accept", chat->id);
+      acc = call ("POST", accept_path, tech_tokens->pdata[t], NULL, 200);
+
+      chat->customer_token = customer_tokens->pdata[c];
+      chat->tech_token = tech_tokens->pdata[t];
+      chat->customer = customer_socks->pdata[c];
+      chat->tech = tech_socks->pdata[t];
+      g_ptr_array_add (chats, chat);
+      g_hash_table_insert (chat_by_id, GINT_TO_POINTER ((int) chat->id), chat);
+    }
+
+  g_print ("  setup: %d chats, %d customers, %d technicians in %.1f s\n",
+           n_chats, n_customers, n_techs, (g_get_monotonic_time () - t0) / 1e6);
+}
+
+static void
+free_chats (void)
+{
+  for (guint i = 0; i < customer_socks->len; i++)
+    close_socket (customer_socks->pdata[i]);
+  for (guint i = 0; i < tech_socks->len; i++)
+    close_socket (tech_socks->pdata[i]);
+  g_ptr_array_free (customer_socks, TRUE);
+  g_ptr_array_free (tech_socks, TRUE);
+  g_ptr_array_free (chats, TRUE);   /* the Chat structs leak: a benchmark */
+  g_hash_table_unref (chat_by_id);
+  g_ptr_array_unref (customer_tokens);
+  g_ptr_array_unref (tech_tokens);
+  g_array_unref (customer_ids);
+  g_array_unref (tech_ids);
+  /* Let the closes go out. */
+  for (int i = 0; i < 50; i++)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+/* --- ws mode --------------------------------------------------------------- */
+
+static void
+send_one (Chat *chat)
+{
+  g_autofree char *client_id = NULL;
+  g_autofree char *frame = NULL;
+  Pending *p;
+
+  if (chat->customer->conn == NULL ||
+      soup_websocket_connection_get_state (chat->customer->conn) != SOUP_WEBSOCKET_STATE_OPEN)
+    return;
+
+  client_id = g_strdup_printf ("b%" G_GINT64_FORMAT "-%" G_GUINT64_FORMAT, chat->id, chat->next_client++);
+  frame = g_strdup_printf ("{\"type\": \"chat.send\", \"data\": {\"chat_id\": %" G_GINT64_FORMAT ", "
+                           "\"body\": \"%s\", \"client_id\": \"%s\"}}",
+                           chat->id, filler, client_id);
+  p = g_new0 (Pending, 1);
+  p->sent = g_get_monotonic_time ();
+  g_hash_table_insert (pending, g_steal_pointer (&client_id), p);
+  chat->in_flight++;
+  soup_websocket_connection_send_text (chat->customer->conn, frame);
+}
+
+static guint  rate_tick;
+static double rate_credit;
+static guint  rr_next;
+
+static gboolean
+rate_timer (gpointer user_data)
+{
+  rate_credit += opt_rate / 100.0;
+  while (rate_credit >= 1.0)
+    {
+      send_one (chats->pdata[rr_next++ % chats->len]);
+      rate_credit -= 1.0;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+stop_measuring (gpointer user_data)
+{
+  gboolean *done = user_data;
+
+  measuring = FALSE;
+  *done = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+run_ws (void)
+{
+  int n = opt_chats > 0 ? opt_chats : 20;
+  gboolean done = FALSE;
+  gint64 t0, t1;
+  guint64 stored = 0;
+
+  if (opt_rate > 0)
+    g_print ("ws: %d chats, target %.0f msg/s, %.0f s, %d-character messages\n",
+             n, opt_rate, opt_duration, opt_body_size);
+  else
+    g_print ("ws: %d chats, saturation (window %d per chat), %.0f s, %d-character messages\n",
+             n, opt_window, opt_duration, opt_body_size);
+  make_chats (n);
+  pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  latencies = g_array_new (FALSE, FALSE, sizeof (double));
+  acked = received = 0;
+
+  measuring = TRUE;
+  t0 = g_get_monotonic_time ();
+  if (opt_rate > 0)
+    rate_tick = g_timeout_add (10, rate_timer, NULL);
+  else
+    for (guint i = 0; i < chats->len; i++)
+      for (int w = 0; w < opt_window; w++)
+        send_one (chats->pdata[i]);
+  g_timeout_add ((guint) (opt_duration * 1000), stop_measuring, &done);
+  iterate_until (&done);
+  t1 = g_get_monotonic_time ();
+  if (rate_tick)
+    g_source_remove (rate_tick);
+  rate_tick = 0;
+
+  /* Let what is in flight land, then count what the server stored. */
+  spin_for (2);
+  for (guint i = 0; i < chats->len; i++)
+    {
+      Chat *chat = chats->pdata[i];
+      gint64 after = 0;
+
+      while (TRUE)
+        {
+          g_autofree char *path = g_strdup_printf ("/chats/%" G_GINT64_FORMAT "/messages?after=%" G_GINT64_FORMAT "&limit=1000",
+                                                   chat->id, after);
+          g_autoptr(JsonNode) page = call ("GET", path, chat->customer_token, NULL, 200);
+          JsonArray *msgs = json_object_get_array_member (json_node_get_object (page), "messages");
+          guint len = json_array_get_length (msgs);
+
+          stored += len;
+          if (len == 0 || !json_object_get_boolean_member (json_node_get_object (page), "more"))
+            break;
+          after = json_object_get_int_member (json_array_get_object_element (msgs, len - 1), "seq");
+        }
+    }
+
+  g_print ("  persisted (acknowledged to the sender): %.0f msg/s  (%" G_GUINT64_FORMAT " in %.1f s; %" G_GUINT64_FORMAT " stored in all)\n",
+           acked / ((t1 - t0) / 1e6), acked, (t1 - t0) / 1e6, stored);
+  g_print ("  delivered to the other member: %" G_GUINT64_FORMAT "; latency send→receive p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
+           received, percentile (latencies, 50), percentile (latencies, 99), percentile (latencies, 100));
+
+  g_hash_table_unref (pending);
+  g_array_unref (latencies);
+  free_chats ();
+}
+
+/* --- rest mode ------------------------------------------------------------- */
+
+static guint64 rest_ok, rest_failed;
+
+typedef struct {
+  Chat   *chat;
+  gint64  started;
+} RestCall;
+
+static void rest_post (Chat *chat);
+
+static void
+rest_done (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  RestCall *rc = user_data;
+  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+
+  if (measuring)
+    {
+      if (bytes != NULL && soup_message_get_status (msg) == 201)
+        {
+          double ms = (g_get_monotonic_time () - rc->started) / 1000.0;
+          rest_ok++;
+          g_array_append_val (latencies, ms);
+        }
+      else
+        {
+          rest_failed++;
+          if (rest_failed < 5)
+            g_printerr ("POST failed: %s %u\n", error ? error->message : "", soup_message_get_status (msg));
+        }
+      rest_post (rc->chat);
+    }
+  g_object_unref (msg);
+  g_free (rc);
+}
+
+static void
+rest_post (Chat *chat)
+{
+  g_autofree char *path = g_strdup_printf ("/chats/%" G_GINT64_FORMAT "/messages", chat->id);
+  g_autofree char *body = g_strdup_printf ("{\"body\": \"%s\", \"client_id\": \"r%" G_GINT64_FORMAT "-%" G_GUINT64_FORMAT "\"}",
+                                           filler, chat->id, chat->next_client++);
+  SoupMessage *msg = new_message ("POST", path, chat->customer_token, body);
+  RestCall *rc = g_new0 (RestCall, 1);
+
+  rc->chat = chat;
+  rc->started = g_get_monotonic_time ();
+  /* The message is unreffed in rest_done. */
+  soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, rest_done, rc);
+}
+
+static void
+run_rest (void)
+{
+  int n = opt_chats > 0 ? opt_chats : 100;
+  gboolean done = FALSE;
+  gint64 t0, t1;
+
+  g_print ("rest: %d concurrent chats, one POST in flight each, %.0f s\n", n, opt_duration);
+  make_chats (n);
+  latencies = g_array_new (FALSE, FALSE, sizeof (double));
+  rest_ok = rest_failed = 0;
+
+  measuring = TRUE;
+  t0 = g_get_monotonic_time ();
+  for (guint i = 0; i < chats->len; i++)
+    rest_post (chats->pdata[i]);
+  g_timeout_add ((guint) (opt_duration * 1000), stop_measuring, &done);
+  iterate_until (&done);
+  t1 = g_get_monotonic_time ();
+  spin_for (3);
+
+  g_print ("  POST /messages: %.0f msg/s (%" G_GUINT64_FORMAT " ok, %" G_GUINT64_FORMAT " failed in %.1f s); latency p50 %.2f ms, p99 %.2f ms\n",
+           rest_ok / ((t1 - t0) / 1e6), rest_ok, rest_failed, (t1 - t0) / 1e6,
+           percentile (latencies, 50), percentile (latencies, 99));
+  g_array_unref (latencies);
+  free_chats ();
+}
+
+/* --- idle mode ------------------------------------------------------------- */
+
+static void
+run_idle (void)
+{
+  GPid pid = opt_pid > 0 ? opt_pid : server_pid;
+  g_autoptr(GPtrArray) socks = g_ptr_array_new ();
+  g_autofree char *token = NULL;
+  long before, after;
+  guint open = 0;
+
+  g_print ("idle: %d sockets\n", opt_idle);
+  token = login ("carol", "demo", NULL);
+  g_usleep (500 * 1000);
+  before = vm_rss_kib (pid);
+  for (int i = 0; i < opt_idle; i++)
+    {
+      g_ptr_array_add (socks, open_socket (token, TRUE));
+      /* Do not flood the listen backlog. */
+      if (i % 100 == 99)
+        wait_connected (socks);
+    }
+  wait_connected (socks);
+  for (guint i = 0; i < socks->len; i++)
+    open += ((Sock *) socks->pdata[i])->hello;
+  spin_for (2);
+  after = vm_rss_kib (pid);
+  if (before < 0 || after < 0)
+    g_print ("  %u sockets open (VmRSS unknown: give --pid)\n", open);
+  else
+    g_print ("  %u sockets open; server VmRSS %ld KiB → %ld KiB: %.1f KiB per idle socket\n",
+             open, before, after, open ? (double) (after - before) / open : 0.0);
+  for (guint i = 0; i < socks->len; i++)
+    close_socket (socks->pdata[i]);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GOptionContext) ctx = g_option_context_new ("- load generator for helpdesk-server");
+  g_autoptr(GError) error = NULL;
+  struct rlimit rl;
+  const char *mode;
+
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return 2;
+    }
+  mode = opt_mode ? opt_mode : "all";
+  if (!g_str_equal (mode, "ws") && !g_str_equal (mode, "rest") &&
+      !g_str_equal (mode, "idle") && !g_str_equal (mode, "all"))
+    {
+      g_printerr ("unknown --mode %s\n", mode);
+      return 2;
+    }
+
+  /* Many sockets need many descriptors, here and in a server we start. */
+  if (getrlimit (RLIMIT_NOFILE, &rl) == 0)
+    {
+      rl.rlim_cur = rl.rlim_max;
+      setrlimit (RLIMIT_NOFILE, &rl);
+    }
+
+  filler = g_strnfill (MAX (1, opt_body_size), 'x');
+  for (int i = 0; filler[i]; i += 7)
+    filler[i] = ' ';
+  filler[0] = 'm';
+
+  session = soup_session_new_with_options ("max-conns", 4096, "max-conns-per-host", 4096,
+                                           "timeout", 60, NULL);
+
+  if (opt_url != NULL)
+    {
+      base_url = g_strdup (opt_url);
+      if (g_str_has_suffix (base_url, "/"))
+        base_url[strlen (base_url) - 1] = '\0';
+    }
+  else
+    start_server ();
+  g_print ("server %s (pid %d)\n", base_url, opt_pid > 0 ? opt_pid : (int) server_pid);
+
+  admin_token = login ("admin", "demo", NULL);
+
+  if (g_str_equal (mode, "ws") || g_str_equal (mode, "all"))
+    run_ws ();
+  if (g_str_equal (mode, "rest") || g_str_equal (mode, "all"))
+    run_rest ();
+  if (g_str_equal (mode, "idle") || g_str_equal (mode, "all"))
+    run_idle ();
+
+  g_object_unref (session);
+  stop_server ();
+  return 0;
+}
