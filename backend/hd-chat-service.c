@@ -1,0 +1,1819 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "hd-chat-service"
+
+#include "hd-chat-service.h"
+#include "hd-auth.h"
+#include "hd-error.h"
+#include "hd-json-private.h"
+#include "hd-protocol.h"
+
+#include <string.h>
+
+#define LOGIN_MAX_FAILURES 10
+#define LOGIN_WINDOW_USEC  (60 * G_USEC_PER_SEC)
+#define MIN_PASSWORD_CHARS 8
+
+struct _HdChatService
+{
+  GObject          parent_instance;
+
+  HdStore         *store;
+  HdMailer        *mailer;
+  HdEventSink      sink;
+  gpointer         sink_data;
+  /* user id → TRUE while at least one of their sockets is open here */
+  GHashTable      *online;
+  HdLoginThrottle *throttle;
+  /* one buffer reused for every rendering: no allocation per message */
+  GString         *scratch;
+};
+
+G_DEFINE_FINAL_TYPE (HdChatService, hd_chat_service, G_TYPE_OBJECT)
+
+/* Whose eyes a rendering is for: staff see every field; a customer sees
+ * other people without their email and login. */
+typedef struct {
+  gint64   id;
+  gboolean staff;
+} Viewer;
+
+static const Viewer staff_view = { 0, TRUE };
+
+static Viewer
+viewer_of (const HdUser *user)
+{
+  Viewer v = { user->id, HD_ROLE_IS_STAFF (user->role) };
+  return v;
+}
+
+static void
+hd_chat_service_finalize (GObject *object)
+{
+  HdChatService *self = HD_CHAT_SERVICE (object);
+
+  g_clear_object (&self->store);
+  g_clear_object (&self->mailer);
+  g_clear_pointer (&self->online, g_hash_table_unref);
+  g_clear_pointer (&self->throttle, hd_login_throttle_free);
+  g_string_free (self->scratch, TRUE);
+
+  G_OBJECT_CLASS (hd_chat_service_parent_class)->finalize (object);
+}
+
+static void
+hd_chat_service_class_init (HdChatServiceClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = hd_chat_service_finalize;
+}
+
+static void
+hd_chat_service_init (HdChatService *self)
+{
+  self->online = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->throttle = hd_login_throttle_new (LOGIN_MAX_FAILURES, LOGIN_WINDOW_USEC);
+  self->scratch = g_string_sized_new (1024);
+}
+
+HdChatService *
+hd_chat_service_new (HdStore  *store,
+                     HdMailer *mailer)
+{
+  HdChatService *self = g_object_new (HD_TYPE_CHAT_SERVICE, NULL);
+
+  self->store = g_object_ref (store);
+  self->mailer = mailer ? g_object_ref (mailer) : hd_mailer_new (NULL, NULL);
+  return self;
+}
+
+HdStore *
+hd_chat_service_get_store (HdChatService *self)
+{
+  return self->store;
+}
+
+void
+hd_chat_service_set_event_sink (HdChatService *self,
+                                HdEventSink    sink,
+                                gpointer       user_data)
+{
+  self->sink = sink;
+  self->sink_data = user_data;
+}
+
+/* ---- errors --------------------------------------------------------- */
+
+static gpointer
+fail (GError     **error,
+      HdErrorCode  code,
+      const char  *message)
+{
+  g_set_error_literal (error, HD_ERROR, code, message);
+  return NULL;
+}
+
+#define NOT_FOUND(error, what) fail ((error), HD_ERROR_NOT_FOUND, what " not found")
+
+/* ---- rendering ------------------------------------------------------ */
+
+static void
+render_user (HdChatService *self,
+             GString       *out,
+             const HdUser  *u,
+             Viewer         viewer)
+{
+  gboolean show_private = viewer.staff || viewer.id == u->id;
+
+  g_string_append_printf (out, "{\"id\":%" G_GINT64_FORMAT, u->id);
+  if (show_private)
+    {
+      HD_JSON_KEY (out, "login");
+      hd_json_append_string (out, u->login);
+    }
+  HD_JSON_KEY (out, "name");
+  hd_json_append_string (out, u->name);
+  if (show_private)
+    {
+      HD_JSON_KEY (out, "email");
+      hd_json_append_string (out, u->email);
+    }
+  HD_JSON_KEY (out, "role");
+  hd_json_append_string (out, hd_role_to_string (u->role));
+  g_string_append_printf (out, ",\"available_for_chat\":%s,\"online\":%s}",
+                          u->available ? "true" : "false",
+                          hd_chat_service_is_online (self, u->id) ? "true" : "false");
+}
+
+static void
+render_user_id (HdChatService *self,
+                GString       *out,
+                gint64         id,
+                Viewer         viewer)
+{
+  g_autoptr(HdUser) u = id > 0 ? hd_store_user_get (self->store, id, NULL) : NULL;
+
+  if (u == NULL)
+    g_string_append (out, "null");
+  else
+    render_user (self, out, u, viewer);
+}
+
+char *
+hd_chat_service_render_user (HdChatService *self,
+                             const HdUser  *user,
+                             const HdUser  *viewer)
+{
+  GString *out = g_string_new (NULL);
+
+  render_user (self, out, user, viewer ? viewer_of (viewer) : staff_view);
+  return g_string_free (out, FALSE);
+}
+
+static void
+render_chat (HdChatService *self,
+             GString       *out,
+             const HdChat  *c,
+             Viewer         viewer)
+{
+  g_string_append_printf (out, "{\"id\":%" G_GINT64_FORMAT ",\"request_id\":%" G_GINT64_FORMAT ",\"state\":\"%s\"",
+                          c->id, c->request_id, hd_chat_state_to_string (c->state));
+  HD_JSON_KEY (out, "customer");
+  render_user_id (self, out, c->customer_id, viewer);
+  HD_JSON_KEY (out, "technician");
+  render_user_id (self, out, c->technician_id, viewer);
+  g_string_append_printf (out, ",\"target\":{\"kind\":\"%s\",\"id\":%" G_GINT64_FORMAT "}",
+                          c->target_kind == HD_TARGET_TEAM ? "team" : "technician", c->target_id);
+  HD_JSON_KEY (out, "note_id");
+  hd_json_append_id (out, c->note_id);
+  HD_JSON_KEY (out, "created_at");
+  hd_json_append_time (out, c->created_at);
+  HD_JSON_KEY (out, "accepted_at");
+  hd_json_append_time (out, c->accepted_at);
+  HD_JSON_KEY (out, "ended_at");
+  hd_json_append_time (out, c->ended_at);
+  g_string_append_c (out, '}');
+}
+
+static void
+render_message (HdChatService   *self,
+                GString         *out,
+                const HdMessage *m,
+                const HdUser    *author,
+                Viewer           viewer)
+{
+  g_string_append_printf (out, "{\"id\":%" G_GINT64_FORMAT ",\"chat_id\":%" G_GINT64_FORMAT
+                          ",\"seq\":%" G_GINT64_FORMAT ",\"author\":",
+                          m->id, m->chat_id, m->seq);
+  if (author)
+    render_user (self, out, author, viewer);
+  else
+    render_user_id (self, out, m->author_id, viewer);
+  HD_JSON_KEY (out, "body");
+  hd_json_append_string (out, m->body);
+  HD_JSON_KEY (out, "client_id");
+  hd_json_append_string (out, m->client_id);
+  HD_JSON_KEY (out, "created_at");
+  hd_json_append_time (out, m->created_at);
+  g_string_append_c (out, '}');
+}
+
+static void
+render_note_head (GString      *out,
+                  const HdNote *n)
+{
+  g_string_append_printf (out, "{\"id\":%" G_GINT64_FORMAT ",\"request_id\":%" G_GINT64_FORMAT ",\"kind\":\"%s\"",
+                          n->id, n->request_id, n->kind == HD_NOTE_TRANSCRIPT ? "chat_transcript" : "note");
+  HD_JSON_KEY (out, "chat_id");
+  hd_json_append_id (out, n->chat_id);
+  HD_JSON_KEY (out, "created_at");
+  hd_json_append_time (out, n->created_at);
+  HD_JSON_KEY (out, "updated_at");
+  hd_json_append_time (out, n->updated_at);
+}
+
+static void
+render_privileges (GString            *out,
+                   const HdPrivileges *p)
+{
+  g_string_append_printf (out, "{\"chat_enabled\":%s,\"customer_chat_with_team\":%s}",
+                          p->chat_enabled ? "true" : "false",
+                          p->customer_chat_with_team ? "true" : "false");
+}
+
+static void
+render_team (HdChatService *self,
+             GString       *out,
+             const HdTeam  *t,
+             Viewer         viewer)
+{
+  g_autoptr(GArray) ids = hd_store_team_member_ids (self->store, t->id, NULL);
+
+  g_string_append_printf (out, "{\"id\":%" G_GINT64_FORMAT ",\"name\":", t->id);
+  hd_json_append_string (out, t->name);
+  g_string_append (out, ",\"members\":[");
+  for (guint i = 0; ids && i < ids->len; i++)
+    {
+      if (i > 0)
+        g_string_append_c (out, ',');
+      render_user_id (self, out, g_array_index (ids, gint64, i), viewer);
+    }
+  g_string_append (out, "]}");
+}
+
+/* ---- events --------------------------------------------------------- */
+
+static GArray *
+ids_new (void)
+{
+  return g_array_sized_new (FALSE, FALSE, sizeof (gint64), 4);
+}
+
+static void
+ids_add (GArray *ids,
+         gint64  id)
+{
+  if (id <= 0)
+    return;
+  for (guint i = 0; i < ids->len; i++)
+    if (g_array_index (ids, gint64, i) == id)
+      return;
+  g_array_append_val (ids, id);
+}
+
+static char *
+frame (const char *type,
+       const char *data)
+{
+  return g_strconcat ("{\"type\":\"", type, "\",\"data\":", data, "}", NULL);
+}
+
+/* Hands the event to the hub.  Takes @recipients. */
+static void
+emit (HdChatService *self,
+      const char    *type,
+      GArray        *recipients,
+      const char    *staff_data,
+      const char    *customer_data)
+{
+  HdEvent event = { type, recipients, NULL, NULL };
+
+  if (self->sink != NULL && (recipients == NULL || recipients->len > 0))
+    {
+      event.staff_frame = frame (type, staff_data);
+      if (customer_data != NULL && strcmp (customer_data, staff_data) != 0)
+        event.customer_frame = frame (type, customer_data);
+      self->sink (&event, self->sink_data);
+      g_free (event.staff_frame);
+      g_free (event.customer_frame);
+    }
+  if (recipients)
+    g_array_unref (recipients);
+}
+
+/* A chat event: rendered for staff and for the chat's customer. */
+static void
+emit_chat (HdChatService *self,
+           const char    *type,
+           GArray        *recipients,
+           const HdChat  *chat)
+{
+  GString *staff = g_string_new (NULL);
+  GString *customer = g_string_new (NULL);
+  Viewer cv = { chat->customer_id, FALSE };
+
+  render_chat (self, staff, chat, staff_view);
+  render_chat (self, customer, chat, cv);
+  emit (self, type, recipients, staff->str, customer->str);
+  g_string_free (staff, TRUE);
+  g_string_free (customer, TRUE);
+}
+
+void
+hd_chat_service_set_online (HdChatService *self,
+                            gint64         user_id,
+                            gboolean       online)
+{
+  g_autoptr(HdUser) user = NULL;
+  g_autoptr(GString) staff = NULL;
+  g_autoptr(GString) customer = NULL;
+
+  if (online == hd_chat_service_is_online (self, user_id))
+    return;
+  if (online)
+    g_hash_table_add (self->online, g_memdup2 (&user_id, sizeof user_id));
+  else
+    g_hash_table_remove (self->online, &user_id);
+
+  /* Only technicians' presence matters to anyone. */
+  user = hd_store_user_get (self->store, user_id, NULL);
+  if (user == NULL || !HD_ROLE_IS_STAFF (user->role))
+    return;
+
+  staff = g_string_new (NULL);
+  customer = g_string_new (NULL);
+  render_user (self, staff, user, staff_view);
+  render_user (self, customer, user, (Viewer) { 0, FALSE });
+  emit (self, HD_EVENT_PRESENCE_CHANGED, NULL, staff->str, customer->str);
+}
+
+gboolean
+hd_chat_service_is_online (HdChatService *self,
+                           gint64         user_id)
+{
+  return g_hash_table_contains (self->online, &user_id);
+}
+
+/* ---- rules: who sees what ------------------------------------------- */
+
+static gboolean
+can_see_request (HdChatService   *self,
+                 const HdUser    *caller,
+                 const HdRequest *r)
+{
+  switch (caller->role)
+    {
+    case HD_ROLE_ADMIN:
+      return TRUE;
+    case HD_ROLE_TECHNICIAN:
+      return r->assignee_id == caller->id ||
+             (r->team_id > 0 && hd_store_team_has_member (self->store, r->team_id, caller->id));
+    case HD_ROLE_CUSTOMER:
+    default:
+      return r->customer_id == caller->id;
+    }
+}
+
+static HdRequest *
+get_visible_request (HdChatService  *self,
+                     const HdUser   *caller,
+                     gint64          request_id,
+                     GError        **error)
+{
+  g_autoptr(HdRequest) r = hd_store_request_get (self->store, request_id, NULL);
+
+  if (r == NULL || !can_see_request (self, caller, r))
+    return NOT_FOUND (error, "Request");
+  return g_steal_pointer (&r);
+}
+
+static gboolean
+is_member (const HdUser *caller,
+           const HdChat *chat)
+{
+  return caller->id == chat->customer_id ||
+         (chat->technician_id > 0 && caller->id == chat->technician_id);
+}
+
+/* Whether @user_id was offered @chat (may accept it while it waits). */
+static gboolean
+was_offered (HdChatService *self,
+             gint64         user_id,
+             HdRole         role,
+             const HdChat  *chat)
+{
+  if (!HD_ROLE_IS_STAFF (role))
+    return FALSE;
+  if (chat->target_kind == HD_TARGET_TECHNICIAN)
+    return chat->target_id == user_id;
+  return hd_store_team_has_member (self->store, chat->target_id, user_id);
+}
+
+static GArray *
+offered_ids (HdChatService *self,
+             const HdChat  *chat)
+{
+  GArray *ids = ids_new ();
+
+  if (chat->target_kind == HD_TARGET_TECHNICIAN)
+    ids_add (ids, chat->target_id);
+  else
+    {
+      g_autoptr(GArray) members = hd_store_team_member_ids (self->store, chat->target_id, NULL);
+
+      for (guint i = 0; members && i < members->len; i++)
+        {
+          gint64 id = g_array_index (members, gint64, i);
+          g_autoptr(HdUser) u = hd_store_user_get (self->store, id, NULL);
+
+          if (u && HD_ROLE_IS_STAFF (u->role))
+            ids_add (ids, id);
+        }
+    }
+  return ids;
+}
+
+static gboolean
+get_visible_chat (HdChatService  *self,
+                  const HdUser   *caller,
+                  gint64          chat_id,
+                  HdChat         *chat,
+                  GError        **error)
+{
+  if (!hd_store_chat_get (self->store, chat_id, chat, NULL) ||
+      !(is_member (caller, chat) ||
+        (chat->state == HD_CHAT_WAITING && was_offered (self, caller->id, caller->role, chat))))
+    {
+      NOT_FOUND (error, "Chat");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+get_member_chat (HdChatService  *self,
+                 const HdUser   *caller,
+                 gint64          chat_id,
+                 HdChat         *chat,
+                 GError        **error)
+{
+  if (!hd_store_chat_get (self->store, chat_id, chat, NULL) || !is_member (caller, chat))
+    {
+      NOT_FOUND (error, "Chat");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+reachable (HdChatService *self,
+           const HdUser  *u)
+{
+  return u != NULL && HD_ROLE_IS_STAFF (u->role) && u->available &&
+         hd_chat_service_is_online (self, u->id);
+}
+
+/* The technicians a customer may pick now for @r: the assignee while logged
+ * in and available, and with the team privilege every such technician of
+ * the request's team.  GPtrArray of HdUser, the assignee first. */
+static GPtrArray *
+technicians_for (HdChatService      *self,
+                 const HdRequest    *r,
+                 const HdPrivileges *p)
+{
+  GPtrArray *list = g_ptr_array_new_with_free_func ((GDestroyNotify) hd_user_free);
+
+  if (r->assignee_id > 0)
+    {
+      HdUser *a = hd_store_user_get (self->store, r->assignee_id, NULL);
+
+      if (reachable (self, a))
+        g_ptr_array_add (list, a);
+      else
+        hd_user_free (a);
+    }
+
+  if (p->customer_chat_with_team && r->team_id > 0)
+    {
+      g_autoptr(GArray) ids = hd_store_team_member_ids (self->store, r->team_id, NULL);
+
+      for (guint i = 0; ids && i < ids->len; i++)
+        {
+          gint64 id = g_array_index (ids, gint64, i);
+          HdUser *u;
+
+          if (id == r->assignee_id)
+            continue;
+          u = hd_store_user_get (self->store, id, NULL);
+          if (reachable (self, u))
+            g_ptr_array_add (list, u);
+          else
+            hd_user_free (u);
+        }
+    }
+  return list;
+}
+
+/* Why a chat cannot start now (or NULL when it can). */
+static const char *
+chat_refusal (HdChatService      *self,
+              const HdRequest    *r,
+              const HdPrivileges *p,
+              GPtrArray          *technicians,
+              HdErrorCode        *code)
+{
+  HdChat open;
+
+  if (!p->chat_enabled)
+    {
+      *code = HD_ERROR_CHAT_DISABLED;
+      return "The chat facility is not enabled";
+    }
+  if (r->closed)
+    {
+      *code = HD_ERROR_REQUEST_CLOSED;
+      return "The request is closed";
+    }
+  if (hd_store_chat_get_open_for_request (self->store, r->id, &open))
+    {
+      *code = HD_ERROR_CHAT_IN_PROGRESS;
+      return "This request already has a chat in progress";
+    }
+  if (technicians->len == 0)
+    {
+      *code = HD_ERROR_TECHNICIAN_UNAVAILABLE;
+      return "No technician is available for chat right now";
+    }
+  return NULL;
+}
+
+static void
+render_request (HdChatService   *self,
+                GString         *out,
+                const HdRequest *r,
+                Viewer           viewer)
+{
+  HdChat chat;
+
+  g_string_append_printf (out, "{\"id\":%" G_GINT64_FORMAT ",\"subject\":", r->id);
+  hd_json_append_string (out, r->subject);
+  HD_JSON_KEY (out, "description");
+  hd_json_append_string (out, r->description ? r->description : "");
+  g_string_append_printf (out, ",\"status\":\"%s\"", r->closed ? "closed" : "open");
+  HD_JSON_KEY (out, "customer");
+  render_user_id (self, out, r->customer_id, viewer);
+  HD_JSON_KEY (out, "assignee");
+  render_user_id (self, out, r->assignee_id, viewer);
+  HD_JSON_KEY (out, "team");
+  {
+    g_autoptr(HdTeam) t = r->team_id > 0 ? hd_store_team_get (self->store, r->team_id, NULL) : NULL;
+
+    if (t)
+      {
+        g_string_append_printf (out, "{\"id\":%" G_GINT64_FORMAT ",\"name\":", t->id);
+        hd_json_append_string (out, t->name);
+        g_string_append_c (out, '}');
+      }
+    else
+      g_string_append (out, "null");
+  }
+  HD_JSON_KEY (out, "active_chat");
+  if (hd_store_chat_get_open_for_request (self->store, r->id, &chat))
+    render_chat (self, out, &chat, viewer);
+  else
+    g_string_append (out, "null");
+
+  if (viewer.id == r->customer_id)
+    {
+      HdPrivileges p = { 0, };
+      g_autoptr(GPtrArray) techs = NULL;
+      HdErrorCode code = HD_ERROR_INTERNAL;
+      const char *refusal;
+
+      hd_store_privileges_get (self->store, &p, NULL);
+      techs = technicians_for (self, r, &p);
+      refusal = chat_refusal (self, r, &p, techs, &code);
+      g_string_append_printf (out, ",\"chat_options\":{\"can_start\":%s,\"reason\":",
+                              refusal ? "false" : "true");
+      hd_json_append_string (out, refusal ? hd_error_code_to_string (code) : NULL);
+      g_string_append (out, ",\"technicians\":[");
+      /* Whom to pick is only offered while a chat could start. */
+      for (guint i = 0; refusal == NULL && i < techs->len; i++)
+        {
+          if (i > 0)
+            g_string_append_c (out, ',');
+          render_user (self, out, g_ptr_array_index (techs, i), viewer);
+        }
+      g_string_append (out, "]}");
+    }
+  g_string_append_c (out, '}');
+}
+
+/* ---- seed ----------------------------------------------------------- */
+
+gboolean
+hd_chat_service_seed_demo (HdChatService  *self,
+                           GError        **error)
+{
+  static const struct {
+    const char *login, *name, *email;
+    HdRole role;
+  } users[] = {
+    { "admin", "Ada Admin", "admin@example.com", HD_ROLE_ADMIN },
+    { "tina", "Tina Tech", "tina@example.com", HD_ROLE_TECHNICIAN },
+    { "theo", "Theo Tech", "theo@example.com", HD_ROLE_TECHNICIAN },
+    { "carol", "Carol Customer", "carol@example.com", HD_ROLE_CUSTOMER },
+    { "chris", "Chris Customer", "chris@example.com", HD_ROLE_CUSTOMER },
+  };
+  gint64 ids[G_N_ELEMENTS (users)];
+  g_autofree char *hash = NULL;
+  g_autoptr(HdTeam) team = NULL;
+  HdPrivileges p = { TRUE, FALSE };
+  gint64 now = g_get_real_time ();
+  gboolean ok = TRUE;
+
+  if (hd_store_count_users (self->store) != 0)
+    return TRUE;
+
+  /* Every demo password is "demo"; one hash serves them all. */
+  hash = hd_auth_hash_password_sync ("demo", error);
+  if (hash == NULL)
+    return FALSE;
+
+  if (!hd_store_begin (self->store, error))
+    return FALSE;
+
+  for (guint i = 0; ok && i < G_N_ELEMENTS (users); i++)
+    {
+      g_autoptr(HdUser) u = hd_store_user_create (self->store, users[i].login, users[i].name,
+                                                  users[i].email, users[i].role, hash, error);
+      ok = u != NULL;
+      ids[i] = u ? u->id : 0;
+    }
+  if (ok)
+    {
+      team = hd_store_team_create (self->store, "Service Desk", ids, 3, error);
+      ok = team != NULL;
+    }
+  if (ok)
+    {
+      g_autoptr(HdRequest) r1 = hd_store_request_create (self->store, "Printer offline",
+        "The printer on the second floor shows “offline” since this morning.",
+        ids[3], ids[1], team->id, FALSE, now, error);
+      g_autoptr(HdRequest) r2 = r1 ? hd_store_request_create (self->store, "VPN drops every hour",
+        "The VPN connection drops about once an hour and has to be restarted.",
+        ids[4], ids[2], team->id, FALSE, now, error) : NULL;
+      g_autoptr(HdRequest) r3 = r2 ? hd_store_request_create (self->store, "New laptop",
+        "Please set up the new laptop.",
+        ids[3], ids[1], 0, TRUE, now, error) : NULL;
+      ok = r3 != NULL;
+    }
+  ok = ok && hd_store_privileges_set (self->store, &p, error);
+
+  if (!ok)
+    {
+      hd_store_rollback (self->store);
+      return FALSE;
+    }
+  return hd_store_commit (self->store, error);
+}
+
+/* ---- sessions ------------------------------------------------------- */
+
+HdUser *
+hd_chat_service_authenticate (HdChatService  *self,
+                              const char     *token,
+                              GError        **error)
+{
+  g_autofree char *hash = NULL;
+
+  if (token == NULL || *token == '\0')
+    return fail (error, HD_ERROR_UNAUTHORIZED, "A session token is needed");
+  hash = hd_auth_hash_token (token);
+  return hd_store_token_lookup (self->store, hash, error);
+}
+
+typedef struct {
+  char   *login;
+  HdUser *user;
+} LoginData;
+
+static void
+login_data_free (LoginData *d)
+{
+  g_free (d->login);
+  hd_user_free (d->user);
+  g_free (d);
+}
+
+static void
+login_verified (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  HdChatService *self = g_task_get_source_object (task);
+  LoginData *d = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *hash = NULL;
+  GString *out;
+
+  if (!hd_auth_verify_password_finish (result, &error))
+    {
+      if (error != NULL)
+        g_warning ("Verifying a password failed: %s", error->message);
+      hd_login_throttle_record_failure (self->throttle, d->login, g_get_monotonic_time ());
+      g_task_return_new_error (task, HD_ERROR, HD_ERROR_UNAUTHORIZED, "Wrong login or password");
+      return;
+    }
+
+  hd_login_throttle_reset (self->throttle, d->login);
+  token = hd_auth_new_token ();
+  hash = hd_auth_hash_token (token);
+  if (!hd_store_token_add (self->store, hash, d->user->id, g_get_real_time (), &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  out = g_string_new ("{\"token\":");
+  hd_json_append_string (out, token);
+  g_string_append (out, ",\"user\":");
+  render_user (self, out, d->user, viewer_of (d->user));
+  g_string_append_c (out, '}');
+  g_task_return_pointer (task, g_string_free (out, FALSE), g_free);
+}
+
+void
+hd_chat_service_login_async (HdChatService       *self,
+                             const char          *login,
+                             const char          *password,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  LoginData *d = g_new0 (LoginData, 1);
+
+  g_task_set_source_tag (task, hd_chat_service_login_async);
+  g_task_set_task_data (task, d, (GDestroyNotify) login_data_free);
+  d->login = g_strdup (login);
+
+  if (!hd_login_throttle_allow (self->throttle, login, g_get_monotonic_time ()))
+    {
+      g_task_return_new_error (task, HD_ERROR, HD_ERROR_TOO_MANY_REQUESTS,
+                               "Too many failed logins; try again in a minute");
+      return;
+    }
+
+  d->user = hd_store_user_get_by_login (self->store, login, NULL);
+  if (d->user == NULL || d->user->password_hash == NULL)
+    {
+      hd_login_throttle_record_failure (self->throttle, login, g_get_monotonic_time ());
+      g_task_return_new_error (task, HD_ERROR, HD_ERROR_UNAUTHORIZED, "Wrong login or password");
+      return;
+    }
+
+  hd_auth_verify_password_async (d->user->password_hash, password, cancellable,
+                                 login_verified, g_steal_pointer (&task));
+}
+
+char *
+hd_chat_service_login_finish (HdChatService  *self,
+                              GAsyncResult   *result,
+                              GError        **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+gboolean
+hd_chat_service_logout (HdChatService  *self,
+                        const char     *token,
+                        GError        **error)
+{
+  g_autofree char *hash = hd_auth_hash_token (token);
+
+  return hd_store_token_delete (self->store, hash, error);
+}
+
+/* ---- me, privileges, users, teams ----------------------------------- */
+
+char *
+hd_chat_service_get_me (HdChatService  *self,
+                        const HdUser   *caller,
+                        GError        **error)
+{
+  return hd_chat_service_render_user (self, caller, caller);
+}
+
+char *
+hd_chat_service_set_available (HdChatService  *self,
+                               const HdUser   *caller,
+                               gboolean        available,
+                               GError        **error)
+{
+  g_autoptr(HdUser) user = NULL;
+  gboolean changed = caller->available != available;
+
+  if (!HD_ROLE_IS_STAFF (caller->role))
+    return fail (error, HD_ERROR_FORBIDDEN, "Only technicians set their availability for chat");
+  if (!hd_store_user_set_available (self->store, caller->id, available, error))
+    return NULL;
+  user = hd_store_user_get (self->store, caller->id, error);
+  if (user == NULL)
+    return NULL;
+
+  if (changed)
+    {
+      g_autoptr(GString) staff = g_string_new (NULL);
+      g_autoptr(GString) customer = g_string_new (NULL);
+
+      render_user (self, staff, user, staff_view);
+      render_user (self, customer, user, (Viewer) { 0, FALSE });
+      emit (self, HD_EVENT_PRESENCE_CHANGED, NULL, staff->str, customer->str);
+    }
+  return hd_chat_service_render_user (self, user, user);
+}
+
+char *
+hd_chat_service_get_privileges (HdChatService  *self,
+                                const HdUser   *caller,
+                                GError        **error)
+{
+  HdPrivileges p;
+  GString *out;
+
+  if (!hd_store_privileges_get (self->store, &p, error))
+    return NULL;
+  out = g_string_new (NULL);
+  render_privileges (out, &p);
+  return g_string_free (out, FALSE);
+}
+
+char *
+hd_chat_service_set_privileges (HdChatService  *self,
+                                const HdUser   *caller,
+                                int             chat_enabled,
+                                int             with_team,
+                                GError        **error)
+{
+  HdPrivileges p;
+  GString *out;
+
+  if (caller->role != HD_ROLE_ADMIN)
+    return fail (error, HD_ERROR_FORBIDDEN, "Only an administrator changes the privileges");
+  if (!hd_store_privileges_get (self->store, &p, error))
+    return NULL;
+  if (chat_enabled >= 0)
+    p.chat_enabled = chat_enabled != 0;
+  if (with_team >= 0)
+    p.customer_chat_with_team = with_team != 0;
+  if (!hd_store_privileges_set (self->store, &p, error))
+    return NULL;
+
+  out = g_string_new (NULL);
+  render_privileges (out, &p);
+  emit (self, HD_EVENT_PRIVILEGES_CHANGED, NULL, out->str, NULL);
+  return g_string_free (out, FALSE);
+}
+
+char *
+hd_chat_service_list_users (HdChatService  *self,
+                            const HdUser   *caller,
+                            int             role,
+                            GError        **error)
+{
+  g_autoptr(GPtrArray) users = NULL;
+  GString *out;
+
+  if (!HD_ROLE_IS_STAFF (caller->role))
+    return fail (error, HD_ERROR_FORBIDDEN, "Only technicians list users");
+  users = hd_store_users_list (self->store, role, error);
+  if (users == NULL)
+    return NULL;
+  out = g_string_new ("{\"users\":[");
+  for (guint i = 0; i < users->len; i++)
+    {
+      if (i > 0)
+        g_string_append_c (out, ',');
+      render_user (self, out, g_ptr_array_index (users, i), viewer_of (caller));
+    }
+  g_string_append (out, "]}");
+  return g_string_free (out, FALSE);
+}
+
+typedef struct {
+  char   *login, *name, *email;
+  HdRole  role;
+  gint64  team_id;
+  HdUser *caller;
+} CreateUserData;
+
+static void
+create_user_data_free (CreateUserData *d)
+{
+  g_free (d->login);
+  g_free (d->name);
+  g_free (d->email);
+  hd_user_free (d->caller);
+  g_free (d);
+}
+
+static void
+create_user_hashed (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  HdChatService *self = g_task_get_source_object (task);
+  CreateUserData *d = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *hash = hd_auth_hash_password_finish (result, &error);
+  g_autoptr(HdUser) user = NULL;
+
+  if (hash == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  if (!hd_store_begin (self->store, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  user = hd_store_user_create (self->store, d->login, d->name, d->email, d->role, hash, &error);
+  if (user != NULL && d->team_id > 0 &&
+      !hd_store_team_add_member (self->store, d->team_id, user->id, &error))
+    g_clear_pointer (&user, hd_user_free);
+  if (user == NULL)
+    {
+      hd_store_rollback (self->store);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (!hd_store_commit (self->store, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  g_task_return_pointer (task, hd_chat_service_render_user (self, user, d->caller), g_free);
+}
+
+static gboolean
+text_ok (const char *s)
+{
+  if (s == NULL)
+    return FALSE;
+  for (; *s; s = g_utf8_next_char (s))
+    if (!g_unichar_isspace (g_utf8_get_char (s)))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+one_line (const char *s)
+{
+  return s != NULL && strpbrk (s, "\r\n") == NULL;
+}
+
+void
+hd_chat_service_create_user_async (HdChatService       *self,
+                                   const HdUser        *caller,
+                                   const char          *login,
+                                   const char          *name,
+                                   const char          *email,
+                                   HdRole               role,
+                                   const char          *password,
+                                   gint64               team_id,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(HdUser) existing = NULL;
+  CreateUserData *d;
+
+  g_task_set_source_tag (task, hd_chat_service_create_user_async);
+
+  if (caller->role != HD_ROLE_ADMIN)
+    {
+      g_task_return_new_error (task, HD_ERROR, HD_ERROR_FORBIDDEN, "Only an administrator creates users");
+      return;
+    }
+  if (!text_ok (login) || !one_line (login) || strchr (login, ' ') != NULL)
+    {
+      g_task_return_new_error (task, HD_ERROR, HD_ERROR_BAD_REQUEST, "The login must be one word");
+      return;
+    }
+  if (!text_ok (name) || !one_line (name))
+    {
+      g_task_return_new_error (task, HD_ERROR, HD_ERROR_BAD_REQUEST, "The name is missing");
+      return;
+    }
+  if (!text_ok (email) || !one_line (email) || strchr (email, '@') == NULL || strchr (email, ' ') != NULL)
+    {
+      g_task_return_new_error (task, HD_ERROR, HD_ERROR_BAD_REQUEST, "The email address is not valid");
+      return;
+    }
+  if (password == NULL || g_utf8_strlen (password, -1) < MIN_PASSWORD_CHARS)
+    {
+      g_task_return_new_error (task, HD_ERROR, HD_ERROR_BAD_REQUEST,
+                               "The password must have at least %d characters", MIN_PASSWORD_CHARS);
+      return;
+    }
+  if (team_id > 0)
+    {
+      g_autoptr(HdTeam) team = hd_store_team_get (self->store, team_id, NULL);
+      if (team == NULL)
+        {
+          g_task_return_new_error (task, HD_ERROR, HD_ERROR_BAD_REQUEST, "No such team");
+          return;
+        }
+    }
+  existing = hd_store_user_get_by_login (self->store, login, NULL);
+  if (existing != NULL)
+    {
+      g_task_return_new_error (task, HD_ERROR, HD_ERROR_CONFLICT, "The login “%s” is taken", login);
+      return;
+    }
+
+  d = g_new0 (CreateUserData, 1);
+  d->login = g_strdup (login);
+  d->name = g_strdup (name);
+  d->email = g_strdup (email);
+  d->role = role;
+  d->team_id = team_id;
+  d->caller = g_new0 (HdUser, 1);
+  d->caller->id = caller->id;
+  d->caller->role = caller->role;
+  g_task_set_task_data (task, d, (GDestroyNotify) create_user_data_free);
+  hd_auth_hash_password_async (password, cancellable, create_user_hashed, g_steal_pointer (&task));
+}
+
+char *
+hd_chat_service_create_user_finish (HdChatService  *self,
+                                    GAsyncResult   *result,
+                                    GError        **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+char *
+hd_chat_service_list_teams (HdChatService  *self,
+                            const HdUser   *caller,
+                            GError        **error)
+{
+  g_autoptr(GPtrArray) teams = NULL;
+  GString *out;
+
+  if (!HD_ROLE_IS_STAFF (caller->role))
+    return fail (error, HD_ERROR_FORBIDDEN, "Only technicians list teams");
+  teams = hd_store_teams_list (self->store, error);
+  if (teams == NULL)
+    return NULL;
+  out = g_string_new ("{\"teams\":[");
+  for (guint i = 0; i < teams->len; i++)
+    {
+      if (i > 0)
+        g_string_append_c (out, ',');
+      render_team (self, out, g_ptr_array_index (teams, i), viewer_of (caller));
+    }
+  g_string_append (out, "]}");
+  return g_string_free (out, FALSE);
+}
+
+char *
+hd_chat_service_create_team (HdChatService  *self,
+                             const HdUser   *caller,
+                             const char     *name,
+                             const gint64   *member_ids,
+                             guint           n_members,
+                             GError        **error)
+{
+  g_autoptr(HdTeam) team = NULL;
+  GString *out;
+
+  if (caller->role != HD_ROLE_ADMIN)
+    return fail (error, HD_ERROR_FORBIDDEN, "Only an administrator creates teams");
+  if (!text_ok (name) || !one_line (name))
+    return fail (error, HD_ERROR_BAD_REQUEST, "The team needs a name");
+  for (guint i = 0; i < n_members; i++)
+    {
+      g_autoptr(HdUser) u = hd_store_user_get (self->store, member_ids[i], NULL);
+      if (u == NULL)
+        return fail (error, HD_ERROR_BAD_REQUEST, "A member id does not name a user");
+    }
+  team = hd_store_team_create (self->store, name, member_ids, n_members, error);
+  if (team == NULL)
+    return NULL;
+  out = g_string_new (NULL);
+  render_team (self, out, team, viewer_of (caller));
+  return g_string_free (out, FALSE);
+}
+
+/* ---- requests ------------------------------------------------------- */
+
+static char *
+request_text (HdChatService   *self,
+              const HdRequest *r,
+              const HdUser    *caller)
+{
+  GString *out = g_string_new (NULL);
+
+  render_request (self, out, r, viewer_of (caller));
+  return g_string_free (out, FALSE);
+}
+
+static gboolean
+check_user_role (HdChatService  *self,
+                 gint64          id,
+                 gboolean        staff,
+                 const char     *what,
+                 GError        **error)
+{
+  g_autoptr(HdUser) u = hd_store_user_get (self->store, id, NULL);
+
+  if (u == NULL || HD_ROLE_IS_STAFF (u->role) != staff)
+    {
+      g_set_error (error, HD_ERROR, HD_ERROR_BAD_REQUEST, "The %s id does not name a %s",
+                   what, staff ? "technician" : "customer");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+check_team (HdChatService  *self,
+            gint64          id,
+            GError        **error)
+{
+  g_autoptr(HdTeam) t = hd_store_team_get (self->store, id, NULL);
+
+  if (t == NULL)
+    {
+      g_set_error_literal (error, HD_ERROR, HD_ERROR_BAD_REQUEST, "The team id does not name a team");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+char *
+hd_chat_service_create_request (HdChatService  *self,
+                                const HdUser   *caller,
+                                const char     *subject,
+                                const char     *description,
+                                gint64          customer_id,
+                                gint64          assignee_id,
+                                gint64          team_id,
+                                GError        **error)
+{
+  g_autoptr(HdRequest) r = NULL;
+
+  if (!text_ok (subject))
+    return fail (error, HD_ERROR_BAD_REQUEST, "The request needs a subject");
+
+  if (caller->role == HD_ROLE_CUSTOMER)
+    {
+      if ((customer_id > 0 && customer_id != caller->id) || assignee_id > 0 || team_id > 0)
+        return fail (error, HD_ERROR_FORBIDDEN, "A customer opens requests only for themselves; staff assign them");
+      customer_id = caller->id;
+    }
+  else
+    {
+      if (customer_id <= 0)
+        return fail (error, HD_ERROR_BAD_REQUEST, "customer_id is required");
+      if (!check_user_role (self, customer_id, FALSE, "customer", error) ||
+          (assignee_id > 0 && !check_user_role (self, assignee_id, TRUE, "assignee", error)) ||
+          (team_id > 0 && !check_team (self, team_id, error)))
+        return NULL;
+    }
+
+  r = hd_store_request_create (self->store, subject, description, customer_id, assignee_id,
+                               team_id, FALSE, g_get_real_time (), error);
+  return r ? request_text (self, r, caller) : NULL;
+}
+
+char *
+hd_chat_service_update_request (HdChatService  *self,
+                                const HdUser   *caller,
+                                gint64          request_id,
+                                int             closed,
+                                gint64          assignee_id,
+                                gint64          team_id,
+                                GError        **error)
+{
+  g_autoptr(HdRequest) r = get_visible_request (self, caller, request_id, error);
+
+  if (r == NULL)
+    return NULL;
+  if (!HD_ROLE_IS_STAFF (caller->role))
+    return fail (error, HD_ERROR_FORBIDDEN, "Only technicians change requests");
+  if (assignee_id > 0 && !check_user_role (self, assignee_id, TRUE, "assignee", error))
+    return NULL;
+  if (team_id > 0 && !check_team (self, team_id, error))
+    return NULL;
+  if (closed >= 0)
+    r->closed = closed != 0;
+  if (assignee_id >= 0)
+    r->assignee_id = assignee_id;
+  if (team_id >= 0)
+    r->team_id = team_id;
+  if (!hd_store_request_update (self->store, r, error))
+    return NULL;
+  return request_text (self, r, caller);
+}
+
+char *
+hd_chat_service_list_requests (HdChatService  *self,
+                               const HdUser   *caller,
+                               GError        **error)
+{
+  g_autoptr(GPtrArray) list = NULL;
+  GString *out;
+
+  list = hd_store_requests_list (self->store,
+                                 caller->role == HD_ROLE_ADMIN ? HD_REQUESTS_ALL :
+                                 caller->role == HD_ROLE_TECHNICIAN ? HD_REQUESTS_OF_STAFF :
+                                 HD_REQUESTS_OF_CUSTOMER,
+                                 caller->id, error);
+  if (list == NULL)
+    return NULL;
+  out = g_string_new ("{\"requests\":[");
+  for (guint i = 0; i < list->len; i++)
+    {
+      if (i > 0)
+        g_string_append_c (out, ',');
+      render_request (self, out, g_ptr_array_index (list, i), viewer_of (caller));
+    }
+  g_string_append (out, "]}");
+  return g_string_free (out, FALSE);
+}
+
+char *
+hd_chat_service_get_request (HdChatService  *self,
+                             const HdUser   *caller,
+                             gint64          request_id,
+                             GError        **error)
+{
+  g_autoptr(HdRequest) r = get_visible_request (self, caller, request_id, error);
+
+  return r ? request_text (self, r, caller) : NULL;
+}
+
+/* ---- transcript ----------------------------------------------------- */
+
+/* One transcript line: "time author: body\n".  Returns its length in
+ * characters. */
+static glong
+append_transcript_line (GString    *out,
+                        gint64      time,
+                        const char *author,
+                        const char *body)
+{
+  gsize start = out->len;
+  g_autofree char *t = hd_protocol_format_time (time);
+
+  g_string_append (out, t);
+  g_string_append_c (out, ' ');
+  g_string_append (out, author ? author : "");
+  g_string_append (out, ": ");
+  g_string_append (out, body);
+  g_string_append_c (out, '\n');
+  return g_utf8_strlen (out->str + start, out->len - start);
+}
+
+char *
+hd_chat_service_build_transcript (HdChatService  *self,
+                                  gint64          chat_id,
+                                  GError        **error)
+{
+  GString *out = g_string_new (NULL);
+  gint64 after = 0;
+  gboolean more = TRUE;
+
+  while (more)
+    {
+      g_autoptr(GPtrArray) page = hd_store_messages_list (self->store, chat_id, after,
+                                                          HD_MESSAGES_PAGE_MAX, &more, error);
+      if (page == NULL)
+        {
+          g_string_free (out, TRUE);
+          return NULL;
+        }
+      for (guint i = 0; i < page->len; i++)
+        {
+          HdMessage *m = g_ptr_array_index (page, i);
+          append_transcript_line (out, m->created_at, m->author_name, m->body);
+          after = m->seq;
+        }
+    }
+  return g_string_free (out, FALSE);
+}
+
+char *
+hd_chat_service_list_notes (HdChatService  *self,
+                            const HdUser   *caller,
+                            gint64          request_id,
+                            GError        **error)
+{
+  g_autoptr(HdRequest) r = get_visible_request (self, caller, request_id, error);
+  g_autoptr(GPtrArray) notes = NULL;
+  GString *out;
+
+  if (r == NULL)
+    return NULL;
+  notes = hd_store_notes_list (self->store, request_id, error);
+  if (notes == NULL)
+    return NULL;
+  out = g_string_new ("{\"notes\":[");
+  for (guint i = 0; i < notes->len; i++)
+    {
+      HdNote *n = g_ptr_array_index (notes, i);
+      g_autofree char *derived = NULL;
+
+      if (n->kind == HD_NOTE_TRANSCRIPT)
+        derived = hd_chat_service_build_transcript (self, n->chat_id, NULL);
+      if (i > 0)
+        g_string_append_c (out, ',');
+      render_note_head (out, n);
+      HD_JSON_KEY (out, "body");
+      hd_json_append_string (out, derived ? derived : n->body ? n->body : "");
+      if (n->kind == HD_NOTE_TRANSCRIPT)
+        g_string_append_printf (out, ",\"length\":%" G_GINT64_FORMAT, n->length);
+      g_string_append_c (out, '}');
+    }
+  g_string_append (out, "]}");
+  return g_string_free (out, FALSE);
+}
+
+/* Members and staff who can see the request. */
+static GArray *
+request_watchers (HdChatService   *self,
+                  const HdRequest *r,
+                  const HdChat    *chat)
+{
+  GArray *ids = ids_new ();
+  g_autoptr(GPtrArray) admins = hd_store_users_list (self->store, HD_ROLE_ADMIN, NULL);
+
+  ids_add (ids, r->customer_id);
+  if (chat)
+    ids_add (ids, chat->technician_id);
+  ids_add (ids, r->assignee_id);
+  if (r->team_id > 0)
+    {
+      g_autoptr(GArray) members = hd_store_team_member_ids (self->store, r->team_id, NULL);
+
+      for (guint i = 0; members && i < members->len; i++)
+        ids_add (ids, g_array_index (members, gint64, i));
+    }
+  for (guint i = 0; admins && i < admins->len; i++)
+    ids_add (ids, ((HdUser *) g_ptr_array_index (admins, i))->id);
+  return ids;
+}
+
+static void
+emit_transcript_update (HdChatService *self,
+                        const HdChat  *chat,
+                        gint64         updated_at,
+                        const char    *appended,
+                        gint64         length)
+{
+  g_autoptr(HdRequest) r = hd_store_request_get (self->store, chat->request_id, NULL);
+  GString *out = self->scratch;
+  HdNote n = { chat->note_id, chat->request_id, HD_NOTE_TRANSCRIPT, chat->id, NULL,
+               chat->accepted_at, updated_at, length };
+
+  if (r == NULL || chat->note_id <= 0)
+    return;
+  g_string_truncate (out, 0);
+  render_note_head (out, &n);
+  HD_JSON_KEY (out, "appended");
+  hd_json_append_string (out, appended);
+  g_string_append_printf (out, ",\"length\":%" G_GINT64_FORMAT "}", length);
+  emit (self, HD_EVENT_NOTE_UPDATED, request_watchers (self, r, chat), out->str, NULL);
+}
+
+/* ---- chats ---------------------------------------------------------- */
+
+static char *
+chat_text (HdChatService *self,
+           const HdChat  *chat,
+           const HdUser  *caller)
+{
+  GString *out = g_string_new (NULL);
+
+  render_chat (self, out, chat, viewer_of (caller));
+  return g_string_free (out, FALSE);
+}
+
+char *
+hd_chat_service_start_chat (HdChatService  *self,
+                            const HdUser   *caller,
+                            gint64          request_id,
+                            gint64          technician_id,
+                            GError        **error)
+{
+  g_autoptr(HdRequest) r = NULL;
+  g_autoptr(GPtrArray) techs = NULL;
+  HdPrivileges p;
+  HdErrorCode code;
+  const char *refusal;
+  HdChat chat = { 0, };
+
+  if (caller->role != HD_ROLE_CUSTOMER)
+    return fail (error, HD_ERROR_FORBIDDEN, "Only customers start chats");
+  r = get_visible_request (self, caller, request_id, error);
+  if (r == NULL)
+    return NULL;
+  if (!hd_store_privileges_get (self->store, &p, error))
+    return NULL;
+
+  techs = technicians_for (self, r, &p);
+  refusal = chat_refusal (self, r, &p, techs, &code);
+  if (refusal != NULL)
+    return fail (error, code, refusal);
+
+  chat.request_id = r->id;
+  chat.customer_id = caller->id;
+  chat.created_at = g_get_real_time ();
+  if (technician_id > 0)
+    {
+      gboolean found = FALSE;
+
+      for (guint i = 0; i < techs->len && !found; i++)
+        found = ((HdUser *) g_ptr_array_index (techs, i))->id == technician_id;
+      if (!found)
+        return fail (error, HD_ERROR_TECHNICIAN_UNAVAILABLE,
+                     "That technician is not available for a chat on this request");
+      chat.target_kind = HD_TARGET_TECHNICIAN;
+      chat.target_id = technician_id;
+    }
+  else if (r->assignee_id > 0 && ((HdUser *) g_ptr_array_index (techs, 0))->id == r->assignee_id)
+    {
+      chat.target_kind = HD_TARGET_TECHNICIAN;
+      chat.target_id = r->assignee_id;
+    }
+  else
+    {
+      /* Only reachable with the team privilege: the list holds team
+       * members only when it is on. */
+      chat.target_kind = HD_TARGET_TEAM;
+      chat.target_id = r->team_id;
+    }
+
+  if (!hd_store_chat_create (self->store, &chat, error))
+    return NULL;
+
+  emit_chat (self, HD_EVENT_CHAT_REQUESTED, offered_ids (self, &chat), &chat);
+  return chat_text (self, &chat, caller);
+}
+
+char *
+hd_chat_service_list_chats (HdChatService  *self,
+                            const HdUser   *caller,
+                            int             state,
+                            GError        **error)
+{
+  g_autoptr(GArray) chats = hd_store_chats_for_member (self->store, caller->id, state, error);
+  GString *out;
+
+  if (chats == NULL)
+    return NULL;
+  out = g_string_new ("{\"chats\":[");
+  for (guint i = 0; i < chats->len; i++)
+    {
+      if (i > 0)
+        g_string_append_c (out, ',');
+      render_chat (self, out, &g_array_index (chats, HdChat, i), viewer_of (caller));
+    }
+  g_string_append (out, "]}");
+  return g_string_free (out, FALSE);
+}
+
+char *
+hd_chat_service_queue (HdChatService  *self,
+                       const HdUser   *caller,
+                       GError        **error)
+{
+  g_autoptr(GArray) chats = NULL;
+  GString *out;
+  gboolean first = TRUE;
+
+  if (!HD_ROLE_IS_STAFF (caller->role))
+    return fail (error, HD_ERROR_FORBIDDEN, "Only technicians have a chat queue");
+  chats = hd_store_chats_waiting (self->store, error);
+  if (chats == NULL)
+    return NULL;
+  out = g_string_new ("{\"chats\":[");
+  for (guint i = 0; i < chats->len; i++)
+    {
+      HdChat *c = &g_array_index (chats, HdChat, i);
+
+      if (!was_offered (self, caller->id, caller->role, c))
+        continue;
+      if (!first)
+        g_string_append_c (out, ',');
+      first = FALSE;
+      render_chat (self, out, c, viewer_of (caller));
+    }
+  g_string_append (out, "]}");
+  return g_string_free (out, FALSE);
+}
+
+char *
+hd_chat_service_get_chat (HdChatService  *self,
+                          const HdUser   *caller,
+                          gint64          chat_id,
+                          GError        **error)
+{
+  HdChat chat;
+
+  if (!get_visible_chat (self, caller, chat_id, &chat, error))
+    return NULL;
+  return chat_text (self, &chat, caller);
+}
+
+char *
+hd_chat_service_accept_chat (HdChatService  *self,
+                             const HdUser   *caller,
+                             gint64          chat_id,
+                             GError        **error)
+{
+  HdChat chat;
+  HdChat before;
+
+  if (!hd_store_chat_get (self->store, chat_id, &before, NULL) ||
+      !(is_member (caller, &before) || was_offered (self, caller->id, caller->role, &before)))
+    return NOT_FOUND (error, "Chat");
+  if (!HD_ROLE_IS_STAFF (caller->role))
+    return fail (error, HD_ERROR_FORBIDDEN, "Only technicians accept chats");
+  if (before.state != HD_CHAT_WAITING)
+    return fail (error, HD_ERROR_ALREADY_TAKEN, "This chat was already taken or withdrawn");
+
+  if (!hd_store_chat_accept (self->store, chat_id, caller->id, g_get_real_time (), &chat, error))
+    return NULL;
+
+  {
+    GArray *to = ids_new ();
+    ids_add (to, chat.customer_id);
+    ids_add (to, chat.technician_id);
+    emit_chat (self, HD_EVENT_CHAT_ACCEPTED, to, &chat);
+  }
+  emit_chat (self, HD_EVENT_CHAT_TAKEN, offered_ids (self, &chat), &chat);
+  emit_transcript_update (self, &chat, chat.accepted_at, "", 0);
+  return chat_text (self, &chat, caller);
+}
+
+char *
+hd_chat_service_end_chat (HdChatService  *self,
+                          const HdUser   *caller,
+                          gint64          chat_id,
+                          GError        **error)
+{
+  HdChat chat;
+  HdChat before;
+  GArray *to;
+
+  if (!get_member_chat (self, caller, chat_id, &before, error))
+    return NULL;
+  if (!hd_store_chat_end (self->store, chat_id, g_get_real_time (), &chat, error))
+    return NULL;
+
+  to = ids_new ();
+  ids_add (to, chat.customer_id);
+  ids_add (to, chat.technician_id);
+  emit_chat (self, HD_EVENT_CHAT_ENDED, to, &chat);
+  if (before.state == HD_CHAT_WAITING)
+    emit_chat (self, HD_EVENT_CHAT_TAKEN, offered_ids (self, &chat), &chat);
+  return chat_text (self, &chat, caller);
+}
+
+char *
+hd_chat_service_list_messages (HdChatService  *self,
+                               const HdUser   *caller,
+                               gint64          chat_id,
+                               gint64          after,
+                               guint           limit,
+                               GError        **error)
+{
+  HdChat chat;
+  g_autoptr(GPtrArray) list = NULL;
+  gboolean more = FALSE;
+  GString *out;
+  g_autoptr(GHashTable) authors = NULL;
+
+  if (!get_member_chat (self, caller, chat_id, &chat, error))
+    return NULL;
+  if (limit == 0 || limit > HD_MESSAGES_PAGE_MAX)
+    limit = HD_MESSAGES_PAGE_MAX;
+  list = hd_store_messages_list (self->store, chat_id, after < 0 ? 0 : after, limit, &more, error);
+  if (list == NULL)
+    return NULL;
+
+  /* A chat has two authors: look each up once, not once per message. */
+  authors = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, (GDestroyNotify) hd_user_free);
+  out = g_string_sized_new (256 * (list->len + 1));
+  g_string_append (out, "{\"messages\":[");
+  for (guint i = 0; i < list->len; i++)
+    {
+      HdMessage *m = g_ptr_array_index (list, i);
+      HdUser *author = g_hash_table_lookup (authors, &m->author_id);
+
+      if (author == NULL)
+        {
+          author = hd_store_user_get (self->store, m->author_id, NULL);
+          if (author)
+            g_hash_table_insert (authors, &author->id, author);
+        }
+      if (i > 0)
+        g_string_append_c (out, ',');
+      render_message (self, out, m, author, viewer_of (caller));
+    }
+  g_string_append_printf (out, "],\"more\":%s}", more ? "true" : "false");
+  return g_string_free (out, FALSE);
+}
+
+char *
+hd_chat_service_post_message (HdChatService  *self,
+                              const HdUser   *caller,
+                              gint64          chat_id,
+                              const char     *body,
+                              const char     *client_id,
+                              gboolean       *created,
+                              GError        **error)
+{
+  HdChat chat;
+  g_autoptr(HdMessage) m = NULL;
+  GString *line = NULL;
+  glong line_chars;
+  gint64 now = g_get_real_time ();
+  gint64 length = 0;
+  GString *out;
+  gboolean is_new = FALSE;
+
+  if (created)
+    *created = FALSE;
+  if (!hd_protocol_validate_message_body (body, -1, error))
+    return NULL;
+  if (client_id != NULL && (strlen (client_id) > 200 || !g_utf8_validate (client_id, -1, NULL)))
+    return fail (error, HD_ERROR_BAD_REQUEST, "client_id is too long");
+  if (!get_member_chat (self, caller, chat_id, &chat, error))
+    return NULL;
+  if (chat.state == HD_CHAT_WAITING)
+    return fail (error, HD_ERROR_CONFLICT, "The chat has not been accepted yet");
+
+  line = g_string_sized_new (128);
+  line_chars = append_transcript_line (line, now, caller->name, body);
+  m = hd_store_message_add (self->store, chat_id, caller->id, body, client_id, now,
+                            line_chars, &is_new, &length, error);
+  if (m == NULL)
+    {
+      g_string_free (line, TRUE);
+      return NULL;
+    }
+
+  if (is_new)
+    {
+      GString *staff = g_string_sized_new (256 + strlen (body));
+      GString *customer = g_string_sized_new (256 + strlen (body));
+      Viewer cv = { chat.customer_id, FALSE };
+      GArray *to = ids_new ();
+
+      render_message (self, staff, m, caller, staff_view);
+      render_message (self, customer, m, caller, cv);
+      ids_add (to, chat.customer_id);
+      ids_add (to, chat.technician_id);
+      emit (self, HD_EVENT_CHAT_MESSAGE, to, staff->str, customer->str);
+      g_string_free (staff, TRUE);
+      g_string_free (customer, TRUE);
+
+      emit_transcript_update (self, &chat, now, line->str, length);
+    }
+  g_string_free (line, TRUE);
+
+  if (created)
+    *created = is_new;
+  out = g_string_sized_new (256);
+  render_message (self, out, m, m->author_id == caller->id ? caller : NULL, viewer_of (caller));
+  return g_string_free (out, FALSE);
+}
+
+gboolean
+hd_chat_service_typing (HdChatService  *self,
+                        const HdUser   *caller,
+                        gint64          chat_id,
+                        GError        **error)
+{
+  HdChat chat;
+  GArray *to;
+  char data[128];
+
+  if (!get_member_chat (self, caller, chat_id, &chat, error))
+    return FALSE;
+  if (chat.state != HD_CHAT_ACTIVE)
+    {
+      g_set_error_literal (error, HD_ERROR, HD_ERROR_CHAT_ENDED, "The chat is not active");
+      return FALSE;
+    }
+  to = ids_new ();
+  ids_add (to, caller->id == chat.customer_id ? chat.technician_id : chat.customer_id);
+  g_snprintf (data, sizeof data, "{\"chat_id\":%" G_GINT64_FORMAT ",\"user_id\":%" G_GINT64_FORMAT "}",
+              chat_id, caller->id);
+  emit (self, HD_EVENT_CHAT_TYPING, to, data, NULL);
+  return TRUE;
+}
+
+/* ---- email ---------------------------------------------------------- */
+
+static void
+email_sent (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  const char *to = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  GString *out;
+
+  if (!hd_mailer_send_finish (HD_MAILER (source), result, &error))
+    {
+      if (!g_error_matches (error, HD_ERROR, HD_ERROR_MAIL_NOT_CONFIGURED) &&
+          !g_error_matches (error, HD_ERROR, HD_ERROR_MAIL_FAILED))
+        {
+          g_autoptr(GError) wrapped = g_error_new (HD_ERROR, HD_ERROR_MAIL_FAILED,
+                                                   "Sending the mail failed: %s", error->message);
+          g_task_return_error (task, g_steal_pointer (&wrapped));
+        }
+      else
+        g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  out = g_string_new ("{\"sent_to\":");
+  hd_json_append_string (out, to);
+  g_string_append_c (out, '}');
+  g_task_return_pointer (task, g_string_free (out, FALSE), g_free);
+}
+
+void
+hd_chat_service_email_chat_async (HdChatService       *self,
+                                  const HdUser        *caller,
+                                  gint64               chat_id,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HdRequest) r = NULL;
+  g_autoptr(HdUser) customer = NULL;
+  g_autofree char *transcript = NULL;
+  g_autofree char *subject = NULL;
+  HdChat chat;
+
+  g_task_set_source_tag (task, hd_chat_service_email_chat_async);
+
+  if (!get_member_chat (self, caller, chat_id, &chat, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (!hd_mailer_is_configured (self->mailer))
+    {
+      g_task_return_new_error (task, HD_ERROR, HD_ERROR_MAIL_NOT_CONFIGURED,
+                               "This server has no mail server configured");
+      return;
+    }
+  r = hd_store_request_get (self->store, chat.request_id, &error);
+  /* Always the request's customer, never an address from the caller. */
+  customer = r ? hd_store_user_get (self->store, r->customer_id, &error) : NULL;
+  transcript = customer ? hd_chat_service_build_transcript (self, chat_id, &error) : NULL;
+  if (transcript == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  subject = g_strdup_printf ("Chat transcript for request #%" G_GINT64_FORMAT ": %s", r->id, r->subject);
+  g_task_set_task_data (task, g_strdup (customer->email), g_free);
+  hd_mailer_send_async (self->mailer, customer->email, customer->name, subject,
+                        *transcript ? transcript : "(no messages)\n",
+                        cancellable, email_sent, g_steal_pointer (&task));
+}
+
+char *
+hd_chat_service_email_chat_finish (HdChatService  *self,
+                                   GAsyncResult   *result,
+                                   GError        **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "hd-store.h"
+#include "hd-mailer.h"
+
+G_BEGIN_DECLS
+
+/* Every rule of the chat story lives here: who may see and do what,
+ * availability and presence, the queue, the accept race, the transcript.
+ * Route handlers and the WebSocket hub call these and write out the JSON
+ * text they return; the service tells the hub (through the event sink)
+ * what to send to whom, only after the store has committed.
+ *
+ * Calls that answer a REST call return the response body as JSON text (a
+ * newly allocated string), or NULL with an HD_ERROR. */
+
+typedef struct {
+  const char *type;          /* one of HD_EVENT_* */
+  /* User ids the event is for; NULL: every connected user. */
+  GArray     *recipients;
+  /* The whole frame {"type","data"}: one serialisation for staff ... */
+  char       *staff_frame;
+  /* ... and one for customers (other people's email and login left out);
+   * NULL when it is the same text. */
+  char       *customer_frame;
+} HdEvent;
+
+typedef void (*HdEventSink) (const HdEvent *event,
+                             gpointer       user_data);
+
+#define HD_TYPE_CHAT_SERVICE (hd_chat_service_get_type ())
+G_DECLARE_FINAL_TYPE (HdChatService, hd_chat_service, HD, CHAT_SERVICE, GObject)
+
+HdChatService *hd_chat_service_new              (HdStore        *store,
+                                                 HdMailer       *mailer);
+HdStore       *hd_chat_service_get_store        (HdChatService  *self);
+void           hd_chat_service_set_event_sink   (HdChatService  *self,
+                                                 HdEventSink     sink,
+                                                 gpointer        user_data);
+
+/* Fills an empty store with the contract's demo data; leaves a non-empty
+ * one untouched. */
+gboolean       hd_chat_service_seed_demo        (HdChatService  *self,
+                                                 GError        **error);
+
+/* Presence: the hub says when a user's first socket opened and the last
+ * one closed.  "Logged in" means online here. */
+void           hd_chat_service_set_online       (HdChatService  *self,
+                                                 gint64          user_id,
+                                                 gboolean        online);
+gboolean       hd_chat_service_is_online        (HdChatService  *self,
+                                                 gint64          user_id);
+
+/* sessions */
+HdUser        *hd_chat_service_authenticate     (HdChatService  *self,
+                                                 const char     *token,
+                                                 GError        **error);
+void           hd_chat_service_login_async      (HdChatService  *self,
+                                                 const char     *login,
+                                                 const char     *password,
+                                                 GCancellable   *cancellable,
+                                                 GAsyncReadyCallback callback,
+                                                 gpointer        user_data);
+char          *hd_chat_service_login_finish     (HdChatService  *self,
+                                                 GAsyncResult   *result,
+                                                 GError        **error);
+gboolean       hd_chat_service_logout           (HdChatService  *self,
+                                                 const char     *token,
+                                                 GError        **error);
+
+/* A user object as @viewer may see it. */
+char          *hd_chat_service_render_user      (HdChatService  *self,
+                                                 const HdUser   *user,
+                                                 const HdUser   *viewer);
+
+char *hd_chat_service_get_me          (HdChatService *self, const HdUser *caller, GError **error);
+char *hd_chat_service_set_available   (HdChatService *self, const HdUser *caller,
+                                       gboolean available, GError **error);
+char *hd_chat_service_get_privileges  (HdChatService *self, const HdUser *caller, GError **error);
+/* @chat_enabled, @with_team: -1 keeps the value. */
+char *hd_chat_service_set_privileges  (HdChatService *self, const HdUser *caller,
+                                       int chat_enabled, int with_team, GError **error);
+/* @role < 0: all */
+char *hd_chat_service_list_users      (HdChatService *self, const HdUser *caller,
+                                       int role, GError **error);
+void  hd_chat_service_create_user_async (HdChatService *self, const HdUser *caller,
+                                         const char *login, const char *name,
+                                         const char *email, HdRole role,
+                                         const char *password, gint64 team_id,
+                                         GCancellable *cancellable,
+                                         GAsyncReadyCallback callback, gpointer user_data);
+char *hd_chat_service_create_user_finish (HdChatService *self, GAsyncResult *result,
+                                          GError **error);
+char *hd_chat_service_list_teams      (HdChatService *self, const HdUser *caller, GError **error);
+char *hd_chat_service_create_team     (HdChatService *self, const HdUser *caller,
+                                       const char *name, const gint64 *member_ids,
+                                       guint n_members, GError **error);
+
+/* For a customer caller @customer_id, @assignee_id and @team_id must be 0. */
+char *hd_chat_service_create_request  (HdChatService *self, const HdUser *caller,
+                                       const char *subject, const char *description,
+                                       gint64 customer_id, gint64 assignee_id,
+                                       gint64 team_id, GError **error);
+/* @closed: -1 keeps; @assignee_id, @team_id: -1 keeps, 0 clears. */
+char *hd_chat_service_update_request  (HdChatService *self, const HdUser *caller,
+                                       gint64 request_id, int closed,
+                                       gint64 assignee_id, gint64 team_id,
+                                       GError **error);
+char *hd_chat_service_list_requests   (HdChatService *self, const HdUser *caller, GError **error);
+char *hd_chat_service_get_request     (HdChatService *self, const HdUser *caller,
+                                       gint64 request_id, GError **error);
+char *hd_chat_service_list_notes      (HdChatService *self, const HdUser *caller,
+                                       gint64 request_id, GError **error);
+
+/* @technician_id 0: let the rules pick. */
+char *hd_chat_service_start_chat      (HdChatService *self, const HdUser *caller,
+                                       gint64 request_id, gint64 technician_id,
+                                       GError **error);
+/* @state < 0: all */
+char *hd_chat_service_list_chats      (HdChatService *self, const HdUser *caller,
+                                       int state, GError **error);
+char *hd_chat_service_queue           (HdChatService *self, const HdUser *caller, GError **error);
+char *hd_chat_service_get_chat        (HdChatService *self, const HdUser *caller,
+                                       gint64 chat_id, GError **error);
+char *hd_chat_service_accept_chat     (HdChatService *self, const HdUser *caller,
+                                       gint64 chat_id, GError **error);
+char *hd_chat_service_end_chat        (HdChatService *self, const HdUser *caller,
+                                       gint64 chat_id, GError **error);
+char *hd_chat_service_list_messages   (HdChatService *self, const HdUser *caller,
+                                       gint64 chat_id, gint64 after, guint limit,
+                                       GError **error);
+/* Returns the message as @caller sees it; *@created is FALSE when
+ * @client_id was already used in this chat (the first message then). */
+char *hd_chat_service_post_message    (HdChatService *self, const HdUser *caller,
+                                       gint64 chat_id, const char *body,
+                                       const char *client_id, gboolean *created,
+                                       GError **error);
+gboolean hd_chat_service_typing       (HdChatService *self, const HdUser *caller,
+                                       gint64 chat_id, GError **error);
+void  hd_chat_service_email_chat_async  (HdChatService *self, const HdUser *caller,
+                                         gint64 chat_id, GCancellable *cancellable,
+                                         GAsyncReadyCallback callback, gpointer user_data);
+char *hd_chat_service_email_chat_finish (HdChatService *self, GAsyncResult *result,
+                                         GError **error);
+
+/* The transcript of @chat_id as one text (a line per message). */
+char *hd_chat_service_build_transcript (HdChatService *self, gint64 chat_id,
+                                        GError **error);
+
+G_END_DECLS

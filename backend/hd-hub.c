@@ -1,0 +1,464 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "hd-hub"
+
+#include "hd-hub.h"
+#include "hd-error.h"
+#include "hd-json-private.h"
+#include "hd-protocol.h"
+
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#define DEFAULT_PING_INTERVAL_MS   10000
+#define DEFAULT_DEAD_TIMEOUT_MS    30000
+
+/* Kept small on purpose: one of these per open socket. */
+typedef struct {
+  HdHub                   *hub;
+  SoupWebsocketConnection *conn;
+  gint64                   user_id;
+  HdRole                   role;
+  gint64                   last_seen;   /* monotonic µs of the last frame or pong */
+  gboolean                 attached;    /* counted in the user's presence */
+} Client;
+
+struct _HdHub
+{
+  GObject        parent_instance;
+
+  HdChatService *service;
+  /* user id → GPtrArray of Client */
+  GHashTable    *by_user;
+  /* every Client (attached or closing) */
+  GHashTable    *clients;
+  guint          check_source;
+  gint64         dead_timeout_usec;
+  guint          keepalive_seconds;
+  JsonParser    *parser;
+};
+
+G_DEFINE_FINAL_TYPE (HdHub, hd_hub, G_TYPE_OBJECT)
+
+static guint
+env_ms (const char *name,
+        guint       fallback)
+{
+  const char *v = g_getenv (name);
+  guint64 n;
+
+  if (v == NULL || !g_ascii_string_to_unsigned (v, 10, 1, G_MAXUINT32, &n, NULL))
+    return fallback;
+  return (guint) n;
+}
+
+static void
+detach (HdHub  *self,
+        Client *c)
+{
+  GPtrArray *list;
+
+  if (!c->attached)
+    return;
+  c->attached = FALSE;
+  list = g_hash_table_lookup (self->by_user, &c->user_id);
+  if (list == NULL)
+    return;
+  g_ptr_array_remove_fast (list, c);
+  if (list->len == 0)
+    {
+      gint64 user_id = c->user_id;
+
+      g_hash_table_remove (self->by_user, &user_id);
+      hd_chat_service_set_online (self->service, user_id, FALSE);
+    }
+}
+
+static void
+send_text (Client     *c,
+           const char *text)
+{
+  if (soup_websocket_connection_get_state (c->conn) == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_send_text (c->conn, text);
+}
+
+static void
+send_error (Client      *c,
+            HdErrorCode  code,
+            const char  *message)
+{
+  GString *out = g_string_new ("{\"type\":\"error\",\"data\":{\"code\":");
+
+  hd_json_append_string (out, hd_error_code_to_string (code));
+  g_string_append (out, ",\"message\":");
+  hd_json_append_string (out, message);
+  g_string_append (out, "}}");
+  send_text (c, out->str);
+  g_string_free (out, TRUE);
+}
+
+static void
+send_gerror (Client       *c,
+             const GError *error)
+{
+  HdErrorCode code = error->domain == HD_ERROR ? (HdErrorCode) error->code : HD_ERROR_INTERNAL;
+
+  send_error (c, code, error->message);
+}
+
+static gboolean
+get_id (JsonObject *o,
+        const char *member,
+        gint64     *out)
+{
+  JsonNode *n = json_object_get_member (o, member);
+
+  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_INT64)
+    return FALSE;
+  *out = json_node_get_int (n);
+  return *out > 0;
+}
+
+static const char *
+get_string (JsonObject *o,
+            const char *member)
+{
+  JsonNode *n = json_object_get_member (o, member);
+
+  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (n);
+}
+
+static void
+handle_frame (HdHub      *self,
+              Client     *c,
+              const char *text,
+              gsize       len)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HdUser) user = NULL;
+  JsonNode *root;
+  JsonObject *o, *data;
+  const char *type;
+  gint64 chat_id = 0;
+
+  if (!json_parser_load_from_data (self->parser, text, (gssize) len, &error))
+    {
+      send_error (c, HD_ERROR_BAD_REQUEST, "The frame is not JSON");
+      return;
+    }
+  root = json_parser_get_root (self->parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      send_error (c, HD_ERROR_BAD_REQUEST, "The frame is not a JSON object");
+      return;
+    }
+  o = json_node_get_object (root);
+  type = get_string (o, "type");
+  if (type == NULL)
+    {
+      send_error (c, HD_ERROR_BAD_REQUEST, "The frame has no type");
+      return;
+    }
+  if (!json_object_has_member (o, "data") || !JSON_NODE_HOLDS_OBJECT (json_object_get_member (o, "data")))
+    {
+      send_error (c, HD_ERROR_BAD_REQUEST, "The frame has no data object");
+      return;
+    }
+  data = json_object_get_object_member (o, "data");
+  if (!get_id (data, "chat_id", &chat_id))
+    {
+      send_error (c, HD_ERROR_BAD_REQUEST, "chat_id must be a positive integer");
+      return;
+    }
+
+  /* The user's name or availability may have changed since the socket
+   * opened; read them fresh. */
+  user = hd_store_user_get (hd_chat_service_get_store (self->service), c->user_id, &error);
+  if (user == NULL)
+    {
+      send_gerror (c, error);
+      return;
+    }
+
+  if (strcmp (type, HD_FRAME_CHAT_SEND) == 0)
+    {
+      const char *body = get_string (data, "body");
+      const char *client_id = NULL;
+      g_autofree char *message = NULL;
+      gboolean created = FALSE;
+
+      if (json_object_has_member (data, "client_id") &&
+          !json_node_is_null (json_object_get_member (data, "client_id")))
+        {
+          client_id = get_string (data, "client_id");
+          if (client_id == NULL)
+            {
+              send_error (c, HD_ERROR_BAD_REQUEST, "client_id must be a string");
+              return;
+            }
+        }
+      if (body == NULL)
+        {
+          send_error (c, HD_ERROR_BAD_REQUEST, "body must be a string");
+          return;
+        }
+      message = hd_chat_service_post_message (self->service, user, chat_id, body, client_id,
+                                              &created, &error);
+      if (message == NULL)
+        send_gerror (c, error);
+      else if (!created)
+        {
+          /* A resend: the first copy already went out to everyone, so
+           * only this socket hears about it again. */
+          g_autofree char *f = g_strconcat ("{\"type\":\"" HD_EVENT_CHAT_MESSAGE "\",\"data\":",
+                                            message, "}", NULL);
+          send_text (c, f);
+        }
+    }
+  else if (strcmp (type, HD_FRAME_CHAT_TYPING) == 0)
+    {
+      if (!hd_chat_service_typing (self->service, user, chat_id, &error))
+        send_gerror (c, error);
+    }
+  else
+    send_error (c, HD_ERROR_BAD_REQUEST, "Unknown frame type");
+}
+
+static void
+on_message (SoupWebsocketConnection *conn,
+            gint                     type,
+            GBytes                  *message,
+            gpointer                 user_data)
+{
+  Client *c = user_data;
+  gsize len;
+  const char *text = g_bytes_get_data (message, &len);
+
+  c->last_seen = g_get_monotonic_time ();
+  if (type != SOUP_WEBSOCKET_DATA_TEXT)
+    {
+      send_error (c, HD_ERROR_BAD_REQUEST, "Only text frames are understood");
+      return;
+    }
+  handle_frame (c->hub, c, text ? text : "", len);
+}
+
+static void
+on_pong (SoupWebsocketConnection *conn,
+         GBytes                  *message,
+         gpointer                 user_data)
+{
+  Client *c = user_data;
+
+  c->last_seen = g_get_monotonic_time ();
+}
+
+static void
+on_closed (SoupWebsocketConnection *conn,
+           gpointer                 user_data)
+{
+  Client *c = user_data;
+  HdHub *self = c->hub;
+
+  detach (self, c);
+  g_signal_handlers_disconnect_by_data (conn, c);
+  g_hash_table_remove (self->clients, c);
+}
+
+static void
+client_free (Client *c)
+{
+  g_object_unref (c->conn);
+  g_free (c);
+}
+
+/* One timer for every socket: close those silent for too long.  Their
+ * presence goes at once, not when the close handshake (which a dead peer
+ * never answers) times out. */
+static gboolean
+check_peers (gpointer user_data)
+{
+  HdHub *self = user_data;
+  gint64 now = g_get_monotonic_time ();
+  GHashTableIter iter;
+  Client *c;
+  g_autoptr(GPtrArray) dead = g_ptr_array_new ();
+
+  g_hash_table_iter_init (&iter, self->clients);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &c, NULL))
+    if (c->attached && now - c->last_seen > self->dead_timeout_usec)
+      g_ptr_array_add (dead, c);
+
+  for (guint i = 0; i < dead->len; i++)
+    {
+      c = g_ptr_array_index (dead, i);
+      g_debug ("Closing the silent socket of user %" G_GINT64_FORMAT, c->user_id);
+      detach (self, c);
+      if (soup_websocket_connection_get_state (c->conn) == SOUP_WEBSOCKET_STATE_OPEN)
+        soup_websocket_connection_close (c->conn, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "no answer to pings");
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+sink (const HdEvent *event,
+      gpointer       user_data)
+{
+  HdHub *self = user_data;
+
+  if (event->recipients == NULL)
+    {
+      GHashTableIter iter;
+      GPtrArray *list;
+
+      g_hash_table_iter_init (&iter, self->by_user);
+      while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &list))
+        for (guint i = 0; i < list->len; i++)
+          {
+            Client *c = g_ptr_array_index (list, i);
+            send_text (c, HD_ROLE_IS_STAFF (c->role) || event->customer_frame == NULL
+                          ? event->staff_frame : event->customer_frame);
+          }
+      return;
+    }
+
+  for (guint r = 0; r < event->recipients->len; r++)
+    {
+      gint64 id = g_array_index (event->recipients, gint64, r);
+      GPtrArray *list = g_hash_table_lookup (self->by_user, &id);
+
+      for (guint i = 0; list && i < list->len; i++)
+        {
+          Client *c = g_ptr_array_index (list, i);
+          send_text (c, HD_ROLE_IS_STAFF (c->role) || event->customer_frame == NULL
+                        ? event->staff_frame : event->customer_frame);
+        }
+    }
+}
+
+static void
+hd_hub_dispose (GObject *object)
+{
+  HdHub *self = HD_HUB (object);
+
+  g_clear_handle_id (&self->check_source, g_source_remove);
+  if (self->service)
+    hd_chat_service_set_event_sink (self->service, NULL, NULL);
+  if (self->clients)
+    {
+      GHashTableIter iter;
+      Client *c;
+
+      g_hash_table_iter_init (&iter, self->clients);
+      while (g_hash_table_iter_next (&iter, (gpointer *) &c, NULL))
+        g_signal_handlers_disconnect_by_data (c->conn, c);
+    }
+  g_clear_pointer (&self->by_user, g_hash_table_unref);
+  g_clear_pointer (&self->clients, g_hash_table_unref);
+  g_clear_object (&self->service);
+  g_clear_object (&self->parser);
+
+  G_OBJECT_CLASS (hd_hub_parent_class)->dispose (object);
+}
+
+static void
+hd_hub_class_init (HdHubClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = hd_hub_dispose;
+}
+
+static void
+hd_hub_init (HdHub *self)
+{
+  self->by_user = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
+                                         (GDestroyNotify) g_ptr_array_unref);
+  self->clients = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) client_free, NULL);
+  self->parser = json_parser_new_immutable ();
+}
+
+HdHub *
+hd_hub_new (HdChatService *service)
+{
+  HdHub *self = g_object_new (HD_TYPE_HUB, NULL);
+  guint ping_ms = env_ms ("HD_PING_INTERVAL_MS", DEFAULT_PING_INTERVAL_MS);
+  guint dead_ms = env_ms ("HD_DEAD_PEER_TIMEOUT_MS", DEFAULT_DEAD_TIMEOUT_MS);
+
+  self->service = g_object_ref (service);
+  /* libsoup 3.2 can only ping on its own per-socket timer, in whole
+   * seconds; the silence check is one timer for all sockets. */
+  self->keepalive_seconds = MAX (1, (ping_ms + 999) / 1000);
+  self->dead_timeout_usec = (gint64) dead_ms * 1000;
+  self->check_source = g_timeout_add (MAX (50, MIN (ping_ms, dead_ms / 2)), check_peers, self);
+  hd_chat_service_set_event_sink (service, sink, self);
+  return self;
+}
+
+void
+hd_hub_add_connection (HdHub                   *self,
+                       SoupWebsocketConnection *connection,
+                       const HdUser            *user)
+{
+  Client *c = g_new0 (Client, 1);
+  GPtrArray *list;
+  g_autofree char *user_json = NULL;
+  g_autofree char *hello = NULL;
+  gboolean first;
+
+  c->hub = self;
+  c->conn = g_object_ref (connection);
+  c->user_id = user->id;
+  c->role = user->role;
+  c->last_seen = g_get_monotonic_time ();
+  c->attached = TRUE;
+  g_hash_table_add (self->clients, c);
+
+  soup_websocket_connection_set_max_incoming_payload_size (connection, HD_MAX_FRAME_BYTES);
+  soup_websocket_connection_set_keepalive_interval (connection, self->keepalive_seconds);
+  g_signal_connect (connection, "message", G_CALLBACK (on_message), c);
+  g_signal_connect (connection, "pong", G_CALLBACK (on_pong), c);
+  g_signal_connect (connection, "closed", G_CALLBACK (on_closed), c);
+
+  list = g_hash_table_lookup (self->by_user, &user->id);
+  first = list == NULL;
+  /* Everyone else hears the presence first; this socket is not listed yet,
+   * so hello is the first thing it hears, already saying online. */
+  if (first)
+    hd_chat_service_set_online (self->service, user->id, TRUE);
+  user_json = hd_chat_service_render_user (self->service, user, user);
+  hello = g_strconcat ("{\"type\":\"" HD_EVENT_HELLO "\",\"data\":{\"user\":", user_json, "}}", NULL);
+  send_text (c, hello);
+
+  if (first)
+    {
+      list = g_ptr_array_new ();
+      g_hash_table_insert (self->by_user, g_memdup2 (&user->id, sizeof user->id), list);
+    }
+  g_ptr_array_add (list, c);
+}
+
+void
+hd_hub_close_all (HdHub      *self,
+                  gushort     code,
+                  const char *reason)
+{
+  GHashTableIter iter;
+  Client *c;
+  g_autoptr(GPtrArray) all = g_ptr_array_new ();
+
+  g_hash_table_iter_init (&iter, self->clients);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &c, NULL))
+    g_ptr_array_add (all, c);
+  for (guint i = 0; i < all->len; i++)
+    {
+      c = g_ptr_array_index (all, i);
+      if (soup_websocket_connection_get_state (c->conn) == SOUP_WEBSOCKET_STATE_OPEN)
+        soup_websocket_connection_close (c->conn, code, reason);
+    }
+}
+
+guint
+hd_hub_get_n_connections (HdHub *self)
+{
+  return g_hash_table_size (self->clients);
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <libsoup/soup.h>
+
+#include "hd-chat-service.h"
+
+G_BEGIN_DECLS
+
+/* The WebSocket connections of this process, per user: presence (first
+ * socket open / last closed), fan-out of the service's events, incoming
+ * chat.send and chat.typing frames, dead-peer detection. */
+#define HD_TYPE_HUB (hd_hub_get_type ())
+G_DECLARE_FINAL_TYPE (HdHub, hd_hub, HD, HUB, GObject)
+
+HdHub   *hd_hub_new               (HdChatService           *service);
+/* Takes over @connection for @user (already authenticated). */
+void     hd_hub_add_connection    (HdHub                   *self,
+                                   SoupWebsocketConnection *connection,
+                                   const HdUser            *user);
+/* Closes every socket with @code (1001 on shutdown). */
+void     hd_hub_close_all         (HdHub                   *self,
+                                   gushort                  code,
+                                   const char              *reason);
+guint    hd_hub_get_n_connections (HdHub                   *self);
+
+G_END_DECLS

@@ -1,0 +1,986 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "hd-server"
+
+#include "hd-server.h"
+#include "hd-error.h"
+#include "hd-json-private.h"
+#include "hd-protocol.h"
+
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+struct _HdServer
+{
+  GObject          parent_instance;
+
+  HdChatService   *service;
+  HdHub           *hub;
+  SoupServer      *soup;
+  gboolean         tls;
+};
+
+G_DEFINE_FINAL_TYPE (HdServer, hd_server, G_TYPE_OBJECT)
+
+/* ---- responses ------------------------------------------------------ */
+
+static void
+respond_take (SoupServerMessage *msg,
+              guint              status,
+              char              *body)
+{
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, body, strlen (body));
+}
+
+static void
+respond_error (SoupServerMessage *msg,
+               HdErrorCode        code,
+               const char        *message)
+{
+  respond_take (msg, hd_error_code_http_status (code),
+                hd_json_error_body (hd_error_code_to_string (code), message));
+}
+
+static void
+respond_gerror (SoupServerMessage *msg,
+                const GError      *error)
+{
+  if (error->domain == HD_ERROR)
+    {
+      if (error->code == HD_ERROR_INTERNAL)
+        g_warning ("%s", error->message);
+      respond_error (msg, (HdErrorCode) error->code, error->message);
+    }
+  else
+    {
+      g_warning ("Unexpected error: %s", error->message);
+      respond_error (msg, HD_ERROR_INTERNAL, "Internal error");
+    }
+}
+
+/* Responds with @body (or the error) and frees both. */
+/* @error is read only after @body was computed (argument evaluation
+ * order is unspecified in C, hence the pointer). */
+static void
+respond_result (SoupServerMessage  *msg,
+                guint               status,
+                char               *body,
+                GError            **error)
+{
+  if (body != NULL)
+    respond_take (msg, status, body);
+  else if (*error != NULL)
+    {
+      respond_gerror (msg, *error);
+      g_clear_error (error);
+    }
+  else
+    respond_error (msg, HD_ERROR_INTERNAL, "Internal error");
+}
+
+/* ---- input ---------------------------------------------------------- */
+
+typedef struct {
+  SoupServerMessage *msg;
+  JsonParser        *parser;
+  JsonObject        *body;
+  HdUser            *user;
+  const char        *token;
+} Call;
+
+static gboolean
+parse_body (Call *call)
+{
+  SoupMessageBody *body = soup_server_message_get_request_body (call->msg);
+  g_autoptr(GBytes) bytes = soup_message_body_flatten (body);
+  g_autoptr(GError) error = NULL;
+  gsize len;
+  const char *data = g_bytes_get_data (bytes, &len);
+  JsonNode *root;
+
+  if (len > HD_MAX_BODY_BYTES)
+    {
+      respond_error (call->msg, HD_ERROR_PAYLOAD_TOO_LARGE, "The request body is larger than 64 KiB");
+      return FALSE;
+    }
+  if (len == 0)
+    {
+      respond_error (call->msg, HD_ERROR_BAD_REQUEST, "A JSON object is expected");
+      return FALSE;
+    }
+  call->parser = json_parser_new_immutable ();
+  if (!json_parser_load_from_data (call->parser, data, (gssize) len, &error))
+    {
+      g_autofree char *m = g_strdup_printf ("Malformed JSON: %s", error->message);
+      respond_error (call->msg, HD_ERROR_BAD_REQUEST, m);
+      return FALSE;
+    }
+  root = json_parser_get_root (call->parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      respond_error (call->msg, HD_ERROR_BAD_REQUEST, "A JSON object is expected");
+      return FALSE;
+    }
+  call->body = json_node_get_object (root);
+  return TRUE;
+}
+
+static gboolean
+is_absent (JsonObject *o,
+           const char *member)
+{
+  JsonNode *n = json_object_get_member (o, member);
+  return n == NULL || JSON_NODE_HOLDS_NULL (n);
+}
+
+/* Reads a string member; absent (or null) is fine unless @required. */
+static gboolean
+get_string (Call        *call,
+            const char  *member,
+            gboolean     required,
+            const char **out)
+{
+  JsonNode *n = json_object_get_member (call->body, member);
+
+  *out = NULL;
+  if (is_absent (call->body, member))
+    {
+      if (required)
+        {
+          g_autofree char *m = g_strdup_printf ("“%s” is required", member);
+          respond_error (call->msg, HD_ERROR_BAD_REQUEST, m);
+          return FALSE;
+        }
+      return TRUE;
+    }
+  if (!JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_STRING)
+    {
+      g_autofree char *m = g_strdup_printf ("“%s” must be a string", member);
+      respond_error (call->msg, HD_ERROR_BAD_REQUEST, m);
+      return FALSE;
+    }
+  *out = json_node_get_string (n);
+  return TRUE;
+}
+
+/* An id member: *out = -1 when absent, 0 when null (if @nullable). */
+static gboolean
+get_id (Call       *call,
+        const char *member,
+        gboolean    required,
+        gboolean    nullable,
+        gint64     *out)
+{
+  JsonNode *n = json_object_get_member (call->body, member);
+
+  *out = -1;
+  if (n == NULL || (JSON_NODE_HOLDS_NULL (n) && !nullable))
+    {
+      if (required || n != NULL)
+        {
+          g_autofree char *m = g_strdup_printf ("“%s” is required", member);
+          respond_error (call->msg, HD_ERROR_BAD_REQUEST, m);
+          return FALSE;
+        }
+      return TRUE;
+    }
+  if (JSON_NODE_HOLDS_NULL (n))
+    {
+      *out = 0;
+      return TRUE;
+    }
+  if (!JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_INT64 ||
+      json_node_get_int (n) <= 0)
+    {
+      g_autofree char *m = g_strdup_printf ("“%s” must be a positive integer id", member);
+      respond_error (call->msg, HD_ERROR_BAD_REQUEST, m);
+      return FALSE;
+    }
+  *out = json_node_get_int (n);
+  return TRUE;
+}
+
+/* *out = -1 when absent. */
+static gboolean
+get_bool (Call       *call,
+          const char *member,
+          gboolean    required,
+          int        *out)
+{
+  JsonNode *n = json_object_get_member (call->body, member);
+
+  *out = -1;
+  if (n == NULL)
+    {
+      if (required)
+        {
+          g_autofree char *m = g_strdup_printf ("“%s” is required", member);
+          respond_error (call->msg, HD_ERROR_BAD_REQUEST, m);
+          return FALSE;
+        }
+      return TRUE;
+    }
+  if (!JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_BOOLEAN)
+    {
+      g_autofree char *m = g_strdup_printf ("“%s” must be true or false", member);
+      respond_error (call->msg, HD_ERROR_BAD_REQUEST, m);
+      return FALSE;
+    }
+  *out = json_node_get_boolean (n) ? 1 : 0;
+  return TRUE;
+}
+
+static gboolean
+parse_id (const char *text,
+          gint64     *out)
+{
+  guint64 v;
+
+  if (text == NULL || !g_ascii_string_to_unsigned (text, 10, 1, G_MAXINT64, &v, NULL))
+    return FALSE;
+  *out = (gint64) v;
+  return TRUE;
+}
+
+static const char *
+bearer_token (SoupServerMessage *msg,
+              GHashTable        *query)
+{
+  const char *auth = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                                   "Authorization");
+
+  if (auth != NULL && g_ascii_strncasecmp (auth, "Bearer ", 7) == 0)
+    {
+      auth += 7;
+      while (*auth == ' ')
+        auth++;
+      return auth;
+    }
+  /* For clients that cannot set headers on a WebSocket (browsers). */
+  if (query != NULL)
+    return g_hash_table_lookup (query, "access_token");
+  return NULL;
+}
+
+/* ---- async completions ---------------------------------------------- */
+
+static void
+login_done (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(SoupServerMessage) msg = user_data;
+  GError *error = NULL;
+  char *body = hd_chat_service_login_finish (HD_CHAT_SERVICE (source), result, &error);
+
+  respond_result (msg, SOUP_STATUS_CREATED, body, &error);
+  soup_server_message_unpause (msg);
+}
+
+static void
+create_user_done (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(SoupServerMessage) msg = user_data;
+  GError *error = NULL;
+  char *body = hd_chat_service_create_user_finish (HD_CHAT_SERVICE (source), result, &error);
+
+  respond_result (msg, SOUP_STATUS_CREATED, body, &error);
+  soup_server_message_unpause (msg);
+}
+
+static void
+email_done (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(SoupServerMessage) msg = user_data;
+  GError *error = NULL;
+  char *body = hd_chat_service_email_chat_finish (HD_CHAT_SERVICE (source), result, &error);
+
+  respond_result (msg, SOUP_STATUS_ACCEPTED, body, &error);
+  soup_server_message_unpause (msg);
+}
+
+/* ---- routes --------------------------------------------------------- */
+
+#define IS(m) (strcmp (method, (m)) == 0)
+#define NEED_BODY() G_STMT_START { if (!parse_body (call)) return; } G_STMT_END
+
+static void
+method_not_allowed (SoupServerMessage *msg)
+{
+  respond_take (msg, SOUP_STATUS_METHOD_NOT_ALLOWED,
+                hd_json_error_body ("bad_request", "This method is not allowed on this path"));
+}
+
+static void
+route_session (HdServer   *self,
+               Call       *call,
+               const char *method)
+{
+  GError *error = NULL;
+
+  if (IS ("POST"))
+    {
+      const char *login, *password;
+
+      NEED_BODY ();
+      if (!get_string (call, "login", TRUE, &login) || !get_string (call, "password", TRUE, &password))
+        return;
+      soup_server_message_pause (call->msg);
+      hd_chat_service_login_async (self->service, login, password, NULL, login_done,
+                                   g_object_ref (call->msg));
+    }
+  else if (IS ("DELETE"))
+    {
+      if (!hd_chat_service_logout (self->service, call->token, &error))
+        {
+          respond_gerror (call->msg, error);
+          g_error_free (error);
+          return;
+        }
+      soup_server_message_set_status (call->msg, SOUP_STATUS_NO_CONTENT, NULL);
+    }
+  else
+    method_not_allowed (call->msg);
+}
+
+static void
+route_me (HdServer   *self,
+          Call       *call,
+          const char *method)
+{
+  GError *error = NULL;
+
+  if (IS ("GET"))
+    respond_result (call->msg, 200, hd_chat_service_get_me (self->service, call->user, &error), &error);
+  else if (IS ("PATCH"))
+    {
+      int available;
+
+      NEED_BODY ();
+      if (!get_bool (call, "available_for_chat", TRUE, &available))
+        return;
+      respond_result (call->msg, 200,
+                      hd_chat_service_set_available (self->service, call->user, available, &error), &error);
+    }
+  else
+    method_not_allowed (call->msg);
+}
+
+static void
+route_privileges (HdServer   *self,
+                  Call       *call,
+                  const char *method)
+{
+  GError *error = NULL;
+
+  if (IS ("GET"))
+    respond_result (call->msg, 200, hd_chat_service_get_privileges (self->service, call->user, &error), &error);
+  else if (IS ("PATCH"))
+    {
+      int enabled, with_team;
+
+      NEED_BODY ();
+      if (!get_bool (call, "chat_enabled", FALSE, &enabled) ||
+          !get_bool (call, "customer_chat_with_team", FALSE, &with_team))
+        return;
+      respond_result (call->msg, 200,
+                      hd_chat_service_set_privileges (self->service, call->user, enabled, with_team, &error),
+                      &error);
+    }
+  else
+    method_not_allowed (call->msg);
+}
+
+static void
+route_users (HdServer   *self,
+             Call       *call,
+             const char *method,
+             GHashTable *query)
+{
+  GError *error = NULL;
+
+  if (IS ("GET"))
+    {
+      const char *role_text = query ? g_hash_table_lookup (query, "role") : NULL;
+      HdRole role = HD_ROLE_CUSTOMER;
+
+      if (role_text != NULL && !hd_role_from_string (role_text, &role))
+        {
+          respond_error (call->msg, HD_ERROR_BAD_REQUEST, "role must be admin, technician or customer");
+          return;
+        }
+      respond_result (call->msg, 200,
+                      hd_chat_service_list_users (self->service, call->user, role_text ? (int) role : -1, &error),
+                      &error);
+    }
+  else if (IS ("POST"))
+    {
+      const char *login, *name, *email, *role_text, *password;
+      gint64 team_id;
+      HdRole role;
+
+      NEED_BODY ();
+      if (!get_string (call, "login", TRUE, &login) ||
+          !get_string (call, "name", TRUE, &name) ||
+          !get_string (call, "email", TRUE, &email) ||
+          !get_string (call, "role", TRUE, &role_text) ||
+          !get_string (call, "password", TRUE, &password) ||
+          !get_id (call, "team_id", FALSE, TRUE, &team_id))
+        return;
+      if (!hd_role_from_string (role_text, &role))
+        {
+          respond_error (call->msg, HD_ERROR_BAD_REQUEST, "role must be admin, technician or customer");
+          return;
+        }
+      soup_server_message_pause (call->msg);
+      hd_chat_service_create_user_async (self->service, call->user, login, name, email, role, password,
+                                         team_id, NULL, create_user_done, g_object_ref (call->msg));
+    }
+  else
+    method_not_allowed (call->msg);
+}
+
+static void
+route_teams (HdServer   *self,
+             Call       *call,
+             const char *method)
+{
+  GError *error = NULL;
+
+  if (IS ("GET"))
+    respond_result (call->msg, 200, hd_chat_service_list_teams (self->service, call->user, &error), &error);
+  else if (IS ("POST"))
+    {
+      const char *name;
+      JsonNode *n;
+      g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+      NEED_BODY ();
+      if (!get_string (call, "name", TRUE, &name))
+        return;
+      n = json_object_get_member (call->body, "member_ids");
+      if (n != NULL && !JSON_NODE_HOLDS_NULL (n))
+        {
+          JsonArray *a;
+
+          if (!JSON_NODE_HOLDS_ARRAY (n))
+            {
+              respond_error (call->msg, HD_ERROR_BAD_REQUEST, "member_ids must be an array of ids");
+              return;
+            }
+          a = json_node_get_array (n);
+          for (guint i = 0; i < json_array_get_length (a); i++)
+            {
+              JsonNode *e = json_array_get_element (a, i);
+              gint64 id;
+
+              if (!JSON_NODE_HOLDS_VALUE (e) || json_node_get_value_type (e) != G_TYPE_INT64 ||
+                  (id = json_node_get_int (e)) <= 0)
+                {
+                  respond_error (call->msg, HD_ERROR_BAD_REQUEST, "member_ids must be an array of ids");
+                  return;
+                }
+              g_array_append_val (ids, id);
+            }
+        }
+      respond_result (call->msg, 201,
+                      hd_chat_service_create_team (self->service, call->user, name,
+                                                   (const gint64 *) (gpointer) ids->data, ids->len, &error),
+                      &error);
+    }
+  else
+    method_not_allowed (call->msg);
+}
+
+static void
+route_requests (HdServer    *self,
+                Call        *call,
+                const char  *method,
+                char       **seg,
+                guint        n_seg)
+{
+  GError *error = NULL;
+  gint64 id;
+
+  if (n_seg == 1)
+    {
+      if (IS ("GET"))
+        respond_result (call->msg, 200, hd_chat_service_list_requests (self->service, call->user, &error), &error);
+      else if (IS ("POST"))
+        {
+          const char *subject, *description;
+          gint64 customer_id, assignee_id, team_id;
+
+          NEED_BODY ();
+          if (!get_string (call, "subject", TRUE, &subject) ||
+              !get_string (call, "description", FALSE, &description) ||
+              !get_id (call, "customer_id", FALSE, TRUE, &customer_id) ||
+              !get_id (call, "assignee_id", FALSE, TRUE, &assignee_id) ||
+              !get_id (call, "team_id", FALSE, TRUE, &team_id))
+            return;
+          respond_result (call->msg, 201,
+                          hd_chat_service_create_request (self->service, call->user, subject, description,
+                                                          MAX (customer_id, 0), MAX (assignee_id, 0),
+                                                          MAX (team_id, 0), &error),
+                          &error);
+        }
+      else
+        method_not_allowed (call->msg);
+      return;
+    }
+
+  if (!parse_id (seg[1], &id) || n_seg > 3 || (n_seg == 3 && strcmp (seg[2], "notes") != 0))
+    {
+      respond_error (call->msg, HD_ERROR_NOT_FOUND, "No such request");
+      return;
+    }
+
+  if (n_seg == 3)
+    {
+      if (IS ("GET"))
+        respond_result (call->msg, 200, hd_chat_service_list_notes (self->service, call->user, id, &error), &error);
+      else
+        method_not_allowed (call->msg);
+      return;
+    }
+
+  if (IS ("GET"))
+    respond_result (call->msg, 200, hd_chat_service_get_request (self->service, call->user, id, &error), &error);
+  else if (IS ("PATCH"))
+    {
+      const char *status;
+      gint64 assignee_id, team_id;
+      int closed = -1;
+
+      NEED_BODY ();
+      if (!get_string (call, "status", FALSE, &status) ||
+          !get_id (call, "assignee_id", FALSE, TRUE, &assignee_id) ||
+          !get_id (call, "team_id", FALSE, TRUE, &team_id))
+        return;
+      if (status != NULL)
+        {
+          if (strcmp (status, "open") == 0)
+            closed = 0;
+          else if (strcmp (status, "closed") == 0)
+            closed = 1;
+          else
+            {
+              respond_error (call->msg, HD_ERROR_BAD_REQUEST, "status must be open or closed");
+              return;
+            }
+        }
+      respond_result (call->msg, 200,
+                      hd_chat_service_update_request (self->service, call->user, id, closed,
+                                                      assignee_id, team_id, &error),
+                      &error);
+    }
+  else
+    method_not_allowed (call->msg);
+}
+
+static gboolean
+query_int (GHashTable *query,
+           const char *name,
+           gint64      fallback,
+           gint64      min,
+           gint64      max,
+           gint64     *out)
+{
+  const char *text = query ? g_hash_table_lookup (query, name) : NULL;
+  gint64 v;
+
+  if (text == NULL)
+    {
+      *out = fallback;
+      return TRUE;
+    }
+  if (!g_ascii_string_to_signed (text, 10, min, max, &v, NULL))
+    return FALSE;
+  *out = v;
+  return TRUE;
+}
+
+static void
+route_chats (HdServer    *self,
+             Call        *call,
+             const char  *method,
+             GHashTable  *query,
+             char       **seg,
+             guint        n_seg)
+{
+  GError *error = NULL;
+  gint64 id;
+
+  if (n_seg == 1)
+    {
+      if (IS ("GET"))
+        {
+          const char *state_text = query ? g_hash_table_lookup (query, "state") : NULL;
+          HdChatState state = HD_CHAT_WAITING;
+
+          if (state_text != NULL && !hd_chat_state_from_string (state_text, &state))
+            {
+              respond_error (call->msg, HD_ERROR_BAD_REQUEST, "state must be waiting, active or ended");
+              return;
+            }
+          respond_result (call->msg, 200,
+                          hd_chat_service_list_chats (self->service, call->user,
+                                                      state_text ? (int) state : -1, &error),
+                          &error);
+        }
+      else if (IS ("POST"))
+        {
+          gint64 request_id, technician_id;
+
+          NEED_BODY ();
+          if (!get_id (call, "request_id", TRUE, FALSE, &request_id) ||
+              !get_id (call, "technician_id", FALSE, TRUE, &technician_id))
+            return;
+          respond_result (call->msg, 201,
+                          hd_chat_service_start_chat (self->service, call->user, request_id,
+                                                      MAX (technician_id, 0), &error),
+                          &error);
+        }
+      else
+        method_not_allowed (call->msg);
+      return;
+    }
+
+  if (n_seg == 2 && strcmp (seg[1], "queue") == 0)
+    {
+      if (IS ("GET"))
+        respond_result (call->msg, 200, hd_chat_service_queue (self->service, call->user, &error), &error);
+      else
+        method_not_allowed (call->msg);
+      return;
+    }
+
+  if (!parse_id (seg[1], &id) || n_seg > 3)
+    {
+      respond_error (call->msg, HD_ERROR_NOT_FOUND, "No such chat");
+      return;
+    }
+
+  if (n_seg == 2)
+    {
+      if (IS ("GET"))
+        respond_result (call->msg, 200, hd_chat_service_get_chat (self->service, call->user, id, &error), &error);
+      else
+        method_not_allowed (call->msg);
+    }
+  else if (strcmp (seg[2], "accept") == 0)
+    {
+      if (IS ("POST"))
+        respond_result (call->msg, 200, hd_chat_service_accept_chat (self->service, call->user, id, &error), &error);
+      else
+        method_not_allowed (call->msg);
+    }
+  else if (strcmp (seg[2], "end") == 0)
+    {
+      if (IS ("POST"))
+        respond_result (call->msg, 200, hd_chat_service_end_chat (self->service, call->user, id, &error), &error);
+      else
+        method_not_allowed (call->msg);
+    }
+  else if (strcmp (seg[2], "email") == 0)
+    {
+      if (IS ("POST"))
+        {
+          soup_server_message_pause (call->msg);
+          hd_chat_service_email_chat_async (self->service, call->user, id, NULL, email_done,
+                                            g_object_ref (call->msg));
+        }
+      else
+        method_not_allowed (call->msg);
+    }
+  else if (strcmp (seg[2], "messages") == 0)
+    {
+      if (IS ("GET"))
+        {
+          gint64 after, limit;
+
+          if (!query_int (query, "after", 0, 0, G_MAXINT64, &after) ||
+              !query_int (query, "limit", HD_MESSAGES_PAGE_MAX, 1, HD_MESSAGES_PAGE_MAX, &limit))
+            {
+              respond_error (call->msg, HD_ERROR_BAD_REQUEST,
+                             "after must be a sequence number and limit between 1 and 1000");
+              return;
+            }
+          respond_result (call->msg, 200,
+                          hd_chat_service_list_messages (self->service, call->user, id, after,
+                                                         (guint) limit, &error),
+                          &error);
+        }
+      else if (IS ("POST"))
+        {
+          const char *body, *client_id;
+          gboolean created = FALSE;
+          char *text;
+
+          NEED_BODY ();
+          if (!get_string (call, "body", TRUE, &body) || !get_string (call, "client_id", FALSE, &client_id))
+            return;
+          text = hd_chat_service_post_message (self->service, call->user, id, body, client_id,
+                                               &created, &error);
+          respond_result (call->msg, created ? 201 : 200, text, &error);
+        }
+      else
+        method_not_allowed (call->msg);
+    }
+  else
+    respond_error (call->msg, HD_ERROR_NOT_FOUND, "No such call");
+}
+
+static void
+handle_api (SoupServer        *server,
+            SoupServerMessage *msg,
+            const char        *path,
+            GHashTable        *query,
+            gpointer           user_data)
+{
+  HdServer *self = user_data;
+  const char *method = soup_server_message_get_method (msg);
+  g_auto(GStrv) seg = NULL;
+  guint n_seg;
+  const char *rest;
+  Call call = { msg, NULL, NULL, NULL, NULL };
+  g_autoptr(GError) error = NULL;
+
+  if (strcmp (path, "/health") == 0 || strcmp (path, HD_API_PREFIX "/health") == 0)
+    {
+      if (IS ("GET") || IS ("HEAD"))
+        respond_take (msg, 200, g_strdup ("{\"status\":\"ok\",\"version\":\"" HD_VERSION "\"}"));
+      else
+        method_not_allowed (msg);
+      return;
+    }
+
+  if (!g_str_has_prefix (path, HD_API_PREFIX "/"))
+    {
+      respond_error (msg, HD_ERROR_NOT_FOUND, "No such call");
+      return;
+    }
+  rest = path + strlen (HD_API_PREFIX "/");
+  seg = g_strsplit (rest, "/", 0);
+  n_seg = g_strv_length (seg);
+  /* Allow one trailing slash. */
+  if (n_seg > 1 && seg[n_seg - 1][0] == '\0')
+    {
+      g_free (seg[n_seg - 1]);
+      seg[--n_seg] = NULL;
+    }
+  if (n_seg == 0)
+    {
+      respond_error (msg, HD_ERROR_NOT_FOUND, "No such call");
+      return;
+    }
+
+  /* Unknown routes are 404 even without a token. */
+  if (!(strcmp (seg[0], "session") == 0 || strcmp (seg[0], "me") == 0 ||
+        strcmp (seg[0], "setup") == 0 || strcmp (seg[0], "users") == 0 ||
+        strcmp (seg[0], "teams") == 0 || strcmp (seg[0], "requests") == 0 ||
+        strcmp (seg[0], "chats") == 0))
+    {
+      respond_error (msg, HD_ERROR_NOT_FOUND, "No such call");
+      return;
+    }
+
+  if (strcmp (seg[0], "session") == 0 && n_seg == 1 && IS ("POST"))
+    {
+      route_session (self, &call, method);
+      goto out;
+    }
+
+  call.token = bearer_token (msg, NULL);
+  call.user = hd_chat_service_authenticate (self->service, call.token, &error);
+  if (call.user == NULL)
+    {
+      respond_gerror (msg, error);
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "WWW-Authenticate", "Bearer");
+      goto out;
+    }
+
+  if (strcmp (seg[0], "session") == 0 && n_seg == 1)
+    route_session (self, &call, method);
+  else if (strcmp (seg[0], "me") == 0 && n_seg == 1)
+    route_me (self, &call, method);
+  else if (strcmp (seg[0], "setup") == 0 && n_seg == 2 && strcmp (seg[1], "privileges") == 0)
+    route_privileges (self, &call, method);
+  else if (strcmp (seg[0], "users") == 0 && n_seg == 1)
+    route_users (self, &call, method, query);
+  else if (strcmp (seg[0], "teams") == 0 && n_seg == 1)
+    route_teams (self, &call, method);
+  else if (strcmp (seg[0], "requests") == 0)
+    route_requests (self, &call, method, seg, n_seg);
+  else if (strcmp (seg[0], "chats") == 0)
+    route_chats (self, &call, method, query, seg, n_seg);
+  else
+    respond_error (msg, HD_ERROR_NOT_FOUND, "No such call");
+
+out:
+  hd_user_free (call.user);
+  g_clear_object (&call.parser);
+}
+
+/* Refuses an oversized body as soon as its headers are in, before it is
+ * read. */
+static void
+early_handler (SoupServer        *server,
+               SoupServerMessage *msg,
+               const char        *path,
+               GHashTable        *query,
+               gpointer           user_data)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+
+  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
+      soup_message_headers_get_content_length (headers) > HD_MAX_BODY_BYTES)
+    {
+      respond_error (msg, HD_ERROR_PAYLOAD_TOO_LARGE, "The request body is larger than 64 KiB");
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
+    }
+}
+
+/* The plain-HTTP side of /api/v1/events: authenticate before the upgrade.
+ * Leaving the status unset lets libsoup complete the handshake. */
+static void
+handle_events (SoupServer        *server,
+               SoupServerMessage *msg,
+               const char        *path,
+               GHashTable        *query,
+               gpointer           user_data)
+{
+  HdServer *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HdUser) user = NULL;
+
+  if (strcmp (path, HD_API_PREFIX "/events") != 0)
+    {
+      respond_error (msg, HD_ERROR_NOT_FOUND, "No such call");
+      return;
+    }
+  user = hd_chat_service_authenticate (self->service, bearer_token (msg, query), &error);
+  if (user == NULL)
+    {
+      respond_gerror (msg, error);
+      return;
+    }
+  g_object_set_data_full (G_OBJECT (msg), "hd-user", g_steal_pointer (&user), (GDestroyNotify) hd_user_free);
+}
+
+static void
+handle_websocket (SoupServer              *server,
+                  SoupServerMessage       *msg,
+                  const char              *path,
+                  SoupWebsocketConnection *connection,
+                  gpointer                 user_data)
+{
+  HdServer *self = user_data;
+  HdUser *user = g_object_get_data (G_OBJECT (msg), "hd-user");
+
+  if (user == NULL)
+    {
+      soup_websocket_connection_close (connection, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, "unauthorized");
+      return;
+    }
+  hd_hub_add_connection (self->hub, connection, user);
+}
+
+/* ---- object --------------------------------------------------------- */
+
+static void
+hd_server_dispose (GObject *object)
+{
+  HdServer *self = HD_SERVER (object);
+
+  if (self->soup)
+    soup_server_disconnect (self->soup);
+  g_clear_object (&self->soup);
+  g_clear_object (&self->hub);
+  g_clear_object (&self->service);
+
+  G_OBJECT_CLASS (hd_server_parent_class)->dispose (object);
+}
+
+static void
+hd_server_class_init (HdServerClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = hd_server_dispose;
+}
+
+static void
+hd_server_init (HdServer *self)
+{
+}
+
+HdServer *
+hd_server_new (HdChatService   *service,
+               GTlsCertificate *certificate)
+{
+  HdServer *self = g_object_new (HD_TYPE_SERVER, NULL);
+
+  self->service = g_object_ref (service);
+  self->hub = hd_hub_new (service);
+  self->soup = soup_server_new ("server-header", "helpdesk-server/" HD_VERSION " ",
+                                "tls-certificate", certificate,
+                                NULL);
+  self->tls = certificate != NULL;
+
+  soup_server_add_early_handler (self->soup, NULL, early_handler, self, NULL);
+  soup_server_add_handler (self->soup, NULL, handle_api, self, NULL);
+  soup_server_add_handler (self->soup, HD_API_PREFIX "/events", handle_events, self, NULL);
+  soup_server_add_websocket_handler (self->soup, HD_API_PREFIX "/events", NULL, NULL,
+                                     handle_websocket, self, NULL);
+  return self;
+}
+
+HdHub *
+hd_server_get_hub (HdServer *self)
+{
+  return self->hub;
+}
+
+SoupServer *
+hd_server_get_soup (HdServer *self)
+{
+  return self->soup;
+}
+
+gboolean
+hd_server_listen (HdServer    *self,
+                  const char  *address,
+                  guint        port,
+                  guint       *out_port,
+                  GError     **error)
+{
+  g_autoptr(GSocketAddress) addr = g_inet_socket_address_new_from_string (address, port);
+  GSList *uris;
+
+  if (addr == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "“%s” is not an IP address", address);
+      return FALSE;
+    }
+  if (!soup_server_listen (self->soup, addr, self->tls ? SOUP_SERVER_LISTEN_HTTPS : 0, error))
+    return FALSE;
+
+  uris = soup_server_get_uris (self->soup);
+  if (out_port)
+    *out_port = uris ? (guint) g_uri_get_port (uris->data) : port;
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  return TRUE;
+}
+
+void
+hd_server_shutdown (HdServer *self)
+{
+  /* The WebSockets were stolen from the server's connections, so
+   * disconnecting it leaves them to their close handshake. */
+  hd_hub_close_all (self->hub, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "server shutting down");
+  soup_server_disconnect (self->soup);
+}

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <libsoup/soup.h>
+
+#include "hd-chat-service.h"
+#include "hd-hub.h"
+
+G_BEGIN_DECLS
+
+/* The libsoup routes of /api/v1: parse and check the input, call the chat
+ * service, write its JSON.  No SQL here. */
+#define HD_TYPE_SERVER (hd_server_get_type ())
+G_DECLARE_FINAL_TYPE (HdServer, hd_server, HD, SERVER, GObject)
+
+HdServer   *hd_server_new        (HdChatService    *service,
+                                  GTlsCertificate  *certificate);
+HdHub      *hd_server_get_hub    (HdServer         *self);
+SoupServer *hd_server_get_soup   (HdServer         *self);
+/* Listens on @address:@port (0 picks a free port); returns the port. */
+gboolean    hd_server_listen     (HdServer         *self,
+                                  const char       *address,
+                                  guint             port,
+                                  guint            *out_port,
+                                  GError          **error);
+/* Stops accepting and closes every WebSocket with 1001. */
+void        hd_server_shutdown   (HdServer         *self);
+
+G_END_DECLS

@@ -1,0 +1,1481 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "hd-store"
+
+#include "hd-store.h"
+#include "hd-error.h"
+
+#include <sqlite3.h>
+#include <string.h>
+
+struct _HdStore
+{
+  GObject     parent_instance;
+
+  sqlite3    *db;
+  /* Prepared statements, keyed by the address of their SQL text (each
+   * call site passes a string literal), prepared once and reused. */
+  GHashTable *stmts;
+  guint       tx_depth;
+  gboolean    tx_failed;
+};
+
+G_DEFINE_FINAL_TYPE (HdStore, hd_store, G_TYPE_OBJECT)
+
+/* ---- enums ---------------------------------------------------------- */
+
+static const char *role_names[] = { "customer", "technician", "admin" };
+static const char *state_names[] = { "waiting", "active", "ended" };
+
+const char *
+hd_role_to_string (HdRole role)
+{
+  return (guint) role < G_N_ELEMENTS (role_names) ? role_names[role] : "customer";
+}
+
+gboolean
+hd_role_from_string (const char *str,
+                     HdRole     *out_role)
+{
+  for (guint i = 0; str && i < G_N_ELEMENTS (role_names); i++)
+    if (strcmp (str, role_names[i]) == 0)
+      {
+        *out_role = (HdRole) i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+const char *
+hd_chat_state_to_string (HdChatState state)
+{
+  return (guint) state < G_N_ELEMENTS (state_names) ? state_names[state] : "ended";
+}
+
+gboolean
+hd_chat_state_from_string (const char  *str,
+                           HdChatState *out_state)
+{
+  for (guint i = 0; str && i < G_N_ELEMENTS (state_names); i++)
+    if (strcmp (str, state_names[i]) == 0)
+      {
+        *out_state = (HdChatState) i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+void
+hd_user_free (HdUser *user)
+{
+  if (user == NULL)
+    return;
+  g_free (user->login);
+  g_free (user->name);
+  g_free (user->email);
+  g_free (user->password_hash);
+  g_free (user);
+}
+
+void
+hd_request_free (HdRequest *request)
+{
+  if (request == NULL)
+    return;
+  g_free (request->subject);
+  g_free (request->description);
+  g_free (request);
+}
+
+void
+hd_message_free (HdMessage *message)
+{
+  if (message == NULL)
+    return;
+  g_free (message->author_name);
+  g_free (message->body);
+  g_free (message->client_id);
+  g_free (message);
+}
+
+void
+hd_note_free (HdNote *note)
+{
+  if (note == NULL)
+    return;
+  g_free (note->body);
+  g_free (note);
+}
+
+void
+hd_team_free (HdTeam *team)
+{
+  if (team == NULL)
+    return;
+  g_free (team->name);
+  g_free (team);
+}
+
+/* ---- schema --------------------------------------------------------- */
+
+/* migrations[i] takes the schema from version i to i + 1.  Version 1 kept
+ * the transcript as a copy in notes.body, rewritten on every message;
+ * version 2 derives it from the messages and keeps only O(1) bookkeeping
+ * per message (chats.last_seq, notes.length), and adds client_id
+ * idempotency. */
+static const char *migrations[] = {
+  /* 0 → 1 */
+  "CREATE TABLE users ("
+  "  id INTEGER PRIMARY KEY,"
+  "  login TEXT NOT NULL UNIQUE,"
+  "  name TEXT NOT NULL,"
+  "  email TEXT NOT NULL,"
+  "  role TEXT NOT NULL CHECK (role IN ('customer','technician','admin')),"
+  "  password_hash TEXT NOT NULL,"
+  "  available INTEGER NOT NULL DEFAULT 0,"
+  "  created_at INTEGER NOT NULL DEFAULT 0);"
+  "CREATE TABLE tokens ("
+  "  hash TEXT PRIMARY KEY,"
+  "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+  "  created_at INTEGER NOT NULL) WITHOUT ROWID;"
+  "CREATE TABLE teams (id INTEGER PRIMARY KEY, name TEXT NOT NULL);"
+  "CREATE TABLE team_members ("
+  "  team_id INTEGER NOT NULL REFERENCES teams(id) ON DELETE CASCADE,"
+  "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+  "  PRIMARY KEY (team_id, user_id)) WITHOUT ROWID;"
+  "CREATE INDEX team_members_user ON team_members(user_id);"
+  "CREATE TABLE settings (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"
+  "INSERT INTO settings VALUES ('chat_enabled', 0), ('customer_chat_with_team', 0);"
+  "CREATE TABLE requests ("
+  "  id INTEGER PRIMARY KEY,"
+  "  subject TEXT NOT NULL,"
+  "  description TEXT NOT NULL DEFAULT '',"
+  "  status TEXT NOT NULL CHECK (status IN ('open','closed')),"
+  "  customer_id INTEGER NOT NULL REFERENCES users(id),"
+  "  assignee_id INTEGER REFERENCES users(id),"
+  "  team_id INTEGER REFERENCES teams(id),"
+  "  created_at INTEGER NOT NULL);"
+  "CREATE INDEX requests_customer ON requests(customer_id);"
+  "CREATE INDEX requests_assignee ON requests(assignee_id);"
+  "CREATE INDEX requests_team ON requests(team_id);"
+  "CREATE TABLE notes ("
+  "  id INTEGER PRIMARY KEY,"
+  "  request_id INTEGER NOT NULL REFERENCES requests(id),"
+  "  kind TEXT NOT NULL CHECK (kind IN ('note','chat_transcript')),"
+  "  chat_id INTEGER REFERENCES chats(id),"
+  "  body TEXT NOT NULL DEFAULT '',"
+  "  created_at INTEGER NOT NULL,"
+  "  updated_at INTEGER NOT NULL);"
+  "CREATE INDEX notes_request ON notes(request_id);"
+  "CREATE TABLE chats ("
+  "  id INTEGER PRIMARY KEY,"
+  "  request_id INTEGER NOT NULL REFERENCES requests(id),"
+  "  state TEXT NOT NULL CHECK (state IN ('waiting','active','ended')),"
+  "  customer_id INTEGER NOT NULL REFERENCES users(id),"
+  "  technician_id INTEGER REFERENCES users(id),"
+  "  target_kind TEXT NOT NULL CHECK (target_kind IN ('technician','team')),"
+  "  target_id INTEGER NOT NULL,"
+  "  note_id INTEGER REFERENCES notes(id),"
+  "  created_at INTEGER NOT NULL,"
+  "  accepted_at INTEGER,"
+  "  ended_at INTEGER);"
+  /* One waiting or active chat per request, enforced by the database so
+   * that it also holds between processes. */
+  "CREATE UNIQUE INDEX chats_one_open ON chats(request_id) WHERE state IN ('waiting','active');"
+  "CREATE INDEX chats_customer ON chats(customer_id);"
+  "CREATE INDEX chats_technician ON chats(technician_id);"
+  "CREATE INDEX chats_waiting ON chats(state) WHERE state = 'waiting';"
+  "CREATE TABLE messages ("
+  "  id INTEGER PRIMARY KEY,"
+  "  chat_id INTEGER NOT NULL REFERENCES chats(id),"
+  "  seq INTEGER NOT NULL,"
+  "  author_id INTEGER NOT NULL REFERENCES users(id),"
+  "  body TEXT NOT NULL,"
+  "  created_at INTEGER NOT NULL,"
+  "  UNIQUE (chat_id, seq));",
+
+  /* 1 → 2 */
+  "ALTER TABLE chats ADD COLUMN last_seq INTEGER NOT NULL DEFAULT 0;"
+  "UPDATE chats SET last_seq ="
+  "  (SELECT COALESCE(MAX(seq), 0) FROM messages WHERE messages.chat_id = chats.id);"
+  "ALTER TABLE messages ADD COLUMN client_id TEXT;"
+  "CREATE UNIQUE INDEX messages_client_id ON messages(chat_id, client_id);"
+  "ALTER TABLE notes ADD COLUMN length INTEGER NOT NULL DEFAULT 0;"
+  /* length() counts characters of TEXT, as the protocol does. */
+  "UPDATE notes SET length = length(body), body = '' WHERE kind = 'chat_transcript';",
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == HD_STORE_SCHEMA_VERSION);
+
+/* ---- helpers -------------------------------------------------------- */
+
+static gboolean
+set_sqlite_error (HdStore    *self,
+                  GError    **error,
+                  const char *what)
+{
+  int code = sqlite3_extended_errcode (self->db);
+
+  if (code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_PRIMARYKEY)
+    g_set_error (error, HD_ERROR, HD_ERROR_CONFLICT, "%s: already exists", what);
+  else if (code == SQLITE_CONSTRAINT_FOREIGNKEY)
+    g_set_error (error, HD_ERROR, HD_ERROR_BAD_REQUEST, "%s: refers to something that does not exist", what);
+  else
+    g_set_error (error, HD_ERROR, HD_ERROR_INTERNAL, "%s: %s", what, sqlite3_errmsg (self->db));
+  return FALSE;
+}
+
+static gboolean
+exec (HdStore     *self,
+      const char  *sql,
+      GError     **error)
+{
+  char *msg = NULL;
+
+  if (sqlite3_exec (self->db, sql, NULL, NULL, &msg) != SQLITE_OK)
+    {
+      g_set_error (error, HD_ERROR, HD_ERROR_INTERNAL, "Database error: %s", msg ? msg : "?");
+      sqlite3_free (msg);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static sqlite3_stmt *
+stmt (HdStore     *self,
+      const char  *sql,
+      GError     **error)
+{
+  sqlite3_stmt *s = g_hash_table_lookup (self->stmts, sql);
+
+  if (s != NULL)
+    return s;
+
+  if (sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK)
+    {
+      g_set_error (error, HD_ERROR, HD_ERROR_INTERNAL, "Cannot prepare “%s”: %s",
+                   sql, sqlite3_errmsg (self->db));
+      return NULL;
+    }
+  g_hash_table_insert (self->stmts, (gpointer) sql, s);
+  return s;
+}
+
+/* Statements are always reset after use, so that no read transaction
+ * stays open (it would hold back WAL checkpoints). */
+static void
+done (sqlite3_stmt *s)
+{
+  sqlite3_reset (s);
+  sqlite3_clear_bindings (s);
+}
+
+static void
+bind_id (sqlite3_stmt *s,
+         int           i,
+         gint64        id)
+{
+  if (id > 0)
+    sqlite3_bind_int64 (s, i, id);
+  else
+    sqlite3_bind_null (s, i);
+}
+
+static void
+bind_text (sqlite3_stmt *s,
+           int           i,
+           const char   *text)
+{
+  if (text)
+    sqlite3_bind_text (s, i, text, -1, SQLITE_STATIC);
+  else
+    sqlite3_bind_null (s, i);
+}
+
+static char *
+col_text (sqlite3_stmt *s,
+          int           i)
+{
+  const unsigned char *t = sqlite3_column_text (s, i);
+  return t ? g_strdup ((const char *) t) : NULL;
+}
+
+/* Runs a statement that returns no rows. */
+static gboolean
+step_done (HdStore       *self,
+           sqlite3_stmt  *s,
+           const char    *what,
+           GError       **error)
+{
+  int rc = sqlite3_step (s);
+  gboolean ok = rc == SQLITE_DONE || rc == SQLITE_ROW;
+
+  if (!ok)
+    set_sqlite_error (self, error, what);
+  done (s);
+  return ok;
+}
+
+gboolean
+hd_store_begin (HdStore  *self,
+                GError  **error)
+{
+  if (self->tx_depth == 0)
+    {
+      /* IMMEDIATE: take the write lock up front, so that two processes
+       * never both read and then fail to upgrade. */
+      sqlite3_stmt *s = stmt (self, "BEGIN IMMEDIATE", error);
+      if (s == NULL || !step_done (self, s, "begin", error))
+        return FALSE;
+      self->tx_failed = FALSE;
+    }
+  self->tx_depth++;
+  return TRUE;
+}
+
+gboolean
+hd_store_commit (HdStore  *self,
+                 GError  **error)
+{
+  sqlite3_stmt *s;
+
+  g_return_val_if_fail (self->tx_depth > 0, FALSE);
+
+  if (--self->tx_depth > 0)
+    return TRUE;
+
+  if (self->tx_failed)
+    {
+      s = stmt (self, "ROLLBACK", NULL);
+      if (s)
+        step_done (self, s, "rollback", NULL);
+      g_set_error_literal (error, HD_ERROR, HD_ERROR_INTERNAL,
+                           "The transaction was rolled back");
+      return FALSE;
+    }
+
+  s = stmt (self, "COMMIT", error);
+  if (s == NULL || !step_done (self, s, "commit", error))
+    {
+      if (sqlite3_get_autocommit (self->db) == 0)
+        exec (self, "ROLLBACK", NULL);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+hd_store_rollback (HdStore *self)
+{
+  sqlite3_stmt *s;
+
+  g_return_if_fail (self->tx_depth > 0);
+
+  if (--self->tx_depth > 0)
+    {
+      self->tx_failed = TRUE;
+      return;
+    }
+  s = stmt (self, "ROLLBACK", NULL);
+  if (s)
+    step_done (self, s, "rollback", NULL);
+}
+
+static gboolean
+finish_tx (HdStore  *self,
+           gboolean  ok,
+           GError  **error)
+{
+  if (!ok)
+    {
+      hd_store_rollback (self);
+      return FALSE;
+    }
+  return hd_store_commit (self, error);
+}
+
+/* ---- object --------------------------------------------------------- */
+
+static void
+finalize_stmt (gpointer data)
+{
+  sqlite3_finalize (data);
+}
+
+static void
+hd_store_finalize (GObject *object)
+{
+  HdStore *self = HD_STORE (object);
+
+  g_clear_pointer (&self->stmts, g_hash_table_unref);
+  if (self->db)
+    sqlite3_close (self->db);
+
+  G_OBJECT_CLASS (hd_store_parent_class)->finalize (object);
+}
+
+static void
+hd_store_class_init (HdStoreClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = hd_store_finalize;
+}
+
+static void
+hd_store_init (HdStore *self)
+{
+  self->stmts = g_hash_table_new_full (NULL, NULL, NULL, finalize_stmt);
+}
+
+int
+hd_store_get_schema_version (HdStore *self)
+{
+  sqlite3_stmt *s = stmt (self, "PRAGMA user_version", NULL);
+  int v = -1;
+
+  if (s && sqlite3_step (s) == SQLITE_ROW)
+    v = sqlite3_column_int (s, 0);
+  if (s)
+    done (s);
+  return v;
+}
+
+static gboolean
+migrate (HdStore  *self,
+         GError  **error)
+{
+  int version;
+
+  if (!exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+
+  /* Read inside the transaction: another process may be migrating too. */
+  version = hd_store_get_schema_version (self);
+  if (version > HD_STORE_SCHEMA_VERSION)
+    {
+      exec (self, "ROLLBACK", NULL);
+      g_set_error (error, HD_ERROR, HD_ERROR_INTERNAL,
+                   "The database has schema version %d, newer than this server's %d",
+                   version, HD_STORE_SCHEMA_VERSION);
+      return FALSE;
+    }
+
+  for (int v = version; v < HD_STORE_SCHEMA_VERSION; v++)
+    {
+      g_autofree char *set_version = g_strdup_printf ("PRAGMA user_version = %d", v + 1);
+
+      if (!exec (self, migrations[v], error) || !exec (self, set_version, error))
+        {
+          exec (self, "ROLLBACK", NULL);
+          g_prefix_error (error, "Migrating the schema from version %d: ", v);
+          return FALSE;
+        }
+    }
+
+  if (!exec (self, "COMMIT", error))
+    {
+      exec (self, "ROLLBACK", NULL);
+      return FALSE;
+    }
+
+  /* The cached statements may refer to an older schema. */
+  g_hash_table_remove_all (self->stmts);
+  return TRUE;
+}
+
+HdStore *
+hd_store_open (const char  *path,
+               GError     **error)
+{
+  g_autoptr(HdStore) self = g_object_new (HD_TYPE_STORE, NULL);
+
+  if (sqlite3_open_v2 (path, &self->db,
+                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                       NULL) != SQLITE_OK)
+    {
+      g_set_error (error, HD_ERROR, HD_ERROR_INTERNAL, "Cannot open the database %s: %s",
+                   path, self->db ? sqlite3_errmsg (self->db) : "out of memory");
+      return NULL;
+    }
+
+  sqlite3_busy_timeout (self->db, 5000);
+  sqlite3_extended_result_codes (self->db, 1);
+
+  /* WAL with synchronous=NORMAL: a commit is in the WAL file (written by
+   * write(2), so in the kernel's page cache) before sqlite3_step()
+   * returns.  That survives a crash of this process (kill -9) fully; only
+   * an OS crash or power loss can lose the last commits, never corrupt
+   * the database.  FULL would add an fsync per commit for that case. */
+  if (!exec (self, "PRAGMA journal_mode = WAL", error) ||
+      !exec (self, "PRAGMA synchronous = NORMAL", error) ||
+      !exec (self, "PRAGMA foreign_keys = ON", error) ||
+      !exec (self, "PRAGMA temp_store = MEMORY", error))
+    return NULL;
+
+  if (!migrate (self, error))
+    return NULL;
+
+  return g_steal_pointer (&self);
+}
+
+/* ---- users ---------------------------------------------------------- */
+
+#define USER_COLS "id, login, name, email, role, available"
+
+static HdUser *
+read_user (sqlite3_stmt *s)
+{
+  HdUser *u = g_new0 (HdUser, 1);
+
+  u->id = sqlite3_column_int64 (s, 0);
+  u->login = col_text (s, 1);
+  u->name = col_text (s, 2);
+  u->email = col_text (s, 3);
+  if (!hd_role_from_string ((const char *) sqlite3_column_text (s, 4), &u->role))
+    u->role = HD_ROLE_CUSTOMER;
+  u->available = sqlite3_column_int (s, 5) != 0;
+  return u;
+}
+
+gint64
+hd_store_count_users (HdStore *self)
+{
+  sqlite3_stmt *s = stmt (self, "SELECT COUNT(*) FROM users", NULL);
+  gint64 n = 0;
+
+  if (s == NULL)
+    return -1;
+  if (sqlite3_step (s) == SQLITE_ROW)
+    n = sqlite3_column_int64 (s, 0);
+  done (s);
+  return n;
+}
+
+HdUser *
+hd_store_user_create (HdStore     *self,
+                      const char  *login,
+                      const char  *name,
+                      const char  *email,
+                      HdRole       role,
+                      const char  *password_hash,
+                      GError     **error)
+{
+  sqlite3_stmt *s = stmt (self,
+                          "INSERT INTO users (login, name, email, role, password_hash, created_at) "
+                          "VALUES (?, ?, ?, ?, ?, ?)", error);
+  gint64 id;
+
+  if (s == NULL)
+    return NULL;
+  bind_text (s, 1, login);
+  bind_text (s, 2, name);
+  bind_text (s, 3, email);
+  bind_text (s, 4, hd_role_to_string (role));
+  bind_text (s, 5, password_hash);
+  sqlite3_bind_int64 (s, 6, g_get_real_time ());
+  if (sqlite3_step (s) != SQLITE_DONE)
+    {
+      int code = sqlite3_extended_errcode (self->db);
+      done (s);
+      if (code == SQLITE_CONSTRAINT_UNIQUE)
+        g_set_error (error, HD_ERROR, HD_ERROR_CONFLICT, "The login “%s” is taken", login);
+      else
+        set_sqlite_error (self, error, "Creating the user");
+      return NULL;
+    }
+  id = sqlite3_last_insert_rowid (self->db);
+  done (s);
+  return hd_store_user_get (self, id, error);
+}
+
+HdUser *
+hd_store_user_get (HdStore  *self,
+                   gint64    id,
+                   GError  **error)
+{
+  sqlite3_stmt *s = stmt (self, "SELECT " USER_COLS " FROM users WHERE id = ?", error);
+  HdUser *u = NULL;
+
+  if (s == NULL)
+    return NULL;
+  sqlite3_bind_int64 (s, 1, id);
+  if (sqlite3_step (s) == SQLITE_ROW)
+    u = read_user (s);
+  else
+    g_set_error (error, HD_ERROR, HD_ERROR_NOT_FOUND, "No user %" G_GINT64_FORMAT, id);
+  done (s);
+  return u;
+}
+
+HdUser *
+hd_store_user_get_by_login (HdStore     *self,
+                            const char  *login,
+                            GError     **error)
+{
+  sqlite3_stmt *s = stmt (self, "SELECT " USER_COLS ", password_hash FROM users WHERE login = ?", error);
+  HdUser *u = NULL;
+
+  if (s == NULL)
+    return NULL;
+  bind_text (s, 1, login);
+  if (sqlite3_step (s) == SQLITE_ROW)
+    {
+      u = read_user (s);
+      u->password_hash = col_text (s, 6);
+    }
+  else
+    g_set_error (error, HD_ERROR, HD_ERROR_NOT_FOUND, "No user “%s”", login);
+  done (s);
+  return u;
+}
+
+gboolean
+hd_store_user_set_available (HdStore  *self,
+                             gint64    id,
+                             gboolean  available,
+                             GError  **error)
+{
+  sqlite3_stmt *s = stmt (self, "UPDATE users SET available = ? WHERE id = ?", error);
+
+  if (s == NULL)
+    return FALSE;
+  sqlite3_bind_int (s, 1, available ? 1 : 0);
+  sqlite3_bind_int64 (s, 2, id);
+  if (!step_done (self, s, "Setting availability", error))
+    return FALSE;
+  if (sqlite3_changes (self->db) == 0)
+    {
+      g_set_error (error, HD_ERROR, HD_ERROR_NOT_FOUND, "No user %" G_GINT64_FORMAT, id);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+GPtrArray *
+hd_store_users_list (HdStore  *self,
+                     int       role,
+                     GError  **error)
+{
+  sqlite3_stmt *s = stmt (self, "SELECT " USER_COLS " FROM users WHERE ?1 IS NULL OR role = ?1 ORDER BY id", error);
+  GPtrArray *list;
+
+  if (s == NULL)
+    return NULL;
+  if (role >= 0)
+    bind_text (s, 1, hd_role_to_string ((HdRole) role));
+  list = g_ptr_array_new_with_free_func ((GDestroyNotify) hd_user_free);
+  while (sqlite3_step (s) == SQLITE_ROW)
+    g_ptr_array_add (list, read_user (s));
+  done (s);
+  return list;
+}
+
+/* ---- tokens --------------------------------------------------------- */
+
+gboolean
+hd_store_token_add (HdStore     *self,
+                    const char  *token_hash,
+                    gint64       user_id,
+                    gint64       now,
+                    GError     **error)
+{
+  sqlite3_stmt *s = stmt (self, "INSERT INTO tokens (hash, user_id, created_at) VALUES (?, ?, ?)", error);
+
+  if (s == NULL)
+    return FALSE;
+  bind_text (s, 1, token_hash);
+  sqlite3_bind_int64 (s, 2, user_id);
+  sqlite3_bind_int64 (s, 3, now);
+  return step_done (self, s, "Storing the session", error);
+}
+
+HdUser *
+hd_store_token_lookup (HdStore     *self,
+                       const char  *token_hash,
+                       GError     **error)
+{
+  sqlite3_stmt *s = stmt (self,
+                          "SELECT u.id, u.login, u.name, u.email, u.role, u.available "
+                          "FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = ?", error);
+  HdUser *u = NULL;
+
+  if (s == NULL)
+    return NULL;
+  bind_text (s, 1, token_hash);
+  if (sqlite3_step (s) == SQLITE_ROW)
+    u = read_user (s);
+  else
+    g_set_error_literal (error, HD_ERROR, HD_ERROR_UNAUTHORIZED, "The token is not valid");
+  done (s);
+  return u;
+}
+
+gboolean
+hd_store_token_delete (HdStore     *self,
+                       const char  *token_hash,
+                       GError     **error)
+{
+  sqlite3_stmt *s = stmt (self, "DELETE FROM tokens WHERE hash = ?", error);
+
+  if (s == NULL)
+    return FALSE;
+  bind_text (s, 1, token_hash);
+  return step_done (self, s, "Ending the session", error);
+}
+
+/* ---- teams ---------------------------------------------------------- */
+
+gboolean
+hd_store_team_add_member (HdStore  *self,
+                          gint64    team_id,
+                          gint64    user_id,
+                          GError  **error)
+{
+  sqlite3_stmt *s = stmt (self, "INSERT OR IGNORE INTO team_members (team_id, user_id) VALUES (?, ?)", error);
+
+  if (s == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (s, 1, team_id);
+  sqlite3_bind_int64 (s, 2, user_id);
+  return step_done (self, s, "Adding a team member", error);
+}
+
+HdTeam *
+hd_store_team_create (HdStore       *self,
+                      const char    *name,
+                      const gint64  *member_ids,
+                      guint          n_members,
+                      GError       **error)
+{
+  sqlite3_stmt *s;
+  gint64 id;
+  gboolean ok;
+
+  if (!hd_store_begin (self, error))
+    return NULL;
+
+  s = stmt (self, "INSERT INTO teams (name) VALUES (?)", error);
+  ok = s != NULL;
+  if (ok)
+    {
+      bind_text (s, 1, name);
+      ok = step_done (self, s, "Creating the team", error);
+    }
+  id = sqlite3_last_insert_rowid (self->db);
+  for (guint i = 0; ok && i < n_members; i++)
+    ok = hd_store_team_add_member (self, id, member_ids[i], error);
+
+  if (!finish_tx (self, ok, error))
+    return NULL;
+  return hd_store_team_get (self, id, error);
+}
+
+HdTeam *
+hd_store_team_get (HdStore  *self,
+                   gint64    id,
+                   GError  **error)
+{
+  sqlite3_stmt *s = stmt (self, "SELECT id, name FROM teams WHERE id = ?", error);
+  HdTeam *t = NULL;
+
+  if (s == NULL)
+    return NULL;
+  sqlite3_bind_int64 (s, 1, id);
+  if (sqlite3_step (s) == SQLITE_ROW)
+    {
+      t = g_new0 (HdTeam, 1);
+      t->id = sqlite3_column_int64 (s, 0);
+      t->name = col_text (s, 1);
+    }
+  else
+    g_set_error (error, HD_ERROR, HD_ERROR_NOT_FOUND, "No team %" G_GINT64_FORMAT, id);
+  done (s);
+  return t;
+}
+
+GPtrArray *
+hd_store_teams_list (HdStore  *self,
+                     GError  **error)
+{
+  sqlite3_stmt *s = stmt (self, "SELECT id, name FROM teams ORDER BY id", error);
+  GPtrArray *list;
+
+  if (s == NULL)
+    return NULL;
+  list = g_ptr_array_new_with_free_func ((GDestroyNotify) hd_team_free);
+  while (sqlite3_step (s) == SQLITE_ROW)
+    {
+      HdTeam *t = g_new0 (HdTeam, 1);
+      t->id = sqlite3_column_int64 (s, 0);
+      t->name = col_text (s, 1);
+      g_ptr_array_add (list, t);
+    }
+  done (s);
+  return list;
+}
+
+GArray *
+hd_store_team_member_ids (HdStore  *self,
+                          gint64    team_id,
+                          GError  **error)
+{
+  sqlite3_stmt *s = stmt (self, "SELECT user_id FROM team_members WHERE team_id = ? ORDER BY user_id", error);
+  GArray *ids;
+
+  if (s == NULL)
+    return NULL;
+  ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  sqlite3_bind_int64 (s, 1, team_id);
+  while (sqlite3_step (s) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (s, 0);
+      g_array_append_val (ids, id);
+    }
+  done (s);
+  return ids;
+}
+
+gboolean
+hd_store_team_has_member (HdStore *self,
+                          gint64   team_id,
+                          gint64   user_id)
+{
+  sqlite3_stmt *s = stmt (self, "SELECT 1 FROM team_members WHERE team_id = ? AND user_id = ?", NULL);
+  gboolean found;
+
+  if (s == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (s, 1, team_id);
+  sqlite3_bind_int64 (s, 2, user_id);
+  found = sqlite3_step (s) == SQLITE_ROW;
+  done (s);
+  return found;
+}
+
+/* ---- privileges ----------------------------------------------------- */
+
+gboolean
+hd_store_privileges_get (HdStore       *self,
+                         HdPrivileges  *out,
+                         GError       **error)
+{
+  sqlite3_stmt *s = stmt (self, "SELECT key, value FROM settings", error);
+
+  if (s == NULL)
+    return FALSE;
+  memset (out, 0, sizeof *out);
+  while (sqlite3_step (s) == SQLITE_ROW)
+    {
+      const char *key = (const char *) sqlite3_column_text (s, 0);
+      gboolean value = sqlite3_column_int (s, 1) != 0;
+
+      if (g_strcmp0 (key, "chat_enabled") == 0)
+        out->chat_enabled = value;
+      else if (g_strcmp0 (key, "customer_chat_with_team") == 0)
+        out->customer_chat_with_team = value;
+    }
+  done (s);
+  return TRUE;
+}
+
+gboolean
+hd_store_privileges_set (HdStore             *self,
+                         const HdPrivileges  *privileges,
+                         GError             **error)
+{
+  sqlite3_stmt *s;
+  gboolean ok;
+
+  if (!hd_store_begin (self, error))
+    return FALSE;
+  s = stmt (self, "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", error);
+  ok = s != NULL;
+  if (ok)
+    {
+      bind_text (s, 1, "chat_enabled");
+      sqlite3_bind_int (s, 2, privileges->chat_enabled);
+      ok = step_done (self, s, "Saving privileges", error);
+    }
+  if (ok)
+    {
+      bind_text (s, 1, "customer_chat_with_team");
+      sqlite3_bind_int (s, 2, privileges->customer_chat_with_team);
+      ok = step_done (self, s, "Saving privileges", error);
+    }
+  return finish_tx (self, ok, error);
+}
+
+/* ---- requests ------------------------------------------------------- */
+
+#define REQUEST_COLS "r.id, r.subject, r.description, r.status, r.customer_id, r.assignee_id, r.team_id, r.created_at"
+
+static HdRequest *
+read_request (sqlite3_stmt *s)
+{
+  HdRequest *r = g_new0 (HdRequest, 1);
+
+  r->id = sqlite3_column_int64 (s, 0);
+  r->subject = col_text (s, 1);
+  r->description = col_text (s, 2);
+  r->closed = g_strcmp0 ((const char *) sqlite3_column_text (s, 3), "closed") == 0;
+  r->customer_id = sqlite3_column_int64 (s, 4);
+  r->assignee_id = sqlite3_column_int64 (s, 5);
+  r->team_id = sqlite3_column_int64 (s, 6);
+  r->created_at = sqlite3_column_int64 (s, 7);
+  return r;
+}
+
+HdRequest *
+hd_store_request_create (HdStore     *self,
+                         const char  *subject,
+                         const char  *description,
+                         gint64       customer_id,
+                         gint64       assignee_id,
+                         gint64       team_id,
+                         gboolean     closed,
+                         gint64       now,
+                         GError     **error)
+{
+  sqlite3_stmt *s = stmt (self,
+                          "INSERT INTO requests (subject, description, status, customer_id, assignee_id, team_id, created_at) "
+                          "VALUES (?, ?, ?, ?, ?, ?, ?)", error);
+  gint64 id;
+
+  if (s == NULL)
+    return NULL;
+  bind_text (s, 1, subject);
+  bind_text (s, 2, description ? description : "");
+  bind_text (s, 3, closed ? "closed" : "open");
+  sqlite3_bind_int64 (s, 4, customer_id);
+  bind_id (s, 5, assignee_id);
+  bind_id (s, 6, team_id);
+  sqlite3_bind_int64 (s, 7, now);
+  if (!step_done (self, s, "Creating the request", error))
+    return NULL;
+  id = sqlite3_last_insert_rowid (self->db);
+  return hd_store_request_get (self, id, error);
+}
+
+HdRequest *
+hd_store_request_get (HdStore  *self,
+                      gint64    id,
+                      GError  **error)
+{
+  sqlite3_stmt *s = stmt (self, "SELECT " REQUEST_COLS " FROM requests r WHERE r.id = ?", error);
+  HdRequest *r = NULL;
+
+  if (s == NULL)
+    return NULL;
+  sqlite3_bind_int64 (s, 1, id);
+  if (sqlite3_step (s) == SQLITE_ROW)
+    r = read_request (s);
+  else
+    g_set_error (error, HD_ERROR, HD_ERROR_NOT_FOUND, "No request %" G_GINT64_FORMAT, id);
+  done (s);
+  return r;
+}
+
+gboolean
+hd_store_request_update (HdStore          *self,
+                         const HdRequest  *request,
+                         GError          **error)
+{
+  sqlite3_stmt *s = stmt (self, "UPDATE requests SET status = ?, assignee_id = ?, team_id = ? WHERE id = ?", error);
+
+  if (s == NULL)
+    return FALSE;
+  bind_text (s, 1, request->closed ? "closed" : "open");
+  bind_id (s, 2, request->assignee_id);
+  bind_id (s, 3, request->team_id);
+  sqlite3_bind_int64 (s, 4, request->id);
+  return step_done (self, s, "Updating the request", error);
+}
+
+GPtrArray *
+hd_store_requests_list (HdStore           *self,
+                        HdRequestsFilter   filter,
+                        gint64             user_id,
+                        GError           **error)
+{
+  sqlite3_stmt *s;
+  GPtrArray *list;
+
+  switch (filter)
+    {
+    case HD_REQUESTS_OF_CUSTOMER:
+      s = stmt (self, "SELECT " REQUEST_COLS " FROM requests r WHERE r.customer_id = ?1 ORDER BY r.id", error);
+      break;
+    case HD_REQUESTS_OF_STAFF:
+      s = stmt (self, "SELECT " REQUEST_COLS " FROM requests r WHERE r.assignee_id = ?1 "
+                      "OR r.team_id IN (SELECT team_id FROM team_members WHERE user_id = ?1) ORDER BY r.id", error);
+      break;
+    case HD_REQUESTS_ALL:
+    default:
+      s = stmt (self, "SELECT " REQUEST_COLS " FROM requests r WHERE ?1 IS NOT NULL OR 1 ORDER BY r.id", error);
+      break;
+    }
+  if (s == NULL)
+    return NULL;
+  sqlite3_bind_int64 (s, 1, user_id);
+  list = g_ptr_array_new_with_free_func ((GDestroyNotify) hd_request_free);
+  while (sqlite3_step (s) == SQLITE_ROW)
+    g_ptr_array_add (list, read_request (s));
+  done (s);
+  return list;
+}
+
+/* ---- chats ---------------------------------------------------------- */
+
+#define CHAT_COLS "id, request_id, state, customer_id, technician_id, target_kind, target_id, note_id, " \
+                  "created_at, accepted_at, ended_at, last_seq"
+
+static void
+read_chat (sqlite3_stmt *s,
+           HdChat       *c)
+{
+  c->id = sqlite3_column_int64 (s, 0);
+  c->request_id = sqlite3_column_int64 (s, 1);
+  if (!hd_chat_state_from_string ((const char *) sqlite3_column_text (s, 2), &c->state))
+    c->state = HD_CHAT_ENDED;
+  c->customer_id = sqlite3_column_int64 (s, 3);
+  c->technician_id = sqlite3_column_int64 (s, 4);
+  c->target_kind = g_strcmp0 ((const char *) sqlite3_column_text (s, 5), "team") == 0
+                   ? HD_TARGET_TEAM : HD_TARGET_TECHNICIAN;
+  c->target_id = sqlite3_column_int64 (s, 6);
+  c->note_id = sqlite3_column_int64 (s, 7);
+  c->created_at = sqlite3_column_int64 (s, 8);
+  c->accepted_at = sqlite3_column_int64 (s, 9);
+  c->ended_at = sqlite3_column_int64 (s, 10);
+  c->last_seq = sqlite3_column_int64 (s, 11);
+}
+
+gboolean
+hd_store_chat_create (HdStore  *self,
+                      HdChat   *chat,
+                      GError  **error)
+{
+  sqlite3_stmt *s = stmt (self,
+                          "INSERT INTO chats (request_id, state, customer_id, target_kind, target_id, created_at) "
+                          "VALUES (?, 'waiting', ?, ?, ?, ?)", error);
+
+  if (s == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (s, 1, chat->request_id);
+  sqlite3_bind_int64 (s, 2, chat->customer_id);
+  bind_text (s, 3, chat->target_kind == HD_TARGET_TEAM ? "team" : "technician");
+  sqlite3_bind_int64 (s, 4, chat->target_id);
+  sqlite3_bind_int64 (s, 5, chat->created_at);
+  if (sqlite3_step (s) != SQLITE_DONE)
+    {
+      int code = sqlite3_extended_errcode (self->db);
+      done (s);
+      if (code == SQLITE_CONSTRAINT_UNIQUE)
+        g_set_error_literal (error, HD_ERROR, HD_ERROR_CHAT_IN_PROGRESS,
+                             "This request already has a chat in progress");
+      else
+        set_sqlite_error (self, error, "Creating the chat");
+      return FALSE;
+    }
+  chat->id = sqlite3_last_insert_rowid (self->db);
+  done (s);
+  chat->state = HD_CHAT_WAITING;
+  chat->technician_id = 0;
+  chat->note_id = 0;
+  chat->accepted_at = chat->ended_at = 0;
+  chat->last_seq = 0;
+  return TRUE;
+}
+
+gboolean
+hd_store_chat_get (HdStore  *self,
+                   gint64    id,
+                   HdChat   *out,
+                   GError  **error)
+{
+  sqlite3_stmt *s = stmt (self, "SELECT " CHAT_COLS " FROM chats WHERE id = ?", error);
+  gboolean found;
+
+  if (s == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (s, 1, id);
+  found = sqlite3_step (s) == SQLITE_ROW;
+  if (found)
+    read_chat (s, out);
+  else
+    g_set_error (error, HD_ERROR, HD_ERROR_NOT_FOUND, "No chat %" G_GINT64_FORMAT, id);
+  done (s);
+  return found;
+}
+
+gboolean
+hd_store_chat_get_open_for_request (HdStore *self,
+                                    gint64   request_id,
+                                    HdChat  *out)
+{
+  sqlite3_stmt *s = stmt (self, "SELECT " CHAT_COLS " FROM chats WHERE request_id = ? "
+                                "AND state IN ('waiting','active')", NULL);
+  gboolean found;
+
+  if (s == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (s, 1, request_id);
+  found = sqlite3_step (s) == SQLITE_ROW;
+  if (found)
+    read_chat (s, out);
+  done (s);
+  return found;
+}
+
+gboolean
+hd_store_chat_accept (HdStore  *self,
+                      gint64    chat_id,
+                      gint64    technician_id,
+                      gint64    now,
+                      HdChat   *out,
+                      GError  **error)
+{
+  sqlite3_stmt *s;
+  gboolean ok = TRUE;
+  HdChat chat;
+  gint64 note_id;
+
+  if (!hd_store_begin (self, error))
+    return FALSE;
+
+  s = stmt (self, "UPDATE chats SET state = 'active', technician_id = ?, accepted_at = ? "
+                  "WHERE id = ? AND state = 'waiting'", error);
+  ok = s != NULL && (sqlite3_bind_int64 (s, 1, technician_id),
+                     sqlite3_bind_int64 (s, 2, now),
+                     sqlite3_bind_int64 (s, 3, chat_id),
+                     step_done (self, s, "Accepting the chat", error));
+  if (ok && sqlite3_changes (self->db) == 0)
+    {
+      g_set_error_literal (error, HD_ERROR, HD_ERROR_ALREADY_TAKEN,
+                           "This chat was already taken or withdrawn");
+      ok = FALSE;
+    }
+  ok = ok && hd_store_chat_get (self, chat_id, &chat, error);
+
+  if (ok)
+    {
+      s = stmt (self, "INSERT INTO notes (request_id, kind, chat_id, body, created_at, updated_at, length) "
+                      "VALUES (?, 'chat_transcript', ?, '', ?, ?, 0)", error);
+      ok = s != NULL && (sqlite3_bind_int64 (s, 1, chat.request_id),
+                         sqlite3_bind_int64 (s, 2, chat_id),
+                         sqlite3_bind_int64 (s, 3, now),
+                         sqlite3_bind_int64 (s, 4, now),
+                         step_done (self, s, "Creating the transcript note", error));
+    }
+  if (ok)
+    {
+      note_id = sqlite3_last_insert_rowid (self->db);
+      s = stmt (self, "UPDATE chats SET note_id = ? WHERE id = ?", error);
+      ok = s != NULL && (sqlite3_bind_int64 (s, 1, note_id),
+                         sqlite3_bind_int64 (s, 2, chat_id),
+                         step_done (self, s, "Linking the transcript note", error));
+      chat.note_id = note_id;
+    }
+
+  if (!finish_tx (self, ok, error))
+    return FALSE;
+  *out = chat;
+  return TRUE;
+}
+
+gboolean
+hd_store_chat_end (HdStore  *self,
+                   gint64    chat_id,
+                   gint64    now,
+                   HdChat   *out,
+                   GError  **error)
+{
+  sqlite3_stmt *s;
+  gboolean ok;
+
+  if (!hd_store_begin (self, error))
+    return FALSE;
+  s = stmt (self, "UPDATE chats SET state = 'ended', ended_at = ? WHERE id = ? AND state <> 'ended'", error);
+  ok = s != NULL && (sqlite3_bind_int64 (s, 1, now),
+                     sqlite3_bind_int64 (s, 2, chat_id),
+                     step_done (self, s, "Ending the chat", error));
+  if (ok && sqlite3_changes (self->db) == 0)
+    {
+      g_set_error_literal (error, HD_ERROR, HD_ERROR_CHAT_ENDED, "This chat has already ended");
+      ok = FALSE;
+    }
+  ok = ok && hd_store_chat_get (self, chat_id, out, error);
+  return finish_tx (self, ok, error);
+}
+
+static GArray *
+read_chats (sqlite3_stmt *s)
+{
+  GArray *list = g_array_new (FALSE, TRUE, sizeof (HdChat));
+
+  while (sqlite3_step (s) == SQLITE_ROW)
+    {
+      HdChat c;
+      read_chat (s, &c);
+      g_array_append_val (list, c);
+    }
+  done (s);
+  return list;
+}
+
+GArray *
+hd_store_chats_for_member (HdStore  *self,
+                           gint64    user_id,
+                           int       state,
+                           GError  **error)
+{
+  sqlite3_stmt *s = stmt (self, "SELECT " CHAT_COLS " FROM chats WHERE (customer_id = ?1 OR technician_id = ?1) "
+                                "AND (?2 IS NULL OR state = ?2) ORDER BY id DESC", error);
+
+  if (s == NULL)
+    return NULL;
+  sqlite3_bind_int64 (s, 1, user_id);
+  if (state >= 0)
+    bind_text (s, 2, hd_chat_state_to_string ((HdChatState) state));
+  return read_chats (s);
+}
+
+GArray *
+hd_store_chats_waiting (HdStore  *self,
+                        GError  **error)
+{
+  sqlite3_stmt *s = stmt (self, "SELECT " CHAT_COLS " FROM chats WHERE state = 'waiting' ORDER BY id", error);
+
+  if (s == NULL)
+    return NULL;
+  return read_chats (s);
+}
+
+/* ---- messages ------------------------------------------------------- */
+
+static HdMessage *
+read_message (sqlite3_stmt *s)
+{
+  HdMessage *m = g_new0 (HdMessage, 1);
+
+  m->id = sqlite3_column_int64 (s, 0);
+  m->chat_id = sqlite3_column_int64 (s, 1);
+  m->seq = sqlite3_column_int64 (s, 2);
+  m->author_id = sqlite3_column_int64 (s, 3);
+  m->body = col_text (s, 4);
+  m->client_id = col_text (s, 5);
+  m->created_at = sqlite3_column_int64 (s, 6);
+  m->author_name = col_text (s, 7);
+  return m;
+}
+
+#define MESSAGE_COLS "m.id, m.chat_id, m.seq, m.author_id, m.body, m.client_id, m.created_at, u.name"
+
+static HdMessage *
+message_by_client_id (HdStore    *self,
+                      gint64      chat_id,
+                      const char *client_id)
+{
+  sqlite3_stmt *s = stmt (self, "SELECT " MESSAGE_COLS " FROM messages m JOIN users u ON u.id = m.author_id "
+                                "WHERE m.chat_id = ? AND m.client_id = ?", NULL);
+  HdMessage *m = NULL;
+
+  if (s == NULL)
+    return NULL;
+  sqlite3_bind_int64 (s, 1, chat_id);
+  bind_text (s, 2, client_id);
+  if (sqlite3_step (s) == SQLITE_ROW)
+    m = read_message (s);
+  done (s);
+  return m;
+}
+
+HdMessage *
+hd_store_message_add (HdStore     *self,
+                      gint64       chat_id,
+                      gint64       author_id,
+                      const char  *body,
+                      const char  *client_id,
+                      gint64       now,
+                      gint64       transcript_chars,
+                      gboolean    *created,
+                      gint64      *out_note_length,
+                      GError     **error)
+{
+  sqlite3_stmt *s;
+  HdMessage *m = NULL;
+  gint64 seq = 0, note_id = 0, length = 0, id = 0;
+  gboolean ok;
+
+  *created = FALSE;
+  if (!hd_store_begin (self, error))
+    return NULL;
+
+  if (client_id != NULL)
+    {
+      m = message_by_client_id (self, chat_id, client_id);
+      if (m != NULL)
+        {
+          hd_store_commit (self, NULL);
+          if (out_note_length)
+            *out_note_length = -1;
+          return m;
+        }
+    }
+
+  /* The state check and the seq counter are one statement, so a message
+   * never lands in an ended chat even with another process ending it. */
+  s = stmt (self, "UPDATE chats SET last_seq = last_seq + 1 WHERE id = ? AND state = 'active' "
+                  "RETURNING last_seq, note_id", error);
+  ok = s != NULL;
+  if (ok)
+    {
+      sqlite3_bind_int64 (s, 1, chat_id);
+      if (sqlite3_step (s) == SQLITE_ROW)
+        {
+          seq = sqlite3_column_int64 (s, 0);
+          note_id = sqlite3_column_int64 (s, 1);
+        }
+      else
+        {
+          g_set_error_literal (error, HD_ERROR, HD_ERROR_CHAT_ENDED, "This chat is not active");
+          ok = FALSE;
+        }
+      done (s);
+    }
+
+  if (ok)
+    {
+      s = stmt (self, "INSERT INTO messages (chat_id, seq, author_id, body, client_id, created_at) "
+                      "VALUES (?, ?, ?, ?, ?, ?)", error);
+      ok = s != NULL;
+      if (ok)
+        {
+          sqlite3_bind_int64 (s, 1, chat_id);
+          sqlite3_bind_int64 (s, 2, seq);
+          sqlite3_bind_int64 (s, 3, author_id);
+          bind_text (s, 4, body);
+          bind_text (s, 5, client_id);
+          sqlite3_bind_int64 (s, 6, now);
+          ok = step_done (self, s, "Storing the message", error);
+          id = sqlite3_last_insert_rowid (self->db);
+        }
+    }
+
+  if (ok && note_id > 0)
+    {
+      s = stmt (self, "UPDATE notes SET updated_at = ?, length = length + ? WHERE id = ? RETURNING length", error);
+      ok = s != NULL;
+      if (ok)
+        {
+          sqlite3_bind_int64 (s, 1, now);
+          sqlite3_bind_int64 (s, 2, transcript_chars);
+          sqlite3_bind_int64 (s, 3, note_id);
+          if (sqlite3_step (s) == SQLITE_ROW)
+            length = sqlite3_column_int64 (s, 0);
+          else
+            ok = set_sqlite_error (self, error, "Updating the transcript");
+          done (s);
+        }
+    }
+
+  if (!finish_tx (self, ok, error))
+    return NULL;
+
+  m = g_new0 (HdMessage, 1);
+  m->id = id;
+  m->chat_id = chat_id;
+  m->seq = seq;
+  m->author_id = author_id;
+  m->body = g_strdup (body);
+  m->client_id = g_strdup (client_id);
+  m->created_at = now;
+  *created = TRUE;
+  if (out_note_length)
+    *out_note_length = length;
+  return m;
+}
+
+GPtrArray *
+hd_store_messages_list (HdStore   *self,
+                        gint64     chat_id,
+                        gint64     after,
+                        guint      limit,
+                        gboolean  *more,
+                        GError   **error)
+{
+  sqlite3_stmt *s = stmt (self, "SELECT " MESSAGE_COLS " FROM messages m JOIN users u ON u.id = m.author_id "
+                                "WHERE m.chat_id = ? AND m.seq > ? ORDER BY m.seq LIMIT ?", error);
+  GPtrArray *list;
+
+  if (s == NULL)
+    return NULL;
+  sqlite3_bind_int64 (s, 1, chat_id);
+  sqlite3_bind_int64 (s, 2, after);
+  /* One more than asked tells whether more remain. */
+  sqlite3_bind_int64 (s, 3, (gint64) limit + 1);
+  list = g_ptr_array_new_with_free_func ((GDestroyNotify) hd_message_free);
+  while (sqlite3_step (s) == SQLITE_ROW)
+    g_ptr_array_add (list, read_message (s));
+  done (s);
+  if (more)
+    *more = list->len > limit;
+  if (list->len > limit)
+    g_ptr_array_set_size (list, limit);
+  return list;
+}
+
+/* ---- notes ---------------------------------------------------------- */
+
+#define NOTE_COLS "id, request_id, kind, chat_id, body, created_at, updated_at, length"
+
+static HdNote *
+read_note (sqlite3_stmt *s)
+{
+  HdNote *n = g_new0 (HdNote, 1);
+
+  n->id = sqlite3_column_int64 (s, 0);
+  n->request_id = sqlite3_column_int64 (s, 1);
+  n->kind = g_strcmp0 ((const char *) sqlite3_column_text (s, 2), "chat_transcript") == 0
+            ? HD_NOTE_TRANSCRIPT : HD_NOTE_PLAIN;
+  n->chat_id = sqlite3_column_int64 (s, 3);
+  n->body = n->kind == HD_NOTE_TRANSCRIPT ? NULL : col_text (s, 4);
+  n->created_at = sqlite3_column_int64 (s, 5);
+  n->updated_at = sqlite3_column_int64 (s, 6);
+  n->length = sqlite3_column_int64 (s, 7);
+  return n;
+}
+
+GPtrArray *
+hd_store_notes_list (HdStore  *self,
+                     gint64    request_id,
+                     GError  **error)
+{
+  sqlite3_stmt *s = stmt (self, "SELECT " NOTE_COLS " FROM notes WHERE request_id = ? ORDER BY id", error);
+  GPtrArray *list;
+
+  if (s == NULL)
+    return NULL;
+  sqlite3_bind_int64 (s, 1, request_id);
+  list = g_ptr_array_new_with_free_func ((GDestroyNotify) hd_note_free);
+  while (sqlite3_step (s) == SQLITE_ROW)
+    g_ptr_array_add (list, read_note (s));
+  done (s);
+  return list;
+}
+
+HdNote *
+hd_store_note_get (HdStore  *self,
+                   gint64    id,
+                   GError  **error)
+{
+  sqlite3_stmt *s = stmt (self, "SELECT " NOTE_COLS " FROM notes WHERE id = ?", error);
+  HdNote *n = NULL;
+
+  if (s == NULL)
+    return NULL;
+  sqlite3_bind_int64 (s, 1, id);
+  if (sqlite3_step (s) == SQLITE_ROW)
+    n = read_note (s);
+  else
+    g_set_error (error, HD_ERROR, HD_ERROR_NOT_FOUND, "No note %" G_GINT64_FORMAT, id);
+  done (s);
+  return n;
+}

@@ -1,0 +1,308 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+/* The only code of the server that speaks SQL.  Its API carries plain C
+ * records and GLib containers, never SQLite types, so that a PostgreSQL
+ * store can stand beside it.  Times are microseconds since the Unix epoch.
+ * Ids are positive; 0 means "none" (SQL NULL). */
+
+typedef enum {
+  HD_ROLE_CUSTOMER,
+  HD_ROLE_TECHNICIAN,
+  HD_ROLE_ADMIN,
+} HdRole;
+
+typedef enum {
+  HD_CHAT_WAITING,
+  HD_CHAT_ACTIVE,
+  HD_CHAT_ENDED,
+} HdChatState;
+
+typedef enum {
+  HD_TARGET_TECHNICIAN,
+  HD_TARGET_TEAM,
+} HdTargetKind;
+
+typedef enum {
+  HD_NOTE_PLAIN,
+  HD_NOTE_TRANSCRIPT,
+} HdNoteKind;
+
+const char *hd_role_to_string       (HdRole       role);
+gboolean    hd_role_from_string     (const char  *str,
+                                     HdRole      *out_role);
+const char *hd_chat_state_to_string (HdChatState  state);
+gboolean    hd_chat_state_from_string (const char *str,
+                                       HdChatState *out_state);
+
+#define HD_ROLE_IS_STAFF(r) ((r) == HD_ROLE_TECHNICIAN || (r) == HD_ROLE_ADMIN)
+
+typedef struct {
+  gint64    id;
+  char     *login;
+  char     *name;
+  char     *email;
+  HdRole    role;
+  gboolean  available;
+  char     *password_hash;   /* only filled by hd_store_user_get_by_login () */
+} HdUser;
+
+typedef struct {
+  gint64    id;
+  char     *subject;
+  char     *description;
+  gboolean  closed;
+  gint64    customer_id;
+  gint64    assignee_id;
+  gint64    team_id;
+  gint64    created_at;
+} HdRequest;
+
+/* No pointers inside, so it lives on the stack and in GArrays. */
+typedef struct {
+  gint64       id;
+  gint64       request_id;
+  HdChatState  state;
+  gint64       customer_id;
+  gint64       technician_id;
+  HdTargetKind target_kind;
+  gint64       target_id;
+  gint64       note_id;
+  gint64       created_at;
+  gint64       accepted_at;
+  gint64       ended_at;
+  gint64       last_seq;
+} HdChat;
+
+typedef struct {
+  gint64  id;
+  gint64  chat_id;
+  gint64  seq;
+  gint64  author_id;
+  char   *author_name;
+  char   *body;
+  char   *client_id;
+  gint64  created_at;
+} HdMessage;
+
+typedef struct {
+  gint64      id;
+  gint64      request_id;
+  HdNoteKind  kind;
+  gint64      chat_id;
+  char       *body;          /* NULL for transcripts: derived from messages */
+  gint64      created_at;
+  gint64      updated_at;
+  gint64      length;        /* transcripts: the body's length in characters */
+} HdNote;
+
+typedef struct {
+  gint64  id;
+  char   *name;
+} HdTeam;
+
+typedef struct {
+  gboolean chat_enabled;
+  gboolean customer_chat_with_team;
+} HdPrivileges;
+
+void hd_user_free    (HdUser    *user);
+void hd_request_free (HdRequest *request);
+void hd_message_free (HdMessage *message);
+void hd_note_free    (HdNote    *note);
+void hd_team_free    (HdTeam    *team);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HdUser, hd_user_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HdRequest, hd_request_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HdMessage, hd_message_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HdNote, hd_note_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HdTeam, hd_team_free)
+
+#define HD_STORE_SCHEMA_VERSION 2
+
+#define HD_TYPE_STORE (hd_store_get_type ())
+G_DECLARE_FINAL_TYPE (HdStore, hd_store, HD, STORE, GObject)
+
+/* Opens (creating when needed) and migrates the database at @path. */
+HdStore   *hd_store_open                  (const char    *path,
+                                           GError       **error);
+int        hd_store_get_schema_version    (HdStore       *self);
+
+/* Groups several calls into one transaction (they nest). */
+gboolean   hd_store_begin                 (HdStore       *self,
+                                           GError       **error);
+gboolean   hd_store_commit                (HdStore       *self,
+                                           GError       **error);
+void       hd_store_rollback              (HdStore       *self);
+
+/* users */
+gint64     hd_store_count_users           (HdStore       *self);
+HdUser    *hd_store_user_create           (HdStore       *self,
+                                           const char    *login,
+                                           const char    *name,
+                                           const char    *email,
+                                           HdRole         role,
+                                           const char    *password_hash,
+                                           GError       **error);
+HdUser    *hd_store_user_get              (HdStore       *self,
+                                           gint64         id,
+                                           GError       **error);
+HdUser    *hd_store_user_get_by_login     (HdStore       *self,
+                                           const char    *login,
+                                           GError       **error);
+gboolean   hd_store_user_set_available    (HdStore       *self,
+                                           gint64         id,
+                                           gboolean       available,
+                                           GError       **error);
+/* @role < 0: every role.  Ordered by id. */
+GPtrArray *hd_store_users_list            (HdStore       *self,
+                                           int            role,
+                                           GError       **error);
+
+/* sessions: only the token's hash is kept */
+gboolean   hd_store_token_add             (HdStore       *self,
+                                           const char    *token_hash,
+                                           gint64         user_id,
+                                           gint64         now,
+                                           GError       **error);
+HdUser    *hd_store_token_lookup          (HdStore       *self,
+                                           const char    *token_hash,
+                                           GError       **error);
+gboolean   hd_store_token_delete          (HdStore       *self,
+                                           const char    *token_hash,
+                                           GError       **error);
+
+/* teams */
+HdTeam    *hd_store_team_create           (HdStore       *self,
+                                           const char    *name,
+                                           const gint64  *member_ids,
+                                           guint          n_members,
+                                           GError       **error);
+HdTeam    *hd_store_team_get              (HdStore       *self,
+                                           gint64         id,
+                                           GError       **error);
+GPtrArray *hd_store_teams_list            (HdStore       *self,
+                                           GError       **error);
+gboolean   hd_store_team_add_member       (HdStore       *self,
+                                           gint64         team_id,
+                                           gint64         user_id,
+                                           GError       **error);
+/* Member ids (gint64), ordered. */
+GArray    *hd_store_team_member_ids       (HdStore       *self,
+                                           gint64         team_id,
+                                           GError       **error);
+gboolean   hd_store_team_has_member       (HdStore       *self,
+                                           gint64         team_id,
+                                           gint64         user_id);
+
+/* setup */
+gboolean   hd_store_privileges_get        (HdStore       *self,
+                                           HdPrivileges  *out,
+                                           GError       **error);
+gboolean   hd_store_privileges_set        (HdStore       *self,
+                                           const HdPrivileges *privileges,
+                                           GError       **error);
+
+/* requests */
+HdRequest *hd_store_request_create        (HdStore       *self,
+                                           const char    *subject,
+                                           const char    *description,
+                                           gint64         customer_id,
+                                           gint64         assignee_id,
+                                           gint64         team_id,
+                                           gboolean       closed,
+                                           gint64         now,
+                                           GError       **error);
+HdRequest *hd_store_request_get           (HdStore       *self,
+                                           gint64         id,
+                                           GError       **error);
+/* Writes status, assignee and team of @request. */
+gboolean   hd_store_request_update        (HdStore       *self,
+                                           const HdRequest *request,
+                                           GError       **error);
+typedef enum {
+  HD_REQUESTS_ALL,
+  HD_REQUESTS_OF_CUSTOMER,     /* the customer's own */
+  HD_REQUESTS_OF_STAFF,        /* assigned to the user or to a team of theirs */
+} HdRequestsFilter;
+GPtrArray *hd_store_requests_list         (HdStore       *self,
+                                           HdRequestsFilter filter,
+                                           gint64         user_id,
+                                           GError       **error);
+
+/* chats */
+/* Fills @chat->id and created_at; HD_ERROR_CHAT_IN_PROGRESS when the
+ * request already has a waiting or active chat. */
+gboolean   hd_store_chat_create           (HdStore       *self,
+                                           HdChat        *chat,
+                                           GError       **error);
+gboolean   hd_store_chat_get              (HdStore       *self,
+                                           gint64         id,
+                                           HdChat        *out,
+                                           GError       **error);
+/* FALSE (no error) when the request has no waiting or active chat. */
+gboolean   hd_store_chat_get_open_for_request (HdStore   *self,
+                                               gint64     request_id,
+                                               HdChat    *out);
+/* Waiting → active, with a new transcript note, in one transaction.  The
+ * state check is part of the UPDATE, so of two accepts (even from two
+ * processes) exactly one succeeds; the other gets HD_ERROR_ALREADY_TAKEN. */
+gboolean   hd_store_chat_accept           (HdStore       *self,
+                                           gint64         chat_id,
+                                           gint64         technician_id,
+                                           gint64         now,
+                                           HdChat        *out,
+                                           GError       **error);
+/* HD_ERROR_CHAT_ENDED when already ended. */
+gboolean   hd_store_chat_end              (HdStore       *self,
+                                           gint64         chat_id,
+                                           gint64         now,
+                                           HdChat        *out,
+                                           GError       **error);
+/* Chats @user_id is a member of (customer or technician), newest first;
+ * @state < 0: every state.  GArray of HdChat. */
+GArray    *hd_store_chats_for_member      (HdStore       *self,
+                                           gint64         user_id,
+                                           int            state,
+                                           GError       **error);
+GArray    *hd_store_chats_waiting         (HdStore       *self,
+                                           GError       **error);
+
+/* messages */
+/* In one transaction: the message with the chat's next seq, and the
+ * transcript note's bookkeeping (updated_at, length += @transcript_chars).
+ * The same @client_id again returns the first message with *@created
+ * FALSE.  HD_ERROR_CHAT_ENDED unless the chat is active.  @out_note_length
+ * receives the transcript's length after this message. */
+HdMessage *hd_store_message_add           (HdStore       *self,
+                                           gint64         chat_id,
+                                           gint64         author_id,
+                                           const char    *body,
+                                           const char    *client_id,
+                                           gint64         now,
+                                           gint64         transcript_chars,
+                                           gboolean      *created,
+                                           gint64        *out_note_length,
+                                           GError       **error);
+/* Messages with seq > @after in seq order, at most @limit; *@more says
+ * whether later ones remain. */
+GPtrArray *hd_store_messages_list         (HdStore       *self,
+                                           gint64         chat_id,
+                                           gint64         after,
+                                           guint          limit,
+                                           gboolean      *more,
+                                           GError       **error);
+
+/* notes */
+GPtrArray *hd_store_notes_list            (HdStore       *self,
+                                           gint64         request_id,
+                                           GError       **error);
+HdNote    *hd_store_note_get              (HdStore       *self,
+                                           gint64         id,
+                                           GError       **error);
+
+G_END_DECLS
