@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <json-glib/json-glib.h>
+#include "hd-client-types.h"
+
+G_BEGIN_DECLS
+
+#define HD_TYPE_CHAT (hd_chat_get_type ())
+G_DECLARE_FINAL_TYPE (HdChat, hd_chat, HD, CHAT, GObject)
+
+/* A chat (contract "chat").  Properties: "id", "request-id", "state"
+ * (HdChatState), "customer" (HdUser), "technician" (HdUser or NULL),
+ * "target-kind" ("technician"|"team"), "target-id", "note-id" (0 = none),
+ * "created-at", "accepted-at", "ended-at" (GDateTime or NULL). */
+HdChat     *hd_chat_new_from_json    (JsonObject *object,
+                                      GError    **error);
+void        hd_chat_update_from_json (HdChat     *self,
+                                      JsonObject *object);
+
+gint64      hd_chat_get_id           (HdChat *self);
+gint64      hd_chat_get_request_id   (HdChat *self);
+HdChatState hd_chat_get_state        (HdChat *self);
+HdUser     *hd_chat_get_customer     (HdChat *self);
+HdUser     *hd_chat_get_technician   (HdChat *self);
+const char *hd_chat_get_target_kind  (HdChat *self);
+gint64      hd_chat_get_target_id    (HdChat *self);
+gint64      hd_chat_get_note_id      (HdChat *self);
+GDateTime  *hd_chat_get_created_at   (HdChat *self);
+GDateTime  *hd_chat_get_accepted_at  (HdChat *self);
+GDateTime  *hd_chat_get_ended_at     (HdChat *self);
+
+G_END_DECLS

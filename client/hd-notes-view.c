@@ -1,0 +1,272 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "hd-notes-view"
+
+#include "hd-notes-view.h"
+
+#include <glib/gi18n.h>
+
+struct _HdNotesView
+{
+  GtkWidget parent_instance;
+
+  GtkStack *stack;
+  GtkListView *list_view;
+
+  HdSession *session;
+  gint64 request_id;
+  GListModel *notes;
+};
+
+G_DEFINE_FINAL_TYPE (HdNotesView, hd_notes_view, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_SESSION,
+  PROP_REQUEST_ID,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+typedef struct {
+  GtkLabel *title;
+  GtkLabel *time;
+  GtkLabel *body;
+  HdNote *note;   /* unowned, while bound */
+  gulong handler;
+} Row;
+
+static void
+row_update (Row *row)
+{
+  GDateTime *when = hd_note_get_updated_at (row->note);
+  g_autofree char *time = NULL;
+
+  if (when == NULL)
+    when = hd_note_get_created_at (row->note);
+  if (when)
+    {
+      g_autoptr(GDateTime) local = g_date_time_to_local (when);
+      time = g_date_time_format (local, "%Y-%m-%d %H:%M");
+    }
+  gtk_label_set_text (row->title, hd_note_is_transcript (row->note) ? _("Chat transcript") : _("Note"));
+  gtk_label_set_text (row->time, time ? time : "");
+  /* Transcripts hold people's text: plain text only. */
+  gtk_label_set_text (row->body, hd_note_get_body (row->note));
+}
+
+static void
+on_setup (GtkSignalListItemFactory *factory,
+          GtkListItem              *item,
+          gpointer                  user_data)
+{
+  Row *row = g_new0 (Row, 1);
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
+  GtkWidget *header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+
+  gtk_widget_add_css_class (box, "card");
+  gtk_widget_add_css_class (box, "hd-note");
+  gtk_widget_set_margin_start (box, 12);
+  gtk_widget_set_margin_end (box, 12);
+  gtk_widget_set_margin_top (box, 6);
+  gtk_widget_set_margin_bottom (box, 6);
+
+  row->title = GTK_LABEL (gtk_label_new (NULL));
+  row->time = GTK_LABEL (gtk_label_new (NULL));
+  row->body = GTK_LABEL (gtk_label_new (NULL));
+  gtk_widget_add_css_class (GTK_WIDGET (row->title), "heading");
+  gtk_widget_add_css_class (GTK_WIDGET (row->time), "dim-label");
+  gtk_widget_set_hexpand (GTK_WIDGET (row->title), TRUE);
+  gtk_label_set_xalign (row->title, 0);
+  gtk_label_set_use_markup (row->body, FALSE);
+  gtk_label_set_wrap (row->body, TRUE);
+  gtk_label_set_wrap_mode (row->body, PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_xalign (row->body, 0);
+  gtk_label_set_selectable (row->body, TRUE);
+
+  gtk_box_append (GTK_BOX (header), GTK_WIDGET (row->title));
+  gtk_box_append (GTK_BOX (header), GTK_WIDGET (row->time));
+  gtk_box_append (GTK_BOX (box), header);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (row->body));
+  gtk_widget_set_margin_start (header, 12);
+  gtk_widget_set_margin_end (header, 12);
+  gtk_widget_set_margin_top (header, 8);
+  gtk_widget_set_margin_start (GTK_WIDGET (row->body), 12);
+  gtk_widget_set_margin_end (GTK_WIDGET (row->body), 12);
+  gtk_widget_set_margin_bottom (GTK_WIDGET (row->body), 10);
+
+  g_object_set_data_full (G_OBJECT (item), "hd-row", row, g_free);
+  gtk_list_item_set_child (item, box);
+  gtk_list_item_set_activatable (item, FALSE);
+}
+
+static void
+on_bind (GtkSignalListItemFactory *factory,
+         GtkListItem              *item,
+         gpointer                  user_data)
+{
+  Row *row = g_object_get_data (G_OBJECT (item), "hd-row");
+
+  row->note = gtk_list_item_get_item (item);
+  row->handler = g_signal_connect_swapped (row->note, "notify", G_CALLBACK (row_update), row);
+  row_update (row);
+}
+
+static void
+on_unbind (GtkSignalListItemFactory *factory,
+           GtkListItem              *item,
+           gpointer                  user_data)
+{
+  Row *row = g_object_get_data (G_OBJECT (item), "hd-row");
+
+  if (row->note)
+    g_clear_signal_handler (&row->handler, row->note);
+  row->note = NULL;
+}
+
+static void
+update_page (HdNotesView *self)
+{
+  gboolean empty = self->notes == NULL || g_list_model_get_n_items (self->notes) == 0;
+
+  gtk_stack_set_visible_child_name (self->stack, empty ? "empty" : "notes");
+}
+
+void
+hd_notes_view_set_request (HdNotesView *self,
+                           HdSession   *session,
+                           gint64       request_id)
+{
+  g_autoptr(GtkNoSelection) selection = NULL;
+
+  g_return_if_fail (HD_IS_NOTES_VIEW (self));
+  g_return_if_fail (session == NULL || HD_IS_SESSION (session));
+
+  if (session)
+    g_object_ref (session);
+  if (self->notes)
+    g_signal_handlers_disconnect_by_data (self->notes, self);
+  g_clear_object (&self->notes);
+  g_clear_object (&self->session);
+  self->session = session;
+  self->request_id = request_id;
+
+  if (session && request_id > 0)
+    {
+      self->notes = g_object_ref (hd_session_get_notes (session, request_id));
+      g_signal_connect_swapped (self->notes, "items-changed", G_CALLBACK (update_page), self);
+      selection = gtk_no_selection_new (g_object_ref (self->notes));
+    }
+  gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (selection));
+  update_page (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REQUEST_ID]);
+}
+
+static void
+hd_notes_view_dispose (GObject *object)
+{
+  HdNotesView *self = HD_NOTES_VIEW (object);
+
+  if (self->notes)
+    g_signal_handlers_disconnect_by_data (self->notes, self);
+  g_clear_object (&self->notes);
+  g_clear_object (&self->session);
+  gtk_widget_dispose_template (GTK_WIDGET (self), HD_TYPE_NOTES_VIEW);
+  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self)));)
+    gtk_widget_unparent (child);
+  G_OBJECT_CLASS (hd_notes_view_parent_class)->dispose (object);
+}
+
+static void
+hd_notes_view_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  HdNotesView *self = HD_NOTES_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION: g_value_set_object (value, self->session); break;
+    case PROP_REQUEST_ID: g_value_set_int64 (value, self->request_id); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+hd_notes_view_set_property (GObject      *object,
+                            guint         prop_id,
+                            const GValue *value,
+                            GParamSpec   *pspec)
+{
+  HdNotesView *self = HD_NOTES_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      hd_notes_view_set_request (self, g_value_get_object (value), self->request_id);
+      break;
+    case PROP_REQUEST_ID:
+      hd_notes_view_set_request (self, self->session, g_value_get_int64 (value));
+      break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+hd_notes_view_class_init (HdNotesViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = hd_notes_view_dispose;
+  object_class->get_property = hd_notes_view_get_property;
+  object_class->set_property = hd_notes_view_set_property;
+
+  properties[PROP_SESSION] =
+    g_param_spec_object ("session", NULL, NULL, HD_TYPE_SESSION,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_REQUEST_ID] =
+    g_param_spec_int64 ("request-id", NULL, NULL, 0, G_MAXINT64, 0,
+                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "hdnotesview");
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/com/helpdeskchat/client/hd-notes-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, HdNotesView, stack);
+  gtk_widget_class_bind_template_child (widget_class, HdNotesView, list_view);
+}
+
+static void
+hd_notes_view_init (HdNotesView *self)
+{
+  GtkListItemFactory *factory;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+  factory = gtk_signal_list_item_factory_new ();
+  g_signal_connect (factory, "setup", G_CALLBACK (on_setup), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (on_bind), NULL);
+  g_signal_connect (factory, "unbind", G_CALLBACK (on_unbind), NULL);
+  gtk_list_view_set_factory (self->list_view, factory);
+  g_object_unref (factory);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->list_view),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Notes"), -1);
+  update_page (self);
+}
+
+GtkWidget *
+hd_notes_view_new (HdSession *session,
+                   gint64     request_id)
+{
+  return g_object_new (HD_TYPE_NOTES_VIEW, "session", session, "request-id", request_id, NULL);
+}
+
+gint64
+hd_notes_view_get_request_id (HdNotesView *self)
+{
+  g_return_val_if_fail (HD_IS_NOTES_VIEW (self), 0);
+  return self->request_id;
+}

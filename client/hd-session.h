@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+#include "hd-client.h"
+#include "hd-event-stream.h"
+
+G_BEGIN_DECLS
+
+#define HD_TYPE_SESSION (hd_session_get_type ())
+G_DECLARE_FINAL_TYPE (HdSession, hd_session, HD, SESSION, GObject)
+
+/* One per app: owns a logged-in HdClient and its HdEventStream and keeps
+ * GListModel stores current from the events.  Widgets bind to the stores;
+ * they never talk HTTP.  All objects in the stores are updated in place
+ * (one HdChat per chat id, one HdUser per user id, and so on).
+ *
+ * Properties: "client", "events", "user" (the logged-in HdUser),
+ * "app-id" (for the keyring), "state" (HdConnectionState, mirrors the
+ * event stream), "chat-enabled", "customer-chat-with-team" (privileges),
+ * "waiting-count" (guint, items in the queue).
+ *
+ * Signals:
+ *   "chat-requested" (HdChat *)  a chat entered my queue (technicians)
+ *   "chat-taken"     (HdChat *)  a chat left my queue (someone accepted it,
+ *                                 or the customer withdrew)
+ *   "chat-accepted"  (HdChat *)  a chat I am a member of became active
+ *   "chat-ended"     (HdChat *)  a chat I am a member of ended
+ *   "typing"         (HdChat *, HdUser *)  the other member is typing
+ *   "message-received" (HdMessage *)  a new message from the server
+ *                                 (not one of my own acknowledgements) */
+
+/* Log in with a password.  If @remember, the token is also stored in the
+ * keyring (HdCredentials) under @app_id.  The session is started (event
+ * stream connecting, stores loading) when it is returned. */
+void       hd_session_login_async    (const char          *app_id,
+                                      const char          *server_url,
+                                      const char          *login,
+                                      const char          *password,
+                                      gboolean             remember,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data);
+HdSession *hd_session_login_finish   (GAsyncResult  *result,
+                                      GError       **error);
+
+/* "Remember me": looks up the keyring entry of @app_id and validates the
+ * token with GET /me.  Finishes with NULL and no error when nothing is
+ * remembered or the token is no longer valid (then the entry is cleared
+ * and the app shows HdLoginDialog). */
+void       hd_session_restore_async  (const char          *app_id,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data);
+HdSession *hd_session_restore_finish (GAsyncResult  *result,
+                                      GError       **error);
+
+/* A session for an already logged-in client (tests, custom flows).
+ * Call hd_session_start() to connect and load. */
+HdSession *hd_session_new            (const char *app_id,
+                                      HdClient   *client);
+void       hd_session_start          (HdSession  *self);
+/* Stops the event stream (state OFFLINE); stores stay as they are. */
+void       hd_session_stop           (HdSession  *self);
+
+/* Ends the token on the server, forgets the keyring entry, stops. */
+void       hd_session_logout_async   (HdSession           *self,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data);
+gboolean   hd_session_logout_finish  (HdSession     *self,
+                                      GAsyncResult  *result,
+                                      GError       **error);
+
+HdClient         *hd_session_get_client         (HdSession *self);
+HdEventStream    *hd_session_get_events         (HdSession *self);
+HdUser           *hd_session_get_user           (HdSession *self);
+const char       *hd_session_get_app_id         (HdSession *self);
+HdConnectionState hd_session_get_state          (HdSession *self);
+gboolean          hd_session_get_chat_enabled   (HdSession *self);
+gboolean          hd_session_get_customer_chat_with_team (HdSession *self);
+guint             hd_session_get_waiting_count  (HdSession *self);
+
+/* Stores (transfer none, live for the session's lifetime). */
+/* HdRequest: GET /requests, updated by events. */
+GListModel *hd_session_get_requests  (HdSession *self);
+/* HdChat: waiting chats I may accept (technicians; empty for customers). */
+GListModel *hd_session_get_queue     (HdSession *self);
+/* HdChat: chats I am a member of, newest first; loaded with the waiting
+ * and active ones; chats that end stay, in state ENDED. */
+GListModel *hd_session_get_chats     (HdSession *self);
+/* HdMessage of one chat, ordered by seq (messages still sending last),
+ * never two with one seq or one client_id.  Loaded on first use. */
+GListModel *hd_session_get_messages  (HdSession *self,
+                                      gint64     chat_id);
+/* HdNote of one request; transcript notes grow live.  Loaded on first
+ * use. */
+GListModel *hd_session_get_notes     (HdSession *self,
+                                      gint64     request_id);
+
+/* The canonical objects (transfer none), NULL if not known. */
+HdChat    *hd_session_lookup_chat    (HdSession *self,
+                                      gint64     chat_id);
+HdRequest *hd_session_lookup_request (HdSession *self,
+                                      gint64     request_id);
+
+/* Re-reads requests, queue, chats and privileges from the server. */
+void       hd_session_refresh        (HdSession *self);
+
+/* Queues a message: it appears at once in the chat's store in state
+ * SENDING, is sent as chat.send with a fresh client_id, and is resent
+ * after every reconnect until the server's chat.message arrives.
+ * Returns the message (transfer none) or NULL with HD_ERROR_BAD_REQUEST
+ * for an invalid body / HD_ERROR_CHAT_ENDED for an ended chat. */
+HdMessage *hd_session_send_message   (HdSession   *self,
+                                      gint64       chat_id,
+                                      const char  *body,
+                                      GError     **error);
+/* chat.typing, at most once every 3 s per chat. */
+void       hd_session_send_typing    (HdSession   *self,
+                                      gint64       chat_id);
+
+/* REST calls that also update the stores; all finish with the canonical
+ * HdChat (transfer full) via hd_session_chat_finish. */
+void       hd_session_start_chat_async  (HdSession           *self,
+                                         gint64               request_id,
+                                         gint64               technician_id,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data);
+void       hd_session_accept_chat_async (HdSession           *self,
+                                         gint64               chat_id,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data);
+void       hd_session_end_chat_async    (HdSession           *self,
+                                         gint64               chat_id,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data);
+HdChat    *hd_session_chat_finish       (HdSession     *self,
+                                         GAsyncResult  *result,
+                                         GError       **error);
+
+/* PATCH /me; updates the session's user in place. */
+void       hd_session_set_available_async  (HdSession           *self,
+                                            gboolean             available,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+gboolean   hd_session_set_available_finish (HdSession     *self,
+                                            GAsyncResult  *result,
+                                            GError       **error);
+
+/* PATCH /setup/privileges (admin); updates the properties. */
+void       hd_session_set_privileges_async  (HdSession           *self,
+                                             gboolean             chat_enabled,
+                                             gboolean             customer_chat_with_team,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+gboolean   hd_session_set_privileges_finish (HdSession     *self,
+                                             GAsyncResult  *result,
+                                             GError       **error);
+
+G_END_DECLS
