@@ -298,7 +298,10 @@ class ChatTest(ServerTestCase):
         for i, text in enumerate(texts):
             self.post_message(carol if i % 2 == 0 else tina, cid, text)
             for name, stream in (('carol', carol_ev), ('tina', tina_ev), ('theo', theo_ev)):
-                ev = stream.next('note.updated', where=lambda d: d['chat_id'] == cid)['data']
+                # (An event for the note's creation at the accept, with
+                # nothing appended yet, may come first.)
+                ev = stream.next('note.updated',
+                                 where=lambda d: d['chat_id'] == cid and d.get('appended'))['data']
                 self.assertEqual(ev['kind'], 'chat_transcript')
                 self.assertEqual(ev['request_id'], rid)
                 self.assertNotIn('body', ev)
