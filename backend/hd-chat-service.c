@@ -414,7 +414,14 @@ was_offered (HdChatService *self,
     return FALSE;
   if (chat->target_kind == HD_TARGET_TECHNICIAN)
     return chat->target_id == user_id;
-  return hd_store_team_has_member (self->store, chat->target_id, user_id);
+  /* The team queue is for the team's technicians who are available for
+   * chat (as when the customer was offered them). */
+  if (!hd_store_team_has_member (self->store, chat->target_id, user_id))
+    return FALSE;
+  {
+    g_autoptr(HdUser) u = hd_store_user_get (self->store, user_id, NULL);
+    return u != NULL && u->available;
+  }
 }
 
 static GArray *
@@ -434,7 +441,7 @@ offered_ids (HdChatService *self,
           gint64 id = g_array_index (members, gint64, i);
           g_autoptr(HdUser) u = hd_store_user_get (self->store, id, NULL);
 
-          if (u && HD_ROLE_IS_STAFF (u->role))
+          if (u && HD_ROLE_IS_STAFF (u->role) && u->available)
             ids_add (ids, id);
         }
     }
@@ -1570,7 +1577,6 @@ hd_chat_service_accept_chat (HdChatService  *self,
     emit_chat (self, HD_EVENT_CHAT_ACCEPTED, to, &chat);
   }
   emit_chat (self, HD_EVENT_CHAT_TAKEN, offered_ids (self, &chat), &chat);
-  emit_transcript_update (self, &chat, chat.accepted_at, "", 0);
   return chat_text (self, &chat, caller);
 }
 

@@ -11,6 +11,7 @@
 
 #define DEFAULT_PING_INTERVAL_MS   10000
 #define DEFAULT_DEAD_TIMEOUT_MS    30000
+#define HARD_FRAME_LIMIT           (1024 * 1024)
 
 /* Kept small on purpose: one of these per open socket. */
 typedef struct {
@@ -236,6 +237,11 @@ on_message (SoupWebsocketConnection *conn,
   const char *text = g_bytes_get_data (message, &len);
 
   c->last_seen = g_get_monotonic_time ();
+  if (len > HD_MAX_FRAME_BYTES)
+    {
+      soup_websocket_connection_close (conn, SOUP_WEBSOCKET_CLOSE_TOO_BIG, "frame larger than 64 KiB");
+      return;
+    }
   if (type != SOUP_WEBSOCKET_DATA_TEXT)
     {
       send_error (c, HD_ERROR_BAD_REQUEST, "Only text frames are understood");
@@ -413,7 +419,10 @@ hd_hub_add_connection (HdHub                   *self,
   c->attached = TRUE;
   g_hash_table_add (self->clients, c);
 
-  soup_websocket_connection_set_max_incoming_payload_size (connection, HD_MAX_FRAME_BYTES);
+  /* libsoup drops the TCP connection without a close frame when a frame
+   * passes its limit, so its limit is only the memory guard; frames over
+   * the contract's 64 KiB are closed with 1009 in on_message (). */
+  soup_websocket_connection_set_max_incoming_payload_size (connection, HARD_FRAME_LIMIT);
   soup_websocket_connection_set_keepalive_interval (connection, self->keepalive_seconds);
   g_signal_connect (connection, "message", G_CALLBACK (on_message), c);
   g_signal_connect (connection, "pong", G_CALLBACK (on_pong), c);
