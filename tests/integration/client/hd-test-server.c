@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "hd-test-server"
+
+#include "hd-test-server.h"
+
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <string.h>
+
+static char *
+server_bin (void)
+{
+  const char *bin = g_getenv ("HD_SERVER_BIN");
+
+  if (bin)
+    return g_strdup (bin);
+  return g_build_filename (g_getenv ("HD_BUILD_ROOT") ? g_getenv ("HD_BUILD_ROOT") : ".",
+                           "backend", "helpdesk-server", NULL);
+}
+
+static void
+drain_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(GBytes) bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, NULL);
+
+  /* Keep reading so the server never blocks on a full pipe. */
+  if (bytes && g_bytes_get_size (bytes) > 0)
+    g_input_stream_read_bytes_async (G_INPUT_STREAM (source), 4096, G_PRIORITY_LOW, NULL,
+                                     drain_cb, NULL);
+}
+
+void
+hd_test_server_launch (HdTestServer *server)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *bin = server_bin ();
+  g_autofree char *port = g_strdup_printf ("%u", server->port);
+  g_autoptr(GDataInputStream) in = NULL;
+  g_autofree char *line = NULL;
+  GInputStream *stdout_pipe;
+  const char *argv[] = {
+    bin, "--port", port, "--database", server->database, "--seed-demo",
+    server->address ? "--listen" : NULL, server->address, NULL,
+  };
+
+  g_assert_null (server->process);
+  server->process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  g_assert_no_error (error);
+
+  stdout_pipe = g_subprocess_get_stdout_pipe (server->process);
+  in = g_data_input_stream_new (stdout_pipe);
+  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (in), FALSE);
+  g_buffered_input_stream_set_buffer_size (G_BUFFERED_INPUT_STREAM (in), 1);
+  for (;;)
+    {
+      const char *p;
+
+      g_free (line);
+      line = g_data_input_stream_read_line_utf8 (in, NULL, NULL, &error);
+      g_assert_no_error (error);
+      if (line == NULL)
+        g_error ("helpdesk-server exited before listening");
+      p = strstr (line, "listening on http://");
+      if (p)
+        {
+          const char *host = p + strlen ("listening on http://");
+          const char *colon = strrchr (host, ':');
+          guint64 parsed;
+
+          g_assert_nonnull (colon);
+          g_free (server->address);
+          server->address = g_strndup (host, colon - host);
+          parsed = g_ascii_strtoull (colon + 1, NULL, 10);
+          g_assert_cmpuint (parsed, >, 0);
+          server->port = (guint) parsed;
+          g_free (server->url);
+          server->url = g_strdup_printf ("http://%s:%u/", server->address, server->port);
+          break;
+        }
+    }
+  g_input_stream_read_bytes_async (stdout_pipe, 4096, G_PRIORITY_LOW, NULL, drain_cb, NULL);
+}
+
+HdTestServer *
+hd_test_server_start (void)
+{
+  HdTestServer *server = g_new0 (HdTestServer, 1);
+  g_autoptr(GError) error = NULL;
+
+  server->tmpdir = g_dir_make_tmp ("hd-client-test-XXXXXX", &error);
+  g_assert_no_error (error);
+  server->database = g_build_filename (server->tmpdir, "hd.db", NULL);
+  server->port = 0;
+  hd_test_server_launch (server);
+  return server;
+}
+
+static void
+stop_process (HdTestServer *server,
+              int           sig)
+{
+  if (server->process == NULL)
+    return;
+  g_subprocess_send_signal (server->process, sig);
+  g_subprocess_wait (server->process, NULL, NULL);
+  g_clear_object (&server->process);
+}
+
+void
+hd_test_server_kill9 (HdTestServer *server)
+{
+  stop_process (server, SIGKILL);
+}
+
+static void
+rm_rf (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir && (name = g_dir_read_name (dir)))
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+      g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+void
+hd_test_server_free (HdTestServer *server)
+{
+  if (server == NULL)
+    return;
+  stop_process (server, SIGTERM);
+  rm_rf (server->tmpdir);
+  g_free (server->tmpdir);
+  g_free (server->database);
+  g_free (server->address);
+  g_free (server->url);
+  g_free (server);
+}
+
+static gboolean
+on_timeout (gpointer data)
+{
+  gboolean *flag = data;
+  *flag = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+void
+hd_test_wait (HdTestCond  cond,
+              gpointer    data,
+              guint       timeout_ms,
+              const char *what)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add (timeout_ms, on_timeout, &timed_out);
+
+  while (!cond (data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (timed_out)
+    g_error ("Timed out after %u ms waiting for %s", timeout_ms, what);
+  g_source_remove (id);
+}
+
+void
+hd_test_run_for (guint ms)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add (ms, on_timeout, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+void
+hd_test_async_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  GAsyncResult **slot = user_data;
+  *slot = g_object_ref (result);
+}
+
+static gboolean
+slot_filled (gpointer data)
+{
+  return *(GAsyncResult **) data != NULL;
+}
+
+GAsyncResult *
+hd_test_wait_result (GAsyncResult **slot,
+                     const char    *what)
+{
+  hd_test_wait (slot_filled, slot, 20000, what);
+  return *slot;
+}

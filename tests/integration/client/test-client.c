@@ -1,0 +1,564 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* libhdclient against the real helpdesk-server: REST, events, the
+ * per-chat message stores, live transcript notes, and a dropped socket
+ * mid-chat (nothing lost, nothing doubled). */
+#define G_LOG_DOMAIN "test-client"
+
+#include "hdclient.h"
+#include "hd-error.h"
+#include "hd-test-server.h"
+
+#include <string.h>
+
+/* Helpers */
+
+static HdClient *
+login (HdTestServer *server,
+       const char   *who)
+{
+  g_autoptr(HdClient) client = hd_client_new (server->url);
+  g_autoptr(GAsyncResult) res = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HdUser) user = NULL;
+
+  hd_client_login_async (client, who, "demo", NULL, hd_test_async_cb, &res);
+  user = hd_client_login_finish (client, hd_test_wait_result (&res, "login"), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (user);
+  g_assert_cmpstr (hd_user_get_login (user), ==, who);
+  return g_steal_pointer (&client);
+}
+
+static gboolean
+is_connected (gpointer data)
+{
+  return hd_session_get_state (data) == HD_CONNECTION_CONNECTED;
+}
+
+static gboolean
+is_not_connected (gpointer data)
+{
+  return hd_session_get_state (data) != HD_CONNECTION_CONNECTED;
+}
+
+static HdSession *
+start_session (HdTestServer *server,
+               const char   *who)
+{
+  g_autoptr(HdClient) client = login (server, who);
+  HdSession *session = hd_session_new (NULL, client);
+
+  hd_session_start (session);
+  hd_test_wait (is_connected, session, 10000, "the event stream to connect");
+  return session;
+}
+
+typedef struct {
+  GListModel *model;
+  guint n;
+} CountWait;
+
+static gboolean
+has_n_items (gpointer data)
+{
+  CountWait *w = data;
+  return g_list_model_get_n_items (w->model) >= w->n;
+}
+
+static void
+wait_items (GListModel *model,
+            guint       n,
+            const char *what)
+{
+  CountWait w = { model, n };
+  hd_test_wait (has_n_items, &w, 15000, what);
+}
+
+/* All n messages acknowledged, i.e. no item still sending. */
+static gboolean
+all_sent (gpointer data)
+{
+  CountWait *w = data;
+  guint items = g_list_model_get_n_items (w->model);
+
+  if (items < w->n)
+    return FALSE;
+  for (guint i = 0; i < items; i++)
+    {
+      g_autoptr(HdMessage) m = g_list_model_get_item (w->model, i);
+      if (hd_message_get_state (m) != HD_MESSAGE_STATE_SENT)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+wait_all_sent (GListModel *model,
+               guint       n,
+               const char *what)
+{
+  CountWait w = { model, n };
+  hd_test_wait (all_sent, &w, 20000, what);
+}
+
+/* The store holds exactly seqs 1..n in order, each body once. */
+static void
+assert_seqs_1_to_n (GListModel *model,
+                    guint       n)
+{
+  g_autoptr(GHashTable) bodies = g_hash_table_new (g_str_hash, g_str_equal);
+
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, n);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(HdMessage) m = g_list_model_get_item (model, i);
+
+      g_assert_cmpint (hd_message_get_seq (m), ==, (gint64) i + 1);
+      g_assert_cmpint (hd_message_get_state (m), ==, HD_MESSAGE_STATE_SENT);
+      g_assert_false (g_hash_table_contains (bodies, hd_message_get_body (m)));
+      g_hash_table_add (bodies, (gpointer) hd_message_get_body (m));
+    }
+}
+
+static guint
+count_body (GListModel *model,
+            const char *body)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(HdMessage) m = g_list_model_get_item (model, i);
+      if (g_strcmp0 (hd_message_get_body (m), body) == 0)
+        n++;
+    }
+  return n;
+}
+
+static void
+set_available (HdSession *session)
+{
+  g_autoptr(GAsyncResult) res = NULL;
+  g_autoptr(GError) error = NULL;
+
+  hd_session_set_available_async (session, TRUE, NULL, hd_test_async_cb, &res);
+  g_assert_true (hd_session_set_available_finish (session, hd_test_wait_result (&res, "available"), &error));
+  g_assert_no_error (error);
+  g_assert_true (hd_user_get_available_for_chat (hd_session_get_user (session)));
+}
+
+static gboolean
+flag_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static void
+on_flag_signal (gpointer instance,
+                gpointer arg,
+                gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+}
+
+/* Carol asks for a chat on request #1 (Tina's); Tina accepts it.  Returns
+ * the chat as Tina's session knows it. */
+static HdChat *
+open_chat (HdSession *tina,
+           HdSession *carol)
+{
+  g_autoptr(GAsyncResult) res = NULL;
+  g_autoptr(GAsyncResult) res2 = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HdChat) started = NULL;
+  g_autoptr(HdChat) accepted = NULL;
+  gboolean requested = FALSE, carol_accepted = FALSE;
+  gulong h1, h2;
+
+  set_available (tina);
+  h1 = g_signal_connect (tina, "chat-requested", G_CALLBACK (on_flag_signal), &requested);
+  h2 = g_signal_connect (carol, "chat-accepted", G_CALLBACK (on_flag_signal), &carol_accepted);
+
+  hd_session_start_chat_async (carol, 1, 0, NULL, hd_test_async_cb, &res);
+  started = hd_session_chat_finish (carol, hd_test_wait_result (&res, "start chat"), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (hd_chat_get_state (started), ==, HD_CHAT_STATE_WAITING);
+
+  hd_test_wait (flag_set, &requested, 10000, "chat.requested at Tina");
+  g_assert_cmpuint (hd_session_get_waiting_count (tina), ==, 1);
+
+  hd_session_accept_chat_async (tina, hd_chat_get_id (started), NULL, hd_test_async_cb, &res2);
+  accepted = hd_session_chat_finish (tina, hd_test_wait_result (&res2, "accept"), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (hd_chat_get_state (accepted), ==, HD_CHAT_STATE_ACTIVE);
+  g_assert_cmpuint (hd_session_get_waiting_count (tina), ==, 0);
+  g_assert_true (accepted == hd_session_lookup_chat (tina, hd_chat_get_id (started)));
+
+  hd_test_wait (flag_set, &carol_accepted, 10000, "chat.accepted at Carol");
+  /* Carol's copy was updated in place. */
+  g_assert_cmpint (hd_chat_get_state (started), ==, HD_CHAT_STATE_ACTIVE);
+
+  g_signal_handler_disconnect (tina, h1);
+  g_signal_handler_disconnect (carol, h2);
+  return g_steal_pointer (&accepted);
+}
+
+/* Tests */
+
+static void
+test_rest (void)
+{
+  HdTestServer *server = hd_test_server_start ();
+  g_autoptr(HdClient) bad = hd_client_new (server->url);
+  g_autoptr(HdClient) tina = NULL;
+  g_autoptr(HdClient) nowhere = NULL;
+  g_autoptr(GAsyncResult) res = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HdUser) user = NULL;
+  g_autoptr(GPtrArray) requests = NULL;
+  g_autoptr(HdRequest) request = NULL;
+  g_autoptr(HdMessage) msg = NULL;
+  gboolean found = FALSE;
+
+  /* A wrong password: 401 with the server's message. */
+  hd_client_login_async (bad, "tina", "wrong", NULL, hd_test_async_cb, &res);
+  user = hd_client_login_finish (bad, hd_test_wait_result (&res, "bad login"), &error);
+  g_assert_null (user);
+  g_assert_error (error, HD_ERROR, HD_ERROR_UNAUTHORIZED);
+  g_assert_cmpstr (error->message, !=, "");
+  g_assert_null (hd_client_get_token (bad));
+  g_clear_error (&error);
+  g_clear_object (&res);
+
+  tina = login (server, "tina");
+  g_assert_nonnull (hd_client_get_token (tina));
+  g_assert_cmpstr (hd_user_get_name (hd_client_get_user (tina)), ==, "Tina Tech");
+  g_assert_true (hd_user_is_staff (hd_client_get_user (tina)));
+
+  hd_client_get_me_async (tina, NULL, hd_test_async_cb, &res);
+  user = hd_client_get_me_finish (tina, hd_test_wait_result (&res, "me"), &error);
+  g_assert_no_error (error);
+  g_assert_true (user == hd_client_get_user (tina));
+  g_clear_object (&user);
+  g_clear_object (&res);
+
+  hd_client_list_requests_async (tina, NULL, hd_test_async_cb, &res);
+  requests = hd_client_list_requests_finish (tina, hd_test_wait_result (&res, "requests"), &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < requests->len; i++)
+    {
+      HdRequest *r = g_ptr_array_index (requests, i);
+      if (hd_request_get_id (r) == 1)
+        {
+          found = TRUE;
+          g_assert_cmpstr (hd_request_get_subject (r), ==, "Printer offline");
+          g_assert_cmpstr (hd_user_get_name (hd_request_get_customer (r)), ==, "Carol Customer");
+        }
+    }
+  g_assert_true (found);
+  g_clear_object (&res);
+
+  hd_client_get_request_async (tina, 1, NULL, hd_test_async_cb, &res);
+  request = hd_client_get_request_finish (tina, hd_test_wait_result (&res, "request 1"), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (hd_user_get_login (hd_request_get_assignee (request)), ==, "tina");
+  g_assert_true (hd_request_is_open (request));
+  g_clear_object (&res);
+
+  /* Another's object: 404 with a message. */
+  hd_client_get_chat_async (tina, 999999, NULL, hd_test_async_cb, &res);
+  g_assert_null (hd_client_chat_finish (tina, hd_test_wait_result (&res, "chat 999999"), &error));
+  g_assert_error (error, HD_ERROR, HD_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_clear_object (&res);
+
+  /* A white-space body never leaves the client. */
+  hd_client_post_message_async (tina, 1, "   \n ", NULL, NULL, hd_test_async_cb, &res);
+  msg = hd_client_post_message_finish (tina, hd_test_wait_result (&res, "blank message"), &error);
+  g_assert_null (msg);
+  g_assert_error (error, HD_ERROR, HD_ERROR_BAD_REQUEST);
+  g_clear_error (&error);
+  g_clear_object (&res);
+
+  /* Nobody listening: a network error, not a crash. */
+  nowhere = hd_client_new ("http://127.0.0.1:1/");
+  hd_client_get_me_async (nowhere, NULL, hd_test_async_cb, &res);
+  g_assert_null (hd_client_get_me_finish (nowhere, hd_test_wait_result (&res, "unreachable"), &error));
+  g_assert_error (error, HD_ERROR, HD_ERROR_NETWORK);
+  g_clear_error (&error);
+  g_clear_object (&res);
+
+  /* Not a URL at all. */
+  g_clear_object (&nowhere);
+  nowhere = hd_client_new ("not a url");
+  hd_client_get_me_async (nowhere, NULL, hd_test_async_cb, &res);
+  g_assert_null (hd_client_get_me_finish (nowhere, hd_test_wait_result (&res, "bad url"), &error));
+  g_assert_error (error, HD_ERROR, HD_ERROR_NETWORK);
+  g_clear_object (&res);
+
+  hd_test_server_free (server);
+}
+
+static gboolean
+note_has_last_line (gpointer data)
+{
+  return strstr (hd_note_get_body (data), "the last line, live") != NULL;
+}
+
+static void
+test_session_stores (void)
+{
+  HdTestServer *server = hd_test_server_start ();
+  g_autoptr(HdSession) tina = start_session (server, "tina");
+  g_autoptr(HdSession) carol = start_session (server, "carol");
+  g_autoptr(HdChat) chat = NULL;
+  GListModel *requests = hd_session_get_requests (tina);
+  GListModel *tina_msgs, *carol_msgs, *notes;
+  g_autoptr(HdNote) transcript = NULL;
+  HdRequest *req;
+
+  wait_items (requests, 1, "Tina's requests");
+  req = hd_session_lookup_request (tina, 1);
+  g_assert_nonnull (req);
+  g_assert_cmpstr (hd_request_get_subject (req), ==, "Printer offline");
+
+  /* Carol sees Tina as unavailable, then (presence) available. */
+  wait_items (hd_session_get_requests (carol), 1, "Carol's requests");
+  chat = open_chat (tina, carol);
+  g_assert_true (g_list_model_get_n_items (hd_session_get_chats (tina)) >= 1);
+  g_assert_true (g_list_model_get_n_items (hd_session_get_chats (carol)) >= 1);
+
+  tina_msgs = hd_session_get_messages (tina, hd_chat_get_id (chat));
+  carol_msgs = hd_session_get_messages (carol, hd_chat_get_id (chat));
+  notes = hd_session_get_notes (tina, 1);
+
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autofree char *a = g_strdup_printf ("from tina %u <b>not bold</b>", i);
+      g_autofree char *b = g_strdup_printf ("from carol %u", i);
+      g_autoptr(GError) error = NULL;
+      HdMessage *m;
+
+      m = hd_session_send_message (tina, hd_chat_get_id (chat), a, &error);
+      g_assert_no_error (error);
+      /* Shown at once, as sending. */
+      g_assert_cmpint (hd_message_get_state (m), ==, HD_MESSAGE_STATE_SENDING);
+      g_assert_true (hd_message_get_is_own (m));
+      hd_session_send_message (carol, hd_chat_get_id (chat), b, &error);
+      g_assert_no_error (error);
+    }
+  wait_all_sent (tina_msgs, 10, "10 messages at Tina");
+  wait_all_sent (carol_msgs, 10, "10 messages at Carol");
+  hd_test_run_for (300);
+  assert_seqs_1_to_n (tina_msgs, 10);
+  assert_seqs_1_to_n (carol_msgs, 10);
+  for (guint i = 0; i < 10; i++)
+    {
+      g_autoptr(HdMessage) a = g_list_model_get_item (tina_msgs, i);
+      g_autoptr(HdMessage) b = g_list_model_get_item (carol_msgs, i);
+
+      g_assert_cmpstr (hd_message_get_body (a), ==, hd_message_get_body (b));
+      g_assert_true (hd_message_get_is_own (a) != hd_message_get_is_own (b));
+      g_assert_true (hd_message_get_is_own (a) == g_str_has_prefix (hd_message_get_body (a), "from tina"));
+    }
+
+  /* Invalid bodies are refused locally and change nothing. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_assert_null (hd_session_send_message (tina, hd_chat_get_id (chat), " \t\n", &error));
+    g_assert_error (error, HD_ERROR, HD_ERROR_BAD_REQUEST);
+    g_assert_cmpuint (g_list_model_get_n_items (tina_msgs), ==, 10);
+  }
+
+  /* The transcript note: loaded, then growing live from note.updated. */
+  wait_items (notes, 1, "the transcript note");
+  for (guint i = 0; i < g_list_model_get_n_items (notes); i++)
+    {
+      g_autoptr(HdNote) n = g_list_model_get_item (notes, i);
+      if (hd_note_is_transcript (n) && hd_note_get_chat_id (n) == hd_chat_get_id (chat))
+        transcript = g_object_ref (n);
+    }
+  g_assert_nonnull (transcript);
+  {
+    g_autoptr(GError) error = NULL;
+    const char *last = "the last line, live";
+
+    hd_session_send_message (carol, hd_chat_get_id (chat), last, &error);
+    g_assert_no_error (error);
+    hd_test_wait (note_has_last_line, transcript, 10000, "the transcript to grow live");
+    g_assert_nonnull (strstr (hd_note_get_body (transcript), "from tina 0 <b>not bold</b>"));
+    g_assert_nonnull (strstr (hd_note_get_body (transcript), "from carol 4"));
+    g_assert_cmpint (hd_note_get_length (transcript), ==, g_utf8_strlen (hd_note_get_body (transcript), -1));
+  }
+
+  hd_session_stop (tina);
+  hd_session_stop (carol);
+  hd_test_server_free (server);
+}
+
+typedef struct {
+  HdClient *client;
+  gint64 chat_id;
+  const char *prefix;
+  guint n;
+} PostMany;
+
+static void
+post_many (PostMany *p)
+{
+  for (guint i = 0; i < p->n; i++)
+    {
+      g_autoptr(GAsyncResult) res = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(HdMessage) m = NULL;
+      g_autofree char *body = g_strdup_printf ("%s %u", p->prefix, i);
+
+      hd_client_post_message_async (p->client, p->chat_id, body, NULL, NULL, hd_test_async_cb, &res);
+      m = hd_client_post_message_finish (p->client, hd_test_wait_result (&res, "post"), &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (m);
+    }
+}
+
+static guint
+server_message_count (HdClient   *client,
+                      gint64      chat_id,
+                      const char *body)
+{
+  g_autoptr(GAsyncResult) res = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) msgs = NULL;
+  gboolean more = TRUE;
+  guint n = 0;
+
+  hd_client_list_messages_async (client, chat_id, 0, 0, NULL, hd_test_async_cb, &res);
+  msgs = hd_client_list_messages_finish (client, hd_test_wait_result (&res, "messages"), &more, &error);
+  g_assert_no_error (error);
+  g_assert_false (more);
+  if (body == NULL)
+    return msgs->len;
+  for (guint i = 0; i < msgs->len; i++)
+    if (g_strcmp0 (hd_message_get_body (g_ptr_array_index (msgs, i)), body) == 0)
+      n++;
+  return n;
+}
+
+static void
+test_reconnect (void)
+{
+  HdTestServer *server = hd_test_server_start ();
+  g_autoptr(HdSession) tina = start_session (server, "tina");
+  g_autoptr(HdSession) carol = start_session (server, "carol");
+  g_autoptr(HdChat) chat = open_chat (tina, carol);
+  gint64 chat_id = hd_chat_get_id (chat);
+  GListModel *tina_msgs = hd_session_get_messages (tina, chat_id);
+  GListModel *carol_msgs = hd_session_get_messages (carol, chat_id);
+  g_autoptr(GError) error = NULL;
+  HdMessage *offline;
+  PostMany meanwhile = { hd_session_get_client (carol), chat_id, "meanwhile", 3 };
+  PostMany while_dropped = { hd_session_get_client (carol), chat_id, "while dropped", 4 };
+  guint n;
+
+  hd_session_send_message (tina, chat_id, "before 1", &error);
+  hd_session_send_message (carol, chat_id, "before 2", &error);
+  g_assert_no_error (error);
+  wait_all_sent (tina_msgs, 2, "2 messages at Tina");
+  wait_all_sent (carol_msgs, 2, "2 messages at Carol");
+
+  /* 1. The server dies under both (kill -9: no close frame). */
+  hd_test_server_kill9 (server);
+  hd_test_wait (is_not_connected, tina, 10000, "Tina to notice the drop");
+  g_assert_cmpint (hd_session_get_state (tina), ==, HD_CONNECTION_RECONNECTING);
+
+  /* Typed while offline: shown as sending, queued. */
+  offline = hd_session_send_message (tina, chat_id, "typed while offline", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (hd_message_get_state (offline), ==, HD_MESSAGE_STATE_SENDING);
+  hd_test_run_for (300);
+  g_assert_cmpint (hd_message_get_state (offline), ==, HD_MESSAGE_STATE_SENDING);
+
+  /* Back on the same port and database; Carol posts at once (REST),
+   * before Tina's back-off lets her reconnect. */
+  hd_test_server_launch (server);
+  post_many (&meanwhile);
+
+  n = 2 + 1 + 3;
+  hd_test_wait (is_connected, tina, 40000, "Tina to reconnect");
+  wait_all_sent (tina_msgs, n, "all messages at Tina after the restart");
+  wait_all_sent (carol_msgs, n, "all messages at Carol after the restart");
+
+  /* 2. Only Tina's socket drops; Carol writes while it is down. */
+  hd_event_stream_drop (hd_session_get_events (tina));
+  g_assert_cmpint (hd_session_get_state (tina), ==, HD_CONNECTION_RECONNECTING);
+  post_many (&while_dropped);
+  g_assert_cmpint (hd_session_get_state (tina), !=, HD_CONNECTION_CONNECTED);
+  hd_session_send_message (tina, chat_id, "typed while dropped", &error);
+  g_assert_no_error (error);
+  n += 4 + 1;
+  hd_test_wait (is_connected, tina, 40000, "Tina to reconnect after the drop");
+  wait_all_sent (tina_msgs, n, "all messages at Tina after the drop");
+  wait_all_sent (carol_msgs, n, "all messages at Carol after the drop");
+
+  /* Let any late duplicate (resend answers, resume pages) arrive. */
+  hd_test_run_for (1500);
+  assert_seqs_1_to_n (tina_msgs, n);
+  assert_seqs_1_to_n (carol_msgs, n);
+  g_assert_cmpuint (count_body (tina_msgs, "typed while offline"), ==, 1);
+  g_assert_cmpuint (count_body (carol_msgs, "typed while offline"), ==, 1);
+  g_assert_cmpuint (count_body (tina_msgs, "typed while dropped"), ==, 1);
+  g_assert_cmpuint (count_body (tina_msgs, "meanwhile 2"), ==, 1);
+  g_assert_cmpuint (count_body (tina_msgs, "while dropped 3"), ==, 1);
+  g_assert_cmpint (hd_message_get_state (offline), ==, HD_MESSAGE_STATE_SENT);
+  /* And the server stored each exactly once. */
+  g_assert_cmpuint (server_message_count (hd_session_get_client (tina), chat_id, NULL), ==, n);
+  g_assert_cmpuint (server_message_count (hd_session_get_client (tina), chat_id, "typed while offline"), ==, 1);
+
+  hd_session_stop (tina);
+  hd_session_stop (carol);
+  hd_test_server_free (server);
+}
+
+static void
+test_chat_end (void)
+{
+  HdTestServer *server = hd_test_server_start ();
+  g_autoptr(HdSession) tina = start_session (server, "tina");
+  g_autoptr(HdSession) carol = start_session (server, "carol");
+  g_autoptr(HdChat) chat = open_chat (tina, carol);
+  HdChat *carol_chat = hd_session_lookup_chat (carol, hd_chat_get_id (chat));
+  g_autoptr(GAsyncResult) res = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HdChat) ended = NULL;
+  gboolean carol_saw_end = FALSE;
+
+  g_assert_nonnull (carol_chat);
+  g_signal_connect (carol, "chat-ended", G_CALLBACK (on_flag_signal), &carol_saw_end);
+  hd_session_end_chat_async (tina, hd_chat_get_id (chat), NULL, hd_test_async_cb, &res);
+  ended = hd_session_chat_finish (tina, hd_test_wait_result (&res, "end"), &error);
+  g_assert_no_error (error);
+  g_assert_true (ended == chat);
+  g_assert_cmpint (hd_chat_get_state (chat), ==, HD_CHAT_STATE_ENDED);
+  hd_test_wait (flag_set, &carol_saw_end, 10000, "chat.ended at Carol");
+  g_assert_cmpint (hd_chat_get_state (carol_chat), ==, HD_CHAT_STATE_ENDED);
+
+  /* Writing into an ended chat is refused locally. */
+  g_assert_null (hd_session_send_message (carol, hd_chat_get_id (chat), "too late", &error));
+  g_assert_error (error, HD_ERROR, HD_ERROR_CHAT_ENDED);
+
+  hd_session_stop (tina);
+  hd_session_stop (carol);
+  hd_test_server_free (server);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/client/rest", test_rest);
+  g_test_add_func ("/client/session-stores", test_session_stores);
+  g_test_add_func ("/client/chat-end", test_chat_end);
+  g_test_add_func ("/client/reconnect", test_reconnect);
+  return g_test_run ();
+}
