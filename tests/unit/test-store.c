@@ -1,0 +1,510 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "hd-error.h"
+#include "hd-store.h"
+
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+#include <string.h>
+
+typedef struct {
+  char    *dir;
+  char    *path;
+  HdStore *store;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->dir = g_dir_make_tmp ("hd-store-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->path = g_build_filename (f->dir, "hd.db", NULL);
+  f->store = hd_store_open (f->path, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (f->store);
+}
+
+static void
+remove_dir (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d && (name = g_dir_read_name (d)))
+    {
+      g_autofree char *p = g_build_filename (dir, name, NULL);
+      g_unlink (p);
+    }
+  g_rmdir (dir);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_clear_object (&f->store);
+  remove_dir (f->dir);
+  g_free (f->path);
+  g_free (f->dir);
+}
+
+static HdUser *
+make_user (HdStore    *store,
+           const char *login,
+           HdRole      role)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *email = g_strdup_printf ("%s@example.com", login);
+  HdUser *u = hd_store_user_create (store, login, login, email, role, "hash", &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (u);
+  return u;
+}
+
+/* A request of @customer with an active chat accepted by @tech. */
+static HdChat
+make_active_chat (HdStore *store,
+                  HdUser  *customer,
+                  HdUser  *tech)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HdRequest) r = hd_store_request_create (store, "Printer offline", NULL, customer->id,
+                                                    tech->id, 0, FALSE, 1000, &error);
+  HdChat chat = { 0, };
+  HdChat accepted;
+
+  g_assert_no_error (error);
+  chat.request_id = r->id;
+  chat.customer_id = customer->id;
+  chat.target_kind = HD_TARGET_TECHNICIAN;
+  chat.target_id = tech->id;
+  chat.created_at = 2000;
+  g_assert_true (hd_store_chat_create (store, &chat, &error));
+  g_assert_no_error (error);
+  g_assert_true (hd_store_chat_accept (store, chat.id, tech->id, 3000, &accepted, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (accepted.state, ==, HD_CHAT_ACTIVE);
+  g_assert_cmpint (accepted.note_id, >, 0);
+  return accepted;
+}
+
+static void
+test_fresh_schema (Fixture       *f,
+                   gconstpointer  data)
+{
+  HdPrivileges p = { TRUE, TRUE };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HdUser) u = NULL;
+  g_autoptr(HdUser) again = NULL;
+
+  g_assert_cmpint (hd_store_get_schema_version (f->store), ==, HD_STORE_SCHEMA_VERSION);
+  g_assert_cmpint (hd_store_count_users (f->store), ==, 0);
+  g_assert_true (hd_store_privileges_get (f->store, &p, &error));
+  g_assert_false (p.chat_enabled);
+  g_assert_false (p.customer_chat_with_team);
+
+  u = make_user (f->store, "tina", HD_ROLE_TECHNICIAN);
+  g_assert_cmpstr (u->login, ==, "tina");
+  g_assert_false (u->available);
+  again = hd_store_user_create (f->store, "tina", "Other", "o@example.com", HD_ROLE_CUSTOMER, "h", &error);
+  g_assert_null (again);
+  g_assert_error (error, HD_ERROR, HD_ERROR_CONFLICT);
+
+  /* Reopening an up-to-date database changes nothing. */
+  g_clear_object (&f->store);
+  g_clear_error (&error);
+  f->store = hd_store_open (f->path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (hd_store_count_users (f->store), ==, 1);
+}
+
+static void
+test_seq_and_client_id (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(HdUser) carol = make_user (f->store, "carol", HD_ROLE_CUSTOMER);
+  g_autoptr(HdUser) tina = make_user (f->store, "tina", HD_ROLE_TECHNICIAN);
+  HdChat chat = make_active_chat (f->store, carol, tina);
+  g_autoptr(GError) error = NULL;
+  gint64 expected_length = 0;
+  gboolean more;
+
+  for (int i = 1; i <= 25; i++)
+    {
+      g_autofree char *body = g_strdup_printf ("message %d", i);
+      g_autofree char *cid = g_strdup_printf ("c-%d", i);
+      gboolean created = FALSE;
+      gint64 length = 0;
+      g_autoptr(HdMessage) m = hd_store_message_add (f->store, chat.id, i % 2 ? carol->id : tina->id,
+                                                     body, cid, 5000 + i, 10, &created, &length, &error);
+
+      g_assert_no_error (error);
+      g_assert_true (created);
+      g_assert_cmpint (m->seq, ==, i);
+      expected_length += 10;
+      g_assert_cmpint (length, ==, expected_length);
+    }
+
+  /* The same client_id again: the first message, not a copy. */
+  {
+    gboolean created = TRUE;
+    g_autoptr(HdMessage) dup = hd_store_message_add (f->store, chat.id, carol->id, "something else",
+                                                     "c-3", 9999, 10, &created, NULL, &error);
+    g_autoptr(GPtrArray) all = hd_store_messages_list (f->store, chat.id, 0, 1000, &more, &error);
+
+    g_assert_no_error (error);
+    g_assert_false (created);
+    g_assert_cmpint (dup->seq, ==, 3);
+    g_assert_cmpstr (dup->body, ==, "message 3");
+    g_assert_cmpuint (all->len, ==, 25);
+    g_assert_false (more);
+  }
+
+  /* No client_id: never deduplicated. */
+  {
+    gboolean created = FALSE;
+    g_autoptr(HdMessage) a = hd_store_message_add (f->store, chat.id, carol->id, "x", NULL, 1, 1, &created, NULL, &error);
+    g_autoptr(HdMessage) b = hd_store_message_add (f->store, chat.id, carol->id, "x", NULL, 1, 1, &created, NULL, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpint (a->seq, ==, 26);
+    g_assert_cmpint (b->seq, ==, 27);
+  }
+
+  /* Paging: after / limit / more. */
+  {
+    g_autoptr(GPtrArray) page = hd_store_messages_list (f->store, chat.id, 10, 5, &more, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (page->len, ==, 5);
+    g_assert_true (more);
+    g_assert_cmpint (((HdMessage *) g_ptr_array_index (page, 0))->seq, ==, 11);
+    g_assert_cmpstr (((HdMessage *) g_ptr_array_index (page, 0))->author_name, ==, "carol");
+    g_clear_pointer (&page, g_ptr_array_unref);
+    page = hd_store_messages_list (f->store, chat.id, 22, 5, &more, &error);
+    g_assert_cmpuint (page->len, ==, 5);
+    g_assert_false (more);
+  }
+
+  /* The transcript note: bookkeeping only, the body is not stored. */
+  {
+    g_autoptr(HdNote) note = hd_store_note_get (f->store, chat.note_id, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpint (note->kind, ==, HD_NOTE_TRANSCRIPT);
+    g_assert_null (note->body);
+    g_assert_cmpint (note->length, ==, 25 * 10 + 2);
+    g_assert_cmpint (note->updated_at, ==, 1);
+  }
+
+  /* Seq numbers are per chat. */
+  {
+    g_autoptr(HdUser) chris = make_user (f->store, "chris", HD_ROLE_CUSTOMER);
+    HdChat other = make_active_chat (f->store, chris, tina);
+    gboolean created;
+    g_autoptr(HdMessage) m = hd_store_message_add (f->store, other.id, chris->id, "hi", "c-3",
+                                                   1, 1, &created, NULL, &error);
+
+    g_assert_no_error (error);
+    g_assert_true (created);
+    g_assert_cmpint (m->seq, ==, 1);
+  }
+}
+
+static void
+test_chat_states (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(HdUser) carol = make_user (f->store, "carol", HD_ROLE_CUSTOMER);
+  g_autoptr(HdUser) tina = make_user (f->store, "tina", HD_ROLE_TECHNICIAN);
+  g_autoptr(HdUser) theo = make_user (f->store, "theo", HD_ROLE_TECHNICIAN);
+  g_autoptr(HdRequest) r = hd_store_request_create (f->store, "VPN", "drops", carol->id, 0, 0,
+                                                    FALSE, 1, NULL);
+  g_autoptr(GError) error = NULL;
+  HdChat chat = { 0, }, second = { 0, }, out, open;
+  gboolean created;
+  g_autoptr(GArray) waiting = NULL;
+  g_autoptr(GArray) mine = NULL;
+
+  chat.request_id = second.request_id = r->id;
+  chat.customer_id = second.customer_id = carol->id;
+  chat.target_id = second.target_id = tina->id;
+  g_assert_true (hd_store_chat_create (f->store, &chat, &error));
+  g_assert_no_error (error);
+
+  /* One waiting or active chat per request. */
+  g_assert_false (hd_store_chat_create (f->store, &second, &error));
+  g_assert_error (error, HD_ERROR, HD_ERROR_CHAT_IN_PROGRESS);
+  g_clear_error (&error);
+  g_assert_true (hd_store_chat_get_open_for_request (f->store, r->id, &open));
+  g_assert_cmpint (open.id, ==, chat.id);
+
+  waiting = hd_store_chats_waiting (f->store, &error);
+  g_assert_cmpuint (waiting->len, ==, 1);
+
+  /* No message before the accept. */
+  g_assert_null (hd_store_message_add (f->store, chat.id, carol->id, "hi", "a", 1, 1, &created, NULL, &error));
+  g_assert_error (error, HD_ERROR, HD_ERROR_CHAT_ENDED);
+  g_clear_error (&error);
+
+  /* First accept wins. */
+  g_assert_true (hd_store_chat_accept (f->store, chat.id, tina->id, 5, &out, &error));
+  g_assert_no_error (error);
+  g_assert_false (hd_store_chat_accept (f->store, chat.id, theo->id, 6, &out, &error));
+  g_assert_error (error, HD_ERROR, HD_ERROR_ALREADY_TAKEN);
+  g_clear_error (&error);
+  g_assert_true (hd_store_chat_get (f->store, chat.id, &out, &error));
+  g_assert_cmpint (out.technician_id, ==, tina->id);
+  g_assert_cmpint (out.accepted_at, ==, 5);
+
+  /* End; then nothing more. */
+  g_assert_true (hd_store_chat_end (f->store, chat.id, 9, &out, &error));
+  g_assert_cmpint (out.state, ==, HD_CHAT_ENDED);
+  g_assert_false (hd_store_chat_end (f->store, chat.id, 10, &out, &error));
+  g_assert_error (error, HD_ERROR, HD_ERROR_CHAT_ENDED);
+  g_clear_error (&error);
+  g_assert_null (hd_store_message_add (f->store, chat.id, carol->id, "late", "b", 1, 1, &created, NULL, &error));
+  g_assert_error (error, HD_ERROR, HD_ERROR_CHAT_ENDED);
+  g_clear_error (&error);
+  g_assert_false (hd_store_chat_get_open_for_request (f->store, r->id, &open));
+
+  /* A new chat on the same request is fine after the end. */
+  g_assert_true (hd_store_chat_create (f->store, &second, &error));
+  g_assert_no_error (error);
+
+  mine = hd_store_chats_for_member (f->store, carol->id, -1, &error);
+  g_assert_cmpuint (mine->len, ==, 2);
+  g_assert_cmpint (g_array_index (mine, HdChat, 0).id, ==, second.id);  /* newest first */
+  g_clear_pointer (&mine, g_array_unref);
+  mine = hd_store_chats_for_member (f->store, tina->id, HD_CHAT_ENDED, &error);
+  g_assert_cmpuint (mine->len, ==, 1);
+}
+
+/* Two connections to one database, as two server processes would be: of
+ * two accepts exactly one succeeds. */
+static void
+test_accept_race_two_connections (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(HdUser) carol = make_user (f->store, "carol", HD_ROLE_CUSTOMER);
+  g_autoptr(HdUser) tina = make_user (f->store, "tina", HD_ROLE_TECHNICIAN);
+  g_autoptr(HdUser) theo = make_user (f->store, "theo", HD_ROLE_TECHNICIAN);
+  g_autoptr(HdRequest) r = hd_store_request_create (f->store, "VPN", NULL, carol->id, 0, 0, FALSE, 1, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) error2 = NULL;
+  g_autoptr(HdStore) other = hd_store_open (f->path, &error);
+  HdChat chat = { 0, }, a, b;
+  gboolean ok_a, ok_b;
+  g_autoptr(GPtrArray) notes = NULL;
+
+  g_assert_no_error (error);
+  chat.request_id = r->id;
+  chat.customer_id = carol->id;
+  chat.target_kind = HD_TARGET_TEAM;
+  chat.target_id = 1;
+  g_assert_true (hd_store_chat_create (f->store, &chat, &error));
+
+  ok_a = hd_store_chat_accept (f->store, chat.id, tina->id, 5, &a, &error);
+  ok_b = hd_store_chat_accept (other, chat.id, theo->id, 5, &b, &error2);
+  g_assert_true (ok_a != ok_b);
+  g_assert_true (ok_a);
+  g_assert_error (error2, HD_ERROR, HD_ERROR_ALREADY_TAKEN);
+
+  /* Exactly one transcript note. */
+  notes = hd_store_notes_list (other, r->id, &error);
+  g_assert_cmpuint (notes->len, ==, 1);
+}
+
+static void
+test_tokens (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(HdUser) carol = make_user (f->store, "carol", HD_ROLE_CUSTOMER);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HdUser) found = NULL;
+  g_autoptr(HdUser) gone = NULL;
+
+  g_assert_true (hd_store_token_add (f->store, "hash-1", carol->id, 1, &error));
+  g_assert_true (hd_store_token_add (f->store, "hash-2", carol->id, 1, &error));
+  g_assert_no_error (error);
+
+  /* Valid across a restart. */
+  g_clear_object (&f->store);
+  f->store = hd_store_open (f->path, &error);
+  g_assert_no_error (error);
+  found = hd_store_token_lookup (f->store, "hash-1", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (found->login, ==, "carol");
+
+  g_assert_true (hd_store_token_delete (f->store, "hash-1", &error));
+  gone = hd_store_token_lookup (f->store, "hash-1", &error);
+  g_assert_null (gone);
+  g_assert_error (error, HD_ERROR, HD_ERROR_UNAUTHORIZED);
+  g_clear_error (&error);
+  g_clear_pointer (&found, hd_user_free);
+  found = hd_store_token_lookup (f->store, "hash-2", &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_requests_and_teams (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(HdUser) carol = make_user (f->store, "carol", HD_ROLE_CUSTOMER);
+  g_autoptr(HdUser) tina = make_user (f->store, "tina", HD_ROLE_TECHNICIAN);
+  g_autoptr(HdUser) theo = make_user (f->store, "theo", HD_ROLE_TECHNICIAN);
+  gint64 members[] = { tina->id };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HdTeam) team = hd_store_team_create (f->store, "Service Desk", members, 1, &error);
+  g_autoptr(HdRequest) r1 = NULL;
+  g_autoptr(HdRequest) r2 = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(HdTeam) bad = NULL;
+  gint64 bad_members[] = { 999 };
+
+  g_assert_no_error (error);
+  g_assert_true (hd_store_team_has_member (f->store, team->id, tina->id));
+  g_assert_false (hd_store_team_has_member (f->store, team->id, theo->id));
+
+  /* A bad member id leaves no half-made team behind. */
+  bad = hd_store_team_create (f->store, "Ghosts", bad_members, 1, &error);
+  g_assert_null (bad);
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  list = hd_store_teams_list (f->store, &error);
+  g_assert_cmpuint (list->len, ==, 1);
+  g_clear_pointer (&list, g_ptr_array_unref);
+
+  r1 = hd_store_request_create (f->store, "Printer", NULL, carol->id, theo->id, 0, FALSE, 1, &error);
+  r2 = hd_store_request_create (f->store, "VPN", NULL, carol->id, 0, team->id, FALSE, 1, &error);
+  g_assert_no_error (error);
+
+  list = hd_store_requests_list (f->store, HD_REQUESTS_OF_STAFF, tina->id, &error);
+  g_assert_cmpuint (list->len, ==, 1);
+  g_assert_cmpint (((HdRequest *) g_ptr_array_index (list, 0))->id, ==, r2->id);
+  g_clear_pointer (&list, g_ptr_array_unref);
+  list = hd_store_requests_list (f->store, HD_REQUESTS_OF_CUSTOMER, carol->id, &error);
+  g_assert_cmpuint (list->len, ==, 2);
+  g_clear_pointer (&list, g_ptr_array_unref);
+
+  r1->closed = TRUE;
+  r1->assignee_id = 0;
+  g_assert_true (hd_store_request_update (f->store, r1, &error));
+  g_clear_pointer (&r1, hd_request_free);
+  r1 = hd_store_request_get (f->store, r2->id - 1, &error);
+  g_assert_true (r1->closed);
+  g_assert_cmpint (r1->assignee_id, ==, 0);
+}
+
+static void
+test_migrate_v1 (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("hd-store-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "old.db", NULL);
+  g_autofree char *dump_path = g_build_filename (g_getenv ("HD_SOURCE_ROOT") ? g_getenv ("HD_SOURCE_ROOT") : ".",
+                                                 "tests", "unit", "store-schema-v1.sql", NULL);
+  g_autofree char *dump = NULL;
+  g_autofree char *old_body = NULL;
+  sqlite3 *db = NULL;
+  g_autoptr(HdStore) store = NULL;
+  g_autoptr(GPtrArray) notes = NULL;
+  g_autoptr(GPtrArray) messages = NULL;
+  g_autoptr(HdUser) carol = NULL;
+  g_autoptr(HdMessage) m = NULL;
+  HdNote *transcript;
+  HdChat chat;
+  gboolean created, more;
+  gint64 length = 0;
+  sqlite3_stmt *s;
+
+  g_assert_true (g_file_get_contents (dump_path, &dump, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, dump, NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT body FROM notes WHERE id = 2", -1, &s, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (s), ==, SQLITE_ROW);
+  old_body = g_strdup ((const char *) sqlite3_column_text (s, 0));
+  sqlite3_finalize (s);
+  sqlite3_close (db);
+
+  store = hd_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (hd_store_get_schema_version (store), ==, HD_STORE_SCHEMA_VERSION);
+
+  /* Data kept: users, the old session, the chat and its messages. */
+  carol = hd_store_token_lookup (store, "abababababababababababababababababababababababababababababababab", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (carol->login, ==, "carol");
+  g_assert_true (hd_store_chat_get (store, 1, &chat, &error));
+  g_assert_cmpint (chat.state, ==, HD_CHAT_ACTIVE);
+  g_assert_cmpint (chat.last_seq, ==, 2);
+
+  /* The transcript copy became bookkeeping: its length, no stored body. */
+  notes = hd_store_notes_list (store, 1, &error);
+  g_assert_cmpuint (notes->len, ==, 2);
+  g_assert_cmpstr (((HdNote *) g_ptr_array_index (notes, 0))->body, ==, "Customer called about the printer.");
+  transcript = g_ptr_array_index (notes, 1);
+  g_assert_cmpint (transcript->kind, ==, HD_NOTE_TRANSCRIPT);
+  g_assert_null (transcript->body);
+  g_assert_cmpint (transcript->length, ==, g_utf8_strlen (old_body, -1));
+
+  /* Seq continues; client_id works now. */
+  m = hd_store_message_add (store, 1, carol->id, "Thanks!", "c-1", 1795600009000000, 7,
+                            &created, &length, &error);
+  g_assert_no_error (error);
+  g_assert_true (created);
+  g_assert_cmpint (m->seq, ==, 3);
+  g_assert_cmpint (length, ==, g_utf8_strlen (old_body, -1) + 7);
+  g_clear_pointer (&m, hd_message_free);
+  m = hd_store_message_add (store, 1, carol->id, "Thanks!", "c-1", 1, 7, &created, NULL, &error);
+  g_assert_false (created);
+  g_assert_cmpint (m->seq, ==, 3);
+
+  messages = hd_store_messages_list (store, 1, 0, 10, &more, &error);
+  g_assert_cmpuint (messages->len, ==, 3);
+  g_assert_cmpstr (((HdMessage *) g_ptr_array_index (messages, 1))->body, ==, "Grüße — I am on it ✓");
+
+  g_clear_object (&store);
+  remove_dir (dir);
+}
+
+static void
+test_newer_schema_refused (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("hd-store-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "new.db", NULL);
+  sqlite3 *db = NULL;
+  g_autoptr(HdStore) store = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "PRAGMA user_version = 99", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  store = hd_store_open (path, &error);
+  g_assert_null (store);
+  g_assert_nonnull (error);
+  remove_dir (dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(name, fn) g_test_add (name, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
+  ADD ("/store/fresh-schema", test_fresh_schema);
+  ADD ("/store/seq-and-client-id", test_seq_and_client_id);
+  ADD ("/store/chat-states", test_chat_states);
+  ADD ("/store/accept-race-two-connections", test_accept_race_two_connections);
+  ADD ("/store/tokens", test_tokens);
+  ADD ("/store/requests-and-teams", test_requests_and_teams);
+  g_test_add_func ("/store/migrate-v1", test_migrate_v1);
+  g_test_add_func ("/store/newer-schema-refused", test_newer_schema_refused);
+
+  return g_test_run ();
+}
