@@ -62,7 +62,7 @@ class PrivilegesTest(ServerTestCase):
         # Assignee tina is not available; without the team privilege: no chat.
         theo_ev = self.go_online(theo)
         admin_ev = self.go_online(admin)
-        tina_ev = self.go_online(tina, available=False)
+        self.go_online(tina, available=False)   # logged in, not available
         self.assertError(carol.post('/chats', {'request_id': rid}), 409, 'technician_unavailable')
 
         self.set_privileges(admin, customer_chat_with_team=True)
