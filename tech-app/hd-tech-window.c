@@ -130,19 +130,27 @@ static void
 select_home_section (HdTechWindow *self,
                      const char   *name)
 {
+  GtkListBoxRow *row = g_str_equal (name, "chat") ? self->chat_sidebar_row
+                                                  : self->account_sidebar_row;
+
   adw_view_stack_set_visible_child_name (self->view_stack, "home");
   gtk_stack_set_visible_child_name (self->home_stack, name);
-  gtk_list_box_select_row (self->home_sidebar,
-                           g_str_equal (name, "chat") ? self->chat_sidebar_row
-                                                      : self->account_sidebar_row);
+  if (gtk_list_box_get_selected_row (self->home_sidebar) != row)
+    gtk_list_box_select_row (self->home_sidebar, row);
   adw_leaflet_set_visible_child (self->home_leaflet, GTK_WIDGET (self->home_stack));
 }
 
 static void
-home_sidebar_row_activated_cb (HdTechWindow  *self,
-                               GtkListBoxRow *row)
+home_sidebar_row_selected_cb (HdTechWindow  *self,
+                              GtkListBoxRow *row)
 {
-  select_home_section (self, row == self->chat_sidebar_row ? "chat" : "account");
+  const char *name;
+
+  if (row == NULL)
+    return;
+
+  name = row == self->chat_sidebar_row ? "chat" : "account";
+  select_home_section (self, name);
 }
 
 void
@@ -187,8 +195,8 @@ hd_tech_window_show_chat_ended (HdTechWindow *self,
   dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Chat Ended"),
                                    _("The chat transcript was saved as a request Note."));
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "close", _("_Close"),
-                                    "view", _("_View Note"),
+                                    "close", _("Close"),
+                                    "view", _("View Note"),
                                     NULL);
   adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "view",
                                               ADW_RESPONSE_SUGGESTED);
@@ -357,7 +365,7 @@ hd_tech_window_class_init (HdTechWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HdTechWindow, queue_page);
   gtk_widget_class_bind_template_child (widget_class, HdTechWindow, account_page);
   gtk_widget_class_bind_template_child (widget_class, HdTechWindow, requests_page);
-  gtk_widget_class_bind_template_callback (widget_class, home_sidebar_row_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, home_sidebar_row_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, queue_page_accept_cb);
   gtk_widget_class_bind_template_callback (widget_class, page_toast_cb);
 }
