@@ -311,7 +311,7 @@ def story(srv, sink, notifications, started):
     check(password_field is not None, 'the login dialog has a password field')
     set_text(login_field, 'tina')
     set_text(password_field, 'demo')
-    click(wait_find(dialog, 'push button', 'Log In', 'prefix'))
+    click(wait_find(dialog, 'push button', 'Log In', 'contains'))
 
     wait_find(main_window, 'label', 'Tina Tech')
     wait_find(main_window, 'label', 'Not available')
