@@ -11,9 +11,10 @@
 #define BACKOFF_MIN_MS      500
 #define BACKOFF_MAX_MS      30000
 #define KEEPALIVE_SECONDS   10
-#define SILENCE_USEC        (30 * G_USEC_PER_SEC)
-#define WATCHDOG_SECONDS    5
+#define SILENCE_MS_DEFAULT  30000
+#define WATCHDOG_MS_MAX     5000
 #define PROBE_TIMEOUT_MS    10000
+#define CONNECT_TIMEOUT_MS  15000
 
 struct _HdEventStream
 {
@@ -26,10 +27,12 @@ struct _HdEventStream
 
   SoupWebsocketConnection *conn;
   GCancellable *connect_cancellable;
+  guint connect_timeout_id;
   guint reconnect_id;
   guint backoff_ms;
 
   guint watchdog_id;
+  guint silence_ms;       /* HD_EVENTS_SILENCE_MS overrides, for tests */
   gint64 last_frame_usec;
   GCancellable *probe_cancellable;
   guint probe_timeout_id;
@@ -120,19 +123,29 @@ schedule_reconnect (HdEventStream *self)
  * missing pongs, so after 30 s without a frame we ask GET /health; no
  * answer within 10 s means the server (or the path to it) is gone. */
 
+typedef struct {
+  HdEventStream *self;
+  GCancellable *cancellable;
+} Probe;
+
 static void
 on_probe_done (GObject      *source,
                GAsyncResult *result,
                gpointer      user_data)
 {
-  g_autoptr(HdEventStream) self = user_data;
+  Probe *probe = user_data;
+  g_autoptr(HdEventStream) self = probe->self;
+  g_autoptr(GCancellable) cancellable = probe->cancellable;
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) bytes = NULL;
   SoupMessage *msg;
 
+  g_free (probe);
   bytes = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && self->probe_cancellable == NULL)
-    return;  /* cancelled because the connection went away anyway */
+  /* A probe that timed out or whose socket went away anyway was already
+   * dealt with. */
+  if (cancellable != self->probe_cancellable)
+    return;
 
   msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
   g_clear_handle_id (&self->probe_timeout_id, g_source_remove);
@@ -143,7 +156,8 @@ on_probe_done (GObject      *source,
       self->last_frame_usec = g_get_monotonic_time ();
       return;
     }
-  g_debug ("server silent and /health unanswered: reconnecting");
+  g_debug ("server silent and /health failed (%s): reconnecting",
+           error ? error->message : "bad status");
   schedule_reconnect (self);
 }
 
@@ -153,13 +167,11 @@ on_probe_timeout (gpointer user_data)
   HdEventStream *self = user_data;
 
   self->probe_timeout_id = 0;
-  /* Cancelling makes on_probe_done see a failure and reconnect. */
-  if (self->probe_cancellable)
-    {
-      GCancellable *c = g_object_ref (self->probe_cancellable);
-      g_cancellable_cancel (c);
-      g_object_unref (c);
-    }
+  g_debug ("server silent and /health unanswered: reconnecting");
+  /* libsoup 3.2 may not complete a cancelled request until the peer
+   * answers, so do not wait for the callback. */
+  cancel_probe (self);
+  schedule_reconnect (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -169,21 +181,27 @@ on_watchdog (gpointer user_data)
   HdEventStream *self = user_data;
   g_autofree char *uri = NULL;
   g_autoptr(SoupMessage) msg = NULL;
+  Probe *probe;
 
   if (self->conn == NULL || self->probe_cancellable != NULL)
     return G_SOURCE_CONTINUE;
-  if (g_get_monotonic_time () - self->last_frame_usec < SILENCE_USEC)
+  if (g_get_monotonic_time () - self->last_frame_usec < (gint64) self->silence_ms * 1000)
     return G_SOURCE_CONTINUE;
 
   uri = g_strconcat (hd_client_get_base_url (self->client), "/health", NULL);
   msg = soup_message_new ("GET", uri);
   if (msg == NULL)
     return G_SOURCE_CONTINUE;
+  g_debug ("no frame for %u ms: probing %s", self->silence_ms, uri);
   self->probe_cancellable = g_cancellable_new ();
-  self->probe_timeout_id = g_timeout_add (PROBE_TIMEOUT_MS, on_probe_timeout, self);
+  self->probe_timeout_id = g_timeout_add (MIN (PROBE_TIMEOUT_MS, self->silence_ms),
+                                          on_probe_timeout, self);
+  probe = g_new0 (Probe, 1);
+  probe->self = g_object_ref (self);
+  probe->cancellable = g_object_ref (self->probe_cancellable);
   soup_session_send_and_read_async (hd_client_get_soup_session (self->client), msg,
                                     G_PRIORITY_DEFAULT, self->probe_cancellable,
-                                    on_probe_done, g_object_ref (self));
+                                    on_probe_done, probe);
   return G_SOURCE_CONTINUE;
 }
 
@@ -284,14 +302,26 @@ on_connected (GObject      *source,
               GAsyncResult *result,
               gpointer      user_data)
 {
-  g_autoptr(HdEventStream) self = user_data;
+  Probe *attempt = user_data;
+  g_autoptr(HdEventStream) self = attempt->self;
+  g_autoptr(GCancellable) cancellable = attempt->cancellable;
   g_autoptr(GError) error = NULL;
   SoupWebsocketConnection *conn;
 
+  g_free (attempt);
   conn = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
+  /* An attempt we gave up on (timeout, stop) must not come back. */
+  if (cancellable != self->connect_cancellable)
+    {
+      if (conn)
+        {
+          soup_websocket_connection_close (conn, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
+          g_object_unref (conn);
+        }
+      return;
+    }
   g_clear_object (&self->connect_cancellable);
+  g_clear_handle_id (&self->connect_timeout_id, g_source_remove);
   if (conn == NULL)
     {
       g_debug ("connect failed: %s", error->message);
@@ -313,7 +343,28 @@ on_connected (GObject      *source,
   g_signal_connect (conn, "closed", G_CALLBACK (on_ws_closed), self);
   g_signal_connect (conn, "error", G_CALLBACK (on_ws_error), self);
   self->last_frame_usec = g_get_monotonic_time ();
-  self->watchdog_id = g_timeout_add_seconds (WATCHDOG_SECONDS, on_watchdog, self);
+  self->watchdog_id = g_timeout_add (MIN (WATCHDOG_MS_MAX, MAX (self->silence_ms / 2, 100)),
+                                     on_watchdog, self);
+}
+
+static void
+cancel_connect (HdEventStream *self)
+{
+  g_cancellable_cancel (self->connect_cancellable);
+  g_clear_object (&self->connect_cancellable);
+  g_clear_handle_id (&self->connect_timeout_id, g_source_remove);
+}
+
+static gboolean
+on_connect_timeout (gpointer user_data)
+{
+  HdEventStream *self = user_data;
+
+  self->connect_timeout_id = 0;
+  g_debug ("connect attempt unanswered");
+  cancel_connect (self);
+  schedule_reconnect (self);
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -321,6 +372,7 @@ connect_now (HdEventStream *self)
 {
   g_autofree char *url = NULL;
   g_autoptr(SoupMessage) msg = NULL;
+  Probe *attempt;
 
   if (!self->started || self->conn != NULL || self->connect_cancellable != NULL)
     return;
@@ -339,10 +391,15 @@ connect_now (HdEventStream *self)
       soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
     }
   self->connect_cancellable = g_cancellable_new ();
+  attempt = g_new0 (Probe, 1);
+  attempt->self = g_object_ref (self);
+  attempt->cancellable = g_object_ref (self->connect_cancellable);
+  self->connect_timeout_id = g_timeout_add (MAX (CONNECT_TIMEOUT_MS, self->silence_ms),
+                                            on_connect_timeout, self);
   soup_session_websocket_connect_async (hd_client_get_soup_session (self->client), msg,
                                         NULL, NULL, G_PRIORITY_DEFAULT,
                                         self->connect_cancellable,
-                                        on_connected, g_object_ref (self));
+                                        on_connected, attempt);
 }
 
 static void
@@ -419,7 +476,16 @@ hd_event_stream_class_init (HdEventStreamClass *klass)
 static void
 hd_event_stream_init (HdEventStream *self)
 {
+  const char *silence = g_getenv ("HD_EVENTS_SILENCE_MS");
+
   self->backoff_ms = BACKOFF_MIN_MS;
+  self->silence_ms = SILENCE_MS_DEFAULT;
+  if (silence != NULL)
+    {
+      guint64 ms = g_ascii_strtoull (silence, NULL, 10);
+      if (ms >= 200 && ms <= 600000)
+        self->silence_ms = (guint) ms;
+    }
 }
 
 HdEventStream *
@@ -460,8 +526,7 @@ hd_event_stream_stop (HdEventStream *self)
 {
   g_return_if_fail (HD_IS_EVENT_STREAM (self));
   self->started = FALSE;
-  g_cancellable_cancel (self->connect_cancellable);
-  g_clear_object (&self->connect_cancellable);
+  cancel_connect (self);
   g_clear_handle_id (&self->reconnect_id, g_source_remove);
   close_connection (self);
   set_state (self, HD_CONNECTION_OFFLINE);

@@ -12,7 +12,8 @@ G_DECLARE_FINAL_TYPE (HdEventStream, hd_event_stream, HD, EVENT_STREAM, GObject)
 /* The WebSocket /api/v1/events of a logged-in HdClient.  It reconnects
  * after any drop with back-off (0.5 s doubling to 30 s, reset once
  * "hello" arrives) and treats 30 s of silence (no frame, and GET /health
- * not answering) as a dead server.  Resuming chats and resending unsent
+ * not answering within 10 s) as a dead server; HD_EVENTS_SILENCE_MS
+ * shortens the 30 s (tests).  A connect attempt gives up after 15 s.  Resuming chats and resending unsent
  * messages is HdSession's job; it listens to "connected".
  *
  * Property "state" (HdConnectionState, notify).

@@ -6,6 +6,7 @@
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 static char *
 server_bin (void)
@@ -31,9 +32,17 @@ drain_cb (GObject      *source,
                                      drain_cb, NULL);
 }
 
+static void
+die_with_parent (gpointer data)
+{
+  /* A failed assertion aborts the test; the server must not outlive it. */
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
 void
 hd_test_server_launch (HdTestServer *server)
 {
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_autoptr(GError) error = NULL;
   g_autofree char *bin = server_bin ();
   g_autofree char *port = g_strdup_printf ("%u", server->port);
@@ -46,7 +55,8 @@ hd_test_server_launch (HdTestServer *server)
   };
 
   g_assert_null (server->process);
-  server->process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  server->process = g_subprocess_launcher_spawnv (launcher, argv, &error);
   g_assert_no_error (error);
 
   stdout_pipe = g_subprocess_get_stdout_pipe (server->process);

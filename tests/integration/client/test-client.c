@@ -8,6 +8,7 @@
 #include "hd-error.h"
 #include "hd-test-server.h"
 
+#include <signal.h>
 #include <string.h>
 
 /* Helpers */
@@ -550,6 +551,30 @@ test_chat_end (void)
   hd_test_server_free (server);
 }
 
+/* A server that stops answering (SIGSTOP: the socket stays open, no
+ * close, no error) is noticed by the silence probe and reconnected to. */
+static void
+test_dead_server (void)
+{
+  HdTestServer *server;
+  g_autoptr(HdSession) tina = NULL;
+
+  g_setenv ("HD_EVENTS_SILENCE_MS", "1500", TRUE);
+  server = hd_test_server_start ();
+  tina = start_session (server, "tina");
+
+  g_subprocess_send_signal (server->process, SIGSTOP);
+  hd_test_wait (is_not_connected, tina, 10000, "the frozen server to be noticed");
+  g_assert_cmpint (hd_session_get_state (tina), ==, HD_CONNECTION_RECONNECTING);
+  g_subprocess_send_signal (server->process, SIGCONT);
+  hd_test_wait (is_connected, tina, 30000, "the reconnect after SIGCONT");
+
+  hd_session_stop (tina);
+  g_assert_cmpint (hd_session_get_state (tina), ==, HD_CONNECTION_OFFLINE);
+  hd_test_server_free (server);
+  g_unsetenv ("HD_EVENTS_SILENCE_MS");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -560,5 +585,6 @@ main (int   argc,
   g_test_add_func ("/client/session-stores", test_session_stores);
   g_test_add_func ("/client/chat-end", test_chat_end);
   g_test_add_func ("/client/reconnect", test_reconnect);
+  g_test_add_func ("/client/dead-server", test_dead_server);
   return g_test_run ();
 }
