@@ -184,6 +184,7 @@ on_searched (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   g_autoptr(GError) error = NULL;
+  GCancellable *cancellable;
   GList *items;
 
   items = secret_password_search_finish (result, &error);
@@ -198,8 +199,9 @@ on_searched (GObject      *source,
       g_task_return_pointer (task, NULL, NULL);
       return;
     }
-  secret_retrievable_retrieve_secret (SECRET_RETRIEVABLE (items->data),
-                                      g_task_get_cancellable (task),
+  /* Not in one argument list with g_steal_pointer: evaluation order. */
+  cancellable = g_task_get_cancellable (task);
+  secret_retrievable_retrieve_secret (SECRET_RETRIEVABLE (items->data), cancellable,
                                       on_secret_retrieved, g_steal_pointer (&task));
   g_list_free_full (items, g_object_unref);
 }

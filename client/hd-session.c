@@ -1688,6 +1688,7 @@ on_restore_lookup (GObject      *source,
   g_autofree char *server = NULL;
   g_autofree char *login = NULL;
   g_autofree char *token = NULL;
+  GCancellable *cancellable;
 
   if (!hd_credentials_lookup_finish (result, &server, &login, &token, &error))
     {
@@ -1701,8 +1702,9 @@ on_restore_lookup (GObject      *source,
   d->login = g_steal_pointer (&login);
   d->client = hd_client_new (d->server_url);
   hd_client_set_token (d->client, token);
-  hd_client_get_me_async (d->client, g_task_get_cancellable (task), on_restore_me,
-                          g_steal_pointer (&task));
+  /* Not in one argument list with g_steal_pointer: evaluation order. */
+  cancellable = g_task_get_cancellable (task);
+  hd_client_get_me_async (d->client, cancellable, on_restore_me, g_steal_pointer (&task));
 }
 
 void
