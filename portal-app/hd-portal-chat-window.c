@@ -1,0 +1,457 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "hd-portal"
+
+#include <glib/gi18n.h>
+
+#include "hd-portal-util.h"
+#include "hd-portal-chat-window.h"
+#include "hd-error.h"
+
+struct _HdPortalChatWindow
+{
+  AdwWindow        parent_instance;
+
+  /* template */
+  AdwWindowTitle  *window_title;
+  GtkButton       *email_button;
+  GtkRevealer     *ended_revealer;
+  GtkLabel        *ended_label;
+  GtkRevealer     *reconnect_revealer;
+  AdwToastOverlay *toast_overlay;
+  GtkStack        *state_stack;
+  AdwStatusPage   *waiting_page;
+  GtkSpinner      *waiting_spinner;
+  AdwBin          *chat_bin;
+
+  HdSession       *session;
+  HdChat          *chat;
+  GtkWidget       *chat_view;
+  GCancellable    *cancellable;
+  gboolean         ending;
+  gboolean         close_after_end;
+};
+
+G_DEFINE_FINAL_TYPE (HdPortalChatWindow, hd_portal_chat_window, ADW_TYPE_WINDOW)
+
+enum {
+  PROP_0,
+  PROP_SESSION,
+  PROP_CHAT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* Whom the customer is waiting for: the named technician (looked up among
+ * the people the request offers), else the team. */
+static char *
+dup_partner_name (HdPortalChatWindow *self)
+{
+  HdUser *tech = hd_chat_get_technician (self->chat);
+  HdRequest *request;
+
+  if (tech != NULL)
+    return g_strdup (hd_user_get_name (tech));
+
+  request = hd_session_lookup_request (self->session, hd_chat_get_request_id (self->chat));
+  if (request != NULL && g_strcmp0 (hd_chat_get_target_kind (self->chat), "technician") == 0)
+    {
+      GListModel *techs = hd_request_get_technicians (request);
+      HdUser *assignee = hd_request_get_assignee (request);
+      gint64 target = hd_chat_get_target_id (self->chat);
+
+      if (assignee != NULL && hd_user_get_id (assignee) == target)
+        return g_strdup (hd_user_get_name (assignee));
+      for (guint i = 0; i < g_list_model_get_n_items (techs); i++)
+        {
+          g_autoptr(HdUser) user = g_list_model_get_item (techs, i);
+
+          if (hd_user_get_id (user) == target)
+            return g_strdup (hd_user_get_name (user));
+        }
+    }
+  if (request != NULL && hd_request_get_team_name (request) != NULL)
+    /* Translators: %s is a team's name, "Waiting for the Service Desk team…" */
+    return g_strdup_printf (_("the %s team"), hd_request_get_team_name (request));
+
+  return g_strdup (_("a technician"));
+}
+
+static void
+update_state (HdPortalChatWindow *self)
+{
+  HdChatState state;
+  g_autofree char *partner = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *subtitle = NULL;
+  HdRequest *request;
+
+  if (self->chat == NULL || self->session == NULL)
+    return;
+
+  state = hd_chat_get_state (self->chat);
+  partner = dup_partner_name (self);
+  request = hd_session_lookup_request (self->session, hd_chat_get_request_id (self->chat));
+
+  /* Translators: %s is a technician's name */
+  title = g_strdup_printf (_("Chat with %s"), partner);
+  adw_window_title_set_title (self->window_title, title);
+  gtk_window_set_title (GTK_WINDOW (self), title);
+  if (request != NULL)
+    /* Translators: "Request #1: Printer offline" */
+    subtitle = g_strdup_printf (_("Request #%" G_GINT64_FORMAT ": %s"),
+                                hd_request_get_id (request),
+                                hd_request_get_subject (request));
+  adw_window_title_set_subtitle (self->window_title, subtitle ? subtitle : "");
+
+  switch (state)
+    {
+    case HD_CHAT_STATE_WAITING:
+      {
+        /* Translators: %s is a technician's name */
+        g_autofree char *waiting = g_strdup_printf (_("Waiting for %s to accept…"), partner);
+
+        adw_status_page_set_title (self->waiting_page, waiting);
+        gtk_stack_set_visible_child_name (self->state_stack, "waiting");
+        gtk_spinner_set_spinning (self->waiting_spinner, TRUE);
+        gtk_revealer_set_reveal_child (self->ended_revealer, FALSE);
+        gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.cancel", !self->ending);
+        gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.email", FALSE);
+        gtk_widget_set_visible (GTK_WIDGET (self->email_button), FALSE);
+      }
+      break;
+
+    case HD_CHAT_STATE_ACTIVE:
+      gtk_spinner_set_spinning (self->waiting_spinner, FALSE);
+      if (g_strcmp0 (gtk_stack_get_visible_child_name (self->state_stack), "chat") != 0)
+        {
+          gtk_stack_set_visible_child_name (self->state_stack, "chat");
+          gtk_widget_grab_focus (GTK_WIDGET (hd_chat_view_get_text_view (HD_CHAT_VIEW (self->chat_view))));
+        }
+      gtk_revealer_set_reveal_child (self->ended_revealer, FALSE);
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.cancel", FALSE);
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.email", TRUE);
+      gtk_widget_set_visible (GTK_WIDGET (self->email_button), TRUE);
+      break;
+
+    case HD_CHAT_STATE_ENDED:
+    default:
+      gtk_spinner_set_spinning (self->waiting_spinner, FALSE);
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.cancel", FALSE);
+      if (hd_chat_get_accepted_at (self->chat) != NULL)
+        {
+          gtk_stack_set_visible_child_name (self->state_stack, "chat");
+          gtk_label_set_text (self->ended_label, _("The chat has ended. The transcript was saved as a note on this request."));
+          gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.email", TRUE);
+          gtk_widget_set_visible (GTK_WIDGET (self->email_button), TRUE);
+        }
+      else
+        {
+          /* Never accepted: there is no conversation and no transcript. */
+          adw_status_page_set_title (self->waiting_page, _("Chat Request Withdrawn"));
+          adw_status_page_set_description (self->waiting_page,
+                                           _("Nobody accepted the chat. You can start another one from the request."));
+          gtk_stack_set_visible_child_name (self->state_stack, "waiting");
+          gtk_label_set_text (self->ended_label, _("The chat has ended."));
+          gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.email", FALSE);
+          gtk_widget_set_visible (GTK_WIDGET (self->email_button), FALSE);
+        }
+      gtk_revealer_set_reveal_child (self->ended_revealer, TRUE);
+      break;
+    }
+}
+
+static void
+update_connection (HdPortalChatWindow *self)
+{
+  gtk_revealer_set_reveal_child (self->reconnect_revealer,
+                                 hd_session_get_state (self->session) == HD_CONNECTION_RECONNECTING);
+}
+
+static void
+email_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(HdPortalChatWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sent_to = NULL;
+  g_autofree char *text = NULL;
+
+  sent_to = hd_client_email_chat_finish (HD_CLIENT (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  gtk_widget_set_sensitive (GTK_WIDGET (self->email_button), TRUE);
+  if (sent_to == NULL)
+    /* Translators: %s is the server's explanation */
+    text = g_strdup_printf (_("The transcript could not be sent: %s"), error->message);
+  else
+    /* Translators: %s is an email address */
+    text = g_strdup_printf (_("Transcript sent to you at %s"), sent_to);
+
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
+}
+
+static void
+email_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  HdPortalChatWindow *self = HD_PORTAL_CHAT_WINDOW (widget);
+
+  gtk_widget_set_sensitive (GTK_WIDGET (self->email_button), FALSE);
+  hd_client_email_chat_async (hd_session_get_client (self->session),
+                              hd_chat_get_id (self->chat),
+                              self->cancellable,
+                              email_cb,
+                              g_object_ref (self));
+}
+
+static void
+end_cb (GObject      *source,
+        GAsyncResult *result,
+        gpointer      user_data)
+{
+  g_autoptr(HdPortalChatWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HdChat) chat = NULL;
+
+  chat = hd_session_chat_finish (HD_SESSION (source), result, &error);
+  self->ending = FALSE;
+
+  /* It ended anyway (the technician was quicker): nothing to report. */
+  if (chat == NULL && !g_error_matches (error, HD_ERROR, HD_ERROR_CHAT_ENDED))
+    {
+      g_autofree char *text = NULL;
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      text = g_strdup_printf (_("The chat could not be ended: %s"), error->message);
+      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
+      self->close_after_end = FALSE;
+      update_state (self);
+      return;
+    }
+
+  if (self->close_after_end)
+    gtk_window_destroy (GTK_WINDOW (self));
+  else
+    update_state (self);
+}
+
+static void
+end_chat (HdPortalChatWindow *self,
+          gboolean            close_after)
+{
+  if (self->ending)
+    return;
+
+  self->ending = TRUE;
+  self->close_after_end = close_after;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.cancel", FALSE);
+  /* Not self->cancellable: closing the window must not cancel the end. */
+  hd_session_end_chat_async (self->session,
+                             hd_chat_get_id (self->chat),
+                             NULL,
+                             end_cb,
+                             g_object_ref (self));
+}
+
+static void
+cancel_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  end_chat (HD_PORTAL_CHAT_WINDOW (widget), FALSE);
+}
+
+static void
+confirm_end_response_cb (AdwMessageDialog   *dialog,
+                         const char         *response,
+                         HdPortalChatWindow *self)
+{
+  if (g_strcmp0 (response, "end") == 0)
+    end_chat (self, TRUE);
+}
+
+static gboolean
+hd_portal_chat_window_close_request (GtkWindow *window)
+{
+  HdPortalChatWindow *self = HD_PORTAL_CHAT_WINDOW (window);
+  GtkWidget *dialog;
+
+  if (self->chat == NULL || self->ending)
+    return GTK_WINDOW_CLASS (hd_portal_chat_window_parent_class)->close_request (window);
+
+  switch (hd_chat_get_state (self->chat))
+    {
+    case HD_CHAT_STATE_WAITING:
+      /* Closing the waiting window withdraws the request, as Cancel does. */
+      end_chat (self, TRUE);
+      return TRUE;
+
+    case HD_CHAT_STATE_ACTIVE:
+      dialog = adw_message_dialog_new (window, _("End the Chat?"),
+                                       _("The transcript stays on the request as a note."));
+      adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                        "cancel", _("_Keep Chatting"),
+                                        "end", _("_End Chat"),
+                                        NULL);
+      adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "end",
+                                                  ADW_RESPONSE_DESTRUCTIVE);
+      adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+      adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+      g_signal_connect_object (dialog, "response", G_CALLBACK (confirm_end_response_cb), self, 0);
+      gtk_window_present (GTK_WINDOW (dialog));
+      return TRUE;
+
+    case HD_CHAT_STATE_ENDED:
+    default:
+      return GTK_WINDOW_CLASS (hd_portal_chat_window_parent_class)->close_request (window);
+    }
+}
+
+static void
+hd_portal_chat_window_constructed (GObject *object)
+{
+  HdPortalChatWindow *self = HD_PORTAL_CHAT_WINDOW (object);
+
+  G_OBJECT_CLASS (hd_portal_chat_window_parent_class)->constructed (object);
+
+  g_return_if_fail (self->session != NULL && self->chat != NULL);
+
+  self->chat_view = hd_chat_view_new (self->session, self->chat);
+  gtk_widget_set_vexpand (self->chat_view, TRUE);
+  adw_bin_set_child (self->chat_bin, self->chat_view);
+
+  g_signal_connect_object (self->chat, "notify", G_CALLBACK (update_state), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "notify::state", G_CALLBACK (update_connection), self, G_CONNECT_SWAPPED);
+  update_state (self);
+  update_connection (self);
+}
+
+static void
+hd_portal_chat_window_get_property (GObject    *object,
+                                    guint       prop_id,
+                                    GValue     *value,
+                                    GParamSpec *pspec)
+{
+  HdPortalChatWindow *self = HD_PORTAL_CHAT_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      g_value_set_object (value, self->session);
+      break;
+    case PROP_CHAT:
+      g_value_set_object (value, self->chat);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+hd_portal_chat_window_set_property (GObject      *object,
+                                    guint         prop_id,
+                                    const GValue *value,
+                                    GParamSpec   *pspec)
+{
+  HdPortalChatWindow *self = HD_PORTAL_CHAT_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      self->session = g_value_dup_object (value);
+      break;
+    case PROP_CHAT:
+      self->chat = g_value_dup_object (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+hd_portal_chat_window_dispose (GObject *object)
+{
+  HdPortalChatWindow *self = HD_PORTAL_CHAT_WINDOW (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  gtk_widget_dispose_template (GTK_WIDGET (self), HD_TYPE_PORTAL_CHAT_WINDOW);
+  g_clear_object (&self->chat);
+  g_clear_object (&self->session);
+
+  G_OBJECT_CLASS (hd_portal_chat_window_parent_class)->dispose (object);
+}
+
+static void
+hd_portal_chat_window_class_init (HdPortalChatWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  hd_portal_ensure_resources ();
+
+  object_class->constructed = hd_portal_chat_window_constructed;
+  object_class->get_property = hd_portal_chat_window_get_property;
+  object_class->set_property = hd_portal_chat_window_set_property;
+  object_class->dispose = hd_portal_chat_window_dispose;
+  window_class->close_request = hd_portal_chat_window_close_request;
+
+  properties[PROP_SESSION] =
+    g_param_spec_object ("session", NULL, NULL, HD_TYPE_SESSION,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CHAT] =
+    g_param_spec_object ("chat", NULL, NULL, HD_TYPE_CHAT,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/com/helpdeskchat/Portal/hd-portal-chat-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, HdPortalChatWindow, window_title);
+  gtk_widget_class_bind_template_child (widget_class, HdPortalChatWindow, email_button);
+  gtk_widget_class_bind_template_child (widget_class, HdPortalChatWindow, ended_revealer);
+  gtk_widget_class_bind_template_child (widget_class, HdPortalChatWindow, ended_label);
+  gtk_widget_class_bind_template_child (widget_class, HdPortalChatWindow, reconnect_revealer);
+  gtk_widget_class_bind_template_child (widget_class, HdPortalChatWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, HdPortalChatWindow, state_stack);
+  gtk_widget_class_bind_template_child (widget_class, HdPortalChatWindow, waiting_page);
+  gtk_widget_class_bind_template_child (widget_class, HdPortalChatWindow, waiting_spinner);
+  gtk_widget_class_bind_template_child (widget_class, HdPortalChatWindow, chat_bin);
+
+  gtk_widget_class_install_action (widget_class, "chat.email", NULL, email_action);
+  gtk_widget_class_install_action (widget_class, "chat.cancel", NULL, cancel_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK, "chat.email", NULL);
+}
+
+static void
+hd_portal_chat_window_init (HdPortalChatWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->cancellable = g_cancellable_new ();
+  hd_portal_stack_hide_inactive_pages (self->state_stack);
+}
+
+HdPortalChatWindow *
+hd_portal_chat_window_new (GtkApplication *application,
+                           HdSession      *session,
+                           HdChat         *chat)
+{
+  return g_object_new (HD_TYPE_PORTAL_CHAT_WINDOW,
+                       "application", application,
+                       "session", session,
+                       "chat", chat,
+                       NULL);
+}
+
+HdChat *
+hd_portal_chat_window_get_chat (HdPortalChatWindow *self)
+{
+  g_return_val_if_fail (HD_IS_PORTAL_CHAT_WINDOW (self), NULL);
+
+  return self->chat;
+}

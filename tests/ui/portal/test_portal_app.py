@@ -1,0 +1,214 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The real helpdesk-portal against the real helpdesk-server, driven from
+outside through AT-SPI as a screen reader would (run by tests/ui/run-ui-test:
+Xvfb, a D-Bus session, an unlocked keyring, the AT-SPI bus).
+
+Carol logs in; Tina is not available, so the Chat menu says why and its
+"Chat with Tina Tech" item is disabled; Tina (REST + her own event socket)
+becomes available and the item enables without any refresh; Carol starts
+the chat, waits, Tina accepts, they write both ways, Carol emails the
+transcript (the SMTP sink receives it, to carol), Tina ends the chat, the
+window shows the ended state and the transcript is on the Notes tab."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import traceback
+import uuid
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import pyatspi  # noqa: E402
+
+from atspi_util import (app_by_pid, dump, find_all, get_text, is_sensitive,  # noqa: E402
+                        name_of, press, screenshot, set_text, wait_find,
+                        wait_for, wait_gone, window_named)
+from hdtest import Api, Events, Server, SmtpSink  # noqa: E402
+
+REASON_UNAVAILABLE = 'Tina Tech is not available for chat right now'
+CHAT_WITH_TINA = 'Chat with Tina Tech'
+ENDED = 'The chat has ended. The transcript was saved as a note on this request.'
+
+ARTIFACTS = os.environ.get('HD_ARTIFACTS_DIR') or '.'
+
+
+def step(text):
+    print('# ' + text, flush=True)
+
+
+def portal_bin():
+    path = os.environ.get('HD_PORTAL_BIN')
+    if not path:
+        path = os.path.join(os.environ.get('HD_BUILD_ROOT', '.'), 'portal-app', 'helpdesk-portal')
+    return path
+
+
+def log_in(app, server_url):
+    """Fills the shared login dialog: server, login, password; Log In."""
+    dialog = wait_for('the login dialog', lambda: window_named(app, name='Log In'), timeout=30)
+    fields = {}
+    for f in find_all(dialog, role=['text', 'entry', 'password']):
+        fields[name_of(f).split(' ')[0].lower()] = f
+    assert {'server', 'login', 'password'} <= set(fields), 'fields: %r\n%s' % (list(fields), dump(dialog))
+    if get_text(fields['server']).rstrip('/') != server_url.rstrip('/'):
+        set_text(fields['server'], server_url)
+    set_text(fields['login'], 'carol')
+    set_text(fields['password'], 'demo')
+    screenshot('portal-login.png')
+    press(wait_find(dialog, 'the Log In button', role='button', name='Log In'))
+    wait_for('the login dialog to close', lambda: window_named(app, name='Log In') is None, timeout=30)
+    # Let the window fill before walking it: GTK 4.8 crashes when asked
+    # about widgets that are being torn down (the dialog, rebuilt rows).
+    time.sleep(1.0)
+
+
+def enable_accessibility():
+    """What a screen reader does when it starts: say so on the a11y bus,
+    so that toolkits export their trees."""
+    subprocess.run(['dbus-send', '--session', '--dest=org.a11y.Bus', '/org/a11y/bus',
+                    'org.freedesktop.DBus.Properties.Set', 'string:org.a11y.Status',
+                    'string:IsEnabled', 'variant:boolean:true'], check=False)
+    pyatspi.Registry.getDesktop(0)
+
+
+def main():
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    enable_accessibility()
+    sink = SmtpSink()
+    srv = Server(smtp_url=sink.url)
+    env = dict(os.environ)
+    env.pop('G_DEBUG', None)  # GTK under Xvfb warns about things we cannot fix
+    env['GTK_A11Y'] = 'atspi'
+    # No GPU under Xvfb: GL through llvmpipe costs seconds per frame on a
+    # loaded machine, cairo draws the same pixels at once.
+    env.setdefault('GSK_RENDERER', 'cairo')
+    log_path = os.path.join(ARTIFACTS, 'portal-app.log')
+    log = open(log_path, 'wb')
+    started = time.monotonic()
+    # HD_UI_WRAPPER="gdb -batch -ex run -ex bt --args" to debug a crash.
+    wrapper = os.environ.get('HD_UI_WRAPPER', '').split()
+    portal = subprocess.Popen(wrapper + [portal_bin(), '--server', srv.url], env=env,
+                              stdout=log, stderr=subprocess.STDOUT)
+    app = None
+    try:
+        app = app_by_pid(portal.pid, name='helpdesk-portal' if wrapper else None)
+        main_window = wait_for('the main window', lambda: window_named(app, name='Helpdesk'), timeout=20)
+        step('first window after %.0f ms' % ((time.monotonic() - started) * 1000))
+
+        step('log in as carol')
+        log_in(app, srv.url)
+
+        step('request #1 is shown; chat is unavailable and says why')
+        wait_find(main_window, 'the subject', role='label', name='Printer offline', timeout=20)
+        wait_find(main_window, 'the reason label', role='label', name=REASON_UNAVAILABLE)
+        chat_menu = wait_find(main_window, 'the Chat menu button', role=['toggle', 'button'], name='Chat')
+        press(chat_menu)
+        item = wait_find(main_window, CHAT_WITH_TINA, role='button', name=CHAT_WITH_TINA)
+        assert not is_sensitive(item), '"%s" should be disabled while Tina is unavailable' % CHAT_WITH_TINA
+        screenshot('portal-request-unavailable.png')
+
+        step('Tina logs in with a socket and becomes available')
+        tina = Api(srv).login('tina')
+        ev = Events(srv, tina.token)
+        ev.next('hello')
+        status, body = tina.patch('/me', {'available_for_chat': True})
+        assert status == 200, (status, body)
+
+        step('the item enables by itself, the reason goes away')
+        item = wait_find(main_window, CHAT_WITH_TINA + ' (enabled)', role='button', name=CHAT_WITH_TINA,
+                         pred=is_sensitive, timeout=15)
+        wait_gone(main_window, 'the reason', role='label', name=REASON_UNAVAILABLE)
+        press(chat_menu)   # closes the menu, for the picture
+        time.sleep(0.5)
+        screenshot('portal-request.png')
+        press(chat_menu)
+        item = wait_find(main_window, CHAT_WITH_TINA + ' (enabled)', role='button', name=CHAT_WITH_TINA,
+                         pred=is_sensitive, timeout=15)
+
+        step('start the chat: the chat window waits for Tina')
+        press(item)
+        chat_frame = wait_for('the chat window', lambda: window_named(app, contains='Chat with Tina Tech'), timeout=15)
+        wait_find(chat_frame, 'the waiting state', role='label', contains='Waiting for Tina Tech to accept')
+        screenshot('portal-chat-waiting.png')
+        requested = ev.next('chat.requested', timeout=10)
+        chat_id = requested['data']['id']
+
+        step('Tina accepts')
+        status, body = tina.post('/chats/%d/accept' % chat_id)
+        assert status == 200, (status, body)
+        wait_gone(chat_frame, 'the waiting state', role='label', contains='Waiting for Tina Tech to accept')
+        entry = wait_find(chat_frame, 'the message entry', role='text',
+                          pred=lambda a: a.getState().contains(pyatspi.STATE_EDITABLE))
+
+        step('Carol writes')
+        set_text(entry, 'Hello from Carol, the printer is still offline')
+        send = wait_find(chat_frame, 'the Send button', role='button', name='Send message')
+        press(send)
+        msg = ev.next('chat.message', timeout=10,
+                      where=lambda d: d['body'] == 'Hello from Carol, the printer is still offline')
+        assert msg['data']['author']['login'] == 'carol'
+
+        step('Tina types and writes')
+        ev.send('chat.typing', {'chat_id': chat_id})
+        wait_find(chat_frame, 'the typing indicator', role='label', contains='typing', timeout=10)
+        ev.send('chat.send', {'chat_id': chat_id, 'body': 'Hi Carol, <b>Tina</b> here. Try turning it off and on.',
+                              'client_id': str(uuid.uuid4())})
+        wait_find(chat_frame, "Tina's message", role='label',
+                  contains='Hi Carol, <b>Tina</b> here', timeout=10)
+
+        step('Email the transcript')
+        press(wait_find(chat_frame, 'the Email button', role='button', name='Email'))
+        mails = sink.wait_for(1, timeout=20)
+        assert 'carol@example.com' in str(mails[0]['To']), mails[0]['To']
+        assert 'Hello from Carol' in mails[0].get_body(('plain',)).get_content()
+        wait_find(chat_frame, 'the toast', role='label', name='Transcript sent to you at carol@example.com',
+                  timeout=10)
+        screenshot('portal-chat.png')
+
+        step('Tina ends the chat')
+        status, body = tina.post('/chats/%d/end' % chat_id)
+        assert status == 200, (status, body)
+        wait_find(chat_frame, 'the ended state', role='label', name=ENDED, timeout=10)
+        entry_states = entry.getState()
+        assert not (entry_states.contains(pyatspi.STATE_EDITABLE) and entry_states.contains(pyatspi.STATE_SENSITIVE)), \
+            'the entry should be disabled after the end'
+        screenshot('portal-chat-ended.png')
+
+        step('the transcript is on the Notes tab')
+        press(wait_find(main_window, 'the Notes tab', role=['page_tab', 'toggle', 'button'],
+                        pred=lambda a: name_of(a).replace('_', '') == 'Notes', showing=False))
+        wait_find(main_window, 'the transcript note', contains='Hello from Carol, the printer is still offline',
+                  timeout=10)
+        wait_find(main_window, 'the transcript note', contains='Try turning it off and on', timeout=10)
+        screenshot('portal-notes.png')
+        step('all good')
+        return 0
+    except Exception:
+        traceback.print_exc()
+        print('helpdesk-portal exit status: %r' % portal.poll())
+        screenshot('portal-failure.png')
+        if app is not None:
+            try:
+                dump(app, os.path.join(ARTIFACTS, 'portal-failure-tree.txt'))
+                print('AT-SPI tree written to portal-failure-tree.txt')
+            except Exception:
+                pass
+        return 1
+    finally:
+        if portal.poll() is None:
+            portal.send_signal(signal.SIGTERM)
+            try:
+                portal.wait(10)
+            except subprocess.TimeoutExpired:
+                portal.kill()
+                portal.wait()
+        log.close()
+        srv.close()
+        sink.stop()
+
+
+if __name__ == '__main__':
+    sys.exit(main())
