@@ -26,6 +26,9 @@ struct _HdChatService
   HdLoginThrottle *throttle;
   /* one buffer reused for every rendering: no allocation per message */
   GString         *scratch;
+  /* While a batch is open, events wait here for its commit. */
+  guint            batch_depth;
+  GPtrArray       *held_events;
 };
 
 G_DEFINE_FINAL_TYPE (HdChatService, hd_chat_service, G_TYPE_OBJECT)
@@ -56,6 +59,7 @@ hd_chat_service_finalize (GObject *object)
   g_clear_pointer (&self->online, g_hash_table_unref);
   g_clear_pointer (&self->throttle, hd_login_throttle_free);
   g_string_free (self->scratch, TRUE);
+  g_ptr_array_unref (self->held_events);
 
   G_OBJECT_CLASS (hd_chat_service_parent_class)->finalize (object);
 }
@@ -72,6 +76,7 @@ hd_chat_service_init (HdChatService *self)
   self->online = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->throttle = hd_login_throttle_new (LOGIN_MAX_FAILURES, LOGIN_WINDOW_USEC);
   self->scratch = g_string_sized_new (1024);
+  self->held_events = g_ptr_array_new ();
 }
 
 HdChatService *
@@ -286,7 +291,10 @@ frame (const char *type,
   return g_strconcat ("{\"type\":\"", type, "\",\"data\":", data, "}", NULL);
 }
 
-/* Hands the event to the hub.  Takes @recipients. */
+static void hd_event_free (HdEvent *event);
+
+/* Hands the event to the hub, or holds it until the open batch commits.
+ * Takes @recipients. */
 static void
 emit (HdChatService *self,
       const char    *type,
@@ -294,19 +302,79 @@ emit (HdChatService *self,
       const char    *staff_data,
       const char    *customer_data)
 {
-  HdEvent event = { type, recipients, NULL, NULL };
+  HdEvent *event;
 
-  if (self->sink != NULL && (recipients == NULL || recipients->len > 0))
+  if (self->sink == NULL || (recipients != NULL && recipients->len == 0))
     {
-      event.staff_frame = frame (type, staff_data);
-      if (customer_data != NULL && strcmp (customer_data, staff_data) != 0)
-        event.customer_frame = frame (type, customer_data);
-      self->sink (&event, self->sink_data);
-      g_free (event.staff_frame);
-      g_free (event.customer_frame);
+      if (recipients)
+        g_array_unref (recipients);
+      return;
     }
-  if (recipients)
-    g_array_unref (recipients);
+
+  event = g_new0 (HdEvent, 1);
+  event->type = type;
+  event->recipients = recipients;
+  event->staff_frame = frame (type, staff_data);
+  if (customer_data != NULL && strcmp (customer_data, staff_data) != 0)
+    event->customer_frame = frame (type, customer_data);
+
+  if (self->batch_depth > 0)
+    {
+      g_ptr_array_add (self->held_events, event);
+      return;
+    }
+  self->sink (event, self->sink_data);
+  hd_event_free (event);
+}
+
+static void
+hd_event_free (HdEvent *event)
+{
+  if (event->recipients)
+    g_array_unref (event->recipients);
+  g_free (event->staff_frame);
+  g_free (event->customer_frame);
+  g_free (event);
+}
+
+void
+hd_chat_service_batch_begin (HdChatService *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->batch_depth++ == 0 && !hd_store_begin (self->store, &error))
+    {
+      /* Then every call commits on its own; still correct, only slower. */
+      g_warning ("Cannot open a batch transaction: %s", error->message);
+      self->batch_depth = 0;
+    }
+}
+
+gboolean
+hd_chat_service_batch_end (HdChatService *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  gboolean ok;
+
+  if (self->batch_depth == 0 || --self->batch_depth > 0)
+    return TRUE;
+
+  ok = hd_store_commit (self->store, &error);
+  if (!ok)
+    g_warning ("A batch of changes was lost: %s", error->message);
+
+  /* Only what was committed goes out. */
+  events = g_steal_pointer (&self->held_events);
+  self->held_events = g_ptr_array_new ();
+  for (guint i = 0; i < events->len; i++)
+    {
+      HdEvent *event = g_ptr_array_index (events, i);
+      if (ok)
+        self->sink (event, self->sink_data);
+      hd_event_free (event);
+    }
+  return ok;
 }
 
 /* A chat event: rendered for staff and for the chat's customer. */

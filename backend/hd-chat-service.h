@@ -41,6 +41,12 @@ void           hd_chat_service_set_event_sink   (HdChatService  *self,
                                                  HdEventSink     sink,
                                                  gpointer        user_data);
 
+/* Groups the calls between begin and end into one transaction, for bursts
+ * of messages: one commit instead of many.  The events of those calls go
+ * out after the commit (and not at all if it fails).  Nests. */
+void           hd_chat_service_batch_begin      (HdChatService  *self);
+gboolean       hd_chat_service_batch_end        (HdChatService  *self);
+
 /* Fills an empty store with the contract's demo data; leaves a non-empty
  * one untouched. */
 gboolean       hd_chat_service_seed_demo        (HdChatService  *self,

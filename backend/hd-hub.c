@@ -36,6 +36,11 @@ struct _HdHub
   gint64         dead_timeout_usec;
   guint          keepalive_seconds;
   JsonParser    *parser;
+  /* A burst of chat.send frames shares one transaction, committed by this
+   * idle at the end of the main-loop iteration that read them. */
+  guint          batch_source;
+  /* echoes of resent messages (connection, frame), sent after it */
+  GPtrArray     *held_echoes;
 };
 
 G_DEFINE_FINAL_TYPE (HdHub, hd_hub, G_TYPE_OBJECT)
@@ -130,6 +135,59 @@ get_string (JsonObject *o,
   return json_node_get_string (n);
 }
 
+typedef struct {
+  SoupWebsocketConnection *conn;
+  char                    *frame;
+} Echo;
+
+static void
+echo_free (Echo *e)
+{
+  g_object_unref (e->conn);
+  g_free (e->frame);
+  g_free (e);
+}
+
+static gboolean
+flush_batch (gpointer user_data)
+{
+  HdHub *self = user_data;
+  g_autoptr(GPtrArray) echoes = g_steal_pointer (&self->held_echoes);
+  gboolean ok;
+
+  self->batch_source = 0;
+  self->held_echoes = g_ptr_array_new_with_free_func ((GDestroyNotify) echo_free);
+  ok = hd_chat_service_batch_end (self->service);
+  for (guint i = 0; ok && i < echoes->len; i++)
+    {
+      Echo *e = g_ptr_array_index (echoes, i);
+      if (soup_websocket_connection_get_state (e->conn) == SOUP_WEBSOCKET_STATE_OPEN)
+        soup_websocket_connection_send_text (e->conn, e->frame);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+void
+hd_hub_flush (HdHub *self)
+{
+  if (self->batch_source != 0)
+    {
+      g_source_remove (self->batch_source);
+      flush_batch (self);
+    }
+}
+
+static void
+open_batch (HdHub *self)
+{
+  if (self->batch_source != 0)
+    return;
+  hd_chat_service_batch_begin (self->service);
+  /* Default priority, like the sockets: it runs in the next iteration
+   * after the sockets that are ready then, so they join the batch. */
+  self->batch_source = g_idle_add_full (G_PRIORITY_DEFAULT, flush_batch, self, NULL);
+}
+
 static void
 handle_frame (HdHub      *self,
               Client     *c,
@@ -204,6 +262,7 @@ handle_frame (HdHub      *self,
           send_error (c, HD_ERROR_BAD_REQUEST, "body must be a string");
           return;
         }
+      open_batch (self);
       message = hd_chat_service_post_message (self->service, user, chat_id, body, client_id,
                                               &created, &error);
       if (message == NULL)
@@ -212,9 +271,11 @@ handle_frame (HdHub      *self,
         {
           /* A resend: the first copy already went out to everyone, so
            * only this socket hears about it again. */
-          g_autofree char *f = g_strconcat ("{\"type\":\"" HD_EVENT_CHAT_MESSAGE "\",\"data\":",
-                                            message, "}", NULL);
-          send_text (c, f);
+          Echo *e = g_new0 (Echo, 1);
+
+          e->conn = g_object_ref (c->conn);
+          e->frame = g_strconcat ("{\"type\":\"" HD_EVENT_CHAT_MESSAGE "\",\"data\":", message, "}", NULL);
+          g_ptr_array_add (self->held_echoes, e);
         }
     }
   else if (strcmp (type, HD_FRAME_CHAT_TYPING) == 0)
@@ -350,6 +411,9 @@ hd_hub_dispose (GObject *object)
 
   g_clear_handle_id (&self->check_source, g_source_remove);
   if (self->service)
+    hd_hub_flush (self);
+  g_clear_pointer (&self->held_echoes, g_ptr_array_unref);
+  if (self->service)
     hd_chat_service_set_event_sink (self->service, NULL, NULL);
   if (self->clients)
     {
@@ -381,6 +445,7 @@ hd_hub_init (HdHub *self)
                                          (GDestroyNotify) g_ptr_array_unref);
   self->clients = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) client_free, NULL);
   self->parser = json_parser_new_immutable ();
+  self->held_echoes = g_ptr_array_new_with_free_func ((GDestroyNotify) echo_free);
 }
 
 HdHub *

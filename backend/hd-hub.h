@@ -23,5 +23,8 @@ void     hd_hub_close_all         (HdHub                   *self,
                                    gushort                  code,
                                    const char              *reason);
 guint    hd_hub_get_n_connections (HdHub                   *self);
+/* Commits the open batch of socket messages now (before a REST call, so
+ * that no REST answer goes out before a commit it depends on). */
+void     hd_hub_flush             (HdHub                   *self);
 
 G_END_DECLS

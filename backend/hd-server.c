@@ -750,6 +750,8 @@ handle_api (SoupServer        *server,
   Call call = { msg, NULL, NULL, NULL, NULL };
   g_autoptr(GError) error = NULL;
 
+  hd_hub_flush (self->hub);
+
   if (strcmp (path, "/health") == 0 || strcmp (path, HD_API_PREFIX "/health") == 0)
     {
       if (IS ("GET") || IS ("HEAD"))
@@ -979,6 +981,7 @@ hd_server_listen (HdServer    *self,
 void
 hd_server_shutdown (HdServer *self)
 {
+  hd_hub_flush (self->hub);
   /* The WebSockets were stolen from the server's connections, so
    * disconnecting it leaves them to their close handshake. */
   hd_hub_close_all (self->hub, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "server shutting down");

@@ -1335,8 +1335,12 @@ hd_store_message_add (HdStore     *self,
         }
       else
         {
+          /* Nothing was written: end the transaction normally, so that a
+           * batch around this call is not spoilt by one late message. */
+          done (s);
+          hd_store_commit (self, NULL);
           g_set_error_literal (error, HD_ERROR, HD_ERROR_CHAT_ENDED, "This chat is not active");
-          ok = FALSE;
+          return NULL;
         }
       done (s);
     }

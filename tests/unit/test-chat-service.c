@@ -661,6 +661,37 @@ test_end_and_withdraw (Fixture       *f,
 }
 
 static void
+test_batch_holds_events (Fixture       *f,
+                         gconstpointer  data)
+{
+  gint64 id = active_chat (f);
+  g_autoptr(GError) error = NULL;
+  guint before;
+  gboolean created;
+
+  g_ptr_array_set_size (f->events, 0);
+  hd_chat_service_batch_begin (f->service);
+  for (int i = 0; i < 3; i++)
+    {
+      g_autofree char *cid = g_strdup_printf ("b%d", i);
+      g_autofree char *m = hd_chat_service_post_message (f->service, f->users[CAROL], id, "burst", cid,
+                                                         &created, &error);
+      g_assert_no_error (error);
+    }
+  /* A late message to an ended chat does not spoil the batch. */
+  ASSERT_FAILS (hd_chat_service_post_message (f->service, f->users[CAROL], 999, "x", "y", &created, &_e), HD_ERROR_NOT_FOUND);
+  /* Nothing goes out before the commit. */
+  g_assert_cmpuint (f->events->len, ==, 0);
+  before = f->events->len;
+  g_assert_true (hd_chat_service_batch_end (f->service));
+  g_assert_cmpuint (f->events->len, ==, before + 6);    /* 3 × (chat.message + note.updated) */
+  {
+    g_autofree char *all = hd_chat_service_list_messages (f->service, f->users[TINA], id, 0, 1000, &error);
+    g_assert_nonnull (strstr (all, "\"seq\":3"));
+  }
+}
+
+static void
 login_cb (GObject      *source,
           GAsyncResult *result,
           gpointer      user_data)
@@ -822,6 +853,7 @@ main (int   argc,
   ADD ("/chat-service/email-rules", test_email_rules);
   ADD ("/chat-service/messages-and-transcript", test_messages_and_transcript);
   ADD ("/chat-service/end-and-withdraw", test_end_and_withdraw);
+  ADD ("/chat-service/batch-holds-events", test_batch_holds_events);
   ADD ("/chat-service/login", test_login);
   ADD ("/chat-service/admin-calls", test_admin_calls);
 
