@@ -7,6 +7,7 @@
 
 #include "hd-tech-application.h"
 #include "hd-tech-chat-window.h"
+#include "hd-tech-keyring.h"
 #include "hd-tech-preferences-window.h"
 #include "hd-tech-resources.h"
 #include "hd-tech-window.h"
@@ -27,6 +28,9 @@ struct _HdTechApplication
   GtkWindow      *login_dialog;     /* weak */
   /* chat id → HdTechChatWindow (weak; removed on destroy) */
   GHashTable     *chat_windows;
+  /* When the application object was made (start of main()), for the
+   * "first window drawn after N ms" debug line. */
+  gint64          started_us;
   /* chat ids this user is accepting: a chat.taken for one of them by
    * someone else is worth a "Taken by …" toast. */
   GHashTable     *accepting;
@@ -115,6 +119,28 @@ main_window_close_request_cb (GtkWindow         *window,
   return FALSE;
 }
 
+static void
+first_paint_cb (GdkFrameClock     *clock,
+                HdTechApplication *self)
+{
+  g_signal_handlers_disconnect_by_func (clock, first_paint_cb, self);
+  /* Read by the UI test (G_MESSAGES_DEBUG=hd-tech-application). */
+  g_debug ("first window drawn %.1f ms after start",
+           (g_get_monotonic_time () - self->started_us) / 1000.0);
+  self->started_us = 0;
+}
+
+static void
+main_window_map_cb (GtkWidget         *window,
+                    HdTechApplication *self)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (window);
+
+  g_signal_handlers_disconnect_by_func (window, main_window_map_cb, self);
+  if (clock != NULL)
+    g_signal_connect (clock, "after-paint", G_CALLBACK (first_paint_cb), self);
+}
+
 GtkWindow *
 hd_tech_application_get_main_window (HdTechApplication *self)
 {
@@ -126,6 +152,8 @@ hd_tech_application_get_main_window (HdTechApplication *self)
       g_object_add_weak_pointer (G_OBJECT (self->main_window), (gpointer *) &self->main_window);
       g_signal_connect_object (self->main_window, "close-request",
                                G_CALLBACK (main_window_close_request_cb), self, 0);
+      if (self->started_us != 0)
+        g_signal_connect (self->main_window, "map", G_CALLBACK (main_window_map_cb), self);
 
       if (self->settings != NULL)
         {
@@ -472,7 +500,7 @@ set_session (HdTechApplication *self,
 
       /* Re-opening the app brings the chats that are still going back. */
       hd_client_list_chats_async (client, "active", NULL, list_active_chats_cb,
-                                  g_object_ref (self));
+                                   g_object_ref (self));
     }
 
   if (self->main_window != NULL)
@@ -517,35 +545,106 @@ show_login (HdTechApplication *self)
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* "Remember me", done here step by step rather than with
+ * hd_session_restore_async(): that one hands its GTask over with
+ * g_steal_pointer() in the same call that reads g_task_get_cancellable()
+ * from it, so with GCC's argument order it reads NULL (a critical) on
+ * every remembered login.  The steps are the same: keyring → GET /me →
+ * a started session; an expired token is forgotten. */
 static void
-restore_cb (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
+restore_done (HdTechApplication *self,
+              HdSession         *session)
 {
-  g_autoptr(HdTechApplication) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(HdSession) session = NULL;
-
-  session = hd_session_restore_finish (result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
   g_clear_object (&self->cancellable);
-
-  if (error != NULL)
-    g_message ("No remembered login: %s", error->message);
 
   /* An explicit --server wins over a login remembered for another one. */
   if (session != NULL && self->server_from_command_line &&
       !same_server (self->server_url, hd_client_get_base_url (hd_session_get_client (session))))
-    {
-      hd_session_stop (session);
-      g_clear_object (&session);
-    }
+    session = NULL;
 
   if (session != NULL)
     set_session (self, session);
   else
     show_login (self);
+}
+
+static void
+restore_cleared_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(HdTechApplication) self = user_data;
+
+  hd_credentials_clear_finish (result, NULL);
+  restore_done (self, NULL);
+}
+
+static void
+restore_me_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(HdTechApplication) self = user_data;
+  HdClient *client = HD_CLIENT (object);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HdUser) user = NULL;
+  g_autoptr(HdSession) session = NULL;
+
+  user = hd_client_get_me_finish (client, result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  if (user == NULL)
+    {
+      g_message ("The remembered login could not be used: %s", error->message);
+      if (g_error_matches (error, HD_ERROR, HD_ERROR_UNAUTHORIZED))
+        {
+          hd_credentials_clear_async (HD_APP_ID_TECH, NULL, restore_cleared_cb,
+                                      g_steal_pointer (&self));
+          return;
+        }
+      restore_done (self, NULL);
+      return;
+    }
+
+  session = hd_session_new (HD_APP_ID_TECH, client);
+  hd_session_start (session);
+  restore_done (self, session);
+}
+
+static void
+restore_lookup_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(HdTechApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HdClient) client = NULL;
+  GCancellable *cancellable;
+  g_autofree char *server = NULL;
+  g_autofree char *login = NULL;
+  g_autofree char *token = NULL;
+
+  if (!hd_tech_keyring_lookup_finish (result, &server, &login, &token, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      if (error != NULL)
+        g_message ("No remembered login: %s", error->message);
+      restore_done (self, NULL);
+      return;
+    }
+
+  if (self->server_from_command_line && !same_server (self->server_url, server))
+    {
+      restore_done (self, NULL);
+      return;
+    }
+
+  client = hd_client_new (server);
+  hd_client_set_token (client, token);
+  cancellable = self->cancellable;
+  hd_client_get_me_async (client, cancellable, restore_me_cb, g_steal_pointer (&self));
 }
 
 static void
@@ -558,7 +657,8 @@ start_login (HdTechApplication *self)
    * the window shows a loading state meanwhile. */
   hd_tech_window_show_loading (HD_TECH_WINDOW (hd_tech_application_get_main_window (self)));
   self->cancellable = g_cancellable_new ();
-  hd_session_restore_async (HD_APP_ID_TECH, self->cancellable, restore_cb, g_object_ref (self));
+  hd_tech_keyring_lookup_async (HD_APP_ID_TECH, self->cancellable, restore_lookup_cb,
+                                g_object_ref (self));
 }
 
 /* --- actions ------------------------------------------------------------ */
@@ -716,7 +816,9 @@ hd_tech_application_startup (GApplication *app)
   static const char *close_accels[] = { "<Control>w", NULL };
   static const char *preferences_accels[] = { "<Control>comma", NULL };
 
+  g_debug ("startup at %.1f ms", (g_get_monotonic_time () - self->started_us) / 1000.0);
   G_APPLICATION_CLASS (hd_tech_application_parent_class)->startup (app);
+  g_debug ("gtk+adw ready at %.1f ms", (g_get_monotonic_time () - self->started_us) / 1000.0);
 
   hd_client_init_resources ();
 
@@ -751,8 +853,11 @@ static void
 hd_tech_application_activate (GApplication *app)
 {
   HdTechApplication *self = HD_TECH_APPLICATION (app);
-  GtkWindow *window = hd_tech_application_get_main_window (self);
+  GtkWindow *window;
 
+  g_debug ("activate at %.1f ms", (g_get_monotonic_time () - self->started_us) / 1000.0);
+  window = hd_tech_application_get_main_window (self);
+  g_debug ("window built at %.1f ms", (g_get_monotonic_time () - self->started_us) / 1000.0);
   gtk_window_present (window);
   start_login (self);
 }
@@ -825,6 +930,7 @@ hd_tech_application_init (HdTechApplication *self)
     { NULL }
   };
 
+  self->started_us = g_get_monotonic_time ();
   self->chat_windows = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->accepting = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   g_application_add_main_option_entries (G_APPLICATION (self), options);
