@@ -23,6 +23,8 @@ struct _HdTechWindow
   GtkLabel           *availability_label;
   GtkButton          *chat_alert_button;
   GtkLabel           *badge_label;
+  GtkRevealer        *connection_revealer;
+  GtkSpinner         *connection_spinner;
   GtkStack           *main_stack;
   AdwViewStack       *view_stack;
   AdwLeaflet         *home_leaflet;
@@ -86,6 +88,21 @@ update_badge (HdTechWindow *self)
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, accessible,
                                   -1);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->chat_alert_button), accessible);
+}
+
+static void
+update_connection (HdTechWindow *self)
+{
+  /* The first connect is the loading state's business; the banner is for
+   * a connection that was up and dropped. */
+  gboolean lost = self->session != NULL &&
+                  hd_session_get_state (self->session) == HD_CONNECTION_RECONNECTING;
+
+  /* Visibility too, not only the reveal: a collapsed revealer's child
+   * still counts as visible for screen readers. */
+  gtk_widget_set_visible (GTK_WIDGET (self->connection_revealer), lost);
+  gtk_revealer_set_reveal_child (self->connection_revealer, lost);
+  gtk_spinner_set_spinning (self->connection_spinner, lost);
 }
 
 static gboolean
@@ -275,6 +292,8 @@ hd_tech_window_set_session (HdTechWindow *self,
             }
           g_signal_connect_swapped (session, "notify::waiting-count",
                                     G_CALLBACK (update_badge), self);
+          g_signal_connect_swapped (session, "notify::state",
+                                    G_CALLBACK (update_connection), self);
         }
 
       hd_tech_queue_page_set_session (self->queue_page, session);
@@ -284,6 +303,7 @@ hd_tech_window_set_session (HdTechWindow *self,
 
   update_user (self);
   update_badge (self);
+  update_connection (self);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-queue", session != NULL);
 
   if (session != NULL)
@@ -354,6 +374,8 @@ hd_tech_window_class_init (HdTechWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HdTechWindow, availability_label);
   gtk_widget_class_bind_template_child (widget_class, HdTechWindow, chat_alert_button);
   gtk_widget_class_bind_template_child (widget_class, HdTechWindow, badge_label);
+  gtk_widget_class_bind_template_child (widget_class, HdTechWindow, connection_revealer);
+  gtk_widget_class_bind_template_child (widget_class, HdTechWindow, connection_spinner);
   gtk_widget_class_bind_template_child (widget_class, HdTechWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, HdTechWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, HdTechWindow, home_leaflet);

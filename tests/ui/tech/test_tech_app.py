@@ -622,6 +622,15 @@ def restart_story(srv, started):
         app, None, 'The chat transcript was saved as a request Note.', 'contains'))
     status, chat = chris.get('/chats/%d' % chat_id)
     check(chat['state'] == 'ended', 'the restored chat was ended by closing its window')
+    dismiss_note_dialog(app)
+
+    # --- the server goes away: the window says so ----------------------
+    check(find(main_window, 'label', 'Connection lost — reconnecting…') is None,
+          'no connection banner while connected')
+    srv.kill9()
+    wait_find(main_window, 'label', 'Connection lost — reconnecting…')
+    check(True, 'a dropped server shows "Connection lost — reconnecting…"')
+    shot('reconnecting')
 
 
 if __name__ == '__main__':
