@@ -301,6 +301,28 @@ test_rest (void)
 }
 
 static gboolean
+can_start_chat (gpointer data)
+{
+  return hd_request_get_can_start_chat (data);
+}
+
+static void
+on_typing (HdSession *session,
+           HdChat    *chat,
+           HdUser    *user,
+           guint     *count)
+{
+  g_assert_cmpstr (hd_user_get_name (user), ==, "Tina Tech");
+  (*count)++;
+}
+
+static gboolean
+counter_positive (gpointer data)
+{
+  return *(guint *) data > 0;
+}
+
+static gboolean
 note_has_last_line (gpointer data)
 {
   return strstr (hd_note_get_body (data), "the last line, live") != NULL;
@@ -323,8 +345,20 @@ test_session_stores (void)
   g_assert_nonnull (req);
   g_assert_cmpstr (hd_request_get_subject (req), ==, "Printer offline");
 
-  /* Carol sees Tina as unavailable, then (presence) available. */
+  /* Carol sees Tina as unavailable, then (presence) available: the
+   * request's chat_options follow without Carol asking. */
   wait_items (hd_session_get_requests (carol), 1, "Carol's requests");
+  {
+    HdRequest *carols = hd_session_lookup_request (carol, 1);
+
+    g_assert_nonnull (carols);
+    g_assert_false (hd_request_get_can_start_chat (carols));
+    g_assert_cmpstr (hd_request_get_chat_reason (carols), ==, "technician_unavailable");
+    set_available (tina);
+    hd_test_wait (can_start_chat, carols, 10000, "chat_options to follow Tina's presence");
+    g_assert_null (hd_request_get_chat_reason (carols));
+    g_assert_cmpuint (g_list_model_get_n_items (hd_request_get_technicians (carols)), >=, 1);
+  }
   chat = open_chat (tina, carol);
   g_assert_true (g_list_model_get_n_items (hd_session_get_chats (tina)) >= 1);
   g_assert_true (g_list_model_get_n_items (hd_session_get_chats (carol)) >= 1);
@@ -362,6 +396,20 @@ test_session_stores (void)
       g_assert_true (hd_message_get_is_own (a) != hd_message_get_is_own (b));
       g_assert_true (hd_message_get_is_own (a) == g_str_has_prefix (hd_message_get_body (a), "from tina"));
     }
+
+  /* Typing: shown to the other member, throttled (five keystrokes, one
+   * frame). */
+  {
+    guint typing = 0;
+    gulong h = g_signal_connect (carol, "typing", G_CALLBACK (on_typing), &typing);
+
+    for (guint i = 0; i < 5; i++)
+      hd_session_send_typing (tina, hd_chat_get_id (chat));
+    hd_test_wait (counter_positive, &typing, 10000, "chat.typing at Carol");
+    hd_test_run_for (500);
+    g_assert_cmpuint (typing, ==, 1);
+    g_signal_handler_disconnect (carol, h);
+  }
 
   /* Invalid bodies are refused locally and change nothing. */
   {
