@@ -50,6 +50,7 @@ enum {
 enum {
   SIGNAL_EVENT,
   SIGNAL_CONNECTED,
+  SIGNAL_UNAUTHORIZED,
   N_SIGNALS
 };
 
@@ -126,6 +127,7 @@ schedule_reconnect (HdEventStream *self)
 typedef struct {
   HdEventStream *self;
   GCancellable *cancellable;
+  SoupMessage *msg;   /* connect attempts only */
 } Probe;
 
 static void
@@ -305,6 +307,7 @@ on_connected (GObject      *source,
   Probe *attempt = user_data;
   g_autoptr(HdEventStream) self = attempt->self;
   g_autoptr(GCancellable) cancellable = attempt->cancellable;
+  g_autoptr(SoupMessage) msg = attempt->msg;
   g_autoptr(GError) error = NULL;
   SoupWebsocketConnection *conn;
 
@@ -325,6 +328,14 @@ on_connected (GObject      *source,
   if (conn == NULL)
     {
       g_debug ("connect failed: %s", error->message);
+      if (msg && soup_message_get_status (msg) == SOUP_STATUS_UNAUTHORIZED)
+        {
+          /* The token was ended (logged out elsewhere): retrying cannot
+           * help; the app asks the person to log in again. */
+          hd_event_stream_stop (self);
+          g_signal_emit (self, signals[SIGNAL_UNAUTHORIZED], 0);
+          return;
+        }
       schedule_reconnect (self);
       return;
     }
@@ -394,6 +405,7 @@ connect_now (HdEventStream *self)
   attempt = g_new0 (Probe, 1);
   attempt->self = g_object_ref (self);
   attempt->cancellable = g_object_ref (self->connect_cancellable);
+  attempt->msg = g_object_ref (msg);
   self->connect_timeout_id = g_timeout_add (MAX (CONNECT_TIMEOUT_MS, self->silence_ms),
                                             on_connect_timeout, self);
   soup_session_websocket_connect_async (hd_client_get_soup_session (self->client), msg,
@@ -471,6 +483,9 @@ hd_event_stream_class_init (HdEventStreamClass *klass)
     g_signal_new ("connected", G_TYPE_FROM_CLASS (klass),
                   G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 2, HD_TYPE_USER, G_TYPE_BOOLEAN);
+  signals[SIGNAL_UNAUTHORIZED] =
+    g_signal_new ("unauthorized", G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void

@@ -21,7 +21,9 @@ G_DECLARE_FINAL_TYPE (HdEventStream, hd_event_stream, HD, EVENT_STREAM, GObject)
  *   "event"     (const char *type, JsonObject *data): every frame the
  *               server sends, "hello" and "error" included; the detail is
  *               the type, so "event::chat.message" works.
- *   "connected" (HdUser *user, gboolean reconnect): after "hello". */
+ *   "connected" (HdUser *user, gboolean reconnect): after "hello".
+ *   "unauthorized" (): the server refused the token (401); the stream
+ *               has stopped (state OFFLINE) and will not retry. */
 HdEventStream    *hd_event_stream_new       (HdClient      *client);
 HdClient         *hd_event_stream_get_client (HdEventStream *self);
 HdConnectionState hd_event_stream_get_state (HdEventStream *self);

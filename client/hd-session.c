@@ -79,6 +79,7 @@ enum {
   SIGNAL_CHAT_ENDED,
   SIGNAL_TYPING,
   SIGNAL_MESSAGE_RECEIVED,
+  SIGNAL_UNAUTHORIZED,
   N_SIGNALS
 };
 
@@ -1022,6 +1023,13 @@ on_connected (HdEventStream *events,
 }
 
 static void
+on_unauthorized (HdSession *self)
+{
+  self->started = FALSE;
+  g_signal_emit (self, signals[SIGNAL_UNAUTHORIZED], 0);
+}
+
+static void
 on_state_changed (HdSession *self)
 {
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
@@ -1053,6 +1061,7 @@ hd_session_constructed (GObject *object)
   g_signal_connect (self->events, "event", G_CALLBACK (on_event), self);
   g_signal_connect (self->events, "connected", G_CALLBACK (on_connected), self);
   g_signal_connect_swapped (self->events, "notify::state", G_CALLBACK (on_state_changed), self);
+  g_signal_connect_swapped (self->events, "unauthorized", G_CALLBACK (on_unauthorized), self);
   g_signal_connect_swapped (self->client, "notify::user", G_CALLBACK (on_user_changed), self);
 }
 
@@ -1169,6 +1178,9 @@ hd_session_class_init (HdSessionClass *klass)
   signals[SIGNAL_TYPING] =
     g_signal_new ("typing", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 2, HD_TYPE_CHAT, HD_TYPE_USER);
+  signals[SIGNAL_UNAUTHORIZED] =
+    g_signal_new ("unauthorized", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
   signals[SIGNAL_MESSAGE_RECEIVED] =
     g_signal_new ("message-received", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, HD_TYPE_MESSAGE);

@@ -28,7 +28,9 @@ G_DECLARE_FINAL_TYPE (HdSession, hd_session, HD, SESSION, GObject)
  *   "chat-ended"     (HdChat *)  a chat I am a member of ended
  *   "typing"         (HdChat *, HdUser *)  the other member is typing
  *   "message-received" (HdMessage *)  a new message from the server
- *                                 (not one of my own acknowledgements) */
+ *                                 (not one of my own acknowledgements)
+ *   "unauthorized"   ()          the token was ended elsewhere; the
+ *                                 session stopped: show the login dialog */
 
 /* Log in with a password.  If @remember, the token is also stored in the
  * keyring (HdCredentials) under @app_id.  The session is started (event

@@ -623,6 +623,34 @@ test_dead_server (void)
   g_unsetenv ("HD_EVENTS_SILENCE_MS");
 }
 
+/* The token ended elsewhere: the stream stops retrying and says so. */
+static void
+test_unauthorized (void)
+{
+  HdTestServer *server = hd_test_server_start ();
+  g_autoptr(HdSession) tina = start_session (server, "tina");
+  g_autoptr(HdClient) other = hd_client_new (server->url);
+  g_autoptr(GAsyncResult) res = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean unauthorized = FALSE;
+
+  g_signal_connect (tina, "unauthorized", G_CALLBACK (on_flag_signal), &unauthorized);
+  hd_client_set_token (other, hd_client_get_token (hd_session_get_client (tina)));
+  hd_client_logout_async (other, NULL, hd_test_async_cb, &res);
+  g_assert_true (hd_client_logout_finish (other, hd_test_wait_result (&res, "logout"), &error));
+  g_assert_no_error (error);
+
+  /* Whether or not the server closes the socket itself, the next connect
+   * is refused. */
+  hd_event_stream_drop (hd_session_get_events (tina));
+  hd_test_wait (flag_set, &unauthorized, 10000, "unauthorized");
+  g_assert_cmpint (hd_session_get_state (tina), ==, HD_CONNECTION_OFFLINE);
+  hd_test_run_for (1200);
+  g_assert_cmpint (hd_session_get_state (tina), ==, HD_CONNECTION_OFFLINE);
+
+  hd_test_server_free (server);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -634,5 +662,6 @@ main (int   argc,
   g_test_add_func ("/client/chat-end", test_chat_end);
   g_test_add_func ("/client/reconnect", test_reconnect);
   g_test_add_func ("/client/dead-server", test_dead_server);
+  g_test_add_func ("/client/unauthorized", test_unauthorized);
   return g_test_run ();
 }
