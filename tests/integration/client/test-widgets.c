@@ -361,6 +361,24 @@ test_chat_view (void)
   t1 = g_get_monotonic_time ();
   printf ("# bench: chat view with %u messages built and at the bottom in %.3f s\n", N, (t1 - t0) / 1e6);
 
+  /* Bodies are plain text: the markup shows as typed. */
+  {
+    g_autoptr(GPtrArray) labels = g_ptr_array_new ();
+    gboolean seen = FALSE;
+
+    collect (GTK_WIDGET (hd_chat_view_get_list_view (HD_CHAT_VIEW (view))), GTK_TYPE_LABEL, labels);
+    for (guint i = 0; i < labels->len; i++)
+      {
+        GtkLabel *label = g_ptr_array_index (labels, i);
+        if (strstr (gtk_label_get_text (label), "<b>not markup</b>"))
+          {
+            g_assert_false (gtk_label_get_use_markup (label));
+            seen = TRUE;
+          }
+      }
+    g_assert_true (seen);
+  }
+
   /* Scroll from the bottom to the top in steps, one painted frame per
    * step; the work per frame (layout to end of paint) must stay small,
    * because a GtkListView only builds the visible rows. */
