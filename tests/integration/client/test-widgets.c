@@ -74,6 +74,23 @@ session_set (gpointer data)
   return *(HdSession **) data != NULL;
 }
 
+/* The symbolic chat icon of the alert button, by name from the theme. */
+static void
+test_chat_icon (void)
+{
+  GtkIconTheme *theme = gtk_icon_theme_get_for_display (gdk_display_get_default ());
+  g_autoptr(GtkIconPaintable) icon = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *uri = NULL;
+
+  g_assert_true (gtk_icon_theme_has_icon (theme, "hd-chat-symbolic"));
+  icon = gtk_icon_theme_lookup_icon (theme, "hd-chat-symbolic", NULL, 16, 1, GTK_TEXT_DIR_NONE, 0);
+  g_assert_true (gtk_icon_paintable_is_symbolic (icon));
+  file = gtk_icon_paintable_get_file (icon);
+  uri = g_file_get_uri (file);
+  g_assert_cmpstr (uri, ==, "resource:///com/helpdeskchat/icons/scalable/actions/hd-chat-symbolic.svg");
+}
+
 static void
 test_login_dialog_and_keyring (void)
 {
@@ -568,6 +585,7 @@ main (int   argc,
   adw_init ();
   hd_client_init_resources ();
 
+  g_test_add_func ("/widgets/chat-icon", test_chat_icon);
   g_test_add_func ("/widgets/login-dialog-keyring", test_login_dialog_and_keyring);
   g_test_add_func ("/widgets/notes-view", test_notes_view);
   g_test_add_func ("/widgets/chat-view-10000", test_chat_view);
