@@ -4,6 +4,7 @@
 #include "hdclient.h"
 #include "hd-client-private.h"
 #include "hd-client-resources.h"
+#include "hd-data-resources.h"
 
 void
 hd_client_ensure_types (void)
@@ -30,6 +31,8 @@ hd_client_init_resources (void)
       /* Registered by hand (--manual-register): a static library's
        * resource constructor would be dropped by the linker. */
       hd_client_register_resource ();
+      /* The icons (data/): the header bar's chat alert and the app icons. */
+      hd_data_register_resource ();
       hd_client_ensure_types ();
 
       display = gdk_display_get_default ();
