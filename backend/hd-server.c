@@ -829,6 +829,56 @@ out:
   g_clear_object (&call.parser);
 }
 
+/* Closing a socket with unread input makes the kernel send a reset, which
+ * can destroy the answer before the client reads it.  So: end our side,
+ * then read and drop what the client still sends (a bounded amount, for a
+ * bounded time), then close. */
+typedef struct {
+  GIOStream *stream;
+  gsize      drained;
+  gint64     deadline;
+  char       buffer[8192];
+} Linger;
+
+static void
+linger_read (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Linger *l = user_data;
+  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, NULL);
+
+  if (n > 0)
+    l->drained += (gsize) n;
+  if (n <= 0 || l->drained > 4 * 1024 * 1024 || g_get_monotonic_time () > l->deadline)
+    {
+      g_io_stream_close (l->stream, NULL, NULL);
+      g_object_unref (l->stream);
+      g_free (l);
+      return;
+    }
+  g_input_stream_read_async (G_INPUT_STREAM (source), l->buffer, sizeof l->buffer,
+                             G_PRIORITY_LOW, NULL, linger_read, l);
+}
+
+static void
+linger_close (GIOStream *stream)
+{
+  Linger *l;
+
+  if (!G_IS_SOCKET_CONNECTION (stream))
+    {
+      g_io_stream_close (stream, NULL, NULL);
+      return;
+    }
+  g_socket_shutdown (g_socket_connection_get_socket (G_SOCKET_CONNECTION (stream)), FALSE, TRUE, NULL);
+  l = g_new0 (Linger, 1);
+  l->stream = g_object_ref (stream);
+  l->deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  g_input_stream_read_async (g_io_stream_get_input_stream (stream), l->buffer, sizeof l->buffer,
+                             G_PRIORITY_LOW, NULL, linger_read, l);
+}
+
 /* Refuses an oversized body as soon as its headers are in, before it is
  * read. */
 static void
@@ -840,11 +890,36 @@ early_handler (SoupServer        *server,
 {
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
 
+  const char *expect = soup_message_headers_get_one (headers, "Expect");
+
   if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
       soup_message_headers_get_content_length (headers) > HD_MAX_BODY_BYTES)
     {
-      respond_error (msg, HD_ERROR_PAYLOAD_TOO_LARGE, "The request body is larger than 64 KiB");
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
+      g_autoptr(GIOStream) stream = NULL;
+      g_autofree char *body = NULL;
+      g_autofree char *response = NULL;
+
+      if (expect != NULL && g_ascii_strcasecmp (expect, "100-continue") == 0)
+        {
+          /* libsoup answers this before the body is sent. */
+          respond_error (msg, HD_ERROR_PAYLOAD_TOO_LARGE, "The request body is larger than 64 KiB");
+          soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
+          return;
+        }
+
+      /* Otherwise libsoup would read (and keep in memory) the whole body
+       * before answering: take the connection over, answer, close. */
+      stream = soup_server_message_steal_connection (msg);
+      if (stream == NULL)
+        return;
+      body = hd_json_error_body ("payload_too_large", "The request body is larger than 64 KiB");
+      response = g_strdup_printf ("HTTP/1.1 413 Payload Too Large\r\n"
+                                  "Content-Type: application/json\r\n"
+                                  "Content-Length: %zu\r\n"
+                                  "Connection: close\r\n\r\n%s", strlen (body), body);
+      g_output_stream_write_all (g_io_stream_get_output_stream (stream), response, strlen (response),
+                                 NULL, NULL, NULL);
+      linger_close (stream);
     }
 }
 
