@@ -1,0 +1,499 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The hub over real WebSockets: an in-process HdServer on a free port and
+ * libsoup clients in the same main loop. */
+#include "hd-auth.h"
+#include "hd-chat-service.h"
+#include "hd-error.h"
+#include "hd-protocol.h"
+#include "hd-server.h"
+
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+enum { ADMIN = 1, TINA, THEO, CAROL, CHRIS };
+
+typedef struct {
+  SoupWebsocketConnection *conn;
+  GQueue                   frames;   /* char * */
+  gboolean                 closed;
+  gushort                  close_code;
+} Client;
+
+typedef struct {
+  char          *dir;
+  HdStore       *store;
+  HdChatService *service;
+  HdServer      *server;
+  SoupSession   *session;
+  guint          port;
+  char          *tokens[6];
+} Fixture;
+
+static void
+on_message (SoupWebsocketConnection *conn,
+            gint                     type,
+            GBytes                  *message,
+            gpointer                 user_data)
+{
+  Client *c = user_data;
+  gsize len;
+  const char *data = g_bytes_get_data (message, &len);
+
+  g_queue_push_tail (&c->frames, g_strndup (data, len));
+}
+
+static void
+on_closed (SoupWebsocketConnection *conn,
+           gpointer                 user_data)
+{
+  Client *c = user_data;
+
+  c->closed = TRUE;
+  c->close_code = soup_websocket_connection_get_close_code (conn);
+}
+
+static void
+connected (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static gboolean
+iterate_until (gboolean *flag,
+               guint     timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_ms * 1000;
+
+  while (!*flag && g_get_monotonic_time () < deadline)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (1000);
+  return *flag;
+}
+
+static void
+spin (guint ms)
+{
+  gboolean never = FALSE;
+  iterate_until (&never, ms);
+}
+
+/* Opens /api/v1/events as @user with a libsoup client. */
+static Client *
+client_open (Fixture    *f,
+             int         user,
+             GError    **error)
+{
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/api/v1/events", f->port);
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+  g_autofree char *auth = g_strconcat ("Bearer ", f->tokens[user], NULL);
+  GAsyncResult *result = NULL;
+  gboolean done = FALSE;
+  Client *c;
+  SoupWebsocketConnection *conn;
+
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
+  soup_session_websocket_connect_async (f->session, msg, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
+                                        connected, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  conn = soup_session_websocket_connect_finish (f->session, result, error);
+  g_object_unref (result);
+  (void) done;
+  if (conn == NULL)
+    return NULL;
+  c = g_new0 (Client, 1);
+  c->conn = conn;
+  soup_websocket_connection_set_max_incoming_payload_size (conn, 0);
+  g_signal_connect (conn, "message", G_CALLBACK (on_message), c);
+  g_signal_connect (conn, "closed", G_CALLBACK (on_closed), c);
+  return c;
+}
+
+static void
+client_free (Client *c)
+{
+  g_signal_handlers_disconnect_by_data (c->conn, c);
+  if (soup_websocket_connection_get_state (c->conn) == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_close (c->conn, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+  g_object_unref (c->conn);
+  g_queue_clear_full (&c->frames, g_free);
+  g_free (c);
+}
+
+/* Waits for the next frame of @type; returns its data object (as a node
+ * to unref), dropping frames of other types. */
+static JsonNode *
+next_event (Client     *c,
+            const char *type,
+            guint       timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_ms * 1000;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      while (!g_queue_is_empty (&c->frames))
+        {
+          g_autofree char *text = g_queue_pop_head (&c->frames);
+          g_autoptr(JsonNode) node = json_from_string (text, NULL);
+          JsonObject *o;
+
+          g_assert_nonnull (node);
+          o = json_node_get_object (node);
+          if (g_strcmp0 (json_object_get_string_member (o, "type"), type) == 0)
+            return json_node_ref (json_object_get_member (o, "data"));
+        }
+      if (c->closed)
+        return NULL;
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (500);
+    }
+  return NULL;
+}
+
+static char *
+make_token (Fixture *f,
+            gint64   user_id)
+{
+  char *token = hd_auth_new_token ();
+  g_autofree char *hash = hd_auth_hash_token (token);
+
+  g_assert_true (hd_store_token_add (f->store, hash, user_id, 1, NULL));
+  return token;
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+
+  f->dir = g_dir_make_tmp ("hd-hub-XXXXXX", &error);
+  path = g_build_filename (f->dir, "hd.db", NULL);
+  f->store = hd_store_open (path, &error);
+  g_assert_no_error (error);
+  f->service = hd_chat_service_new (f->store, NULL);
+  g_assert_true (hd_chat_service_seed_demo (f->service, &error));
+  f->server = hd_server_new (f->service, NULL);
+  g_assert_true (hd_server_listen (f->server, "127.0.0.1", 0, &f->port, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (f->port, >, 0);
+  f->session = soup_session_new ();
+  for (int i = ADMIN; i <= CHRIS; i++)
+    f->tokens[i] = make_token (f, i);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GDir) d = g_dir_open (f->dir, 0, NULL);
+  const char *name;
+
+  spin (50);
+  g_clear_object (&f->session);
+  g_clear_object (&f->server);
+  g_clear_object (&f->service);
+  g_clear_object (&f->store);
+  for (int i = 0; i < 6; i++)
+    g_free (f->tokens[i]);
+  while (d && (name = g_dir_read_name (d)))
+    {
+      g_autofree char *p = g_build_filename (f->dir, name, NULL);
+      g_unlink (p);
+    }
+  g_rmdir (f->dir);
+  g_free (f->dir);
+}
+
+static HdUser *
+user (Fixture *f,
+      int      id)
+{
+  return hd_store_user_get (f->store, id, NULL);
+}
+
+static void
+test_hello_and_presence (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  Client *carol = client_open (f, CAROL, &error);
+  Client *tina, *tina2;
+  g_autoptr(JsonNode) hello = NULL;
+  g_autoptr(JsonNode) presence = NULL;
+  g_autoptr(JsonNode) gone = NULL;
+  JsonObject *u;
+
+  g_assert_no_error (error);
+  hello = next_event (carol, HD_EVENT_HELLO, 3000);
+  g_assert_nonnull (hello);
+  u = json_object_get_object_member (json_node_get_object (hello), "user");
+  g_assert_cmpstr (json_object_get_string_member (u, "login"), ==, "carol");
+  g_assert_true (json_object_get_boolean_member (u, "online"));
+
+  /* First socket of a technician: presence to everyone, without her
+   * email for a customer. */
+  tina = client_open (f, TINA, &error);
+  presence = next_event (carol, HD_EVENT_PRESENCE_CHANGED, 3000);
+  g_assert_nonnull (presence);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (presence), "id"), ==, TINA);
+  g_assert_true (json_object_get_boolean_member (json_node_get_object (presence), "online"));
+  g_assert_false (json_object_has_member (json_node_get_object (presence), "email"));
+  g_assert_true (hd_chat_service_is_online (f->service, TINA));
+
+  /* A second socket changes nothing; closing one of two neither. */
+  tina2 = client_open (f, TINA, &error);
+  g_assert_nonnull (next_event (tina2, HD_EVENT_HELLO, 3000));
+  client_free (tina2);
+  spin (200);
+  g_assert_true (hd_chat_service_is_online (f->service, TINA));
+  g_assert_null (next_event (carol, HD_EVENT_PRESENCE_CHANGED, 200));
+
+  /* The last one: offline. */
+  client_free (tina);
+  gone = next_event (carol, HD_EVENT_PRESENCE_CHANGED, 3000);
+  g_assert_nonnull (gone);
+  g_assert_false (json_object_get_boolean_member (json_node_get_object (gone), "online"));
+  g_assert_false (hd_chat_service_is_online (f->service, TINA));
+  client_free (carol);
+}
+
+static void
+test_refused_without_token (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  Client *c;
+
+  g_free (f->tokens[CAROL]);
+  f->tokens[CAROL] = g_strdup ("not-a-token");
+  c = client_open (f, CAROL, &error);
+  g_assert_null (c);
+  g_assert_nonnull (error);
+}
+
+static void
+test_chat_send_and_bad_frames (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HdUser) tina_user = user (f, TINA);
+  g_autoptr(HdUser) carol_user = user (f, CAROL);
+  Client *tina = client_open (f, TINA, &error);
+  Client *carol = client_open (f, CAROL, &error);
+  g_autofree char *chat = NULL;
+  g_autofree char *accepted = NULL;
+  g_autofree char *send = NULL;
+  g_autofree char *big = NULL;
+  g_autoptr(JsonNode) msg = NULL;
+  g_autoptr(JsonNode) echo = NULL;
+  g_autoptr(JsonNode) again = NULL;
+  g_autoptr(JsonNode) err = NULL;
+  g_autoptr(JsonNode) typing = NULL;
+  g_autoptr(JsonNode) note = NULL;
+  g_autoptr(GString) frame = g_string_new (NULL);
+  gint64 chat_id;
+
+  g_assert_nonnull (next_event (tina, HD_EVENT_HELLO, 3000));
+  g_assert_nonnull (next_event (carol, HD_EVENT_HELLO, 3000));
+  g_free (hd_chat_service_set_available (f->service, tina_user, TRUE, &error));
+  chat = hd_chat_service_start_chat (f->service, carol_user, 1, 0, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (next_event (tina, HD_EVENT_CHAT_REQUESTED, 3000));
+  {
+    g_autoptr(JsonNode) n = json_from_string (chat, NULL);
+    chat_id = json_object_get_int_member (json_node_get_object (n), "id");
+  }
+  accepted = hd_chat_service_accept_chat (f->service, tina_user, chat_id, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (next_event (carol, HD_EVENT_CHAT_ACCEPTED, 3000));
+
+  /* chat.send: both members get chat.message, after the commit. */
+  send = g_strdup_printf ("{\"type\":\"chat.send\",\"data\":{\"chat_id\":%" G_GINT64_FORMAT
+                          ",\"body\":\"Hello <b>there</b>\",\"client_id\":\"k1\"}}", chat_id);
+  soup_websocket_connection_send_text (carol->conn, send);
+  msg = next_event (tina, HD_EVENT_CHAT_MESSAGE, 3000);
+  g_assert_nonnull (msg);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (msg), "body"), ==, "Hello <b>there</b>");
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (msg), "seq"), ==, 1);
+  echo = next_event (carol, HD_EVENT_CHAT_MESSAGE, 3000);
+  g_assert_nonnull (echo);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (echo), "client_id"), ==, "k1");
+  note = next_event (tina, HD_EVENT_NOTE_UPDATED, 3000);
+  g_assert_nonnull (note);
+  g_assert_false (json_object_has_member (json_node_get_object (note), "body"));
+
+  /* The same client_id again: answered to the sender only, stored once. */
+  soup_websocket_connection_send_text (carol->conn, send);
+  again = next_event (carol, HD_EVENT_CHAT_MESSAGE, 3000);
+  g_assert_nonnull (again);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (again), "seq"), ==, 1);
+  g_assert_null (next_event (tina, HD_EVENT_CHAT_MESSAGE, 300));
+
+  /* Typing to the other member. */
+  g_string_printf (frame, "{\"type\":\"chat.typing\",\"data\":{\"chat_id\":%" G_GINT64_FORMAT "}}", chat_id);
+  soup_websocket_connection_send_text (tina->conn, frame->str);
+  typing = next_event (carol, HD_EVENT_CHAT_TYPING, 3000);
+  g_assert_nonnull (typing);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (typing), "user_id"), ==, TINA);
+
+  /* Bad frames: an error event each, the socket stays open. */
+  {
+    const char *bad[] = {
+      "not json", "[1,2]", "{\"type\":\"chat.send\"}", "{\"type\":\"nope\",\"data\":{\"chat_id\":1}}",
+      "{\"type\":\"chat.send\",\"data\":{\"chat_id\":\"1\",\"body\":\"x\"}}",
+      "{\"type\":\"chat.send\",\"data\":{\"chat_id\":1,\"body\":\"   \",\"client_id\":\"z\"}}",
+      "{\"type\":\"chat.send\",\"data\":{\"chat_id\":99999,\"body\":\"x\",\"client_id\":\"z\"}}",
+    };
+    for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+      {
+        g_autoptr(JsonNode) e = NULL;
+
+        soup_websocket_connection_send_text (carol->conn, bad[i]);
+        e = next_event (carol, HD_EVENT_ERROR, 3000);
+        g_assert_nonnull (e);
+        g_assert_true (json_object_has_member (json_node_get_object (e), "code"));
+        g_assert_true (json_object_has_member (json_node_get_object (e), "message"));
+      }
+    g_assert_false (carol->closed);
+  }
+
+  /* Over 64 KiB: closed with 1009, nothing stored. */
+  big = g_strnfill (HD_MAX_FRAME_BYTES + 10, 'x');
+  g_string_printf (frame, "{\"type\":\"chat.send\",\"data\":{\"chat_id\":%" G_GINT64_FORMAT
+                   ",\"body\":\"%s\",\"client_id\":\"big\"}}", chat_id, big);
+  soup_websocket_connection_send_text (carol->conn, frame->str);
+  g_assert_true (iterate_until (&carol->closed, 5000));
+  g_assert_cmpuint (carol->close_code, ==, SOUP_WEBSOCKET_CLOSE_TOO_BIG);
+  {
+    g_autofree char *all = hd_chat_service_list_messages (f->service, tina_user, chat_id, 0, 100, &error);
+    g_assert_null (strstr (all, "\"seq\":2"));
+  }
+  g_assert_false (tina->closed);
+
+  client_free (carol);
+  client_free (tina);
+}
+
+static void
+test_shutdown_going_away (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  Client *carol = client_open (f, CAROL, &error);
+
+  g_assert_nonnull (next_event (carol, HD_EVENT_HELLO, 3000));
+  hd_server_shutdown (f->server);
+  g_assert_true (iterate_until (&carol->closed, 5000));
+  g_assert_cmpuint (carol->close_code, ==, SOUP_WEBSOCKET_CLOSE_GOING_AWAY);
+  client_free (carol);
+}
+
+typedef struct {
+  guint              port;
+  const char        *token;
+  GSocketConnection *conn;
+  gboolean           done;
+  gboolean           upgraded;
+} RawPeer;
+
+/* A peer that completes the handshake and then never reads again, so it
+ * never answers a ping: what a vanished laptop looks like.  Blocking
+ * I/O, so it runs in a thread while the test's main loop serves. */
+static gpointer
+raw_peer_thread (gpointer data)
+{
+  RawPeer *peer = data;
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autofree char *request = NULL;
+  char buf[1024];
+  gsize got = 0;
+
+  peer->conn = g_socket_client_connect_to_host (client, "127.0.0.1", peer->port, NULL, NULL);
+  if (peer->conn != NULL)
+    {
+      GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (peer->conn));
+      GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (peer->conn));
+
+      request = g_strdup_printf ("GET /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                 "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                                 "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                                 "Sec-WebSocket-Version: 13\r\n"
+                                 "Authorization: Bearer %s\r\n\r\n", peer->token);
+      g_output_stream_write_all (out, request, strlen (request), NULL, NULL, NULL);
+      while (got < sizeof buf - 1 && !g_strstr_len (buf, got, "\r\n\r\n"))
+        {
+          gssize n = g_input_stream_read (in, buf + got, sizeof buf - 1 - got, NULL, NULL);
+          if (n <= 0)
+            break;
+          got += (gsize) n;
+          buf[got] = '\0';
+        }
+      peer->upgraded = got > 12 && strncmp (buf, "HTTP/1.1 101", 12) == 0;
+    }
+  g_atomic_int_set (&peer->done, TRUE);
+  return NULL;
+}
+
+static void
+test_dead_peer (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  Client *carol = client_open (f, CAROL, &error);
+  RawPeer peer = { f->port, f->tokens[TINA], NULL, FALSE, FALSE };
+  GThread *thread;
+  g_autoptr(JsonNode) online = NULL;
+  g_autoptr(JsonNode) offline = NULL;
+  gint64 t0;
+
+  g_assert_nonnull (next_event (carol, HD_EVENT_HELLO, 3000));
+  thread = g_thread_new ("raw-peer", raw_peer_thread, &peer);
+  while (!g_atomic_int_get (&peer.done))
+    g_main_context_iteration (NULL, FALSE);
+  g_thread_join (thread);
+  g_assert_true (peer.upgraded);
+
+  online = next_event (carol, HD_EVENT_PRESENCE_CHANGED, 3000);
+  g_assert_nonnull (online);
+  g_assert_true (json_object_get_boolean_member (json_node_get_object (online), "online"));
+
+  /* No pong within the (shortened) timeout: closed, presence offline.
+   * Carol's libsoup client answers the same pings and stays. */
+  t0 = g_get_monotonic_time ();
+  offline = next_event (carol, HD_EVENT_PRESENCE_CHANGED, 10000);
+  g_assert_nonnull (offline);
+  g_assert_false (json_object_get_boolean_member (json_node_get_object (offline), "online"));
+  g_assert_cmpint (g_get_monotonic_time () - t0, >=, 1000 * 1000);
+  g_assert_false (hd_chat_service_is_online (f->service, TINA));
+  g_assert_false (carol->closed);
+
+  g_object_unref (peer.conn);
+  client_free (carol);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+
+  /* Short dead-peer intervals (the hub reads them when created). */
+  g_setenv ("HD_PING_INTERVAL_MS", "500", TRUE);
+  g_setenv ("HD_DEAD_PEER_TIMEOUT_MS", "2500", TRUE);
+  g_test_init (&argc, &argv, NULL);
+  g_assert_true (hd_auth_init (&error));
+
+#define ADD(name, fn) g_test_add (name, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
+  ADD ("/hub/hello-and-presence", test_hello_and_presence);
+  ADD ("/hub/refused-without-token", test_refused_without_token);
+  ADD ("/hub/chat-send-and-bad-frames", test_chat_send_and_bad_frames);
+  ADD ("/hub/shutdown-going-away", test_shutdown_going_away);
+  ADD ("/hub/dead-peer", test_dead_peer);
+
+  return g_test_run ();
+}
