@@ -434,6 +434,8 @@ hd_portal_chat_window_init (HdPortalChatWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
   hd_portal_stack_hide_inactive_pages (self->state_stack);
+  hd_portal_revealer_hide_when_closed (self->ended_revealer);
+  hd_portal_revealer_hide_when_closed (self->reconnect_revealer);
 }
 
 HdPortalChatWindow *

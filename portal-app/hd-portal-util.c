@@ -64,3 +64,23 @@ hd_portal_stack_hide_inactive_pages (GtkStack *stack)
   g_signal_connect (stack, "notify::visible-child", G_CALLBACK (sync_hidden_pages), NULL);
   sync_hidden_pages (stack);
 }
+
+static void
+sync_revealer_child (GtkRevealer *revealer)
+{
+  GtkWidget *child = gtk_revealer_get_child (revealer);
+
+  if (child != NULL)
+    gtk_accessible_update_state (GTK_ACCESSIBLE (child),
+                                 GTK_ACCESSIBLE_STATE_HIDDEN, !gtk_revealer_get_reveal_child (revealer),
+                                 -1);
+}
+
+void
+hd_portal_revealer_hide_when_closed (GtkRevealer *revealer)
+{
+  g_return_if_fail (GTK_IS_REVEALER (revealer));
+
+  g_signal_connect (revealer, "notify::reveal-child", G_CALLBACK (sync_revealer_child), NULL);
+  sync_revealer_child (revealer);
+}

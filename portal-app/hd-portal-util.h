@@ -16,6 +16,9 @@ char *hd_portal_chat_reason_text (const char *reason,
  * on screen. */
 void  hd_portal_stack_hide_inactive_pages (GtkStack *stack);
 
+/* The same for a revealer's child while it is folded away. */
+void  hd_portal_revealer_hide_when_closed (GtkRevealer *revealer);
+
 /* Registers the portal's GResource once (every class_init calls it). */
 void  hd_portal_ensure_resources (void);
 

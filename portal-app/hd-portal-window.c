@@ -750,6 +750,7 @@ hd_portal_window_init (HdPortalWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   hd_portal_stack_hide_inactive_pages (self->sidebar_stack);
   hd_portal_stack_hide_inactive_pages (self->content_stack);
+  hd_portal_revealer_hide_when_closed (self->reconnect_revealer);
 
   self->chat_windows = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->opened_chats = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);

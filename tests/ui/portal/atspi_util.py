@@ -3,6 +3,7 @@
 would: find by role and accessible name, press, type, read."""
 
 import os
+import re
 import subprocess
 import time
 
@@ -223,6 +224,23 @@ def screenshot(name):
     os.makedirs(folder, exist_ok=True)
     path = os.path.join(folder, name)
     subprocess.run(['import', '-window', 'root', path], check=False,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return path
+
+
+def screenshot_window(title, name):
+    """Only the X window titled title (falls back to the whole screen)."""
+    folder = os.environ.get('HD_ARTIFACTS_DIR') or '.'
+    path = os.path.join(folder, name)
+    try:
+        out = subprocess.run(['xwininfo', '-name', title], capture_output=True, text=True,
+                             timeout=10).stdout
+    except (OSError, subprocess.SubprocessError):
+        out = ''
+    m = re.search(r'Window id: (0x[0-9a-fA-F]+)', out)
+    if m is None:
+        return screenshot(name)
+    subprocess.run(['import', '-window', m.group(1), path], check=False,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return path
 
