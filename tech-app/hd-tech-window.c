@@ -24,7 +24,6 @@ struct _HdTechWindow
   GtkButton          *chat_alert_button;
   GtkLabel           *badge_label;
   GtkRevealer        *connection_revealer;
-  GtkSpinner         *connection_spinner;
   GtkStack           *main_stack;
   AdwViewStack       *view_stack;
   AdwLeaflet         *home_leaflet;
@@ -102,7 +101,6 @@ update_connection (HdTechWindow *self)
    * still counts as visible for screen readers. */
   gtk_widget_set_visible (GTK_WIDGET (self->connection_revealer), lost);
   gtk_revealer_set_reveal_child (self->connection_revealer, lost);
-  gtk_spinner_set_spinning (self->connection_spinner, lost);
 }
 
 static gboolean
@@ -375,7 +373,6 @@ hd_tech_window_class_init (HdTechWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HdTechWindow, chat_alert_button);
   gtk_widget_class_bind_template_child (widget_class, HdTechWindow, badge_label);
   gtk_widget_class_bind_template_child (widget_class, HdTechWindow, connection_revealer);
-  gtk_widget_class_bind_template_child (widget_class, HdTechWindow, connection_spinner);
   gtk_widget_class_bind_template_child (widget_class, HdTechWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, HdTechWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, HdTechWindow, home_leaflet);
