@@ -29,7 +29,24 @@ struct _HdChatService
   /* While a batch is open, events wait here for its commit. */
   guint            batch_depth;
   GPtrArray       *held_events;
+  /* Within a batch nothing but messages changes, so a chat's row and the
+   * list of who watches its request are looked up once per batch, not
+   * once per message.  chat id → BatchChat; emptied at the batch's end. */
+  GHashTable      *batch_chats;
 };
+
+typedef struct {
+  HdChat  chat;
+  GArray *watchers;    /* NULL until needed */
+} BatchChat;
+
+static void
+batch_chat_free (BatchChat *b)
+{
+  if (b->watchers)
+    g_array_unref (b->watchers);
+  g_free (b);
+}
 
 G_DEFINE_FINAL_TYPE (HdChatService, hd_chat_service, G_TYPE_OBJECT)
 
@@ -60,6 +77,7 @@ hd_chat_service_finalize (GObject *object)
   g_clear_pointer (&self->throttle, hd_login_throttle_free);
   g_string_free (self->scratch, TRUE);
   g_ptr_array_unref (self->held_events);
+  g_hash_table_unref (self->batch_chats);
 
   G_OBJECT_CLASS (hd_chat_service_parent_class)->finalize (object);
 }
@@ -77,6 +95,8 @@ hd_chat_service_init (HdChatService *self)
   self->throttle = hd_login_throttle_new (LOGIN_MAX_FAILURES, LOGIN_WINDOW_USEC);
   self->scratch = g_string_sized_new (1024);
   self->held_events = g_ptr_array_new ();
+  self->batch_chats = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL,
+                                             (GDestroyNotify) batch_chat_free);
 }
 
 HdChatService *
@@ -363,6 +383,7 @@ hd_chat_service_batch_end (HdChatService *self)
   ok = hd_store_commit (self->store, &error);
   if (!ok)
     g_warning ("A batch of changes was lost: %s", error->message);
+  g_hash_table_remove_all (self->batch_chats);
 
   /* Only what was committed goes out. */
   events = g_steal_pointer (&self->held_events);
@@ -533,6 +554,28 @@ get_visible_chat (HdChatService  *self,
   return TRUE;
 }
 
+static BatchChat *
+batch_chat (HdChatService *self,
+            gint64         chat_id)
+{
+  BatchChat *b;
+
+  if (self->batch_depth == 0)
+    return NULL;
+  b = g_hash_table_lookup (self->batch_chats, &chat_id);
+  if (b == NULL)
+    {
+      b = g_new0 (BatchChat, 1);
+      if (!hd_store_chat_get (self->store, chat_id, &b->chat, NULL))
+        {
+          g_free (b);
+          return NULL;
+        }
+      g_hash_table_insert (self->batch_chats, &b->chat.id, b);
+    }
+  return b;
+}
+
 static gboolean
 get_member_chat (HdChatService  *self,
                  const HdUser   *caller,
@@ -540,7 +583,18 @@ get_member_chat (HdChatService  *self,
                  HdChat         *chat,
                  GError        **error)
 {
-  if (!hd_store_chat_get (self->store, chat_id, chat, NULL) || !is_member (caller, chat))
+  BatchChat *b = batch_chat (self, chat_id);
+  gboolean found;
+
+  if (b != NULL)
+    {
+      *chat = b->chat;
+      found = TRUE;
+    }
+  else
+    found = hd_store_chat_get (self->store, chat_id, chat, NULL);
+
+  if (!found || !is_member (caller, chat))
     {
       NOT_FOUND (error, "Chat");
       return FALSE;
@@ -1356,8 +1410,9 @@ append_transcript_line (GString    *out,
                         const char *body)
 {
   gsize start = out->len;
-  g_autofree char *t = hd_protocol_format_time (time);
+  char t[HD_JSON_TIME_LEN + 1];
 
+  hd_json_format_time (time, t);
   g_string_append (out, t);
   g_string_append_c (out, ' ');
   g_string_append (out, author ? author : "");
@@ -1463,19 +1518,32 @@ emit_transcript_update (HdChatService *self,
                         const char    *appended,
                         gint64         length)
 {
-  g_autoptr(HdRequest) r = hd_store_request_get (self->store, chat->request_id, NULL);
+  BatchChat *b = batch_chat (self, chat->id);
   GString *out = self->scratch;
   HdNote n = { chat->note_id, chat->request_id, HD_NOTE_TRANSCRIPT, chat->id, NULL,
                chat->accepted_at, updated_at, length };
+  GArray *watchers;
 
-  if (r == NULL || chat->note_id <= 0)
+  if (chat->note_id <= 0)
     return;
+  if (b != NULL && b->watchers != NULL)
+    watchers = g_array_ref (b->watchers);
+  else
+    {
+      g_autoptr(HdRequest) r = hd_store_request_get (self->store, chat->request_id, NULL);
+
+      if (r == NULL)
+        return;
+      watchers = request_watchers (self, r, chat);
+      if (b != NULL)
+        b->watchers = g_array_ref (watchers);
+    }
   g_string_truncate (out, 0);
   render_note_head (out, &n);
   HD_JSON_KEY (out, "appended");
   hd_json_append_string (out, appended);
   g_string_append_printf (out, ",\"length\":%" G_GINT64_FORMAT "}", length);
-  emit (self, HD_EVENT_NOTE_UPDATED, request_watchers (self, r, chat), out->str, NULL);
+  emit (self, HD_EVENT_NOTE_UPDATED, watchers, out->str, NULL);
 }
 
 /* ---- chats ---------------------------------------------------------- */

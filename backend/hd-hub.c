@@ -7,7 +7,10 @@
 #include "hd-protocol.h"
 
 #include <json-glib/json-glib.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #define DEFAULT_PING_INTERVAL_MS   10000
 #define DEFAULT_DEAD_TIMEOUT_MS    30000
@@ -21,6 +24,8 @@ typedef struct {
   HdRole                   role;
   gint64                   last_seen;   /* monotonic µs of the last frame or pong */
   gboolean                 attached;    /* counted in the user's presence */
+  gboolean                 corked;
+  int                      fd;          /* -1 when not plain TCP (TLS) */
 } Client;
 
 struct _HdHub
@@ -41,6 +46,12 @@ struct _HdHub
   guint          batch_source;
   /* echoes of resent messages (connection, frame), sent after it */
   GPtrArray     *held_echoes;
+  /* While the events of a batch go out, the sockets they go to are corked
+   * (TCP_CORK), so that one burst leaves as few packets as possible. */
+  gboolean       corking;
+  GPtrArray     *corked;
+  /* senders looked up once per batch: user id → HdUser */
+  GHashTable    *batch_users;
 };
 
 G_DEFINE_FINAL_TYPE (HdHub, hd_hub, G_TYPE_OBJECT)
@@ -80,11 +91,37 @@ detach (HdHub  *self,
 }
 
 static void
+set_cork (Client   *c,
+          gboolean  on)
+{
+  int v = on ? 1 : 0;
+
+  if (c->fd >= 0)
+    setsockopt (c->fd, IPPROTO_TCP, TCP_CORK, &v, sizeof v);
+  c->corked = on;
+}
+
+static void
 send_text (Client     *c,
            const char *text)
 {
-  if (soup_websocket_connection_get_state (c->conn) == SOUP_WEBSOCKET_STATE_OPEN)
-    soup_websocket_connection_send_text (c->conn, text);
+  if (soup_websocket_connection_get_state (c->conn) != SOUP_WEBSOCKET_STATE_OPEN)
+    return;
+  if (c->hub->corking && !c->corked && c->fd >= 0)
+    {
+      set_cork (c, TRUE);
+      g_ptr_array_add (c->hub->corked, c);
+    }
+  soup_websocket_connection_send_text (c->conn, text);
+}
+
+static void
+uncork_all (HdHub *self)
+{
+  self->corking = FALSE;
+  for (guint i = 0; i < self->corked->len; i++)
+    set_cork (g_ptr_array_index (self->corked, i), FALSE);
+  g_ptr_array_set_size (self->corked, 0);
 }
 
 static void
@@ -156,8 +193,11 @@ flush_batch (gpointer user_data)
   gboolean ok;
 
   self->batch_source = 0;
+  g_hash_table_remove_all (self->batch_users);
   self->held_echoes = g_ptr_array_new_with_free_func ((GDestroyNotify) echo_free);
+  self->corking = TRUE;
   ok = hd_chat_service_batch_end (self->service);
+  uncork_all (self);
   for (guint i = 0; ok && i < echoes->len; i++)
     {
       Echo *e = g_ptr_array_index (echoes, i);
@@ -195,7 +235,8 @@ handle_frame (HdHub      *self,
               gsize       len)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(HdUser) user = NULL;
+  g_autoptr(HdUser) owned = NULL;
+  HdUser *user;
   JsonNode *root;
   JsonObject *o, *data;
   const char *type;
@@ -232,16 +273,31 @@ handle_frame (HdHub      *self,
     }
 
   /* The user's name or availability may have changed since the socket
-   * opened; read them fresh. */
-  user = hd_store_user_get (hd_chat_service_get_store (self->service), c->user_id, &error);
+   * opened; read them fresh (once per batch). */
+  user = g_hash_table_lookup (self->batch_users, &c->user_id);
   if (user == NULL)
     {
-      send_gerror (c, error);
-      return;
+      user = hd_store_user_get (hd_chat_service_get_store (self->service), c->user_id, &error);
+      if (user == NULL)
+        {
+          send_gerror (c, error);
+          return;
+        }
+      if (self->batch_source != 0)
+        g_hash_table_insert (self->batch_users, &user->id, user);
+      else
+        owned = user;
     }
 
   if (strcmp (type, HD_FRAME_CHAT_SEND) == 0)
     {
+      if (self->batch_source == 0)
+        {
+          /* Open the batch now and keep the user for it. */
+          open_batch (self);
+          if (owned != NULL)
+            g_hash_table_insert (self->batch_users, &user->id, g_steal_pointer (&owned));
+        }
       const char *body = get_string (data, "body");
       const char *client_id = NULL;
       g_autofree char *message = NULL;
@@ -330,6 +386,7 @@ on_closed (SoupWebsocketConnection *conn,
 
   detach (self, c);
   g_signal_handlers_disconnect_by_data (conn, c);
+  g_ptr_array_remove_fast (self->corked, c);
   g_hash_table_remove (self->clients, c);
 }
 
@@ -413,6 +470,8 @@ hd_hub_dispose (GObject *object)
   if (self->service)
     hd_hub_flush (self);
   g_clear_pointer (&self->held_echoes, g_ptr_array_unref);
+  g_clear_pointer (&self->corked, g_ptr_array_unref);
+  g_clear_pointer (&self->batch_users, g_hash_table_unref);
   if (self->service)
     hd_chat_service_set_event_sink (self->service, NULL, NULL);
   if (self->clients)
@@ -446,6 +505,9 @@ hd_hub_init (HdHub *self)
   self->clients = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) client_free, NULL);
   self->parser = json_parser_new_immutable ();
   self->held_echoes = g_ptr_array_new_with_free_func ((GDestroyNotify) echo_free);
+  self->corked = g_ptr_array_new ();
+  self->batch_users = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL,
+                                             (GDestroyNotify) hd_user_free);
 }
 
 HdHub *
@@ -482,6 +544,21 @@ hd_hub_add_connection (HdHub                   *self,
   c->role = user->role;
   c->last_seen = g_get_monotonic_time ();
   c->attached = TRUE;
+  c->fd = -1;
+  {
+    GIOStream *stream = soup_websocket_connection_get_io_stream (connection);
+
+    if (G_IS_SOCKET_CONNECTION (stream))
+      {
+        GSocket *socket = g_socket_connection_get_socket (G_SOCKET_CONNECTION (stream));
+        int one = 1;
+
+        c->fd = g_socket_get_fd (socket);
+        /* Events are small frames that must leave at once, not wait for
+         * the peer's delayed ACK (Nagle). */
+        setsockopt (c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+      }
+  }
   g_hash_table_add (self->clients, c);
 
   /* libsoup drops the TCP connection without a close frame when a frame

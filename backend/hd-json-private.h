@@ -13,6 +13,10 @@ void hd_json_append_string  (GString    *out,
                              const char *str);
 void hd_json_append_time    (GString    *out,
                              gint64      unix_usec);
+/* "2026-11-24T19:00:00.123Z" */
+#define HD_JSON_TIME_LEN 24
+void hd_json_format_time    (gint64      unix_usec,
+                             char        out[HD_JSON_TIME_LEN + 1]);
 /* Appends "key": (with a leading comma unless @first). */
 void hd_json_append_key     (GString    *out,
                              const char *key,

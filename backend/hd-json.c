@@ -48,20 +48,56 @@ hd_json_append_string (GString    *out,
   g_string_append_c (out, '"');
 }
 
+/* The same text as hd_protocol_format_time (), without allocations: the
+ * date part is computed once per second. */
+void
+hd_json_format_time (gint64 unix_usec,
+                     char   out[HD_JSON_TIME_LEN + 1])
+{
+  static gint64 cached_sec = G_MININT64;
+  static char cached[HD_JSON_TIME_LEN + 1];
+  gint64 sec = unix_usec / G_USEC_PER_SEC;
+  int ms = (int) ((unix_usec % G_USEC_PER_SEC) / 1000);
+
+  if (ms < 0)
+    {
+      ms += 1000;
+      sec -= 1;
+    }
+  if (sec != cached_sec)
+    {
+      g_autofree char *text = hd_protocol_format_time (sec * G_USEC_PER_SEC);
+
+      if (strlen (text) != HD_JSON_TIME_LEN)
+        {
+          /* Years beyond 9999 or before 0: not worth a cache. */
+          g_autofree char *full = hd_protocol_format_time (unix_usec);
+          g_strlcpy (out, full, HD_JSON_TIME_LEN + 1);
+          return;
+        }
+      memcpy (cached, text, sizeof cached);
+      cached_sec = sec;
+    }
+  memcpy (out, cached, sizeof cached);
+  out[20] = (char) ('0' + ms / 100);
+  out[21] = (char) ('0' + ms / 10 % 10);
+  out[22] = (char) ('0' + ms % 10);
+}
+
 void
 hd_json_append_time (GString *out,
                      gint64   unix_usec)
 {
-  g_autofree char *text = NULL;
+  char text[HD_JSON_TIME_LEN + 1];
 
   if (unix_usec == 0)
     {
       g_string_append (out, "null");
       return;
     }
-  text = hd_protocol_format_time (unix_usec);
+  hd_json_format_time (unix_usec, text);
   g_string_append_c (out, '"');
-  g_string_append (out, text);
+  g_string_append_len (out, text, HD_JSON_TIME_LEN);
   g_string_append_c (out, '"');
 }
 
