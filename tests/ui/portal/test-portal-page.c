@@ -8,7 +8,9 @@
 
 #include <adwaita.h>
 
+#include "hd-portal-application.h"
 #include "hd-portal-request-page.h"
+#include "hd-portal-window.h"
 #include "hd-portal-util.h"
 
 static const char *request_json_fmt =
@@ -166,6 +168,44 @@ test_chat_menu_follows_options (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static void
+assert_accel (GtkApplication *app,
+              const char     *action,
+              const char     *accel)
+{
+  g_auto(GStrv) accels = gtk_application_get_accels_for_action (app, action);
+
+  g_assert_nonnull (accels);
+  g_assert_nonnull (accels[0]);
+  g_assert_cmpstr (accels[0], ==, accel);
+}
+
+/* Ctrl+Q, Ctrl+W and Ctrl+? (the shortcuts window from the GResource). */
+static void
+test_app_shortcuts (void)
+{
+  g_autoptr(HdPortalApplication) app = hd_portal_application_new ();
+  g_autoptr(GError) error = NULL;
+  HdPortalWindow *window;
+  GtkShortcutsWindow *overlay;
+
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+
+  assert_accel (GTK_APPLICATION (app), "app.quit", "<Control>q");
+  assert_accel (GTK_APPLICATION (app), "window.close", "<Control>w");
+  assert_accel (GTK_APPLICATION (app), "win.show-help-overlay", "<Control>question");
+
+  window = hd_portal_window_new (app, "http://127.0.0.1:9/");
+  g_assert_true (g_action_group_has_action (G_ACTION_GROUP (window), "show-help-overlay"));
+  overlay = gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window));
+  g_assert_true (GTK_IS_SHORTCUTS_WINDOW (overlay));
+  g_assert_null (hd_portal_window_get_session (window));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -178,6 +218,7 @@ main (int   argc,
 
   g_test_add_func ("/portal/reason-texts", test_reason_texts);
   g_test_add_func ("/portal/chat-menu-follows-options", test_chat_menu_follows_options);
+  g_test_add_func ("/portal/app-shortcuts", test_app_shortcuts);
 
   return g_test_run ();
 }

@@ -24,10 +24,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import pyatspi  # noqa: E402
 
-from atspi_util import (app_by_pid, dump, find_all, get_text, is_sensitive,  # noqa: E402
+from atspi_util import (app_by_pid, dump, find_all, get_text, is_sensitive, states,  # noqa: E402
                         name_of, press, screenshot, screenshot_window, set_text, wait_find,
                         wait_for, wait_gone, window_named)
 from hdtest import Api, Events, Server, SmtpSink  # noqa: E402
+from notify_sink import NotificationSink  # noqa: E402
 
 REASON_UNAVAILABLE = 'Tina Tech is not available for chat right now'
 CHAT_WITH_TINA = 'Chat with Tina Tech'
@@ -66,6 +67,25 @@ def log_in(app, server_url):
     time.sleep(1.0)
 
 
+def is_active(frame):
+    s = states(frame)
+    return s is not None and s.contains(pyatspi.STATE_ACTIVE)
+
+
+def check_notification(notes, chat_frame, summary, body=None):
+    """A GNotification is due only while the chat window is not focused.
+    (Without a window manager the X server decides the focus; both cases
+    are checked as they come.)"""
+    def match(n):
+        return n['summary'] == summary and (body is None or n['body'] == body)
+    if is_active(chat_frame):
+        step('chat window focused: no notification "%s"' % summary)
+        assert notes.wait_for(match, timeout=2) is None, notes.notifications
+    else:
+        step('chat window not focused: notification "%s"' % summary)
+        assert notes.wait_for(match, timeout=10) is not None, notes.notifications
+
+
 def enable_accessibility():
     """What a screen reader does when it starts: say so on the a11y bus,
     so that toolkits export their trees."""
@@ -80,6 +100,7 @@ def main():
     faulthandler.dump_traceback_later(float(os.environ.get('HD_UI_HANG_SECONDS', '200')))
     os.makedirs(ARTIFACTS, exist_ok=True)
     enable_accessibility()
+    notes = NotificationSink()
     sink = SmtpSink()
     srv = Server(smtp_url=sink.url)
     env = dict(os.environ)
@@ -144,6 +165,7 @@ def main():
         status, body = tina.post('/chats/%d/accept' % chat_id)
         assert status == 200, (status, body)
         wait_gone(chat_frame, 'the waiting state', role='label', contains='Waiting for Tina Tech to accept')
+        check_notification(notes, chat_frame, 'Tina Tech accepted your chat')
         entry = wait_find(chat_frame, 'the message entry', role='text',
                           pred=lambda a: a.getState().contains(pyatspi.STATE_EDITABLE))
 
@@ -162,6 +184,22 @@ def main():
                               'client_id': str(uuid.uuid4())})
         wait_find(chat_frame, "Tina's message", role='label',
                   contains='Is the <Ready> light on?', timeout=10)
+        # Notification bodies may be read as markup: the text arrives escaped.
+        check_notification(notes, chat_frame, 'Tina Tech',
+                           'Hi Carol, Tina here. Is the &lt;Ready&gt; light on? Try turning it off and on.')
+
+        step('a second launch brings the main window to the front; Tina writes')
+        subprocess.run(wrapper + [portal_bin()], env=env, timeout=30,
+                       stdout=log, stderr=subprocess.STDOUT)
+        try:
+            wait_for('the chat window to lose the focus', lambda: not is_active(chat_frame), timeout=5)
+        except AssertionError:
+            step('(the X server kept the focus on the chat window)')
+        status, body = tina.post('/chats/%d/messages' % chat_id,
+                                 {'body': 'Are you still there?', 'client_id': str(uuid.uuid4())})
+        assert status == 201, (status, body)
+        wait_find(chat_frame, "Tina's question", role='label', name='Are you still there?', timeout=10)
+        check_notification(notes, chat_frame, 'Tina Tech', 'Are you still there?')
 
         step('the server dies: "Reconnecting…"; Carol writes meanwhile')
         port = srv.port
@@ -196,7 +234,7 @@ def main():
         assert len(stored_offline()) == 1, stored_offline()
         assert stored[0]['author']['login'] == 'carol'
         for text in ('Hello from Carol, the printer is still offline', 'Written while offline',
-                     'Sent while you were away'):
+                     'Sent while you were away', 'Are you still there?'):
             shown = find_all(chat_frame, role='label', name=text)
             assert len(shown) == 1, '%r shown %d times' % (text, len(shown))
 
@@ -250,6 +288,7 @@ def main():
         log.close()
         srv.close()
         sink.stop()
+        notes.stop()
 
 
 if __name__ == '__main__':
