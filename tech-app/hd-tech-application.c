@@ -815,6 +815,8 @@ hd_tech_application_startup (GApplication *app)
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *close_accels[] = { "<Control>w", NULL };
   static const char *preferences_accels[] = { "<Control>comma", NULL };
+  static const char *queue_accels[] = { "<Control>1", NULL };
+  static const char *requests_accels[] = { "<Control>2", NULL };
 
   g_debug ("startup at %.1f ms", (g_get_monotonic_time () - self->started_us) / 1000.0);
   G_APPLICATION_CLASS (hd_tech_application_parent_class)->startup (app);
@@ -846,6 +848,8 @@ hd_tech_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "window.close", close_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences", preferences_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.show-queue", queue_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.show-requests", requests_accels);
   update_actions (self);
 }
 

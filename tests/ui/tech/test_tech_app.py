@@ -145,6 +145,20 @@ def click(obj):
     action.doAction(0)
 
 
+# Keycodes of the X server's default (US) map, as under Xvfb.
+KEY_CONTROL, KEY_SHIFT, KEY_SLASH, KEY_W = 37, 50, 61, 25
+
+
+def press(keycode, *held):
+    """Presses keycode with the modifier keycodes `held` down, through the
+    AT-SPI device controller (XTest)."""
+    for mod in held:
+        pyatspi.Registry.generateKeyboardEvent(mod, None, pyatspi.KEY_PRESS)
+    pyatspi.Registry.generateKeyboardEvent(keycode, None, pyatspi.KEY_PRESSRELEASE)
+    for mod in reversed(held):
+        pyatspi.Registry.generateKeyboardEvent(mod, None, pyatspi.KEY_RELEASE)
+
+
 def set_text(obj, text):
     obj.queryEditableText().setTextContents(text)
 
@@ -474,10 +488,27 @@ def story(srv, sink, notifications, started):
     chat_window = wait_frame(app, 'Chat with Carol Customer')
     carol_events.next('chat.accepted', where=lambda d: d['id'] == chat2['id'])
     check(True, "the notification's Accept opened the chat window and accepted the chat")
-    click(wait_find(chat_window, 'push button', 'End Chat'))
+    time.sleep(0.5)
+    press(KEY_W, KEY_CONTROL)
     carol_events.next('chat.ended', where=lambda d: d['id'] == chat2['id'])
-    check(True, 'closing the second chat window ended that chat')
+    check(True, 'Ctrl+W closed the second chat window, which ended that chat')
     dismiss_note_dialog(app)
+
+    # --- Ctrl+? shows the shortcuts; Escape closes them -------------------
+    time.sleep(0.3)
+    press(KEY_SLASH, KEY_CONTROL, KEY_SHIFT)
+
+    def shortcuts():
+        for f in frames(app):
+            if showing(f) and find(f, None, 'Show the Chat Queue', 'contains'):
+                return f
+        return None
+    wait_for('the shortcuts window', shortcuts)
+    check(True, 'Ctrl+? opened the shortcuts window')
+    shot('shortcuts')
+    press(9)  # Escape
+    wait_for('Escape to close the shortcuts', lambda: shortcuts() is None)
+    check(True, 'Escape closed the shortcuts window')
 
     admin_story(srv, app, main_window)
     restart_story(srv, started)
@@ -635,15 +666,17 @@ def restart_story(srv, started):
     check(True, 'a dropped server shows "Connection lost — reconnecting…"')
     shot('reconnecting')
 
-    # --- Quit from the menu: a clean exit (under ASan: no leaks of ours) -
-    quit_item = menu_item(open_main_menu(main_window), 'Quit')
+    # --- Ctrl+Q: a clean exit (under ASan: no leaks of ours) -----------
+    check(menu_item(open_main_menu(main_window), 'Quit') is not None, 'the menu has Quit')
+    press(9)  # Escape closes the menu
+    time.sleep(0.5)
     log('quitting')
-    click(quit_item)
+    press(24, KEY_CONTROL)  # Ctrl+Q
     try:
         status = app_proc.wait(30 * max(SLOW, 1))
     except subprocess.TimeoutExpired:
         status = None
-    check(status == 0, 'Quit ends the app with status 0 (was %r)' % status)
+    check(status == 0, 'Ctrl+Q ends the app with status 0 (was %r)' % status)
 
 
 if __name__ == '__main__':
