@@ -660,10 +660,18 @@ static guint  rate_tick;
 static double rate_credit;
 static guint  rr_next;
 
+static gint64 rate_last;
+
 static gboolean
 rate_timer (gpointer user_data)
 {
-  rate_credit += opt_rate / 100.0;
+  gint64 now = g_get_monotonic_time ();
+
+  /* By the time that really passed: a busy machine fires late. */
+  if (rate_last == 0)
+    rate_last = now;
+  rate_credit += opt_rate * (now - rate_last) / 1e6;
+  rate_last = now;
   while (rate_credit >= 1.0)
     {
       send_one (chats->pdata[rr_next++ % chats->len]);
