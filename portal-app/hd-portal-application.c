@@ -12,6 +12,7 @@ struct _HdPortalApplication
   AdwApplication  parent_instance;
 
   char           *server_url;
+  gint64          started_at;
 };
 
 G_DEFINE_FINAL_TYPE (HdPortalApplication, hd_portal_application, ADW_TYPE_APPLICATION)
@@ -182,6 +183,7 @@ hd_portal_application_class_init (HdPortalApplicationClass *klass)
 static void
 hd_portal_application_init (HdPortalApplication *self)
 {
+  self->started_at = g_get_monotonic_time ();
   g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
   g_application_set_option_context_summary (G_APPLICATION (self),
                                             _("The Helpdesk customer portal"));
@@ -203,4 +205,12 @@ hd_portal_application_get_server_url (HdPortalApplication *self)
   g_return_val_if_fail (HD_IS_PORTAL_APPLICATION (self), NULL);
 
   return self->server_url;
+}
+
+gint64
+hd_portal_application_get_started_at (HdPortalApplication *self)
+{
+  g_return_val_if_fail (HD_IS_PORTAL_APPLICATION (self), 0);
+
+  return self->started_at;
 }

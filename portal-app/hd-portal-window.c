@@ -658,6 +658,27 @@ save_window_state (HdPortalWindow *self)
     }
 }
 
+static void
+first_frame_cb (GdkFrameClock  *clock,
+                HdPortalWindow *self)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+
+  g_signal_handlers_disconnect_by_func (clock, first_frame_cb, self);
+  if (HD_IS_PORTAL_APPLICATION (app))
+    g_debug ("First frame %.0f ms after start",
+             (g_get_monotonic_time () - hd_portal_application_get_started_at (HD_PORTAL_APPLICATION (app))) / 1000.0);
+}
+
+static void
+hd_portal_window_map (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (hd_portal_window_parent_class)->map (widget);
+
+  g_signal_connect_object (gtk_widget_get_frame_clock (widget), "after-paint",
+                           G_CALLBACK (first_frame_cb), widget, 0);
+}
+
 static gboolean
 hd_portal_window_close_request (GtkWindow *window)
 {
@@ -710,6 +731,7 @@ hd_portal_window_class_init (HdPortalWindowClass *klass)
   object_class->dispose = hd_portal_window_dispose;
   object_class->finalize = hd_portal_window_finalize;
   window_class->close_request = hd_portal_window_close_request;
+  widget_class->map = hd_portal_window_map;
 
   g_type_ensure (HD_TYPE_PORTAL_REQUEST_PAGE);
 
