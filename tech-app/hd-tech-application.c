@@ -34,6 +34,9 @@ struct _HdTechApplication
   /* chat ids this user is accepting: a chat.taken for one of them by
    * someone else is worth a "Taken by …" toast. */
   GHashTable     *accepting;
+  /* chat id → HdChat of chats that left the queue because someone took
+   * them, so a late Accept (a stale notification) can say who. */
+  GHashTable     *taken;
 };
 
 G_DEFINE_FINAL_TYPE (HdTechApplication, hd_tech_application, ADW_TYPE_APPLICATION)
@@ -244,10 +247,16 @@ hd_tech_application_open_chat (HdTechApplication *self,
 
 static void
 taken_toast (HdTechApplication *self,
-             HdChat            *chat)
+             gint64             chat_id)
 {
-  HdUser *technician = chat ? hd_chat_get_technician (chat) : NULL;
+  HdChat *chat = g_hash_table_lookup (self->taken, &chat_id);
+  HdUser *technician;
+
   g_autofree char *text = NULL;
+
+  if (chat == NULL && self->session != NULL)
+    chat = hd_session_lookup_chat (self->session, chat_id);
+  technician = chat ? hd_chat_get_technician (chat) : NULL;
 
   if (technician != NULL)
     /* Translators: %s is a technician's name */
@@ -289,10 +298,13 @@ accept_chat_cb (GObject      *object,
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
 
-      if (g_error_matches (error, HD_ERROR, HD_ERROR_ALREADY_TAKEN))
+      /* Someone was faster; a chat this user may no longer see at all
+       * (taken, or withdrawn by the customer) answers 404. */
+      if (g_error_matches (error, HD_ERROR, HD_ERROR_ALREADY_TAKEN) ||
+          g_error_matches (error, HD_ERROR, HD_ERROR_NOT_FOUND))
         {
           if (was_accepting)
-            taken_toast (self, hd_session_lookup_chat (HD_SESSION (object), chat_id));
+            taken_toast (self, chat_id);
         }
       else
         {
@@ -405,13 +417,14 @@ chat_taken_cb (HdSession         *session,
   HdUser *me = hd_session_get_user (session);
 
   g_application_withdraw_notification (G_APPLICATION (self), id);
+  g_hash_table_replace (self->taken, int64_dup (chat_id), g_object_ref (chat));
 
   if (g_hash_table_contains (self->accepting, &chat_id) &&
       (technician == NULL || me == NULL || hd_user_get_id (technician) != hd_user_get_id (me)))
     {
       /* Tell at once; the accept call's already_taken then stays quiet. */
       g_hash_table_remove (self->accepting, &chat_id);
-      taken_toast (self, chat);
+      taken_toast (self, chat_id);
     }
 }
 
@@ -479,6 +492,7 @@ set_session (HdTechApplication *self,
     }
   g_set_object (&self->session, session);
   g_hash_table_remove_all (self->accepting);
+  g_hash_table_remove_all (self->taken);
 
   if (session != NULL)
     {
@@ -902,6 +916,7 @@ hd_tech_application_finalize (GObject *object)
   g_free (self->server_url);
   g_hash_table_unref (self->chat_windows);
   g_hash_table_unref (self->accepting);
+  g_hash_table_unref (self->taken);
 
   G_OBJECT_CLASS (hd_tech_application_parent_class)->finalize (object);
 }
@@ -937,6 +952,7 @@ hd_tech_application_init (HdTechApplication *self)
   self->started_us = g_get_monotonic_time ();
   self->chat_windows = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->accepting = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->taken = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
   g_application_add_main_option_entries (G_APPLICATION (self), options);
   g_application_set_option_context_parameter_string (G_APPLICATION (self), NULL);
 }
