@@ -264,6 +264,24 @@ def main():
                   timeout=10)
         wait_find(main_window, 'the transcript note', contains='Try turning it off and on', timeout=10)
         screenshot('portal-notes.png')
+
+        step('close the ended chat; start another and withdraw it with Cancel')
+        press(wait_find(chat_frame, 'the Close button', role='button', name='Close'))
+        wait_for('the ended chat window to close',
+                 lambda: window_named(app, contains='Chat with Tina Tech') is None, timeout=10)
+        press(chat_menu)
+        press(wait_find(main_window, CHAT_WITH_TINA + ' (enabled)', role='button', name=CHAT_WITH_TINA,
+                        pred=is_sensitive, timeout=15))
+        second = ev.next('chat.requested', timeout=10)['data']['id']
+        assert second != chat_id
+        chat_frame = wait_for('the new chat window', lambda: window_named(app, contains='Chat with Tina Tech'),
+                              timeout=15)
+        wait_find(chat_frame, 'the waiting state', role='label', contains='Waiting for Tina Tech to accept')
+        press(wait_find(chat_frame, 'the Cancel button', role='button', name='Cancel'))
+        ev.next('chat.taken', timeout=10, where=lambda d: d['id'] == second)
+        status, body = Api(srv).login('carol').get('/chats/%d' % second)
+        assert status == 200 and body['state'] == 'ended', (status, body)
+        wait_find(chat_frame, 'the withdrawn state', role='label', name='Chat Request Withdrawn', timeout=10)
         step('all good')
         return 0
     except Exception:
