@@ -226,6 +226,9 @@ update_chat_options (HdPortalRequestPage *self)
 
   g_set_object (&self->active_chat, chat);
   gtk_widget_set_visible (self->active_chat_box, chat != NULL);
+  /* "You are chatting with …" already says why no other chat can start. */
+  if (chat != NULL)
+    gtk_widget_set_visible (self->reason_box, FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.open-chat", chat != NULL);
   if (chat != NULL)
     {
