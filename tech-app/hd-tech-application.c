@@ -195,6 +195,10 @@ chat_window_closed_cb (HdTechChatWindow  *window,
 {
   HdTechWindow *main_window = HD_TECH_WINDOW (hd_tech_application_get_main_window (self));
 
+  /* The main window may have been closed while the chat went on. */
+  if (!gtk_widget_get_visible (GTK_WIDGET (main_window)))
+    gtk_window_present (GTK_WINDOW (main_window));
+
   if (error != NULL)
     {
       g_autofree char *text = g_strdup_printf (_("Could not end the chat: %s"), error->message);
@@ -487,7 +491,11 @@ set_session (HdTechApplication *self,
 
   if (self->session != NULL)
     {
+      HdUser *old_user = hd_session_get_user (self->session);
+
       g_signal_handlers_disconnect_by_data (self->session, self);
+      if (old_user != NULL)
+        g_signal_handlers_disconnect_by_data (old_user, self);
       hd_session_stop (self->session);
     }
   g_set_object (&self->session, session);

@@ -440,13 +440,31 @@ def story(srv, sink, notifications, started):
     time.sleep(0.5)
     shot('chat')
 
+    # --- the request's Notes follow the chat live -----------------------
+    tabs = find_all(main_window, lambda o: role(o) == 'page tab' and name(o) == 'Requests')
+    click(tabs[0])
+    requests_list = wait_find(main_window, 'list', 'My Requests')
+    rows = [c for c in requests_list if role(c) == 'list item']
+    first = [i for i, r in enumerate(rows)
+             if find(r, 'label', '#1 Printer offline', 'prefix', visible=False)]
+    requests_list.querySelection().selectChild(first[0] if first else 0)
+    wait_for('the transcript note in the Notes tab', lambda: find(
+        main_window, None, tina_text, 'contains'))
+    later_text = 'It works again, thank you!'
+    carol.post('/chats/%d/messages' % chat_id,
+               {'body': later_text, 'client_id': str(uuid.uuid4())})
+    wait_for('the new line in the Notes tab', lambda: find(
+        main_window, None, later_text, 'contains'))
+    check(True, "the request's Notes tab grew with the chat, live")
+
     # --- Email ------------------------------------------------------------
     click(wait_find(chat_window, 'push button', 'Email'))
     mails = sink.wait_for(1, timeout=TIMEOUT)
     check(mails and 'carol@example.com' in str(mails[0]['To']),
           'the transcript mail reached the SMTP sink, to carol@example.com')
     body = mails[0].get_body(preferencelist=('plain',)).get_content() if mails else ''
-    check(carol_text in body and tina_text in body, 'the mail holds both messages')
+    check(carol_text in body and tina_text in body and later_text in body,
+          'the mail holds the whole conversation')
     wait_for('the "Transcript sent" toast', lambda: find(
         chat_window, None, 'Transcript sent to carol@example.com', 'contains'))
     check(True, 'toast "Transcript sent to carol@example.com"')
