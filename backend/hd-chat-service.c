@@ -33,6 +33,9 @@ struct _HdChatService
    * list of who watches its request are looked up once per batch, not
    * once per message.  chat id → BatchChat; emptied at the batch's end. */
   GHashTable      *batch_chats;
+  /* Ends the batch that its owner (the hub) holds open. */
+  void           (*batch_flush) (gpointer data);
+  gpointer         batch_flush_data;
 };
 
 typedef struct {
@@ -355,6 +358,25 @@ hd_event_free (HdEvent *event)
   g_free (event->staff_frame);
   g_free (event->customer_frame);
   g_free (event);
+}
+
+void
+hd_chat_service_set_batch_flush (HdChatService *self,
+                                 void         (*flush) (gpointer data),
+                                 gpointer       data)
+{
+  self->batch_flush = flush;
+  self->batch_flush_data = data;
+}
+
+/* Async completions (after a password hash) may land while a burst of
+ * messages holds a transaction open: commit that first, so their own
+ * changes stand alone and their answers follow their commit. */
+static void
+leave_batch (HdChatService *self)
+{
+  if (self->batch_depth > 0 && self->batch_flush != NULL)
+    self->batch_flush (self->batch_flush_data);
 }
 
 void
@@ -856,6 +878,7 @@ login_verified (GObject      *source,
   g_autofree char *hash = NULL;
   GString *out;
 
+  leave_batch (self);
   if (!hd_auth_verify_password_finish (result, &error))
     {
       if (error != NULL)
@@ -1069,6 +1092,7 @@ create_user_hashed (GObject      *source,
   g_autofree char *hash = hd_auth_hash_password_finish (result, &error);
   g_autoptr(HdUser) user = NULL;
 
+  leave_batch (self);
   if (hash == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));

@@ -46,6 +46,10 @@ void           hd_chat_service_set_event_sink   (HdChatService  *self,
  * out after the commit (and not at all if it fails).  Nests. */
 void           hd_chat_service_batch_begin      (HdChatService  *self);
 gboolean       hd_chat_service_batch_end        (HdChatService  *self);
+/* Who holds batches open tells how to end one early. */
+void           hd_chat_service_set_batch_flush  (HdChatService  *self,
+                                                 void          (*flush) (gpointer data),
+                                                 gpointer        data);
 
 /* Fills an empty store with the contract's demo data; leaves a non-empty
  * one untouched. */

@@ -473,7 +473,10 @@ hd_hub_dispose (GObject *object)
   g_clear_pointer (&self->corked, g_ptr_array_unref);
   g_clear_pointer (&self->batch_users, g_hash_table_unref);
   if (self->service)
-    hd_chat_service_set_event_sink (self->service, NULL, NULL);
+    {
+      hd_chat_service_set_event_sink (self->service, NULL, NULL);
+      hd_chat_service_set_batch_flush (self->service, NULL, NULL);
+    }
   if (self->clients)
     {
       GHashTableIter iter;
@@ -524,6 +527,7 @@ hd_hub_new (HdChatService *service)
   self->dead_timeout_usec = (gint64) dead_ms * 1000;
   self->check_source = g_timeout_add (MAX (50, MIN (ping_ms, dead_ms / 2)), check_peers, self);
   hd_chat_service_set_event_sink (service, sink, self);
+  hd_chat_service_set_batch_flush (service, (void (*) (gpointer)) hd_hub_flush, self);
   return self;
 }
 
