@@ -208,9 +208,13 @@ static void
 hd_tech_account_page_dispose (GObject *object)
 {
   HdTechAccountPage *self = HD_TECH_ACCOUNT_PAGE (object);
+  GtkWidget *child;
 
   hd_tech_account_page_set_session (self, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), HD_TYPE_TECH_ACCOUNT_PAGE);
+  /* dispose_template() only unparents the children bound to fields. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
 
   G_OBJECT_CLASS (hd_tech_account_page_parent_class)->dispose (object);
 }

@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* In-process checks of libhdtech widgets that need no server: text from
+ * people is never markup, the Accept button says whose chat it takes, and
+ * the end-of-chat dialog says where the transcript went. */
+#define G_LOG_DOMAIN "test-tech-widgets"
+
+#include <adwaita.h>
+
+#include "hdclient.h"
+#include "hd-tech-queue-row.h"
+#include "hd-tech-resources.h"
+#include "hd-tech-window.h"
+
+static JsonObject *
+parse_object (const char *text)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  json_parser_load_from_data (parser, text, -1, &error);
+  g_assert_no_error (error);
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+static void
+test_queue_row_plain_text (void)
+{
+  g_autoptr(JsonObject) chat_json = parse_object (
+    "{\"id\": 7, \"request_id\": 3, \"state\": \"waiting\","
+    " \"customer\": {\"id\": 4, \"name\": \"<b>Eve</b> & Co\", \"role\": \"customer\","
+    "                \"available_for_chat\": false, \"online\": true},"
+    " \"technician\": null, \"target\": {\"kind\": \"technician\", \"id\": 2},"
+    " \"note_id\": null, \"created_at\": \"2026-11-24T19:00:00.123Z\","
+    " \"accepted_at\": null, \"ended_at\": null}");
+  g_autoptr(JsonObject) request_json = parse_object (
+    "{\"id\": 3, \"subject\": \"Printer <span>offline</span>\", \"description\": \"\","
+    " \"status\": \"open\", \"customer\": {\"id\": 4, \"name\": \"<b>Eve</b> & Co\","
+    " \"role\": \"customer\", \"available_for_chat\": false, \"online\": true},"
+    " \"assignee\": null, \"team\": null, \"active_chat\": null}");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HdChat) chat = hd_chat_new_from_json (chat_json, &error);
+  g_autoptr(HdRequest) request = NULL;
+  GtkWidget *row;
+  GtkWidget *window;
+  GtkWidget *button = NULL;
+  const char *subtitle;
+
+  g_assert_no_error (error);
+  request = hd_request_new_from_json (request_json, &error);
+  g_assert_no_error (error);
+
+  row = hd_tech_queue_row_new (chat, request);
+  window = gtk_window_new ();
+  gtk_window_set_child (GTK_WINDOW (window), row);
+
+  g_assert_false (adw_preferences_row_get_use_markup (ADW_PREFERENCES_ROW (row)));
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "<b>Eve</b> & Co");
+  subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (row));
+  g_assert_true (g_str_has_prefix (subtitle, "#3 Printer <span>offline</span> — waiting since "));
+
+  /* The Accept button: a suffix GtkButton whose tooltip names the customer. */
+  for (GtkWidget *w = gtk_widget_get_first_child (row); w != NULL; )
+    {
+      if (GTK_IS_BUTTON (w) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (w)), "Accept") == 0)
+        {
+          button = w;
+          break;
+        }
+      /* depth-first walk */
+      if (gtk_widget_get_first_child (w) != NULL)
+        w = gtk_widget_get_first_child (w);
+      else
+        {
+          while (w != NULL && gtk_widget_get_next_sibling (w) == NULL && w != row)
+            w = gtk_widget_get_parent (w);
+          w = (w == NULL || w == row) ? NULL : gtk_widget_get_next_sibling (w);
+        }
+    }
+  g_assert_nonnull (button);
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (button), ==, "Accept chat with <b>Eve</b> & Co");
+  g_assert_true (gtk_widget_get_sensitive (button));
+  hd_tech_queue_row_set_accepting (HD_TECH_QUEUE_ROW (row), TRUE);
+  g_assert_false (gtk_widget_get_sensitive (button));
+  hd_tech_queue_row_set_accepting (HD_TECH_QUEUE_ROW (row), FALSE);
+  g_assert_true (gtk_widget_get_sensitive (button));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_chat_ended_dialog (void)
+{
+  HdTechWindow *window = g_object_new (HD_TYPE_TECH_WINDOW, NULL);
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  AdwMessageDialog *dialog = NULL;
+
+  hd_tech_window_show_chat_ended (window, 1);
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (item))
+        dialog = ADW_MESSAGE_DIALOG (item);
+    }
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (adw_message_dialog_get_body (dialog), ==,
+                   "The chat transcript was saved as a request Note.");
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (window));
+  g_assert_cmpstr (adw_message_dialog_get_close_response (dialog), ==, "close");
+
+  /* Escape (the close response) leaves the main window alone. */
+  adw_message_dialog_response (dialog, "close");
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+  hd_client_init_resources ();
+  /* Naming the resource links its object (and so its constructor, which
+   * registers it) out of the static library. */
+  (void) hd_tech_get_resource ();
+
+  g_test_add_func ("/tech/queue-row/plain-text", test_queue_row_plain_text);
+  g_test_add_func ("/tech/window/chat-ended-dialog", test_chat_ended_dialog);
+
+  return g_test_run ();
+}
