@@ -35,6 +35,7 @@ struct _HdPortalRequestPage
   HdChat        *active_chat;
   GtkWidget     *notes_view;
   char          *reason_text;
+  char          *menu_signature;  /* what the technician buttons show */
   GCancellable  *cancellable;
   gboolean       starting;
 };
@@ -149,6 +150,27 @@ rebuild_technician_buttons (HdPortalRequestPage *self,
   GtkWidget *child;
   HdUser *assignee = self->request ? hd_request_get_assignee (self->request) : NULL;
   guint n = self->technicians ? g_list_model_get_n_items (self->technicians) : 0;
+
+  GString *signature = g_string_new (can_start ? "1" : "0");
+
+  /* Requests notify often (every presence event re-reads them); rebuild
+   * only when what the menu shows changed, so screen readers are not
+   * handed a fresh set of buttons each time. */
+  if (assignee != NULL)
+    g_string_append_printf (signature, "|a%" G_GINT64_FORMAT ":%s", hd_user_get_id (assignee), hd_user_get_name (assignee));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(HdUser) user = g_list_model_get_item (self->technicians, i);
+
+      g_string_append_printf (signature, "|t%" G_GINT64_FORMAT ":%s", hd_user_get_id (user), hd_user_get_name (user));
+    }
+  if (g_strcmp0 (signature->str, self->menu_signature) == 0)
+    {
+      g_string_free (signature, TRUE);
+      return;
+    }
+  g_free (self->menu_signature);
+  self->menu_signature = g_string_free (signature, FALSE);
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->technician_box))))
     gtk_box_remove (self->technician_box, child);
@@ -434,6 +456,7 @@ hd_portal_request_page_dispose (GObject *object)
   disconnect_request (self);
   g_clear_object (&self->session);
   g_clear_pointer (&self->reason_text, g_free);
+  g_clear_pointer (&self->menu_signature, g_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), HD_TYPE_PORTAL_REQUEST_PAGE);
 
   G_OBJECT_CLASS (hd_portal_request_page_parent_class)->dispose (object);

@@ -182,14 +182,21 @@ update_connection (HdPortalWindow *self)
   gtk_spinner_set_spinning (self->reconnect_spinner, reconnecting);
 }
 
+static gboolean
+is_this_window (gpointer key,
+                gpointer value,
+                gpointer window)
+{
+  return value == window;
+}
+
 static void
 chat_window_destroyed_cb (GtkWidget      *window,
                           HdPortalWindow *self)
 {
-  HdChat *chat = hd_portal_chat_window_get_chat (HD_PORTAL_CHAT_WINDOW (window));
-
-  if (chat != NULL)
-    g_hash_table_remove (self->chat_windows, &(gint64) { hd_chat_get_id (chat) });
+  /* By "destroy" the window has already let go of its chat: find it by
+   * the pointer, not by the chat id. */
+  g_hash_table_foreach_remove (self->chat_windows, is_this_window, window);
 }
 
 static HdPortalChatWindow *
