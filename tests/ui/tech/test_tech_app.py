@@ -588,8 +588,16 @@ def admin_story(srv, app, main_window, notifications):
     items = open_main_menu(main_window)
     prefs_item = menu_item(items, 'Preferences')
     check(prefs_item is not None, 'an administrator sees Preferences')
-    click(prefs_item)
-    prefs = wait_frame(app, 'Setup')
+    press(9)  # Escape closes the menu; Ctrl+, opens the preferences
+    time.sleep(0.5)
+    press(59, KEY_CONTROL)
+    try:
+        prefs = wait_frame(app, 'Setup', timeout=10)
+        check(True, 'Ctrl+, opened the preferences')
+    except AssertionError:
+        check(False, 'Ctrl+, opened the preferences')
+        click(menu_item(open_main_menu(main_window), 'Preferences'))
+        prefs = wait_frame(app, 'Setup')
     chat_switch = wait_find(prefs, 'check box', 'Chat facility')
     team_switch = wait_find(prefs, 'check box', 'Customers may chat with any technician',
                             'prefix')
