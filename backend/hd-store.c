@@ -17,7 +17,17 @@ struct _HdStore
   GHashTable *stmts;
   guint       tx_depth;
   gboolean    tx_failed;
+
+  /* WAL checkpoints (which fsync) run on their own thread and connection,
+   * so that a commit on the main loop never waits for one. */
+  char       *path;
+  GThread    *checkpointer;
+  GMutex      lock;
+  GCond       cond;
+  gboolean    stopping;
 };
+
+#define CHECKPOINT_INTERVAL_USEC (500 * 1000)
 
 G_DEFINE_FINAL_TYPE (HdStore, hd_store, G_TYPE_OBJECT)
 
@@ -401,10 +411,55 @@ finalize_stmt (gpointer data)
   sqlite3_finalize (data);
 }
 
+static gpointer
+checkpointer_main (gpointer data)
+{
+  HdStore *self = data;
+  sqlite3 *db = NULL;
+
+  if (sqlite3_open_v2 (self->path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+    {
+      g_warning ("The checkpoint thread cannot open %s: %s", self->path, sqlite3_errmsg (db));
+      sqlite3_close (db);
+      return NULL;
+    }
+  sqlite3_busy_timeout (db, 1000);
+
+  g_mutex_lock (&self->lock);
+  while (!self->stopping)
+    {
+      gint64 until = g_get_monotonic_time () + CHECKPOINT_INTERVAL_USEC;
+
+      while (!self->stopping && g_cond_wait_until (&self->cond, &self->lock, until))
+        ;
+      if (self->stopping)
+        break;
+      g_mutex_unlock (&self->lock);
+      /* PASSIVE: copies what it can without blocking the writer. */
+      sqlite3_wal_checkpoint_v2 (db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+      g_mutex_lock (&self->lock);
+    }
+  g_mutex_unlock (&self->lock);
+  sqlite3_close (db);
+  return NULL;
+}
+
 static void
 hd_store_finalize (GObject *object)
 {
   HdStore *self = HD_STORE (object);
+
+  if (self->checkpointer)
+    {
+      g_mutex_lock (&self->lock);
+      self->stopping = TRUE;
+      g_cond_signal (&self->cond);
+      g_mutex_unlock (&self->lock);
+      g_thread_join (self->checkpointer);
+    }
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->cond);
+  g_free (self->path);
 
   g_clear_pointer (&self->stmts, g_hash_table_unref);
   if (self->db)
@@ -423,6 +478,8 @@ static void
 hd_store_init (HdStore *self)
 {
   self->stmts = g_hash_table_new_full (NULL, NULL, NULL, finalize_stmt);
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->cond);
 }
 
 int
@@ -512,6 +569,14 @@ hd_store_open (const char  *path,
 
   if (!migrate (self, error))
     return NULL;
+
+  /* On-disk databases only (":memory:" and "" have no WAL to share). */
+  if (path[0] != '\0' && strcmp (path, ":memory:") != 0)
+    {
+      exec (self, "PRAGMA wal_autocheckpoint = 0", NULL);
+      self->path = g_strdup (path);
+      self->checkpointer = g_thread_new ("hd-store-checkpoint", checkpointer_main, self);
+    }
 
   return g_steal_pointer (&self);
 }
