@@ -316,8 +316,13 @@ class Events:
 
     def _recv_event(self, timeout):
         """One event (dict) or None when nothing came within timeout."""
-        self.ws.settimeout(max(timeout, 0.01))
+        deadline = time.monotonic() + timeout
         while True:
+            # Pings and pongs must not stretch the wait past the deadline.
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            self.ws.settimeout(max(left, 0.01))
             try:
                 opcode, frame = self.ws.recv_data_frame(True)
             except websocket.WebSocketTimeoutException:
