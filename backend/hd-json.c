@@ -49,7 +49,8 @@ hd_json_append_string (GString    *out,
 }
 
 /* The same text as hd_protocol_format_time (), without allocations: the
- * date part is computed once per second. */
+ * date part is computed once per second.  The cache is not locked: the
+ * server renders on its main thread only. */
 void
 hd_json_format_time (gint64 unix_usec,
                      char   out[HD_JSON_TIME_LEN + 1])
