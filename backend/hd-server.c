@@ -1036,6 +1036,7 @@ hd_server_listen (HdServer    *self,
                   GError     **error)
 {
   g_autoptr(GSocketAddress) addr = g_inet_socket_address_new_from_string (address, port);
+  g_autoptr(GSocket) sock = NULL;
   GSList *uris;
 
   if (addr == NULL)
@@ -1043,7 +1044,17 @@ hd_server_listen (HdServer    *self,
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "“%s” is not an IP address", address);
       return FALSE;
     }
-  if (!soup_server_listen (self->soup, addr, self->tls ? SOUP_SERVER_LISTEN_HTTPS : 0, error))
+  /* Our own socket rather than soup_server_listen (): that one keeps
+   * GSocket's default backlog of 10, and a burst of clients connecting
+   * while the loop is busy then gets "connection reset". */
+  sock = g_socket_new (g_socket_address_get_family (addr), G_SOCKET_TYPE_STREAM,
+                       G_SOCKET_PROTOCOL_TCP, error);
+  if (sock == NULL)
+    return FALSE;
+  g_socket_set_listen_backlog (sock, 4096);
+  if (!g_socket_bind (sock, addr, TRUE, error) ||
+      !g_socket_listen (sock, error) ||
+      !soup_server_listen_socket (self->soup, sock, self->tls ? SOUP_SERVER_LISTEN_HTTPS : 0, error))
     return FALSE;
 
   uris = soup_server_get_uris (self->soup);

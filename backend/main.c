@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
+#include <sys/resource.h>
 
 #include "hd-auth.h"
 #include "hd-chat-service.h"
@@ -64,6 +65,21 @@ usage_error (GOptionContext *context,
   return EXIT_USAGE;
 }
 
+/* Every WebSocket is a file descriptor: 10,000 open sockets need more than
+ * the usual soft limit of 1,024, so take what the hard limit allows. */
+static void
+raise_fd_limit (void)
+{
+  struct rlimit lim;
+
+  if (getrlimit (RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max)
+    {
+      lim.rlim_cur = lim.rlim_max;
+      if (setrlimit (RLIMIT_NOFILE, &lim) != 0)
+        g_debug ("could not raise the file descriptor limit: %s", g_strerror (errno));
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -107,6 +123,8 @@ main (int   argc,
   context = g_option_context_new (NULL);
   g_option_context_set_summary (context, "The Helpdesk Chat server: REST and WebSocket API under /api/v1/.");
   g_option_context_add_main_entries (context, entries, NULL);
+  raise_fd_limit ();
+
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return usage_error (context, error->message);
   if (argc > 1)
