@@ -7,7 +7,6 @@
 
 #include "hd-tech-application.h"
 #include "hd-tech-chat-window.h"
-#include "hd-tech-keyring.h"
 #include "hd-tech-preferences-window.h"
 #include "hd-tech-resources.h"
 #include "hd-tech-window.h"
@@ -567,12 +566,8 @@ show_login (HdTechApplication *self)
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
-/* "Remember me", done here step by step rather than with
- * hd_session_restore_async(): that one hands its GTask over with
- * g_steal_pointer() in the same call that reads g_task_get_cancellable()
- * from it, so with GCC's argument order it reads NULL (a critical) on
- * every remembered login.  The steps are the same: keyring → GET /me →
- * a started session; an expired token is forgotten. */
+/* "Remember me": hd_session_restore_async() reads the keyring, checks the
+ * token with GET /me and forgets an expired one. */
 static void
 restore_done (HdTechApplication *self,
               HdSession         *session)
@@ -591,82 +586,20 @@ restore_done (HdTechApplication *self,
 }
 
 static void
-restore_cleared_cb (GObject      *object,
-                    GAsyncResult *result,
-                    gpointer      user_data)
+restore_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
 {
   g_autoptr(HdTechApplication) self = user_data;
-
-  hd_credentials_clear_finish (result, NULL);
-  restore_done (self, NULL);
-}
-
-static void
-restore_me_cb (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  g_autoptr(HdTechApplication) self = user_data;
-  HdClient *client = HD_CLIENT (object);
   g_autoptr(GError) error = NULL;
-  g_autoptr(HdUser) user = NULL;
   g_autoptr(HdSession) session = NULL;
 
-  user = hd_client_get_me_finish (client, result, &error);
+  session = hd_session_restore_finish (result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
-
-  if (user == NULL)
-    {
-      g_message ("The remembered login could not be used: %s", error->message);
-      if (g_error_matches (error, HD_ERROR, HD_ERROR_UNAUTHORIZED))
-        {
-          hd_credentials_clear_async (HD_APP_ID_TECH, NULL, restore_cleared_cb,
-                                      g_steal_pointer (&self));
-          return;
-        }
-      restore_done (self, NULL);
-      return;
-    }
-
-  session = hd_session_new (HD_APP_ID_TECH, client);
-  hd_session_start (session);
+  if (error != NULL)
+    g_message ("The remembered login could not be used: %s", error->message);
   restore_done (self, session);
-}
-
-static void
-restore_lookup_cb (GObject      *object,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  g_autoptr(HdTechApplication) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(HdClient) client = NULL;
-  GCancellable *cancellable;
-  g_autofree char *server = NULL;
-  g_autofree char *login = NULL;
-  g_autofree char *token = NULL;
-
-  if (!hd_tech_keyring_lookup_finish (result, &server, &login, &token, &error))
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      if (error != NULL)
-        g_message ("No remembered login: %s", error->message);
-      restore_done (self, NULL);
-      return;
-    }
-
-  if (self->server_from_command_line && !same_server (self->server_url, server))
-    {
-      restore_done (self, NULL);
-      return;
-    }
-
-  client = hd_client_new (server);
-  hd_client_set_token (client, token);
-  cancellable = self->cancellable;
-  hd_client_get_me_async (client, cancellable, restore_me_cb, g_steal_pointer (&self));
 }
 
 static void
@@ -679,8 +612,7 @@ start_login (HdTechApplication *self)
    * the window shows a loading state meanwhile. */
   hd_tech_window_show_loading (HD_TECH_WINDOW (hd_tech_application_get_main_window (self)));
   self->cancellable = g_cancellable_new ();
-  hd_tech_keyring_lookup_async (HD_APP_ID_TECH, self->cancellable, restore_lookup_cb,
-                                g_object_ref (self));
+  hd_session_restore_async (HD_APP_ID_TECH, self->cancellable, restore_cb, g_object_ref (self));
 }
 
 /* --- actions ------------------------------------------------------------ */
