@@ -131,17 +131,6 @@ on_login_clicked (HdLoginDialog *self)
 }
 
 static void
-label_editable (gpointer    row,
-                const char *label)
-{
-  GtkEditable *delegate = gtk_editable_get_delegate (GTK_EDITABLE (row));
-
-  gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
-  if (delegate)
-    gtk_accessible_update_property (GTK_ACCESSIBLE (delegate), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
-}
-
-static void
 hd_login_dialog_dispose (GObject *object)
 {
   HdLoginDialog *self = HD_LOGIN_DIALOG (object);
@@ -241,11 +230,14 @@ hd_login_dialog_init (HdLoginDialog *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   gtk_window_set_default_widget (GTK_WINDOW (self), GTK_WIDGET (self->login_button));
 
-  label_editable (self->server_row, _("Server"));
-  label_editable (self->login_row, _("Login"));
-  label_editable (self->password_row, _("Password"));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->remember_switch),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Remember me"), -1);
+  /* GTK 4.8 joins an explicit label and the labelled-by relation into one
+   * accessible name.  The entry rows and the switch are labelled by their
+   * row titles already (AdwEntryRow, AdwActionRow:activatable-widget), so
+   * they get no label of their own.  GtkButton labels itself with its raw
+   * text ("_Log In") on top of being labelled by its mnemonic label
+   * ("Log In"): drop the raw one, keep the mnemonic. */
+  gtk_accessible_reset_property (GTK_ACCESSIBLE (self->login_button),
+                                 GTK_ACCESSIBLE_PROPERTY_LABEL);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->spinner),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Logging in"), -1);
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The shared widgets and the keyring, in-process, against the real server
  * (run through tests/ui/run-ui-test: Xvfb, D-Bus, unlocked gnome-keyring):
- * HdLoginDialog with "Remember me" and the credentials round-trip,
+ * HdLoginDialog with "Remember me" and the credentials round-trip, its
+ * controls each with one clean accessible name,
  * HdChatView with 10,000 messages, Enter / Shift+Enter, stick to the
  * bottom, the disabled entry after the end. */
 #define G_LOG_DOMAIN "test-widgets"
@@ -181,6 +182,92 @@ test_login_dialog_and_keyring (void)
   gtk_window_destroy (GTK_WINDOW (dialog));
   g_object_unref (dialog);
   hd_test_server_free (server);
+}
+
+/* Accessible names of the login dialog.  GTK 4.8 speaks an explicit
+ * label followed by the labels of the labelled-by relation, so a control
+ * with both is heard twice ("Login Login", "_Log In Log In").  Each control
+ * must be named by exactly one of them, with clean text (no mnemonic
+ * underscore).  @scope holds the label that may name @widget. */
+static void
+assert_one_accessible_name (GtkWidget  *widget,
+                            GtkWidget  *scope,
+                            const char *expected)
+{
+  GtkAccessible *acc = GTK_ACCESSIBLE (widget);
+  gboolean has_label = gtk_test_accessible_has_property (acc, GTK_ACCESSIBLE_PROPERTY_LABEL);
+  gboolean has_labelled_by = gtk_test_accessible_has_relation (acc, GTK_ACCESSIBLE_RELATION_LABELLED_BY);
+  g_autoptr(GPtrArray) labels = g_ptr_array_new ();
+  guint named_by = 0;
+
+  g_test_message ("%s \"%s\": label %d, labelled-by %d", G_OBJECT_TYPE_NAME (widget),
+                  expected, has_label, has_labelled_by);
+  /* Not both (doubled), not neither (unnamed). */
+  g_assert_true (has_label != has_labelled_by);
+
+  if (has_label)
+    {
+      gtk_test_accessible_assert_property (acc, GTK_ACCESSIBLE_PROPERTY_LABEL, expected);
+      return;
+    }
+
+  collect (scope, GTK_TYPE_LABEL, labels);
+  for (guint i = 0; i < labels->len; i++)
+    {
+      GtkWidget *label = g_ptr_array_index (labels, i);
+      g_autofree char *differs = NULL;
+
+      if (g_strcmp0 (gtk_label_get_text (GTK_LABEL (label)), expected) != 0)
+        continue;
+      /* A reference list is given as a NULL-terminated argument list. */
+      differs = gtk_test_accessible_check_relation (acc, GTK_ACCESSIBLE_RELATION_LABELLED_BY,
+                                                    label, NULL);
+      if (differs != NULL)
+        continue;
+      /* The one label it is labelled by is itself named once, cleanly. */
+      g_assert_false (gtk_test_accessible_has_relation (GTK_ACCESSIBLE (label),
+                                                        GTK_ACCESSIBLE_RELATION_LABELLED_BY));
+      gtk_test_accessible_assert_property (GTK_ACCESSIBLE (label), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                           expected);
+      named_by++;
+    }
+  g_assert_cmpuint (named_by, ==, 1);
+}
+
+static void
+test_login_dialog_accessible_names (void)
+{
+  HdLoginDialog *dialog = hd_login_dialog_new (TEST_APP_ID, "http://127.0.0.1:9");
+  GtkWidget *root = GTK_WIDGET (dialog);
+  GtkWidget *server, *login, *password, *remember, *button, *spinner;
+
+  g_object_ref_sink (dialog);
+  gtk_window_present (GTK_WINDOW (dialog));
+
+  /* AdwPasswordEntryRow is an AdwEntryRow: template order. */
+  server = find_widget (root, ADW_TYPE_ENTRY_ROW, 0);
+  login = find_widget (root, ADW_TYPE_ENTRY_ROW, 1);
+  password = find_widget (root, ADW_TYPE_ENTRY_ROW, 2);
+  remember = find_widget (root, GTK_TYPE_SWITCH, 0);
+  spinner = find_widget (root, GTK_TYPE_SPINNER, 0);
+  button = find_button_with_label (root, "_Log In");
+  g_assert_true (ADW_IS_PASSWORD_ENTRY_ROW (password));
+  g_assert_nonnull (remember);
+  g_assert_nonnull (spinner);
+  g_assert_nonnull (button);
+  /* The mnemonic stays (Alt+L); only the accessible name loses it. */
+  g_assert_true (gtk_button_get_use_underline (GTK_BUTTON (button)));
+
+  assert_one_accessible_name (server, server, "Server");
+  assert_one_accessible_name (login, login, "Login");
+  assert_one_accessible_name (password, password, "Password");
+  assert_one_accessible_name (remember, gtk_widget_get_ancestor (remember, ADW_TYPE_ACTION_ROW),
+                              "Remember me");
+  assert_one_accessible_name (button, button, "Log In");
+  assert_one_accessible_name (spinner, spinner, "Logging in");
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_object_unref (dialog);
 }
 
 /* Chat view */
@@ -587,6 +674,7 @@ main (int   argc,
 
   g_test_add_func ("/widgets/chat-icon", test_chat_icon);
   g_test_add_func ("/widgets/login-dialog-keyring", test_login_dialog_and_keyring);
+  g_test_add_func ("/widgets/login-dialog-accessible-names", test_login_dialog_accessible_names);
   g_test_add_func ("/widgets/notes-view", test_notes_view);
   g_test_add_func ("/widgets/chat-view-10000", test_chat_view);
   return g_test_run ();

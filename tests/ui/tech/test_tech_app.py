@@ -342,18 +342,18 @@ def story(srv, sink, notifications, started):
 
     def login_dialog():
         for f in frames(app):
-            if showing(f) and name(f) != 'Helpdesk Chat' and find(f, 'text', 'Login', 'prefix'):
+            if showing(f) and name(f) != 'Helpdesk Chat' and find(f, 'text', 'Login'):
                 return f
         return None
     dialog = wait_for('the login dialog', login_dialog)
     shot('login')
-    login_field = find(dialog, 'text', 'Login', 'prefix')
-    password_field = find(dialog, 'password text', 'Password', 'prefix') or \
-        find(dialog, 'text', 'Password', 'prefix')
+    login_field = find(dialog, 'text', 'Login')
+    password_field = find(dialog, 'password text', 'Password') or \
+        find(dialog, 'text', 'Password')
     check(password_field is not None, 'the login dialog has a password field')
     set_text(login_field, 'tina')
     set_text(password_field, 'demo')
-    click(wait_find(dialog, 'push button', 'Log In', 'contains'))
+    click(wait_find(dialog, 'push button', 'Log In'))
 
     wait_find(main_window, 'label', 'Tina Tech')
     wait_find(main_window, 'label', 'Not available')
@@ -575,14 +575,14 @@ def admin_story(srv, app, main_window, notifications):
     # --- log in as the administrator -----------------------------------
     def login_dialog():
         for f in frames(app):
-            if showing(f) and name(f) != 'Helpdesk Chat' and find(f, 'text', 'Login', 'prefix'):
+            if showing(f) and name(f) != 'Helpdesk Chat' and find(f, 'text', 'Login'):
                 return f
         return None
     dialog = wait_for('the login dialog after logging out', login_dialog)
-    set_text(find(dialog, 'text', 'Login', 'prefix'), 'admin')
-    set_text(find(dialog, 'password text', 'Password', 'prefix') or
-             find(dialog, 'text', 'Password', 'prefix'), 'demo')
-    click(wait_find(dialog, 'push button', 'Log In', 'contains'))
+    set_text(find(dialog, 'text', 'Login'), 'admin')
+    set_text(find(dialog, 'password text', 'Password') or
+             find(dialog, 'text', 'Password'), 'demo')
+    click(wait_find(dialog, 'push button', 'Log In'))
     wait_find(main_window, 'label', 'Ada Admin')
 
     items = open_main_menu(main_window)
@@ -675,7 +675,7 @@ def restart_story(srv, started):
     app = wait_for('the restarted app', find_app)
     chat_window = wait_frame(app, 'Chat with Chris Customer')
     check(True, 'the remembered login was used and the active chat window came back')
-    check(not any(find(f, 'text', 'Login', 'prefix') for f in frames(app) if showing(f)),
+    check(not any(find(f, 'text', 'Login') for f in frames(app) if showing(f)),
           'no login dialog after the restart')
     main_window = wait_frame(app, 'Helpdesk Chat')
     wait_find(main_window, 'label', 'Ada Admin')
