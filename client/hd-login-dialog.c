@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "hd-login-dialog"
 
 #include "hd-login-dialog.h"
+#include "hd-a11y.h"
 #include "hd-error.h"
 
 #include <glib/gi18n.h>
@@ -236,8 +237,7 @@ hd_login_dialog_init (HdLoginDialog *self)
    * they get no label of their own.  GtkButton labels itself with its raw
    * text ("_Log In") on top of being labelled by its mnemonic label
    * ("Log In"): drop the raw one, keep the mnemonic. */
-  gtk_accessible_reset_property (GTK_ACCESSIBLE (self->login_button),
-                                 GTK_ACCESSIBLE_PROPERTY_LABEL);
+  hd_accessible_fix_mnemonic_names (GTK_WIDGET (self));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->spinner),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Logging in"), -1);
 }

@@ -15,6 +15,7 @@
 #include "hd-login-dialog.h"
 #include "hd-chat-view.h"
 #include "hd-notes-view.h"
+#include "hd-a11y.h"
 
 G_BEGIN_DECLS
 

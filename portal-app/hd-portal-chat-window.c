@@ -432,6 +432,7 @@ static void
 hd_portal_chat_window_init (HdPortalChatWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  hd_accessible_fix_mnemonic_names (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
   hd_portal_stack_hide_inactive_pages (self->state_stack);
   hd_portal_revealer_hide_when_closed (self->ended_revealer);

@@ -503,6 +503,7 @@ static void
 hd_portal_request_page_init (HdPortalRequestPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  hd_accessible_fix_mnemonic_names (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
   update_chat_options (self);
 }

@@ -777,6 +777,7 @@ hd_portal_window_init (HdPortalWindow *self)
   g_autoptr(GSettingsSchema) schema = NULL;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  hd_accessible_fix_mnemonic_names (GTK_WIDGET (self));
   hd_portal_stack_hide_inactive_pages (self->sidebar_stack);
   hd_portal_stack_hide_inactive_pages (self->content_stack);
   hd_portal_revealer_hide_when_closed (self->reconnect_revealer);

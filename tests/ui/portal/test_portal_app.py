@@ -53,7 +53,7 @@ def log_in(app, server_url):
     dialog = wait_for('the login dialog', lambda: window_named(app, name='Log In'), timeout=30)
     fields = {}
     for f in find_all(dialog, role=['text', 'entry', 'password']):
-        fields[name_of(f).split(' ')[0].lower()] = f
+        fields[name_of(f).lower()] = f
     assert {'server', 'login', 'password'} <= set(fields), 'fields: %r\n%s' % (list(fields), dump(dialog))
     if get_text(fields['server']).rstrip('/') != server_url.rstrip('/'):
         set_text(fields['server'], server_url)
@@ -259,7 +259,7 @@ def main():
 
         step('the transcript is on the Notes tab')
         press(wait_find(main_window, 'the Notes tab', role=['page_tab', 'toggle', 'button'],
-                        pred=lambda a: name_of(a).replace('_', '') == 'Notes', showing=False))
+                        pred=lambda a: name_of(a) == 'Notes', showing=False))
         wait_find(main_window, 'the transcript note', contains='Hello from Carol, the printer is still offline',
                   timeout=10)
         wait_find(main_window, 'the transcript note', contains='Try turning it off and on', timeout=10)
