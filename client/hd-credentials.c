@@ -143,6 +143,76 @@ found_free (Found *f)
   g_free (f);
 }
 
+/* How long a lookup may wait for the keyring.  SECRET_SEARCH_UNLOCK asks
+ * the user to unlock a locked keyring; where no prompt can appear (no
+ * prompter, a bare X session) the call would never finish and the app would
+ * stay on its loading page.  After this the lookup reports nothing
+ * remembered, and the app shows its login dialog. */
+#define LOOKUP_TIMEOUT_SECONDS 10
+
+/* HD_KEYRING_TIMEOUT_MS shortens it for the tests. */
+static guint
+lookup_timeout_ms (void)
+{
+  const char *env = g_getenv ("HD_KEYRING_TIMEOUT_MS");
+  guint64 ms;
+
+  if (env != NULL && g_ascii_string_to_unsigned (env, 10, 1, G_MAXUINT, &ms, NULL))
+    return (guint) ms;
+  return LOOKUP_TIMEOUT_SECONDS * 1000;
+}
+
+typedef struct {
+  GCancellable *inner;     /* what the keyring calls use */
+  GCancellable *outer;     /* the caller's, chained to inner */
+  gulong        outer_handler;
+  guint         timeout_id;
+  gboolean      timed_out;
+} LookupData;
+
+static void
+lookup_data_free (LookupData *d)
+{
+  g_clear_handle_id (&d->timeout_id, g_source_remove);
+  if (d->outer != NULL)
+    g_cancellable_disconnect (d->outer, d->outer_handler);
+  g_clear_object (&d->outer);
+  g_clear_object (&d->inner);
+  g_free (d);
+}
+
+static gboolean
+on_lookup_timeout (gpointer user_data)
+{
+  LookupData *d = user_data;
+
+  d->timeout_id = 0;
+  d->timed_out = TRUE;
+  g_debug ("The keyring did not answer within %u ms; going on without it",
+           lookup_timeout_ms ());
+  g_cancellable_cancel (d->inner);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_outer_cancelled (GCancellable *outer,
+                    gpointer      user_data)
+{
+  g_cancellable_cancel (G_CANCELLABLE (user_data));
+}
+
+/* A lookup that failed only because the keyring kept silent is "nothing
+ * remembered", not an error (and not a cancellation, which callers take
+ * as "shutting down"). */
+static gboolean
+lookup_timed_out (GTask        *task,
+                  const GError *error)
+{
+  LookupData *d = g_task_get_task_data (task);
+
+  return d->timed_out && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
 static void
 on_secret_retrieved (GObject      *source,
                      GAsyncResult *result,
@@ -157,7 +227,7 @@ on_secret_retrieved (GObject      *source,
   value = secret_retrievable_retrieve_secret_finish (SECRET_RETRIEVABLE (source), result, &error);
   if (value == NULL)
     {
-      if (error)
+      if (error && !lookup_timed_out (task, error))
         g_task_return_error (task, g_steal_pointer (&error));
       else
         g_task_return_pointer (task, NULL, NULL);
@@ -191,7 +261,10 @@ on_searched (GObject      *source,
   if (error)
     {
       g_list_free_full (items, g_object_unref);
-      g_task_return_error (task, g_steal_pointer (&error));
+      if (lookup_timed_out (task, error))
+        g_task_return_pointer (task, NULL, NULL);
+      else
+        g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
   if (items == NULL)
@@ -200,7 +273,7 @@ on_searched (GObject      *source,
       return;
     }
   /* Not in one argument list with g_steal_pointer: evaluation order. */
-  cancellable = g_task_get_cancellable (task);
+  cancellable = ((LookupData *) g_task_get_task_data (task))->inner;
   secret_retrievable_retrieve_secret (SECRET_RETRIEVABLE (items->data), cancellable,
                                       on_secret_retrieved, g_steal_pointer (&task));
   g_list_free_full (items, g_object_unref);
@@ -213,6 +286,7 @@ hd_credentials_lookup_async (const char          *app_id,
                              gpointer             user_data)
 {
   GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+  LookupData *d;
 
   g_task_set_source_tag (task, hd_credentials_lookup_async);
   if (app_id == NULL)
@@ -221,9 +295,20 @@ hd_credentials_lookup_async (const char          *app_id,
       g_object_unref (task);
       return;
     }
+  d = g_new0 (LookupData, 1);
+  d->inner = g_cancellable_new ();
+  if (cancellable != NULL)
+    {
+      d->outer = g_object_ref (cancellable);
+      d->outer_handler = g_cancellable_connect (cancellable, G_CALLBACK (on_outer_cancelled),
+                                                d->inner, NULL);
+    }
+  d->timeout_id = g_timeout_add (lookup_timeout_ms (), on_lookup_timeout, d);
+  g_task_set_task_data (task, d, (GDestroyNotify) lookup_data_free);
+
   secret_password_search (get_schema (),
                           SECRET_SEARCH_UNLOCK | SECRET_SEARCH_LOAD_SECRETS,
-                          cancellable, on_searched, task,
+                          d->inner, on_searched, task,
                           "app-id", app_id, NULL);
 }
 
