@@ -26,7 +26,13 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <sys/resource.h>
+#include <sys/epoll.h>
 
 /* --- options ------------------------------------------------------------ */
 
@@ -42,6 +48,7 @@ static int      opt_window = 4;
 static double   opt_duration = 10;
 static int      opt_idle = 1000;
 static int      opt_body_size = 64;
+static int      opt_sockets = 0;
 
 static GOptionEntry entries[] = {
   { "server", 0, 0, G_OPTION_ARG_FILENAME, &opt_server, "Start this helpdesk-server on a temporary database (default: $HD_SERVER_BIN)", "PATH" },
@@ -56,6 +63,7 @@ static GOptionEntry entries[] = {
   { "duration", 0, 0, G_OPTION_ARG_DOUBLE, &opt_duration, "Seconds of measurement per mode (default 10)", "S" },
   { "idle", 0, 0, G_OPTION_ARG_INT, &opt_idle, "idle: sockets to open (default 1000)", "N" },
   { "body-size", 0, 0, G_OPTION_ARG_INT, &opt_body_size, "Characters per message (default 64)", "N" },
+  { "sockets", 0, 0, G_OPTION_ARG_INT, &opt_sockets, "ws: open sockets in all while measuring; the chat members' plus idle ones (default: only the members')", "N" },
   { NULL }
 };
 
@@ -632,6 +640,184 @@ free_chats (void)
     g_main_context_iteration (NULL, FALSE);
 }
 
+/* --- idle sockets as raw descriptors ------------------------------------- */
+
+/* The idle sockets of the ws mode (--sockets) are plain descriptors, not
+ * libsoup connections: GLib's main loop walks every source on every
+ * iteration, so 9,000 idle connections in the generator's own loop would
+ * delay the frames it timestamps.  A thread opens them and answers the
+ * server's pings. */
+
+static GArray   *raw_fds;
+static GThread  *raw_thread;
+static gboolean  raw_stop;
+
+/* Connects and sends the upgrade request; the answer is read later, so
+ * that many handshakes are in flight at once. */
+static int
+raw_ws_start (const char *host,
+              guint16     port,
+              const char *token)
+{
+  struct sockaddr_in sa = { 0 };
+  g_autofree char *req = NULL;
+  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+  if (fd < 0)
+    return -1;
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons (port);
+  req = g_strdup_printf ("GET /api/v1/events HTTP/1.1\r\n"
+                         "Host: %s:%u\r\n"
+                         "Upgrade: websocket\r\n"
+                         "Connection: Upgrade\r\n"
+                         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                         "Sec-WebSocket-Version: 13\r\n"
+                         "Authorization: Bearer %s\r\n\r\n",
+                         host, port, token);
+  if (inet_pton (AF_INET, host, &sa.sin_addr) != 1 ||
+      connect (fd, (struct sockaddr *) &sa, sizeof sa) != 0 ||
+      write (fd, req, strlen (req)) != (ssize_t) strlen (req))
+    {
+      close (fd);
+      return -1;
+    }
+  return fd;
+}
+
+/* Reads up to the end of the 101 response's headers (the hello may follow
+ * in the same read; it is thrown away), then makes @fd non-blocking. */
+static gboolean
+raw_ws_finish (int fd)
+{
+  char buf[2048];
+  gsize got = 0;
+
+  while (got < sizeof buf - 1)
+    {
+      ssize_t n = read (fd, buf + got, sizeof buf - 1 - got);
+
+      if (n <= 0)
+        return FALSE;
+      got += n;
+      buf[got] = '\0';
+      if (strstr (buf, "\r\n\r\n") != NULL)
+        break;
+    }
+  if (!g_str_has_prefix (buf, "HTTP/1.1 101"))
+    return FALSE;
+  fcntl (fd, F_SETFL, fcntl (fd, F_GETFL) | O_NONBLOCK);
+  return TRUE;
+}
+
+static int         raw_wanted;
+static const char *raw_token;
+static gint        raw_ready;     /* the thread has opened its sockets */
+static guint       raw_failed;
+static double      raw_open_seconds;
+
+/* The thread opens the idle sockets (the main thread keeps running its loop
+ * meanwhile, so the chat members' sockets answer the server's pings), then
+ * keeps them alive until raw_stop. */
+static gpointer
+raw_thread_main (gpointer user_data)
+{
+  /* A masked pong without payload; the mask is arbitrary. */
+  static const char pong[] = { (char) 0x8A, (char) 0x80, 1, 2, 3, 4 };
+  g_autoptr(GUri) uri = g_uri_parse (base_url, G_URI_FLAGS_NONE, NULL);
+  gint64 t0 = g_get_monotonic_time ();
+  char buf[4096];
+  int epfd;
+
+  for (int i = 0; i < raw_wanted && !g_atomic_int_get (&raw_stop); i += 200)
+    {
+      int fds[200];
+      int m = MIN (200, raw_wanted - i);
+
+      for (int j = 0; j < m; j++)
+        fds[j] = raw_ws_start (g_uri_get_host (uri), (guint16) g_uri_get_port (uri), raw_token);
+      for (int j = 0; j < m; j++)
+        {
+          if (fds[j] >= 0 && raw_ws_finish (fds[j]))
+            {
+              g_array_append_val (raw_fds, fds[j]);
+              continue;
+            }
+          if (raw_failed++ < 5)
+            g_printerr ("idle socket %d: %s\n", i + j, g_strerror (errno));
+          if (fds[j] >= 0)
+            close (fds[j]);
+        }
+    }
+  raw_open_seconds = (g_get_monotonic_time () - t0) / 1e6;
+  g_atomic_int_set (&raw_ready, TRUE);
+
+  /* Like a real client: a pong for each ping, when it comes (the server
+   * pings each socket on its own timer, so these are spread out). */
+  epfd = epoll_create1 (EPOLL_CLOEXEC);
+  for (guint i = 0; i < raw_fds->len; i++)
+    {
+      struct epoll_event ev = { .events = EPOLLIN, .data.fd = g_array_index (raw_fds, int, i) };
+
+      epoll_ctl (epfd, EPOLL_CTL_ADD, ev.data.fd, &ev);
+    }
+  while (!g_atomic_int_get (&raw_stop))
+    {
+      struct epoll_event evs[64];
+      int n = epoll_wait (epfd, evs, G_N_ELEMENTS (evs), 100);
+
+      for (int i = 0; i < n; i++)
+        {
+          int fd = evs[i].data.fd;
+          gboolean ping = FALSE;
+          ssize_t got;
+
+          /* Only the hello and pings come to an idle socket. */
+          while ((got = read (fd, buf, sizeof buf)) > 0)
+            for (ssize_t k = 0; k < got; k++)
+              ping |= (guchar) buf[k] == 0x89;
+          if (got == 0)
+            epoll_ctl (epfd, EPOLL_CTL_DEL, fd, NULL);
+          if (ping && write (fd, pong, sizeof pong) < 0 && errno != EAGAIN)
+            continue;
+        }
+    }
+  close (epfd);
+  return NULL;
+}
+
+static guint
+raw_open_idle (int n)
+{
+  g_autofree char *token = login ("carol", "demo", NULL);
+
+  raw_fds = g_array_new (FALSE, FALSE, sizeof (int));
+  raw_wanted = n;
+  raw_token = token;
+  raw_failed = 0;
+  raw_stop = FALSE;
+  raw_ready = FALSE;
+  raw_thread = g_thread_new ("idle-sockets", raw_thread_main, NULL);
+  while (!g_atomic_int_get (&raw_ready))
+    spin_for (0.05);
+  raw_token = NULL;
+  g_print ("  %u idle sockets (customer carol) opened in %.1f s, %u failed\n",
+           raw_fds->len, raw_open_seconds, raw_failed);
+  return raw_fds->len;
+}
+
+static void
+raw_close_idle (void)
+{
+  if (raw_fds == NULL)
+    return;
+  g_atomic_int_set (&raw_stop, TRUE);
+  g_thread_join (raw_thread);
+  for (guint i = 0; i < raw_fds->len; i++)
+    close (g_array_index (raw_fds, int, i));
+  g_clear_pointer (&raw_fds, g_array_unref);
+}
+
 /* --- ws mode --------------------------------------------------------------- */
 
 static void
@@ -705,6 +891,15 @@ run_ws (void)
     g_print ("ws: %d chats, saturation (window %d per chat), %.0f s, %d-character messages\n",
              n, opt_window, opt_duration, opt_body_size);
   make_chats (n);
+  if (opt_sockets > 0)
+    {
+      int members = customer_socks->len + tech_socks->len;
+
+      if (opt_sockets > members)
+        raw_open_idle (opt_sockets - members);
+      g_print ("  sockets open: %u (%d chat members)\n",
+               members + (raw_fds ? raw_fds->len : 0), members);
+    }
   pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   latencies = g_array_new (FALSE, FALSE, sizeof (double));
   acked = received = 0;
@@ -746,6 +941,21 @@ run_ws (void)
         }
     }
 
+  /* Later messages of a chat must cost what early ones cost (the
+   * transcript is derived, nothing grows per message): compare the first
+   * and the last fifth of the deliveries, in the order they arrived. */
+  if (latencies->len >= 50)
+    {
+      guint fifth = latencies->len / 5;
+      g_autoptr(GArray) first = g_array_new (FALSE, FALSE, sizeof (double));
+      g_autoptr(GArray) last = g_array_new (FALSE, FALSE, sizeof (double));
+
+      g_array_append_vals (first, latencies->data, fifth);
+      g_array_append_vals (last, &g_array_index (latencies, double, latencies->len - fifth), fifth);
+      g_print ("  first fifth of the deliveries: p50 %.2f ms; last fifth: p50 %.2f ms (about %" G_GUINT64_FORMAT " messages per chat by then)\n",
+               percentile (first, 50), percentile (last, 50), stored / MAX (1, chats->len));
+    }
+
   g_print ("  persisted (acknowledged to the sender): %.0f msg/s  (%" G_GUINT64_FORMAT " in %.1f s; %" G_GUINT64_FORMAT " stored in all)\n",
            acked / ((t1 - t0) / 1e6), acked, (t1 - t0) / 1e6, stored);
   g_print ("  delivered to the other member: %" G_GUINT64_FORMAT "; latency send->receive p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
@@ -753,6 +963,7 @@ run_ws (void)
 
   g_clear_pointer (&pending, g_hash_table_unref);
   g_array_unref (latencies);
+  raw_close_idle ();
   free_chats ();
 }
 
