@@ -918,10 +918,19 @@ run_ws (void)
     {
       int members = customer_socks->len + tech_socks->len;
 
+      GPid pid = opt_pid > 0 ? opt_pid : server_pid;
+      long rss_before = vm_rss_kib (pid), rss_after;
+
       if (opt_sockets > members)
         raw_open_idle (opt_sockets - members);
-      g_print ("  sockets open: %u (%d chat members)\n",
+      spin_for (1);
+      rss_after = vm_rss_kib (pid);
+      g_print ("  sockets open: %u (%d chat members)",
                members + (raw_fds ? raw_fds->len : 0), members);
+      if (rss_before > 0 && rss_after > 0 && raw_fds != NULL && raw_fds->len > 0)
+        g_print ("; server VmRSS %ld KiB -> %ld KiB with the idle ones: %.1f KiB per idle socket",
+                 rss_before, rss_after, (double) (rss_after - rss_before) / raw_fds->len);
+      g_print ("\n");
     }
   pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   latencies = g_array_new (FALSE, FALSE, sizeof (double));
