@@ -69,7 +69,11 @@ static GOptionEntry entries[] = {
 
 /* --- the server and HTTP helpers ------------------------------------------ */
 
-static SoupSession *session;
+static SoupSession *session;       /* the WebSockets */
+/* The setup's REST calls, one at a time: a session of their own with few
+ * connections, or the pool grew by a connection every few calls (1,300
+ * for 400 chats), each one more descriptor the server polls. */
+static SoupSession *call_session;
 static char        *base_url;     /* http://host:port, no slash */
 static GPid         server_pid;
 static GSubprocess *server_proc;
@@ -168,7 +172,7 @@ call (const char *method,
   gsize len = 0;
   const char *data;
 
-  soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL,
+  soup_session_send_and_read_async (call_session, msg, G_PRIORITY_DEFAULT, NULL,
                                     sync_call_done, &c);
   iterate_until (&c.done);
   if (c.error != NULL)
@@ -1310,6 +1314,7 @@ main (int   argc,
 
   session = soup_session_new_with_options ("max-conns", 4096, "max-conns-per-host", 4096,
                                            "timeout", 60, NULL);
+  call_session = soup_session_new_with_options ("max-conns-per-host", 2, "timeout", 60, NULL);
 
   if (opt_url != NULL)
     {
@@ -1330,6 +1335,7 @@ main (int   argc,
   if (g_str_equal (mode, "idle") || g_str_equal (mode, "all"))
     run_idle ();
 
+  g_object_unref (call_session);
   g_object_unref (session);
   stop_server ();
   return 0;
