@@ -155,6 +155,43 @@ store_set_items (GListStore *store,
     g_list_store_splice (store, 0, n, items->pdata, items->len);
 }
 
+typedef gpointer (*StoreNewFunc)    (JsonObject *object, GError **error);
+typedef void     (*StoreUpdateFunc) (gpointer item, JsonObject *object);
+
+/* Makes @store hold one item per object of @array, in that order: items
+ * already there (same "id") are updated in place, so whatever is bound to
+ * them stays; the others are made new. */
+static void
+store_reconcile (GListStore      *store,
+                 JsonArray       *array,
+                 StoreNewFunc     new_func,
+                 StoreUpdateFunc  update_func)
+{
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; array && i < json_array_get_length (array); i++)
+    {
+      JsonNode *el = json_array_get_element (array, i);
+      JsonObject *o;
+      gpointer item;
+      guint pos;
+
+      if (!JSON_NODE_HOLDS_OBJECT (el))
+        continue;
+      o = json_node_get_object (el);
+      if (store_find_id (store, hd_json_get_int (o, "id", -1), &pos))
+        {
+          item = g_list_model_get_item (G_LIST_MODEL (store), pos);
+          update_func (item, o);
+        }
+      else
+        item = new_func (o, NULL);
+      if (item != NULL)
+        g_ptr_array_add (items, item);
+    }
+  store_set_items (store, items);
+}
+
 /* Chats */
 
 static HdChat *
@@ -475,7 +512,6 @@ on_notes_fetched (GObject      *source,
   gint64 request_id = nf->request_id;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) node = NULL;
-  g_autoptr(GPtrArray) items = NULL;
   NoteList *nl;
   JsonArray *array;
 
@@ -489,30 +525,8 @@ on_notes_fetched (GObject      *source,
     return;
 
   array = hd_json_get_array (JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL, "notes");
-  items = g_ptr_array_new_with_free_func (g_object_unref);
-  for (guint i = 0; array && i < json_array_get_length (array); i++)
-    {
-      JsonNode *el = json_array_get_element (array, i);
-      JsonObject *o;
-      guint pos;
-
-      if (!JSON_NODE_HOLDS_OBJECT (el))
-        continue;
-      o = json_node_get_object (el);
-      if (store_find_id (nl->store, hd_json_get_int (o, "id", -1), &pos))
-        {
-          HdNote *note = g_list_model_get_item (G_LIST_MODEL (nl->store), pos);
-          hd_note_update_from_json (note, o);
-          g_ptr_array_add (items, note);
-        }
-      else
-        {
-          HdNote *note = hd_note_new_from_json (o, NULL);
-          if (note)
-            g_ptr_array_add (items, note);
-        }
-    }
-  store_set_items (nl->store, items);
+  store_reconcile (nl->store, array, (StoreNewFunc) hd_note_new_from_json,
+                   (StoreUpdateFunc) hd_note_update_from_json);
   if (nl->fetch_again)
     note_list_fetch (nl);
 }
@@ -633,7 +647,6 @@ on_requests_loaded (GObject      *source,
   g_autoptr(HdSession) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) node = hd_client_call_finish (HD_CLIENT (source), result, &error);
-  g_autoptr(GPtrArray) items = NULL;
   JsonArray *array;
 
   if (node == NULL)
@@ -642,30 +655,8 @@ on_requests_loaded (GObject      *source,
       return;
     }
   array = hd_json_get_array (JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL, "requests");
-  items = g_ptr_array_new_with_free_func (g_object_unref);
-  for (guint i = 0; array && i < json_array_get_length (array); i++)
-    {
-      JsonNode *el = json_array_get_element (array, i);
-      JsonObject *o;
-      guint pos;
-
-      if (!JSON_NODE_HOLDS_OBJECT (el))
-        continue;
-      o = json_node_get_object (el);
-      if (store_find_id (self->requests, hd_json_get_int (o, "id", -1), &pos))
-        {
-          HdRequest *req = g_list_model_get_item (G_LIST_MODEL (self->requests), pos);
-          hd_request_update_from_json (req, o);
-          g_ptr_array_add (items, req);
-        }
-      else
-        {
-          HdRequest *req = hd_request_new_from_json (o, NULL);
-          if (req)
-            g_ptr_array_add (items, req);
-        }
-    }
-  store_set_items (self->requests, items);
+  store_reconcile (self->requests, array, (StoreNewFunc) hd_request_new_from_json,
+                   (StoreUpdateFunc) hd_request_update_from_json);
 }
 
 static void
