@@ -11,6 +11,7 @@
 #include <sys/resource.h>
 
 #include "hd-auth.h"
+#include "hd-config.h"
 #include "hd-chat-service.h"
 #include "hd-mailer.h"
 #include "hd-server.h"
@@ -49,6 +50,7 @@ on_signal (gpointer user_data)
   if (app->stopping)
     return G_SOURCE_CONTINUE;
   app->stopping = TRUE;
+  hd_config_notify ("STOPPING=1");
   hd_server_shutdown (app->server);
   app->deadline = g_get_monotonic_time () + SHUTDOWN_GRACE_USEC;
   g_timeout_add (20, wait_for_sockets, app);
@@ -86,6 +88,8 @@ main (int   argc,
 {
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
+  g_auto(GStrv) args = NULL;
+  g_autofree char *config_file = NULL;
   g_autofree char *listen_addr = NULL;
   g_autofree char *port_text = NULL;
   g_autofree char *database = NULL;
@@ -106,9 +110,10 @@ main (int   argc,
   g_autofree char *shown_addr = NULL;
   App app = { 0, };
   GOptionEntry entries[] = {
+    { "config", 0, 0, G_OPTION_ARG_FILENAME, &config_file, "Read options from a key file (group [server], keys named like these options); the command line wins", "FILE" },
     { "listen", 0, 0, G_OPTION_ARG_STRING, &listen_addr, "IP address to listen on (default 127.0.0.1)", "ADDR" },
     { "port", 0, 0, G_OPTION_ARG_STRING, &port_text, "TCP port; 0 picks a free one (default 8080)", "N" },
-    { "database", 0, 0, G_OPTION_ARG_FILENAME, &database, "SQLite database (default $XDG_DATA_HOME/helpdesk/helpdesk.db)", "PATH" },
+    { "database", 0, 0, G_OPTION_ARG_FILENAME, &database, "SQLite database (default $STATE_DIRECTORY/helpdesk.db under systemd, else $XDG_DATA_HOME/helpdesk/helpdesk.db)", "PATH" },
     { "seed-demo", 0, 0, G_OPTION_ARG_NONE, &seed_demo, "Fill an empty database with the demo data", NULL },
     { "smtp-url", 0, 0, G_OPTION_ARG_STRING, &smtp_url, "Mail server, e.g. smtp://127.0.0.1:2525 or smtps://mail.example.com", "URL" },
     { "mail-from", 0, 0, G_OPTION_ARG_STRING, &mail_from, "Sender address of mailed transcripts", "ADDR" },
@@ -125,11 +130,21 @@ main (int   argc,
   g_option_context_add_main_entries (context, entries, NULL);
   raise_fd_limit ();
 
-  if (!g_option_context_parse (context, &argc, &argv, &error))
+  /* The key file's options go first, so that the command line's win. */
+  config_file = hd_config_find_file (argv);
+  if (config_file != NULL)
+    args = hd_config_merge_argv (config_file, entries, argv, &error);
+  else
+    args = g_strdupv (argv);
+  g_clear_pointer (&config_file, g_free);
+  if (args == NULL)
     return usage_error (context, error->message);
-  if (argc > 1)
+
+  if (!g_option_context_parse_strv (context, &args, &error))
+    return usage_error (context, error->message);
+  if (args[0] != NULL && args[1] != NULL)
     {
-      g_autofree char *m = g_strdup_printf ("unexpected argument “%s”", argv[1]);
+      g_autofree char *m = g_strdup_printf ("unexpected argument “%s”", args[1]);
       return usage_error (context, m);
     }
   if (port_text != NULL && !g_ascii_string_to_unsigned (port_text, 10, 0, 65535, &port, NULL))
@@ -162,6 +177,13 @@ main (int   argc,
         }
     }
 
+  if (database == NULL && g_getenv ("STATE_DIRECTORY") != NULL)
+    {
+      /* systemd's StateDirectory= (several are separated by colons). */
+      g_auto(GStrv) dirs = g_strsplit (g_getenv ("STATE_DIRECTORY"), ":", 2);
+
+      database = g_build_filename (dirs[0], "helpdesk.db", NULL);
+    }
   if (database == NULL)
     {
       g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "helpdesk", NULL);
@@ -180,6 +202,11 @@ main (int   argc,
       return EXIT_FAILURE;
     }
 
+  if (g_str_has_prefix (database, "postgresql://") || g_str_has_prefix (database, "postgres://"))
+    {
+      fprintf (stderr, "helpdesk-server: this build has no PostgreSQL store yet\n");
+      return EXIT_FAILURE;
+    }
   store = hd_store_open (database, &error);
   if (store == NULL)
     {
@@ -195,6 +222,7 @@ main (int   argc,
     }
 
   server = hd_server_new (service, certificate);
+  hd_server_set_store_kind (server, "sqlite");
   if (!hd_server_listen (server, listen_addr, (guint) port, &real_port, &error))
     {
       fprintf (stderr, "helpdesk-server: cannot listen on %s port %u: %s\n",
@@ -216,6 +244,8 @@ main (int   argc,
   g_unix_signal_add (SIGTERM, on_signal, &app);
   /* A client vanishing mid-write must not kill the server. */
   signal (SIGPIPE, SIG_IGN);
+  /* Ready only once SIGTERM is handled: systemd may send it at once. */
+  hd_config_notify ("READY=1");
 
   g_main_loop_run (loop);
 

@@ -17,6 +17,7 @@ struct _HdServer
   HdHub           *hub;
   SoupServer      *soup;
   gboolean         tls;
+  const char      *store_kind;  /* static: "sqlite" or "postgresql" */
 };
 
 G_DEFINE_FINAL_TYPE (HdServer, hd_server, G_TYPE_OBJECT)
@@ -755,7 +756,8 @@ handle_api (SoupServer        *server,
   if (strcmp (path, "/health") == 0 || strcmp (path, HD_API_PREFIX "/health") == 0)
     {
       if (IS ("GET") || IS ("HEAD"))
-        respond_take (msg, 200, g_strdup ("{\"status\":\"ok\",\"version\":\"" HD_VERSION "\"}"));
+        respond_take (msg, 200, g_strdup_printf ("{\"status\":\"ok\",\"version\":\"" HD_VERSION "\","
+                                                 "\"store\":\"%s\"}", self->store_kind));
       else
         method_not_allowed (msg);
       return;
@@ -1007,6 +1009,7 @@ hd_server_new (HdChatService   *service,
                                 "tls-certificate", certificate,
                                 NULL);
   self->tls = certificate != NULL;
+  self->store_kind = "sqlite";
 
   soup_server_add_early_handler (self->soup, NULL, early_handler, self, NULL);
   soup_server_add_handler (self->soup, NULL, handle_api, self, NULL);
@@ -1014,6 +1017,14 @@ hd_server_new (HdChatService   *service,
   soup_server_add_websocket_handler (self->soup, HD_API_PREFIX "/events", NULL, NULL,
                                      handle_websocket, self, NULL);
   return self;
+}
+
+/* What GET /health reports as "store": a static string. */
+void
+hd_server_set_store_kind (HdServer   *self,
+                          const char *kind)
+{
+  self->store_kind = kind;
 }
 
 HdHub *

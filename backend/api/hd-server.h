@@ -15,6 +15,8 @@ G_DECLARE_FINAL_TYPE (HdServer, hd_server, HD, SERVER, GObject)
 
 HdServer   *hd_server_new        (HdChatService    *service,
                                   GTlsCertificate  *certificate);
+void        hd_server_set_store_kind (HdServer   *self,
+                                      const char *kind);
 HdHub      *hd_server_get_hub    (HdServer         *self);
 SoupServer *hd_server_get_soup   (HdServer         *self);
 /* Listens on @address:@port (0 picks a free port); returns the port. */

@@ -76,6 +76,8 @@ class Server:
                  start=True, ready_timeout=30):
         self._tmp = tempfile.mkdtemp(prefix='hdtest-')
         self.database = database or os.path.join(self._tmp, 'hd.db')
+        # What GET /health must report.
+        self.store = 'postgresql' if self.database.startswith(('postgresql:', 'postgres:')) else 'sqlite'
         self.smtp_url = smtp_url
         self.seed = seed
         self.extra_args = list(extra_args)
@@ -168,6 +170,7 @@ class Server:
                 raise AssertionError('helpdesk-server did not exit within %ss '
                                      'of SIGTERM' % timeout)
         self._reader.join(5)
+        self.proc.stdout.close()
         self._close_log()
         return self.proc.returncode
 
@@ -177,6 +180,7 @@ class Server:
             self.proc.wait()
         if self.proc is not None:
             self._reader.join(5)
+            self.proc.stdout.close()
         self._close_log()
 
     def restart(self):

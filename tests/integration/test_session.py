@@ -15,6 +15,7 @@ class SessionTest(ServerTestCase):
         self.assertEqual(status, 200, body)
         self.assertEqual(body['status'], 'ok')
         self.assertIsInstance(body['version'], str)
+        self.assertEqual(body['store'], self.srv.store)
 
     def test_login_every_demo_user(self):
         expected = {
