@@ -175,6 +175,15 @@ hd_json_get_time (JsonObject *object,
   return g_date_time_add (epoch, usec);
 }
 
+JsonNode *
+hd_json_object_node (JsonObject *object)
+{
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+  json_node_take_object (node, object);
+  return node;
+}
+
 gboolean
 hd_set_string (GObject     *object,
                char       **field,

@@ -2,7 +2,6 @@
 #define G_LOG_DOMAIN "hd-event-stream"
 
 #include "hd-event-stream.h"
-#include "hd-client.h"
 #include "hd-client-private.h"
 #include "hd-protocol.h"
 

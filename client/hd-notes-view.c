@@ -132,6 +132,18 @@ update_page (HdNotesView *self)
   gtk_stack_set_visible_child_name (self->stack, empty ? "empty" : "notes");
 }
 
+static void
+unwatch (HdNotesView *self)
+{
+  if (self->notes)
+    {
+      g_signal_handlers_disconnect_by_data (self->notes, self);
+      hd_session_unwatch_notes (self->session, self->request_id);
+    }
+  g_clear_object (&self->notes);
+  g_clear_object (&self->session);
+}
+
 void
 hd_notes_view_set_request (HdNotesView *self,
                            HdSession   *session,
@@ -144,16 +156,14 @@ hd_notes_view_set_request (HdNotesView *self,
 
   if (session)
     g_object_ref (session);
-  if (self->notes)
-    g_signal_handlers_disconnect_by_data (self->notes, self);
-  g_clear_object (&self->notes);
-  g_clear_object (&self->session);
+  unwatch (self);
   self->session = session;
   self->request_id = request_id;
 
   if (session && request_id > 0)
     {
-      self->notes = g_object_ref (hd_session_get_notes (session, request_id));
+      /* Subscribed to the request's events while shown. */
+      self->notes = g_object_ref (hd_session_watch_notes (session, request_id));
       g_signal_connect_swapped (self->notes, "items-changed", G_CALLBACK (update_page), self);
       selection = gtk_no_selection_new (g_object_ref (self->notes));
     }
@@ -168,10 +178,7 @@ hd_notes_view_dispose (GObject *object)
 {
   HdNotesView *self = HD_NOTES_VIEW (object);
 
-  if (self->notes)
-    g_signal_handlers_disconnect_by_data (self->notes, self);
-  g_clear_object (&self->notes);
-  g_clear_object (&self->session);
+  unwatch (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), HD_TYPE_NOTES_VIEW);
   for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self)));)
     gtk_widget_unparent (child);

@@ -1,40 +1,67 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #define G_LOG_DOMAIN "hd-session"
 
-#include "hd-session.h"
+#include "hd-session-private.h"
+#include "hd-list-model-private.h"
 #include "hd-credentials.h"
-#include "hd-client-private.h"
+#include "hd-user.h"
+#include "hd-request.h"
+#include "hd-chat.h"
+#include "hd-message.h"
+#include "hd-note.h"
 #include "hd-error.h"
 #include "hd-protocol.h"
 
 #include <string.h>
 
+/* Round 2 frames and events (contract v2); common/ names them once the
+ * wire module has them. */
+#ifndef HD_FRAME_SUBSCRIBE
+#define HD_FRAME_SUBSCRIBE "subscribe"
+#endif
+#ifndef HD_FRAME_UNSUBSCRIBE
+#define HD_FRAME_UNSUBSCRIBE "unsubscribe"
+#endif
+#ifndef HD_EVENT_NOTE_CREATED
+#define HD_EVENT_NOTE_CREATED "note.created"
+#endif
+
 #define TYPING_THROTTLE_USEC (3 * G_USEC_PER_SEC)
 
-/* The messages of one chat.  The store holds the acknowledged messages
- * in seq order, then the ones still sending in the order they were
- * typed.  by_seq is what keeps a message from ever showing twice, however
- * often it arrives (event, resume fetch, resend answer). */
+/* The messages of one chat (the data of its "messages" feed).  The list
+ * holds the acknowledged messages in seq order, then the ones still
+ * sending in the order they were typed.  by_seq is what keeps a message
+ * from ever showing twice, however often it arrives (event, resume fetch,
+ * resend answer). */
 typedef struct {
   HdSession *session;      /* unowned */
   gint64 chat_id;
-  GListStore *store;
+  GListStore *store;       /* the feed model's store */
   GHashTable *by_seq;      /* seq → HdMessage (borrowed from store) */
   GPtrArray *pending;      /* HdMessage still sending, oldest first */
   gint64 contiguous;       /* every seq 1..contiguous is in the store */
   gint64 max_seq;
-  gboolean fetching;
-  gboolean fetch_again;
   gboolean fail_pending_after_fetch;
 } ChatMessages;
 
+/* The notes of one request (the data of its "notes" feed). */
 typedef struct {
-  HdSession *session;      /* unowned */
-  gint64 request_id;
-  GListStore *store;
+  guint watchers;          /* views showing them: subscribed while > 0 */
+} NoteWatch;
+
+struct _HdFeed
+{
+  HdSession *session;      /* unowned: the session owns its feeds */
+  const HdFeedClass *klass;
+  char *key;
+  gint64 id;
+  HdListModel *model;      /* may be NULL */
   gboolean fetching;
-  gboolean fetch_again;
-} NoteList;
+  gboolean again;
+  gboolean loading;        /* counted in the model's load */
+  gpointer data;
+  GDestroyNotify data_free;
+};
 
 struct _HdSession
 {
@@ -44,15 +71,16 @@ struct _HdSession
   HdClient *client;
   HdEventStream *events;
   gboolean started;
+  gboolean restored;           /* "chat-restored" emitted */
   gboolean chat_enabled;
   gboolean customer_chat_with_team;
 
-  GListStore *requests;
-  GListStore *queue;
-  GListStore *chats;
+  HdListModel *requests;
+  HdListModel *queue;
+  HdListModel *chats;
   GHashTable *chat_by_id;      /* id → HdChat (strong) */
-  GHashTable *messages;        /* chat id → ChatMessages */
-  GHashTable *notes;           /* request id → NoteList */
+  GHashTable *request_by_id;   /* id → HdRequest (strong) */
+  GHashTable *feeds;           /* "kind:id" → HdFeed */
   GHashTable *typing_sent;     /* chat id → last chat.typing, monotonic µs */
   GCancellable *cancellable;
 };
@@ -63,7 +91,7 @@ enum {
   PROP_0,
   PROP_APP_ID,
   PROP_CLIENT,
-  PROP_EVENTS,
+  PROP_SERVER_URL,
   PROP_USER,
   PROP_STATE,
   PROP_CHAT_ENABLED,
@@ -77,6 +105,7 @@ enum {
   SIGNAL_CHAT_TAKEN,
   SIGNAL_CHAT_ACCEPTED,
   SIGNAL_CHAT_ENDED,
+  SIGNAL_CHAT_RESTORED,
   SIGNAL_TYPING,
   SIGNAL_MESSAGE_RECEIVED,
   SIGNAL_UNAUTHORIZED,
@@ -86,8 +115,6 @@ enum {
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
-static void chat_messages_fetch (ChatMessages *cm);
-static void note_list_fetch (NoteList *nl);
 static void refresh_request (HdSession *self, gint64 request_id);
 
 static gint64
@@ -106,66 +133,177 @@ i_am_staff (HdSession *self)
   return me != NULL && hd_user_is_staff (me);
 }
 
-static JsonNode *
-object_node (JsonObject *object)
+static JsonObject *
+root_object (JsonNode *node)
 {
-  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
-  json_node_take_object (node, object);
-  return node;
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
 }
 
-static gboolean
-store_find_id (GListStore *store,
-               gint64      id,
-               guint      *out_position)
-{
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (store));
+/* The keyed fetch */
 
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(GObject) item = g_list_model_get_item (G_LIST_MODEL (store), i);
-      gint64 item_id = 0;
+typedef struct {
+  HdSession *session;
+  char *key;
+} FeedCall;
 
-      g_object_get (item, "id", &item_id, NULL);
-      if (item_id == id)
-        {
-          if (out_position)
-            *out_position = i;
-          return TRUE;
-        }
-    }
-  return FALSE;
-}
-
-/* Replaces the store's items with @items only if membership or order
- * changed, so bound list views do not rebuild every row on a refresh. */
 static void
-store_set_items (GListStore *store,
-                 GPtrArray  *items)
+feed_free (HdFeed *feed)
 {
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (store));
-  gboolean same = n == items->len;
-
-  for (guint i = 0; same && i < n; i++)
-    {
-      g_autoptr(GObject) item = g_list_model_get_item (G_LIST_MODEL (store), i);
-      same = item == g_ptr_array_index (items, i);
-    }
-  if (!same)
-    g_list_store_splice (store, 0, n, items->pdata, items->len);
+  if (feed->data_free && feed->data)
+    feed->data_free (feed->data);
+  g_clear_object (&feed->model);
+  g_free (feed->key);
+  g_free (feed);
 }
 
-typedef gpointer (*StoreNewFunc)    (JsonObject *object, GError **error);
-typedef void     (*StoreUpdateFunc) (gpointer item, JsonObject *object);
+static void
+feed_settle (HdFeed       *feed,
+             const GError *error)
+{
+  if (feed->loading)
+    {
+      feed->loading = FALSE;
+      hd_list_model_end_load (feed->model, error);
+    }
+  if (feed->klass->settled)
+    feed->klass->settled (feed, error);
+}
 
-/* Makes @store hold one item per object of @array, in that order: items
+static void
+on_feed_fetched (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  FeedCall *call = user_data;
+  g_autoptr(HdSession) self = call->session;
+  g_autofree char *key = call->key;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  HdFeed *feed;
+
+  g_free (call);
+  node = hd_client_call_finish (HD_CLIENT (source), result, &error);
+  feed = g_hash_table_lookup (self->feeds, key);
+  if (feed == NULL)
+    return;
+  feed->fetching = FALSE;
+  if (node == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("Could not load %s: %s", key, error->message);
+      /* The next reconnect or refresh asks again. */
+      feed->again = FALSE;
+      feed_settle (feed, error);
+      return;
+    }
+  if (feed->klass->apply (feed, root_object (node)) || feed->again)
+    {
+      /* Still loading: the model's load goes on with the next fetch. */
+      hd_feed_fetch (feed);
+      return;
+    }
+  feed_settle (feed, NULL);
+}
+
+void
+hd_feed_fetch (HdFeed *feed)
+{
+  HdSession *self = feed->session;
+  g_autofree char *path = NULL;
+  FeedCall *call;
+
+  if (feed->fetching)
+    {
+      feed->again = TRUE;
+      return;
+    }
+  feed->fetching = TRUE;
+  feed->again = FALSE;
+  if (feed->model && !feed->loading)
+    {
+      feed->loading = TRUE;
+      hd_list_model_begin_load (feed->model);
+    }
+  path = feed->klass->path (feed);
+  call = g_new0 (FeedCall, 1);
+  call->session = g_object_ref (self);
+  call->key = g_strdup (feed->key);
+  hd_client_call_async (self->client, "GET", path, NULL, self->cancellable, on_feed_fetched, call);
+}
+
+HdFeed *
+hd_session_lookup_feed (HdSession  *self,
+                        const char *kind,
+                        gint64      id)
+{
+  g_autofree char *key = g_strdup_printf ("%s:%" G_GINT64_FORMAT, kind, id);
+
+  return g_hash_table_lookup (self->feeds, key);
+}
+
+HdFeed *
+hd_session_ensure_feed (HdSession         *self,
+                        const HdFeedClass *klass,
+                        const char        *kind,
+                        gint64             id,
+                        HdListModel       *model,
+                        gboolean          *out_created)
+{
+  HdFeed *feed = hd_session_lookup_feed (self, kind, id);
+
+  if (out_created)
+    *out_created = feed == NULL;
+  if (feed != NULL)
+    return feed;
+  feed = g_new0 (HdFeed, 1);
+  feed->session = self;
+  feed->klass = klass;
+  feed->key = g_strdup_printf ("%s:%" G_GINT64_FORMAT, kind, id);
+  feed->id = id;
+  feed->model = model ? g_object_ref (model) : NULL;
+  g_hash_table_insert (self->feeds, feed->key, feed);
+  return feed;
+}
+
+HdSession *hd_feed_get_session (HdFeed *feed) { return feed->session; }
+gint64 hd_feed_get_id (HdFeed *feed) { return feed->id; }
+HdListModel *hd_feed_get_model (HdFeed *feed) { return feed->model; }
+gboolean hd_feed_is_fetching (HdFeed *feed) { return feed->fetching; }
+gpointer hd_feed_get_data (HdFeed *feed) { return feed->data; }
+
+void
+hd_feed_set_data (HdFeed         *feed,
+                  gpointer        data,
+                  GDestroyNotify  destroy)
+{
+  if (feed->data_free && feed->data)
+    feed->data_free (feed->data);
+  feed->data = data;
+  feed->data_free = destroy;
+}
+
+/* A feed of one kind that has no list of its own. */
+static void
+fetch_kind (HdSession         *self,
+            const HdFeedClass *klass,
+            const char        *kind,
+            gint64             id,
+            HdListModel       *model)
+{
+  hd_feed_fetch (hd_session_ensure_feed (self, klass, kind, id, model, NULL));
+}
+
+typedef gpointer (*ItemNewFunc)    (JsonObject *object, GError **error);
+typedef void     (*ItemUpdateFunc) (gpointer item, JsonObject *object);
+
+/* Makes @model hold one item per object of @array, in that order: items
  * already there (same "id") are updated in place, so whatever is bound to
  * them stays; the others are made new. */
 static void
-store_reconcile (GListStore      *store,
-                 JsonArray       *array,
-                 StoreNewFunc     new_func,
-                 StoreUpdateFunc  update_func)
+model_reconcile (HdListModel    *model,
+                 JsonArray      *array,
+                 ItemNewFunc     new_func,
+                 ItemUpdateFunc  update_func)
 {
   g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
 
@@ -179,9 +317,9 @@ store_reconcile (GListStore      *store,
       if (!JSON_NODE_HOLDS_OBJECT (el))
         continue;
       o = json_node_get_object (el);
-      if (store_find_id (store, hd_json_get_int (o, "id", -1), &pos))
+      if (hd_list_model_find_id (model, hd_json_get_int (o, "id", -1), &pos))
         {
-          item = g_list_model_get_item (G_LIST_MODEL (store), pos);
+          item = g_list_model_get_item (G_LIST_MODEL (model), pos);
           update_func (item, o);
         }
       else
@@ -189,14 +327,14 @@ store_reconcile (GListStore      *store,
       if (item != NULL)
         g_ptr_array_add (items, item);
     }
-  store_set_items (store, items);
+  hd_list_model_set_items (model, items);
 }
 
 /* Chats */
 
-static HdChat *
-upsert_chat (HdSession  *self,
-             JsonObject *object)
+HdChat *
+hd_session_upsert_chat (HdSession  *self,
+                        JsonObject *object)
 {
   gint64 id = hd_json_get_int (object, "id", -1);
   HdChat *chat;
@@ -231,8 +369,8 @@ static void
 chats_add (HdSession *self,
            HdChat    *chat)
 {
-  if (!store_find_id (self->chats, hd_chat_get_id (chat), NULL))
-    g_list_store_insert (self->chats, 0, chat);
+  if (!hd_list_model_find_id (self->chats, hd_chat_get_id (chat), NULL))
+    g_list_store_insert (hd_list_model_get_store (self->chats), 0, chat);
 }
 
 static void
@@ -241,8 +379,8 @@ queue_remove (HdSession *self,
 {
   guint pos;
 
-  if (store_find_id (self->queue, hd_chat_get_id (chat), &pos))
-    g_list_store_remove (self->queue, pos);
+  if (hd_list_model_find_id (self->queue, hd_chat_get_id (chat), &pos))
+    g_list_store_remove (hd_list_model_get_store (self->queue), pos);
 }
 
 /* Messages */
@@ -250,7 +388,6 @@ queue_remove (HdSession *self,
 static void
 chat_messages_free (ChatMessages *cm)
 {
-  g_clear_object (&cm->store);
   g_clear_pointer (&cm->by_seq, g_hash_table_unref);
   g_clear_pointer (&cm->pending, g_ptr_array_unref);
   g_free (cm);
@@ -387,59 +524,44 @@ chat_messages_fail_pending (ChatMessages *cm)
     hd_message_set_state (g_ptr_array_index (cm->pending, i), HD_MESSAGE_STATE_FAILED);
 }
 
-typedef struct {
-  HdSession *session;
-  gint64 chat_id;
-} FetchData;
-
-static void
-on_messages_fetched (GObject      *source,
-                     GAsyncResult *result,
-                     gpointer      user_data)
+static char *
+messages_path (HdFeed *feed)
 {
-  FetchData *fd = user_data;
-  g_autoptr(HdSession) self = fd->session;
-  gint64 chat_id = fd->chat_id;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = NULL;
-  ChatMessages *cm;
-  JsonArray *array;
-  JsonObject *root;
-  gboolean more;
+  ChatMessages *cm = hd_feed_get_data (feed);
 
-  g_free (fd);
-  node = hd_client_call_finish (HD_CLIENT (source), result, &error);
-  cm = g_hash_table_lookup (self->messages, &chat_id);
-  if (cm == NULL)
-    return;
-  cm->fetching = FALSE;
-  if (node == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_debug ("Could not load messages of chat %" G_GINT64_FORMAT ": %s", chat_id, error->message);
-      return;  /* the next reconnect resumes */
-    }
+  return g_strdup_printf ("/chats/%" G_GINT64_FORMAT "/messages?after=%" G_GINT64_FORMAT "&limit=%d",
+                          cm->chat_id, cm->contiguous, HD_MESSAGES_PAGE_MAX);
+}
 
-  root = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-  array = hd_json_get_array (root, "messages");
-  more = hd_json_get_bool (root, "more", FALSE);
-  for (guint i = 0; array && i < json_array_get_length (array); i++)
+static gboolean
+messages_apply (HdFeed     *feed,
+                JsonObject *root)
+{
+  ChatMessages *cm = hd_feed_get_data (feed);
+  JsonArray *array = hd_json_get_array (root, "messages");
+  gboolean more = hd_json_get_bool (root, "more", FALSE);
+  guint n = array ? json_array_get_length (array) : 0;
+
+  for (guint i = 0; i < n; i++)
     {
       JsonNode *el = json_array_get_element (array, i);
       if (JSON_NODE_HOLDS_OBJECT (el))
         chat_messages_add_json (cm, json_node_get_object (el), NULL);
     }
+  /* Guard against a server that says "more" but sends nothing. */
+  if (more && n == 0)
+    return FALSE;
+  return more || cm->contiguous < cm->max_seq;
+}
 
-  if (more || cm->fetch_again || cm->contiguous < cm->max_seq)
-    {
-      /* Guard against a server that says "more" but sends nothing. */
-      if (more && (array == NULL || json_array_get_length (array) == 0))
-        return;
-      cm->fetch_again = FALSE;
-      chat_messages_fetch (cm);
-      return;
-    }
+static void
+messages_settled (HdFeed       *feed,
+                  const GError *error)
+{
+  ChatMessages *cm = hd_feed_get_data (feed);
 
+  if (error != NULL)
+    return;  /* the next reconnect resumes */
   /* Caught up: whatever is still pending was never stored; send it. */
   if (cm->fail_pending_after_fetch)
     chat_messages_fail_pending (cm);
@@ -447,126 +569,86 @@ on_messages_fetched (GObject      *source,
     chat_messages_send_pending (cm);
 }
 
-static void
-chat_messages_fetch (ChatMessages *cm)
-{
-  g_autofree char *path = NULL;
-  FetchData *fd;
+static const HdFeedClass messages_feed = { messages_path, messages_apply, messages_settled };
 
-  if (cm->fetching)
-    {
-      cm->fetch_again = TRUE;
-      return;
-    }
-  cm->fetching = TRUE;
-  cm->fetch_again = FALSE;
-  path = g_strdup_printf ("/chats/%" G_GINT64_FORMAT "/messages?after=%" G_GINT64_FORMAT "&limit=%d",
-                          cm->chat_id, cm->contiguous, HD_MESSAGES_PAGE_MAX);
-  fd = g_new0 (FetchData, 1);
-  fd->session = g_object_ref (cm->session);
-  fd->chat_id = cm->chat_id;
-  hd_client_call_async (cm->session->client, "GET", path, NULL, cm->session->cancellable,
-                        on_messages_fetched, fd);
-}
-
-static ChatMessages *
-ensure_chat_messages (HdSession *self,
+static HdFeed *
+ensure_messages_feed (HdSession *self,
                       gint64     chat_id)
 {
-  ChatMessages *cm = g_hash_table_lookup (self->messages, &chat_id);
+  gboolean created;
+  g_autoptr(HdListModel) model = NULL;
+  HdFeed *feed = hd_session_lookup_feed (self, "messages", chat_id);
+  ChatMessages *cm;
 
-  if (cm)
-    return cm;
+  if (feed)
+    return feed;
+  model = hd_list_model_new (HD_TYPE_MESSAGE);
+  feed = hd_session_ensure_feed (self, &messages_feed, "messages", chat_id, model, &created);
   cm = g_new0 (ChatMessages, 1);
   cm->session = self;
   cm->chat_id = chat_id;
-  cm->store = g_list_store_new (HD_TYPE_MESSAGE);
+  cm->store = hd_list_model_get_store (model);
   cm->by_seq = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   cm->pending = g_ptr_array_new_with_free_func (g_object_unref);
-  g_hash_table_insert (self->messages, g_memdup2 (&chat_id, sizeof chat_id), cm);
-  chat_messages_fetch (cm);
-  return cm;
+  hd_feed_set_data (feed, cm, (GDestroyNotify) chat_messages_free);
+  hd_feed_fetch (feed);
+  return feed;
+}
+
+static ChatMessages *
+lookup_chat_messages (HdSession *self,
+                      gint64     chat_id)
+{
+  HdFeed *feed = hd_session_lookup_feed (self, "messages", chat_id);
+
+  return feed ? hd_feed_get_data (feed) : NULL;
 }
 
 /* Notes */
 
-static void
-note_list_free (NoteList *nl)
+static char *
+notes_path (HdFeed *feed)
 {
-  g_clear_object (&nl->store);
-  g_free (nl);
+  return g_strdup_printf ("/requests/%" G_GINT64_FORMAT "/notes", hd_feed_get_id (feed));
 }
 
-typedef struct {
-  HdSession *session;
-  gint64 request_id;
-} NoteFetch;
-
-static void
-on_notes_fetched (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
+static gboolean
+notes_apply (HdFeed     *feed,
+             JsonObject *root)
 {
-  NoteFetch *nf = user_data;
-  g_autoptr(HdSession) self = nf->session;
-  gint64 request_id = nf->request_id;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = NULL;
-  NoteList *nl;
-  JsonArray *array;
+  model_reconcile (hd_feed_get_model (feed), hd_json_get_array (root, "notes"),
+                   (ItemNewFunc) hd_note_new_from_json, (ItemUpdateFunc) hd_note_update_from_json);
+  return FALSE;
+}
 
-  g_free (nf);
-  node = hd_client_call_finish (HD_CLIENT (source), result, &error);
-  nl = g_hash_table_lookup (self->notes, &request_id);
-  if (nl == NULL)
-    return;
-  nl->fetching = FALSE;
-  if (node == NULL)
-    return;
+static const HdFeedClass notes_feed = { notes_path, notes_apply, NULL };
 
-  array = hd_json_get_array (JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL, "notes");
-  store_reconcile (nl->store, array, (StoreNewFunc) hd_note_new_from_json,
-                   (StoreUpdateFunc) hd_note_update_from_json);
-  if (nl->fetch_again)
-    note_list_fetch (nl);
+static HdFeed *
+ensure_notes_feed (HdSession *self,
+                   gint64     request_id)
+{
+  HdFeed *feed = hd_session_lookup_feed (self, "notes", request_id);
+  g_autoptr(HdListModel) model = NULL;
+
+  if (feed)
+    return feed;
+  model = hd_list_model_new (HD_TYPE_NOTE);
+  feed = hd_session_ensure_feed (self, &notes_feed, "notes", request_id, model, NULL);
+  hd_feed_set_data (feed, g_new0 (NoteWatch, 1), g_free);
+  hd_feed_fetch (feed);
+  return feed;
 }
 
 static void
-note_list_fetch (NoteList *nl)
+send_subscription (HdSession  *self,
+                   const char *type,
+                   gint64      request_id)
 {
-  g_autofree char *path = NULL;
-  NoteFetch *nf;
+  g_autoptr(JsonObject) data = json_object_new ();
 
-  if (nl->fetching)
-    {
-      nl->fetch_again = TRUE;
-      return;
-    }
-  nl->fetching = TRUE;
-  nl->fetch_again = FALSE;
-  path = g_strdup_printf ("/requests/%" G_GINT64_FORMAT "/notes", nl->request_id);
-  nf = g_new0 (NoteFetch, 1);
-  nf->session = g_object_ref (nl->session);
-  nf->request_id = nl->request_id;
-  hd_client_call_async (nl->session->client, "GET", path, NULL, nl->session->cancellable,
-                        on_notes_fetched, nf);
-}
-
-static NoteList *
-ensure_note_list (HdSession *self,
-                  gint64     request_id)
-{
-  NoteList *nl = g_hash_table_lookup (self->notes, &request_id);
-
-  if (nl)
-    return nl;
-  nl = g_new0 (NoteList, 1);
-  nl->session = self;
-  nl->request_id = request_id;
-  nl->store = g_list_store_new (HD_TYPE_NOTE);
-  g_hash_table_insert (self->notes, g_memdup2 (&request_id, sizeof request_id), nl);
-  note_list_fetch (nl);
-  return nl;
+  json_object_set_int_member (data, "request_id", request_id);
+  /* Offline: on_connected subscribes again to every watched request. */
+  hd_event_stream_send (self->events, type, data);
 }
 
 static void
@@ -575,29 +657,31 @@ handle_note_updated (HdSession  *self,
 {
   gint64 request_id = hd_json_get_int (data, "request_id", -1);
   gint64 note_id = hd_json_get_int (data, "id", -1);
-  NoteList *nl = g_hash_table_lookup (self->notes, &request_id);
+  HdFeed *feed = hd_session_lookup_feed (self, "notes", request_id);
+  HdListModel *model;
   g_autoptr(HdNote) note = NULL;
   guint pos;
 
-  if (nl == NULL)
+  if (feed == NULL)
     return;  /* nobody looks at this request's notes */
-  if (!store_find_id (nl->store, note_id, &pos))
+  model = hd_feed_get_model (feed);
+  if (!hd_list_model_find_id (model, note_id, &pos))
     {
-      note_list_fetch (nl);
+      hd_feed_fetch (feed);
       return;
     }
-  note = g_list_model_get_item (G_LIST_MODEL (nl->store), pos);
+  note = g_list_model_get_item (G_LIST_MODEL (model), pos);
   if (hd_json_has (data, "appended") || hd_json_has (data, "length"))
     {
       const char *appended = hd_json_get_string (data, "appended");
       gint64 length = hd_json_get_int (data, "length", -1);
       glong add = appended ? g_utf8_strlen (appended, -1) : 0;
 
-      if (nl->fetching || length < 0 || hd_note_get_length (note) + add != length)
+      if (hd_feed_is_fetching (feed) || length < 0 || hd_note_get_length (note) + add != length)
         {
           /* Our copy missed something (or a fetch is under way whose
            * answer may or may not include this append): read it whole. */
-          note_list_fetch (nl);
+          hd_feed_fetch (feed);
           return;
         }
       if (appended)
@@ -610,83 +694,113 @@ handle_note_updated (HdSession  *self,
     hd_note_update_from_json (note, data);
 }
 
-/* Requests, queue, chats, privileges */
+static void
+handle_note_created (HdSession  *self,
+                     JsonObject *data)
+{
+  HdFeed *feed = hd_session_lookup_feed (self, "notes", hd_json_get_int (data, "request_id", -1));
+  HdListModel *model;
+  g_autoptr(HdNote) note = NULL;
 
-static HdRequest *
-upsert_request (HdSession  *self,
-                JsonObject *object,
-                gboolean    add)
+  if (feed == NULL)
+    return;
+  model = hd_feed_get_model (feed);
+  if (hd_list_model_find_id (model, hd_json_get_int (data, "id", -1), NULL))
+    {
+      handle_note_updated (self, data);
+      return;
+    }
+  note = hd_note_new_from_json (data, NULL);
+  if (note != NULL)
+    g_list_store_append (hd_list_model_get_store (model), note);
+}
+
+/* Requests */
+
+HdRequest *
+hd_session_upsert_request (HdSession  *self,
+                           JsonObject *object)
 {
   gint64 id = hd_json_get_int (object, "id", -1);
-  guint pos;
+  HdRequest *req;
 
   if (id < 0)
     return NULL;
-  if (store_find_id (self->requests, id, &pos))
+  req = g_hash_table_lookup (self->request_by_id, &id);
+  if (req)
     {
-      HdRequest *req = g_list_model_get_item (G_LIST_MODEL (self->requests), pos);
       hd_request_update_from_json (req, object);
-      g_object_unref (req);
       return req;
     }
-  if (add)
-    {
-      g_autoptr(HdRequest) req = hd_request_new_from_json (object, NULL);
-      if (req)
-        g_list_store_append (self->requests, req);
-      return req;
-    }
-  return NULL;
+  req = hd_request_new_from_json (object, NULL);
+  if (req == NULL)
+    return NULL;
+  g_hash_table_insert (self->request_by_id, g_memdup2 (&id, sizeof id), req);
+  return req;
 }
 
-static void
-on_requests_loaded (GObject      *source,
-                    GAsyncResult *result,
-                    gpointer      user_data)
+static char *
+requests_path (HdFeed *feed)
 {
-  g_autoptr(HdSession) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = hd_client_call_finish (HD_CLIENT (source), result, &error);
-  JsonArray *array;
-
-  if (node == NULL)
-    {
-      g_debug ("Could not load requests: %s", error->message);
-      return;
-    }
-  array = hd_json_get_array (JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL, "requests");
-  store_reconcile (self->requests, array, (StoreNewFunc) hd_request_new_from_json,
-                   (StoreUpdateFunc) hd_request_update_from_json);
+  return g_strdup ("/requests");
 }
 
-static void
-on_request_loaded (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
+static gboolean
+requests_apply (HdFeed     *feed,
+                JsonObject *root)
 {
-  g_autoptr(HdSession) self = user_data;
-  g_autoptr(JsonNode) node = hd_client_call_finish (HD_CLIENT (source), result, NULL);
+  HdSession *self = hd_feed_get_session (feed);
+  JsonArray *array = hd_json_get_array (root, "requests");
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
 
-  if (node && JSON_NODE_HOLDS_OBJECT (node))
-    upsert_request (self, json_node_get_object (node), TRUE);
+  for (guint i = 0; array && i < json_array_get_length (array); i++)
+    {
+      JsonNode *el = json_array_get_element (array, i);
+      HdRequest *req;
+
+      if (JSON_NODE_HOLDS_OBJECT (el) && (req = hd_session_upsert_request (self, json_node_get_object (el))))
+        g_ptr_array_add (items, g_object_ref (req));
+    }
+  hd_list_model_set_items (self->requests, items);
+  return FALSE;
 }
+
+static const HdFeedClass requests_feed = { requests_path, requests_apply, NULL };
+
+static char *
+request_path (HdFeed *feed)
+{
+  return g_strdup_printf ("/requests/%" G_GINT64_FORMAT, hd_feed_get_id (feed));
+}
+
+static gboolean
+request_apply (HdFeed     *feed,
+               JsonObject *root)
+{
+  HdSession *self = hd_feed_get_session (feed);
+  HdRequest *req = hd_session_upsert_request (self, root);
+
+  if (req && !hd_list_model_find_id (self->requests, hd_request_get_id (req), NULL))
+    g_list_store_append (hd_list_model_get_store (self->requests), req);
+  return FALSE;
+}
+
+static const HdFeedClass request_feed = { request_path, request_apply, NULL };
 
 static void
 refresh_request (HdSession *self,
                  gint64     request_id)
 {
-  g_autofree char *path = g_strdup_printf ("/requests/%" G_GINT64_FORMAT, request_id);
-
-  hd_client_call_async (self->client, "GET", path, NULL, self->cancellable,
-                        on_request_loaded, g_object_ref (self));
+  fetch_kind (self, &request_feed, "request", request_id, NULL);
 }
 
+/* Queue, chats, one chat */
+
 static GPtrArray *
-chats_from_node (HdSession *self,
-                 JsonNode  *node)
+chats_from_root (HdSession  *self,
+                 JsonObject *root)
 {
-  JsonArray *array = hd_json_get_array (JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL,
-                                        "chats");
+  JsonArray *array = hd_json_get_array (root, "chats");
   GPtrArray *items = g_ptr_array_new_with_free_func (g_object_unref);
 
   for (guint i = 0; array && i < json_array_get_length (array); i++)
@@ -694,70 +808,105 @@ chats_from_node (HdSession *self,
       JsonNode *el = json_array_get_element (array, i);
       HdChat *chat;
 
-      if (JSON_NODE_HOLDS_OBJECT (el) && (chat = upsert_chat (self, json_node_get_object (el))))
+      if (JSON_NODE_HOLDS_OBJECT (el) && (chat = hd_session_upsert_chat (self, json_node_get_object (el))))
         g_ptr_array_add (items, g_object_ref (chat));
     }
   return items;
 }
 
-static void
-on_queue_loaded (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
+static char *
+queue_path (HdFeed *feed)
 {
-  g_autoptr(HdSession) self = user_data;
-  g_autoptr(JsonNode) node = hd_client_call_finish (HD_CLIENT (source), result, NULL);
-  g_autoptr(GPtrArray) items = NULL;
-
-  if (node == NULL)
-    return;
-  items = chats_from_node (self, node);
-  store_set_items (self->queue, items);
+  return g_strdup ("/chats/queue");
 }
 
-static void
-on_chats_loaded (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
+static gboolean
+queue_apply (HdFeed     *feed,
+             JsonObject *root)
 {
-  g_autoptr(HdSession) self = user_data;
-  g_autoptr(JsonNode) node = hd_client_call_finish (HD_CLIENT (source), result, NULL);
-  g_autoptr(GPtrArray) items = NULL;
+  HdSession *self = hd_feed_get_session (feed);
+  g_autoptr(GPtrArray) items = chats_from_root (self, root);
 
-  if (node == NULL)
-    return;
+  hd_list_model_set_items (self->queue, items);
+  return FALSE;
+}
+
+static const HdFeedClass queue_feed = { queue_path, queue_apply, NULL };
+
+/* id 0: waiting, 1: active */
+static char *
+chats_path (HdFeed *feed)
+{
+  return g_strdup (hd_feed_get_id (feed) == 0 ? "/chats?state=waiting" : "/chats?state=active");
+}
+
+static gboolean
+chats_apply (HdFeed     *feed,
+             JsonObject *root)
+{
+  HdSession *self = hd_feed_get_session (feed);
+  g_autoptr(GPtrArray) items = chats_from_root (self, root);
+
   /* Merge rather than replace: chats that ended while we were away stay
-   * (now ENDED, refreshed below), new ones go first. */
-  items = chats_from_node (self, node);
+   * (now ENDED, refreshed by the "chat" feed), new ones go first. */
   for (guint i = items->len; i > 0; i--)
     chats_add (self, g_ptr_array_index (items, i - 1));
+  return FALSE;
 }
 
 static void
-on_chat_refreshed (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
+chats_settled (HdFeed       *feed,
+               const GError *error)
 {
-  g_autoptr(HdSession) self = user_data;
-  g_autoptr(JsonNode) node = hd_client_call_finish (HD_CLIENT (source), result, NULL);
+  HdSession *self = hd_feed_get_session (feed);
+  guint n;
 
-  if (node && JSON_NODE_HOLDS_OBJECT (node))
+  if (self->restored || hd_list_model_get_loading (self->chats))
+    return;
+  /* Both lists are in: the chats that were open when we started. */
+  self->restored = TRUE;
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->chats));
+  for (guint i = n; i > 0; i--)
     {
-      HdChat *chat = upsert_chat (self, json_node_get_object (node));
-      if (chat && hd_chat_get_state (chat) == HD_CHAT_STATE_ENDED)
-        {
-          gint64 id = hd_chat_get_id (chat);
-          ChatMessages *cm = g_hash_table_lookup (self->messages, &id);
+      g_autoptr(HdChat) chat = g_list_model_get_item (G_LIST_MODEL (self->chats), i - 1);
 
-          queue_remove (self, chat);
-          if (cm)
-            {
-              cm->fail_pending_after_fetch = TRUE;
-              chat_messages_fetch (cm);
-            }
-        }
+      if (hd_chat_get_state (chat) != HD_CHAT_STATE_ENDED && i_am_member (self, chat))
+        g_signal_emit (self, signals[SIGNAL_CHAT_RESTORED], 0, chat);
     }
 }
+
+static const HdFeedClass chats_feed = { chats_path, chats_apply, chats_settled };
+
+static char *
+chat_path (HdFeed *feed)
+{
+  return g_strdup_printf ("/chats/%" G_GINT64_FORMAT, hd_feed_get_id (feed));
+}
+
+static gboolean
+chat_apply (HdFeed     *feed,
+            JsonObject *root)
+{
+  HdSession *self = hd_feed_get_session (feed);
+  HdChat *chat = hd_session_upsert_chat (self, root);
+
+  if (chat && hd_chat_get_state (chat) == HD_CHAT_STATE_ENDED)
+    {
+      HdFeed *messages = hd_session_lookup_feed (self, "messages", hd_chat_get_id (chat));
+
+      queue_remove (self, chat);
+      if (messages)
+        {
+          ((ChatMessages *) hd_feed_get_data (messages))->fail_pending_after_fetch = TRUE;
+          hd_feed_fetch (messages);
+        }
+    }
+  return FALSE;
+}
+
+static const HdFeedClass chat_feed = { chat_path, chat_apply, NULL };
+
+/* Privileges */
 
 static void
 set_privileges (HdSession *self,
@@ -772,16 +921,28 @@ set_privileges (HdSession *self,
 }
 
 static void
-on_privileges_loaded (GObject      *source,
-                      GAsyncResult *result,
-                      gpointer      user_data)
+set_privileges_from_json (HdSession  *self,
+                          JsonObject *object)
 {
-  g_autoptr(HdSession) self = user_data;
-  gboolean a = FALSE, b = FALSE;
-
-  if (hd_client_get_privileges_finish (HD_CLIENT (source), result, &a, &b, NULL))
-    set_privileges (self, a, b);
+  set_privileges (self, hd_json_get_bool (object, "chat_enabled", self->chat_enabled),
+                  hd_json_get_bool (object, "customer_chat_with_team", self->customer_chat_with_team));
 }
+
+static char *
+privileges_path (HdFeed *feed)
+{
+  return g_strdup ("/setup/privileges");
+}
+
+static gboolean
+privileges_apply (HdFeed     *feed,
+                  JsonObject *root)
+{
+  set_privileges_from_json (hd_feed_get_session (feed), root);
+  return FALSE;
+}
+
+static const HdFeedClass privileges_feed = { privileges_path, privileges_apply, NULL };
 
 void
 hd_session_refresh (HdSession *self)
@@ -791,34 +952,23 @@ hd_session_refresh (HdSession *self)
 
   g_return_if_fail (HD_IS_SESSION (self));
 
-  hd_client_get_privileges_async (self->client, self->cancellable, on_privileges_loaded,
-                                  g_object_ref (self));
-  hd_client_call_async (self->client, "GET", "/requests", NULL, self->cancellable,
-                        on_requests_loaded, g_object_ref (self));
-  hd_client_call_async (self->client, "GET", "/chats?state=waiting", NULL, self->cancellable,
-                        on_chats_loaded, g_object_ref (self));
-  hd_client_call_async (self->client, "GET", "/chats?state=active", NULL, self->cancellable,
-                        on_chats_loaded, g_object_ref (self));
+  fetch_kind (self, &privileges_feed, "privileges", 0, NULL);
+  fetch_kind (self, &requests_feed, "requests", 0, self->requests);
+  fetch_kind (self, &chats_feed, "chats", 0, self->chats);
+  fetch_kind (self, &chats_feed, "chats", 1, self->chats);
   if (i_am_staff (self))
-    hd_client_call_async (self->client, "GET", "/chats/queue", NULL, self->cancellable,
-                          on_queue_loaded, g_object_ref (self));
+    fetch_kind (self, &queue_feed, "queue", 0, self->queue);
 
   /* Chats we know as open may have ended meanwhile. */
   g_hash_table_iter_init (&iter, self->chat_by_id);
   while (g_hash_table_iter_next (&iter, NULL, &value))
-    {
-      HdChat *chat = value;
-      if (hd_chat_get_state (chat) != HD_CHAT_STATE_ENDED)
-        {
-          g_autofree char *path = g_strdup_printf ("/chats/%" G_GINT64_FORMAT, hd_chat_get_id (chat));
-          hd_client_call_async (self->client, "GET", path, NULL, self->cancellable,
-                                on_chat_refreshed, g_object_ref (self));
-        }
-    }
+    if (hd_chat_get_state (value) != HD_CHAT_STATE_ENDED)
+      fetch_kind (self, &chat_feed, "chat", hd_chat_get_id (value), NULL);
 
-  g_hash_table_iter_init (&iter, self->notes);
+  g_hash_table_iter_init (&iter, self->feeds);
   while (g_hash_table_iter_next (&iter, NULL, &value))
-    note_list_fetch (value);
+    if (((HdFeed *) value)->klass == &notes_feed)
+      hd_feed_fetch (value);
 }
 
 /* Events */
@@ -831,7 +981,6 @@ update_user_everywhere (HdSession  *self,
   HdUser *me = hd_client_get_user (self->client);
   GHashTableIter iter;
   gpointer value;
-  guint n;
 
   if (id < 0)
     return;
@@ -849,12 +998,11 @@ update_user_everywhere (HdSession  *self,
         hd_user_update_from_json (u, user);
     }
 
-  n = g_list_model_get_n_items (G_LIST_MODEL (self->requests));
-  for (guint i = 0; i < n; i++)
+  g_hash_table_iter_init (&iter, self->request_by_id);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
     {
-      g_autoptr(HdRequest) req = g_list_model_get_item (G_LIST_MODEL (self->requests), i);
-      GListModel *techs = hd_request_get_technicians (req);
-      HdUser *u = hd_request_get_assignee (req);
+      GListModel *techs = hd_request_get_technicians (value);
+      HdUser *u = hd_request_get_assignee (value);
 
       if (u && hd_user_get_id (u) == id)
         hd_user_update_from_json (u, user);
@@ -867,14 +1015,44 @@ update_user_everywhere (HdSession  *self,
     }
 }
 
-static void
-refresh_chat_options (HdSession *self)
+static gboolean
+request_may_offer (HdSession *self,
+                   HdRequest *request,
+                   gint64     user_id)
 {
-  /* chat_options are the server's to compute (availability, privileges,
-   * open chats); one GET /requests recomputes them all. */
-  if (!i_am_staff (self))
-    hd_client_call_async (self->client, "GET", "/requests", NULL, self->cancellable,
-                          on_requests_loaded, g_object_ref (self));
+  GListModel *techs = hd_request_get_technicians (request);
+  HdUser *assignee = hd_request_get_assignee (request);
+
+  if (!hd_request_is_open (request))
+    return FALSE;
+  if (assignee && hd_user_get_id (assignee) == user_id)
+    return TRUE;
+  for (guint i = 0; i < g_list_model_get_n_items (techs); i++)
+    {
+      g_autoptr(HdUser) t = g_list_model_get_item (techs, i);
+      if (hd_user_get_id (t) == user_id)
+        return TRUE;
+    }
+  /* With the team privilege any available team member may be offered. */
+  return self->customer_chat_with_team && hd_request_get_team_id (request) > 0;
+}
+
+/* chat_options are the server's to compute (availability, privileges,
+ * open chats): re-read only the requests whose options this technician
+ * can change, one GET /requests/{id} each, coalesced per request. */
+static void
+refresh_chat_options_for (HdSession *self,
+                          gint64     user_id)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  if (i_am_staff (self))
+    return;
+  g_hash_table_iter_init (&iter, self->request_by_id);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (request_may_offer (self, value, user_id))
+      refresh_request (self, hd_request_get_id (value));
 }
 
 static void
@@ -895,12 +1073,12 @@ on_event (HdEventStream *events,
 
       if (chat_id < 0)
         return;
-      fresh_store = !g_hash_table_contains (self->messages, &chat_id);
-      cm = ensure_chat_messages (self, chat_id);
+      fresh_store = hd_session_lookup_feed (self, "messages", chat_id) == NULL;
+      cm = hd_feed_get_data (ensure_messages_feed (self, chat_id));
       msg = chat_messages_add_json (cm, data, NULL);
       /* A gap (seq beyond what we hold) means we missed something. */
       if (!fresh_store && cm->contiguous < cm->max_seq)
-        chat_messages_fetch (cm);
+        hd_feed_fetch (hd_session_lookup_feed (self, "messages", chat_id));
       if (msg && !hd_message_get_is_own (msg))
         g_signal_emit (self, signals[SIGNAL_MESSAGE_RECEIVED], 0, msg);
     }
@@ -922,23 +1100,23 @@ on_event (HdEventStream *events,
     }
   else if (g_str_equal (type, HD_EVENT_CHAT_REQUESTED))
     {
-      if (!(chat = upsert_chat (self, data)))
+      if (!(chat = hd_session_upsert_chat (self, data)))
         return;
       if (hd_chat_get_state (chat) == HD_CHAT_STATE_WAITING
-          && !store_find_id (self->queue, hd_chat_get_id (chat), NULL))
-        g_list_store_append (self->queue, chat);
+          && !hd_list_model_find_id (self->queue, hd_chat_get_id (chat), NULL))
+        g_list_store_append (hd_list_model_get_store (self->queue), chat);
       g_signal_emit (self, signals[SIGNAL_CHAT_REQUESTED], 0, chat);
     }
   else if (g_str_equal (type, HD_EVENT_CHAT_TAKEN))
     {
-      if (!(chat = upsert_chat (self, data)))
+      if (!(chat = hd_session_upsert_chat (self, data)))
         return;
       queue_remove (self, chat);
       g_signal_emit (self, signals[SIGNAL_CHAT_TAKEN], 0, chat);
     }
   else if (g_str_equal (type, HD_EVENT_CHAT_ACCEPTED))
     {
-      if (!(chat = upsert_chat (self, data)))
+      if (!(chat = hd_session_upsert_chat (self, data)))
         return;
       queue_remove (self, chat);
       if (i_am_member (self, chat))
@@ -948,38 +1126,39 @@ on_event (HdEventStream *events,
     }
   else if (g_str_equal (type, HD_EVENT_CHAT_ENDED))
     {
-      gint64 id;
       ChatMessages *cm;
 
-      if (!(chat = upsert_chat (self, data)))
+      if (!(chat = hd_session_upsert_chat (self, data)))
         return;
-      id = hd_chat_get_id (chat);
       queue_remove (self, chat);
       if (i_am_member (self, chat))
         chats_add (self, chat);
-      cm = g_hash_table_lookup (self->messages, &id);
+      cm = lookup_chat_messages (self, hd_chat_get_id (chat));
       if (cm && cm->pending->len > 0)
         {
           /* Anything not stored by now never will be; one last read
            * tells which. */
           cm->fail_pending_after_fetch = TRUE;
-          chat_messages_fetch (cm);
+          hd_feed_fetch (hd_session_lookup_feed (self, "messages", hd_chat_get_id (chat)));
         }
       refresh_request (self, hd_chat_get_request_id (chat));
       g_signal_emit (self, signals[SIGNAL_CHAT_ENDED], 0, chat);
     }
   else if (g_str_equal (type, HD_EVENT_NOTE_UPDATED))
     handle_note_updated (self, data);
+  else if (g_str_equal (type, HD_EVENT_NOTE_CREATED))
+    handle_note_created (self, data);
   else if (g_str_equal (type, HD_EVENT_PRESENCE_CHANGED))
     {
       update_user_everywhere (self, data);
-      refresh_chat_options (self);
+      refresh_chat_options_for (self, hd_json_get_int (data, "id", -1));
     }
   else if (g_str_equal (type, HD_EVENT_PRIVILEGES_CHANGED))
     {
-      set_privileges (self, hd_json_get_bool (data, "chat_enabled", self->chat_enabled),
-                      hd_json_get_bool (data, "customer_chat_with_team", self->customer_chat_with_team));
-      refresh_chat_options (self);
+      set_privileges_from_json (self, data);
+      /* Every request's options may change: one GET /requests. */
+      if (!i_am_staff (self))
+        fetch_kind (self, &requests_feed, "requests", 0, self->requests);
     }
   else if (g_str_equal (type, HD_EVENT_ERROR))
     g_debug ("server error frame: %s: %s", hd_json_get_string (data, "code"),
@@ -998,18 +1177,19 @@ on_connected (HdEventStream *events,
 
   /* After a drop: re-read what events we may have missed, and resume
    * every chat from its last contiguous seq; pending messages are resent
-   * once each resume has caught up (see on_messages_fetched). */
+   * once each resume has caught up (messages_settled).  Subscriptions
+   * are per socket: ask for them again. */
   if (reconnect)
     hd_session_refresh (self);
-  g_hash_table_iter_init (&iter, self->messages);
+  g_hash_table_iter_init (&iter, self->feeds);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     {
-      ChatMessages *cm = value;
+      HdFeed *feed = value;
 
-      if (cm->fetching)
-        cm->fetch_again = TRUE;
-      else
-        chat_messages_fetch (cm);
+      if (feed->klass == &messages_feed)
+        hd_feed_fetch (feed);
+      else if (feed->klass == &notes_feed && ((NoteWatch *) feed->data)->watchers > 0)
+        send_subscription (self, HD_FRAME_SUBSCRIBE, feed->id);
     }
 }
 
@@ -1080,12 +1260,12 @@ hd_session_finalize (GObject *object)
   HdSession *self = HD_SESSION (object);
 
   g_free (self->app_id);
+  g_clear_pointer (&self->feeds, g_hash_table_unref);
   g_clear_object (&self->requests);
   g_clear_object (&self->queue);
   g_clear_object (&self->chats);
   g_clear_pointer (&self->chat_by_id, g_hash_table_unref);
-  g_clear_pointer (&self->messages, g_hash_table_unref);
-  g_clear_pointer (&self->notes, g_hash_table_unref);
+  g_clear_pointer (&self->request_by_id, g_hash_table_unref);
   g_clear_pointer (&self->typing_sent, g_hash_table_unref);
   g_clear_object (&self->cancellable);
   G_OBJECT_CLASS (hd_session_parent_class)->finalize (object);
@@ -1103,7 +1283,7 @@ hd_session_get_property (GObject    *object,
     {
     case PROP_APP_ID: g_value_set_string (value, self->app_id); break;
     case PROP_CLIENT: g_value_set_object (value, self->client); break;
-    case PROP_EVENTS: g_value_set_object (value, self->events); break;
+    case PROP_SERVER_URL: g_value_set_string (value, hd_session_get_server_url (self)); break;
     case PROP_USER: g_value_set_object (value, hd_session_get_user (self)); break;
     case PROP_STATE: g_value_set_enum (value, hd_session_get_state (self)); break;
     case PROP_CHAT_ENABLED: g_value_set_boolean (value, self->chat_enabled); break;
@@ -1144,7 +1324,7 @@ hd_session_class_init (HdSessionClass *klass)
 
   properties[PROP_APP_ID] = g_param_spec_string ("app-id", NULL, NULL, NULL, co);
   properties[PROP_CLIENT] = g_param_spec_object ("client", NULL, NULL, HD_TYPE_CLIENT, co);
-  properties[PROP_EVENTS] = g_param_spec_object ("events", NULL, NULL, HD_TYPE_EVENT_STREAM, ro);
+  properties[PROP_SERVER_URL] = g_param_spec_string ("server-url", NULL, NULL, NULL, ro);
   properties[PROP_USER] = g_param_spec_object ("user", NULL, NULL, HD_TYPE_USER, ro);
   properties[PROP_STATE] = g_param_spec_enum ("state", NULL, NULL, HD_TYPE_CONNECTION_STATE,
                                               HD_CONNECTION_OFFLINE, ro);
@@ -1166,6 +1346,9 @@ hd_session_class_init (HdSessionClass *klass)
   signals[SIGNAL_CHAT_ENDED] =
     g_signal_new ("chat-ended", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, HD_TYPE_CHAT);
+  signals[SIGNAL_CHAT_RESTORED] =
+    g_signal_new ("chat-restored", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, HD_TYPE_CHAT);
   signals[SIGNAL_TYPING] =
     g_signal_new ("typing", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 2, HD_TYPE_CHAT, HD_TYPE_USER);
@@ -1180,14 +1363,12 @@ hd_session_class_init (HdSessionClass *klass)
 static void
 hd_session_init (HdSession *self)
 {
-  self->requests = g_list_store_new (HD_TYPE_REQUEST);
-  self->queue = g_list_store_new (HD_TYPE_CHAT);
-  self->chats = g_list_store_new (HD_TYPE_CHAT);
+  self->requests = hd_list_model_new (HD_TYPE_REQUEST);
+  self->queue = hd_list_model_new (HD_TYPE_CHAT);
+  self->chats = hd_list_model_new (HD_TYPE_CHAT);
   self->chat_by_id = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
-  self->messages = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
-                                          (GDestroyNotify) chat_messages_free);
-  self->notes = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
-                                       (GDestroyNotify) note_list_free);
+  self->request_by_id = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
+  self->feeds = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) feed_free);
   self->typing_sent = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
   self->cancellable = g_cancellable_new ();
   g_signal_connect_swapped (self->queue, "items-changed", G_CALLBACK (on_queue_changed), self);
@@ -1226,6 +1407,7 @@ HdClient *hd_session_get_client (HdSession *self) { g_return_val_if_fail (HD_IS_
 HdEventStream *hd_session_get_events (HdSession *self) { g_return_val_if_fail (HD_IS_SESSION (self), NULL); return self->events; }
 HdUser *hd_session_get_user (HdSession *self) { g_return_val_if_fail (HD_IS_SESSION (self), NULL); return hd_client_get_user (self->client); }
 const char *hd_session_get_app_id (HdSession *self) { g_return_val_if_fail (HD_IS_SESSION (self), NULL); return self->app_id; }
+const char *hd_session_get_server_url (HdSession *self) { g_return_val_if_fail (HD_IS_SESSION (self), NULL); return hd_client_get_base_url (self->client); }
 gboolean hd_session_get_chat_enabled (HdSession *self) { g_return_val_if_fail (HD_IS_SESSION (self), FALSE); return self->chat_enabled; }
 gboolean hd_session_get_customer_chat_with_team (HdSession *self) { g_return_val_if_fail (HD_IS_SESSION (self), FALSE); return self->customer_chat_with_team; }
 GListModel *hd_session_get_requests (HdSession *self) { g_return_val_if_fail (HD_IS_SESSION (self), NULL); return G_LIST_MODEL (self->requests); }
@@ -1251,7 +1433,7 @@ hd_session_get_messages (HdSession *self,
                          gint64     chat_id)
 {
   g_return_val_if_fail (HD_IS_SESSION (self), NULL);
-  return G_LIST_MODEL (ensure_chat_messages (self, chat_id)->store);
+  return G_LIST_MODEL (hd_feed_get_model (ensure_messages_feed (self, chat_id)));
 }
 
 GListModel *
@@ -1259,7 +1441,38 @@ hd_session_get_notes (HdSession *self,
                       gint64     request_id)
 {
   g_return_val_if_fail (HD_IS_SESSION (self), NULL);
-  return G_LIST_MODEL (ensure_note_list (self, request_id)->store);
+  return G_LIST_MODEL (hd_feed_get_model (ensure_notes_feed (self, request_id)));
+}
+
+GListModel *
+hd_session_watch_notes (HdSession *self,
+                        gint64     request_id)
+{
+  HdFeed *feed;
+  NoteWatch *watch;
+
+  g_return_val_if_fail (HD_IS_SESSION (self), NULL);
+  feed = ensure_notes_feed (self, request_id);
+  watch = hd_feed_get_data (feed);
+  if (watch->watchers++ == 0)
+    send_subscription (self, HD_FRAME_SUBSCRIBE, request_id);
+  return G_LIST_MODEL (hd_feed_get_model (feed));
+}
+
+void
+hd_session_unwatch_notes (HdSession *self,
+                          gint64     request_id)
+{
+  HdFeed *feed;
+  NoteWatch *watch;
+
+  g_return_if_fail (HD_IS_SESSION (self));
+  feed = hd_session_lookup_feed (self, "notes", request_id);
+  g_return_if_fail (feed != NULL);
+  watch = hd_feed_get_data (feed);
+  g_return_if_fail (watch->watchers > 0);
+  if (--watch->watchers == 0)
+    send_subscription (self, HD_FRAME_UNSUBSCRIBE, request_id);
 }
 
 HdChat *
@@ -1274,14 +1487,27 @@ HdRequest *
 hd_session_lookup_request (HdSession *self,
                            gint64     request_id)
 {
-  guint pos;
-  g_autoptr(HdRequest) req = NULL;
+  g_return_val_if_fail (HD_IS_SESSION (self), NULL);
+  return g_hash_table_lookup (self->request_by_id, &request_id);
+}
+
+HdRequest *
+hd_session_get_request (HdSession *self,
+                        gint64     request_id)
+{
+  HdRequest *req;
+  g_autoptr(JsonObject) stub = NULL;
 
   g_return_val_if_fail (HD_IS_SESSION (self), NULL);
-  if (!store_find_id (self->requests, request_id, &pos))
-    return NULL;
-  req = g_list_model_get_item (G_LIST_MODEL (self->requests), pos);
-  return req;  /* the store keeps it alive */
+  req = hd_session_lookup_request (self, request_id);
+  if (req != NULL)
+    return req;
+  /* Known by id only until the server answers; filled in place. */
+  stub = json_object_new ();
+  json_object_set_int_member (stub, "id", request_id);
+  req = hd_session_upsert_request (self, stub);
+  refresh_request (self, request_id);
+  return req;
 }
 
 HdMessage *
@@ -1310,7 +1536,7 @@ hd_session_send_message (HdSession   *self,
       return NULL;
     }
 
-  cm = ensure_chat_messages (self, chat_id);
+  cm = hd_feed_get_data (ensure_messages_feed (self, chat_id));
   msg = hd_message_new_pending (chat_id, hd_client_get_user (self->client), body, NULL);
   g_ptr_array_add (cm->pending, g_object_ref (msg));
   g_list_store_append (cm->store, msg);
@@ -1344,25 +1570,86 @@ hd_session_send_typing (HdSession *self,
                        g_memdup2 (&now, sizeof now));
 }
 
-/* Chat calls that update the stores */
+gboolean
+hd_session_send_frame (HdSession  *self,
+                       const char *type,
+                       JsonObject *data)
+{
+  g_return_val_if_fail (HD_IS_SESSION (self), FALSE);
+  return hd_event_stream_send (self->events, type, data);
+}
+
+/* Calls */
+
+void
+hd_session_call_async (HdSession           *self,
+                       const char          *method,
+                       const char          *path,
+                       JsonNode            *body,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  g_return_if_fail (HD_IS_SESSION (self));
+  /* The client is the source object of the result. */
+  hd_client_call_async (self->client, method, path, body, cancellable, callback, user_data);
+}
+
+JsonNode *
+hd_session_call_finish (HdSession     *self,
+                        GAsyncResult  *result,
+                        GError       **error)
+{
+  g_return_val_if_fail (HD_IS_SESSION (self), NULL);
+  return hd_client_call_finish (self->client, result, error);
+}
+
+/* A call whose answer one function turns into the task's value. */
+typedef void (*AnswerFunc) (GTask *task, HdSession *self, JsonObject *root);
 
 static void
-on_chat_call (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
+on_answer (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  HdSession *self = g_task_get_source_object (task);
+  AnswerFunc answer = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) node = hd_client_call_finish (HD_CLIENT (source), result, &error);
-  HdChat *chat;
 
   if (node == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  if (!JSON_NODE_HOLDS_OBJECT (node) || !(chat = upsert_chat (self, json_node_get_object (node))))
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    answer (task, g_task_get_source_object (task), root_object (node));
+}
+
+static void
+session_call (HdSession           *self,
+              const char          *method,
+              const char          *path,
+              JsonObject          *body,
+              AnswerFunc           answer,
+              gpointer             source_tag,
+              GCancellable        *cancellable,
+              GAsyncReadyCallback  callback,
+              gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(JsonNode) node = body ? hd_json_object_node (body) : NULL;
+
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, answer, NULL);
+  hd_client_call_async (self->client, method, path, node, cancellable, on_answer, task);
+}
+
+static void
+chat_answer (GTask      *task,
+             HdSession  *self,
+             JsonObject *root)
+{
+  HdChat *chat = root ? hd_session_upsert_chat (self, root) : NULL;
+
+  if (chat == NULL)
     {
       g_task_return_new_error (task, HD_ERROR, HD_ERROR_PROTOCOL, "The server sent no chat");
       return;
@@ -1375,21 +1662,6 @@ on_chat_call (GObject      *source,
   g_task_return_pointer (task, g_object_ref (chat), g_object_unref);
 }
 
-static void
-chat_call (HdSession           *self,
-           const char          *method,
-           const char          *path,
-           JsonNode            *body,
-           GCancellable        *cancellable,
-           GAsyncReadyCallback  callback,
-           gpointer             user_data)
-{
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-
-  g_task_set_source_tag (task, hd_session_chat_finish);
-  hd_client_call_async (self->client, method, path, body, cancellable, on_chat_call, task);
-}
-
 void
 hd_session_start_chat_async (HdSession           *self,
                              gint64               request_id,
@@ -1399,14 +1671,28 @@ hd_session_start_chat_async (HdSession           *self,
                              gpointer             user_data)
 {
   JsonObject *o = json_object_new ();
-  g_autoptr(JsonNode) body = NULL;
 
   g_return_if_fail (HD_IS_SESSION (self));
   json_object_set_int_member (o, "request_id", request_id);
   if (technician_id > 0)
     json_object_set_int_member (o, "technician_id", technician_id);
-  body = object_node (o);
-  chat_call (self, "POST", "/chats", body, cancellable, callback, user_data);
+  session_call (self, "POST", "/chats", o, chat_answer, hd_session_chat_finish,
+                cancellable, callback, user_data);
+}
+
+static void
+chat_action (HdSession           *self,
+             gint64               chat_id,
+             const char          *what,
+             AnswerFunc           answer,
+             gpointer             source_tag,
+             GCancellable        *cancellable,
+             GAsyncReadyCallback  callback,
+             gpointer             user_data)
+{
+  g_autofree char *path = g_strdup_printf ("/chats/%" G_GINT64_FORMAT "/%s", chat_id, what);
+
+  session_call (self, "POST", path, NULL, answer, source_tag, cancellable, callback, user_data);
 }
 
 void
@@ -1416,10 +1702,9 @@ hd_session_accept_chat_async (HdSession           *self,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data)
 {
-  g_autofree char *path = g_strdup_printf ("/chats/%" G_GINT64_FORMAT "/accept", chat_id);
-
   g_return_if_fail (HD_IS_SESSION (self));
-  chat_call (self, "POST", path, NULL, cancellable, callback, user_data);
+  chat_action (self, chat_id, "accept", chat_answer, hd_session_chat_finish,
+               cancellable, callback, user_data);
 }
 
 void
@@ -1429,10 +1714,9 @@ hd_session_end_chat_async (HdSession           *self,
                            GAsyncReadyCallback  callback,
                            gpointer             user_data)
 {
-  g_autofree char *path = g_strdup_printf ("/chats/%" G_GINT64_FORMAT "/end", chat_id);
-
   g_return_if_fail (HD_IS_SESSION (self));
-  chat_call (self, "POST", path, NULL, cancellable, callback, user_data);
+  chat_action (self, chat_id, "end", chat_answer, hd_session_chat_finish,
+               cancellable, callback, user_data);
 }
 
 HdChat *
@@ -1445,18 +1729,54 @@ hd_session_chat_finish (HdSession     *self,
 }
 
 static void
-on_available_set (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
+sent_to_answer (GTask      *task,
+                HdSession  *self,
+                JsonObject *root)
 {
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(HdUser) user = hd_client_set_available_finish (HD_CLIENT (source), result, &error);
+  const char *to = hd_json_get_string (root, "sent_to");
 
-  if (user == NULL)
-    g_task_return_error (task, g_steal_pointer (&error));
+  if (to == NULL)
+    g_task_return_new_error (task, HD_ERROR, HD_ERROR_PROTOCOL, "The server sent no address");
   else
-    g_task_return_boolean (task, TRUE);
+    g_task_return_pointer (task, g_strdup (to), g_free);
+}
+
+void
+hd_session_email_chat_async (HdSession           *self,
+                             gint64               chat_id,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_return_if_fail (HD_IS_SESSION (self));
+  chat_action (self, chat_id, "email", sent_to_answer, hd_session_email_chat_async,
+               cancellable, callback, user_data);
+}
+
+char *
+hd_session_email_chat_finish (HdSession     *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+me_answer (GTask      *task,
+           HdSession  *self,
+           JsonObject *root)
+{
+  HdUser *me = hd_client_get_user (self->client);
+
+  if (root == NULL || hd_json_get_int (root, "id", -1) < 0)
+    {
+      g_task_return_new_error (task, HD_ERROR, HD_ERROR_PROTOCOL, "The server sent no user");
+      return;
+    }
+  if (me != NULL)
+    hd_user_update_from_json (me, root);
+  g_task_return_boolean (task, TRUE);
 }
 
 void
@@ -1466,12 +1786,12 @@ hd_session_set_available_async (HdSession           *self,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data)
 {
-  GTask *task;
+  JsonObject *o = json_object_new ();
 
   g_return_if_fail (HD_IS_SESSION (self));
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, hd_session_set_available_async);
-  hd_client_set_available_async (self->client, available, cancellable, on_available_set, task);
+  json_object_set_boolean_member (o, "available_for_chat", available);
+  session_call (self, "PATCH", "/me", o, me_answer, hd_session_set_available_async,
+                cancellable, callback, user_data);
 }
 
 gboolean
@@ -1484,21 +1804,16 @@ hd_session_set_available_finish (HdSession     *self,
 }
 
 static void
-on_privileges_set (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
+privileges_answer (GTask      *task,
+                   HdSession  *self,
+                   JsonObject *root)
 {
-  g_autoptr(GTask) task = user_data;
-  HdSession *self = g_task_get_source_object (task);
-  g_autoptr(GError) error = NULL;
-  gboolean a = FALSE, b = FALSE;
-
-  if (!hd_client_set_privileges_finish (HD_CLIENT (source), result, &a, &b, &error))
+  if (!hd_json_has (root, "chat_enabled"))
     {
-      g_task_return_error (task, g_steal_pointer (&error));
+      g_task_return_new_error (task, HD_ERROR, HD_ERROR_PROTOCOL, "The server sent no privileges");
       return;
     }
-  set_privileges (self, a, b);
+  set_privileges_from_json (self, root);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -1510,13 +1825,13 @@ hd_session_set_privileges_async (HdSession           *self,
                                  GAsyncReadyCallback  callback,
                                  gpointer             user_data)
 {
-  GTask *task;
+  JsonObject *o = json_object_new ();
 
   g_return_if_fail (HD_IS_SESSION (self));
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, hd_session_set_privileges_async);
-  hd_client_set_privileges_async (self->client, chat_enabled, customer_chat_with_team,
-                                  cancellable, on_privileges_set, task);
+  json_object_set_boolean_member (o, "chat_enabled", chat_enabled);
+  json_object_set_boolean_member (o, "customer_chat_with_team", customer_chat_with_team);
+  session_call (self, "PATCH", "/setup/privileges", o, privileges_answer,
+                hd_session_set_privileges_async, cancellable, callback, user_data);
 }
 
 gboolean

@@ -2,23 +2,30 @@
 #pragma once
 
 #include <gio/gio.h>
-#include "hd-client.h"
-#include "hd-event-stream.h"
+#include "hd-client-types.h"
+#include "hd-list-model.h"
+#include "hd-user.h"
+#include "hd-request.h"
+#include "hd-chat.h"
+#include "hd-message.h"
+#include "hd-note.h"
 
 G_BEGIN_DECLS
 
 #define HD_TYPE_SESSION (hd_session_get_type ())
 G_DECLARE_FINAL_TYPE (HdSession, hd_session, HD, SESSION, GObject)
 
-/* One per app: owns a logged-in HdClient and its HdEventStream and keeps
- * GListModel stores current from the events.  Widgets bind to the stores;
- * they never talk HTTP.  All objects in the stores are updated in place
- * (one HdChat per chat id, one HdUser per user id, and so on).
+/* The one API the apps use.  One per logged-in user: it owns the REST
+ * transport and the event socket (both private) and keeps list models
+ * current from the events.  Widgets bind to the models; they never talk
+ * HTTP and never fetch.  Every object is one instance per id (one HdChat
+ * per chat, one HdRequest per request, one HdUser per user in a chat or
+ * request), updated in place with "notify".
  *
- * Properties: "client", "events", "user" (the logged-in HdUser),
- * "app-id" (for the keyring), "state" (HdConnectionState, mirrors the
- * event stream), "chat-enabled", "customer-chat-with-team" (privileges),
- * "waiting-count" (guint, items in the queue).
+ * Properties: "user" (the logged-in HdUser), "app-id" (for the keyring),
+ * "server-url", "state" (HdConnectionState), "chat-enabled",
+ * "customer-chat-with-team" (privileges), "waiting-count" (guint, items
+ * in the queue).
  *
  * Signals:
  *   "chat-requested" (HdChat *)  a chat entered my queue (technicians)
@@ -26,6 +33,9 @@ G_DECLARE_FINAL_TYPE (HdSession, hd_session, HD, SESSION, GObject)
  *                                 or the customer withdrew)
  *   "chat-accepted"  (HdChat *)  a chat I am a member of became active
  *   "chat-ended"     (HdChat *)  a chat I am a member of ended
+ *   "chat-restored"  (HdChat *)  once per chat that was open (waiting or
+ *                                 active, I am a member) when the session
+ *                                 started: reopen its window
  *   "typing"         (HdChat *, HdUser *)  the other member is typing
  *   "message-received" (HdMessage *)  a new message from the server
  *                                 (not one of my own acknowledgements)
@@ -33,8 +43,8 @@ G_DECLARE_FINAL_TYPE (HdSession, hd_session, HD, SESSION, GObject)
  *                                 session stopped: show the login dialog */
 
 /* Log in with a password.  If @remember, the token is also stored in the
- * keyring (HdCredentials) under @app_id.  The session is started (event
- * stream connecting, stores loading) when it is returned. */
+ * keyring under @app_id.  The session is started (event stream
+ * connecting, lists loading) when it is returned. */
 void       hd_session_login_async    (const char          *app_id,
                                       const char          *server_url,
                                       const char          *login,
@@ -57,12 +67,9 @@ void       hd_session_restore_async  (const char          *app_id,
 HdSession *hd_session_restore_finish (GAsyncResult  *result,
                                       GError       **error);
 
-/* A session for an already logged-in client (tests, custom flows).
- * Call hd_session_start() to connect and load. */
-HdSession *hd_session_new            (const char *app_id,
-                                      HdClient   *client);
+/* Connects and loads (login and restore already did). */
 void       hd_session_start          (HdSession  *self);
-/* Stops the event stream (state OFFLINE); stores stay as they are. */
+/* Stops the event stream (state OFFLINE); lists stay as they are. */
 void       hd_session_stop           (HdSession  *self);
 
 /* Ends the token on the server, forgets the keyring entry, stops. */
@@ -74,17 +81,22 @@ gboolean   hd_session_logout_finish  (HdSession     *self,
                                       GAsyncResult  *result,
                                       GError       **error);
 
-HdClient         *hd_session_get_client         (HdSession *self);
-HdEventStream    *hd_session_get_events         (HdSession *self);
 HdUser           *hd_session_get_user           (HdSession *self);
 const char       *hd_session_get_app_id         (HdSession *self);
+/* The server's address, as given at login (for "same server?" checks and
+ * for remembering it). */
+const char       *hd_session_get_server_url     (HdSession *self);
 HdConnectionState hd_session_get_state          (HdSession *self);
 gboolean          hd_session_get_chat_enabled   (HdSession *self);
 gboolean          hd_session_get_customer_chat_with_team (HdSession *self);
 guint             hd_session_get_waiting_count  (HdSession *self);
 
-/* Stores (transfer none, live for the session's lifetime). */
-/* HdRequest: GET /requests, updated by events. */
+/* Lists: each is an HdListModel (a GListModel with "loading", "loaded"
+ * and the last error; see hd-list-model.h), transfer none, alive as long
+ * as the session.  All are fed by one keyed fetch (coalesced: a second
+ * ask while one is under way asks once more afterwards, never twice at
+ * once) and kept current by the events. */
+/* HdRequest: GET /requests. */
 GListModel *hd_session_get_requests  (HdSession *self);
 /* HdChat: waiting chats I may accept (technicians; empty for customers). */
 GListModel *hd_session_get_queue     (HdSession *self);
@@ -96,8 +108,15 @@ GListModel *hd_session_get_chats     (HdSession *self);
 GListModel *hd_session_get_messages  (HdSession *self,
                                       gint64     chat_id);
 /* HdNote of one request; transcript notes grow live.  Loaded on first
- * use. */
+ * use.  A view that shows them calls watch while it shows them and
+ * unwatch after (the session subscribes to the request's events on the
+ * socket meanwhile, and again after a reconnect); watch returns the same
+ * list as get. */
 GListModel *hd_session_get_notes     (HdSession *self,
+                                      gint64     request_id);
+GListModel *hd_session_watch_notes   (HdSession *self,
+                                      gint64     request_id);
+void        hd_session_unwatch_notes (HdSession *self,
                                       gint64     request_id);
 
 /* The canonical objects (transfer none), NULL if not known. */
@@ -105,11 +124,16 @@ HdChat    *hd_session_lookup_chat    (HdSession *self,
                                       gint64     chat_id);
 HdRequest *hd_session_lookup_request (HdSession *self,
                                       gint64     request_id);
+/* The canonical request (transfer none), never NULL: when it is not
+ * known yet, an object with only the id is returned at once and filled in
+ * place (notify) when GET /requests/{id} answers. */
+HdRequest *hd_session_get_request    (HdSession *self,
+                                      gint64     request_id);
 
 /* Re-reads requests, queue, chats and privileges from the server. */
 void       hd_session_refresh        (HdSession *self);
 
-/* Queues a message: it appears at once in the chat's store in state
+/* Queues a message: it appears at once in the chat's list in state
  * SENDING, is sent as chat.send with a fresh client_id, and is resent
  * after every reconnect until the server's chat.message arrives.
  * Returns the message (transfer none) or NULL with HD_ERROR_BAD_REQUEST
@@ -122,8 +146,9 @@ HdMessage *hd_session_send_message   (HdSession   *self,
 void       hd_session_send_typing    (HdSession   *self,
                                       gint64       chat_id);
 
-/* REST calls that also update the stores; all finish with the canonical
- * HdChat (transfer full) via hd_session_chat_finish. */
+/* Chat calls that also update the lists; all finish with the canonical
+ * HdChat (transfer full) via hd_session_chat_finish.
+ * HD_ERROR_ALREADY_TAKEN when someone else accepted first. */
 void       hd_session_start_chat_async  (HdSession           *self,
                                          gint64               request_id,
                                          gint64               technician_id,
@@ -141,6 +166,17 @@ void       hd_session_end_chat_async    (HdSession           *self,
                                          GAsyncReadyCallback  callback,
                                          gpointer             user_data);
 HdChat    *hd_session_chat_finish       (HdSession     *self,
+                                         GAsyncResult  *result,
+                                         GError       **error);
+
+/* POST /chats/{id}/email: finishes with the address it went to (the
+ * request's customer's; transfer full). */
+void       hd_session_email_chat_async  (HdSession           *self,
+                                         gint64               chat_id,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data);
+char      *hd_session_email_chat_finish (HdSession     *self,
                                          GAsyncResult  *result,
                                          GError       **error);
 

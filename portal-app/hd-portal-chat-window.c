@@ -178,7 +178,7 @@ email_cb (GObject      *source,
   g_autofree char *sent_to = NULL;
   g_autofree char *text = NULL;
 
-  sent_to = hd_client_email_chat_finish (HD_CLIENT (source), result, &error);
+  sent_to = hd_session_email_chat_finish (HD_SESSION (source), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
@@ -201,7 +201,7 @@ email_action (GtkWidget  *widget,
   HdPortalChatWindow *self = HD_PORTAL_CHAT_WINDOW (widget);
 
   gtk_widget_set_sensitive (GTK_WIDGET (self->email_button), FALSE);
-  hd_client_email_chat_async (hd_session_get_client (self->session),
+  hd_session_email_chat_async (self->session,
                               hd_chat_get_id (self->chat),
                               self->cancellable,
                               email_cb,

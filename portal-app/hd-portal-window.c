@@ -349,20 +349,15 @@ chat_window_focus_cb (HdPortalWindow *self)
 }
 
 static void
-list_requests_cb (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
+requests_loaded_cb (HdPortalWindow *self)
 {
-  g_autoptr(HdPortalWindow) self = user_data;
-  g_autoptr(GPtrArray) requests = NULL;
-  g_autoptr(GError) error = NULL;
+  HdListModel *requests = HD_LIST_MODEL (hd_session_get_requests (self->session));
+  const GError *error = hd_list_model_get_error (requests);
 
-  requests = hd_client_list_requests_finish (HD_CLIENT (source), result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (!hd_list_model_get_loaded (requests) || hd_list_model_get_loading (requests))
     return;
-  if (error != NULL)
+  if (error != NULL && !self->loaded)
     hd_portal_window_show_toast (self, error->message);
-
   self->loaded = TRUE;
   update_sidebar (self);
 }
@@ -390,6 +385,7 @@ clear_session (HdPortalWindow *self)
     {
       g_signal_handlers_disconnect_by_data (self->session, self);
       g_signal_handlers_disconnect_by_data (hd_session_get_chats (self->session), self);
+      g_signal_handlers_disconnect_by_data (hd_session_get_requests (self->session), self);
       hd_session_stop (self->session);
       g_clear_object (&self->session);
     }
@@ -440,10 +436,10 @@ hd_portal_window_set_session (HdPortalWindow *self,
   g_signal_connect (chats, "items-changed", G_CALLBACK (chats_changed_cb), self);
   chats_changed_cb (chats, 0, 0, g_list_model_get_n_items (chats), self);
 
-  /* The store fills from its own GET /requests; this one only tells the
-   * sidebar when "no requests" is the answer rather than "not yet". */
-  hd_client_list_requests_async (hd_session_get_client (session), self->cancellable,
-                                 list_requests_cb, g_object_ref (self));
+  /* "No requests" is the answer only once the list has loaded. */
+  g_signal_connect_swapped (hd_session_get_requests (session), "notify::loading",
+                            G_CALLBACK (requests_loaded_cb), self);
+  requests_loaded_cb (self);
 
   update_connection (self);
   update_sidebar (self);
@@ -474,9 +470,9 @@ logged_in_cb (HdPortalWindow *self,
 {
   if (self->settings != NULL)
     g_settings_set_string (self->settings, "server-url",
-                           hd_client_get_base_url (hd_session_get_client (session)));
+                           hd_session_get_server_url (session));
   g_free (self->server_url);
-  self->server_url = g_strdup (hd_client_get_base_url (hd_session_get_client (session)));
+  self->server_url = g_strdup (hd_session_get_server_url (session));
   hd_portal_window_set_session (self, session);
 }
 
@@ -545,7 +541,7 @@ restore_cb (GObject      *source,
   /* A token remembered for another server than the one asked for on the
    * command line is not this login. */
   if (session != NULL
-      && !same_server (self->server_url, hd_client_get_base_url (hd_session_get_client (session))))
+      && !same_server (self->server_url, hd_session_get_server_url (session)))
     {
       hd_session_stop (session);
       g_clear_object (&session);

@@ -431,36 +431,18 @@ chat_taken_cb (HdSession         *session,
     }
 }
 
+/* Re-opening the app brings the chats that are still going back. */
 static void
-list_active_chats_cb (GObject      *object,
-                      GAsyncResult *result,
-                      gpointer      user_data)
+chat_restored_cb (HdSession         *session,
+                  HdChat            *chat,
+                  HdTechApplication *self)
 {
-  g_autoptr(HdTechApplication) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) chats = NULL;
-  HdUser *me;
+  HdUser *technician = hd_chat_get_technician (chat);
+  HdUser *me = hd_session_get_user (session);
 
-  chats = hd_client_list_chats_finish (HD_CLIENT (object), result, &error);
-  if (chats == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_warning ("Could not restore the active chats: %s", error->message);
-      return;
-    }
-
-  if (self->session == NULL || hd_session_get_client (self->session) != HD_CLIENT (object))
-    return;
-
-  me = hd_session_get_user (self->session);
-  for (guint i = 0; i < chats->len; i++)
-    {
-      HdChat *chat = g_ptr_array_index (chats, i);
-      HdUser *technician = hd_chat_get_technician (chat);
-
-      if (technician != NULL && me != NULL && hd_user_get_id (technician) == hd_user_get_id (me))
-        hd_tech_application_open_chat (self, chat);
-    }
+  if (hd_chat_get_state (chat) == HD_CHAT_STATE_ACTIVE &&
+      technician != NULL && me != NULL && hd_user_get_id (technician) == hd_user_get_id (me))
+    hd_tech_application_open_chat (self, chat);
 }
 
 static void
@@ -503,10 +485,9 @@ set_session (HdTechApplication *self,
 
   if (session != NULL)
     {
-      HdClient *client = hd_session_get_client (session);
-
       g_signal_connect (session, "chat-requested", G_CALLBACK (chat_requested_cb), self);
       g_signal_connect (session, "chat-taken", G_CALLBACK (chat_taken_cb), self);
+      g_signal_connect (session, "chat-restored", G_CALLBACK (chat_restored_cb), self);
       g_signal_connect_swapped (hd_session_get_user (session), "notify::role",
                                 G_CALLBACK (update_actions), self);
 
@@ -516,12 +497,8 @@ set_session (HdTechApplication *self,
           g_autofree char *stored = g_settings_get_string (self->settings, "server-url");
 
           if (*stored == '\0')
-            g_settings_set_string (self->settings, "server-url", hd_client_get_base_url (client));
+            g_settings_set_string (self->settings, "server-url", hd_session_get_server_url (session));
         }
-
-      /* Re-opening the app brings the chats that are still going back. */
-      hd_client_list_chats_async (client, "active", NULL, list_active_chats_cb,
-                                   g_object_ref (self));
     }
 
   if (self->main_window != NULL)
@@ -576,7 +553,7 @@ restore_done (HdTechApplication *self,
 
   /* An explicit --server wins over a login remembered for another one. */
   if (session != NULL && self->server_from_command_line &&
-      !same_server (self->server_url, hd_client_get_base_url (hd_session_get_client (session))))
+      !same_server (self->server_url, hd_session_get_server_url (session)))
     session = NULL;
 
   if (session != NULL)

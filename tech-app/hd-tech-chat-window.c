@@ -61,7 +61,7 @@ update_title (HdTechChatWindow *self)
   gtk_window_set_title (GTK_WINDOW (self), title);
   adw_window_title_set_title (self->window_title, title);
 
-  if (self->request != NULL)
+  if (self->request != NULL && hd_request_get_subject (self->request) != NULL)
     {
       const char *description = hd_request_get_description (self->request);
 
@@ -119,31 +119,6 @@ chat_state_cb (HdTechChatWindow *self)
 }
 
 static void
-get_request_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(HdTechChatWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(HdRequest) request = NULL;
-
-  request = hd_client_get_request_finish (HD_CLIENT (object), result, &error);
-  if (request == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_warning ("Could not load request %" G_GINT64_FORMAT ": %s",
-                   hd_chat_get_request_id (self->chat), error->message);
-      return;
-    }
-
-  if (self->request == NULL)
-    {
-      self->request = g_steal_pointer (&request);
-      update_title (self);
-    }
-}
-
-static void
 email_cb (GObject      *object,
           GAsyncResult *result,
           gpointer      user_data)
@@ -156,7 +131,7 @@ email_cb (GObject      *object,
   self->emailing = FALSE;
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.email", TRUE);
 
-  sent_to = hd_client_email_chat_finish (HD_CLIENT (object), result, &error);
+  sent_to = hd_session_email_chat_finish (HD_SESSION (object), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
@@ -181,7 +156,7 @@ email_action (GtkWidget  *widget,
 
   self->emailing = TRUE;
   gtk_widget_action_set_enabled (widget, "chat.email", FALSE);
-  hd_client_email_chat_async (hd_session_get_client (self->session),
+  hd_session_email_chat_async (self->session,
                               hd_chat_get_id (self->chat),
                               self->cancellable, email_cb, g_object_ref (self));
 }
@@ -264,6 +239,8 @@ hd_tech_chat_window_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   if (self->chat != NULL)
     g_signal_handlers_disconnect_by_data (self->chat, self);
+  if (self->request != NULL)
+    g_signal_handlers_disconnect_by_data (self->request, self);
 
   G_OBJECT_CLASS (hd_tech_chat_window_parent_class)->dispose (object);
 }
@@ -331,13 +308,10 @@ hd_tech_chat_window_new (GtkApplication *app,
   self = g_object_new (HD_TYPE_TECH_CHAT_WINDOW, "application", app, NULL);
   self->session = g_object_ref (session);
   self->chat = g_object_ref (chat);
-  self->request = hd_session_lookup_request (session, hd_chat_get_request_id (chat));
-  if (self->request != NULL)
-    g_object_ref (self->request);
-  else
-    hd_client_get_request_async (hd_session_get_client (session),
-                                 hd_chat_get_request_id (chat),
-                                 self->cancellable, get_request_cb, g_object_ref (self));
+  /* The session's own object: filled in place if it is not loaded yet,
+   * and kept current by the events. */
+  self->request = g_object_ref (hd_session_get_request (session, hd_chat_get_request_id (chat)));
+  g_signal_connect_swapped (self->request, "notify", G_CALLBACK (update_title), self);
 
   self->chat_view = hd_chat_view_new (session, chat);
   adw_bin_set_child (self->chat_bin, self->chat_view);

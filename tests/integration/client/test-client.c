@@ -5,6 +5,7 @@
 #define G_LOG_DOMAIN "test-client"
 
 #include "hdclient.h"
+#include "hd-session-private.h"
 #include "hd-error.h"
 #include "hd-test-server.h"
 
@@ -12,6 +13,21 @@
 #include <string.h>
 
 /* Helpers */
+
+/* One REST call on the transport, waited for. */
+static JsonNode *
+call_json (HdClient    *client,
+           const char  *method,
+           const char  *path,
+           JsonObject  *body,
+           GError     **error)
+{
+  g_autoptr(GAsyncResult) res = NULL;
+  g_autoptr(JsonNode) node = body ? hd_json_object_node (json_object_ref (body)) : NULL;
+
+  hd_client_call_async (client, method, path, node, NULL, hd_test_async_cb, &res);
+  return hd_client_call_finish (client, hd_test_wait_result (&res, path), error);
+}
 
 static HdClient *
 login (HdTestServer *server,
@@ -216,9 +232,10 @@ test_rest (void)
   g_autoptr(GAsyncResult) res = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(HdUser) user = NULL;
-  g_autoptr(GPtrArray) requests = NULL;
   g_autoptr(HdRequest) request = NULL;
-  g_autoptr(HdMessage) msg = NULL;
+  g_autoptr(HdSession) session = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  JsonArray *array;
   gboolean found = FALSE;
 
   /* A wrong password: 401 with the server's message. */
@@ -243,12 +260,12 @@ test_rest (void)
   g_clear_object (&user);
   g_clear_object (&res);
 
-  hd_client_list_requests_async (tina, NULL, hd_test_async_cb, &res);
-  requests = hd_client_list_requests_finish (tina, hd_test_wait_result (&res, "requests"), &error);
+  node = call_json (tina, "GET", "/requests", NULL, &error);
   g_assert_no_error (error);
-  for (guint i = 0; i < requests->len; i++)
+  array = json_object_get_array_member (json_node_get_object (node), "requests");
+  for (guint i = 0; i < json_array_get_length (array); i++)
     {
-      HdRequest *r = g_ptr_array_index (requests, i);
+      g_autoptr(HdRequest) r = hd_request_new_from_json (json_array_get_object_element (array, i), NULL);
       if (hd_request_get_id (r) == 1)
         {
           found = TRUE;
@@ -257,29 +274,25 @@ test_rest (void)
         }
     }
   g_assert_true (found);
-  g_clear_object (&res);
+  g_clear_pointer (&node, json_node_unref);
 
-  hd_client_get_request_async (tina, 1, NULL, hd_test_async_cb, &res);
-  request = hd_client_get_request_finish (tina, hd_test_wait_result (&res, "request 1"), &error);
+  node = call_json (tina, "GET", "/requests/1", NULL, &error);
   g_assert_no_error (error);
+  request = hd_request_new_from_json (json_node_get_object (node), NULL);
   g_assert_cmpstr (hd_user_get_login (hd_request_get_assignee (request)), ==, "tina");
   g_assert_true (hd_request_is_open (request));
-  g_clear_object (&res);
+  g_clear_pointer (&node, json_node_unref);
 
   /* Another's object: 404 with a message. */
-  hd_client_get_chat_async (tina, 999999, NULL, hd_test_async_cb, &res);
-  g_assert_null (hd_client_chat_finish (tina, hd_test_wait_result (&res, "chat 999999"), &error));
+  g_assert_null (call_json (tina, "GET", "/chats/999999", NULL, &error));
   g_assert_error (error, HD_ERROR, HD_ERROR_NOT_FOUND);
   g_clear_error (&error);
-  g_clear_object (&res);
 
   /* A white-space body never leaves the client. */
-  hd_client_post_message_async (tina, 1, "   \n ", NULL, NULL, hd_test_async_cb, &res);
-  msg = hd_client_post_message_finish (tina, hd_test_wait_result (&res, "blank message"), &error);
-  g_assert_null (msg);
+  session = hd_session_new (NULL, tina);
+  g_assert_null (hd_session_send_message (session, 1, "   \n ", &error));
   g_assert_error (error, HD_ERROR, HD_ERROR_BAD_REQUEST);
   g_clear_error (&error);
-  g_clear_object (&res);
 
   /* Nobody listening: a network error, not a crash. */
   nowhere = hd_client_new ("http://127.0.0.1:1/");
@@ -457,13 +470,16 @@ post_many (PostMany *p)
 {
   for (guint i = 0; i < p->n; i++)
     {
-      g_autoptr(GAsyncResult) res = NULL;
       g_autoptr(GError) error = NULL;
-      g_autoptr(HdMessage) m = NULL;
-      g_autofree char *body = g_strdup_printf ("%s %u", p->prefix, i);
+      g_autoptr(JsonNode) m = NULL;
+      g_autoptr(JsonObject) body = json_object_new ();
+      g_autofree char *text = g_strdup_printf ("%s %u", p->prefix, i);
+      g_autofree char *path = g_strdup_printf ("/chats/%" G_GINT64_FORMAT "/messages", p->chat_id);
+      g_autofree char *client_id = g_uuid_string_random ();
 
-      hd_client_post_message_async (p->client, p->chat_id, body, NULL, NULL, hd_test_async_cb, &res);
-      m = hd_client_post_message_finish (p->client, hd_test_wait_result (&res, "post"), &error);
+      json_object_set_string_member (body, "body", text);
+      json_object_set_string_member (body, "client_id", client_id);
+      m = call_json (p->client, "POST", path, body, &error);
       g_assert_no_error (error);
       g_assert_nonnull (m);
     }
@@ -474,22 +490,124 @@ server_message_count (HdClient   *client,
                       gint64      chat_id,
                       const char *body)
 {
-  g_autoptr(GAsyncResult) res = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) msgs = NULL;
-  gboolean more = TRUE;
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *path = g_strdup_printf ("/chats/%" G_GINT64_FORMAT "/messages?after=0", chat_id);
+  JsonArray *msgs;
   guint n = 0;
 
-  hd_client_list_messages_async (client, chat_id, 0, 0, NULL, hd_test_async_cb, &res);
-  msgs = hd_client_list_messages_finish (client, hd_test_wait_result (&res, "messages"), &more, &error);
+  node = call_json (client, "GET", path, NULL, &error);
   g_assert_no_error (error);
-  g_assert_false (more);
+  g_assert_false (json_object_get_boolean_member (json_node_get_object (node), "more"));
+  msgs = json_object_get_array_member (json_node_get_object (node), "messages");
   if (body == NULL)
-    return msgs->len;
-  for (guint i = 0; i < msgs->len; i++)
-    if (g_strcmp0 (hd_message_get_body (g_ptr_array_index (msgs, i)), body) == 0)
+    return json_array_get_length (msgs);
+  for (guint i = 0; i < json_array_get_length (msgs); i++)
+    if (g_strcmp0 (json_object_get_string_member (json_array_get_object_element (msgs, i), "body"), body) == 0)
       n++;
   return n;
+}
+
+static gboolean
+list_loaded (gpointer data)
+{
+  return hd_list_model_get_loaded (data) && !hd_list_model_get_loading (data);
+}
+
+static gboolean
+has_subject (gpointer data)
+{
+  return hd_request_get_subject (data) != NULL;
+}
+
+static void
+count_loading (HdListModel *model,
+               GParamSpec  *pspec,
+               guint       *n)
+{
+  if (hd_list_model_get_loading (model))
+    (*n)++;
+}
+
+static void
+count_restored (HdSession *session,
+                HdChat    *chat,
+                GPtrArray *restored)
+{
+  g_ptr_array_add (restored, g_object_ref (chat));
+}
+
+static gboolean
+has_restored (gpointer data)
+{
+  return ((GPtrArray *) data)->len > 0;
+}
+
+/* The lists' "loading", one canonical request by id, presence refreshing
+ * only the requests it concerns, open chats restored. */
+static void
+test_session_lists (void)
+{
+  HdTestServer *server = hd_test_server_start ();
+  g_autoptr(HdSession) tina = start_session (server, "tina");
+  g_autoptr(HdSession) carol = start_session (server, "carol");
+  g_autoptr(HdClient) carol2_client = login (server, "carol");
+  g_autoptr(HdSession) carol2 = hd_session_new (NULL, carol2_client);
+  g_autoptr(HdSession) carol3 = NULL;
+  g_autoptr(GPtrArray) restored = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GAsyncResult) res = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HdChat) chat = NULL;
+  HdListModel *requests = HD_LIST_MODEL (hd_session_get_requests (carol));
+  HdRequest *stub;
+  HdRequest *printer;
+  guint full_loads = 0;
+
+  hd_test_wait (list_loaded, requests, 10000, "carol's requests to load");
+  g_assert_null (hd_list_model_get_error (requests));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (requests)), ==, 2);
+  printer = hd_session_lookup_request (carol, 1);
+  g_assert_nonnull (printer);
+  g_assert_true (hd_session_get_request (carol, 1) == printer);
+  g_assert_false (hd_request_get_can_start_chat (printer));
+
+  /* Not loaded yet (this session never started): an object with only the
+   * id at once, filled in place. */
+  stub = hd_session_get_request (carol2, 1);
+  g_assert_nonnull (stub);
+  g_assert_null (hd_request_get_subject (stub));
+  g_assert_true (hd_session_get_request (carol2, 1) == stub);
+  hd_test_wait (has_subject, stub, 10000, "the request to fill in");
+  g_assert_cmpstr (hd_request_get_subject (stub), ==, "Printer offline");
+
+  /* Tina becomes available: carol's request 1 can start a chat, and no
+   * whole GET /requests was needed for it. */
+  g_signal_connect (requests, "notify::loading", G_CALLBACK (count_loading), &full_loads);
+  hd_session_set_available_async (tina, TRUE, NULL, hd_test_async_cb, &res);
+  g_assert_true (hd_session_set_available_finish (tina, hd_test_wait_result (&res, "available"), &error));
+  g_assert_no_error (error);
+  g_clear_object (&res);
+  hd_test_wait (can_start_chat, printer, 10000, "chat_options to follow presence");
+  g_assert_cmpuint (full_loads, ==, 0);
+  g_signal_handlers_disconnect_by_data (requests, &full_loads);
+
+  /* An open chat comes back in a new session, once. */
+  hd_session_start_chat_async (carol, 1, 0, NULL, hd_test_async_cb, &res);
+  chat = hd_session_chat_finish (carol, hd_test_wait_result (&res, "start"), &error);
+  g_assert_no_error (error);
+  g_clear_object (&res);
+  carol3 = hd_session_new (NULL, carol2_client);
+  g_signal_connect (carol3, "chat-restored", G_CALLBACK (count_restored), restored);
+  hd_session_start (carol3);
+  hd_test_wait (has_restored, restored, 10000, "the open chat to be restored");
+  g_assert_cmpuint (restored->len, ==, 1);
+  g_assert_cmpint (hd_chat_get_id (g_ptr_array_index (restored, 0)), ==, hd_chat_get_id (chat));
+  g_assert_true (g_ptr_array_index (restored, 0) == hd_session_lookup_chat (carol3, hd_chat_get_id (chat)));
+
+  hd_session_stop (carol3);
+  hd_session_stop (tina);
+  hd_session_stop (carol);
+  hd_test_server_free (server);
 }
 
 static void
@@ -660,6 +778,7 @@ main (int   argc,
   g_test_add_func ("/client/rest", test_rest);
   g_test_add_func ("/client/session-stores", test_session_stores);
   g_test_add_func ("/client/chat-end", test_chat_end);
+  g_test_add_func ("/client/session-lists", test_session_lists);
   g_test_add_func ("/client/reconnect", test_reconnect);
   g_test_add_func ("/client/dead-server", test_dead_server);
   g_test_add_func ("/client/unauthorized", test_unauthorized);

@@ -8,6 +8,7 @@
 #define G_LOG_DOMAIN "test-widgets"
 
 #include "hdclient.h"
+#include "hd-session-private.h"
 #include "hd-error.h"
 #include "hd-test-server.h"
 

@@ -12,6 +12,7 @@
 #include "hd-portal-request-page.h"
 #include "hd-portal-window.h"
 #include "hd-portal-util.h"
+#include "hd-session-private.h"
 
 static const char *request_json_fmt =
   "{\"id\": 1, \"subject\": \"Printer offline\", \"description\": \"It says <b>offline</b>\","
