@@ -925,8 +925,8 @@ early_handler (SoupServer        *server,
     }
 }
 
-/* The plain-HTTP side of /api/v1/events: authenticate before the upgrade.
- * Leaving the status unset lets libsoup complete the handshake. */
+/* /api/v1/events: authenticate, then the hub answers the upgrade and
+ * takes the socket. */
 static void
 handle_events (SoupServer        *server,
                SoupServerMessage *msg,
@@ -949,25 +949,7 @@ handle_events (SoupServer        *server,
       respond_gerror (msg, error);
       return;
     }
-  g_object_set_data_full (G_OBJECT (msg), "hd-user", g_steal_pointer (&user), (GDestroyNotify) hd_user_free);
-}
-
-static void
-handle_websocket (SoupServer              *server,
-                  SoupServerMessage       *msg,
-                  const char              *path,
-                  SoupWebsocketConnection *connection,
-                  gpointer                 user_data)
-{
-  HdServer *self = user_data;
-  HdUser *user = g_object_get_data (G_OBJECT (msg), "hd-user");
-
-  if (user == NULL)
-    {
-      soup_websocket_connection_close (connection, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, "unauthorized");
-      return;
-    }
-  hd_hub_add_connection (self->hub, connection, user);
+  hd_hub_upgrade (self->hub, msg, g_steal_pointer (&user));
 }
 
 /* ---- object --------------------------------------------------------- */
@@ -1014,8 +996,6 @@ hd_server_new (HdChatService   *service,
   soup_server_add_early_handler (self->soup, NULL, early_handler, self, NULL);
   soup_server_add_handler (self->soup, NULL, handle_api, self, NULL);
   soup_server_add_handler (self->soup, HD_API_PREFIX "/events", handle_events, self, NULL);
-  soup_server_add_websocket_handler (self->soup, HD_API_PREFIX "/events", NULL, NULL,
-                                     handle_websocket, self, NULL);
   return self;
 }
 

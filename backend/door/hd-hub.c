@@ -5,27 +5,23 @@
 #include "hd-error.h"
 #include "hd-json-private.h"
 #include "hd-protocol.h"
+#include "hd-ws.h"
 
 #include <json-glib/json-glib.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #define DEFAULT_PING_INTERVAL_MS   10000
 #define DEFAULT_DEAD_TIMEOUT_MS    30000
-#define HARD_FRAME_LIMIT           (1024 * 1024)
+/* What a socket that does not read may hold of the server's memory. */
+#define MAX_QUEUED_BYTES           (4 * 1024 * 1024)
 
 /* Kept small on purpose: one of these per open socket. */
 typedef struct {
   HdHub                   *hub;
-  SoupWebsocketConnection *conn;
+  HdWsConn                *conn;
   gint64                   user_id;
   HdRole                   role;
-  gint64                   last_seen;   /* monotonic µs of the last frame or pong */
   gboolean                 attached;    /* counted in the user's presence */
-  gboolean                 corked;
-  int                      fd;          /* -1 when not plain TCP (TLS) */
 } Client;
 
 struct _HdHub
@@ -37,19 +33,14 @@ struct _HdHub
   GHashTable    *by_user;
   /* every Client (attached or closing) */
   GHashTable    *clients;
-  guint          check_source;
-  gint64         dead_timeout_usec;
-  guint          keepalive_seconds;
+  /* the sockets themselves, their framing and liveness (hd-ws.c) */
+  HdWsLoop      *ws;
   JsonParser    *parser;
   /* A burst of chat.send frames shares one transaction, committed by this
    * idle at the end of the main-loop iteration that read them. */
   guint          batch_source;
   /* echoes of resent messages (connection, frame), sent after it */
   GPtrArray     *held_echoes;
-  /* While the events of a batch go out, the sockets they go to are corked
-   * (TCP_CORK), so that one burst leaves as few packets as possible. */
-  gboolean       corking;
-  GPtrArray     *corked;
   /* senders looked up once per batch: user id → HdUser */
   GHashTable    *batch_users;
 };
@@ -90,38 +81,12 @@ detach (HdHub  *self,
     }
 }
 
-static void
-set_cork (Client   *c,
-          gboolean  on)
-{
-  int v = on ? 1 : 0;
-
-  if (c->fd >= 0)
-    setsockopt (c->fd, IPPROTO_TCP, TCP_CORK, &v, sizeof v);
-  c->corked = on;
-}
-
+/* The socket thread writes what a batch queued in one go per socket. */
 static void
 send_text (Client     *c,
            const char *text)
 {
-  if (soup_websocket_connection_get_state (c->conn) != SOUP_WEBSOCKET_STATE_OPEN)
-    return;
-  if (c->hub->corking && !c->corked && c->fd >= 0)
-    {
-      set_cork (c, TRUE);
-      g_ptr_array_add (c->hub->corked, c);
-    }
-  soup_websocket_connection_send_text (c->conn, text);
-}
-
-static void
-uncork_all (HdHub *self)
-{
-  self->corking = FALSE;
-  for (guint i = 0; i < self->corked->len; i++)
-    set_cork (g_ptr_array_index (self->corked, i), FALSE);
-  g_ptr_array_set_size (self->corked, 0);
+  hd_ws_conn_send_text (c->conn, text, strlen (text));
 }
 
 static void
@@ -173,14 +138,14 @@ get_string (JsonObject *o,
 }
 
 typedef struct {
-  SoupWebsocketConnection *conn;
-  char                    *frame;
+  HdWsConn *conn;
+  char     *frame;
 } Echo;
 
 static void
 echo_free (Echo *e)
 {
-  g_object_unref (e->conn);
+  hd_ws_conn_unref (e->conn);
   g_free (e->frame);
   g_free (e);
 }
@@ -195,14 +160,12 @@ flush_batch (gpointer user_data)
   self->batch_source = 0;
   g_hash_table_remove_all (self->batch_users);
   self->held_echoes = g_ptr_array_new_with_free_func ((GDestroyNotify) echo_free);
-  self->corking = TRUE;
   ok = hd_chat_service_batch_end (self->service);
-  uncork_all (self);
   for (guint i = 0; ok && i < echoes->len; i++)
     {
       Echo *e = g_ptr_array_index (echoes, i);
-      if (soup_websocket_connection_get_state (e->conn) == SOUP_WEBSOCKET_STATE_OPEN)
-        soup_websocket_connection_send_text (e->conn, e->frame);
+
+      hd_ws_conn_send_text (e->conn, e->frame, strlen (e->frame));
     }
   return G_SOURCE_REMOVE;
 }
@@ -329,7 +292,7 @@ handle_frame (HdHub      *self,
            * only this socket hears about it again. */
           Echo *e = g_new0 (Echo, 1);
 
-          e->conn = g_object_ref (c->conn);
+          e->conn = hd_ws_conn_ref (c->conn);
           e->frame = g_strconcat ("{\"type\":\"" HD_EVENT_CHAT_MESSAGE "\",\"data\":", message, "}", NULL);
           g_ptr_array_add (self->held_echoes, e);
         }
@@ -343,86 +306,48 @@ handle_frame (HdHub      *self,
     send_error (c, HD_ERROR_BAD_REQUEST, "Unknown frame type");
 }
 
+/* From the socket thread, in order, on the main context.  The framing
+ * layer already closed with 1009 anything over HD_MAX_FRAME_BYTES and
+ * with 1007 any text that is not UTF-8. */
 static void
-on_message (SoupWebsocketConnection *conn,
-            gint                     type,
-            GBytes                  *message,
-            gpointer                 user_data)
+on_message (HdWsConn   *conn,
+            gboolean    is_text,
+            const char *text,
+            gsize       len,
+            gpointer    user_data)
 {
-  Client *c = user_data;
-  gsize len;
-  const char *text = g_bytes_get_data (message, &len);
+  Client *c = hd_ws_conn_get_data (conn);
 
-  c->last_seen = g_get_monotonic_time ();
-  if (len > HD_MAX_FRAME_BYTES)
-    {
-      soup_websocket_connection_close (conn, SOUP_WEBSOCKET_CLOSE_TOO_BIG, "frame larger than 64 KiB");
-      return;
-    }
-  if (type != SOUP_WEBSOCKET_DATA_TEXT)
+  if (c == NULL || !c->attached)
+    return;
+  if (!is_text)
     {
       send_error (c, HD_ERROR_BAD_REQUEST, "Only text frames are understood");
       return;
     }
-  handle_frame (c->hub, c, text ? text : "", len);
+  handle_frame (c->hub, c, text, len);
 }
 
 static void
-on_pong (SoupWebsocketConnection *conn,
-         GBytes                  *message,
-         gpointer                 user_data)
+on_closed (HdWsConn *conn,
+           gpointer  user_data)
 {
-  Client *c = user_data;
+  HdHub *self = user_data;
+  Client *c = hd_ws_conn_get_data (conn);
 
-  c->last_seen = g_get_monotonic_time ();
-}
-
-static void
-on_closed (SoupWebsocketConnection *conn,
-           gpointer                 user_data)
-{
-  Client *c = user_data;
-  HdHub *self = c->hub;
-
+  if (c == NULL)
+    return;
   detach (self, c);
-  g_signal_handlers_disconnect_by_data (conn, c);
-  g_ptr_array_remove_fast (self->corked, c);
+  hd_ws_conn_set_data (conn, NULL);
   g_hash_table_remove (self->clients, c);
 }
 
 static void
 client_free (Client *c)
 {
-  g_object_unref (c->conn);
+  hd_ws_conn_set_data (c->conn, NULL);
+  hd_ws_conn_unref (c->conn);
   g_free (c);
-}
-
-/* One timer for every socket: close those silent for too long.  Their
- * presence goes at once, not when the close handshake (which a dead peer
- * never answers) times out. */
-static gboolean
-check_peers (gpointer user_data)
-{
-  HdHub *self = user_data;
-  gint64 now = g_get_monotonic_time ();
-  GHashTableIter iter;
-  Client *c;
-  g_autoptr(GPtrArray) dead = g_ptr_array_new ();
-
-  g_hash_table_iter_init (&iter, self->clients);
-  while (g_hash_table_iter_next (&iter, (gpointer *) &c, NULL))
-    if (c->attached && now - c->last_seen > self->dead_timeout_usec)
-      g_ptr_array_add (dead, c);
-
-  for (guint i = 0; i < dead->len; i++)
-    {
-      c = g_ptr_array_index (dead, i);
-      g_debug ("Closing the silent socket of user %" G_GINT64_FORMAT, c->user_id);
-      detach (self, c);
-      if (soup_websocket_connection_get_state (c->conn) == SOUP_WEBSOCKET_STATE_OPEN)
-        soup_websocket_connection_close (c->conn, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "no answer to pings");
-    }
-  return G_SOURCE_CONTINUE;
 }
 
 static void
@@ -466,25 +391,16 @@ hd_hub_dispose (GObject *object)
 {
   HdHub *self = HD_HUB (object);
 
-  g_clear_handle_id (&self->check_source, g_source_remove);
   if (self->service)
     hd_hub_flush (self);
+  /* the sockets still open are dropped, no closed callbacks */
+  g_clear_pointer (&self->ws, hd_ws_loop_free);
   g_clear_pointer (&self->held_echoes, g_ptr_array_unref);
-  g_clear_pointer (&self->corked, g_ptr_array_unref);
   g_clear_pointer (&self->batch_users, g_hash_table_unref);
   if (self->service)
     {
       hd_chat_service_set_event_sink (self->service, NULL, NULL);
       hd_chat_service_set_batch_flush (self->service, NULL, NULL);
-    }
-  if (self->clients)
-    {
-      GHashTableIter iter;
-      Client *c;
-
-      g_hash_table_iter_init (&iter, self->clients);
-      while (g_hash_table_iter_next (&iter, (gpointer *) &c, NULL))
-        g_signal_handlers_disconnect_by_data (c->conn, c);
     }
   g_clear_pointer (&self->by_user, g_hash_table_unref);
   g_clear_pointer (&self->clients, g_hash_table_unref);
@@ -508,7 +424,6 @@ hd_hub_init (HdHub *self)
   self->clients = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) client_free, NULL);
   self->parser = json_parser_new_immutable ();
   self->held_echoes = g_ptr_array_new_with_free_func ((GDestroyNotify) echo_free);
-  self->corked = g_ptr_array_new ();
   self->batch_users = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL,
                                              (GDestroyNotify) hd_user_free);
 }
@@ -520,22 +435,43 @@ hd_hub_new (HdChatService *service)
   guint ping_ms = env_ms ("HD_PING_INTERVAL_MS", DEFAULT_PING_INTERVAL_MS);
   guint dead_ms = env_ms ("HD_DEAD_PEER_TIMEOUT_MS", DEFAULT_DEAD_TIMEOUT_MS);
 
+  HdWsLimits limits = {
+    .ping_interval_ms = ping_ms,
+    .dead_timeout_ms = MAX (dead_ms, ping_ms),
+    .max_message = HD_MAX_FRAME_BYTES,
+    .max_queued = MAX_QUEUED_BYTES,
+  };
+
   self->service = g_object_ref (service);
-  /* libsoup 3.2 can only ping on its own per-socket timer, in whole
-   * seconds; the silence check is one timer for all sockets. */
-  self->keepalive_seconds = MAX (1, (ping_ms + 999) / 1000);
-  self->dead_timeout_usec = (gint64) dead_ms * 1000;
-  self->check_source = g_timeout_add (MAX (50, MIN (ping_ms, dead_ms / 2)), check_peers, self);
+  self->ws = hd_ws_loop_new (&limits, on_message, on_closed, self);
   hd_chat_service_set_event_sink (service, sink, self);
   hd_chat_service_set_batch_flush (service, (void (*) (gpointer)) hd_hub_flush, self);
   return self;
 }
 
-void
-hd_hub_add_connection (HdHub                   *self,
-                       SoupWebsocketConnection *connection,
-                       const HdUser            *user)
+typedef struct {
+  HdHub  *hub;
+  HdUser *user;
+} Pending;
+
+static void
+pending_free (gpointer data)
 {
+  Pending *p = data;
+
+  g_object_unref (p->hub);
+  hd_user_free (p->user);
+  g_free (p);
+}
+
+/* The 101 is out and the socket is the layer's: the user is here. */
+static void
+on_open (HdWsConn *conn,
+         gpointer  data)
+{
+  Pending *p = data;
+  HdHub *self = p->hub;
+  const HdUser *user = p->user;
   Client *c = g_new0 (Client, 1);
   GPtrArray *list;
   g_autofree char *user_json = NULL;
@@ -543,36 +479,12 @@ hd_hub_add_connection (HdHub                   *self,
   gboolean first;
 
   c->hub = self;
-  c->conn = g_object_ref (connection);
+  c->conn = conn;
   c->user_id = user->id;
   c->role = user->role;
-  c->last_seen = g_get_monotonic_time ();
   c->attached = TRUE;
-  c->fd = -1;
-  {
-    GIOStream *stream = soup_websocket_connection_get_io_stream (connection);
-
-    if (G_IS_SOCKET_CONNECTION (stream))
-      {
-        GSocket *socket = g_socket_connection_get_socket (G_SOCKET_CONNECTION (stream));
-        int one = 1;
-
-        c->fd = g_socket_get_fd (socket);
-        /* Events are small frames that must leave at once, not wait for
-         * the peer's delayed ACK (Nagle). */
-        setsockopt (c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-      }
-  }
+  hd_ws_conn_set_data (conn, c);
   g_hash_table_add (self->clients, c);
-
-  /* libsoup drops the TCP connection without a close frame when a frame
-   * passes its limit, so its limit is only the memory guard; frames over
-   * the contract's 64 KiB are closed with 1009 in on_message (). */
-  soup_websocket_connection_set_max_incoming_payload_size (connection, HARD_FRAME_LIMIT);
-  soup_websocket_connection_set_keepalive_interval (connection, self->keepalive_seconds);
-  g_signal_connect (connection, "message", G_CALLBACK (on_message), c);
-  g_signal_connect (connection, "pong", G_CALLBACK (on_pong), c);
-  g_signal_connect (connection, "closed", G_CALLBACK (on_closed), c);
 
   list = g_hash_table_lookup (self->by_user, &user->id);
   first = list == NULL;
@@ -592,6 +504,18 @@ hd_hub_add_connection (HdHub                   *self,
   g_ptr_array_add (list, c);
 }
 
+gboolean
+hd_hub_upgrade (HdHub             *self,
+                SoupServerMessage *msg,
+                HdUser            *user)
+{
+  Pending *p = g_new0 (Pending, 1);
+
+  p->hub = g_object_ref (self);
+  p->user = user;
+  return hd_ws_loop_upgrade (self->ws, msg, on_open, p, pending_free);
+}
+
 void
 hd_hub_close_all (HdHub      *self,
                   gushort     code,
@@ -599,17 +523,10 @@ hd_hub_close_all (HdHub      *self,
 {
   GHashTableIter iter;
   Client *c;
-  g_autoptr(GPtrArray) all = g_ptr_array_new ();
 
   g_hash_table_iter_init (&iter, self->clients);
   while (g_hash_table_iter_next (&iter, (gpointer *) &c, NULL))
-    g_ptr_array_add (all, c);
-  for (guint i = 0; i < all->len; i++)
-    {
-      c = g_ptr_array_index (all, i);
-      if (soup_websocket_connection_get_state (c->conn) == SOUP_WEBSOCKET_STATE_OPEN)
-        soup_websocket_connection_close (c->conn, code, reason);
-    }
+    hd_ws_conn_close (c->conn, code, reason);
 }
 
 guint

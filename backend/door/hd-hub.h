@@ -9,15 +9,18 @@ G_BEGIN_DECLS
 
 /* The WebSocket connections of this process, per user: presence (first
  * socket open / last closed), fan-out of the service's events, incoming
- * chat.send and chat.typing frames, dead-peer detection. */
+ * chat.send and chat.typing frames.  The sockets themselves (framing,
+ * limits, pings, dead peers) are hd-ws.c's. */
 #define HD_TYPE_HUB (hd_hub_get_type ())
 G_DECLARE_FINAL_TYPE (HdHub, hd_hub, HD, HUB, GObject)
 
 HdHub   *hd_hub_new               (HdChatService           *service);
-/* Takes over @connection for @user (already authenticated). */
-void     hd_hub_add_connection    (HdHub                   *self,
-                                   SoupWebsocketConnection *connection,
-                                   const HdUser            *user);
+/* Answers @msg's upgrade request for @user (already authenticated; taken)
+ * with 101, or 400 when it is not a valid WebSocket handshake (FALSE).
+ * The socket then moves to the connection layer (hd-ws.h). */
+gboolean hd_hub_upgrade           (HdHub                   *self,
+                                   SoupServerMessage       *msg,
+                                   HdUser                  *user);
 /* Closes every socket with @code (1001 on shutdown). */
 void     hd_hub_close_all         (HdHub                   *self,
                                    gushort                  code,

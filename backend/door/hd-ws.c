@@ -1,0 +1,1056 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "hd-ws"
+
+#include "hd-ws.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib-unix.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include <wslay/wslay.h>
+
+/* A close handshake we started gets this long for the peer's answer. */
+#define CLOSE_TIMEOUT_MS 2000
+#define MAX_EVENTS       256
+
+typedef enum {
+  LIST_NONE,
+  LIST_ACTIVE,    /* ordered by the last byte received */
+  LIST_PINGED,    /* pinged, ordered by the time of the ping */
+  LIST_CLOSING,   /* close frame queued, ordered by when */
+  N_LISTS
+} ListId;
+
+typedef struct {
+  HdWsConn *head, *tail;
+} List;
+
+struct _HdWsConn
+{
+  gint       ref_count;
+  gint       open;          /* atomic; FALSE once a close started */
+  gint       close_code;    /* atomic; of the peer's close frame */
+  HdWsLoop  *loop;
+  gpointer   data;          /* main context only */
+
+  /* The socket thread's own, untouched elsewhere. */
+  int                     fd;
+  wslay_event_context_ptr ctx;
+  HdWsConn               *prev, *next;
+  guint8                  list;
+  gboolean                dirty;      /* has frames queued to send */
+  gboolean                lingering;  /* closed our side, draining theirs */
+  guint32                 epoll_mask;
+  gint64                  last_recv;  /* ms */
+  gint64                  mark;       /* ms: when it joined its list */
+
+  /* HTTPS: libsoup carries the socket on the main context. */
+  SoupWebsocketConnection *soup;
+};
+
+typedef enum {
+  CMD_ADOPT,
+  CMD_SEND,
+  CMD_CLOSE,
+} CmdKind;
+
+typedef struct {
+  CmdKind   kind;
+  gushort   code;
+  HdWsConn *conn;
+  GBytes   *payload;   /* SEND: the text; CLOSE: the reason */
+} Cmd;
+
+typedef enum {
+  EV_MESSAGE,
+  EV_CLOSED,
+} EvKind;
+
+typedef struct {
+  EvKind    kind;
+  gboolean  is_text;
+  HdWsConn *conn;
+  GBytes   *payload;
+} Ev;
+
+struct _HdWsLoop
+{
+  HdWsLimits       limits;
+  HdWsMessageFunc  on_message;
+  HdWsClosedFunc   on_closed;
+  gpointer         user_data;
+  GMainContext    *context;
+
+  GThread         *thread;
+  int              epfd;
+  int              cmd_fd;      /* eventfd: main → socket thread */
+  int              ev_fd;       /* eventfd: socket thread → main */
+  gint             stop;
+
+  GMutex           lock;
+  GArray          *cmds;        /* Cmd, filled by the main context */
+  GArray          *evs;         /* Ev, filled by the socket thread */
+
+  /* the socket thread's */
+  List             lists[N_LISTS];
+  GPtrArray       *dirty;       /* references */
+  GPtrArray       *graveyard;   /* the loop's references of finished sockets */
+  gint64           now;
+  gint64           next_tick;
+  guint            tick_ms;
+
+  /* the main context's */
+  GSource         *ev_source;
+  GSource         *soup_check;  /* silence check of the HTTPS sockets */
+  GPtrArray       *soup_conns;
+};
+
+static gint64
+now_ms (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return (gint64) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+wake (int fd)
+{
+  guint64 one = 1;
+
+  while (write (fd, &one, sizeof one) < 0 && errno == EINTR)
+    ;
+}
+
+static void
+drain (int fd)
+{
+  guint64 n;
+
+  while (read (fd, &n, sizeof n) < 0 && errno == EINTR)
+    ;
+}
+
+/* ---- connections ---------------------------------------------------- */
+
+HdWsConn *
+hd_ws_conn_ref (HdWsConn *conn)
+{
+  g_atomic_int_inc (&conn->ref_count);
+  return conn;
+}
+
+void
+hd_ws_conn_unref (HdWsConn *conn)
+{
+  if (!g_atomic_int_dec_and_test (&conn->ref_count))
+    return;
+  g_assert (conn->ctx == NULL);
+  if (conn->fd >= 0)
+    close (conn->fd);
+  g_clear_object (&conn->soup);
+  g_free (conn);
+}
+
+void
+hd_ws_conn_set_data (HdWsConn *conn,
+                     gpointer  data)
+{
+  conn->data = data;
+}
+
+gpointer
+hd_ws_conn_get_data (HdWsConn *conn)
+{
+  return conn->data;
+}
+
+gboolean
+hd_ws_conn_is_open (HdWsConn *conn)
+{
+  return g_atomic_int_get (&conn->open);
+}
+
+gushort
+hd_ws_conn_get_close_code (HdWsConn *conn)
+{
+  return (gushort) g_atomic_int_get (&conn->close_code);
+}
+
+static void
+push_cmd (HdWsLoop *loop,
+          Cmd      *cmd)
+{
+  gboolean was_empty;
+
+  g_mutex_lock (&loop->lock);
+  was_empty = loop->cmds->len == 0;
+  g_array_append_vals (loop->cmds, cmd, 1);
+  g_mutex_unlock (&loop->lock);
+  if (was_empty)
+    wake (loop->cmd_fd);
+}
+
+void
+hd_ws_conn_send_bytes (HdWsConn *conn,
+                       GBytes   *payload)
+{
+  Cmd cmd = { CMD_SEND, 0, NULL, NULL };
+
+  if (!hd_ws_conn_is_open (conn))
+    return;
+  if (conn->soup != NULL)
+    {
+      gsize len;
+      const char *text = g_bytes_get_data (payload, &len);
+      g_autofree char *copy = g_strndup (text, len);
+
+      soup_websocket_connection_send_text (conn->soup, copy);
+      return;
+    }
+  cmd.conn = hd_ws_conn_ref (conn);
+  cmd.payload = g_bytes_ref (payload);
+  push_cmd (conn->loop, &cmd);
+}
+
+void
+hd_ws_conn_send_text (HdWsConn   *conn,
+                      const char *text,
+                      gsize       len)
+{
+  g_autoptr(GBytes) payload = NULL;
+
+  if (!hd_ws_conn_is_open (conn))
+    return;
+  payload = g_bytes_new (text, len);
+  hd_ws_conn_send_bytes (conn, payload);
+}
+
+void
+hd_ws_conn_close (HdWsConn   *conn,
+                  gushort     code,
+                  const char *reason)
+{
+  Cmd cmd = { CMD_CLOSE, code, NULL, NULL };
+
+  if (!g_atomic_int_compare_and_exchange (&conn->open, TRUE, FALSE))
+    return;
+  if (conn->soup != NULL)
+    {
+      soup_websocket_connection_close (conn->soup, code, reason);
+      return;
+    }
+  cmd.conn = hd_ws_conn_ref (conn);
+  /* a close frame holds at most 123 bytes of reason */
+  cmd.payload = g_bytes_new (reason ? reason : "", reason ? MIN (strlen (reason), 123) : 0);
+  push_cmd (conn->loop, &cmd);
+}
+
+/* ---- the socket thread: lists --------------------------------------- */
+
+static void
+list_unlink (HdWsLoop *loop,
+             HdWsConn *c)
+{
+  List *l;
+
+  if (c->list == LIST_NONE)
+    return;
+  l = &loop->lists[c->list];
+  if (c->prev)
+    c->prev->next = c->next;
+  else
+    l->head = c->next;
+  if (c->next)
+    c->next->prev = c->prev;
+  else
+    l->tail = c->prev;
+  c->prev = c->next = NULL;
+  c->list = LIST_NONE;
+}
+
+static void
+list_append (HdWsLoop *loop,
+             HdWsConn *c,
+             ListId    id)
+{
+  List *l = &loop->lists[id];
+
+  list_unlink (loop, c);
+  c->list = id;
+  c->mark = loop->now;
+  c->prev = l->tail;
+  c->next = NULL;
+  if (l->tail)
+    l->tail->next = c;
+  else
+    l->head = c;
+  l->tail = c;
+}
+
+static void
+post_event (HdWsLoop *loop,
+            Ev       *ev)
+{
+  gboolean was_empty;
+
+  g_mutex_lock (&loop->lock);
+  was_empty = loop->evs->len == 0;
+  g_array_append_vals (loop->evs, ev, 1);
+  g_mutex_unlock (&loop->lock);
+  if (was_empty)
+    wake (loop->ev_fd);
+}
+
+/* The socket is done with: out of epoll, closed, the main context told. */
+static void
+conn_finish (HdWsLoop *loop,
+             HdWsConn *c)
+{
+  Ev ev = { EV_CLOSED, FALSE, NULL, NULL };
+
+  if (c->ctx == NULL)
+    return;
+  ev.conn = hd_ws_conn_ref (c);
+  g_atomic_int_set (&c->open, FALSE);
+  if (wslay_event_get_close_received (c->ctx))
+    g_atomic_int_set (&c->close_code, wslay_event_get_status_code_received (c->ctx));
+  epoll_ctl (loop->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+  close (c->fd);
+  c->fd = -1;
+  wslay_event_context_free (c->ctx);
+  c->ctx = NULL;
+  list_unlink (loop, c);
+  post_event (loop, &ev);
+  /* Released at the end of the iteration: an epoll event of this round
+   * may still point to it. */
+  g_ptr_array_add (loop->graveyard, c);
+}
+
+/* After reading or writing: closes the socket when wslay is done with it,
+ * or asks epoll for what it wants next. */
+static void
+conn_update (HdWsLoop *loop,
+             HdWsConn *c)
+{
+  gboolean want_read, want_write;
+  guint32 mask = 0;
+
+  if (c->ctx == NULL || c->lingering)
+    return;
+  want_read = wslay_event_want_read (c->ctx);
+  want_write = wslay_event_want_write (c->ctx);
+  if (!want_read && !want_write)
+    {
+      if (wslay_event_get_close_sent (c->ctx) && !wslay_event_get_close_received (c->ctx))
+        {
+          struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP, .data.ptr = c };
+
+          /* We closed on an error (1002, 1007, 1009) with the peer's
+           * data still coming: closing now would answer it with a reset
+           * that can destroy our close frame before the peer reads it.
+           * Half-close, read and discard until the peer closes too (or
+           * the close timeout), as HTTP servers linger. */
+          c->lingering = TRUE;
+          shutdown (c->fd, SHUT_WR);
+          if (c->list != LIST_CLOSING)
+            list_append (loop, c, LIST_CLOSING);
+          c->epoll_mask = ev.events;
+          epoll_ctl (loop->epfd, EPOLL_CTL_MOD, c->fd, &ev);
+          return;
+        }
+      conn_finish (loop, c);
+      return;
+    }
+  if (c->list != LIST_CLOSING &&
+      (wslay_event_get_close_sent (c->ctx) || wslay_event_get_close_received (c->ctx) ||
+       !wslay_event_get_read_enabled (c->ctx)))
+    {
+      g_atomic_int_set (&c->open, FALSE);
+      list_append (loop, c, LIST_CLOSING);
+    }
+  if (want_read)
+    mask |= EPOLLIN | EPOLLRDHUP;
+  if (want_write)
+    mask |= EPOLLOUT;
+  if (mask != c->epoll_mask)
+    {
+      struct epoll_event ev = { .events = mask, .data.ptr = c };
+
+      c->epoll_mask = mask;
+      epoll_ctl (loop->epfd, EPOLL_CTL_MOD, c->fd, &ev);
+    }
+}
+
+static void
+conn_flush (HdWsLoop *loop,
+            HdWsConn *c)
+{
+  if (c->ctx == NULL)
+    return;
+  if (wslay_event_send (c->ctx) != 0)
+    {
+      conn_finish (loop, c);
+      return;
+    }
+  conn_update (loop, c);
+}
+
+static void
+mark_dirty (HdWsLoop *loop,
+            HdWsConn *c)
+{
+  if (c->dirty)
+    return;
+  c->dirty = TRUE;
+  g_ptr_array_add (loop->dirty, hd_ws_conn_ref (c));
+}
+
+/* ---- the socket thread: wslay callbacks ----------------------------- */
+
+static ssize_t
+recv_cb (wslay_event_context_ptr  ctx,
+         uint8_t                 *buf,
+         size_t                   len,
+         int                      flags,
+         void                    *user_data)
+{
+  HdWsConn *c = user_data;
+  ssize_t n;
+
+  do
+    n = recv (c->fd, buf, len, 0);
+  while (n < 0 && errno == EINTR);
+  if (n < 0)
+    {
+      wslay_event_set_error (ctx, errno == EAGAIN || errno == EWOULDBLOCK
+                                  ? WSLAY_ERR_WOULDBLOCK : WSLAY_ERR_CALLBACK_FAILURE);
+      return -1;
+    }
+  if (n == 0)
+    {
+      wslay_event_set_error (ctx, WSLAY_ERR_CALLBACK_FAILURE);
+      return -1;
+    }
+  /* The peer is alive: whatever it sent counts, read as it arrives. */
+  c->last_recv = c->loop->now;
+  if (c->list == LIST_ACTIVE || c->list == LIST_PINGED)
+    list_append (c->loop, c, LIST_ACTIVE);
+  return n;
+}
+
+static ssize_t
+send_cb (wslay_event_context_ptr  ctx,
+         const uint8_t           *data,
+         size_t                   len,
+         int                      flags,
+         void                    *user_data)
+{
+  HdWsConn *c = user_data;
+  ssize_t n;
+  int f = MSG_NOSIGNAL;
+
+  /* The header and the payload of a frame are two calls: one packet. */
+  if (flags & WSLAY_MSG_MORE)
+    f |= MSG_MORE;
+  do
+    n = send (c->fd, data, len, f);
+  while (n < 0 && errno == EINTR);
+  if (n < 0)
+    {
+      wslay_event_set_error (ctx, errno == EAGAIN || errno == EWOULDBLOCK
+                                  ? WSLAY_ERR_WOULDBLOCK : WSLAY_ERR_CALLBACK_FAILURE);
+      return -1;
+    }
+  return n;
+}
+
+static void
+on_msg_recv_cb (wslay_event_context_ptr                   ctx,
+                const struct wslay_event_on_msg_recv_arg *arg,
+                void                                     *user_data)
+{
+  HdWsConn *c = user_data;
+  Ev ev = { EV_MESSAGE, FALSE, NULL, NULL };
+
+  if (arg->opcode == WSLAY_CONNECTION_CLOSE)
+    {
+      g_atomic_int_set (&c->close_code, arg->status_code ? arg->status_code : 1005);
+      g_atomic_int_set (&c->open, FALSE);
+      return;
+    }
+  if (arg->opcode != WSLAY_TEXT_FRAME && arg->opcode != WSLAY_BINARY_FRAME)
+    return;   /* pings are answered by wslay, pongs only count as life */
+  ev.is_text = arg->opcode == WSLAY_TEXT_FRAME;
+  ev.conn = hd_ws_conn_ref (c);
+  ev.payload = g_bytes_new (arg->msg, arg->msg_length);
+  post_event (c->loop, &ev);
+}
+
+static const struct wslay_event_callbacks callbacks = {
+  .recv_callback = recv_cb,
+  .send_callback = send_cb,
+  .on_msg_recv_callback = on_msg_recv_cb,
+};
+
+/* ---- the socket thread: main part ----------------------------------- */
+
+static void
+conn_adopt (HdWsLoop *loop,
+            HdWsConn *c)
+{
+  struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP, .data.ptr = c };
+
+  if (wslay_event_context_server_init (&c->ctx, &callbacks, c) != 0)
+    {
+      /* the reference of the ADOPT command goes to the event */
+      Ev closed = { EV_CLOSED, FALSE, c, NULL };
+
+      c->ctx = NULL;
+      g_atomic_int_set (&c->open, FALSE);
+      post_event (loop, &closed);
+      return;
+    }
+  wslay_event_config_set_max_recv_msg_length (c->ctx, loop->limits.max_message);
+  c->epoll_mask = ev.events;
+  c->last_recv = loop->now;
+  if (epoll_ctl (loop->epfd, EPOLL_CTL_ADD, c->fd, &ev) != 0)
+    {
+      g_warning ("epoll_ctl: %s", g_strerror (errno));
+      conn_finish (loop, c);
+      return;
+    }
+  list_append (loop, c, LIST_ACTIVE);
+}
+
+/* Drops a socket at once (a dead or hostile peer): one try at a close
+ * frame, no waiting for the answer. */
+static void
+conn_drop (HdWsLoop   *loop,
+           HdWsConn   *c,
+           gushort     code,
+           const char *reason)
+{
+  if (c->ctx == NULL)
+    return;
+  if (!wslay_event_get_close_sent (c->ctx) &&
+      wslay_event_queue_close (c->ctx, code, (const uint8_t *) reason, strlen (reason)) == 0)
+    wslay_event_send (c->ctx);
+  conn_finish (loop, c);
+}
+
+static void
+run_commands (HdWsLoop *loop)
+{
+  g_autoptr(GArray) cmds = NULL;
+
+  g_mutex_lock (&loop->lock);
+  cmds = loop->cmds;
+  loop->cmds = g_array_new (FALSE, FALSE, sizeof (Cmd));
+  g_mutex_unlock (&loop->lock);
+
+  for (guint i = 0; i < cmds->len; i++)
+    {
+      Cmd *cmd = &g_array_index (cmds, Cmd, i);
+      HdWsConn *c = cmd->conn;
+
+      switch (cmd->kind)
+        {
+        case CMD_ADOPT:
+          conn_adopt (loop, c);
+          break;
+
+        case CMD_SEND:
+          if (c->ctx != NULL && !wslay_event_get_close_sent (c->ctx))
+            {
+              gsize len;
+              struct wslay_event_msg msg = { WSLAY_TEXT_FRAME, NULL, 0 };
+
+              msg.msg = g_bytes_get_data (cmd->payload, &len);
+              msg.msg_length = len;
+              if (wslay_event_queue_msg (c->ctx, &msg) == 0)
+                mark_dirty (loop, c);
+              /* A peer that stopped reading does not hold the
+               * server's memory. */
+              if (wslay_event_get_queued_msg_length (c->ctx) > loop->limits.max_queued)
+                {
+                  g_debug ("dropping a socket that does not read (%zu bytes queued)",
+                           wslay_event_get_queued_msg_length (c->ctx));
+                  conn_finish (loop, c);
+                }
+            }
+          break;
+
+        case CMD_CLOSE:
+          if (c->ctx != NULL && !wslay_event_get_close_sent (c->ctx))
+            {
+              gsize len;
+              const guint8 *reason = g_bytes_get_data (cmd->payload, &len);
+
+              if (wslay_event_queue_close (c->ctx, cmd->code, reason, len) == 0)
+                mark_dirty (loop, c);
+              list_append (loop, c, LIST_CLOSING);
+            }
+          break;
+        }
+      g_clear_pointer (&cmd->payload, g_bytes_unref);
+      if (cmd->kind != CMD_ADOPT)   /* ADOPT gives its reference to the loop */
+        hd_ws_conn_unref (c);
+    }
+}
+
+static void
+flush_dirty (HdWsLoop *loop)
+{
+  for (guint i = 0; i < loop->dirty->len; i++)
+    {
+      HdWsConn *c = g_ptr_array_index (loop->dirty, i);
+
+      c->dirty = FALSE;
+      conn_flush (loop, c);
+      hd_ws_conn_unref (c);
+    }
+  g_ptr_array_set_size (loop->dirty, 0);
+}
+
+static void
+bury (HdWsLoop *loop)
+{
+  for (guint i = 0; i < loop->graveyard->len; i++)
+    hd_ws_conn_unref (g_ptr_array_index (loop->graveyard, i));
+  g_ptr_array_set_size (loop->graveyard, 0);
+}
+
+/* Pings the sockets silent for the ping interval, drops those silent for
+ * the dead timeout, ends close handshakes that got no answer.  Each list
+ * is in time order, so this looks only at the sockets it acts on. */
+static void
+run_timers (HdWsLoop *loop)
+{
+  HdWsLimits *lim = &loop->limits;
+  HdWsConn *c;
+
+  while ((c = loop->lists[LIST_ACTIVE].head) != NULL &&
+         loop->now - c->last_recv >= lim->ping_interval_ms)
+    {
+      struct wslay_event_msg ping = { WSLAY_PING, NULL, 0 };
+
+      list_append (loop, c, LIST_PINGED);
+      if (wslay_event_queue_msg (c->ctx, &ping) == 0)
+        mark_dirty (loop, c);
+    }
+  while ((c = loop->lists[LIST_PINGED].head) != NULL &&
+         loop->now - c->last_recv >= lim->dead_timeout_ms)
+    {
+      g_debug ("closing a socket silent for %" G_GINT64_FORMAT " ms", loop->now - c->last_recv);
+      conn_drop (loop, c, 1001, "no answer to pings");
+    }
+  while ((c = loop->lists[LIST_CLOSING].head) != NULL &&
+         loop->now - c->mark >= CLOSE_TIMEOUT_MS)
+    conn_finish (loop, c);
+}
+
+static void
+linger_read (HdWsLoop *loop,
+             HdWsConn *c)
+{
+  static guint8 sink[16384];
+
+  for (int i = 0; i < 8; i++)
+    {
+      ssize_t n = recv (c->fd, sink, sizeof sink, 0);
+
+      if (n > 0)
+        continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+        return;
+      break;
+    }
+  conn_finish (loop, c);
+}
+
+static gpointer
+loop_thread (gpointer data)
+{
+  HdWsLoop *loop = data;
+  struct epoll_event events[MAX_EVENTS];
+
+  loop->now = now_ms ();
+  loop->next_tick = loop->now + loop->tick_ms;
+  while (!g_atomic_int_get (&loop->stop))
+    {
+      int timeout = (int) MAX (0, loop->next_tick - loop->now);
+      int n = epoll_wait (loop->epfd, events, MAX_EVENTS, timeout);
+
+      loop->now = now_ms ();
+      if (n < 0 && errno != EINTR)
+        g_error ("epoll_wait: %s", g_strerror (errno));
+      for (int i = 0; i < n; i++)
+        {
+          HdWsConn *c = events[i].data.ptr;
+
+          if (c == NULL)
+            {
+              drain (loop->cmd_fd);
+              run_commands (loop);
+              continue;
+            }
+          if (c->ctx == NULL)
+            continue;
+          if (c->lingering)
+            {
+              linger_read (loop, c);
+              continue;
+            }
+          if (events[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+            {
+              if (wslay_event_recv (c->ctx) != 0)
+                {
+                  /* EOF, a reset, or a frame wslay refused at the frame
+                   * level (an oversized or fragmented control frame):
+                   * the close it queued goes out if it can. */
+                  wslay_event_send (c->ctx);
+                  conn_finish (loop, c);
+                  continue;
+                }
+              /* an answer to a ping or a close may be queued */
+              mark_dirty (loop, c);
+            }
+          if (events[i].events & EPOLLOUT)
+            mark_dirty (loop, c);
+        }
+      if (loop->now >= loop->next_tick)
+        {
+          run_timers (loop);
+          loop->next_tick = loop->now + loop->tick_ms;
+        }
+      flush_dirty (loop);
+      bury (loop);
+    }
+  return NULL;
+}
+
+/* ---- the main context ----------------------------------------------- */
+
+static gboolean
+dispatch_events (gint         fd,
+                 GIOCondition condition,
+                 gpointer     user_data)
+{
+  HdWsLoop *loop = user_data;
+  g_autoptr(GArray) evs = NULL;
+
+  drain (loop->ev_fd);
+  g_mutex_lock (&loop->lock);
+  evs = loop->evs;
+  loop->evs = g_array_new (FALSE, FALSE, sizeof (Ev));
+  g_mutex_unlock (&loop->lock);
+
+  for (guint i = 0; i < evs->len; i++)
+    {
+      Ev *ev = &g_array_index (evs, Ev, i);
+
+      if (ev->kind == EV_MESSAGE)
+        {
+          gsize len;
+          const char *text = g_bytes_get_data (ev->payload, &len);
+
+          loop->on_message (ev->conn, ev->is_text, text ? text : "", len, loop->user_data);
+        }
+      else
+        loop->on_closed (ev->conn, loop->user_data);
+      g_clear_pointer (&ev->payload, g_bytes_unref);
+      hd_ws_conn_unref (ev->conn);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+HdWsLoop *
+hd_ws_loop_new (const HdWsLimits *limits,
+                HdWsMessageFunc   on_message,
+                HdWsClosedFunc    on_closed,
+                gpointer          user_data)
+{
+  HdWsLoop *loop = g_new0 (HdWsLoop, 1);
+  struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
+
+  loop->limits = *limits;
+  loop->on_message = on_message;
+  loop->on_closed = on_closed;
+  loop->user_data = user_data;
+  loop->context = g_main_context_ref_thread_default ();
+  loop->tick_ms = CLAMP (MIN (limits->ping_interval_ms,
+                              limits->dead_timeout_ms - MIN (limits->dead_timeout_ms,
+                                                              limits->ping_interval_ms)) / 4,
+                         10, 1000);
+  g_mutex_init (&loop->lock);
+  loop->cmds = g_array_new (FALSE, FALSE, sizeof (Cmd));
+  loop->evs = g_array_new (FALSE, FALSE, sizeof (Ev));
+  loop->dirty = g_ptr_array_new ();
+  loop->graveyard = g_ptr_array_new ();
+  loop->soup_conns = g_ptr_array_new ();
+
+  loop->epfd = epoll_create1 (EPOLL_CLOEXEC);
+  loop->cmd_fd = eventfd (0, EFD_CLOEXEC | EFD_NONBLOCK);
+  loop->ev_fd = eventfd (0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (loop->epfd < 0 || loop->cmd_fd < 0 || loop->ev_fd < 0)
+    g_error ("hd-ws: no epoll or eventfd: %s", g_strerror (errno));
+  epoll_ctl (loop->epfd, EPOLL_CTL_ADD, loop->cmd_fd, &ev);
+
+  loop->ev_source = g_unix_fd_source_new (loop->ev_fd, G_IO_IN);
+  g_source_set_callback (loop->ev_source, G_SOURCE_FUNC (dispatch_events), loop, NULL);
+  g_source_set_static_name (loop->ev_source, "hd-ws events");
+  g_source_attach (loop->ev_source, loop->context);
+
+  loop->thread = g_thread_new ("hd-ws", loop_thread, loop);
+  return loop;
+}
+
+static void on_soup_closed (SoupWebsocketConnection *sc, HdWsConn *conn);
+
+void
+hd_ws_loop_free (HdWsLoop *loop)
+{
+  if (loop == NULL)
+    return;
+  g_atomic_int_set (&loop->stop, TRUE);
+  wake (loop->cmd_fd);
+  g_thread_join (loop->thread);
+
+  /* what the thread left: commands not run, sockets still open */
+  run_commands (loop);
+  for (int l = LIST_ACTIVE; l < N_LISTS; l++)
+    while (loop->lists[l].head != NULL)
+      conn_finish (loop, loop->lists[l].head);
+  for (guint i = 0; i < loop->dirty->len; i++)
+    hd_ws_conn_unref (g_ptr_array_index (loop->dirty, i));
+  bury (loop);
+  for (guint i = 0; i < loop->soup_conns->len; i++)
+    {
+      HdWsConn *c = g_ptr_array_index (loop->soup_conns, i);
+
+      g_signal_handlers_disconnect_by_data (c->soup, c);
+      hd_ws_conn_unref (c);
+    }
+  /* the closed events are not delivered: the caller is going away */
+  for (guint i = 0; i < loop->evs->len; i++)
+    {
+      Ev *ev = &g_array_index (loop->evs, Ev, i);
+
+      g_clear_pointer (&ev->payload, g_bytes_unref);
+      hd_ws_conn_unref (ev->conn);
+    }
+  g_source_destroy (loop->ev_source);
+  g_source_unref (loop->ev_source);
+  if (loop->soup_check)
+    {
+      g_source_destroy (loop->soup_check);
+      g_source_unref (loop->soup_check);
+    }
+  g_main_context_unref (loop->context);
+  close (loop->epfd);
+  close (loop->cmd_fd);
+  close (loop->ev_fd);
+  g_array_unref (loop->cmds);
+  g_array_unref (loop->evs);
+  g_ptr_array_unref (loop->dirty);
+  g_ptr_array_unref (loop->graveyard);
+  g_ptr_array_unref (loop->soup_conns);
+  g_mutex_clear (&loop->lock);
+  g_free (loop);
+}
+
+/* ---- HTTPS: libsoup's connection behind the same calls -------------- */
+
+static void
+on_soup_message (SoupWebsocketConnection *sc,
+                 gint                     type,
+                 GBytes                  *message,
+                 HdWsConn                *conn)
+{
+  gsize len;
+  const char *data = g_bytes_get_data (message, &len);
+
+  conn->last_recv = now_ms ();
+  if (len > conn->loop->limits.max_message)
+    {
+      hd_ws_conn_close (conn, SOUP_WEBSOCKET_CLOSE_TOO_BIG, "message larger than the limit");
+      return;
+    }
+  conn->loop->on_message (conn, type == SOUP_WEBSOCKET_DATA_TEXT, data ? data : "", len,
+                          conn->loop->user_data);
+}
+
+static void
+on_soup_pong (SoupWebsocketConnection *sc,
+              GBytes                  *message,
+              HdWsConn                *conn)
+{
+  conn->last_recv = now_ms ();
+}
+
+static void
+on_soup_closed (SoupWebsocketConnection *sc,
+                HdWsConn                *conn)
+{
+  HdWsLoop *loop = conn->loop;
+
+  g_atomic_int_set (&conn->open, FALSE);
+  g_atomic_int_set (&conn->close_code, soup_websocket_connection_get_close_code (sc));
+  g_signal_handlers_disconnect_by_data (sc, conn);
+  g_ptr_array_remove_fast (loop->soup_conns, conn);
+  loop->on_closed (conn, loop->user_data);
+  hd_ws_conn_unref (conn);
+}
+
+static gboolean
+check_soup_conns (gpointer user_data)
+{
+  HdWsLoop *loop = user_data;
+  gint64 now = now_ms ();
+  g_autoptr(GPtrArray) dead = g_ptr_array_new_with_free_func ((GDestroyNotify) hd_ws_conn_unref);
+
+  for (guint i = 0; i < loop->soup_conns->len; i++)
+    {
+      HdWsConn *c = g_ptr_array_index (loop->soup_conns, i);
+
+      if (now - c->last_recv >= loop->limits.dead_timeout_ms)
+        g_ptr_array_add (dead, hd_ws_conn_ref (c));
+    }
+  for (guint i = 0; i < dead->len; i++)
+    {
+      HdWsConn *c = g_ptr_array_index (dead, i);
+
+      /* a dead peer never answers the close: gone now */
+      if (c->soup != NULL)
+        {
+          g_atomic_int_set (&c->open, FALSE);
+          g_io_stream_close (soup_websocket_connection_get_io_stream (c->soup), NULL, NULL);
+          if (g_ptr_array_find (loop->soup_conns, c, NULL))
+            on_soup_closed (c->soup, c);
+        }
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+/* ---- the upgrade ---------------------------------------------------- */
+
+typedef struct {
+  HdWsLoop       *loop;
+  HdWsOpenFunc    on_open;
+  gpointer        data;
+  GDestroyNotify  destroy;
+  gboolean        done;
+} Upgrade;
+
+static void
+upgrade_free (gpointer  p,
+              GClosure *closure)
+{
+  Upgrade *u = p;
+
+  if (u->destroy)
+    u->destroy (u->data);
+  g_free (u);
+}
+
+static HdWsConn *
+conn_new (HdWsLoop *loop)
+{
+  HdWsConn *c = g_new0 (HdWsConn, 1);
+
+  c->ref_count = 1;
+  c->open = TRUE;
+  c->loop = loop;
+  c->fd = -1;
+  return c;
+}
+
+static void
+upgrade_written (SoupServerMessage *msg,
+                 gpointer           user_data)
+{
+  Upgrade *u = user_data;
+  HdWsLoop *loop = u->loop;
+  gboolean tls = g_strcmp0 (g_uri_get_scheme (soup_server_message_get_uri (msg)), "https") == 0;
+  GSocket *socket = soup_server_message_get_socket (msg);
+  int fd = socket && !tls ? fcntl (g_socket_get_fd (socket), F_DUPFD_CLOEXEC, 0) : -1;
+  g_autoptr(GIOStream) stream = NULL;
+  HdWsConn *c;
+
+  if (u->done)
+    return;
+  u->done = TRUE;
+  c = conn_new (loop);
+  stream = soup_server_message_steal_connection (msg);
+  if (fd >= 0)
+    {
+      Cmd cmd = { CMD_ADOPT, 0, NULL, NULL };
+      int one = 1;
+
+      /* Events are small frames that must leave at once. */
+      setsockopt (fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+      c->fd = fd;
+      cmd.conn = hd_ws_conn_ref (c);
+      push_cmd (loop, &cmd);
+      /* libsoup's stream closes its own descriptor; ours stays */
+      g_io_stream_close (stream, NULL, NULL);
+    }
+  else
+    {
+      c->soup = soup_websocket_connection_new (stream, soup_server_message_get_uri (msg),
+                                               SOUP_WEBSOCKET_CONNECTION_SERVER, NULL, NULL, NULL);
+      c->last_recv = now_ms ();
+      soup_websocket_connection_set_max_incoming_payload_size (c->soup, loop->limits.max_message + 1);
+      soup_websocket_connection_set_keepalive_interval (c->soup, MAX (1, loop->limits.ping_interval_ms / 1000));
+      g_signal_connect (c->soup, "message", G_CALLBACK (on_soup_message), c);
+      g_signal_connect (c->soup, "pong", G_CALLBACK (on_soup_pong), c);
+      g_signal_connect (c->soup, "closed", G_CALLBACK (on_soup_closed), c);
+      g_ptr_array_add (loop->soup_conns, hd_ws_conn_ref (c));
+      if (loop->soup_check == NULL)
+        {
+          loop->soup_check = g_timeout_source_new (MAX (50, loop->limits.ping_interval_ms / 2));
+          g_source_set_callback (loop->soup_check, check_soup_conns, loop, NULL);
+          g_source_attach (loop->soup_check, loop->context);
+        }
+    }
+  u->on_open (c, u->data);
+}
+
+gboolean
+hd_ws_loop_upgrade (HdWsLoop          *loop,
+                    SoupServerMessage *msg,
+                    HdWsOpenFunc       on_open,
+                    gpointer           data,
+                    GDestroyNotify     destroy)
+{
+  g_autoptr(GError) error = NULL;
+  Upgrade *u;
+
+  /* No extension is offered back: permessage-deflate would cost a zlib
+   * state per socket (doc/websocket.md). */
+  if (!soup_websocket_server_check_handshake (msg, NULL, NULL, NULL, &error))
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_BAD_REQUEST, error->message);
+      if (destroy)
+        destroy (data);
+      return FALSE;
+    }
+  soup_websocket_server_process_handshake (msg, NULL, NULL, NULL, NULL);
+  u = g_new0 (Upgrade, 1);
+  u->loop = loop;
+  u->on_open = on_open;
+  u->data = data;
+  u->destroy = destroy;
+  g_signal_connect_data (msg, "wrote-informational", G_CALLBACK (upgrade_written), u,
+                         upgrade_free, 0);
+  return TRUE;
+}

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <libsoup/soup.h>
+
+G_BEGIN_DECLS
+
+/* The WebSocket connection layer (doc/websocket.md).  libsoup answers the
+ * HTTP upgrade; the socket then leaves libsoup and GLib's main loop for a
+ * thread of ours: one epoll set for every socket, framing by wslay, pings
+ * and the silence check on lists ordered by time (no timer per socket).
+ * The main context hears of messages and closes through one source, in
+ * the order they happened, and sends through a queue.
+ *
+ * HTTPS sockets (--tls-certificate) stay on libsoup's
+ * SoupWebsocketConnection behind the same calls: TLS is expected to end
+ * at the proxy in front of the server, so they are not the fast path. */
+
+typedef struct _HdWsLoop HdWsLoop;
+typedef struct _HdWsConn HdWsConn;
+
+/* Both run on the main context the loop was created in.  @data is only
+ * valid during the call. */
+typedef void (*HdWsMessageFunc) (HdWsConn   *conn,
+                                 gboolean    is_text,
+                                 const char *data,
+                                 gsize       len,
+                                 gpointer    user_data);
+typedef void (*HdWsClosedFunc)  (HdWsConn   *conn,
+                                 gpointer    user_data);
+
+typedef struct {
+  guint  ping_interval_ms;  /* a silent peer is pinged after this */
+  guint  dead_timeout_ms;   /* and closed when silent this long */
+  gsize  max_message;       /* all fragments of one message; more: 1009 */
+  gsize  max_queued;        /* bytes waiting for a peer that does not read */
+} HdWsLimits;
+
+HdWsLoop  *hd_ws_loop_new           (const HdWsLimits  *limits,
+                                     HdWsMessageFunc    on_message,
+                                     HdWsClosedFunc     on_closed,
+                                     gpointer           user_data);
+/* Stops the thread and drops every socket still open (without waiting
+ * for close handshakes: close them first). */
+void       hd_ws_loop_free          (HdWsLoop          *loop);
+
+/* Checks @msg's upgrade request (no extension is negotiated, so no
+ * permessage-deflate) and answers 101, or answers 400 and returns FALSE.
+ * When the 101 has been written the socket moves to the loop and
+ * @on_open runs with the new connection (a reference for the callee). */
+typedef void (*HdWsOpenFunc) (HdWsConn *conn,
+                              gpointer  data);
+gboolean   hd_ws_loop_upgrade       (HdWsLoop          *loop,
+                                     SoupServerMessage *msg,
+                                     HdWsOpenFunc       on_open,
+                                     gpointer           data,
+                                     GDestroyNotify     destroy);
+
+HdWsConn  *hd_ws_conn_ref           (HdWsConn          *conn);
+void       hd_ws_conn_unref         (HdWsConn          *conn);
+/* Main context only: the caller's pointer for this connection. */
+void       hd_ws_conn_set_data      (HdWsConn          *conn,
+                                     gpointer           data);
+gpointer   hd_ws_conn_get_data      (HdWsConn          *conn);
+/* FALSE once either side started closing. */
+gboolean   hd_ws_conn_is_open       (HdWsConn          *conn);
+/* Queues a text frame (copied); nothing when no longer open. */
+void       hd_ws_conn_send_text     (HdWsConn          *conn,
+                                     const char        *text,
+                                     gsize              len);
+/* The same, sharing @payload (one frame's text) between sockets. */
+void       hd_ws_conn_send_bytes    (HdWsConn          *conn,
+                                     GBytes            *payload);
+/* Starts the close handshake; the closed callback follows once it is
+ * done or has timed out. */
+void       hd_ws_conn_close         (HdWsConn          *conn,
+                                     gushort            code,
+                                     const char        *reason);
+/* The code of the close frame the peer sent (0: none yet). */
+gushort    hd_ws_conn_get_close_code (HdWsConn         *conn);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HdWsConn, hd_ws_conn_unref)
+
+G_END_DECLS
