@@ -105,3 +105,130 @@ hd_protocol_parse_time (const char *text,
                      + g_date_time_get_microsecond (dt);
   return TRUE;
 }
+
+/* ---- attachments ---------------------------------------------------- */
+
+static gboolean
+starts_with (const guint8 *data,
+             gsize         len,
+             const char   *magic,
+             gsize         magic_len)
+{
+  return len >= magic_len && memcmp (data, magic, magic_len) == 0;
+}
+
+static gboolean
+is_plain_text (const guint8 *data,
+               gsize         len)
+{
+  const char *p = (const char *) data;
+  const char *end = p + len;
+
+  /* Also refuses NUL bytes. */
+  if (!g_utf8_validate_len (p, len, NULL))
+    return FALSE;
+  while (p < end)
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f') ||
+          c == 0x7f || (c >= 0x80 && c < 0xa0))
+        return FALSE;
+      p = g_utf8_next_char (p);
+    }
+  return TRUE;
+}
+
+const char *
+hd_protocol_sniff_content_type (const guint8 *data,
+                                gsize         len)
+{
+  if (data == NULL || len == 0)
+    return NULL;
+  if (starts_with (data, len, "\x89PNG\r\n\x1a\n", 8))
+    return "image/png";
+  if (starts_with (data, len, "\xff\xd8\xff", 3))
+    return "image/jpeg";
+  if (starts_with (data, len, "GIF87a", 6) || starts_with (data, len, "GIF89a", 6))
+    return "image/gif";
+  if (len >= 12 && memcmp (data, "RIFF", 4) == 0 && memcmp (data + 8, "WEBP", 4) == 0)
+    return "image/webp";
+  if (starts_with (data, len, "%PDF-", 5))
+    return "application/pdf";
+  if (is_plain_text (data, len))
+    return "text/plain";
+  return NULL;
+}
+
+gboolean
+hd_protocol_content_type_is_image (const char *content_type)
+{
+  return content_type != NULL && g_str_has_prefix (content_type, "image/");
+}
+
+char *
+hd_protocol_format_size (guint64 bytes)
+{
+  char number[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (bytes < 1000)
+    return g_strdup_printf ("%u %s", (guint) bytes, bytes == 1 ? "byte" : "bytes");
+  if (bytes < 1000 * 1000)
+    return g_strdup_printf ("%s kB", g_ascii_formatd (number, sizeof number, "%.1f", bytes / 1000.0));
+  if (bytes < (guint64) 1000 * 1000 * 1000)
+    return g_strdup_printf ("%s MB", g_ascii_formatd (number, sizeof number, "%.1f", bytes / 1e6));
+  return g_strdup_printf ("%s GB", g_ascii_formatd (number, sizeof number, "%.1f", bytes / 1e9));
+}
+
+char *
+hd_protocol_clean_filename (const char  *name,
+                            GError     **error)
+{
+  const char *base;
+  const char *p;
+
+  if (name == NULL || !g_utf8_validate (name, -1, NULL))
+    goto bad;
+  base = name;
+  for (p = name; *p; p++)
+    if (*p == '/' || *p == '\\')
+      base = p + 1;
+  if (*base == '\0' || strlen (base) > HD_MAX_FILENAME_BYTES ||
+      strcmp (base, ".") == 0 || strcmp (base, "..") == 0)
+    goto bad;
+  for (p = base; *p; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+      if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || c == 0x2028 || c == 0x2029)
+        goto bad;
+    }
+  return g_strdup (base);
+
+bad:
+  g_set_error (error, HD_ERROR, HD_ERROR_BAD_REQUEST,
+               "The file name must be 1 to %d bytes of text on one line", HD_MAX_FILENAME_BYTES);
+  return NULL;
+}
+
+gsize
+hd_protocol_max_body_bytes (const char *method,
+                            const char *path)
+{
+  const char *rest;
+  const char *slash;
+
+  /* POST /api/v1/chats/{id}/attachments[/] */
+  if (method == NULL || path == NULL || strcmp (method, "POST") != 0 ||
+      !g_str_has_prefix (path, HD_API_PREFIX "/chats/"))
+    return HD_MAX_BODY_BYTES;
+  rest = path + strlen (HD_API_PREFIX "/chats/");
+  slash = strchr (rest, '/');
+  if (slash == NULL || slash == rest)
+    return HD_MAX_BODY_BYTES;
+  for (const char *p = rest; p < slash; p++)
+    if (!g_ascii_isdigit (*p))
+      return HD_MAX_BODY_BYTES;
+  if (strcmp (slash, "/attachments") == 0 || strcmp (slash, "/attachments/") == 0)
+    return HD_MAX_ATTACHMENT_BYTES;
+  return HD_MAX_BODY_BYTES;
+}

@@ -5,6 +5,7 @@
 #include "hd-error.h"
 #include "hd-json-private.h"
 #include "hd-protocol.h"
+#include "hd-routes-customer.h"
 
 #include <json-glib/json-glib.h>
 #include <string.h>
@@ -544,6 +545,11 @@ route_requests (HdServer    *self,
     {
       if (IS ("GET"))
         respond_result (call->msg, 200, hd_chat_service_list_notes (self->service, call->user, id, &error), &error);
+      else if (IS ("POST"))
+        {
+          NEED_BODY ();
+          hd_routes_post_note (self->service, call->msg, call->user, call->body, id);
+        }
       else
         method_not_allowed (call->msg);
       return;
@@ -687,6 +693,23 @@ route_chats (HdServer    *self,
       else
         method_not_allowed (call->msg);
     }
+  else if (strcmp (seg[2], "rating") == 0)
+    {
+      if (IS ("POST"))
+        {
+          NEED_BODY ();
+          hd_routes_post_rating (self->service, call->msg, call->user, call->body, id);
+        }
+      else
+        method_not_allowed (call->msg);
+    }
+  else if (strcmp (seg[2], "attachments") == 0)
+    {
+      if (IS ("POST"))
+        hd_routes_post_attachment (self->service, call->msg, call->user, id, query);
+      else
+        method_not_allowed (call->msg);
+    }
   else if (strcmp (seg[2], "email") == 0)
     {
       if (IS ("POST"))
@@ -787,7 +810,7 @@ handle_api (SoupServer        *server,
   if (!(strcmp (seg[0], "session") == 0 || strcmp (seg[0], "me") == 0 ||
         strcmp (seg[0], "setup") == 0 || strcmp (seg[0], "users") == 0 ||
         strcmp (seg[0], "teams") == 0 || strcmp (seg[0], "requests") == 0 ||
-        strcmp (seg[0], "chats") == 0))
+        strcmp (seg[0], "chats") == 0 || strcmp (seg[0], "attachments") == 0))
     {
       respond_error (msg, HD_ERROR_NOT_FOUND, "No such call");
       return;
@@ -823,6 +846,8 @@ handle_api (SoupServer        *server,
     route_requests (self, &call, method, seg, n_seg);
   else if (strcmp (seg[0], "chats") == 0)
     route_chats (self, &call, method, query, seg, n_seg);
+  else if (strcmp (seg[0], "attachments") == 0 && n_seg == 2)
+    hd_routes_attachment (self->service, msg, call.user, method, seg[1]);
   else
     respond_error (msg, HD_ERROR_NOT_FOUND, "No such call");
 
@@ -893,10 +918,13 @@ early_handler (SoupServer        *server,
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
 
   const char *expect = soup_message_headers_get_one (headers, "Expect");
+  gsize limit = hd_protocol_max_body_bytes (soup_server_message_get_method (msg), path);
 
   if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
-      soup_message_headers_get_content_length (headers) > HD_MAX_BODY_BYTES)
+      soup_message_headers_get_content_length (headers) > (goffset) limit)
     {
+      const char *too_large = limit == HD_MAX_BODY_BYTES ? "The request body is larger than 64 KiB"
+                                                         : "A file may have at most 10 MiB";
       g_autoptr(GIOStream) stream = NULL;
       g_autofree char *body = NULL;
       g_autofree char *response = NULL;
@@ -904,7 +932,7 @@ early_handler (SoupServer        *server,
       if (expect != NULL && g_ascii_strcasecmp (expect, "100-continue") == 0)
         {
           /* libsoup answers this before the body is sent. */
-          respond_error (msg, HD_ERROR_PAYLOAD_TOO_LARGE, "The request body is larger than 64 KiB");
+          respond_error (msg, HD_ERROR_PAYLOAD_TOO_LARGE, too_large);
           soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
           return;
         }
@@ -914,7 +942,7 @@ early_handler (SoupServer        *server,
       stream = soup_server_message_steal_connection (msg);
       if (stream == NULL)
         return;
-      body = hd_json_error_body ("payload_too_large", "The request body is larger than 64 KiB");
+      body = hd_json_error_body ("payload_too_large", too_large);
       response = g_strdup_printf ("HTTP/1.1 413 Payload Too Large\r\n"
                                   "Content-Type: application/json\r\n"
                                   "Content-Length: %zu\r\n"

@@ -2,6 +2,8 @@
 #define G_LOG_DOMAIN "hd-chat-service"
 
 #include "hd-chat-service.h"
+#include "hd-chat-service-private.h"
+#include "hd-customer.h"
 #include "hd-auth.h"
 #include "hd-error.h"
 #include "hd-json-private.h"
@@ -218,6 +220,7 @@ render_chat (HdChatService *self,
   hd_json_append_time (out, c->accepted_at);
   HD_JSON_KEY (out, "ended_at");
   hd_json_append_time (out, c->ended_at);
+  hd_customer_render_chat_extra (self, out, c);
   g_string_append_c (out, '}');
 }
 
@@ -241,6 +244,7 @@ render_message (HdChatService   *self,
   hd_json_append_string (out, m->client_id);
   HD_JSON_KEY (out, "created_at");
   hd_json_append_time (out, m->created_at);
+  hd_customer_render_message_extra (self, out, m);
   g_string_append_c (out, '}');
 }
 
@@ -249,7 +253,9 @@ render_note_head (GString      *out,
                   const HdNote *n)
 {
   g_string_append_printf (out, "{\"id\":%" G_GINT64_FORMAT ",\"request_id\":%" G_GINT64_FORMAT ",\"kind\":\"%s\"",
-                          n->id, n->request_id, n->kind == HD_NOTE_TRANSCRIPT ? "chat_transcript" : "note");
+                          n->id, n->request_id,
+                          n->kind == HD_NOTE_TRANSCRIPT ? "chat_transcript" :
+                          n->kind == HD_NOTE_EVENT ? "event" : "note");
   HD_JSON_KEY (out, "chat_id");
   hd_json_append_id (out, n->chat_id);
   HD_JSON_KEY (out, "created_at");
@@ -1504,6 +1510,7 @@ hd_chat_service_list_notes (HdChatService  *self,
       hd_json_append_string (out, derived ? derived : n->body ? n->body : "");
       if (n->kind == HD_NOTE_TRANSCRIPT)
         g_string_append_printf (out, ",\"length\":%" G_GINT64_FORMAT, n->length);
+      hd_customer_render_note_extra (self, out, n, caller->id, HD_ROLE_IS_STAFF (caller->role));
       g_string_append_c (out, '}');
     }
   g_string_append (out, "]}");
@@ -1718,6 +1725,7 @@ hd_chat_service_accept_chat (HdChatService  *self,
 {
   HdChat chat;
   HdChat before;
+  HdQueueChange queue;
 
   if (!hd_store_chat_get (self->store, chat_id, &before, NULL) ||
       !(is_member (caller, &before) || was_offered (self, caller->id, caller->role, &before)))
@@ -1727,8 +1735,10 @@ hd_chat_service_accept_chat (HdChatService  *self,
   if (before.state != HD_CHAT_WAITING)
     return fail (error, HD_ERROR_ALREADY_TAKEN, "This chat was already taken or withdrawn");
 
+  hd_customer_queue_leaving (self, &before, &queue);
   if (!hd_store_chat_accept (self->store, chat_id, caller->id, g_get_real_time (), &chat, error))
     return NULL;
+  hd_customer_queue_left (self, &queue);
 
   {
     GArray *to = ids_new ();
@@ -1748,12 +1758,15 @@ hd_chat_service_end_chat (HdChatService  *self,
 {
   HdChat chat;
   HdChat before;
+  HdQueueChange queue;
   GArray *to;
 
   if (!get_member_chat (self, caller, chat_id, &before, error))
     return NULL;
+  hd_customer_queue_leaving (self, &before, &queue);
   if (!hd_store_chat_end (self->store, chat_id, g_get_real_time (), &chat, error))
     return NULL;
+  hd_customer_queue_left (self, &queue);
 
   to = ids_new ();
   ids_add (to, chat.customer_id);
@@ -1901,13 +1914,27 @@ hd_chat_service_typing (HdChatService  *self,
 
 /* ---- email ---------------------------------------------------------- */
 
+typedef struct {
+  char   *to;
+  gint64  sender_id;
+  HdChat  chat;
+} EmailData;
+
+static void
+email_data_free (EmailData *d)
+{
+  g_free (d->to);
+  g_free (d);
+}
+
 static void
 email_sent (GObject      *source,
             GAsyncResult *result,
             gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  const char *to = g_task_get_task_data (task);
+  EmailData *d = g_task_get_task_data (task);
+  const char *to = d->to;
   g_autoptr(GError) error = NULL;
   GString *out;
 
@@ -1924,6 +1951,8 @@ email_sent (GObject      *source,
         g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
+  leave_batch (g_task_get_source_object (task));
+  hd_chat_service_note_mail_sent (g_task_get_source_object (task), d->sender_id, &d->chat, to);
   out = g_string_new ("{\"sent_to\":");
   hd_json_append_string (out, to);
   g_string_append_c (out, '}');
@@ -1970,7 +1999,14 @@ hd_chat_service_email_chat_async (HdChatService       *self,
     }
 
   subject = g_strdup_printf ("Chat transcript for request #%" G_GINT64_FORMAT ": %s", r->id, r->subject);
-  g_task_set_task_data (task, g_strdup (customer->email), g_free);
+  {
+    EmailData *d = g_new0 (EmailData, 1);
+
+    d->to = g_strdup (customer->email);
+    d->sender_id = caller->id;
+    d->chat = chat;
+    g_task_set_task_data (task, d, (GDestroyNotify) email_data_free);
+  }
   hd_mailer_send_async (self->mailer, customer->email, customer->name, subject,
                         *transcript ? transcript : "(no messages)\n",
                         cancellable, email_sent, g_steal_pointer (&task));
@@ -1982,4 +2018,108 @@ hd_chat_service_email_chat_finish (HdChatService  *self,
                                    GError        **error)
 {
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- for the service's other files (hd-chat-service-private.h) ------ */
+
+void
+hd_chat_service_emit_event (HdChatService *self,
+                            const char    *type,
+                            GArray        *recipients,
+                            const char    *staff_data,
+                            const char    *customer_data)
+{
+  emit (self, type, recipients, staff_data, customer_data);
+}
+
+void
+hd_chat_service_emit_chat_event (HdChatService *self,
+                                 const char    *type,
+                                 GArray        *recipients,
+                                 const HdChat  *chat)
+{
+  emit_chat (self, type, recipients, chat);
+}
+
+void
+hd_chat_service_render_chat_to (HdChatService *self,
+                                GString       *out,
+                                const HdChat  *chat,
+                                gint64         viewer_id,
+                                gboolean       staff)
+{
+  render_chat (self, out, chat, (Viewer) { viewer_id, staff });
+}
+
+void
+hd_chat_service_render_message_to (HdChatService   *self,
+                                   GString         *out,
+                                   const HdMessage *message,
+                                   const HdUser    *author,
+                                   gint64           viewer_id,
+                                   gboolean         staff)
+{
+  render_message (self, out, message, author, (Viewer) { viewer_id, staff });
+}
+
+void
+hd_chat_service_render_user_id_to (HdChatService *self,
+                                   GString       *out,
+                                   gint64         user_id,
+                                   gint64         viewer_id,
+                                   gboolean       staff)
+{
+  render_user_id (self, out, user_id, (Viewer) { viewer_id, staff });
+}
+
+gboolean
+hd_chat_service_get_member_chat (HdChatService  *self,
+                                 const HdUser   *caller,
+                                 gint64          chat_id,
+                                 HdChat         *chat,
+                                 GError        **error)
+{
+  return get_member_chat (self, caller, chat_id, chat, error);
+}
+
+gboolean
+hd_chat_service_can_see_request (HdChatService   *self,
+                                 const HdUser    *caller,
+                                 const HdRequest *request)
+{
+  return can_see_request (self, caller, request);
+}
+
+HdRequest *
+hd_chat_service_get_visible_request (HdChatService  *self,
+                                     const HdUser   *caller,
+                                     gint64          request_id,
+                                     GError        **error)
+{
+  return get_visible_request (self, caller, request_id, error);
+}
+
+glong
+hd_chat_service_transcript_line (GString    *out,
+                                 gint64      time,
+                                 const char *author,
+                                 const char *body)
+{
+  return append_transcript_line (out, time, author, body);
+}
+
+void
+hd_chat_service_emit_transcript_update (HdChatService *self,
+                                        const HdChat  *chat,
+                                        gint64         updated_at,
+                                        const char    *appended,
+                                        gint64         length)
+{
+  emit_transcript_update (self, chat, updated_at, appended, length);
+}
+
+gboolean
+hd_chat_service_text_ok (const char *text)
+{
+  return text_ok (text);
 }

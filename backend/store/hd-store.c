@@ -117,6 +117,17 @@ hd_note_free (HdNote *note)
 }
 
 void
+hd_attachment_free (HdAttachment *attachment)
+{
+  if (attachment == NULL)
+    return;
+  g_free (attachment->filename);
+  g_free (attachment->content_type);
+  g_free (attachment->sha256);
+  g_free (attachment);
+}
+
+void
 hd_team_free (HdTeam *team)
 {
   if (team == NULL)
@@ -212,6 +223,43 @@ static const char *migrations[] = {
   "ALTER TABLE notes ADD COLUMN length INTEGER NOT NULL DEFAULT 0;"
   /* length() counts characters of TEXT, as the protocol does. */
   "UPDATE notes SET length = length(body), body = '' WHERE kind = 'chat_transcript';",
+
+  /* 2 → 3 (customers, contract v2): notes gain an author and the kind
+   * 'event' (a CHECK cannot be altered: the table is rebuilt, with
+   * foreign keys off, see migrate ()); chats gain a rating; attachments
+   * keep their bytes in a table of their own, a message only points at
+   * one; an index for the queue's position and wait estimate. */
+  "CREATE TABLE notes_v3 ("
+  "  id INTEGER PRIMARY KEY,"
+  "  request_id INTEGER NOT NULL REFERENCES requests(id),"
+  "  kind TEXT NOT NULL CHECK (kind IN ('note','chat_transcript','event')),"
+  "  chat_id INTEGER REFERENCES chats(id),"
+  "  body TEXT NOT NULL DEFAULT '',"
+  "  created_at INTEGER NOT NULL,"
+  "  updated_at INTEGER NOT NULL,"
+  "  length INTEGER NOT NULL DEFAULT 0,"
+  "  author_id INTEGER REFERENCES users(id));"
+  "INSERT INTO notes_v3 (id, request_id, kind, chat_id, body, created_at, updated_at, length)"
+  "  SELECT id, request_id, kind, chat_id, body, created_at, updated_at, length FROM notes;"
+  "DROP TABLE notes;"
+  "ALTER TABLE notes_v3 RENAME TO notes;"
+  "CREATE INDEX notes_request ON notes(request_id);"
+  "ALTER TABLE chats ADD COLUMN rating_score INTEGER CHECK (rating_score BETWEEN 1 AND 5);"
+  "ALTER TABLE chats ADD COLUMN rating_comment TEXT;"
+  "CREATE INDEX chats_target ON chats(target_kind, target_id, id);"
+  "CREATE TABLE attachments ("
+  "  id INTEGER PRIMARY KEY,"
+  "  chat_id INTEGER NOT NULL REFERENCES chats(id),"
+  "  author_id INTEGER NOT NULL REFERENCES users(id),"
+  "  filename TEXT NOT NULL,"
+  "  content_type TEXT NOT NULL,"
+  "  size INTEGER NOT NULL,"
+  "  sha256 TEXT NOT NULL,"
+  "  created_at INTEGER NOT NULL,"
+  /* Last, so that reading the other columns never touches its pages. */
+  "  data BLOB NOT NULL);"
+  "CREATE INDEX attachments_chat ON attachments(chat_id);"
+  "ALTER TABLE messages ADD COLUMN attachment_id INTEGER REFERENCES attachments(id);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == HD_STORE_SCHEMA_VERSION);
@@ -501,6 +549,11 @@ migrate (HdStore  *self,
 {
   int version;
 
+  /* A migration may rebuild a table that others refer to (SQLite cannot
+   * alter a CHECK): foreign keys are off while it runs (the pragma is a
+   * no-op inside a transaction) and checked before the commit. */
+  if (!exec (self, "PRAGMA foreign_keys = OFF", error))
+    return FALSE;
   if (!exec (self, "BEGIN IMMEDIATE", error))
     return FALSE;
 
@@ -527,11 +580,30 @@ migrate (HdStore  *self,
         }
     }
 
+  if (version < HD_STORE_SCHEMA_VERSION)
+    {
+      sqlite3_stmt *check = NULL;
+      gboolean broken;
+
+      sqlite3_prepare_v2 (self->db, "PRAGMA foreign_key_check", -1, &check, NULL);
+      broken = check == NULL || sqlite3_step (check) == SQLITE_ROW;
+      sqlite3_finalize (check);
+      if (broken)
+        {
+          exec (self, "ROLLBACK", NULL);
+          g_set_error_literal (error, HD_ERROR, HD_ERROR_INTERNAL,
+                               "Migrating the schema broke a foreign key");
+          return FALSE;
+        }
+    }
+
   if (!exec (self, "COMMIT", error))
     {
       exec (self, "ROLLBACK", NULL);
       return FALSE;
     }
+  if (!exec (self, "PRAGMA foreign_keys = ON", error))
+    return FALSE;
 
   /* The cached statements may refer to an older schema. */
   g_hash_table_remove_all (self->stmts);
@@ -1090,7 +1162,7 @@ hd_store_requests_list (HdStore           *self,
 /* ---- chats ---------------------------------------------------------- */
 
 #define CHAT_COLS "id, request_id, state, customer_id, technician_id, target_kind, target_id, note_id, " \
-                  "created_at, accepted_at, ended_at, last_seq"
+                  "created_at, accepted_at, ended_at, last_seq, rating_score"
 
 static void
 read_chat (sqlite3_stmt *s,
@@ -1110,6 +1182,7 @@ read_chat (sqlite3_stmt *s,
   c->accepted_at = sqlite3_column_int64 (s, 9);
   c->ended_at = sqlite3_column_int64 (s, 10);
   c->last_seq = sqlite3_column_int64 (s, 11);
+  c->rating = sqlite3_column_int (s, 12);
 }
 
 gboolean
@@ -1328,10 +1401,12 @@ read_message (sqlite3_stmt *s)
   m->client_id = col_text (s, 5);
   m->created_at = sqlite3_column_int64 (s, 6);
   m->author_name = col_text (s, 7);
+  m->attachment_id = sqlite3_column_int64 (s, 8);
   return m;
 }
 
-#define MESSAGE_COLS "m.id, m.chat_id, m.seq, m.author_id, m.body, m.client_id, m.created_at, u.name"
+#define MESSAGE_COLS "m.id, m.chat_id, m.seq, m.author_id, m.body, m.client_id, m.created_at, u.name, " \
+                     "m.attachment_id"
 
 static HdMessage *
 message_by_client_id (HdStore    *self,
@@ -1352,17 +1427,18 @@ message_by_client_id (HdStore    *self,
   return m;
 }
 
-HdMessage *
-hd_store_message_add (HdStore     *self,
-                      gint64       chat_id,
-                      gint64       author_id,
-                      const char  *body,
-                      const char  *client_id,
-                      gint64       now,
-                      gint64       transcript_chars,
-                      gboolean    *created,
-                      gint64      *out_note_length,
-                      GError     **error)
+static HdMessage *
+message_add (HdStore     *self,
+             gint64       chat_id,
+             gint64       author_id,
+             const char  *body,
+             const char  *client_id,
+             gint64       attachment_id,
+             gint64       now,
+             gint64       transcript_chars,
+             gboolean    *created,
+             gint64      *out_note_length,
+             GError     **error)
 {
   sqlite3_stmt *s;
   HdMessage *m = NULL;
@@ -1412,8 +1488,8 @@ hd_store_message_add (HdStore     *self,
 
   if (ok)
     {
-      s = stmt (self, "INSERT INTO messages (chat_id, seq, author_id, body, client_id, created_at) "
-                      "VALUES (?, ?, ?, ?, ?, ?)", error);
+      s = stmt (self, "INSERT INTO messages (chat_id, seq, author_id, body, client_id, created_at, attachment_id) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?)", error);
       ok = s != NULL;
       if (ok)
         {
@@ -1423,6 +1499,7 @@ hd_store_message_add (HdStore     *self,
           bind_text (s, 4, body);
           bind_text (s, 5, client_id);
           sqlite3_bind_int64 (s, 6, now);
+          bind_id (s, 7, attachment_id);
           ok = step_done (self, s, "Storing the message", error);
           id = sqlite3_last_insert_rowid (self->db);
         }
@@ -1456,10 +1533,27 @@ hd_store_message_add (HdStore     *self,
   m->body = g_strdup (body);
   m->client_id = g_strdup (client_id);
   m->created_at = now;
+  m->attachment_id = attachment_id;
   *created = TRUE;
   if (out_note_length)
     *out_note_length = length;
   return m;
+}
+
+HdMessage *
+hd_store_message_add (HdStore     *self,
+                      gint64       chat_id,
+                      gint64       author_id,
+                      const char  *body,
+                      const char  *client_id,
+                      gint64       now,
+                      gint64       transcript_chars,
+                      gboolean    *created,
+                      gint64      *out_note_length,
+                      GError     **error)
+{
+  return message_add (self, chat_id, author_id, body, client_id, 0, now, transcript_chars,
+                      created, out_note_length, error);
 }
 
 GPtrArray *
@@ -1493,7 +1587,7 @@ hd_store_messages_list (HdStore   *self,
 
 /* ---- notes ---------------------------------------------------------- */
 
-#define NOTE_COLS "id, request_id, kind, chat_id, body, created_at, updated_at, length"
+#define NOTE_COLS "id, request_id, kind, chat_id, body, created_at, updated_at, length, author_id"
 
 static HdNote *
 read_note (sqlite3_stmt *s)
@@ -1503,12 +1597,15 @@ read_note (sqlite3_stmt *s)
   n->id = sqlite3_column_int64 (s, 0);
   n->request_id = sqlite3_column_int64 (s, 1);
   n->kind = g_strcmp0 ((const char *) sqlite3_column_text (s, 2), "chat_transcript") == 0
-            ? HD_NOTE_TRANSCRIPT : HD_NOTE_PLAIN;
+            ? HD_NOTE_TRANSCRIPT
+            : g_strcmp0 ((const char *) sqlite3_column_text (s, 2), "event") == 0
+            ? HD_NOTE_EVENT : HD_NOTE_PLAIN;
   n->chat_id = sqlite3_column_int64 (s, 3);
   n->body = n->kind == HD_NOTE_TRANSCRIPT ? NULL : col_text (s, 4);
   n->created_at = sqlite3_column_int64 (s, 5);
   n->updated_at = sqlite3_column_int64 (s, 6);
   n->length = sqlite3_column_int64 (s, 7);
+  n->author_id = sqlite3_column_int64 (s, 8);
   return n;
 }
 
@@ -1547,4 +1644,278 @@ hd_store_note_get (HdStore  *self,
     g_set_error (error, HD_ERROR, HD_ERROR_NOT_FOUND, "No note %" G_GINT64_FORMAT, id);
   done (s);
   return n;
+}
+
+HdNote *
+hd_store_note_add (HdStore     *self,
+                   gint64       request_id,
+                   HdNoteKind   kind,
+                   gint64       chat_id,
+                   gint64       author_id,
+                   const char  *body,
+                   gint64       now,
+                   GError     **error)
+{
+  sqlite3_stmt *s = stmt (self, "INSERT INTO notes (request_id, kind, chat_id, body, created_at, updated_at, "
+                                "length, author_id) VALUES (?, ?, ?, ?, ?, ?, length(?4), ?) "
+                                "RETURNING " NOTE_COLS, error);
+  HdNote *n = NULL;
+
+  g_return_val_if_fail (kind != HD_NOTE_TRANSCRIPT, NULL);
+  if (s == NULL)
+    return NULL;
+  sqlite3_bind_int64 (s, 1, request_id);
+  bind_text (s, 2, kind == HD_NOTE_EVENT ? "event" : "note");
+  bind_id (s, 3, chat_id);
+  bind_text (s, 4, body);
+  sqlite3_bind_int64 (s, 5, now);
+  sqlite3_bind_int64 (s, 6, now);
+  bind_id (s, 7, author_id);
+  if (sqlite3_step (s) == SQLITE_ROW)
+    n = read_note (s);
+  else
+    set_sqlite_error (self, error, "Adding the note");
+  done (s);
+  return n;
+}
+
+/* ---- customers: queue, rating, attachments -------------------------- */
+
+gint64
+hd_store_queue_position (HdStore      *self,
+                         const HdChat *chat)
+{
+  sqlite3_stmt *s = stmt (self, "SELECT COUNT(*) FROM chats WHERE state = 'waiting' "
+                                "AND target_kind = ? AND target_id = ? AND id <= ?", NULL);
+  gint64 n = 0;
+
+  if (s == NULL)
+    return 0;
+  bind_text (s, 1, chat->target_kind == HD_TARGET_TEAM ? "team" : "technician");
+  sqlite3_bind_int64 (s, 2, chat->target_id);
+  sqlite3_bind_int64 (s, 3, chat->id);
+  if (sqlite3_step (s) == SQLITE_ROW)
+    n = sqlite3_column_int64 (s, 0);
+  done (s);
+  return n;
+}
+
+GArray *
+hd_store_queue_recent_waits (HdStore      *self,
+                             HdTargetKind  target_kind,
+                             gint64        target_id,
+                             guint         n)
+{
+  sqlite3_stmt *s = stmt (self, "SELECT accepted_at - created_at FROM chats "
+                                "WHERE target_kind = ? AND target_id = ? AND accepted_at IS NOT NULL "
+                                "ORDER BY id DESC LIMIT ?", NULL);
+  GArray *waits = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  if (s == NULL)
+    return waits;
+  bind_text (s, 1, target_kind == HD_TARGET_TEAM ? "team" : "technician");
+  sqlite3_bind_int64 (s, 2, target_id);
+  sqlite3_bind_int64 (s, 3, n);
+  while (sqlite3_step (s) == SQLITE_ROW)
+    {
+      gint64 w = MAX (sqlite3_column_int64 (s, 0), 0);
+      g_array_append_val (waits, w);
+    }
+  done (s);
+  return waits;
+}
+
+gboolean
+hd_store_chat_rate (HdStore     *self,
+                    gint64       chat_id,
+                    int          score,
+                    const char  *comment,
+                    GError     **error)
+{
+  sqlite3_stmt *s = stmt (self, "UPDATE chats SET rating_score = ?, rating_comment = ? "
+                                "WHERE id = ? AND state = 'ended' AND rating_score IS NULL", error);
+
+  if (s == NULL)
+    return FALSE;
+  sqlite3_bind_int (s, 1, score);
+  bind_text (s, 2, comment);
+  sqlite3_bind_int64 (s, 3, chat_id);
+  if (!step_done (self, s, "Rating the chat", error))
+    return FALSE;
+  if (sqlite3_changes (self->db) == 0)
+    {
+      g_set_error_literal (error, HD_ERROR, HD_ERROR_CONFLICT,
+                           "A chat is rated once, after it ended");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+char *
+hd_store_chat_rating_comment (HdStore *self,
+                              gint64   chat_id)
+{
+  sqlite3_stmt *s = stmt (self, "SELECT rating_comment FROM chats WHERE id = ?", NULL);
+  char *comment = NULL;
+
+  if (s == NULL)
+    return NULL;
+  sqlite3_bind_int64 (s, 1, chat_id);
+  if (sqlite3_step (s) == SQLITE_ROW)
+    comment = col_text (s, 0);
+  done (s);
+  return comment;
+}
+
+#define ATTACHMENT_PIECE (256 * 1024)
+
+HdMessage *
+hd_store_attachment_add (HdStore       *self,
+                         HdAttachment  *meta,
+                         GBytes        *data,
+                         const char    *body,
+                         const char    *client_id,
+                         gint64         now,
+                         gint64         transcript_chars,
+                         gboolean      *created,
+                         gint64        *out_note_length,
+                         GError       **error)
+{
+  sqlite3_stmt *s;
+  sqlite3_blob *blob = NULL;
+  gsize size;
+  const guint8 *bytes = g_bytes_get_data (data, &size);
+  HdMessage *m;
+  gboolean ok;
+
+  *created = FALSE;
+  if (!hd_store_begin (self, error))
+    return NULL;
+
+  if (client_id != NULL)
+    {
+      m = message_by_client_id (self, meta->chat_id, client_id);
+      if (m != NULL)
+        {
+          hd_store_commit (self, NULL);
+          if (out_note_length)
+            *out_note_length = -1;
+          return m;
+        }
+    }
+
+  /* A zeroblob of the right size, then the bytes in pieces: SQLite never
+   * holds a second copy of the whole file. */
+  s = stmt (self, "INSERT INTO attachments (chat_id, author_id, filename, content_type, size, sha256, "
+                  "created_at, data) VALUES (?, ?, ?, ?, ?, ?, ?, zeroblob(?))", error);
+  ok = s != NULL;
+  if (ok)
+    {
+      sqlite3_bind_int64 (s, 1, meta->chat_id);
+      sqlite3_bind_int64 (s, 2, meta->author_id);
+      bind_text (s, 3, meta->filename);
+      bind_text (s, 4, meta->content_type);
+      sqlite3_bind_int64 (s, 5, (sqlite3_int64) size);
+      bind_text (s, 6, meta->sha256);
+      sqlite3_bind_int64 (s, 7, now);
+      sqlite3_bind_int64 (s, 8, (sqlite3_int64) size);
+      ok = step_done (self, s, "Storing the attachment", error);
+    }
+  if (ok)
+    {
+      meta->id = sqlite3_last_insert_rowid (self->db);
+      meta->size = (gint64) size;
+      meta->created_at = now;
+      if (sqlite3_blob_open (self->db, "main", "attachments", "data", meta->id, 1, &blob) != SQLITE_OK)
+        ok = set_sqlite_error (self, error, "Writing the attachment");
+    }
+  for (gsize off = 0; ok && off < size; off += ATTACHMENT_PIECE)
+    {
+      int n = (int) MIN (ATTACHMENT_PIECE, size - off);
+
+      if (sqlite3_blob_write (blob, bytes + off, n, (int) off) != SQLITE_OK)
+        ok = set_sqlite_error (self, error, "Writing the attachment");
+    }
+  if (blob != NULL)
+    sqlite3_blob_close (blob);
+
+  m = ok ? message_add (self, meta->chat_id, meta->author_id, body, client_id, meta->id, now,
+                        transcript_chars, created, out_note_length, error)
+         : NULL;
+  if (m == NULL)
+    {
+      hd_store_rollback (self);
+      return NULL;
+    }
+  if (!hd_store_commit (self, error))
+    {
+      hd_message_free (m);
+      *created = FALSE;
+      return NULL;
+    }
+  return m;
+}
+
+HdAttachment *
+hd_store_attachment_get (HdStore  *self,
+                         gint64    id,
+                         GError  **error)
+{
+  sqlite3_stmt *s = stmt (self, "SELECT id, chat_id, author_id, filename, content_type, size, sha256, "
+                                "created_at FROM attachments WHERE id = ?", error);
+  HdAttachment *a = NULL;
+
+  if (s == NULL)
+    return NULL;
+  sqlite3_bind_int64 (s, 1, id);
+  if (sqlite3_step (s) == SQLITE_ROW)
+    {
+      a = g_new0 (HdAttachment, 1);
+      a->id = sqlite3_column_int64 (s, 0);
+      a->chat_id = sqlite3_column_int64 (s, 1);
+      a->author_id = sqlite3_column_int64 (s, 2);
+      a->filename = col_text (s, 3);
+      a->content_type = col_text (s, 4);
+      a->size = sqlite3_column_int64 (s, 5);
+      a->sha256 = col_text (s, 6);
+      a->created_at = sqlite3_column_int64 (s, 7);
+    }
+  else
+    g_set_error (error, HD_ERROR, HD_ERROR_NOT_FOUND, "No attachment %" G_GINT64_FORMAT, id);
+  done (s);
+  return a;
+}
+
+GBytes *
+hd_store_attachment_read (HdStore  *self,
+                          gint64    id,
+                          gint64    offset,
+                          gsize     length,
+                          GError  **error)
+{
+  sqlite3_blob *blob = NULL;
+  gint64 total;
+  gsize n;
+  guint8 *buf;
+
+  if (sqlite3_blob_open (self->db, "main", "attachments", "data", id, 0, &blob) != SQLITE_OK)
+    {
+      sqlite3_blob_close (blob);
+      set_sqlite_error (self, error, "Reading the attachment");
+      return NULL;
+    }
+  total = sqlite3_blob_bytes (blob);
+  if (offset < 0 || offset > total)
+    offset = total;
+  n = MIN (length, (gsize) (total - offset));
+  buf = g_malloc (MAX (n, 1));
+  if (n > 0 && sqlite3_blob_read (blob, buf, (int) n, (int) offset) != SQLITE_OK)
+    {
+      set_sqlite_error (self, error, "Reading the attachment");
+      sqlite3_blob_close (blob);
+      g_free (buf);
+      return NULL;
+    }
+  sqlite3_blob_close (blob);
+  return g_bytes_new_take (buf, n);
 }

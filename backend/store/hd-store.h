@@ -30,6 +30,7 @@ typedef enum {
 typedef enum {
   HD_NOTE_PLAIN,
   HD_NOTE_TRANSCRIPT,
+  HD_NOTE_EVENT,             /* written by the server: "Chat transcript emailed to …" */
 } HdNoteKind;
 
 const char *hd_role_to_string       (HdRole       role);
@@ -76,6 +77,7 @@ typedef struct {
   gint64       accepted_at;
   gint64       ended_at;
   gint64       last_seq;
+  int          rating;       /* 1..5, 0 while not rated; the comment: hd_store_chat_rating_comment () */
 } HdChat;
 
 typedef struct {
@@ -87,6 +89,7 @@ typedef struct {
   char   *body;
   char   *client_id;
   gint64  created_at;
+  gint64  attachment_id;     /* 0: a text message */
 } HdMessage;
 
 typedef struct {
@@ -98,7 +101,21 @@ typedef struct {
   gint64      created_at;
   gint64      updated_at;
   gint64      length;        /* transcripts: the body's length in characters */
+  gint64      author_id;     /* 0: none (transcripts) */
 } HdNote;
+
+/* An attachment's description; its bytes stay in the store and are read
+ * in pieces (hd_store_attachment_read ()). */
+typedef struct {
+  gint64  id;
+  gint64  chat_id;
+  gint64  author_id;
+  char   *filename;
+  char   *content_type;
+  gint64  size;
+  char   *sha256;          /* lower-case hex */
+  gint64  created_at;
+} HdAttachment;
 
 typedef struct {
   gint64  id;
@@ -115,14 +132,16 @@ void hd_request_free (HdRequest *request);
 void hd_message_free (HdMessage *message);
 void hd_note_free    (HdNote    *note);
 void hd_team_free    (HdTeam    *team);
+void hd_attachment_free (HdAttachment *attachment);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HdUser, hd_user_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HdRequest, hd_request_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HdMessage, hd_message_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HdNote, hd_note_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HdTeam, hd_team_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HdAttachment, hd_attachment_free)
 
-#define HD_STORE_SCHEMA_VERSION 2
+#define HD_STORE_SCHEMA_VERSION 3
 
 #define HD_TYPE_STORE (hd_store_get_type ())
 G_DECLARE_FINAL_TYPE (HdStore, hd_store, HD, STORE, GObject)
@@ -303,6 +322,59 @@ GPtrArray *hd_store_notes_list            (HdStore       *self,
                                            GError       **error);
 HdNote    *hd_store_note_get              (HdStore       *self,
                                            gint64         id,
+                                           GError       **error);
+/* A note of kind HD_NOTE_PLAIN or HD_NOTE_EVENT (@chat_id, @author_id: 0
+ * for none). */
+HdNote    *hd_store_note_add              (HdStore       *self,
+                                           gint64         request_id,
+                                           HdNoteKind     kind,
+                                           gint64         chat_id,
+                                           gint64         author_id,
+                                           const char    *body,
+                                           gint64         now,
+                                           GError       **error);
+
+/* customers: queue, rating, attachments */
+/* 1 + the waiting chats with the same target and a smaller id. */
+gint64     hd_store_queue_position        (HdStore       *self,
+                                           const HdChat  *chat);
+/* How long the last (at most @n) accepted chats with that target waited,
+ * in microseconds, newest first.  GArray of gint64, maybe empty. */
+GArray    *hd_store_queue_recent_waits    (HdStore       *self,
+                                           HdTargetKind   target_kind,
+                                           gint64         target_id,
+                                           guint          n);
+/* Only an ended, not yet rated chat: else HD_ERROR_CONFLICT.  @comment
+ * may be NULL. */
+gboolean   hd_store_chat_rate             (HdStore       *self,
+                                           gint64         chat_id,
+                                           int            score,
+                                           const char    *comment,
+                                           GError       **error);
+char      *hd_store_chat_rating_comment   (HdStore       *self,
+                                           gint64         chat_id);
+/* In one transaction: the attachment's row (its bytes written in pieces,
+ * not copied) and its message, as hd_store_message_add () does (the same
+ * @client_id again returns the first message with *@created FALSE and
+ * stores nothing).  @meta's id and created_at are filled. */
+HdMessage *hd_store_attachment_add        (HdStore       *self,
+                                           HdAttachment  *meta,
+                                           GBytes        *data,
+                                           const char    *body,
+                                           const char    *client_id,
+                                           gint64         now,
+                                           gint64         transcript_chars,
+                                           gboolean      *created,
+                                           gint64        *out_note_length,
+                                           GError       **error);
+HdAttachment *hd_store_attachment_get     (HdStore       *self,
+                                           gint64         id,
+                                           GError       **error);
+/* At most @length bytes from @offset (fewer at the end). */
+GBytes    *hd_store_attachment_read       (HdStore       *self,
+                                           gint64         id,
+                                           gint64         offset,
+                                           gsize          length,
                                            GError       **error);
 
 G_END_DECLS

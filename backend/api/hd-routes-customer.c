@@ -1,0 +1,306 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "hd-routes-customer"
+
+#include "hd-routes-customer.h"
+#include "hd-customer.h"
+#include "hd-error.h"
+#include "hd-json-private.h"
+#include "hd-protocol.h"
+
+#include <string.h>
+
+/* A download is handed to libsoup in pieces of this size, each read from
+ * the store when the previous one was written: a 10 MiB file never sits
+ * whole in memory. */
+#define DOWNLOAD_PIECE (256 * 1024)
+
+static void
+respond_take (SoupServerMessage *msg,
+              guint              status,
+              char              *body)
+{
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, body, strlen (body));
+}
+
+static void
+respond_error (SoupServerMessage *msg,
+               HdErrorCode        code,
+               const char        *message)
+{
+  respond_take (msg, hd_error_code_http_status (code),
+                hd_json_error_body (hd_error_code_to_string (code), message));
+}
+
+/* Responds with @body, or with the error; frees both. */
+static void
+respond (SoupServerMessage *msg,
+         guint              status,
+         char              *body,
+         GError            *error)
+{
+  if (body != NULL)
+    respond_take (msg, status, body);
+  else if (error != NULL && error->domain == HD_ERROR)
+    {
+      if (error->code == HD_ERROR_INTERNAL)
+        g_warning ("%s", error->message);
+      respond_error (msg, (HdErrorCode) error->code, error->message);
+    }
+  else
+    {
+      g_warning ("Unexpected error: %s", error ? error->message : "none");
+      respond_error (msg, HD_ERROR_INTERNAL, "Internal error");
+    }
+  g_clear_error (&error);
+}
+
+static gboolean
+parse_id (const char *text,
+          gint64     *out)
+{
+  guint64 v;
+
+  if (text == NULL || !g_ascii_string_to_unsigned (text, 10, 1, G_MAXINT64, &v, NULL))
+    return FALSE;
+  *out = (gint64) v;
+  return TRUE;
+}
+
+/* A string member: absent or null gives NULL (an error if @required). */
+static gboolean
+get_string (SoupServerMessage *msg,
+            JsonObject        *body,
+            const char        *member,
+            gboolean           required,
+            const char       **out)
+{
+  JsonNode *n = json_object_get_member (body, member);
+
+  *out = NULL;
+  if (n == NULL || JSON_NODE_HOLDS_NULL (n))
+    {
+      if (required)
+        {
+          g_autofree char *m = g_strdup_printf ("“%s” is required", member);
+          respond_error (msg, HD_ERROR_BAD_REQUEST, m);
+          return FALSE;
+        }
+      return TRUE;
+    }
+  if (!JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_STRING)
+    {
+      g_autofree char *m = g_strdup_printf ("“%s” must be a string", member);
+      respond_error (msg, HD_ERROR_BAD_REQUEST, m);
+      return FALSE;
+    }
+  *out = json_node_get_string (n);
+  return TRUE;
+}
+
+void
+hd_routes_post_note (HdChatService     *service,
+                     SoupServerMessage *msg,
+                     const HdUser      *caller,
+                     JsonObject        *body,
+                     gint64             request_id)
+{
+  GError *error = NULL;
+  const char *text;
+  char *answer;
+
+  if (!get_string (msg, body, "body", TRUE, &text))
+    return;
+  answer = hd_chat_service_add_note (service, caller, request_id, text, &error);
+  respond (msg, SOUP_STATUS_CREATED, answer, error);
+}
+
+void
+hd_routes_post_rating (HdChatService     *service,
+                       SoupServerMessage *msg,
+                       const HdUser      *caller,
+                       JsonObject        *body,
+                       gint64             chat_id)
+{
+  GError *error = NULL;
+  JsonNode *n = json_object_get_member (body, "score");
+  const char *comment;
+  gint64 score;
+  char *answer;
+
+  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_INT64 ||
+      (score = json_node_get_int (n)) < 1 || score > 5)
+    {
+      respond_error (msg, HD_ERROR_BAD_REQUEST, "“score” must be a whole number from 1 to 5");
+      return;
+    }
+  if (!get_string (msg, body, "comment", FALSE, &comment))
+    return;
+  answer = hd_chat_service_rate_chat (service, caller, chat_id, (int) score, comment, &error);
+  respond (msg, SOUP_STATUS_CREATED, answer, error);
+}
+
+void
+hd_routes_post_attachment (HdChatService     *service,
+                           SoupServerMessage *msg,
+                           const HdUser      *caller,
+                           gint64             chat_id,
+                           GHashTable        *query)
+{
+  SoupMessageBody *request_body = soup_server_message_get_request_body (msg);
+  g_autoptr(GBytes) data = NULL;
+  GError *error = NULL;
+  gboolean created = FALSE;
+  const char *filename = query ? g_hash_table_lookup (query, "filename") : NULL;
+  const char *client_id = query ? g_hash_table_lookup (query, "client_id") : NULL;
+  char *answer;
+
+  /* A chunked body has no length to refuse it by before it is read. */
+  if (request_body->length > HD_MAX_ATTACHMENT_BYTES)
+    {
+      respond_error (msg, HD_ERROR_PAYLOAD_TOO_LARGE, "A file may have at most 10 MiB");
+      return;
+    }
+  data = soup_message_body_flatten (request_body);
+  answer = hd_chat_service_add_attachment (service, caller, chat_id, filename, data, client_id,
+                                           &created, &error);
+  respond (msg, created ? SOUP_STATUS_CREATED : SOUP_STATUS_OK, answer, error);
+}
+
+/* ---- download ------------------------------------------------------- */
+
+typedef struct {
+  HdChatService *service;
+  gint64         id;
+  gint64         offset;
+  gint64         size;
+} Download;
+
+static void
+download_free (gpointer data,
+               GClosure *closure)
+{
+  Download *d = data;
+
+  g_object_unref (d->service);
+  g_free (d);
+}
+
+static void
+download_next (SoupServerMessage *msg,
+               Download          *d)
+{
+  SoupMessageBody *body = soup_server_message_get_response_body (msg);
+  g_autoptr(GBytes) piece = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (d->offset >= d->size)
+    {
+      soup_message_body_complete (body);
+      return;
+    }
+  piece = hd_store_attachment_read (hd_chat_service_get_store (d->service), d->id, d->offset,
+                                    DOWNLOAD_PIECE, &error);
+  if (piece == NULL || g_bytes_get_size (piece) == 0)
+    {
+      /* The headers (and a length) are out: all that is left is to cut
+       * the connection short, so the client sees an incomplete body. */
+      g_warning ("Reading attachment %" G_GINT64_FORMAT " failed: %s", d->id,
+                 error ? error->message : "it is shorter than its size");
+      d->offset = d->size;
+      soup_message_body_complete (body);
+      return;
+    }
+  d->offset += (gint64) g_bytes_get_size (piece);
+  soup_message_body_append_bytes (body, piece);
+}
+
+static void
+on_wrote_chunk (SoupServerMessage *msg,
+                gpointer           user_data)
+{
+  download_next (msg, user_data);
+}
+
+/* RFC 6266: a plain ASCII fallback and the exact name in RFC 8187
+ * encoding.  Quotes, backslashes and anything outside printable ASCII
+ * never reach the quoted form, so the header is always one clean line. */
+static char *
+content_disposition (const char *filename)
+{
+  GString *out = g_string_new ("attachment; filename=\"");
+
+  for (const char *p = filename; *p; p++)
+    {
+      guchar c = (guchar) *p;
+      g_string_append_c (out, c >= 0x20 && c < 0x7f && c != '"' && c != '\\' ? (char) c : '_');
+    }
+  g_string_append (out, "\"; filename*=UTF-8''");
+  for (const char *p = filename; *p; p++)
+    {
+      guchar c = (guchar) *p;
+
+      if (g_ascii_isalnum (c) || strchr ("!#$&+-.^_`|~", c) != NULL)
+        g_string_append_c (out, (char) c);
+      else
+        g_string_append_printf (out, "%%%02X", c);
+    }
+  return g_string_free (out, FALSE);
+}
+
+void
+hd_routes_attachment (HdChatService     *service,
+                      SoupServerMessage *msg,
+                      const HdUser      *caller,
+                      const char        *method,
+                      const char        *id_text)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  g_autoptr(HdAttachment) a = NULL;
+  g_autofree char *disposition = NULL;
+  g_autofree char *content_type = NULL;
+  GError *error = NULL;
+  gboolean head = strcmp (method, "HEAD") == 0;
+  Download *d;
+  gint64 id;
+
+  if (strcmp (method, "GET") != 0 && !head)
+    {
+      respond_take (msg, SOUP_STATUS_METHOD_NOT_ALLOWED,
+                    hd_json_error_body ("bad_request", "This method is not allowed on this path"));
+      return;
+    }
+  if (!parse_id (id_text, &id))
+    {
+      respond_error (msg, HD_ERROR_NOT_FOUND, "Attachment not found");
+      return;
+    }
+  a = hd_chat_service_get_attachment (service, caller, id, &error);
+  if (a == NULL)
+    {
+      respond (msg, 0, NULL, error);
+      return;
+    }
+
+  content_type = strcmp (a->content_type, "text/plain") == 0
+                 ? g_strdup ("text/plain; charset=utf-8") : g_strdup (a->content_type);
+  disposition = content_disposition (a->filename);
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_message_headers_replace (headers, "Content-Type", content_type);
+  soup_message_headers_replace (headers, "Content-Disposition", disposition);
+  soup_message_headers_replace (headers, "X-Content-Type-Options", "nosniff");
+  /* Even if a browser were told to show it: no scripts, no plugins. */
+  soup_message_headers_replace (headers, "Content-Security-Policy", "default-src 'none'; sandbox");
+  soup_message_headers_replace (headers, "Cache-Control", "private, max-age=3600");
+  soup_message_headers_set_content_length (headers, a->size);
+  if (head)
+    return;
+
+  d = g_new0 (Download, 1);
+  d->service = g_object_ref (service);
+  d->id = a->id;
+  d->size = a->size;
+  soup_message_body_set_accumulate (soup_server_message_get_response_body (msg), FALSE);
+  g_signal_connect_data (msg, "wrote-chunk", G_CALLBACK (on_wrote_chunk), d, download_free, 0);
+  download_next (msg, d);
+}

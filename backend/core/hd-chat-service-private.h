@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "hd-chat-service.h"
+
+G_BEGIN_DECLS
+
+/* What the service's other files (hd-notes.c, hd-queue.c, hd-rating.c,
+ * hd-attachments.c) use of its core: rendering as someone sees it, the
+ * visibility rules, and the event queue (held until the commit).  A
+ * viewer is (@viewer_id, @staff): staff see every field; a customer sees
+ * other people without their email and login. */
+
+void       hd_chat_service_emit_event          (HdChatService  *self,
+                                                const char     *type,
+                                                GArray         *recipients,
+                                                const char     *staff_data,
+                                                const char     *customer_data);
+void       hd_chat_service_emit_chat_event     (HdChatService  *self,
+                                                const char     *type,
+                                                GArray         *recipients,
+                                                const HdChat   *chat);
+void       hd_chat_service_render_chat_to      (HdChatService  *self,
+                                                GString        *out,
+                                                const HdChat   *chat,
+                                                gint64          viewer_id,
+                                                gboolean        staff);
+/* @author may be NULL (looked up). */
+void       hd_chat_service_render_message_to   (HdChatService  *self,
+                                                GString        *out,
+                                                const HdMessage *message,
+                                                const HdUser   *author,
+                                                gint64          viewer_id,
+                                                gboolean        staff);
+/* "null" for 0 or an unknown id. */
+void       hd_chat_service_render_user_id_to   (HdChatService  *self,
+                                                GString        *out,
+                                                gint64          user_id,
+                                                gint64          viewer_id,
+                                                gboolean        staff);
+gboolean   hd_chat_service_get_member_chat     (HdChatService  *self,
+                                                const HdUser   *caller,
+                                                gint64          chat_id,
+                                                HdChat         *chat,
+                                                GError        **error);
+gboolean   hd_chat_service_can_see_request     (HdChatService  *self,
+                                                const HdUser   *caller,
+                                                const HdRequest *request);
+HdRequest *hd_chat_service_get_visible_request (HdChatService  *self,
+                                                const HdUser   *caller,
+                                                gint64          request_id,
+                                                GError        **error);
+/* One transcript line into @out; returns its length in characters. */
+glong      hd_chat_service_transcript_line     (GString        *out,
+                                                gint64          time,
+                                                const char     *author,
+                                                const char     *body);
+void       hd_chat_service_emit_transcript_update (HdChatService *self,
+                                                   const HdChat  *chat,
+                                                   gint64         updated_at,
+                                                   const char    *appended,
+                                                   gint64         length);
+/* Not NULL and not only white space. */
+gboolean   hd_chat_service_text_ok             (const char     *text);
+
+G_END_DECLS

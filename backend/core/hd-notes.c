@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "hd-notes"
+
+#include "hd-customer.h"
+#include "hd-chat-service-private.h"
+#include "hd-error.h"
+#include "hd-json-private.h"
+#include "hd-protocol.h"
+
+/* Notes written by people (kind "note": the customer's way to leave a
+ * message when nobody is free, staff's answers) and by the server (kind
+ * "event": "Chat transcript emailed to …"), each with its author, and
+ * note.created to those who should hear of it. */
+
+static const char *
+kind_name (HdNoteKind kind)
+{
+  switch (kind)
+    {
+    case HD_NOTE_TRANSCRIPT:
+      return "chat_transcript";
+    case HD_NOTE_EVENT:
+      return "event";
+    case HD_NOTE_PLAIN:
+    default:
+      return "note";
+    }
+}
+
+void
+hd_customer_render_note_extra (HdChatService *self,
+                               GString       *out,
+                               const HdNote  *note,
+                               gint64         viewer_id,
+                               gboolean       staff)
+{
+  HD_JSON_KEY (out, "author");
+  hd_chat_service_render_user_id_to (self, out, note->author_id, viewer_id, staff);
+  if (note->kind == HD_NOTE_TRANSCRIPT)
+    {
+      HdChat chat;
+
+      HD_JSON_KEY (out, "rating");
+      if (note->chat_id > 0 &&
+          hd_store_chat_get (hd_chat_service_get_store (self), note->chat_id, &chat, NULL) &&
+          chat.rating > 0)
+        {
+          g_autofree char *comment = hd_store_chat_rating_comment (hd_chat_service_get_store (self), chat.id);
+
+          g_string_append_printf (out, "{\"score\":%d,\"comment\":", chat.rating);
+          hd_json_append_string (out, comment);
+          g_string_append_c (out, '}');
+        }
+      else
+        g_string_append (out, "null");
+    }
+}
+
+/* A plain or event note, whole. */
+static void
+render_note (HdChatService *self,
+             GString       *out,
+             const HdNote  *n,
+             gint64         viewer_id,
+             gboolean       staff)
+{
+  g_string_append_printf (out, "{\"id\":%" G_GINT64_FORMAT ",\"request_id\":%" G_GINT64_FORMAT
+                          ",\"kind\":\"%s\"", n->id, n->request_id, kind_name (n->kind));
+  HD_JSON_KEY (out, "chat_id");
+  hd_json_append_id (out, n->chat_id);
+  HD_JSON_KEY (out, "body");
+  hd_json_append_string (out, n->body ? n->body : "");
+  HD_JSON_KEY (out, "created_at");
+  hd_json_append_time (out, n->created_at);
+  HD_JSON_KEY (out, "updated_at");
+  hd_json_append_time (out, n->updated_at);
+  hd_customer_render_note_extra (self, out, n, viewer_id, staff);
+  g_string_append_c (out, '}');
+}
+
+/* note.created: to the assignee (and, through the request id, to the
+ * sockets subscribed to the request), and to the customer unless the
+ * customer wrote it. */
+static void
+emit_note_created (HdChatService   *self,
+                   const HdRequest *r,
+                   const HdNote    *n)
+{
+  g_autoptr(GString) staff = g_string_new (NULL);
+  g_autoptr(GString) customer = g_string_new (NULL);
+  GArray *to = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  if (r->assignee_id > 0)
+    g_array_append_val (to, r->assignee_id);
+  if (n->author_id != r->customer_id)
+    g_array_append_val (to, r->customer_id);
+  render_note (self, staff, n, 0, TRUE);
+  render_note (self, customer, n, r->customer_id, FALSE);
+  hd_chat_service_emit_event (self, HD_EVENT_NOTE_CREATED, to, staff->str, customer->str);
+}
+
+char *
+hd_chat_service_add_note (HdChatService  *self,
+                          const HdUser   *caller,
+                          gint64          request_id,
+                          const char     *body,
+                          GError        **error)
+{
+  g_autoptr(HdRequest) r = NULL;
+  g_autoptr(HdNote) n = NULL;
+  GString *out;
+
+  r = hd_chat_service_get_visible_request (self, caller, request_id, error);
+  if (r == NULL)
+    return NULL;
+  if (body == NULL || !g_utf8_validate (body, -1, NULL) || !hd_chat_service_text_ok (body))
+    {
+      g_set_error_literal (error, HD_ERROR, HD_ERROR_BAD_REQUEST, "The note is empty");
+      return NULL;
+    }
+  if (g_utf8_strlen (body, -1) > HD_MAX_NOTE_CHARS)
+    {
+      g_set_error (error, HD_ERROR, HD_ERROR_BAD_REQUEST,
+                   "A note has at most %d characters", HD_MAX_NOTE_CHARS);
+      return NULL;
+    }
+  if (!HD_ROLE_IS_STAFF (caller->role) && r->closed)
+    {
+      g_set_error_literal (error, HD_ERROR, HD_ERROR_REQUEST_CLOSED, "The request is closed");
+      return NULL;
+    }
+
+  n = hd_store_note_add (hd_chat_service_get_store (self), r->id, HD_NOTE_PLAIN, 0, caller->id,
+                         body, g_get_real_time (), error);
+  if (n == NULL)
+    return NULL;
+  emit_note_created (self, r, n);
+
+  out = g_string_new (NULL);
+  render_note (self, out, n, caller->id, HD_ROLE_IS_STAFF (caller->role));
+  return g_string_free (out, FALSE);
+}
+
+void
+hd_chat_service_note_mail_sent (HdChatService *self,
+                                gint64         sender_id,
+                                const HdChat  *chat,
+                                const char    *recipient)
+{
+  HdStore *store = hd_chat_service_get_store (self);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HdRequest) r = hd_store_request_get (store, chat->request_id, &error);
+  g_autoptr(HdNote) n = NULL;
+  g_autofree char *body = NULL;
+
+  if (r != NULL)
+    {
+      /* Stored in English like every server text; the apps show their own
+       * words for an event note they recognise. */
+      body = g_strdup_printf ("Chat transcript emailed to %s.", recipient);
+      n = hd_store_note_add (store, r->id, HD_NOTE_EVENT, chat->id, sender_id, body,
+                             g_get_real_time (), &error);
+    }
+  if (n == NULL)
+    {
+      g_warning ("Cannot record the transcript mail: %s", error ? error->message : "?");
+      return;
+    }
+  emit_note_created (self, r, n);
+}
