@@ -468,6 +468,26 @@ test_migrate_v1 (void)
   g_assert_cmpuint (messages->len, ==, 3);
   g_assert_cmpstr (((HdMessage *) g_ptr_array_index (messages, 1))->body, ==, "Grüße — I am on it ✓");
 
+  /* Version 3: the rebuilt notes table kept its rows and has no authors
+   * for them; the transcript is still linked; no ratings, no
+   * attachments; foreign keys are enforced again after the migration. */
+  g_assert_cmpint (((HdNote *) g_ptr_array_index (notes, 0))->author_id, ==, 0);
+  g_assert_cmpint (chat.note_id, ==, 2);
+  g_assert_cmpint (chat.rating, ==, 0);
+  g_assert_cmpint (((HdMessage *) g_ptr_array_index (messages, 0))->attachment_id, ==, 0);
+  {
+    g_autoptr(HdNote) added = hd_store_note_add (store, 1, HD_NOTE_EVENT, 1, carol->id, "Mailed.", 5, &error);
+    g_autoptr(HdNote) orphan = NULL;
+
+    g_assert_no_error (error);
+    g_assert_cmpint (added->kind, ==, HD_NOTE_EVENT);
+    g_assert_cmpint (added->author_id, ==, carol->id);
+    orphan = hd_store_note_add (store, 999, HD_NOTE_PLAIN, 0, carol->id, "x", 5, &error);
+    g_assert_null (orphan);
+    g_assert_error (error, HD_ERROR, HD_ERROR_BAD_REQUEST);
+    g_clear_error (&error);
+  }
+
   g_clear_object (&store);
   remove_dir (dir);
 }
