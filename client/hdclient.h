@@ -15,6 +15,7 @@
 #include "hd-chat-view.h"
 #include "hd-notes-view.h"
 #include "hd-a11y.h"
+#include "hd-app-shell.h"
 
 G_BEGIN_DECLS
 

@@ -17,46 +17,13 @@ struct _HdPortalApplication
 
 G_DEFINE_FINAL_TYPE (HdPortalApplication, hd_portal_application, ADW_TYPE_APPLICATION)
 
-static const GOptionEntry option_entries[] = {
-  { "server", 's', 0, G_OPTION_ARG_STRING, NULL,
-    N_("The address of the helpdesk server"), N_("URL") },
-  { "version", 0, 0, G_OPTION_ARG_NONE, NULL,
-    N_("Print the version and exit"), NULL },
-  { NULL }
-};
-
 static gint
 hd_portal_application_handle_local_options (GApplication *app,
                                             GVariantDict *options)
 {
   HdPortalApplication *self = HD_PORTAL_APPLICATION (app);
-  const char *server = NULL;
 
-  if (g_variant_dict_contains (options, "version"))
-    {
-      g_print ("helpdesk-portal %s\n", HD_VERSION);
-      return 0;
-    }
-
-  if (g_variant_dict_lookup (options, "server", "&s", &server))
-    {
-      g_autoptr(GUri) uri = g_uri_parse (server, G_URI_FLAGS_NONE, NULL);
-      const char *scheme = uri ? g_uri_get_scheme (uri) : NULL;
-
-      if (scheme == NULL
-          || (g_ascii_strcasecmp (scheme, "http") != 0
-              && g_ascii_strcasecmp (scheme, "https") != 0)
-          || g_uri_get_host (uri) == NULL)
-        {
-          g_printerr (_("helpdesk-portal: “%s” is not an http:// or https:// address\n"),
-                      server);
-          return 2;
-        }
-      g_free (self->server_url);
-      self->server_url = g_strdup (server);
-    }
-
-  return -1;
+  return hd_app_handle_options (app, options, "helpdesk-portal", &self->server_url);
 }
 
 static void
@@ -172,8 +139,6 @@ hd_portal_application_class_init (HdPortalApplicationClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
 
-  hd_portal_ensure_resources ();
-
   object_class->finalize = hd_portal_application_finalize;
   app_class->handle_local_options = hd_portal_application_handle_local_options;
   app_class->startup = hd_portal_application_startup;
@@ -184,9 +149,7 @@ static void
 hd_portal_application_init (HdPortalApplication *self)
 {
   self->started_at = g_get_monotonic_time ();
-  g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
-  g_application_set_option_context_summary (G_APPLICATION (self),
-                                            _("The Helpdesk customer portal"));
+  hd_app_add_options (G_APPLICATION (self), _("The Helpdesk customer portal"));
 }
 
 HdPortalApplication *

@@ -190,7 +190,7 @@ email_cb (GObject      *source,
     /* Translators: %s is an email address */
     text = g_strdup_printf (_("Transcript sent to you at %s"), sent_to);
 
-  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
+  hd_toast_overlay_add_text (self->toast_overlay, text);
 }
 
 static void
@@ -228,7 +228,7 @@ end_cb (GObject      *source,
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
       text = g_strdup_printf (_("The chat could not be ended: %s"), error->message);
-      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
+      hd_toast_overlay_add_text (self->toast_overlay, text);
       self->close_after_end = FALSE;
       update_state (self);
       return;
@@ -394,8 +394,6 @@ hd_portal_chat_window_class_init (HdPortalChatWindowClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
-  hd_portal_ensure_resources ();
-
   object_class->constructed = hd_portal_chat_window_constructed;
   object_class->get_property = hd_portal_chat_window_get_property;
   object_class->set_property = hd_portal_chat_window_set_property;
@@ -434,9 +432,9 @@ hd_portal_chat_window_init (HdPortalChatWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   hd_accessible_fix_mnemonic_names (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
-  hd_portal_stack_hide_inactive_pages (self->state_stack);
-  hd_portal_revealer_hide_when_closed (self->ended_revealer);
-  hd_portal_revealer_hide_when_closed (self->reconnect_revealer);
+  hd_stack_hide_inactive_pages (self->state_stack);
+  hd_revealer_hide_when_closed (self->ended_revealer);
+  hd_revealer_hide_when_closed (self->reconnect_revealer);
 }
 
 HdPortalChatWindow *

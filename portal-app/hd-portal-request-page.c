@@ -468,7 +468,6 @@ hd_portal_request_page_class_init (HdPortalRequestPageClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  hd_portal_ensure_resources ();
 
   object_class->dispose = hd_portal_request_page_dispose;
 

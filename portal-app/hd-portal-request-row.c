@@ -65,7 +65,6 @@ hd_portal_request_row_class_init (HdPortalRequestRowClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  hd_portal_ensure_resources ();
 
   object_class->dispose = hd_portal_request_row_dispose;
 

@@ -4,19 +4,6 @@
 #include <glib/gi18n.h>
 
 #include "hd-portal-util.h"
-#include "hd-portal-resources.h"
-
-void
-hd_portal_ensure_resources (void)
-{
-  static gsize done = 0;
-
-  if (g_once_init_enter (&done))
-    {
-      hd_portal_register_resource ();
-      g_once_init_leave (&done, 1);
-    }
-}
 
 char *
 hd_portal_chat_reason_text (const char *reason,
@@ -41,46 +28,4 @@ hd_portal_chat_reason_text (const char *reason,
 
   /* A reason from a newer server: still say something true. */
   return g_strdup (_("Chat is not possible right now"));
-}
-
-static void
-sync_hidden_pages (GtkStack *stack)
-{
-  GtkWidget *visible = gtk_stack_get_visible_child (stack);
-
-  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (stack));
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    gtk_accessible_update_state (GTK_ACCESSIBLE (child),
-                                 GTK_ACCESSIBLE_STATE_HIDDEN, child != visible,
-                                 -1);
-}
-
-void
-hd_portal_stack_hide_inactive_pages (GtkStack *stack)
-{
-  g_return_if_fail (GTK_IS_STACK (stack));
-
-  g_signal_connect (stack, "notify::visible-child", G_CALLBACK (sync_hidden_pages), NULL);
-  sync_hidden_pages (stack);
-}
-
-static void
-sync_revealer_child (GtkRevealer *revealer)
-{
-  GtkWidget *child = gtk_revealer_get_child (revealer);
-
-  if (child != NULL)
-    gtk_accessible_update_state (GTK_ACCESSIBLE (child),
-                                 GTK_ACCESSIBLE_STATE_HIDDEN, !gtk_revealer_get_reveal_child (revealer),
-                                 -1);
-}
-
-void
-hd_portal_revealer_hide_when_closed (GtkRevealer *revealer)
-{
-  g_return_if_fail (GTK_IS_REVEALER (revealer));
-
-  g_signal_connect (revealer, "notify::reveal-child", G_CALLBACK (sync_revealer_child), NULL);
-  sync_revealer_child (revealer);
 }

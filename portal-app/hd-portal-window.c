@@ -33,7 +33,7 @@ struct _HdPortalWindow
   HdSession            *session;
   GtkSortListModel     *sorted_requests;
   GCancellable         *cancellable;   /* of the current session's calls */
-  GHashTable           *chat_windows;  /* chat id → HdPortalChatWindow (no ref) */
+  HdChatWindows        *chat_windows;
   GHashTable           *opened_chats;  /* chat ids whose window was opened once */
   GtkWindow            *login_dialog;  /* weak */
   gint64                selected_id;
@@ -44,7 +44,7 @@ struct _HdPortalWindow
 G_DEFINE_FINAL_TYPE (HdPortalWindow, hd_portal_window, ADW_TYPE_APPLICATION_WINDOW)
 
 static void show_login_dialog    (HdPortalWindow *self);
-static void chat_window_focus_cb (HdPortalWindow *self);
+static void chat_window_focus_cb (GtkWindow *window, GParamSpec *pspec, HdPortalWindow *self);
 
 static HdPortalRequestRow *
 find_row (HdPortalWindow *self,
@@ -182,41 +182,21 @@ update_connection (HdPortalWindow *self)
   gtk_spinner_set_spinning (self->reconnect_spinner, reconnecting);
 }
 
-static gboolean
-is_this_window (gpointer key,
-                gpointer value,
-                gpointer window)
-{
-  return value == window;
-}
-
-static void
-chat_window_destroyed_cb (GtkWidget      *window,
-                          HdPortalWindow *self)
-{
-  /* By "destroy" the window has already let go of its chat: find it by
-   * the pointer, not by the chat id. */
-  g_hash_table_foreach_remove (self->chat_windows, is_this_window, window);
-}
-
 static HdPortalChatWindow *
 ensure_chat_window (HdPortalWindow *self,
                     HdChat         *chat)
 {
   gint64 id = hd_chat_get_id (chat);
-  HdPortalChatWindow *window = g_hash_table_lookup (self->chat_windows, &id);
+  HdPortalChatWindow *window = (HdPortalChatWindow *) hd_chat_windows_lookup (self->chat_windows, id);
 
   if (window == NULL)
     {
       GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
-      gint64 *key = g_new (gint64, 1);
 
-      *key = id;
       window = hd_portal_chat_window_new (app, self->session, chat);
-      g_hash_table_insert (self->chat_windows, key, window);
+      hd_chat_windows_add (self->chat_windows, id, GTK_WINDOW (window));
       g_hash_table_add (self->opened_chats, g_memdup2 (&id, sizeof id));
-      g_signal_connect_object (window, "destroy", G_CALLBACK (chat_window_destroyed_cb), self, 0);
-      g_signal_connect_object (window, "notify::is-active", G_CALLBACK (chat_window_focus_cb), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (window, "notify::is-active", G_CALLBACK (chat_window_focus_cb), self, 0);
     }
   return window;
 }
@@ -265,7 +245,7 @@ static gboolean
 chat_window_is_focused (HdPortalWindow *self,
                         gint64          chat_id)
 {
-  GtkWindow *window = g_hash_table_lookup (self->chat_windows, &chat_id);
+  GtkWindow *window = hd_chat_windows_lookup (self->chat_windows, chat_id);
 
   return window != NULL && gtk_window_is_active (window);
 }
@@ -330,22 +310,19 @@ message_received_cb (HdPortalWindow *self,
 }
 
 static void
-chat_window_focus_cb (HdPortalWindow *self)
+chat_window_focus_cb (GtkWindow      *window,
+                      GParamSpec     *pspec,
+                      HdPortalWindow *self)
 {
   /* Reading the chat makes its notification stale. */
   GApplication *app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
-  GHashTableIter iter;
-  gpointer key, value;
+  gint64 chat_id = hd_chat_windows_find (self->chat_windows, window);
+  g_autofree char *id = NULL;
 
-  if (app == NULL)
+  if (app == NULL || chat_id == 0 || !gtk_window_is_active (window))
     return;
-  g_hash_table_iter_init (&iter, self->chat_windows);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    if (gtk_window_is_active (GTK_WINDOW (value)))
-      {
-        g_autofree char *id = g_strdup_printf ("chat-%" G_GINT64_FORMAT, *(gint64 *) key);
-        g_application_withdraw_notification (app, id);
-      }
+  id = g_strdup_printf ("chat-%" G_GINT64_FORMAT, chat_id);
+  g_application_withdraw_notification (app, id);
 }
 
 static void
@@ -365,16 +342,10 @@ requests_loaded_cb (HdPortalWindow *self)
 static void
 clear_session (HdPortalWindow *self)
 {
-  GList *windows;
-
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
 
-  windows = g_hash_table_get_values (self->chat_windows);
-  for (GList *l = windows; l != NULL; l = l->next)
-    gtk_window_destroy (GTK_WINDOW (l->data));
-  g_list_free (windows);
-  g_hash_table_remove_all (self->chat_windows);
+  hd_chat_windows_destroy_all (self->chat_windows);
   g_hash_table_remove_all (self->opened_chats);
 
   show_request (self, NULL);
@@ -459,7 +430,7 @@ hd_portal_window_show_toast (HdPortalWindow *self,
 {
   g_return_if_fail (HD_IS_PORTAL_WINDOW (self));
 
-  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
+  hd_toast_overlay_add_text (self->toast_overlay, text);
 }
 
 /* --- logging in ------------------------------------------------------ */
@@ -504,20 +475,6 @@ show_login_dialog (HdPortalWindow *self)
   gtk_window_present (self->login_dialog);
 }
 
-static gboolean
-same_server (const char *a,
-             const char *b)
-{
-  g_autofree char *ca = NULL;
-  g_autofree char *cb = NULL;
-
-  if (a == NULL || b == NULL)
-    return TRUE;
-  ca = g_str_has_suffix (a, "/") ? g_strdup (a) : g_strconcat (a, "/", NULL);
-  cb = g_str_has_suffix (b, "/") ? g_strdup (b) : g_strconcat (b, "/", NULL);
-  return g_ascii_strcasecmp (ca, cb) == 0;
-}
-
 static void
 restore_cb (GObject      *source,
             GAsyncResult *result,
@@ -541,7 +498,7 @@ restore_cb (GObject      *source,
   /* A token remembered for another server than the one asked for on the
    * command line is not this login. */
   if (session != NULL
-      && !same_server (self->server_url, hd_session_get_server_url (session)))
+      && !hd_server_url_equal (self->server_url, hd_session_get_server_url (session)))
     {
       hd_session_stop (session);
       g_clear_object (&session);
@@ -704,7 +661,7 @@ hd_portal_window_dispose (GObject *object)
     }
   if (self->chat_windows != NULL)
     clear_session (self);
-  g_clear_pointer (&self->chat_windows, g_hash_table_unref);
+  g_clear_object (&self->chat_windows);
   g_clear_pointer (&self->opened_chats, g_hash_table_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), HD_TYPE_PORTAL_WINDOW);
 
@@ -728,8 +685,6 @@ hd_portal_window_class_init (HdPortalWindowClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
-
-  hd_portal_ensure_resources ();
 
   object_class->dispose = hd_portal_window_dispose;
   object_class->finalize = hd_portal_window_finalize;
@@ -774,11 +729,11 @@ hd_portal_window_init (HdPortalWindow *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   hd_accessible_fix_mnemonic_names (GTK_WIDGET (self));
-  hd_portal_stack_hide_inactive_pages (self->sidebar_stack);
-  hd_portal_stack_hide_inactive_pages (self->content_stack);
-  hd_portal_revealer_hide_when_closed (self->reconnect_revealer);
+  hd_stack_hide_inactive_pages (self->sidebar_stack);
+  hd_stack_hide_inactive_pages (self->content_stack);
+  hd_revealer_hide_when_closed (self->reconnect_revealer);
 
-  self->chat_windows = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->chat_windows = hd_chat_windows_new ();
   self->opened_chats = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
 
   /* Without the installed schema g_settings_new() would abort: look first,

@@ -8,7 +8,6 @@
 #include "hd-tech-application.h"
 #include "hd-tech-chat-window.h"
 #include "hd-tech-preferences-window.h"
-#include "hd-tech-resources.h"
 #include "hd-tech-window.h"
 
 struct _HdTechApplication
@@ -25,8 +24,7 @@ struct _HdTechApplication
   HdTechWindow   *main_window;      /* weak */
   GtkWindow      *preferences;      /* weak */
   GtkWindow      *login_dialog;     /* weak */
-  /* chat id → HdTechChatWindow (weak; removed on destroy) */
-  GHashTable     *chat_windows;
+  HdChatWindows  *chat_windows;
   /* When the application object was made (start of main()), for the
    * "first window drawn after N ms" debug line. */
   gint64          started_us;
@@ -46,29 +44,6 @@ static gint64 *
 int64_dup (gint64 value)
 {
   return g_memdup2 (&value, sizeof value);
-}
-
-static char *
-normalize_url (const char *url)
-{
-  gsize len;
-
-  if (url == NULL)
-    return NULL;
-  len = strlen (url);
-  while (len > 0 && url[len - 1] == '/')
-    len--;
-  return g_strndup (url, len);
-}
-
-static gboolean
-same_server (const char *a,
-             const char *b)
-{
-  g_autofree char *na = normalize_url (a);
-  g_autofree char *nb = normalize_url (b);
-
-  return g_strcmp0 (na, nb) == 0;
 }
 
 HdTechApplication *
@@ -180,7 +155,7 @@ hd_tech_application_lookup_chat_window (HdTechApplication *self,
                                         gint64             chat_id)
 {
   g_return_val_if_fail (HD_IS_TECH_APPLICATION (self), NULL);
-  return g_hash_table_lookup (self->chat_windows, &chat_id);
+  return hd_chat_windows_lookup (self->chat_windows, chat_id);
 }
 
 /* --- chats ------------------------------------------------------------ */
@@ -208,17 +183,6 @@ chat_window_closed_cb (HdTechChatWindow  *window,
   hd_tech_window_show_chat_ended (main_window, request_id);
 }
 
-static void
-chat_window_destroy_cb (GtkWidget         *window,
-                        HdTechApplication *self)
-{
-  HdChat *chat = hd_tech_chat_window_get_chat (HD_TECH_CHAT_WINDOW (window));
-  gint64 chat_id = hd_chat_get_id (chat);
-
-  if (g_hash_table_lookup (self->chat_windows, &chat_id) == window)
-    g_hash_table_remove (self->chat_windows, &chat_id);
-}
-
 GtkWindow *
 hd_tech_application_open_chat (HdTechApplication *self,
                                HdChat            *chat)
@@ -232,16 +196,15 @@ hd_tech_application_open_chat (HdTechApplication *self,
   g_return_val_if_fail (self->session != NULL, NULL);
 
   chat_id = hd_chat_get_id (chat);
-  window = g_hash_table_lookup (self->chat_windows, &chat_id);
+  window = (HdTechChatWindow *) hd_chat_windows_lookup (self->chat_windows, chat_id);
   if (window == NULL)
     {
       /* The session's own object, so that events update what is shown. */
       canonical = hd_session_lookup_chat (self->session, chat_id);
       window = hd_tech_chat_window_new (GTK_APPLICATION (self), self->session,
                                         canonical ? canonical : chat);
-      g_hash_table_insert (self->chat_windows, int64_dup (chat_id), window);
+      hd_chat_windows_add (self->chat_windows, chat_id, GTK_WINDOW (window));
       g_signal_connect_object (window, "closed", G_CALLBACK (chat_window_closed_cb), self, 0);
-      g_signal_connect_object (window, "destroy", G_CALLBACK (chat_window_destroy_cb), self, 0);
     }
 
   gtk_window_present (GTK_WINDOW (window));
@@ -339,9 +302,9 @@ accept_chat_action (GSimpleAction *action,
       return;
     }
 
-  if (g_hash_table_contains (self->chat_windows, &chat_id))
+  if (hd_chat_windows_lookup (self->chat_windows, chat_id) != NULL)
     {
-      gtk_window_present (g_hash_table_lookup (self->chat_windows, &chat_id));
+      gtk_window_present (hd_chat_windows_lookup (self->chat_windows, chat_id));
       return;
     }
 
@@ -553,7 +516,7 @@ restore_done (HdTechApplication *self,
 
   /* An explicit --server wins over a login remembered for another one. */
   if (session != NULL && self->server_from_command_line &&
-      !same_server (self->server_url, hd_session_get_server_url (session)))
+      !hd_server_url_equal (self->server_url, hd_session_get_server_url (session)))
     session = NULL;
 
   if (session != NULL)
@@ -636,7 +599,6 @@ logout_action (GSimpleAction *action,
 {
   HdTechApplication *self = user_data;
   g_autoptr(HdSession) session = NULL;
-  g_autoptr(GList) windows = NULL;
 
   if (self->session == NULL)
     return;
@@ -644,9 +606,7 @@ logout_action (GSimpleAction *action,
   session = g_object_ref (self->session);
   /* Chat windows go without ending their chats: the next login brings
    * them back. */
-  windows = g_hash_table_get_values (self->chat_windows);
-  for (GList *l = windows; l != NULL; l = l->next)
-    gtk_window_destroy (l->data);
+  hd_chat_windows_destroy_all (self->chat_windows);
 
   set_session (self, NULL);
   hd_session_logout_async (session, NULL, logout_cb, g_object_ref (self));
@@ -710,31 +670,11 @@ hd_tech_application_handle_local_options (GApplication *app,
                                           GVariantDict *options)
 {
   HdTechApplication *self = HD_TECH_APPLICATION (app);
-  const char *server = NULL;
+  int status = hd_app_handle_options (app, options, "helpdesk-tech", &self->server_url);
 
-  if (g_variant_dict_contains (options, "version"))
-    {
-      g_print ("helpdesk-tech %s\n", HD_VERSION);
-      return 0;
-    }
-
-  if (g_variant_dict_lookup (options, "server", "&s", &server))
-    {
-      g_autoptr(GUri) uri = g_uri_parse (server, G_URI_FLAGS_NONE, NULL);
-      const char *scheme = uri ? g_uri_get_scheme (uri) : NULL;
-
-      if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0' ||
-          (g_strcmp0 (scheme, "http") != 0 && g_strcmp0 (scheme, "https") != 0))
-        {
-          g_printerr (_("Not a server address: “%s” (expected http://HOST:PORT/ or https://…)\n"), server);
-          return 2;
-        }
-
-      g_free (self->server_url);
-      self->server_url = g_strdup (server);
-      self->server_from_command_line = TRUE;
-    }
-
+  if (status >= 0)
+    return status;
+  self->server_from_command_line = self->server_url != NULL;
   return G_APPLICATION_CLASS (hd_tech_application_parent_class)->handle_local_options (app, options);
 }
 
@@ -831,7 +771,7 @@ hd_tech_application_finalize (GObject *object)
   HdTechApplication *self = HD_TECH_APPLICATION (object);
 
   g_free (self->server_url);
-  g_hash_table_unref (self->chat_windows);
+  g_object_unref (self->chat_windows);
   g_hash_table_unref (self->accepting);
   g_hash_table_unref (self->taken);
 
@@ -850,26 +790,15 @@ hd_tech_application_class_init (HdTechApplicationClass *klass)
   app_class->startup = hd_tech_application_startup;
   app_class->activate = hd_tech_application_activate;
   app_class->shutdown = hd_tech_application_shutdown;
-
-  /* The resource's constructor registers it; naming it keeps the linker
-   * from dropping it out of the static library. */
-  (void) hd_tech_get_resource ();
 }
 
 static void
 hd_tech_application_init (HdTechApplication *self)
 {
-  static const GOptionEntry options[] = {
-    { "server", 's', 0, G_OPTION_ARG_STRING, NULL,
-      N_("The helpdesk server's address, such as http://127.0.0.1:8080/"), N_("URL") },
-    { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Show the version and quit"), NULL },
-    { NULL }
-  };
 
   self->started_us = g_get_monotonic_time ();
-  self->chat_windows = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->chat_windows = hd_chat_windows_new ();
   self->accepting = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->taken = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
-  g_application_add_main_option_entries (G_APPLICATION (self), options);
-  g_application_set_option_context_parameter_string (G_APPLICATION (self), NULL);
+  hd_app_add_options (G_APPLICATION (self), NULL);
 }

@@ -212,16 +212,8 @@ void
 hd_tech_chat_window_add_toast (HdTechChatWindow *self,
                                const char       *text)
 {
-  g_autofree char *escaped = NULL;
-  AdwToast *toast;
-
   g_return_if_fail (HD_IS_TECH_CHAT_WINDOW (self));
-
-  /* Toast titles are markup; these texts carry addresses and server text. */
-  escaped = g_markup_escape_text (text, -1);
-  toast = adw_toast_new (escaped);
-  adw_toast_set_timeout (toast, 5);
-  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  hd_toast_overlay_add_text (self->toast_overlay, text);
 }
 
 HdChat *

@@ -46,14 +46,12 @@ set_privileges_cb (GObject      *object,
   if (!hd_session_set_privileges_finish (HD_SESSION (object), result, &error))
     {
       g_autofree char *text = NULL;
-      g_autofree char *escaped = NULL;
 
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
 
       text = g_strdup_printf (_("Could not change the privileges: %s"), error->message);
-      escaped = g_markup_escape_text (text, -1);
-      adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), adw_toast_new (escaped));
+      adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), hd_toast_new_plain (text));
     }
 
   /* Either way the switches show what the server has now. */

@@ -129,16 +129,8 @@ void
 hd_tech_window_add_toast (HdTechWindow *self,
                           const char   *text)
 {
-  g_autofree char *escaped = NULL;
-  AdwToast *toast;
-
   g_return_if_fail (HD_IS_TECH_WINDOW (self));
-
-  /* Toast titles are markup, and these texts carry names. */
-  escaped = g_markup_escape_text (text, -1);
-  toast = adw_toast_new (escaped);
-  adw_toast_set_timeout (toast, 5);
-  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  hd_toast_overlay_add_text (self->toast_overlay, text);
 }
 
 static void

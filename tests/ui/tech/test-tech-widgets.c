@@ -8,7 +8,6 @@
 
 #include "hdclient.h"
 #include "hd-tech-queue-row.h"
-#include "hd-tech-resources.h"
 #include "hd-tech-window.h"
 
 static JsonObject *
@@ -123,7 +122,6 @@ main (int   argc,
   hd_client_init_resources ();
   /* Naming the resource links its object (and so its constructor, which
    * registers it) out of the static library. */
-  (void) hd_tech_get_resource ();
 
   g_test_add_func ("/tech/queue-row/plain-text", test_queue_row_plain_text);
   g_test_add_func ("/tech/window/chat-ended-dialog", test_chat_ended_dialog);

@@ -1,0 +1,263 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "hd-app-shell"
+
+#include <glib/gi18n.h>
+
+#include "hd-app-shell.h"
+
+#include <string.h>
+
+/* Options */
+
+void
+hd_app_add_options (GApplication *app,
+                    const char   *summary)
+{
+  static const GOptionEntry options[] = {
+    { "server", 's', 0, G_OPTION_ARG_STRING, NULL,
+      N_("The helpdesk server's address, such as http://127.0.0.1:8080/"), N_("URL") },
+    { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Show the version and quit"), NULL },
+    { NULL }
+  };
+
+  g_return_if_fail (G_IS_APPLICATION (app));
+  g_application_add_main_option_entries (app, options);
+  g_application_set_option_context_parameter_string (app, NULL);
+  if (summary != NULL)
+    g_application_set_option_context_summary (app, summary);
+}
+
+int
+hd_app_handle_options (GApplication *app,
+                       GVariantDict *options,
+                       const char   *program,
+                       char        **server_url)
+{
+  const char *server = NULL;
+
+  g_return_val_if_fail (server_url != NULL, 1);
+
+  if (g_variant_dict_contains (options, "version"))
+    {
+      g_print ("%s %s\n", program, HD_VERSION);
+      return 0;
+    }
+
+  if (g_variant_dict_lookup (options, "server", "&s", &server))
+    {
+      g_autoptr(GUri) uri = g_uri_parse (server, G_URI_FLAGS_NONE, NULL);
+      const char *scheme = uri ? g_uri_get_scheme (uri) : NULL;
+      const char *host = uri ? g_uri_get_host (uri) : NULL;
+
+      if (scheme == NULL || host == NULL || *host == '\0'
+          || (g_ascii_strcasecmp (scheme, "http") != 0 && g_ascii_strcasecmp (scheme, "https") != 0))
+        {
+          /* Translators: the first %s is the program, the second what was typed */
+          g_printerr (_("%s: “%s” is not a server address (expected http://HOST:PORT/ or https://…)\n"),
+                      program, server);
+          return 2;
+        }
+      g_free (*server_url);
+      *server_url = g_strdup (server);
+    }
+  return -1;
+}
+
+static char *
+normalize_url (const char *url)
+{
+  gsize len = strlen (url);
+
+  while (len > 0 && url[len - 1] == '/')
+    len--;
+  return g_ascii_strdown (url, len);
+}
+
+gboolean
+hd_server_url_equal (const char *a,
+                     const char *b)
+{
+  g_autofree char *na = NULL;
+  g_autofree char *nb = NULL;
+
+  if (a == NULL || b == NULL)
+    return TRUE;
+  na = normalize_url (a);
+  nb = normalize_url (b);
+  return g_str_equal (na, nb);
+}
+
+/* Toasts */
+
+AdwToast *
+hd_toast_new_plain (const char *text)
+{
+  g_autofree char *escaped = g_markup_escape_text (text ? text : "", -1);
+  AdwToast *toast = adw_toast_new (escaped);
+
+  adw_toast_set_timeout (toast, 5);
+  return toast;
+}
+
+void
+hd_toast_overlay_add_text (AdwToastOverlay *overlay,
+                           const char      *text)
+{
+  g_return_if_fail (ADW_IS_TOAST_OVERLAY (overlay));
+  adw_toast_overlay_add_toast (overlay, hd_toast_new_plain (text));
+}
+
+/* Chat windows */
+
+struct _HdChatWindows
+{
+  GObject parent_instance;
+  GHashTable *windows;   /* chat id → GtkWindow (unowned; removed on destroy) */
+};
+
+G_DEFINE_FINAL_TYPE (HdChatWindows, hd_chat_windows, G_TYPE_OBJECT)
+
+static void
+on_window_destroy (GtkWindow     *window,
+                   HdChatWindows *self)
+{
+  gint64 chat_id = hd_chat_windows_find (self, window);
+
+  if (chat_id != 0)
+    g_hash_table_remove (self->windows, &chat_id);
+}
+
+static void
+hd_chat_windows_dispose (GObject *object)
+{
+  HdChatWindows *self = HD_CHAT_WINDOWS (object);
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->windows);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    g_signal_handlers_disconnect_by_data (value, self);
+  g_hash_table_remove_all (self->windows);
+  G_OBJECT_CLASS (hd_chat_windows_parent_class)->dispose (object);
+}
+
+static void
+hd_chat_windows_finalize (GObject *object)
+{
+  g_hash_table_unref (HD_CHAT_WINDOWS (object)->windows);
+  G_OBJECT_CLASS (hd_chat_windows_parent_class)->finalize (object);
+}
+
+static void
+hd_chat_windows_class_init (HdChatWindowsClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = hd_chat_windows_dispose;
+  G_OBJECT_CLASS (klass)->finalize = hd_chat_windows_finalize;
+}
+
+static void
+hd_chat_windows_init (HdChatWindows *self)
+{
+  self->windows = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+}
+
+HdChatWindows *
+hd_chat_windows_new (void)
+{
+  return g_object_new (HD_TYPE_CHAT_WINDOWS, NULL);
+}
+
+GtkWindow *
+hd_chat_windows_lookup (HdChatWindows *self,
+                        gint64         chat_id)
+{
+  g_return_val_if_fail (HD_IS_CHAT_WINDOWS (self), NULL);
+  return g_hash_table_lookup (self->windows, &chat_id);
+}
+
+void
+hd_chat_windows_add (HdChatWindows *self,
+                     gint64         chat_id,
+                     GtkWindow     *window)
+{
+  g_return_if_fail (HD_IS_CHAT_WINDOWS (self));
+  g_return_if_fail (GTK_IS_WINDOW (window));
+  g_return_if_fail (hd_chat_windows_lookup (self, chat_id) == NULL);
+
+  g_hash_table_insert (self->windows, g_memdup2 (&chat_id, sizeof chat_id), window);
+  g_signal_connect (window, "destroy", G_CALLBACK (on_window_destroy), self);
+}
+
+gint64
+hd_chat_windows_find (HdChatWindows *self,
+                      GtkWindow     *window)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_return_val_if_fail (HD_IS_CHAT_WINDOWS (self), 0);
+  g_hash_table_iter_init (&iter, self->windows);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (value == window)
+      return *(gint64 *) key;
+  return 0;
+}
+
+void
+hd_chat_windows_destroy_all (HdChatWindows *self)
+{
+  g_autoptr(GList) windows = NULL;
+
+  g_return_if_fail (HD_IS_CHAT_WINDOWS (self));
+  windows = g_hash_table_get_values (self->windows);
+  for (GList *l = windows; l != NULL; l = l->next)
+    {
+      g_signal_handlers_disconnect_by_data (l->data, self);
+      gtk_window_destroy (l->data);
+    }
+  g_hash_table_remove_all (self->windows);
+}
+
+/* Accessibility */
+
+static void
+sync_hidden_pages (GtkStack *stack)
+{
+  GtkWidget *visible = gtk_stack_get_visible_child (stack);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (stack));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    gtk_accessible_update_state (GTK_ACCESSIBLE (child),
+                                 GTK_ACCESSIBLE_STATE_HIDDEN, child != visible,
+                                 -1);
+}
+
+void
+hd_stack_hide_inactive_pages (GtkStack *stack)
+{
+  g_return_if_fail (GTK_IS_STACK (stack));
+
+  g_signal_connect (stack, "notify::visible-child", G_CALLBACK (sync_hidden_pages), NULL);
+  sync_hidden_pages (stack);
+}
+
+static void
+sync_revealer_child (GtkRevealer *revealer)
+{
+  GtkWidget *child = gtk_revealer_get_child (revealer);
+
+  if (child != NULL)
+    gtk_accessible_update_state (GTK_ACCESSIBLE (child),
+                                 GTK_ACCESSIBLE_STATE_HIDDEN, !gtk_revealer_get_reveal_child (revealer),
+                                 -1);
+}
+
+void
+hd_revealer_hide_when_closed (GtkRevealer *revealer)
+{
+  g_return_if_fail (GTK_IS_REVEALER (revealer));
+
+  g_signal_connect (revealer, "notify::reveal-child", G_CALLBACK (sync_revealer_child), NULL);
+  sync_revealer_child (revealer);
+}

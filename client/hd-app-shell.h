@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+G_BEGIN_DECLS
+
+/* What both apps share around their windows: command-line options,
+ * toasts, chat-window ownership and accessibility helpers.  Resources:
+ * the client library's with hd_client_init_resources () in startup; each
+ * app's own gresource registers itself (its static library is linked
+ * whole, so the constructor stays). */
+
+/* --server URL and --version, with @summary for --help. */
+void      hd_app_add_options        (GApplication *app,
+                                     const char   *summary);
+/* For GApplication::handle_local_options: -1 to go on, else the exit
+ * status (--version printed, or a bad --server explained on stderr).
+ * *@server_url (transfer full, freed first) gets --server when given. */
+int       hd_app_handle_options     (GApplication *app,
+                                     GVariantDict *options,
+                                     const char   *program,
+                                     char        **server_url);
+/* Two server addresses name one server (case and trailing slashes
+ * aside); NULL matches anything. */
+gboolean  hd_server_url_equal       (const char   *a,
+                                     const char   *b);
+
+/* Toasts show plain text: a toast title is Pango markup, so @text (which
+ * may carry names, addresses and the server's messages) is escaped. */
+AdwToast *hd_toast_new_plain        (const char      *text);
+void      hd_toast_overlay_add_text (AdwToastOverlay *overlay,
+                                     const char      *text);
+
+/* The chat windows an app owns, one per chat id; a window leaves the
+ * table when it is destroyed. */
+#define HD_TYPE_CHAT_WINDOWS (hd_chat_windows_get_type ())
+G_DECLARE_FINAL_TYPE (HdChatWindows, hd_chat_windows, HD, CHAT_WINDOWS, GObject)
+
+HdChatWindows *hd_chat_windows_new        (void);
+GtkWindow     *hd_chat_windows_lookup     (HdChatWindows *self,
+                                           gint64         chat_id);
+void           hd_chat_windows_add        (HdChatWindows *self,
+                                           gint64         chat_id,
+                                           GtkWindow     *window);
+/* The chat id of @window, 0 if it is not one of ours. */
+gint64         hd_chat_windows_find       (HdChatWindows *self,
+                                           GtkWindow     *window);
+/* Destroys every window (they stay out of the table from then on). */
+void           hd_chat_windows_destroy_all (HdChatWindows *self);
+
+/* Accessibility: keep what is not on screen out of the AT-SPI tree
+ * (GTK 4.8 exports every page of a stack and a folded revealer's child),
+ * so a screen reader reads only what is shown. */
+void      hd_stack_hide_inactive_pages (GtkStack    *stack);
+void      hd_revealer_hide_when_closed (GtkRevealer *revealer);
+
+G_END_DECLS
