@@ -49,6 +49,7 @@ static double   opt_duration = 10;
 static int      opt_idle = 1000;
 static int      opt_body_size = 64;
 static int      opt_sockets = 0;
+static char    *opt_relay = NULL;
 
 static GOptionEntry entries[] = {
   { "server", 0, 0, G_OPTION_ARG_FILENAME, &opt_server, "Start this helpdesk-server on a temporary database (default: $HD_SERVER_BIN)", "PATH" },
@@ -63,6 +64,7 @@ static GOptionEntry entries[] = {
   { "duration", 0, 0, G_OPTION_ARG_DOUBLE, &opt_duration, "Seconds of measurement per mode (default 10)", "S" },
   { "idle", 0, 0, G_OPTION_ARG_INT, &opt_idle, "idle: sockets to open (default 1000)", "N" },
   { "body-size", 0, 0, G_OPTION_ARG_INT, &opt_body_size, "Characters per message (default 64)", "N" },
+  { "relay", 0, 0, G_OPTION_ARG_FILENAME, &opt_relay, "ws: then the same load against this bare relay (tests/bench/hd-relay), in the same run", "PATH" },
   { "sockets", 0, 0, G_OPTION_ARG_INT, &opt_sockets, "ws: open sockets in all while measuring; the chat members' plus idle ones (default: only the members')", "N" },
   { NULL }
 };
@@ -266,6 +268,54 @@ start_server (void)
   /* stdout is not read any more; the server prints nothing else there. */
 }
 
+static GSubprocess *relay_proc;
+static GPid         relay_pid;
+static char        *server_url;
+
+/* Starts hd-relay and points base_url at it (server_url keeps the
+ * server's). */
+static void
+start_relay (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+
+  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
+  relay_proc = g_subprocess_launcher_spawn (launcher, &error, opt_relay, NULL);
+  if (relay_proc == NULL)
+    g_error ("cannot start %s: %s", opt_relay, error->message);
+  relay_pid = (GPid) atoi (g_subprocess_get_identifier (relay_proc));
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (relay_proc));
+  while (TRUE)
+    {
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
+      const char *p;
+
+      if (line == NULL)
+        g_error ("the relay exited before listening");
+      p = strstr (line, "listening on ");
+      if (p != NULL)
+        {
+          server_url = base_url;
+          base_url = g_strdup (p + strlen ("listening on "));
+          if (g_str_has_suffix (base_url, "/"))
+            base_url[strlen (base_url) - 1] = '\0';
+          break;
+        }
+    }
+}
+
+static void
+stop_relay (void)
+{
+  g_subprocess_send_signal (relay_proc, SIGTERM);
+  g_subprocess_wait (relay_proc, NULL, NULL);
+  g_clear_object (&relay_proc);
+  g_free (base_url);
+  base_url = g_steal_pointer (&server_url);
+}
+
 static void
 stop_server (void)
 {
@@ -346,6 +396,7 @@ typedef struct {
   gboolean delivered;   /* the other member saw it */
 } Pending;
 
+static gboolean    relay_mode;    /* measuring hd-relay, not the server */
 static GHashTable *pending;       /* client_id → Pending */
 static GArray     *latencies;     /* ms, send → other member's socket */
 static guint64     acked;         /* echoes to the sender (persisted) */
@@ -647,6 +698,49 @@ make_chats (int n_chats)
            n_chats, n_customers, n_techs, (g_get_monotonic_time () - t0) / 1e6);
 }
 
+/* The same sockets and pairs as make_chats (), against the relay:
+ * tokens are names, chat ids are numbers, nothing is stored. */
+static void
+make_relay_chats (int n_chats)
+{
+  int n_customers = opt_customers > 0 ? opt_customers : MIN (n_chats, 20);
+  int n_techs = opt_technicians > 0 ? opt_technicians : MIN (n_chats, 5);
+
+  customer_tokens = g_ptr_array_new_with_free_func (g_free);
+  tech_tokens = g_ptr_array_new_with_free_func (g_free);
+  customer_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  tech_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  tech_socks = g_ptr_array_new ();
+  customer_socks = g_ptr_array_new ();
+  for (int t = 0; t < n_techs; t++)
+    {
+      g_ptr_array_add (tech_tokens, g_strdup_printf ("tech%d", t));
+      g_ptr_array_add (tech_socks, open_socket (tech_tokens->pdata[t], FALSE));
+    }
+  wait_connected (tech_socks);
+  for (int c = 0; c < n_customers; c++)
+    {
+      g_ptr_array_add (customer_tokens, g_strdup_printf ("cust%d", c));
+      g_ptr_array_add (customer_socks, open_socket (customer_tokens->pdata[c], TRUE));
+    }
+  wait_connected (customer_socks);
+  chats = g_ptr_array_new ();
+  chat_by_id = g_hash_table_new (NULL, NULL);
+  for (int i = 0; i < n_chats; i++)
+    {
+      Chat *chat = g_new0 (Chat, 1);
+
+      chat->id = i + 1;
+      chat->customer_token = customer_tokens->pdata[i % n_customers];
+      chat->tech_token = tech_tokens->pdata[i % n_techs];
+      chat->customer = customer_socks->pdata[i % n_customers];
+      chat->tech = tech_socks->pdata[i % n_techs];
+      g_ptr_array_add (chats, chat);
+      g_hash_table_insert (chat_by_id, GINT_TO_POINTER ((int) chat->id), chat);
+    }
+  g_print ("  setup: %d chats, %d customers, %d technicians (relay)\n", n_chats, n_customers, n_techs);
+}
+
 static void
 free_chats (void)
 {
@@ -700,6 +794,8 @@ raw_ws_start (const char *host,
                          "Connection: Upgrade\r\n"
                          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
                          "Sec-WebSocket-Version: 13\r\n"
+                         /* what browsers, Node's ws and libsoup offer */
+                         "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n"
                          "Authorization: Bearer %s\r\n\r\n",
                          host, port, token);
   if (inet_pton (AF_INET, host, &sa.sin_addr) != 1 ||
@@ -816,7 +912,7 @@ raw_thread_main (gpointer user_data)
 static guint
 raw_open_idle (int n)
 {
-  g_autofree char *token = login ("carol", "demo", NULL);
+  g_autofree char *token = relay_mode ? g_strdup ("idle") : login ("carol", "demo", NULL);
 
   raw_fds = g_array_new (FALSE, FALSE, sizeof (int));
   raw_wanted = n;
@@ -860,8 +956,11 @@ send_one (Chat *chat)
 
   client_id = g_strdup_printf ("b%" G_GINT64_FORMAT "-%" G_GUINT64_FORMAT, chat->id, chat->next_client++);
   frame = g_strdup_printf ("{\"type\": \"chat.send\", \"data\": {\"chat_id\": %" G_GINT64_FORMAT ", "
-                           "\"body\": \"%s\", \"client_id\": \"%s\"}}",
-                           chat->id, filler, client_id);
+                           "\"body\": \"%s\", \"client_id\": \"%s\"}%s%s%s}",
+                           chat->id, filler, client_id,
+                           relay_mode ? ", \"to\": \"" : "",
+                           relay_mode ? chat->tech_token : "",
+                           relay_mode ? "\"" : "");
   p = g_new0 (Pending, 1);
   p->sent = g_get_monotonic_time ();
   g_hash_table_insert (pending, g_steal_pointer (&client_id), p);
@@ -911,18 +1010,23 @@ run_ws (void)
   gint64 t0, t1;
   guint64 stored = 0;
 
+  if (relay_mode)
+    g_print ("relay (%s): ", opt_relay);
   if (opt_rate > 0)
     g_print ("ws: %d chats, target %.0f msg/s, %.0f s, %d-character messages\n",
              n, opt_rate, opt_duration, opt_body_size);
   else
     g_print ("ws: %d chats, saturation (window %d per chat), %.0f s, %d-character messages\n",
              n, opt_window, opt_duration, opt_body_size);
-  make_chats (n);
+  if (relay_mode)
+    make_relay_chats (n);
+  else
+    make_chats (n);
   if (opt_sockets > 0)
     {
       int members = customer_socks->len + tech_socks->len;
 
-      GPid pid = opt_pid > 0 ? opt_pid : server_pid;
+      GPid pid = relay_mode ? relay_pid : opt_pid > 0 ? opt_pid : server_pid;
       long rss_before = vm_rss_kib (pid), rss_after;
 
       if (opt_sockets > members)
@@ -942,6 +1046,8 @@ run_ws (void)
 
   measuring = TRUE;
   t0 = g_get_monotonic_time ();
+  rate_last = 0;
+  rate_credit = 0;
   if (opt_rate > 0)
     rate_tick = g_timeout_add (10, rate_timer, NULL);
   else
@@ -957,7 +1063,7 @@ run_ws (void)
 
   /* Let what is in flight land, then count what the server stored. */
   spin_for (2);
-  for (guint i = 0; i < chats->len; i++)
+  for (guint i = 0; i < chats->len && !relay_mode; i++)
     {
       Chat *chat = chats->pdata[i];
       gint64 after = 0;
@@ -1329,7 +1435,17 @@ main (int   argc,
   admin_token = login ("admin", "demo", NULL);
 
   if (g_str_equal (mode, "ws") || g_str_equal (mode, "all"))
-    run_ws ();
+    {
+      run_ws ();
+      if (opt_relay != NULL)
+        {
+          start_relay ();
+          relay_mode = TRUE;
+          run_ws ();
+          relay_mode = FALSE;
+          stop_relay ();
+        }
+    }
   if (g_str_equal (mode, "rest") || g_str_equal (mode, "all"))
     run_rest ();
   if (g_str_equal (mode, "idle") || g_str_equal (mode, "all"))
