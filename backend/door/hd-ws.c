@@ -980,17 +980,25 @@ upgrade_written (SoupServerMessage *msg,
 {
   Upgrade *u = user_data;
   HdWsLoop *loop = u->loop;
-  gboolean tls = g_strcmp0 (g_uri_get_scheme (soup_server_message_get_uri (msg)), "https") == 0;
-  GSocket *socket = soup_server_message_get_socket (msg);
-  int fd = socket && !tls ? fcntl (g_socket_get_fd (socket), F_DUPFD_CLOEXEC, 0) : -1;
   g_autoptr(GIOStream) stream = NULL;
+  g_autoptr(GIOStream) base = NULL;
   HdWsConn *c;
+  int fd = -1;
 
   if (u->done)
     return;
   u->done = TRUE;
   c = conn_new (loop);
   stream = soup_server_message_steal_connection (msg);
+  /* libsoup's SoupIOStream wraps the connection it accepted (or was
+   * given): a plain GSocketConnection is ours to take, a TLS one is not. */
+  if (g_object_class_find_property (G_OBJECT_GET_CLASS (stream), "base-iostream") != NULL)
+    g_object_get (stream, "base-iostream", &base, NULL);
+  else
+    base = g_object_ref (stream);
+  if (G_IS_SOCKET_CONNECTION (base))
+    fd = fcntl (g_socket_get_fd (g_socket_connection_get_socket (G_SOCKET_CONNECTION (base))),
+                F_DUPFD_CLOEXEC, 0);
   if (fd >= 0)
     {
       Cmd cmd = { CMD_ADOPT, 0, NULL, NULL };
