@@ -19,6 +19,12 @@
 /* A close handshake we started gets this long for the peer's answer. */
 #define CLOSE_TIMEOUT_MS 2000
 #define MAX_EVENTS       256
+/* Sockets a timer tick may act on per list: 10,000 sockets that connected
+ * together (a restart) fall due together, and pinging them all at once
+ * would hold every message behind 10,000 writes.  The rest wait for the
+ * next tick, in order. */
+#define TICK_BUDGET      512
+#define MAX_TICK_MS      50
 
 typedef enum {
   LIST_NONE,
@@ -637,8 +643,9 @@ run_timers (HdWsLoop *loop)
 {
   HdWsLimits *lim = &loop->limits;
   HdWsConn *c;
+  int budget = TICK_BUDGET;
 
-  while ((c = loop->lists[LIST_ACTIVE].head) != NULL &&
+  while (budget-- > 0 && (c = loop->lists[LIST_ACTIVE].head) != NULL &&
          loop->now - c->last_recv >= lim->ping_interval_ms)
     {
       struct wslay_event_msg ping = { WSLAY_PING, NULL, 0 };
@@ -647,13 +654,15 @@ run_timers (HdWsLoop *loop)
       if (wslay_event_queue_msg (c->ctx, &ping) == 0)
         mark_dirty (loop, c);
     }
-  while ((c = loop->lists[LIST_PINGED].head) != NULL &&
+  budget = TICK_BUDGET;
+  while (budget-- > 0 && (c = loop->lists[LIST_PINGED].head) != NULL &&
          loop->now - c->last_recv >= lim->dead_timeout_ms)
     {
       g_debug ("closing a socket silent for %" G_GINT64_FORMAT " ms", loop->now - c->last_recv);
       conn_drop (loop, c, 1001, "no answer to pings");
     }
-  while ((c = loop->lists[LIST_CLOSING].head) != NULL &&
+  budget = TICK_BUDGET;
+  while (budget-- > 0 && (c = loop->lists[LIST_CLOSING].head) != NULL &&
          loop->now - c->mark >= CLOSE_TIMEOUT_MS)
     conn_finish (loop, c);
 }
@@ -790,7 +799,7 @@ hd_ws_loop_new (const HdWsLimits *limits,
   loop->tick_ms = CLAMP (MIN (limits->ping_interval_ms,
                               limits->dead_timeout_ms - MIN (limits->dead_timeout_ms,
                                                               limits->ping_interval_ms)) / 4,
-                         10, 1000);
+                         10, MAX_TICK_MS);
   g_mutex_init (&loop->lock);
   loop->cmds = g_array_new (FALSE, FALSE, sizeof (Cmd));
   loop->evs = g_array_new (FALSE, FALSE, sizeof (Ev));
