@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "hd-server"
 
 #include "hd-server.h"
+#include "hd-door.h"
 #include "hd-error.h"
 #include "hd-json-private.h"
 #include "hd-protocol.h"
@@ -16,8 +17,8 @@ struct _HdServer
 
   HdChatService   *service;
   HdHub           *hub;
+  HdDoor          *door;
   SoupServer      *soup;
-  gboolean         tls;
   const char      *store_kind;  /* static: "sqlite" or "postgresql" */
 };
 
@@ -856,103 +857,6 @@ out:
   g_clear_object (&call.parser);
 }
 
-/* Closing a socket with unread input makes the kernel send a reset, which
- * can destroy the answer before the client reads it.  So: end our side,
- * then read and drop what the client still sends (a bounded amount, for a
- * bounded time), then close. */
-typedef struct {
-  GIOStream *stream;
-  gsize      drained;
-  gint64     deadline;
-  char       buffer[8192];
-} Linger;
-
-static void
-linger_read (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  Linger *l = user_data;
-  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, NULL);
-
-  if (n > 0)
-    l->drained += (gsize) n;
-  if (n <= 0 || l->drained > 4 * 1024 * 1024 || g_get_monotonic_time () > l->deadline)
-    {
-      g_io_stream_close (l->stream, NULL, NULL);
-      g_object_unref (l->stream);
-      g_free (l);
-      return;
-    }
-  g_input_stream_read_async (G_INPUT_STREAM (source), l->buffer, sizeof l->buffer,
-                             G_PRIORITY_LOW, NULL, linger_read, l);
-}
-
-static void
-linger_close (GIOStream *stream)
-{
-  Linger *l;
-
-  if (!G_IS_SOCKET_CONNECTION (stream))
-    {
-      g_io_stream_close (stream, NULL, NULL);
-      return;
-    }
-  g_socket_shutdown (g_socket_connection_get_socket (G_SOCKET_CONNECTION (stream)), FALSE, TRUE, NULL);
-  l = g_new0 (Linger, 1);
-  l->stream = g_object_ref (stream);
-  l->deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
-  g_input_stream_read_async (g_io_stream_get_input_stream (stream), l->buffer, sizeof l->buffer,
-                             G_PRIORITY_LOW, NULL, linger_read, l);
-}
-
-/* Refuses an oversized body as soon as its headers are in, before it is
- * read. */
-static void
-early_handler (SoupServer        *server,
-               SoupServerMessage *msg,
-               const char        *path,
-               GHashTable        *query,
-               gpointer           user_data)
-{
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-
-  const char *expect = soup_message_headers_get_one (headers, "Expect");
-  gsize limit = hd_protocol_max_body_bytes (soup_server_message_get_method (msg), path);
-
-  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
-      soup_message_headers_get_content_length (headers) > (goffset) limit)
-    {
-      const char *too_large = limit == HD_MAX_BODY_BYTES ? "The request body is larger than 64 KiB"
-                                                         : "A file may have at most 10 MiB";
-      g_autoptr(GIOStream) stream = NULL;
-      g_autofree char *body = NULL;
-      g_autofree char *response = NULL;
-
-      if (expect != NULL && g_ascii_strcasecmp (expect, "100-continue") == 0)
-        {
-          /* libsoup answers this before the body is sent. */
-          respond_error (msg, HD_ERROR_PAYLOAD_TOO_LARGE, too_large);
-          soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
-          return;
-        }
-
-      /* Otherwise libsoup would read (and keep in memory) the whole body
-       * before answering: take the connection over, answer, close. */
-      stream = soup_server_message_steal_connection (msg);
-      if (stream == NULL)
-        return;
-      body = hd_json_error_body ("payload_too_large", too_large);
-      response = g_strdup_printf ("HTTP/1.1 413 Payload Too Large\r\n"
-                                  "Content-Type: application/json\r\n"
-                                  "Content-Length: %zu\r\n"
-                                  "Connection: close\r\n\r\n%s", strlen (body), body);
-      g_output_stream_write_all (g_io_stream_get_output_stream (stream), response, strlen (response),
-                                 NULL, NULL, NULL);
-      linger_close (stream);
-    }
-}
-
 /* /api/v1/events: authenticate, then the hub answers the upgrade and
  * takes the socket. */
 static void
@@ -987,9 +891,10 @@ hd_server_dispose (GObject *object)
 {
   HdServer *self = HD_SERVER (object);
 
-  if (self->soup)
-    soup_server_disconnect (self->soup);
+  if (self->door)
+    hd_door_disconnect (self->door);
   g_clear_object (&self->soup);
+  g_clear_object (&self->door);
   g_clear_object (&self->hub);
   g_clear_object (&self->service);
 
@@ -1015,13 +920,11 @@ hd_server_new (HdChatService   *service,
 
   self->service = g_object_ref (service);
   self->hub = hd_hub_new (service);
-  self->soup = soup_server_new ("server-header", "helpdesk-server/" HD_VERSION " ",
-                                "tls-certificate", certificate,
-                                NULL);
-  self->tls = certificate != NULL;
+  /* The connections and their limits (deadlines, body sizes, framing). */
+  self->door = hd_door_new (certificate);
+  self->soup = g_object_ref (hd_door_get_soup (self->door));
   self->store_kind = "sqlite";
 
-  soup_server_add_early_handler (self->soup, NULL, early_handler, self, NULL);
   soup_server_add_handler (self->soup, NULL, handle_api, self, NULL);
   soup_server_add_handler (self->soup, HD_API_PREFIX "/events", handle_events, self, NULL);
   return self;
@@ -1054,33 +957,7 @@ hd_server_listen (HdServer    *self,
                   guint       *out_port,
                   GError     **error)
 {
-  g_autoptr(GSocketAddress) addr = g_inet_socket_address_new_from_string (address, port);
-  g_autoptr(GSocket) sock = NULL;
-  GSList *uris;
-
-  if (addr == NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "“%s” is not an IP address", address);
-      return FALSE;
-    }
-  /* Our own socket rather than soup_server_listen (): that one keeps
-   * GSocket's default backlog of 10, and a burst of clients connecting
-   * while the loop is busy then gets "connection reset". */
-  sock = g_socket_new (g_socket_address_get_family (addr), G_SOCKET_TYPE_STREAM,
-                       G_SOCKET_PROTOCOL_TCP, error);
-  if (sock == NULL)
-    return FALSE;
-  g_socket_set_listen_backlog (sock, 4096);
-  if (!g_socket_bind (sock, addr, TRUE, error) ||
-      !g_socket_listen (sock, error) ||
-      !soup_server_listen_socket (self->soup, sock, self->tls ? SOUP_SERVER_LISTEN_HTTPS : 0, error))
-    return FALSE;
-
-  uris = soup_server_get_uris (self->soup);
-  if (out_port)
-    *out_port = uris ? (guint) g_uri_get_port (uris->data) : port;
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
-  return TRUE;
+  return hd_door_listen (self->door, address, port, out_port, error);
 }
 
 void
@@ -1090,5 +967,5 @@ hd_server_shutdown (HdServer *self)
   /* The WebSockets were stolen from the server's connections, so
    * disconnecting it leaves them to their close handshake. */
   hd_hub_close_all (self->hub, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "server shutting down");
-  soup_server_disconnect (self->soup);
+  hd_door_disconnect (self->door);
 }

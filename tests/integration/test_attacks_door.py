@@ -1,0 +1,336 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Attacks on the front door (issue #9), each against the real server:
+closed keep-alive connections that leak in CLOSE-WAIT (libsoup 3.2.3),
+heads that never end, silent sockets, idle keep-alive connections, chunked
+bodies read whole, and request smuggling.  See doc/door.md."""
+
+import os
+import socket
+import threading
+import time
+
+from hdcase import ServerTestCase, main
+from hdtest import Server
+
+HEALTH = b'GET /health HTTP/1.1\r\nHost: x\r\n\r\n'
+
+
+def fd_count(pid):
+    return len(os.listdir('/proc/%d/fd' % pid))
+
+
+def rss_kib(pid):
+    with open('/proc/%d/status' % pid) as f:
+        for line in f:
+            if line.startswith('VmRSS:'):
+                return int(line.split()[1])
+    return 0
+
+
+def read_response(sock):
+    """One HTTP response (head + Content-Length body) as bytes."""
+    data = b''
+    while b'\r\n\r\n' not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            return data
+        data += chunk
+    head, _, rest = data.partition(b'\r\n\r\n')
+    length = 0
+    for line in head.split(b'\r\n')[1:]:
+        name, _, value = line.partition(b':')
+        if name.strip().lower() == b'content-length':
+            length = int(value.strip())
+    while len(rest) < length:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        rest += chunk
+    return head + b'\r\n\r\n' + rest
+
+
+def read_all(sock, timeout=5):
+    """Everything until the server closes (or timeout passes)."""
+    sock.settimeout(timeout)
+    data = b''
+    try:
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    except (socket.timeout, ConnectionResetError):
+        pass
+    return data
+
+
+def closed_by_server(sock, timeout):
+    """True when the server closes sock (EOF or reset) within timeout."""
+    sock.settimeout(timeout)
+    try:
+        while True:
+            chunk = sock.recv(4096)
+            if not chunk:
+                return True
+    except ConnectionResetError:
+        return True
+    except socket.timeout:
+        return False
+
+
+class DoorTest(ServerTestCase):
+    smtp = False
+
+    def connect(self):
+        s = socket.create_connection((self.srv.host, self.srv.port), timeout=10)
+        return s
+
+    def health_time(self):
+        t0 = time.monotonic()
+        s = self.connect()
+        try:
+            s.sendall(HEALTH)
+            resp = read_response(s)
+        finally:
+            s.close()
+        self.assertTrue(resp.startswith(b'HTTP/1.1 200'), resp[:80])
+        return time.monotonic() - t0
+
+    # --- keep-alive connections the client closed ---------------------------
+
+    def test_closed_keepalive_connections_are_released(self):
+        pid = self.srv.pid
+        self.health_time()
+        base = fd_count(pid)
+        for _ in range(3000):
+            s = self.connect()
+            s.sendall(HEALTH)
+            resp = read_response(s)
+            self.assertTrue(resp.startswith(b'HTTP/1.1 200'), resp[:80])
+            # The answer left the connection open (keep-alive); now the
+            # client goes away.
+            s.close()
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and fd_count(pid) > base + 20:
+            time.sleep(0.1)
+        self.assertLessEqual(fd_count(pid), base + 20,
+                             'descriptors leaked: %d before, %d after 3,000 closed '
+                             'keep-alive connections' % (base, fd_count(pid)))
+        self.health_time()
+
+    def test_keepalive_still_works(self):
+        s = self.connect()
+        try:
+            for _ in range(5):
+                s.sendall(HEALTH)
+                resp = read_response(s)
+                self.assertTrue(resp.startswith(b'HTTP/1.1 200'), resp[:80])
+            # Pipelined: both answered, in order.
+            s.sendall(HEALTH + HEALTH)
+            self.assertTrue(read_response(s).startswith(b'HTTP/1.1 200'))
+            self.assertTrue(read_response(s).startswith(b'HTTP/1.1 200'))
+        finally:
+            s.close()
+
+    def test_half_closed_client_gets_only_its_answer(self):
+        s = self.connect()
+        s.sendall(HEALTH)
+        s.shutdown(socket.SHUT_WR)
+        data = read_all(s)
+        s.close()
+        self.assertEqual(data.count(b'HTTP/1.1'), 1, data)
+        self.assertTrue(data.startswith(b'HTTP/1.1 200'), data[:80])
+
+    # --- slow heads and silent sockets ----------------------------------------
+
+    def test_slow_and_silent_sockets_are_closed_while_health_answers(self):
+        pid = self.srv.pid
+        base = fd_count(pid)
+        silent = [self.connect() for _ in range(100)]
+        slow = [self.connect() for _ in range(300)]
+        head = b'GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: ' + b'a' * 64
+        start = time.monotonic()
+        worst = 0.0
+        sent = 0
+        # One byte of a never-ending head every 2 s on each slow socket,
+        # and /health at once meanwhile.
+        while time.monotonic() - start < 18:
+            for s in slow:
+                try:
+                    s.send(head[sent:sent + 1])
+                except OSError:
+                    pass
+            sent += 1
+            for _ in range(8):
+                worst = max(worst, self.health_time())
+                time.sleep(0.25)
+        self.assertLess(worst, 0.5, '/health took %.3f s while sockets were dropped' % worst)
+        still_open = [s for s in silent + slow if not closed_by_server(s, 0.05)]
+        for s in silent + slow:
+            s.close()
+        self.assertEqual(len(still_open), 0,
+                         '%d of 400 slow or silent sockets still open after 18 s'
+                         % len(still_open))
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and fd_count(pid) > base + 20:
+            time.sleep(0.1)
+        self.assertLessEqual(fd_count(pid), base + 20)
+
+    def test_complete_head_in_time_is_served(self):
+        s = self.connect()
+        try:
+            for b in HEALTH:
+                s.send(bytes([b]))
+                time.sleep(0.01)
+            self.assertTrue(read_response(s).startswith(b'HTTP/1.1 200'))
+        finally:
+            s.close()
+
+    # --- request bodies -----------------------------------------------------------
+
+    def test_chunked_bodies_are_cut_at_64k(self):
+        pid = self.srv.pid
+        self.health_time()
+        base = rss_kib(pid)
+        peak = [base]
+        results = []
+        done = threading.Event()
+
+        def watch():
+            while not done.is_set():
+                peak[0] = max(peak[0], rss_kib(pid))
+                time.sleep(0.02)
+
+        def flood():
+            s = self.connect()
+            sent = 0
+            chunk = b'x' * 65536
+            framed = b'%x\r\n' % len(chunk) + chunk + b'\r\n'
+            try:
+                s.sendall(b'POST /api/v1/session HTTP/1.1\r\nHost: x\r\n'
+                          b'Content-Type: application/json\r\n'
+                          b'Transfer-Encoding: chunked\r\n\r\n')
+                while sent < 128 * 1024 * 1024:
+                    s.sendall(framed)
+                    sent += len(chunk)
+                s.sendall(b'0\r\n\r\n')
+            except OSError:
+                pass
+            resp = read_all(s, 10)
+            s.close()
+            results.append((sent, resp))
+
+        watcher = threading.Thread(target=watch)
+        watcher.start()
+        floods = [threading.Thread(target=flood) for _ in range(2)]
+        for t in floods:
+            t.start()
+        for t in floods:
+            t.join(120)
+        done.set()
+        watcher.join()
+        grown = peak[0] - base
+        self.assertLess(grown, 32 * 1024,
+                        'server RSS grew by %d KiB during 2 x 128 MiB chunked bodies' % grown)
+        for sent, resp in results:
+            self.assertLess(sent, 128 * 1024 * 1024, 'the whole 128 MiB body was read')
+            if resp:
+                self.assertTrue(resp.startswith(b'HTTP/1.1 413'), resp[:80])
+        self.health_time()
+
+    def test_chunked_body_over_64k_gets_413(self):
+        s = self.connect()
+        body = b'{"login":"' + b'a' * (70 * 1024) + b'","password":"x"}'
+        s.sendall(b'POST /api/v1/session HTTP/1.1\r\nHost: x\r\n'
+                  b'Transfer-Encoding: chunked\r\n\r\n')
+        for i in range(0, len(body), 1000):
+            part = body[i:i + 1000]
+            s.sendall(b'%x\r\n' % len(part) + part + b'\r\n')
+        s.sendall(b'0\r\n\r\n')
+        resp = read_all(s)
+        s.close()
+        self.assertTrue(resp.startswith(b'HTTP/1.1 413'), resp[:80])
+        self.assertIn(b'payload_too_large', resp)
+
+    def test_small_chunked_body_is_read(self):
+        s = self.connect()
+        body = b'{"login":"carol","password":"demo"}'
+        s.sendall(b'POST /api/v1/session HTTP/1.1\r\nHost: x\r\n'
+                  b'Content-Type: application/json\r\n'
+                  b'Transfer-Encoding: chunked\r\n\r\n' +
+                  b'%x\r\n' % 10 + body[:10] + b'\r\n' +
+                  b'%x\r\n' % (len(body) - 10) + body[10:] + b'\r\n0\r\n\r\n')
+        resp = read_response(s)
+        s.close()
+        self.assertTrue(resp.startswith(b'HTTP/1.1 201'), resp[:200])
+
+    # --- smuggling ------------------------------------------------------------------
+
+    def assert_refused_and_closed(self, request):
+        s = self.connect()
+        s.sendall(request)
+        data = read_all(s)
+        s.close()
+        self.assertTrue(data.startswith(b'HTTP/1.1 400'), data[:120])
+        self.assertEqual(data.count(b'HTTP/1.1'), 1,
+                         'the bytes after the body were served as a request: %r' % data)
+
+    def test_content_length_with_transfer_encoding(self):
+        self.assert_refused_and_closed(
+            b'POST /api/v1/session HTTP/1.1\r\nHost: x\r\n'
+            b'Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n'
+            b'0\r\n\r\n' + HEALTH)
+        self.assert_refused_and_closed(
+            b'POST /api/v1/session HTTP/1.1\r\nHost: x\r\n'
+            b'Transfer-Encoding: chunked\r\nContent-Length: 40\r\n\r\n'
+            b'0\r\n\r\n' + HEALTH)
+
+    def test_two_content_lengths(self):
+        self.assert_refused_and_closed(
+            b'POST /api/v1/session HTTP/1.1\r\nHost: x\r\n'
+            b'Content-Length: 2\r\nContent-Length: 36\r\n\r\n'
+            b'{}' + HEALTH)
+        self.assert_refused_and_closed(
+            b'POST /api/v1/session HTTP/1.1\r\nHost: x\r\n'
+            b'Content-Length: 2, 36\r\n\r\n'
+            b'{}' + HEALTH)
+
+    def test_odd_transfer_encodings(self):
+        self.assert_refused_and_closed(
+            b'POST /api/v1/session HTTP/1.1\r\nHost: x\r\n'
+            b'Transfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n\r\n'
+            b'0\r\n\r\n' + HEALTH)
+
+
+class IdleTest(ServerTestCase):
+    """The idle deadline is a minute; this server is told 2 s."""
+    smtp = False
+
+    def setUp(self):
+        os.environ['HD_DOOR_IDLE_TIMEOUT_S'] = '2'
+        try:
+            super().setUp()
+        finally:
+            del os.environ['HD_DOOR_IDLE_TIMEOUT_S']
+
+    def test_idle_keepalive_connection_is_closed(self):
+        s = socket.create_connection((self.srv.host, self.srv.port), timeout=10)
+        s.sendall(HEALTH)
+        self.assertTrue(read_response(s).startswith(b'HTTP/1.1 200'))
+        t0 = time.monotonic()
+        self.assertTrue(closed_by_server(s, 6), 'idle connection still open after 6 s')
+        took = time.monotonic() - t0
+        s.close()
+        self.assertGreater(took, 1.5)
+        # A connection in use is not idle.
+        s = socket.create_connection((self.srv.host, self.srv.port), timeout=10)
+        for _ in range(4):
+            s.sendall(HEALTH)
+            self.assertTrue(read_response(s).startswith(b'HTTP/1.1 200'))
+            time.sleep(1)
+        s.close()
+
+
+if __name__ == '__main__':
+    main()
