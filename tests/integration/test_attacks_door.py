@@ -28,9 +28,13 @@ def rss_kib(pid):
     return 0
 
 
+_leftover = {}
+
+
 def read_response(sock):
-    """One HTTP response (head + Content-Length body) as bytes."""
-    data = b''
+    """One HTTP response (head + Content-Length body) as bytes; what came
+    after it (a pipelined answer) is kept for the next call."""
+    data = _leftover.pop(sock.fileno(), b'')
     while b'\r\n\r\n' not in data:
         chunk = sock.recv(65536)
         if not chunk:
@@ -47,7 +51,9 @@ def read_response(sock):
         if not chunk:
             break
         rest += chunk
-    return head + b'\r\n\r\n' + rest
+    if len(rest) > length:
+        _leftover[sock.fileno()] = rest[length:]
+    return head + b'\r\n\r\n' + rest[:length]
 
 
 def read_all(sock, timeout=5):
