@@ -145,7 +145,9 @@ hd_chat_update_from_json (HdChat     *self,
                 properties[PROP_REQUEST_ID]);
   if (hd_json_has (object, "state"))
     {
-      HdChatState state = hd_chat_state_from_string (hd_json_get_string (object, "state"));
+      HdChatState state = HD_CHAT_STATE_WAITING;
+
+      hd_chat_state_from_string (hd_json_get_string (object, "state"), &state);
       /* An ended chat never comes back; a late, stale copy must not
        * revive it. */
       if (state != self->state && self->state != HD_CHAT_STATE_ENDED)

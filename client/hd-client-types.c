@@ -26,22 +26,6 @@ hd_connection_state_get_type (void)
 }
 
 GType
-hd_chat_state_get_type (void)
-{
-  static GType type = 0;
-  static const GEnumValue values[] = {
-    { HD_CHAT_STATE_WAITING, "HD_CHAT_STATE_WAITING", "waiting" },
-    { HD_CHAT_STATE_ACTIVE, "HD_CHAT_STATE_ACTIVE", "active" },
-    { HD_CHAT_STATE_ENDED, "HD_CHAT_STATE_ENDED", "ended" },
-    { 0, NULL, NULL }
-  };
-
-  if (g_once_init_enter (&type))
-    g_once_init_leave (&type, g_enum_register_static ("HdChatState", values));
-  return type;
-}
-
-GType
 hd_message_state_get_type (void)
 {
   static GType type = 0;
@@ -55,28 +39,6 @@ hd_message_state_get_type (void)
   if (g_once_init_enter (&type))
     g_once_init_leave (&type, g_enum_register_static ("HdMessageState", values));
   return type;
-}
-
-const char *
-hd_chat_state_to_string (HdChatState state)
-{
-  switch (state)
-    {
-    case HD_CHAT_STATE_WAITING: return "waiting";
-    case HD_CHAT_STATE_ACTIVE: return "active";
-    case HD_CHAT_STATE_ENDED: return "ended";
-    default: return "waiting";
-    }
-}
-
-HdChatState
-hd_chat_state_from_string (const char *str)
-{
-  if (g_strcmp0 (str, "active") == 0)
-    return HD_CHAT_STATE_ACTIVE;
-  if (g_strcmp0 (str, "ended") == 0)
-    return HD_CHAT_STATE_ENDED;
-  return HD_CHAT_STATE_WAITING;
 }
 
 /* JSON helpers */

@@ -3,6 +3,9 @@
 
 #include <glib-object.h>
 
+/* HdChatState, HdRole, … and their wire strings: common/hd-wire.h */
+#include "hd-wire.h"
+
 G_BEGIN_DECLS
 
 /* Forward typedefs of the client library, so headers can name each other's
@@ -24,12 +27,6 @@ typedef enum {
   HD_CONNECTION_RECONNECTING,  /* dropped; retrying with back-off */
 } HdConnectionState;
 
-typedef enum {
-  HD_CHAT_STATE_WAITING,
-  HD_CHAT_STATE_ACTIVE,
-  HD_CHAT_STATE_ENDED,
-} HdChatState;
-
 /* A message is SENDING from the moment it is typed until the server's
  * chat.message with the same client_id arrives; FAILED when the chat ended
  * before that (it will never be delivered). */
@@ -40,13 +37,8 @@ typedef enum {
 } HdMessageState;
 
 GType hd_connection_state_get_type (void) G_GNUC_CONST;
-GType hd_chat_state_get_type       (void) G_GNUC_CONST;
 GType hd_message_state_get_type    (void) G_GNUC_CONST;
 #define HD_TYPE_CONNECTION_STATE (hd_connection_state_get_type ())
-#define HD_TYPE_CHAT_STATE       (hd_chat_state_get_type ())
 #define HD_TYPE_MESSAGE_STATE    (hd_message_state_get_type ())
-
-const char *hd_chat_state_to_string   (HdChatState  state);
-HdChatState hd_chat_state_from_string (const char  *str);
 
 G_END_DECLS

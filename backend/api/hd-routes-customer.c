@@ -4,7 +4,7 @@
 #include "hd-routes-customer.h"
 #include "hd-customer.h"
 #include "hd-error.h"
-#include "hd-json-private.h"
+#include "hd-json.h"
 #include "hd-protocol.h"
 
 #include <string.h>
@@ -101,7 +101,7 @@ get_string (SoupServerMessage *msg,
 void
 hd_routes_post_note (HdChatService     *service,
                      SoupServerMessage *msg,
-                     const HdUser      *caller,
+                     const HdUserRecord      *caller,
                      JsonObject        *body,
                      gint64             request_id)
 {
@@ -118,7 +118,7 @@ hd_routes_post_note (HdChatService     *service,
 void
 hd_routes_post_rating (HdChatService     *service,
                        SoupServerMessage *msg,
-                       const HdUser      *caller,
+                       const HdUserRecord      *caller,
                        JsonObject        *body,
                        gint64             chat_id)
 {
@@ -143,7 +143,7 @@ hd_routes_post_rating (HdChatService     *service,
 void
 hd_routes_post_attachment (HdChatService     *service,
                            SoupServerMessage *msg,
-                           const HdUser      *caller,
+                           const HdUserRecord      *caller,
                            gint64             chat_id,
                            GHashTable        *query)
 {
@@ -251,7 +251,7 @@ content_disposition (const char *filename)
 void
 hd_routes_attachment (HdChatService     *service,
                       SoupServerMessage *msg,
-                      const HdUser      *caller,
+                      const HdUserRecord      *caller,
                       const char        *method,
                       const char        *id_text)
 {

@@ -13,15 +13,15 @@ G_BEGIN_DECLS
 
 /* POST /requests/{id}/notes {"body"} */
 void hd_routes_post_note       (HdChatService *service, SoupServerMessage *msg,
-                                const HdUser *caller, JsonObject *body, gint64 request_id);
+                                const HdUserRecord *caller, JsonObject *body, gint64 request_id);
 /* POST /chats/{id}/rating {"score", "comment"?} */
 void hd_routes_post_rating     (HdChatService *service, SoupServerMessage *msg,
-                                const HdUser *caller, JsonObject *body, gint64 chat_id);
+                                const HdUserRecord *caller, JsonObject *body, gint64 chat_id);
 /* POST /chats/{id}/attachments?filename=NAME[&client_id=ID], raw body */
 void hd_routes_post_attachment (HdChatService *service, SoupServerMessage *msg,
-                                const HdUser *caller, gint64 chat_id, GHashTable *query);
+                                const HdUserRecord *caller, gint64 chat_id, GHashTable *query);
 /* /attachments/{id}: GET (and HEAD) */
 void hd_routes_attachment      (HdChatService *service, SoupServerMessage *msg,
-                                const HdUser *caller, const char *method, const char *id_text);
+                                const HdUserRecord *caller, const char *method, const char *id_text);
 
 G_END_DECLS

@@ -4,7 +4,7 @@
 #include "hd-server.h"
 #include "hd-door.h"
 #include "hd-error.h"
-#include "hd-json-private.h"
+#include "hd-json.h"
 #include "hd-protocol.h"
 #include "hd-routes-customer.h"
 
@@ -87,7 +87,7 @@ typedef struct {
   SoupServerMessage *msg;
   JsonParser        *parser;
   JsonObject        *body;
-  HdUser            *user;
+  HdUserRecord            *user;
   const char        *token;
 } Call;
 
@@ -628,7 +628,7 @@ route_chats (HdServer    *self,
       if (IS ("GET"))
         {
           const char *state_text = query ? g_hash_table_lookup (query, "state") : NULL;
-          HdChatState state = HD_CHAT_WAITING;
+          HdChatState state = HD_CHAT_STATE_WAITING;
 
           if (state_text != NULL && !hd_chat_state_from_string (state_text, &state))
             {
@@ -853,7 +853,7 @@ handle_api (SoupServer        *server,
     respond_error (msg, HD_ERROR_NOT_FOUND, "No such call");
 
 out:
-  hd_user_free (call.user);
+  hd_user_record_free (call.user);
   g_clear_object (&call.parser);
 }
 
@@ -868,7 +868,7 @@ handle_events (SoupServer        *server,
 {
   HdServer *self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(HdUser) user = NULL;
+  g_autoptr(HdUserRecord) user = NULL;
 
   if (strcmp (path, HD_API_PREFIX "/events") != 0)
     {

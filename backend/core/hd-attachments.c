@@ -4,7 +4,7 @@
 #include "hd-customer.h"
 #include "hd-chat-service-private.h"
 #include "hd-error.h"
-#include "hd-json-private.h"
+#include "hd-json.h"
 #include "hd-protocol.h"
 
 #include <string.h>
@@ -18,7 +18,7 @@
 void
 hd_customer_render_message_extra (HdChatService   *self,
                                   GString         *out,
-                                  const HdMessage *m)
+                                  const HdMessageRecord *m)
 {
   g_autoptr(HdAttachment) a = NULL;
 
@@ -41,7 +41,7 @@ hd_customer_render_message_extra (HdChatService   *self,
 
 char *
 hd_chat_service_add_attachment (HdChatService  *self,
-                                const HdUser   *caller,
+                                const HdUserRecord   *caller,
                                 gint64          chat_id,
                                 const char     *filename,
                                 GBytes         *data,
@@ -54,7 +54,7 @@ hd_chat_service_add_attachment (HdChatService  *self,
   g_autofree char *size_text = NULL;
   g_autofree char *body = NULL;
   g_autofree char *sha256 = NULL;
-  g_autoptr(HdMessage) m = NULL;
+  g_autoptr(HdMessageRecord) m = NULL;
   g_autoptr(GString) line = NULL;
   HdAttachment meta = { 0, };
   const char *content_type;
@@ -63,7 +63,7 @@ hd_chat_service_add_attachment (HdChatService  *self,
   gint64 now = g_get_real_time ();
   gint64 length = 0;
   gboolean is_new = FALSE;
-  HdChat chat;
+  HdChatRecord chat;
   GString *out;
 
   *created = FALSE;
@@ -88,12 +88,12 @@ hd_chat_service_add_attachment (HdChatService  *self,
     }
   if (!hd_chat_service_get_member_chat (self, caller, chat_id, &chat, error))
     return NULL;
-  if (chat.state == HD_CHAT_WAITING)
+  if (chat.state == HD_CHAT_STATE_WAITING)
     {
       g_set_error_literal (error, HD_ERROR, HD_ERROR_CONFLICT, "The chat has not been accepted yet");
       return NULL;
     }
-  if (chat.state == HD_CHAT_ENDED)
+  if (chat.state == HD_CHAT_STATE_ENDED)
     {
       g_set_error_literal (error, HD_ERROR, HD_ERROR_CHAT_ENDED, "This chat has ended");
       return NULL;
@@ -144,13 +144,13 @@ hd_chat_service_add_attachment (HdChatService  *self,
 
 HdAttachment *
 hd_chat_service_get_attachment (HdChatService  *self,
-                                const HdUser   *caller,
+                                const HdUserRecord   *caller,
                                 gint64          attachment_id,
                                 GError        **error)
 {
   HdStore *store = hd_chat_service_get_store (self);
   g_autoptr(HdAttachment) a = hd_store_attachment_get (store, attachment_id, NULL);
-  HdChat chat;
+  HdChatRecord chat;
   gboolean allowed = FALSE;
 
   if (a != NULL && hd_store_chat_get (store, a->chat_id, &chat, NULL))
@@ -160,7 +160,7 @@ hd_chat_service_get_attachment (HdChatService  *self,
       /* Staff who see the request see its transcript, which names the file. */
       if (!allowed && HD_ROLE_IS_STAFF (caller->role))
         {
-          g_autoptr(HdRequest) r = hd_store_request_get (store, chat.request_id, NULL);
+          g_autoptr(HdRequestRecord) r = hd_store_request_get (store, chat.request_id, NULL);
           allowed = r != NULL && hd_chat_service_can_see_request (self, caller, r);
         }
     }

@@ -19,17 +19,17 @@ void       hd_chat_service_emit_event          (HdChatService  *self,
 void       hd_chat_service_emit_chat_event     (HdChatService  *self,
                                                 const char     *type,
                                                 GArray         *recipients,
-                                                const HdChat   *chat);
+                                                const HdChatRecord   *chat);
 void       hd_chat_service_render_chat_to      (HdChatService  *self,
                                                 GString        *out,
-                                                const HdChat   *chat,
+                                                const HdChatRecord   *chat,
                                                 gint64          viewer_id,
                                                 gboolean        staff);
 /* @author may be NULL (looked up). */
 void       hd_chat_service_render_message_to   (HdChatService  *self,
                                                 GString        *out,
-                                                const HdMessage *message,
-                                                const HdUser   *author,
+                                                const HdMessageRecord *message,
+                                                const HdUserRecord   *author,
                                                 gint64          viewer_id,
                                                 gboolean        staff);
 /* "null" for 0 or an unknown id. */
@@ -39,15 +39,15 @@ void       hd_chat_service_render_user_id_to   (HdChatService  *self,
                                                 gint64          viewer_id,
                                                 gboolean        staff);
 gboolean   hd_chat_service_get_member_chat     (HdChatService  *self,
-                                                const HdUser   *caller,
+                                                const HdUserRecord   *caller,
                                                 gint64          chat_id,
-                                                HdChat         *chat,
+                                                HdChatRecord         *chat,
                                                 GError        **error);
 gboolean   hd_chat_service_can_see_request     (HdChatService  *self,
-                                                const HdUser   *caller,
-                                                const HdRequest *request);
-HdRequest *hd_chat_service_get_visible_request (HdChatService  *self,
-                                                const HdUser   *caller,
+                                                const HdUserRecord   *caller,
+                                                const HdRequestRecord *request);
+HdRequestRecord *hd_chat_service_get_visible_request (HdChatService  *self,
+                                                const HdUserRecord   *caller,
                                                 gint64          request_id,
                                                 GError        **error);
 /* One transcript line into @out; returns its length in characters. */
@@ -56,7 +56,7 @@ glong      hd_chat_service_transcript_line     (GString        *out,
                                                 const char     *author,
                                                 const char     *body);
 void       hd_chat_service_emit_transcript_update (HdChatService *self,
-                                                   const HdChat  *chat,
+                                                   const HdChatRecord  *chat,
                                                    gint64         updated_at,
                                                    const char    *appended,
                                                    gint64         length);

@@ -6,7 +6,7 @@
 #include "hd-customer.h"
 #include "hd-auth.h"
 #include "hd-error.h"
-#include "hd-json-private.h"
+#include "hd-json.h"
 #include "hd-protocol.h"
 
 #include <string.h>
@@ -41,7 +41,7 @@ struct _HdChatService
 };
 
 typedef struct {
-  HdChat  chat;
+  HdChatRecord  chat;
   GArray *watchers;    /* NULL until needed */
 } BatchChat;
 
@@ -65,7 +65,7 @@ typedef struct {
 static const Viewer staff_view = { 0, TRUE };
 
 static Viewer
-viewer_of (const HdUser *user)
+viewer_of (const HdUserRecord *user)
 {
   Viewer v = { user->id, HD_ROLE_IS_STAFF (user->role) };
   return v;
@@ -148,7 +148,7 @@ fail (GError     **error,
 static void
 render_user (HdChatService *self,
              GString       *out,
-             const HdUser  *u,
+             const HdUserRecord  *u,
              Viewer         viewer)
 {
   gboolean show_private = viewer.staff || viewer.id == u->id;
@@ -179,7 +179,7 @@ render_user_id (HdChatService *self,
                 gint64         id,
                 Viewer         viewer)
 {
-  g_autoptr(HdUser) u = id > 0 ? hd_store_user_get (self->store, id, NULL) : NULL;
+  g_autoptr(HdUserRecord) u = id > 0 ? hd_store_user_get (self->store, id, NULL) : NULL;
 
   if (u == NULL)
     g_string_append (out, "null");
@@ -189,8 +189,8 @@ render_user_id (HdChatService *self,
 
 char *
 hd_chat_service_render_user (HdChatService *self,
-                             const HdUser  *user,
-                             const HdUser  *viewer)
+                             const HdUserRecord  *user,
+                             const HdUserRecord  *viewer)
 {
   GString *out = g_string_new (NULL);
 
@@ -201,7 +201,7 @@ hd_chat_service_render_user (HdChatService *self,
 static void
 render_chat (HdChatService *self,
              GString       *out,
-             const HdChat  *c,
+             const HdChatRecord  *c,
              Viewer         viewer)
 {
   g_string_append_printf (out, "{\"id\":%" G_GINT64_FORMAT ",\"request_id\":%" G_GINT64_FORMAT ",\"state\":\"%s\"",
@@ -227,8 +227,8 @@ render_chat (HdChatService *self,
 static void
 render_message (HdChatService   *self,
                 GString         *out,
-                const HdMessage *m,
-                const HdUser    *author,
+                const HdMessageRecord *m,
+                const HdUserRecord    *author,
                 Viewer           viewer)
 {
   g_string_append_printf (out, "{\"id\":%" G_GINT64_FORMAT ",\"chat_id\":%" G_GINT64_FORMAT
@@ -250,12 +250,12 @@ render_message (HdChatService   *self,
 
 static void
 render_note_head (GString      *out,
-                  const HdNote *n)
+                  const HdNoteRecord *n)
 {
   g_string_append_printf (out, "{\"id\":%" G_GINT64_FORMAT ",\"request_id\":%" G_GINT64_FORMAT ",\"kind\":\"%s\"",
                           n->id, n->request_id,
-                          n->kind == HD_NOTE_TRANSCRIPT ? "chat_transcript" :
-                          n->kind == HD_NOTE_EVENT ? "event" : "note");
+                          n->kind == HD_NOTE_KIND_TRANSCRIPT ? "chat_transcript" :
+                          n->kind == HD_NOTE_KIND_EVENT ? "event" : "note");
   HD_JSON_KEY (out, "chat_id");
   hd_json_append_id (out, n->chat_id);
   HD_JSON_KEY (out, "created_at");
@@ -276,7 +276,7 @@ render_privileges (GString            *out,
 static void
 render_team (HdChatService *self,
              GString       *out,
-             const HdTeam  *t,
+             const HdTeamRecord  *t,
              Viewer         viewer)
 {
   g_autoptr(GArray) ids = hd_store_team_member_ids (self->store, t->id, NULL);
@@ -431,7 +431,7 @@ static void
 emit_chat (HdChatService *self,
            const char    *type,
            GArray        *recipients,
-           const HdChat  *chat)
+           const HdChatRecord  *chat)
 {
   GString *staff = g_string_new (NULL);
   GString *customer = g_string_new (NULL);
@@ -449,7 +449,7 @@ hd_chat_service_set_online (HdChatService *self,
                             gint64         user_id,
                             gboolean       online)
 {
-  g_autoptr(HdUser) user = NULL;
+  g_autoptr(HdUserRecord) user = NULL;
   g_autoptr(GString) staff = NULL;
   g_autoptr(GString) customer = NULL;
 
@@ -483,8 +483,8 @@ hd_chat_service_is_online (HdChatService *self,
 
 static gboolean
 can_see_request (HdChatService   *self,
-                 const HdUser    *caller,
-                 const HdRequest *r)
+                 const HdUserRecord    *caller,
+                 const HdRequestRecord *r)
 {
   switch (caller->role)
     {
@@ -499,13 +499,13 @@ can_see_request (HdChatService   *self,
     }
 }
 
-static HdRequest *
+static HdRequestRecord *
 get_visible_request (HdChatService  *self,
-                     const HdUser   *caller,
+                     const HdUserRecord   *caller,
                      gint64          request_id,
                      GError        **error)
 {
-  g_autoptr(HdRequest) r = hd_store_request_get (self->store, request_id, NULL);
+  g_autoptr(HdRequestRecord) r = hd_store_request_get (self->store, request_id, NULL);
 
   if (r == NULL || !can_see_request (self, caller, r))
     return NOT_FOUND (error, "Request");
@@ -513,8 +513,8 @@ get_visible_request (HdChatService  *self,
 }
 
 static gboolean
-is_member (const HdUser *caller,
-           const HdChat *chat)
+is_member (const HdUserRecord *caller,
+           const HdChatRecord *chat)
 {
   return caller->id == chat->customer_id ||
          (chat->technician_id > 0 && caller->id == chat->technician_id);
@@ -525,7 +525,7 @@ static gboolean
 was_offered (HdChatService *self,
              gint64         user_id,
              HdRole         role,
-             const HdChat  *chat)
+             const HdChatRecord  *chat)
 {
   if (!HD_ROLE_IS_STAFF (role))
     return FALSE;
@@ -536,14 +536,14 @@ was_offered (HdChatService *self,
   if (!hd_store_team_has_member (self->store, chat->target_id, user_id))
     return FALSE;
   {
-    g_autoptr(HdUser) u = hd_store_user_get (self->store, user_id, NULL);
+    g_autoptr(HdUserRecord) u = hd_store_user_get (self->store, user_id, NULL);
     return u != NULL && u->available;
   }
 }
 
 static GArray *
 offered_ids (HdChatService *self,
-             const HdChat  *chat)
+             const HdChatRecord  *chat)
 {
   GArray *ids = ids_new ();
 
@@ -556,7 +556,7 @@ offered_ids (HdChatService *self,
       for (guint i = 0; members && i < members->len; i++)
         {
           gint64 id = g_array_index (members, gint64, i);
-          g_autoptr(HdUser) u = hd_store_user_get (self->store, id, NULL);
+          g_autoptr(HdUserRecord) u = hd_store_user_get (self->store, id, NULL);
 
           if (u && HD_ROLE_IS_STAFF (u->role) && u->available)
             ids_add (ids, id);
@@ -567,14 +567,14 @@ offered_ids (HdChatService *self,
 
 static gboolean
 get_visible_chat (HdChatService  *self,
-                  const HdUser   *caller,
+                  const HdUserRecord   *caller,
                   gint64          chat_id,
-                  HdChat         *chat,
+                  HdChatRecord         *chat,
                   GError        **error)
 {
   if (!hd_store_chat_get (self->store, chat_id, chat, NULL) ||
       !(is_member (caller, chat) ||
-        (chat->state == HD_CHAT_WAITING && was_offered (self, caller->id, caller->role, chat))))
+        (chat->state == HD_CHAT_STATE_WAITING && was_offered (self, caller->id, caller->role, chat))))
     {
       NOT_FOUND (error, "Chat");
       return FALSE;
@@ -606,9 +606,9 @@ batch_chat (HdChatService *self,
 
 static gboolean
 get_member_chat (HdChatService  *self,
-                 const HdUser   *caller,
+                 const HdUserRecord   *caller,
                  gint64          chat_id,
-                 HdChat         *chat,
+                 HdChatRecord         *chat,
                  GError        **error)
 {
   BatchChat *b = batch_chat (self, chat_id);
@@ -632,7 +632,7 @@ get_member_chat (HdChatService  *self,
 
 static gboolean
 reachable (HdChatService *self,
-           const HdUser  *u)
+           const HdUserRecord  *u)
 {
   return u != NULL && HD_ROLE_IS_STAFF (u->role) && u->available &&
          hd_chat_service_is_online (self, u->id);
@@ -640,22 +640,22 @@ reachable (HdChatService *self,
 
 /* The technicians a customer may pick now for @r: the assignee while logged
  * in and available, and with the team privilege every such technician of
- * the request's team.  GPtrArray of HdUser, the assignee first. */
+ * the request's team.  GPtrArray of HdUserRecord, the assignee first. */
 static GPtrArray *
 technicians_for (HdChatService      *self,
-                 const HdRequest    *r,
+                 const HdRequestRecord    *r,
                  const HdPrivileges *p)
 {
-  GPtrArray *list = g_ptr_array_new_with_free_func ((GDestroyNotify) hd_user_free);
+  GPtrArray *list = g_ptr_array_new_with_free_func ((GDestroyNotify) hd_user_record_free);
 
   if (r->assignee_id > 0)
     {
-      HdUser *a = hd_store_user_get (self->store, r->assignee_id, NULL);
+      HdUserRecord *a = hd_store_user_get (self->store, r->assignee_id, NULL);
 
       if (reachable (self, a))
         g_ptr_array_add (list, a);
       else
-        hd_user_free (a);
+        hd_user_record_free (a);
     }
 
   if (p->customer_chat_with_team && r->team_id > 0)
@@ -665,7 +665,7 @@ technicians_for (HdChatService      *self,
       for (guint i = 0; ids && i < ids->len; i++)
         {
           gint64 id = g_array_index (ids, gint64, i);
-          HdUser *u;
+          HdUserRecord *u;
 
           if (id == r->assignee_id)
             continue;
@@ -673,7 +673,7 @@ technicians_for (HdChatService      *self,
           if (reachable (self, u))
             g_ptr_array_add (list, u);
           else
-            hd_user_free (u);
+            hd_user_record_free (u);
         }
     }
   return list;
@@ -682,12 +682,12 @@ technicians_for (HdChatService      *self,
 /* Why a chat cannot start now (or NULL when it can). */
 static const char *
 chat_refusal (HdChatService      *self,
-              const HdRequest    *r,
+              const HdRequestRecord    *r,
               const HdPrivileges *p,
               GPtrArray          *technicians,
               HdErrorCode        *code)
 {
-  HdChat open;
+  HdChatRecord open;
 
   if (!p->chat_enabled)
     {
@@ -715,10 +715,10 @@ chat_refusal (HdChatService      *self,
 static void
 render_request (HdChatService   *self,
                 GString         *out,
-                const HdRequest *r,
+                const HdRequestRecord *r,
                 Viewer           viewer)
 {
-  HdChat chat;
+  HdChatRecord chat;
 
   g_string_append_printf (out, "{\"id\":%" G_GINT64_FORMAT ",\"subject\":", r->id);
   hd_json_append_string (out, r->subject);
@@ -731,7 +731,7 @@ render_request (HdChatService   *self,
   render_user_id (self, out, r->assignee_id, viewer);
   HD_JSON_KEY (out, "team");
   {
-    g_autoptr(HdTeam) t = r->team_id > 0 ? hd_store_team_get (self->store, r->team_id, NULL) : NULL;
+    g_autoptr(HdTeamRecord) t = r->team_id > 0 ? hd_store_team_get (self->store, r->team_id, NULL) : NULL;
 
     if (t)
       {
@@ -792,7 +792,7 @@ hd_chat_service_seed_demo (HdChatService  *self,
   };
   gint64 ids[G_N_ELEMENTS (users)];
   g_autofree char *hash = NULL;
-  g_autoptr(HdTeam) team = NULL;
+  g_autoptr(HdTeamRecord) team = NULL;
   HdPrivileges p = { TRUE, FALSE };
   gint64 now = g_get_real_time ();
   gboolean ok = TRUE;
@@ -810,7 +810,7 @@ hd_chat_service_seed_demo (HdChatService  *self,
 
   for (guint i = 0; ok && i < G_N_ELEMENTS (users); i++)
     {
-      g_autoptr(HdUser) u = hd_store_user_create (self->store, users[i].login, users[i].name,
+      g_autoptr(HdUserRecord) u = hd_store_user_create (self->store, users[i].login, users[i].name,
                                                   users[i].email, users[i].role, hash, error);
       ok = u != NULL;
       ids[i] = u ? u->id : 0;
@@ -822,13 +822,13 @@ hd_chat_service_seed_demo (HdChatService  *self,
     }
   if (ok)
     {
-      g_autoptr(HdRequest) r1 = hd_store_request_create (self->store, "Printer offline",
+      g_autoptr(HdRequestRecord) r1 = hd_store_request_create (self->store, "Printer offline",
         "The printer on the second floor shows “offline” since this morning.",
         ids[3], ids[1], team->id, FALSE, now, error);
-      g_autoptr(HdRequest) r2 = r1 ? hd_store_request_create (self->store, "VPN drops every hour",
+      g_autoptr(HdRequestRecord) r2 = r1 ? hd_store_request_create (self->store, "VPN drops every hour",
         "The VPN connection drops about once an hour and has to be restarted.",
         ids[4], ids[2], team->id, FALSE, now, error) : NULL;
-      g_autoptr(HdRequest) r3 = r2 ? hd_store_request_create (self->store, "New laptop",
+      g_autoptr(HdRequestRecord) r3 = r2 ? hd_store_request_create (self->store, "New laptop",
         "Please set up the new laptop.",
         ids[3], ids[1], 0, TRUE, now, error) : NULL;
       ok = r3 != NULL;
@@ -845,7 +845,7 @@ hd_chat_service_seed_demo (HdChatService  *self,
 
 /* ---- sessions ------------------------------------------------------- */
 
-HdUser *
+HdUserRecord *
 hd_chat_service_authenticate (HdChatService  *self,
                               const char     *token,
                               GError        **error)
@@ -860,14 +860,14 @@ hd_chat_service_authenticate (HdChatService  *self,
 
 typedef struct {
   char   *login;
-  HdUser *user;
+  HdUserRecord *user;
 } LoginData;
 
 static void
 login_data_free (LoginData *d)
 {
   g_free (d->login);
-  hd_user_free (d->user);
+  hd_user_record_free (d->user);
   g_free (d);
 }
 
@@ -967,7 +967,7 @@ hd_chat_service_logout (HdChatService  *self,
 
 char *
 hd_chat_service_get_me (HdChatService  *self,
-                        const HdUser   *caller,
+                        const HdUserRecord   *caller,
                         GError        **error)
 {
   return hd_chat_service_render_user (self, caller, caller);
@@ -975,11 +975,11 @@ hd_chat_service_get_me (HdChatService  *self,
 
 char *
 hd_chat_service_set_available (HdChatService  *self,
-                               const HdUser   *caller,
+                               const HdUserRecord   *caller,
                                gboolean        available,
                                GError        **error)
 {
-  g_autoptr(HdUser) user = NULL;
+  g_autoptr(HdUserRecord) user = NULL;
   gboolean changed = caller->available != available;
 
   if (!HD_ROLE_IS_STAFF (caller->role))
@@ -1004,7 +1004,7 @@ hd_chat_service_set_available (HdChatService  *self,
 
 char *
 hd_chat_service_get_privileges (HdChatService  *self,
-                                const HdUser   *caller,
+                                const HdUserRecord   *caller,
                                 GError        **error)
 {
   HdPrivileges p;
@@ -1019,7 +1019,7 @@ hd_chat_service_get_privileges (HdChatService  *self,
 
 char *
 hd_chat_service_set_privileges (HdChatService  *self,
-                                const HdUser   *caller,
+                                const HdUserRecord   *caller,
                                 int             chat_enabled,
                                 int             with_team,
                                 GError        **error)
@@ -1046,7 +1046,7 @@ hd_chat_service_set_privileges (HdChatService  *self,
 
 char *
 hd_chat_service_list_users (HdChatService  *self,
-                            const HdUser   *caller,
+                            const HdUserRecord   *caller,
                             int             role,
                             GError        **error)
 {
@@ -1073,7 +1073,7 @@ typedef struct {
   char   *login, *name, *email;
   HdRole  role;
   gint64  team_id;
-  HdUser *caller;
+  HdUserRecord *caller;
 } CreateUserData;
 
 static void
@@ -1082,7 +1082,7 @@ create_user_data_free (CreateUserData *d)
   g_free (d->login);
   g_free (d->name);
   g_free (d->email);
-  hd_user_free (d->caller);
+  hd_user_record_free (d->caller);
   g_free (d);
 }
 
@@ -1096,7 +1096,7 @@ create_user_hashed (GObject      *source,
   CreateUserData *d = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autofree char *hash = hd_auth_hash_password_finish (result, &error);
-  g_autoptr(HdUser) user = NULL;
+  g_autoptr(HdUserRecord) user = NULL;
 
   leave_batch (self);
   if (hash == NULL)
@@ -1113,7 +1113,7 @@ create_user_hashed (GObject      *source,
   user = hd_store_user_create (self->store, d->login, d->name, d->email, d->role, hash, &error);
   if (user != NULL && d->team_id > 0 &&
       !hd_store_team_add_member (self->store, d->team_id, user->id, &error))
-    g_clear_pointer (&user, hd_user_free);
+    g_clear_pointer (&user, hd_user_record_free);
   if (user == NULL)
     {
       hd_store_rollback (self->store);
@@ -1147,7 +1147,7 @@ one_line (const char *s)
 
 void
 hd_chat_service_create_user_async (HdChatService       *self,
-                                   const HdUser        *caller,
+                                   const HdUserRecord        *caller,
                                    const char          *login,
                                    const char          *name,
                                    const char          *email,
@@ -1159,7 +1159,7 @@ hd_chat_service_create_user_async (HdChatService       *self,
                                    gpointer             user_data)
 {
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-  g_autoptr(HdUser) existing = NULL;
+  g_autoptr(HdUserRecord) existing = NULL;
   CreateUserData *d;
 
   g_task_set_source_tag (task, hd_chat_service_create_user_async);
@@ -1192,7 +1192,7 @@ hd_chat_service_create_user_async (HdChatService       *self,
     }
   if (team_id > 0)
     {
-      g_autoptr(HdTeam) team = hd_store_team_get (self->store, team_id, NULL);
+      g_autoptr(HdTeamRecord) team = hd_store_team_get (self->store, team_id, NULL);
       if (team == NULL)
         {
           g_task_return_new_error (task, HD_ERROR, HD_ERROR_BAD_REQUEST, "No such team");
@@ -1212,7 +1212,7 @@ hd_chat_service_create_user_async (HdChatService       *self,
   d->email = g_strdup (email);
   d->role = role;
   d->team_id = team_id;
-  d->caller = g_new0 (HdUser, 1);
+  d->caller = g_new0 (HdUserRecord, 1);
   d->caller->id = caller->id;
   d->caller->role = caller->role;
   g_task_set_task_data (task, d, (GDestroyNotify) create_user_data_free);
@@ -1229,7 +1229,7 @@ hd_chat_service_create_user_finish (HdChatService  *self,
 
 char *
 hd_chat_service_list_teams (HdChatService  *self,
-                            const HdUser   *caller,
+                            const HdUserRecord   *caller,
                             GError        **error)
 {
   g_autoptr(GPtrArray) teams = NULL;
@@ -1253,13 +1253,13 @@ hd_chat_service_list_teams (HdChatService  *self,
 
 char *
 hd_chat_service_create_team (HdChatService  *self,
-                             const HdUser   *caller,
+                             const HdUserRecord   *caller,
                              const char     *name,
                              const gint64   *member_ids,
                              guint           n_members,
                              GError        **error)
 {
-  g_autoptr(HdTeam) team = NULL;
+  g_autoptr(HdTeamRecord) team = NULL;
   GString *out;
 
   if (caller->role != HD_ROLE_ADMIN)
@@ -1268,7 +1268,7 @@ hd_chat_service_create_team (HdChatService  *self,
     return fail (error, HD_ERROR_BAD_REQUEST, "The team needs a name");
   for (guint i = 0; i < n_members; i++)
     {
-      g_autoptr(HdUser) u = hd_store_user_get (self->store, member_ids[i], NULL);
+      g_autoptr(HdUserRecord) u = hd_store_user_get (self->store, member_ids[i], NULL);
       if (u == NULL)
         return fail (error, HD_ERROR_BAD_REQUEST, "A member id does not name a user");
     }
@@ -1284,8 +1284,8 @@ hd_chat_service_create_team (HdChatService  *self,
 
 static char *
 request_text (HdChatService   *self,
-              const HdRequest *r,
-              const HdUser    *caller)
+              const HdRequestRecord *r,
+              const HdUserRecord    *caller)
 {
   GString *out = g_string_new (NULL);
 
@@ -1300,7 +1300,7 @@ check_user_role (HdChatService  *self,
                  const char     *what,
                  GError        **error)
 {
-  g_autoptr(HdUser) u = hd_store_user_get (self->store, id, NULL);
+  g_autoptr(HdUserRecord) u = hd_store_user_get (self->store, id, NULL);
 
   if (u == NULL || HD_ROLE_IS_STAFF (u->role) != staff)
     {
@@ -1316,7 +1316,7 @@ check_team (HdChatService  *self,
             gint64          id,
             GError        **error)
 {
-  g_autoptr(HdTeam) t = hd_store_team_get (self->store, id, NULL);
+  g_autoptr(HdTeamRecord) t = hd_store_team_get (self->store, id, NULL);
 
   if (t == NULL)
     {
@@ -1328,7 +1328,7 @@ check_team (HdChatService  *self,
 
 char *
 hd_chat_service_create_request (HdChatService  *self,
-                                const HdUser   *caller,
+                                const HdUserRecord   *caller,
                                 const char     *subject,
                                 const char     *description,
                                 gint64          customer_id,
@@ -1336,7 +1336,7 @@ hd_chat_service_create_request (HdChatService  *self,
                                 gint64          team_id,
                                 GError        **error)
 {
-  g_autoptr(HdRequest) r = NULL;
+  g_autoptr(HdRequestRecord) r = NULL;
 
   if (!text_ok (subject))
     return fail (error, HD_ERROR_BAD_REQUEST, "The request needs a subject");
@@ -1364,14 +1364,14 @@ hd_chat_service_create_request (HdChatService  *self,
 
 char *
 hd_chat_service_update_request (HdChatService  *self,
-                                const HdUser   *caller,
+                                const HdUserRecord   *caller,
                                 gint64          request_id,
                                 int             closed,
                                 gint64          assignee_id,
                                 gint64          team_id,
                                 GError        **error)
 {
-  g_autoptr(HdRequest) r = get_visible_request (self, caller, request_id, error);
+  g_autoptr(HdRequestRecord) r = get_visible_request (self, caller, request_id, error);
 
   if (r == NULL)
     return NULL;
@@ -1394,7 +1394,7 @@ hd_chat_service_update_request (HdChatService  *self,
 
 char *
 hd_chat_service_list_requests (HdChatService  *self,
-                               const HdUser   *caller,
+                               const HdUserRecord   *caller,
                                GError        **error)
 {
   g_autoptr(GPtrArray) list = NULL;
@@ -1420,11 +1420,11 @@ hd_chat_service_list_requests (HdChatService  *self,
 
 char *
 hd_chat_service_get_request (HdChatService  *self,
-                             const HdUser   *caller,
+                             const HdUserRecord   *caller,
                              gint64          request_id,
                              GError        **error)
 {
-  g_autoptr(HdRequest) r = get_visible_request (self, caller, request_id, error);
+  g_autoptr(HdRequestRecord) r = get_visible_request (self, caller, request_id, error);
 
   return r ? request_text (self, r, caller) : NULL;
 }
@@ -1472,7 +1472,7 @@ hd_chat_service_build_transcript (HdChatService  *self,
         }
       for (guint i = 0; i < page->len; i++)
         {
-          HdMessage *m = g_ptr_array_index (page, i);
+          HdMessageRecord *m = g_ptr_array_index (page, i);
           append_transcript_line (out, m->created_at, m->author_name, m->body);
           after = m->seq;
         }
@@ -1482,11 +1482,11 @@ hd_chat_service_build_transcript (HdChatService  *self,
 
 char *
 hd_chat_service_list_notes (HdChatService  *self,
-                            const HdUser   *caller,
+                            const HdUserRecord   *caller,
                             gint64          request_id,
                             GError        **error)
 {
-  g_autoptr(HdRequest) r = get_visible_request (self, caller, request_id, error);
+  g_autoptr(HdRequestRecord) r = get_visible_request (self, caller, request_id, error);
   g_autoptr(GPtrArray) notes = NULL;
   GString *out;
 
@@ -1498,17 +1498,17 @@ hd_chat_service_list_notes (HdChatService  *self,
   out = g_string_new ("{\"notes\":[");
   for (guint i = 0; i < notes->len; i++)
     {
-      HdNote *n = g_ptr_array_index (notes, i);
+      HdNoteRecord *n = g_ptr_array_index (notes, i);
       g_autofree char *derived = NULL;
 
-      if (n->kind == HD_NOTE_TRANSCRIPT)
+      if (n->kind == HD_NOTE_KIND_TRANSCRIPT)
         derived = hd_chat_service_build_transcript (self, n->chat_id, NULL);
       if (i > 0)
         g_string_append_c (out, ',');
       render_note_head (out, n);
       HD_JSON_KEY (out, "body");
       hd_json_append_string (out, derived ? derived : n->body ? n->body : "");
-      if (n->kind == HD_NOTE_TRANSCRIPT)
+      if (n->kind == HD_NOTE_KIND_TRANSCRIPT)
         g_string_append_printf (out, ",\"length\":%" G_GINT64_FORMAT, n->length);
       hd_customer_render_note_extra (self, out, n, caller->id, HD_ROLE_IS_STAFF (caller->role));
       g_string_append_c (out, '}');
@@ -1520,8 +1520,8 @@ hd_chat_service_list_notes (HdChatService  *self,
 /* Members and staff who can see the request. */
 static GArray *
 request_watchers (HdChatService   *self,
-                  const HdRequest *r,
-                  const HdChat    *chat)
+                  const HdRequestRecord *r,
+                  const HdChatRecord    *chat)
 {
   GArray *ids = ids_new ();
   g_autoptr(GPtrArray) admins = hd_store_users_list (self->store, HD_ROLE_ADMIN, NULL);
@@ -1538,20 +1538,20 @@ request_watchers (HdChatService   *self,
         ids_add (ids, g_array_index (members, gint64, i));
     }
   for (guint i = 0; admins && i < admins->len; i++)
-    ids_add (ids, ((HdUser *) g_ptr_array_index (admins, i))->id);
+    ids_add (ids, ((HdUserRecord *) g_ptr_array_index (admins, i))->id);
   return ids;
 }
 
 static void
 emit_transcript_update (HdChatService *self,
-                        const HdChat  *chat,
+                        const HdChatRecord  *chat,
                         gint64         updated_at,
                         const char    *appended,
                         gint64         length)
 {
   BatchChat *b = batch_chat (self, chat->id);
   GString *out = self->scratch;
-  HdNote n = { chat->note_id, chat->request_id, HD_NOTE_TRANSCRIPT, chat->id, NULL,
+  HdNoteRecord n = { chat->note_id, chat->request_id, HD_NOTE_KIND_TRANSCRIPT, chat->id, NULL,
                chat->accepted_at, updated_at, length };
   GArray *watchers;
 
@@ -1561,7 +1561,7 @@ emit_transcript_update (HdChatService *self,
     watchers = g_array_ref (b->watchers);
   else
     {
-      g_autoptr(HdRequest) r = hd_store_request_get (self->store, chat->request_id, NULL);
+      g_autoptr(HdRequestRecord) r = hd_store_request_get (self->store, chat->request_id, NULL);
 
       if (r == NULL)
         return;
@@ -1581,8 +1581,8 @@ emit_transcript_update (HdChatService *self,
 
 static char *
 chat_text (HdChatService *self,
-           const HdChat  *chat,
-           const HdUser  *caller)
+           const HdChatRecord  *chat,
+           const HdUserRecord  *caller)
 {
   GString *out = g_string_new (NULL);
 
@@ -1592,17 +1592,17 @@ chat_text (HdChatService *self,
 
 char *
 hd_chat_service_start_chat (HdChatService  *self,
-                            const HdUser   *caller,
+                            const HdUserRecord   *caller,
                             gint64          request_id,
                             gint64          technician_id,
                             GError        **error)
 {
-  g_autoptr(HdRequest) r = NULL;
+  g_autoptr(HdRequestRecord) r = NULL;
   g_autoptr(GPtrArray) techs = NULL;
   HdPrivileges p;
   HdErrorCode code;
   const char *refusal;
-  HdChat chat = { 0, };
+  HdChatRecord chat = { 0, };
 
   if (caller->role != HD_ROLE_CUSTOMER)
     return fail (error, HD_ERROR_FORBIDDEN, "Only customers start chats");
@@ -1625,14 +1625,14 @@ hd_chat_service_start_chat (HdChatService  *self,
       gboolean found = FALSE;
 
       for (guint i = 0; i < techs->len && !found; i++)
-        found = ((HdUser *) g_ptr_array_index (techs, i))->id == technician_id;
+        found = ((HdUserRecord *) g_ptr_array_index (techs, i))->id == technician_id;
       if (!found)
         return fail (error, HD_ERROR_TECHNICIAN_UNAVAILABLE,
                      "That technician is not available for a chat on this request");
       chat.target_kind = HD_TARGET_TECHNICIAN;
       chat.target_id = technician_id;
     }
-  else if (r->assignee_id > 0 && ((HdUser *) g_ptr_array_index (techs, 0))->id == r->assignee_id)
+  else if (r->assignee_id > 0 && ((HdUserRecord *) g_ptr_array_index (techs, 0))->id == r->assignee_id)
     {
       chat.target_kind = HD_TARGET_TECHNICIAN;
       chat.target_id = r->assignee_id;
@@ -1654,7 +1654,7 @@ hd_chat_service_start_chat (HdChatService  *self,
 
 char *
 hd_chat_service_list_chats (HdChatService  *self,
-                            const HdUser   *caller,
+                            const HdUserRecord   *caller,
                             int             state,
                             GError        **error)
 {
@@ -1668,7 +1668,7 @@ hd_chat_service_list_chats (HdChatService  *self,
     {
       if (i > 0)
         g_string_append_c (out, ',');
-      render_chat (self, out, &g_array_index (chats, HdChat, i), viewer_of (caller));
+      render_chat (self, out, &g_array_index (chats, HdChatRecord, i), viewer_of (caller));
     }
   g_string_append (out, "]}");
   return g_string_free (out, FALSE);
@@ -1676,7 +1676,7 @@ hd_chat_service_list_chats (HdChatService  *self,
 
 char *
 hd_chat_service_queue (HdChatService  *self,
-                       const HdUser   *caller,
+                       const HdUserRecord   *caller,
                        GError        **error)
 {
   g_autoptr(GArray) chats = NULL;
@@ -1691,7 +1691,7 @@ hd_chat_service_queue (HdChatService  *self,
   out = g_string_new ("{\"chats\":[");
   for (guint i = 0; i < chats->len; i++)
     {
-      HdChat *c = &g_array_index (chats, HdChat, i);
+      HdChatRecord *c = &g_array_index (chats, HdChatRecord, i);
 
       if (!was_offered (self, caller->id, caller->role, c))
         continue;
@@ -1706,11 +1706,11 @@ hd_chat_service_queue (HdChatService  *self,
 
 char *
 hd_chat_service_get_chat (HdChatService  *self,
-                          const HdUser   *caller,
+                          const HdUserRecord   *caller,
                           gint64          chat_id,
                           GError        **error)
 {
-  HdChat chat;
+  HdChatRecord chat;
 
   if (!get_visible_chat (self, caller, chat_id, &chat, error))
     return NULL;
@@ -1719,12 +1719,12 @@ hd_chat_service_get_chat (HdChatService  *self,
 
 char *
 hd_chat_service_accept_chat (HdChatService  *self,
-                             const HdUser   *caller,
+                             const HdUserRecord   *caller,
                              gint64          chat_id,
                              GError        **error)
 {
-  HdChat chat;
-  HdChat before;
+  HdChatRecord chat;
+  HdChatRecord before;
   HdQueueChange queue;
 
   if (!hd_store_chat_get (self->store, chat_id, &before, NULL) ||
@@ -1732,7 +1732,7 @@ hd_chat_service_accept_chat (HdChatService  *self,
     return NOT_FOUND (error, "Chat");
   if (!HD_ROLE_IS_STAFF (caller->role))
     return fail (error, HD_ERROR_FORBIDDEN, "Only technicians accept chats");
-  if (before.state != HD_CHAT_WAITING)
+  if (before.state != HD_CHAT_STATE_WAITING)
     return fail (error, HD_ERROR_ALREADY_TAKEN, "This chat was already taken or withdrawn");
 
   hd_customer_queue_leaving (self, &before, &queue);
@@ -1752,12 +1752,12 @@ hd_chat_service_accept_chat (HdChatService  *self,
 
 char *
 hd_chat_service_end_chat (HdChatService  *self,
-                          const HdUser   *caller,
+                          const HdUserRecord   *caller,
                           gint64          chat_id,
                           GError        **error)
 {
-  HdChat chat;
-  HdChat before;
+  HdChatRecord chat;
+  HdChatRecord before;
   HdQueueChange queue;
   GArray *to;
 
@@ -1772,20 +1772,20 @@ hd_chat_service_end_chat (HdChatService  *self,
   ids_add (to, chat.customer_id);
   ids_add (to, chat.technician_id);
   emit_chat (self, HD_EVENT_CHAT_ENDED, to, &chat);
-  if (before.state == HD_CHAT_WAITING)
+  if (before.state == HD_CHAT_STATE_WAITING)
     emit_chat (self, HD_EVENT_CHAT_TAKEN, offered_ids (self, &chat), &chat);
   return chat_text (self, &chat, caller);
 }
 
 char *
 hd_chat_service_list_messages (HdChatService  *self,
-                               const HdUser   *caller,
+                               const HdUserRecord   *caller,
                                gint64          chat_id,
                                gint64          after,
                                guint           limit,
                                GError        **error)
 {
-  HdChat chat;
+  HdChatRecord chat;
   g_autoptr(GPtrArray) list = NULL;
   gboolean more = FALSE;
   GString *out;
@@ -1800,13 +1800,13 @@ hd_chat_service_list_messages (HdChatService  *self,
     return NULL;
 
   /* A chat has two authors: look each up once, not once per message. */
-  authors = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, (GDestroyNotify) hd_user_free);
+  authors = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, (GDestroyNotify) hd_user_record_free);
   out = g_string_sized_new (256 * (list->len + 1));
   g_string_append (out, "{\"messages\":[");
   for (guint i = 0; i < list->len; i++)
     {
-      HdMessage *m = g_ptr_array_index (list, i);
-      HdUser *author = g_hash_table_lookup (authors, &m->author_id);
+      HdMessageRecord *m = g_ptr_array_index (list, i);
+      HdUserRecord *author = g_hash_table_lookup (authors, &m->author_id);
 
       if (author == NULL)
         {
@@ -1824,15 +1824,15 @@ hd_chat_service_list_messages (HdChatService  *self,
 
 char *
 hd_chat_service_post_message (HdChatService  *self,
-                              const HdUser   *caller,
+                              const HdUserRecord   *caller,
                               gint64          chat_id,
                               const char     *body,
                               const char     *client_id,
                               gboolean       *created,
                               GError        **error)
 {
-  HdChat chat;
-  g_autoptr(HdMessage) m = NULL;
+  HdChatRecord chat;
+  g_autoptr(HdMessageRecord) m = NULL;
   GString *line = NULL;
   glong line_chars;
   gint64 now = g_get_real_time ();
@@ -1848,7 +1848,7 @@ hd_chat_service_post_message (HdChatService  *self,
     return fail (error, HD_ERROR_BAD_REQUEST, "client_id is too long");
   if (!get_member_chat (self, caller, chat_id, &chat, error))
     return NULL;
-  if (chat.state == HD_CHAT_WAITING)
+  if (chat.state == HD_CHAT_STATE_WAITING)
     return fail (error, HD_ERROR_CONFLICT, "The chat has not been accepted yet");
 
   line = g_string_sized_new (128);
@@ -1889,17 +1889,17 @@ hd_chat_service_post_message (HdChatService  *self,
 
 gboolean
 hd_chat_service_typing (HdChatService  *self,
-                        const HdUser   *caller,
+                        const HdUserRecord   *caller,
                         gint64          chat_id,
                         GError        **error)
 {
-  HdChat chat;
+  HdChatRecord chat;
   GArray *to;
   char data[128];
 
   if (!get_member_chat (self, caller, chat_id, &chat, error))
     return FALSE;
-  if (chat.state != HD_CHAT_ACTIVE)
+  if (chat.state != HD_CHAT_STATE_ACTIVE)
     {
       g_set_error_literal (error, HD_ERROR, HD_ERROR_CHAT_ENDED, "The chat is not active");
       return FALSE;
@@ -1917,7 +1917,7 @@ hd_chat_service_typing (HdChatService  *self,
 typedef struct {
   char   *to;
   gint64  sender_id;
-  HdChat  chat;
+  HdChatRecord  chat;
 } EmailData;
 
 static void
@@ -1961,7 +1961,7 @@ email_sent (GObject      *source,
 
 void
 hd_chat_service_email_chat_async (HdChatService       *self,
-                                  const HdUser        *caller,
+                                  const HdUserRecord        *caller,
                                   gint64               chat_id,
                                   GCancellable        *cancellable,
                                   GAsyncReadyCallback  callback,
@@ -1969,11 +1969,11 @@ hd_chat_service_email_chat_async (HdChatService       *self,
 {
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
   g_autoptr(GError) error = NULL;
-  g_autoptr(HdRequest) r = NULL;
-  g_autoptr(HdUser) customer = NULL;
+  g_autoptr(HdRequestRecord) r = NULL;
+  g_autoptr(HdUserRecord) customer = NULL;
   g_autofree char *transcript = NULL;
   g_autofree char *subject = NULL;
-  HdChat chat;
+  HdChatRecord chat;
 
   g_task_set_source_tag (task, hd_chat_service_email_chat_async);
 
@@ -2036,7 +2036,7 @@ void
 hd_chat_service_emit_chat_event (HdChatService *self,
                                  const char    *type,
                                  GArray        *recipients,
-                                 const HdChat  *chat)
+                                 const HdChatRecord  *chat)
 {
   emit_chat (self, type, recipients, chat);
 }
@@ -2044,7 +2044,7 @@ hd_chat_service_emit_chat_event (HdChatService *self,
 void
 hd_chat_service_render_chat_to (HdChatService *self,
                                 GString       *out,
-                                const HdChat  *chat,
+                                const HdChatRecord  *chat,
                                 gint64         viewer_id,
                                 gboolean       staff)
 {
@@ -2054,8 +2054,8 @@ hd_chat_service_render_chat_to (HdChatService *self,
 void
 hd_chat_service_render_message_to (HdChatService   *self,
                                    GString         *out,
-                                   const HdMessage *message,
-                                   const HdUser    *author,
+                                   const HdMessageRecord *message,
+                                   const HdUserRecord    *author,
                                    gint64           viewer_id,
                                    gboolean         staff)
 {
@@ -2074,9 +2074,9 @@ hd_chat_service_render_user_id_to (HdChatService *self,
 
 gboolean
 hd_chat_service_get_member_chat (HdChatService  *self,
-                                 const HdUser   *caller,
+                                 const HdUserRecord   *caller,
                                  gint64          chat_id,
-                                 HdChat         *chat,
+                                 HdChatRecord         *chat,
                                  GError        **error)
 {
   return get_member_chat (self, caller, chat_id, chat, error);
@@ -2084,15 +2084,15 @@ hd_chat_service_get_member_chat (HdChatService  *self,
 
 gboolean
 hd_chat_service_can_see_request (HdChatService   *self,
-                                 const HdUser    *caller,
-                                 const HdRequest *request)
+                                 const HdUserRecord    *caller,
+                                 const HdRequestRecord *request)
 {
   return can_see_request (self, caller, request);
 }
 
-HdRequest *
+HdRequestRecord *
 hd_chat_service_get_visible_request (HdChatService  *self,
-                                     const HdUser   *caller,
+                                     const HdUserRecord   *caller,
                                      gint64          request_id,
                                      GError        **error)
 {
@@ -2110,7 +2110,7 @@ hd_chat_service_transcript_line (GString    *out,
 
 void
 hd_chat_service_emit_transcript_update (HdChatService *self,
-                                        const HdChat  *chat,
+                                        const HdChatRecord  *chat,
                                         gint64         updated_at,
                                         const char    *appended,
                                         gint64         length)

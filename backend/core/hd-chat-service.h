@@ -65,7 +65,7 @@ gboolean       hd_chat_service_is_online        (HdChatService  *self,
                                                  gint64          user_id);
 
 /* sessions */
-HdUser        *hd_chat_service_authenticate     (HdChatService  *self,
+HdUserRecord        *hd_chat_service_authenticate     (HdChatService  *self,
                                                  const char     *token,
                                                  GError        **error);
 void           hd_chat_service_login_async      (HdChatService  *self,
@@ -83,20 +83,20 @@ gboolean       hd_chat_service_logout           (HdChatService  *self,
 
 /* A user object as @viewer may see it. */
 char          *hd_chat_service_render_user      (HdChatService  *self,
-                                                 const HdUser   *user,
-                                                 const HdUser   *viewer);
+                                                 const HdUserRecord   *user,
+                                                 const HdUserRecord   *viewer);
 
-char *hd_chat_service_get_me          (HdChatService *self, const HdUser *caller, GError **error);
-char *hd_chat_service_set_available   (HdChatService *self, const HdUser *caller,
+char *hd_chat_service_get_me          (HdChatService *self, const HdUserRecord *caller, GError **error);
+char *hd_chat_service_set_available   (HdChatService *self, const HdUserRecord *caller,
                                        gboolean available, GError **error);
-char *hd_chat_service_get_privileges  (HdChatService *self, const HdUser *caller, GError **error);
+char *hd_chat_service_get_privileges  (HdChatService *self, const HdUserRecord *caller, GError **error);
 /* @chat_enabled, @with_team: -1 keeps the value. */
-char *hd_chat_service_set_privileges  (HdChatService *self, const HdUser *caller,
+char *hd_chat_service_set_privileges  (HdChatService *self, const HdUserRecord *caller,
                                        int chat_enabled, int with_team, GError **error);
 /* @role < 0: all */
-char *hd_chat_service_list_users      (HdChatService *self, const HdUser *caller,
+char *hd_chat_service_list_users      (HdChatService *self, const HdUserRecord *caller,
                                        int role, GError **error);
-void  hd_chat_service_create_user_async (HdChatService *self, const HdUser *caller,
+void  hd_chat_service_create_user_async (HdChatService *self, const HdUserRecord *caller,
                                          const char *login, const char *name,
                                          const char *email, HdRole role,
                                          const char *password, gint64 team_id,
@@ -104,53 +104,53 @@ void  hd_chat_service_create_user_async (HdChatService *self, const HdUser *call
                                          GAsyncReadyCallback callback, gpointer user_data);
 char *hd_chat_service_create_user_finish (HdChatService *self, GAsyncResult *result,
                                           GError **error);
-char *hd_chat_service_list_teams      (HdChatService *self, const HdUser *caller, GError **error);
-char *hd_chat_service_create_team     (HdChatService *self, const HdUser *caller,
+char *hd_chat_service_list_teams      (HdChatService *self, const HdUserRecord *caller, GError **error);
+char *hd_chat_service_create_team     (HdChatService *self, const HdUserRecord *caller,
                                        const char *name, const gint64 *member_ids,
                                        guint n_members, GError **error);
 
 /* For a customer caller @customer_id, @assignee_id and @team_id must be 0. */
-char *hd_chat_service_create_request  (HdChatService *self, const HdUser *caller,
+char *hd_chat_service_create_request  (HdChatService *self, const HdUserRecord *caller,
                                        const char *subject, const char *description,
                                        gint64 customer_id, gint64 assignee_id,
                                        gint64 team_id, GError **error);
 /* @closed: -1 keeps; @assignee_id, @team_id: -1 keeps, 0 clears. */
-char *hd_chat_service_update_request  (HdChatService *self, const HdUser *caller,
+char *hd_chat_service_update_request  (HdChatService *self, const HdUserRecord *caller,
                                        gint64 request_id, int closed,
                                        gint64 assignee_id, gint64 team_id,
                                        GError **error);
-char *hd_chat_service_list_requests   (HdChatService *self, const HdUser *caller, GError **error);
-char *hd_chat_service_get_request     (HdChatService *self, const HdUser *caller,
+char *hd_chat_service_list_requests   (HdChatService *self, const HdUserRecord *caller, GError **error);
+char *hd_chat_service_get_request     (HdChatService *self, const HdUserRecord *caller,
                                        gint64 request_id, GError **error);
-char *hd_chat_service_list_notes      (HdChatService *self, const HdUser *caller,
+char *hd_chat_service_list_notes      (HdChatService *self, const HdUserRecord *caller,
                                        gint64 request_id, GError **error);
 
 /* @technician_id 0: let the rules pick. */
-char *hd_chat_service_start_chat      (HdChatService *self, const HdUser *caller,
+char *hd_chat_service_start_chat      (HdChatService *self, const HdUserRecord *caller,
                                        gint64 request_id, gint64 technician_id,
                                        GError **error);
 /* @state < 0: all */
-char *hd_chat_service_list_chats      (HdChatService *self, const HdUser *caller,
+char *hd_chat_service_list_chats      (HdChatService *self, const HdUserRecord *caller,
                                        int state, GError **error);
-char *hd_chat_service_queue           (HdChatService *self, const HdUser *caller, GError **error);
-char *hd_chat_service_get_chat        (HdChatService *self, const HdUser *caller,
+char *hd_chat_service_queue           (HdChatService *self, const HdUserRecord *caller, GError **error);
+char *hd_chat_service_get_chat        (HdChatService *self, const HdUserRecord *caller,
                                        gint64 chat_id, GError **error);
-char *hd_chat_service_accept_chat     (HdChatService *self, const HdUser *caller,
+char *hd_chat_service_accept_chat     (HdChatService *self, const HdUserRecord *caller,
                                        gint64 chat_id, GError **error);
-char *hd_chat_service_end_chat        (HdChatService *self, const HdUser *caller,
+char *hd_chat_service_end_chat        (HdChatService *self, const HdUserRecord *caller,
                                        gint64 chat_id, GError **error);
-char *hd_chat_service_list_messages   (HdChatService *self, const HdUser *caller,
+char *hd_chat_service_list_messages   (HdChatService *self, const HdUserRecord *caller,
                                        gint64 chat_id, gint64 after, guint limit,
                                        GError **error);
 /* Returns the message as @caller sees it; *@created is FALSE when
  * @client_id was already used in this chat (the first message then). */
-char *hd_chat_service_post_message    (HdChatService *self, const HdUser *caller,
+char *hd_chat_service_post_message    (HdChatService *self, const HdUserRecord *caller,
                                        gint64 chat_id, const char *body,
                                        const char *client_id, gboolean *created,
                                        GError **error);
-gboolean hd_chat_service_typing       (HdChatService *self, const HdUser *caller,
+gboolean hd_chat_service_typing       (HdChatService *self, const HdUserRecord *caller,
                                        gint64 chat_id, GError **error);
-void  hd_chat_service_email_chat_async  (HdChatService *self, const HdUser *caller,
+void  hd_chat_service_email_chat_async  (HdChatService *self, const HdUserRecord *caller,
                                          gint64 chat_id, GCancellable *cancellable,
                                          GAsyncReadyCallback callback, gpointer user_data);
 char *hd_chat_service_email_chat_finish (HdChatService *self, GAsyncResult *result,

@@ -12,38 +12,38 @@ G_BEGIN_DECLS
  * hd-chat-service.h: JSON text or NULL with an HD_ERROR. */
 
 /* POST /requests/{id}/notes */
-char *hd_chat_service_add_note        (HdChatService *self, const HdUser *caller,
+char *hd_chat_service_add_note        (HdChatService *self, const HdUserRecord *caller,
                                        gint64 request_id, const char *body,
                                        GError **error);
 /* After a transcript mail was accepted for delivery to @recipient. */
 void  hd_chat_service_note_mail_sent  (HdChatService *self, gint64 sender_id,
-                                       const HdChat *chat, const char *recipient);
+                                       const HdChatRecord *chat, const char *recipient);
 
 /* POST /chats/{id}/rating; @comment may be NULL. */
-char *hd_chat_service_rate_chat       (HdChatService *self, const HdUser *caller,
+char *hd_chat_service_rate_chat       (HdChatService *self, const HdUserRecord *caller,
                                        gint64 chat_id, int score, const char *comment,
                                        GError **error);
 
 /* POST /chats/{id}/attachments: @data is the whole body.  *@created as
  * for hd_chat_service_post_message (). */
-char *hd_chat_service_add_attachment  (HdChatService *self, const HdUser *caller,
+char *hd_chat_service_add_attachment  (HdChatService *self, const HdUserRecord *caller,
                                        gint64 chat_id, const char *filename,
                                        GBytes *data, const char *client_id,
                                        gboolean *created, GError **error);
 /* GET /attachments/{id}: the description, if @caller may read it (a
  * member of its chat, or staff who can see the chat's request). */
-HdAttachment *hd_chat_service_get_attachment (HdChatService *self, const HdUser *caller,
+HdAttachment *hd_chat_service_get_attachment (HdChatService *self, const HdUserRecord *caller,
                                               gint64 attachment_id, GError **error);
 
 /* ---- hooks the service's core calls --------------------------------- */
 
 /* Appends the v2 members of a chat: ,"queue_position",
  * "estimated_wait_s", "rating". */
-void  hd_customer_render_chat_extra   (HdChatService *self, GString *out, const HdChat *chat);
+void  hd_customer_render_chat_extra   (HdChatService *self, GString *out, const HdChatRecord *chat);
 /* Appends ,"kind","attachment" of a message. */
-void  hd_customer_render_message_extra (HdChatService *self, GString *out, const HdMessage *message);
+void  hd_customer_render_message_extra (HdChatService *self, GString *out, const HdMessageRecord *message);
 /* Appends ,"author" (and for a transcript, "rating") of a note. */
-void  hd_customer_render_note_extra   (HdChatService *self, GString *out, const HdNote *note,
+void  hd_customer_render_note_extra   (HdChatService *self, GString *out, const HdNoteRecord *note,
                                        gint64 viewer_id, gboolean staff);
 
 /* A waiting chat is about to leave its queue (accepted, withdrawn, moved
@@ -55,7 +55,7 @@ typedef struct {
   gint64       chat_id;
   gint64       base_before;   /* the wait estimate's base before, µs; -1 unknown */
 } HdQueueChange;
-void  hd_customer_queue_leaving       (HdChatService *self, const HdChat *chat,
+void  hd_customer_queue_leaving       (HdChatService *self, const HdChatRecord *chat,
                                        HdQueueChange *change);
 void  hd_customer_queue_left          (HdChatService *self, const HdQueueChange *change);
 

@@ -4,7 +4,7 @@
 #include "hd-customer.h"
 #include "hd-chat-service-private.h"
 #include "hd-error.h"
-#include "hd-json-private.h"
+#include "hd-json.h"
 #include "hd-protocol.h"
 
 /* Notes written by people (kind "note": the customer's way to leave a
@@ -17,11 +17,11 @@ kind_name (HdNoteKind kind)
 {
   switch (kind)
     {
-    case HD_NOTE_TRANSCRIPT:
+    case HD_NOTE_KIND_TRANSCRIPT:
       return "chat_transcript";
-    case HD_NOTE_EVENT:
+    case HD_NOTE_KIND_EVENT:
       return "event";
-    case HD_NOTE_PLAIN:
+    case HD_NOTE_KIND_NOTE:
     default:
       return "note";
     }
@@ -30,15 +30,15 @@ kind_name (HdNoteKind kind)
 void
 hd_customer_render_note_extra (HdChatService *self,
                                GString       *out,
-                               const HdNote  *note,
+                               const HdNoteRecord  *note,
                                gint64         viewer_id,
                                gboolean       staff)
 {
   HD_JSON_KEY (out, "author");
   hd_chat_service_render_user_id_to (self, out, note->author_id, viewer_id, staff);
-  if (note->kind == HD_NOTE_TRANSCRIPT)
+  if (note->kind == HD_NOTE_KIND_TRANSCRIPT)
     {
-      HdChat chat;
+      HdChatRecord chat;
 
       HD_JSON_KEY (out, "rating");
       if (note->chat_id > 0 &&
@@ -60,7 +60,7 @@ hd_customer_render_note_extra (HdChatService *self,
 static void
 render_note (HdChatService *self,
              GString       *out,
-             const HdNote  *n,
+             const HdNoteRecord  *n,
              gint64         viewer_id,
              gboolean       staff)
 {
@@ -83,8 +83,8 @@ render_note (HdChatService *self,
  * customer wrote it. */
 static void
 emit_note_created (HdChatService   *self,
-                   const HdRequest *r,
-                   const HdNote    *n)
+                   const HdRequestRecord *r,
+                   const HdNoteRecord    *n)
 {
   g_autoptr(GString) staff = g_string_new (NULL);
   g_autoptr(GString) customer = g_string_new (NULL);
@@ -101,13 +101,13 @@ emit_note_created (HdChatService   *self,
 
 char *
 hd_chat_service_add_note (HdChatService  *self,
-                          const HdUser   *caller,
+                          const HdUserRecord   *caller,
                           gint64          request_id,
                           const char     *body,
                           GError        **error)
 {
-  g_autoptr(HdRequest) r = NULL;
-  g_autoptr(HdNote) n = NULL;
+  g_autoptr(HdRequestRecord) r = NULL;
+  g_autoptr(HdNoteRecord) n = NULL;
   GString *out;
 
   r = hd_chat_service_get_visible_request (self, caller, request_id, error);
@@ -130,7 +130,7 @@ hd_chat_service_add_note (HdChatService  *self,
       return NULL;
     }
 
-  n = hd_store_note_add (hd_chat_service_get_store (self), r->id, HD_NOTE_PLAIN, 0, caller->id,
+  n = hd_store_note_add (hd_chat_service_get_store (self), r->id, HD_NOTE_KIND_NOTE, 0, caller->id,
                          body, g_get_real_time (), error);
   if (n == NULL)
     return NULL;
@@ -144,13 +144,13 @@ hd_chat_service_add_note (HdChatService  *self,
 void
 hd_chat_service_note_mail_sent (HdChatService *self,
                                 gint64         sender_id,
-                                const HdChat  *chat,
+                                const HdChatRecord  *chat,
                                 const char    *recipient)
 {
   HdStore *store = hd_chat_service_get_store (self);
   g_autoptr(GError) error = NULL;
-  g_autoptr(HdRequest) r = hd_store_request_get (store, chat->request_id, &error);
-  g_autoptr(HdNote) n = NULL;
+  g_autoptr(HdRequestRecord) r = hd_store_request_get (store, chat->request_id, &error);
+  g_autoptr(HdNoteRecord) n = NULL;
   g_autofree char *body = NULL;
 
   if (r != NULL)
@@ -158,7 +158,7 @@ hd_chat_service_note_mail_sent (HdChatService *self,
       /* Stored in English like every server text; the apps show their own
        * words for an event note they recognise. */
       body = g_strdup_printf ("Chat transcript emailed to %s.", recipient);
-      n = hd_store_note_add (store, r->id, HD_NOTE_EVENT, chat->id, sender_id, body,
+      n = hd_store_note_add (store, r->id, HD_NOTE_KIND_EVENT, chat->id, sender_id, body,
                              g_get_real_time (), &error);
     }
   if (n == NULL)

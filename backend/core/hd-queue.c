@@ -3,7 +3,7 @@
 
 #include "hd-customer.h"
 #include "hd-chat-service-private.h"
-#include "hd-json-private.h"
+#include "hd-json.h"
 #include "hd-protocol.h"
 
 
@@ -55,11 +55,11 @@ estimate (gint64 base,
 void
 hd_customer_render_chat_extra (HdChatService *self,
                                GString       *out,
-                               const HdChat  *chat)
+                               const HdChatRecord  *chat)
 {
   HdStore *store = hd_chat_service_get_store (self);
 
-  if (chat->state == HD_CHAT_WAITING)
+  if (chat->state == HD_CHAT_STATE_WAITING)
     {
       gint64 position = hd_store_queue_position (store, chat);
       gint64 wait = estimate (estimate_base (self, chat->target_kind, chat->target_id), position);
@@ -88,12 +88,12 @@ hd_customer_render_chat_extra (HdChatService *self,
 
 void
 hd_customer_queue_leaving (HdChatService *self,
-                           const HdChat  *chat,
+                           const HdChatRecord  *chat,
                            HdQueueChange *change)
 {
   change->target_kind = chat->target_kind;
   change->target_id = chat->target_id;
-  change->chat_id = chat->state == HD_CHAT_WAITING ? chat->id : 0;
+  change->chat_id = chat->state == HD_CHAT_STATE_WAITING ? chat->id : 0;
   change->base_before = estimate_base (self, chat->target_kind, chat->target_id);
 }
 
@@ -116,7 +116,7 @@ hd_customer_queue_left (HdChatService       *self,
 
   for (guint i = 0; i < waiting->len; i++)
     {
-      const HdChat *c = &g_array_index (waiting, HdChat, i);
+      const HdChatRecord *c = &g_array_index (waiting, HdChatRecord, i);
       gint64 before;
       GArray *to;
 

@@ -12,14 +12,14 @@
 
 char *
 hd_chat_service_rate_chat (HdChatService  *self,
-                           const HdUser   *caller,
+                           const HdUserRecord   *caller,
                            gint64          chat_id,
                            int             score,
                            const char     *comment,
                            GError        **error)
 {
   HdStore *store = hd_chat_service_get_store (self);
-  HdChat chat;
+  HdChatRecord chat;
   GString *out;
   GArray *to;
 
@@ -49,7 +49,7 @@ hd_chat_service_rate_chat (HdChatService  *self,
   /* A blank comment is no comment. */
   if (comment != NULL && !hd_chat_service_text_ok (comment))
     comment = NULL;
-  if (chat.state != HD_CHAT_ENDED)
+  if (chat.state != HD_CHAT_STATE_ENDED)
     {
       g_set_error_literal (error, HD_ERROR, HD_ERROR_CONFLICT, "A chat is rated after it ended");
       return NULL;

@@ -3,7 +3,7 @@
 
 #include "hd-hub.h"
 #include "hd-error.h"
-#include "hd-json-private.h"
+#include "hd-json.h"
 #include "hd-protocol.h"
 #include "hd-ws.h"
 
@@ -41,7 +41,7 @@ struct _HdHub
   guint          batch_source;
   /* echoes of resent messages (connection, frame), sent after it */
   GPtrArray     *held_echoes;
-  /* senders looked up once per batch: user id → HdUser */
+  /* senders looked up once per batch: user id → HdUserRecord */
   GHashTable    *batch_users;
 };
 
@@ -198,8 +198,8 @@ handle_frame (HdHub      *self,
               gsize       len)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(HdUser) owned = NULL;
-  HdUser *user;
+  g_autoptr(HdUserRecord) owned = NULL;
+  HdUserRecord *user;
   JsonNode *root;
   JsonObject *o, *data;
   const char *type;
@@ -425,7 +425,7 @@ hd_hub_init (HdHub *self)
   self->parser = json_parser_new_immutable ();
   self->held_echoes = g_ptr_array_new_with_free_func ((GDestroyNotify) echo_free);
   self->batch_users = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL,
-                                             (GDestroyNotify) hd_user_free);
+                                             (GDestroyNotify) hd_user_record_free);
 }
 
 HdHub *
@@ -451,7 +451,7 @@ hd_hub_new (HdChatService *service)
 
 typedef struct {
   HdHub  *hub;
-  HdUser *user;
+  HdUserRecord *user;
 } Pending;
 
 static void
@@ -460,7 +460,7 @@ pending_free (gpointer data)
   Pending *p = data;
 
   g_object_unref (p->hub);
-  hd_user_free (p->user);
+  hd_user_record_free (p->user);
   g_free (p);
 }
 
@@ -471,7 +471,7 @@ on_open (HdWsConn *conn,
 {
   Pending *p = data;
   HdHub *self = p->hub;
-  const HdUser *user = p->user;
+  const HdUserRecord *user = p->user;
   Client *c = g_new0 (Client, 1);
   GPtrArray *list;
   g_autofree char *user_json = NULL;
@@ -507,7 +507,7 @@ on_open (HdWsConn *conn,
 gboolean
 hd_hub_upgrade (HdHub             *self,
                 SoupServerMessage *msg,
-                HdUser            *user)
+                HdUserRecord            *user)
 {
   Pending *p = g_new0 (Pending, 1);
 

@@ -20,7 +20,7 @@ HdHub   *hd_hub_new               (HdChatService           *service);
  * The socket then moves to the connection layer (hd-ws.h). */
 gboolean hd_hub_upgrade           (HdHub                   *self,
                                    SoupServerMessage       *msg,
-                                   HdUser                  *user);
+                                   HdUserRecord                  *user);
 /* Closes every socket with @code (1001 on shutdown). */
 void     hd_hub_close_all         (HdHub                   *self,
                                    gushort                  code,

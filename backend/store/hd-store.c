@@ -31,91 +31,6 @@ struct _HdStore
 
 G_DEFINE_FINAL_TYPE (HdStore, hd_store, G_TYPE_OBJECT)
 
-/* ---- enums ---------------------------------------------------------- */
-
-static const char *role_names[] = { "customer", "technician", "admin" };
-static const char *state_names[] = { "waiting", "active", "ended" };
-
-const char *
-hd_role_to_string (HdRole role)
-{
-  return (guint) role < G_N_ELEMENTS (role_names) ? role_names[role] : "customer";
-}
-
-gboolean
-hd_role_from_string (const char *str,
-                     HdRole     *out_role)
-{
-  for (guint i = 0; str && i < G_N_ELEMENTS (role_names); i++)
-    if (strcmp (str, role_names[i]) == 0)
-      {
-        *out_role = (HdRole) i;
-        return TRUE;
-      }
-  return FALSE;
-}
-
-const char *
-hd_chat_state_to_string (HdChatState state)
-{
-  return (guint) state < G_N_ELEMENTS (state_names) ? state_names[state] : "ended";
-}
-
-gboolean
-hd_chat_state_from_string (const char  *str,
-                           HdChatState *out_state)
-{
-  for (guint i = 0; str && i < G_N_ELEMENTS (state_names); i++)
-    if (strcmp (str, state_names[i]) == 0)
-      {
-        *out_state = (HdChatState) i;
-        return TRUE;
-      }
-  return FALSE;
-}
-
-void
-hd_user_free (HdUser *user)
-{
-  if (user == NULL)
-    return;
-  g_free (user->login);
-  g_free (user->name);
-  g_free (user->email);
-  g_free (user->password_hash);
-  g_free (user);
-}
-
-void
-hd_request_free (HdRequest *request)
-{
-  if (request == NULL)
-    return;
-  g_free (request->subject);
-  g_free (request->description);
-  g_free (request);
-}
-
-void
-hd_message_free (HdMessage *message)
-{
-  if (message == NULL)
-    return;
-  g_free (message->author_name);
-  g_free (message->body);
-  g_free (message->client_id);
-  g_free (message);
-}
-
-void
-hd_note_free (HdNote *note)
-{
-  if (note == NULL)
-    return;
-  g_free (note->body);
-  g_free (note);
-}
-
 void
 hd_attachment_free (HdAttachment *attachment)
 {
@@ -125,15 +40,6 @@ hd_attachment_free (HdAttachment *attachment)
   g_free (attachment->content_type);
   g_free (attachment->sha256);
   g_free (attachment);
-}
-
-void
-hd_team_free (HdTeam *team)
-{
-  if (team == NULL)
-    return;
-  g_free (team->name);
-  g_free (team);
 }
 
 /* ---- schema --------------------------------------------------------- */
@@ -657,10 +563,10 @@ hd_store_open (const char  *path,
 
 #define USER_COLS "id, login, name, email, role, available"
 
-static HdUser *
+static HdUserRecord *
 read_user (sqlite3_stmt *s)
 {
-  HdUser *u = g_new0 (HdUser, 1);
+  HdUserRecord *u = g_new0 (HdUserRecord, 1);
 
   u->id = sqlite3_column_int64 (s, 0);
   u->login = col_text (s, 1);
@@ -686,7 +592,7 @@ hd_store_count_users (HdStore *self)
   return n;
 }
 
-HdUser *
+HdUserRecord *
 hd_store_user_create (HdStore     *self,
                       const char  *login,
                       const char  *name,
@@ -723,13 +629,13 @@ hd_store_user_create (HdStore     *self,
   return hd_store_user_get (self, id, error);
 }
 
-HdUser *
+HdUserRecord *
 hd_store_user_get (HdStore  *self,
                    gint64    id,
                    GError  **error)
 {
   sqlite3_stmt *s = stmt (self, "SELECT " USER_COLS " FROM users WHERE id = ?", error);
-  HdUser *u = NULL;
+  HdUserRecord *u = NULL;
 
   if (s == NULL)
     return NULL;
@@ -742,13 +648,13 @@ hd_store_user_get (HdStore  *self,
   return u;
 }
 
-HdUser *
+HdUserRecord *
 hd_store_user_get_by_login (HdStore     *self,
                             const char  *login,
                             GError     **error)
 {
   sqlite3_stmt *s = stmt (self, "SELECT " USER_COLS ", password_hash FROM users WHERE login = ?", error);
-  HdUser *u = NULL;
+  HdUserRecord *u = NULL;
 
   if (s == NULL)
     return NULL;
@@ -798,7 +704,7 @@ hd_store_users_list (HdStore  *self,
     return NULL;
   if (role >= 0)
     bind_text (s, 1, hd_role_to_string ((HdRole) role));
-  list = g_ptr_array_new_with_free_func ((GDestroyNotify) hd_user_free);
+  list = g_ptr_array_new_with_free_func ((GDestroyNotify) hd_user_record_free);
   while (sqlite3_step (s) == SQLITE_ROW)
     g_ptr_array_add (list, read_user (s));
   done (s);
@@ -824,7 +730,7 @@ hd_store_token_add (HdStore     *self,
   return step_done (self, s, "Storing the session", error);
 }
 
-HdUser *
+HdUserRecord *
 hd_store_token_lookup (HdStore     *self,
                        const char  *token_hash,
                        GError     **error)
@@ -832,7 +738,7 @@ hd_store_token_lookup (HdStore     *self,
   sqlite3_stmt *s = stmt (self,
                           "SELECT u.id, u.login, u.name, u.email, u.role, u.available "
                           "FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = ?", error);
-  HdUser *u = NULL;
+  HdUserRecord *u = NULL;
 
   if (s == NULL)
     return NULL;
@@ -875,7 +781,7 @@ hd_store_team_add_member (HdStore  *self,
   return step_done (self, s, "Adding a team member", error);
 }
 
-HdTeam *
+HdTeamRecord *
 hd_store_team_create (HdStore       *self,
                       const char    *name,
                       const gint64  *member_ids,
@@ -905,20 +811,20 @@ hd_store_team_create (HdStore       *self,
   return hd_store_team_get (self, id, error);
 }
 
-HdTeam *
+HdTeamRecord *
 hd_store_team_get (HdStore  *self,
                    gint64    id,
                    GError  **error)
 {
   sqlite3_stmt *s = stmt (self, "SELECT id, name FROM teams WHERE id = ?", error);
-  HdTeam *t = NULL;
+  HdTeamRecord *t = NULL;
 
   if (s == NULL)
     return NULL;
   sqlite3_bind_int64 (s, 1, id);
   if (sqlite3_step (s) == SQLITE_ROW)
     {
-      t = g_new0 (HdTeam, 1);
+      t = g_new0 (HdTeamRecord, 1);
       t->id = sqlite3_column_int64 (s, 0);
       t->name = col_text (s, 1);
     }
@@ -937,10 +843,10 @@ hd_store_teams_list (HdStore  *self,
 
   if (s == NULL)
     return NULL;
-  list = g_ptr_array_new_with_free_func ((GDestroyNotify) hd_team_free);
+  list = g_ptr_array_new_with_free_func ((GDestroyNotify) hd_team_record_free);
   while (sqlite3_step (s) == SQLITE_ROW)
     {
-      HdTeam *t = g_new0 (HdTeam, 1);
+      HdTeamRecord *t = g_new0 (HdTeamRecord, 1);
       t->id = sqlite3_column_int64 (s, 0);
       t->name = col_text (s, 1);
       g_ptr_array_add (list, t);
@@ -1044,10 +950,10 @@ hd_store_privileges_set (HdStore             *self,
 
 #define REQUEST_COLS "r.id, r.subject, r.description, r.status, r.customer_id, r.assignee_id, r.team_id, r.created_at"
 
-static HdRequest *
+static HdRequestRecord *
 read_request (sqlite3_stmt *s)
 {
-  HdRequest *r = g_new0 (HdRequest, 1);
+  HdRequestRecord *r = g_new0 (HdRequestRecord, 1);
 
   r->id = sqlite3_column_int64 (s, 0);
   r->subject = col_text (s, 1);
@@ -1060,7 +966,7 @@ read_request (sqlite3_stmt *s)
   return r;
 }
 
-HdRequest *
+HdRequestRecord *
 hd_store_request_create (HdStore     *self,
                          const char  *subject,
                          const char  *description,
@@ -1091,13 +997,13 @@ hd_store_request_create (HdStore     *self,
   return hd_store_request_get (self, id, error);
 }
 
-HdRequest *
+HdRequestRecord *
 hd_store_request_get (HdStore  *self,
                       gint64    id,
                       GError  **error)
 {
   sqlite3_stmt *s = stmt (self, "SELECT " REQUEST_COLS " FROM requests r WHERE r.id = ?", error);
-  HdRequest *r = NULL;
+  HdRequestRecord *r = NULL;
 
   if (s == NULL)
     return NULL;
@@ -1112,7 +1018,7 @@ hd_store_request_get (HdStore  *self,
 
 gboolean
 hd_store_request_update (HdStore          *self,
-                         const HdRequest  *request,
+                         const HdRequestRecord  *request,
                          GError          **error)
 {
   sqlite3_stmt *s = stmt (self, "UPDATE requests SET status = ?, assignee_id = ?, team_id = ? WHERE id = ?", error);
@@ -1152,7 +1058,7 @@ hd_store_requests_list (HdStore           *self,
   if (s == NULL)
     return NULL;
   sqlite3_bind_int64 (s, 1, user_id);
-  list = g_ptr_array_new_with_free_func ((GDestroyNotify) hd_request_free);
+  list = g_ptr_array_new_with_free_func ((GDestroyNotify) hd_request_record_free);
   while (sqlite3_step (s) == SQLITE_ROW)
     g_ptr_array_add (list, read_request (s));
   done (s);
@@ -1166,12 +1072,12 @@ hd_store_requests_list (HdStore           *self,
 
 static void
 read_chat (sqlite3_stmt *s,
-           HdChat       *c)
+           HdChatRecord       *c)
 {
   c->id = sqlite3_column_int64 (s, 0);
   c->request_id = sqlite3_column_int64 (s, 1);
   if (!hd_chat_state_from_string ((const char *) sqlite3_column_text (s, 2), &c->state))
-    c->state = HD_CHAT_ENDED;
+    c->state = HD_CHAT_STATE_ENDED;
   c->customer_id = sqlite3_column_int64 (s, 3);
   c->technician_id = sqlite3_column_int64 (s, 4);
   c->target_kind = g_strcmp0 ((const char *) sqlite3_column_text (s, 5), "team") == 0
@@ -1187,7 +1093,7 @@ read_chat (sqlite3_stmt *s,
 
 gboolean
 hd_store_chat_create (HdStore  *self,
-                      HdChat   *chat,
+                      HdChatRecord   *chat,
                       GError  **error)
 {
   sqlite3_stmt *s = stmt (self,
@@ -1214,7 +1120,7 @@ hd_store_chat_create (HdStore  *self,
     }
   chat->id = sqlite3_last_insert_rowid (self->db);
   done (s);
-  chat->state = HD_CHAT_WAITING;
+  chat->state = HD_CHAT_STATE_WAITING;
   chat->technician_id = 0;
   chat->note_id = 0;
   chat->accepted_at = chat->ended_at = 0;
@@ -1225,7 +1131,7 @@ hd_store_chat_create (HdStore  *self,
 gboolean
 hd_store_chat_get (HdStore  *self,
                    gint64    id,
-                   HdChat   *out,
+                   HdChatRecord   *out,
                    GError  **error)
 {
   sqlite3_stmt *s = stmt (self, "SELECT " CHAT_COLS " FROM chats WHERE id = ?", error);
@@ -1246,7 +1152,7 @@ hd_store_chat_get (HdStore  *self,
 gboolean
 hd_store_chat_get_open_for_request (HdStore *self,
                                     gint64   request_id,
-                                    HdChat  *out)
+                                    HdChatRecord  *out)
 {
   sqlite3_stmt *s = stmt (self, "SELECT " CHAT_COLS " FROM chats WHERE request_id = ? "
                                 "AND state IN ('waiting','active')", NULL);
@@ -1267,12 +1173,12 @@ hd_store_chat_accept (HdStore  *self,
                       gint64    chat_id,
                       gint64    technician_id,
                       gint64    now,
-                      HdChat   *out,
+                      HdChatRecord   *out,
                       GError  **error)
 {
   sqlite3_stmt *s;
   gboolean ok = TRUE;
-  HdChat chat;
+  HdChatRecord chat;
   gint64 note_id;
 
   if (!hd_store_begin (self, error))
@@ -1322,7 +1228,7 @@ gboolean
 hd_store_chat_end (HdStore  *self,
                    gint64    chat_id,
                    gint64    now,
-                   HdChat   *out,
+                   HdChatRecord   *out,
                    GError  **error)
 {
   sqlite3_stmt *s;
@@ -1346,11 +1252,11 @@ hd_store_chat_end (HdStore  *self,
 static GArray *
 read_chats (sqlite3_stmt *s)
 {
-  GArray *list = g_array_new (FALSE, TRUE, sizeof (HdChat));
+  GArray *list = g_array_new (FALSE, TRUE, sizeof (HdChatRecord));
 
   while (sqlite3_step (s) == SQLITE_ROW)
     {
-      HdChat c;
+      HdChatRecord c;
       read_chat (s, &c);
       g_array_append_val (list, c);
     }
@@ -1388,10 +1294,10 @@ hd_store_chats_waiting (HdStore  *self,
 
 /* ---- messages ------------------------------------------------------- */
 
-static HdMessage *
+static HdMessageRecord *
 read_message (sqlite3_stmt *s)
 {
-  HdMessage *m = g_new0 (HdMessage, 1);
+  HdMessageRecord *m = g_new0 (HdMessageRecord, 1);
 
   m->id = sqlite3_column_int64 (s, 0);
   m->chat_id = sqlite3_column_int64 (s, 1);
@@ -1408,14 +1314,14 @@ read_message (sqlite3_stmt *s)
 #define MESSAGE_COLS "m.id, m.chat_id, m.seq, m.author_id, m.body, m.client_id, m.created_at, u.name, " \
                      "m.attachment_id"
 
-static HdMessage *
+static HdMessageRecord *
 message_by_client_id (HdStore    *self,
                       gint64      chat_id,
                       const char *client_id)
 {
   sqlite3_stmt *s = stmt (self, "SELECT " MESSAGE_COLS " FROM messages m JOIN users u ON u.id = m.author_id "
                                 "WHERE m.chat_id = ? AND m.client_id = ?", NULL);
-  HdMessage *m = NULL;
+  HdMessageRecord *m = NULL;
 
   if (s == NULL)
     return NULL;
@@ -1427,7 +1333,7 @@ message_by_client_id (HdStore    *self,
   return m;
 }
 
-static HdMessage *
+static HdMessageRecord *
 message_add (HdStore     *self,
              gint64       chat_id,
              gint64       author_id,
@@ -1441,7 +1347,7 @@ message_add (HdStore     *self,
              GError     **error)
 {
   sqlite3_stmt *s;
-  HdMessage *m = NULL;
+  HdMessageRecord *m = NULL;
   gint64 seq = 0, note_id = 0, length = 0, id = 0;
   gboolean ok;
 
@@ -1525,7 +1431,7 @@ message_add (HdStore     *self,
   if (!finish_tx (self, ok, error))
     return NULL;
 
-  m = g_new0 (HdMessage, 1);
+  m = g_new0 (HdMessageRecord, 1);
   m->id = id;
   m->chat_id = chat_id;
   m->seq = seq;
@@ -1540,7 +1446,7 @@ message_add (HdStore     *self,
   return m;
 }
 
-HdMessage *
+HdMessageRecord *
 hd_store_message_add (HdStore     *self,
                       gint64       chat_id,
                       gint64       author_id,
@@ -1574,7 +1480,7 @@ hd_store_messages_list (HdStore   *self,
   sqlite3_bind_int64 (s, 2, after);
   /* One more than asked tells whether more remain. */
   sqlite3_bind_int64 (s, 3, (gint64) limit + 1);
-  list = g_ptr_array_new_with_free_func ((GDestroyNotify) hd_message_free);
+  list = g_ptr_array_new_with_free_func ((GDestroyNotify) hd_message_record_free);
   while (sqlite3_step (s) == SQLITE_ROW)
     g_ptr_array_add (list, read_message (s));
   done (s);
@@ -1589,19 +1495,19 @@ hd_store_messages_list (HdStore   *self,
 
 #define NOTE_COLS "id, request_id, kind, chat_id, body, created_at, updated_at, length, author_id"
 
-static HdNote *
+static HdNoteRecord *
 read_note (sqlite3_stmt *s)
 {
-  HdNote *n = g_new0 (HdNote, 1);
+  HdNoteRecord *n = g_new0 (HdNoteRecord, 1);
 
   n->id = sqlite3_column_int64 (s, 0);
   n->request_id = sqlite3_column_int64 (s, 1);
   n->kind = g_strcmp0 ((const char *) sqlite3_column_text (s, 2), "chat_transcript") == 0
-            ? HD_NOTE_TRANSCRIPT
+            ? HD_NOTE_KIND_TRANSCRIPT
             : g_strcmp0 ((const char *) sqlite3_column_text (s, 2), "event") == 0
-            ? HD_NOTE_EVENT : HD_NOTE_PLAIN;
+            ? HD_NOTE_KIND_EVENT : HD_NOTE_KIND_NOTE;
   n->chat_id = sqlite3_column_int64 (s, 3);
-  n->body = n->kind == HD_NOTE_TRANSCRIPT ? NULL : col_text (s, 4);
+  n->body = n->kind == HD_NOTE_KIND_TRANSCRIPT ? NULL : col_text (s, 4);
   n->created_at = sqlite3_column_int64 (s, 5);
   n->updated_at = sqlite3_column_int64 (s, 6);
   n->length = sqlite3_column_int64 (s, 7);
@@ -1620,20 +1526,20 @@ hd_store_notes_list (HdStore  *self,
   if (s == NULL)
     return NULL;
   sqlite3_bind_int64 (s, 1, request_id);
-  list = g_ptr_array_new_with_free_func ((GDestroyNotify) hd_note_free);
+  list = g_ptr_array_new_with_free_func ((GDestroyNotify) hd_note_record_free);
   while (sqlite3_step (s) == SQLITE_ROW)
     g_ptr_array_add (list, read_note (s));
   done (s);
   return list;
 }
 
-HdNote *
+HdNoteRecord *
 hd_store_note_get (HdStore  *self,
                    gint64    id,
                    GError  **error)
 {
   sqlite3_stmt *s = stmt (self, "SELECT " NOTE_COLS " FROM notes WHERE id = ?", error);
-  HdNote *n = NULL;
+  HdNoteRecord *n = NULL;
 
   if (s == NULL)
     return NULL;
@@ -1646,7 +1552,7 @@ hd_store_note_get (HdStore  *self,
   return n;
 }
 
-HdNote *
+HdNoteRecord *
 hd_store_note_add (HdStore     *self,
                    gint64       request_id,
                    HdNoteKind   kind,
@@ -1659,13 +1565,13 @@ hd_store_note_add (HdStore     *self,
   sqlite3_stmt *s = stmt (self, "INSERT INTO notes (request_id, kind, chat_id, body, created_at, updated_at, "
                                 "length, author_id) VALUES (?, ?, ?, ?, ?, ?, length(?4), ?) "
                                 "RETURNING " NOTE_COLS, error);
-  HdNote *n = NULL;
+  HdNoteRecord *n = NULL;
 
-  g_return_val_if_fail (kind != HD_NOTE_TRANSCRIPT, NULL);
+  g_return_val_if_fail (kind != HD_NOTE_KIND_TRANSCRIPT, NULL);
   if (s == NULL)
     return NULL;
   sqlite3_bind_int64 (s, 1, request_id);
-  bind_text (s, 2, kind == HD_NOTE_EVENT ? "event" : "note");
+  bind_text (s, 2, kind == HD_NOTE_KIND_EVENT ? "event" : "note");
   bind_id (s, 3, chat_id);
   bind_text (s, 4, body);
   sqlite3_bind_int64 (s, 5, now);
@@ -1683,7 +1589,7 @@ hd_store_note_add (HdStore     *self,
 
 gint64
 hd_store_queue_position (HdStore      *self,
-                         const HdChat *chat)
+                         const HdChatRecord *chat)
 {
   sqlite3_stmt *s = stmt (self, "SELECT COUNT(*) FROM chats WHERE state = 'waiting' "
                                 "AND target_kind = ? AND target_id = ? AND id <= ?", NULL);
@@ -1769,7 +1675,7 @@ hd_store_chat_rating_comment (HdStore *self,
 
 #define ATTACHMENT_PIECE (256 * 1024)
 
-HdMessage *
+HdMessageRecord *
 hd_store_attachment_add (HdStore       *self,
                          HdAttachment  *meta,
                          GBytes        *data,
@@ -1785,7 +1691,7 @@ hd_store_attachment_add (HdStore       *self,
   sqlite3_blob *blob = NULL;
   gsize size;
   const guint8 *bytes = g_bytes_get_data (data, &size);
-  HdMessage *m;
+  HdMessageRecord *m;
   gboolean ok;
 
   *created = FALSE;
@@ -1849,7 +1755,7 @@ hd_store_attachment_add (HdStore       *self,
     }
   if (!hd_store_commit (self, error))
     {
-      hd_message_free (m);
+      hd_message_record_free (m);
       *created = FALSE;
       return NULL;
     }

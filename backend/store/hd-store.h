@@ -3,106 +3,14 @@
 
 #include <glib-object.h>
 
+#include "hd-wire.h"
+
 G_BEGIN_DECLS
 
 /* The only code of the server that speaks SQL.  Its API carries plain C
  * records and GLib containers, never SQLite types, so that a PostgreSQL
  * store can stand beside it.  Times are microseconds since the Unix epoch.
  * Ids are positive; 0 means "none" (SQL NULL). */
-
-typedef enum {
-  HD_ROLE_CUSTOMER,
-  HD_ROLE_TECHNICIAN,
-  HD_ROLE_ADMIN,
-} HdRole;
-
-typedef enum {
-  HD_CHAT_WAITING,
-  HD_CHAT_ACTIVE,
-  HD_CHAT_ENDED,
-} HdChatState;
-
-typedef enum {
-  HD_TARGET_TECHNICIAN,
-  HD_TARGET_TEAM,
-} HdTargetKind;
-
-typedef enum {
-  HD_NOTE_PLAIN,
-  HD_NOTE_TRANSCRIPT,
-  HD_NOTE_EVENT,             /* written by the server: "Chat transcript emailed to …" */
-} HdNoteKind;
-
-const char *hd_role_to_string       (HdRole       role);
-gboolean    hd_role_from_string     (const char  *str,
-                                     HdRole      *out_role);
-const char *hd_chat_state_to_string (HdChatState  state);
-gboolean    hd_chat_state_from_string (const char *str,
-                                       HdChatState *out_state);
-
-#define HD_ROLE_IS_STAFF(r) ((r) == HD_ROLE_TECHNICIAN || (r) == HD_ROLE_ADMIN)
-
-typedef struct {
-  gint64    id;
-  char     *login;
-  char     *name;
-  char     *email;
-  HdRole    role;
-  gboolean  available;
-  char     *password_hash;   /* only filled by hd_store_user_get_by_login () */
-} HdUser;
-
-typedef struct {
-  gint64    id;
-  char     *subject;
-  char     *description;
-  gboolean  closed;
-  gint64    customer_id;
-  gint64    assignee_id;
-  gint64    team_id;
-  gint64    created_at;
-} HdRequest;
-
-/* No pointers inside, so it lives on the stack and in GArrays. */
-typedef struct {
-  gint64       id;
-  gint64       request_id;
-  HdChatState  state;
-  gint64       customer_id;
-  gint64       technician_id;
-  HdTargetKind target_kind;
-  gint64       target_id;
-  gint64       note_id;
-  gint64       created_at;
-  gint64       accepted_at;
-  gint64       ended_at;
-  gint64       last_seq;
-  int          rating;       /* 1..5, 0 while not rated; the comment: hd_store_chat_rating_comment () */
-} HdChat;
-
-typedef struct {
-  gint64  id;
-  gint64  chat_id;
-  gint64  seq;
-  gint64  author_id;
-  char   *author_name;
-  char   *body;
-  char   *client_id;
-  gint64  created_at;
-  gint64  attachment_id;     /* 0: a text message */
-} HdMessage;
-
-typedef struct {
-  gint64      id;
-  gint64      request_id;
-  HdNoteKind  kind;
-  gint64      chat_id;
-  char       *body;          /* NULL for transcripts: derived from messages */
-  gint64      created_at;
-  gint64      updated_at;
-  gint64      length;        /* transcripts: the body's length in characters */
-  gint64      author_id;     /* 0: none (transcripts) */
-} HdNote;
 
 /* An attachment's description; its bytes stay in the store and are read
  * in pieces (hd_store_attachment_read ()). */
@@ -117,28 +25,8 @@ typedef struct {
   gint64  created_at;
 } HdAttachment;
 
-typedef struct {
-  gint64  id;
-  char   *name;
-} HdTeam;
-
-typedef struct {
-  gboolean chat_enabled;
-  gboolean customer_chat_with_team;
-} HdPrivileges;
-
-void hd_user_free    (HdUser    *user);
-void hd_request_free (HdRequest *request);
-void hd_message_free (HdMessage *message);
-void hd_note_free    (HdNote    *note);
-void hd_team_free    (HdTeam    *team);
 void hd_attachment_free (HdAttachment *attachment);
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (HdUser, hd_user_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (HdRequest, hd_request_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (HdMessage, hd_message_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (HdNote, hd_note_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (HdTeam, hd_team_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HdAttachment, hd_attachment_free)
 
 #define HD_STORE_SCHEMA_VERSION 3
@@ -160,17 +48,17 @@ void       hd_store_rollback              (HdStore       *self);
 
 /* users */
 gint64     hd_store_count_users           (HdStore       *self);
-HdUser    *hd_store_user_create           (HdStore       *self,
+HdUserRecord    *hd_store_user_create           (HdStore       *self,
                                            const char    *login,
                                            const char    *name,
                                            const char    *email,
                                            HdRole         role,
                                            const char    *password_hash,
                                            GError       **error);
-HdUser    *hd_store_user_get              (HdStore       *self,
+HdUserRecord    *hd_store_user_get              (HdStore       *self,
                                            gint64         id,
                                            GError       **error);
-HdUser    *hd_store_user_get_by_login     (HdStore       *self,
+HdUserRecord    *hd_store_user_get_by_login     (HdStore       *self,
                                            const char    *login,
                                            GError       **error);
 gboolean   hd_store_user_set_available    (HdStore       *self,
@@ -188,7 +76,7 @@ gboolean   hd_store_token_add             (HdStore       *self,
                                            gint64         user_id,
                                            gint64         now,
                                            GError       **error);
-HdUser    *hd_store_token_lookup          (HdStore       *self,
+HdUserRecord    *hd_store_token_lookup          (HdStore       *self,
                                            const char    *token_hash,
                                            GError       **error);
 gboolean   hd_store_token_delete          (HdStore       *self,
@@ -196,12 +84,12 @@ gboolean   hd_store_token_delete          (HdStore       *self,
                                            GError       **error);
 
 /* teams */
-HdTeam    *hd_store_team_create           (HdStore       *self,
+HdTeamRecord    *hd_store_team_create           (HdStore       *self,
                                            const char    *name,
                                            const gint64  *member_ids,
                                            guint          n_members,
                                            GError       **error);
-HdTeam    *hd_store_team_get              (HdStore       *self,
+HdTeamRecord    *hd_store_team_get              (HdStore       *self,
                                            gint64         id,
                                            GError       **error);
 GPtrArray *hd_store_teams_list            (HdStore       *self,
@@ -227,7 +115,7 @@ gboolean   hd_store_privileges_set        (HdStore       *self,
                                            GError       **error);
 
 /* requests */
-HdRequest *hd_store_request_create        (HdStore       *self,
+HdRequestRecord *hd_store_request_create        (HdStore       *self,
                                            const char    *subject,
                                            const char    *description,
                                            gint64         customer_id,
@@ -236,12 +124,12 @@ HdRequest *hd_store_request_create        (HdStore       *self,
                                            gboolean       closed,
                                            gint64         now,
                                            GError       **error);
-HdRequest *hd_store_request_get           (HdStore       *self,
+HdRequestRecord *hd_store_request_get           (HdStore       *self,
                                            gint64         id,
                                            GError       **error);
 /* Writes status, assignee and team of @request. */
 gboolean   hd_store_request_update        (HdStore       *self,
-                                           const HdRequest *request,
+                                           const HdRequestRecord *request,
                                            GError       **error);
 typedef enum {
   HD_REQUESTS_ALL,
@@ -257,16 +145,16 @@ GPtrArray *hd_store_requests_list         (HdStore       *self,
 /* Fills @chat->id and created_at; HD_ERROR_CHAT_IN_PROGRESS when the
  * request already has a waiting or active chat. */
 gboolean   hd_store_chat_create           (HdStore       *self,
-                                           HdChat        *chat,
+                                           HdChatRecord        *chat,
                                            GError       **error);
 gboolean   hd_store_chat_get              (HdStore       *self,
                                            gint64         id,
-                                           HdChat        *out,
+                                           HdChatRecord        *out,
                                            GError       **error);
 /* FALSE (no error) when the request has no waiting or active chat. */
 gboolean   hd_store_chat_get_open_for_request (HdStore   *self,
                                                gint64     request_id,
-                                               HdChat    *out);
+                                               HdChatRecord    *out);
 /* Waiting → active, with a new transcript note, in one transaction.  The
  * state check is part of the UPDATE, so of two accepts (even from two
  * processes) exactly one succeeds; the other gets HD_ERROR_ALREADY_TAKEN. */
@@ -274,16 +162,16 @@ gboolean   hd_store_chat_accept           (HdStore       *self,
                                            gint64         chat_id,
                                            gint64         technician_id,
                                            gint64         now,
-                                           HdChat        *out,
+                                           HdChatRecord        *out,
                                            GError       **error);
 /* HD_ERROR_CHAT_ENDED when already ended. */
 gboolean   hd_store_chat_end              (HdStore       *self,
                                            gint64         chat_id,
                                            gint64         now,
-                                           HdChat        *out,
+                                           HdChatRecord        *out,
                                            GError       **error);
 /* Chats @user_id is a member of (customer or technician), newest first;
- * @state < 0: every state.  GArray of HdChat. */
+ * @state < 0: every state.  GArray of HdChatRecord. */
 GArray    *hd_store_chats_for_member      (HdStore       *self,
                                            gint64         user_id,
                                            int            state,
@@ -297,7 +185,7 @@ GArray    *hd_store_chats_waiting         (HdStore       *self,
  * The same @client_id again returns the first message with *@created
  * FALSE.  HD_ERROR_CHAT_ENDED unless the chat is active.  @out_note_length
  * receives the transcript's length after this message. */
-HdMessage *hd_store_message_add           (HdStore       *self,
+HdMessageRecord *hd_store_message_add           (HdStore       *self,
                                            gint64         chat_id,
                                            gint64         author_id,
                                            const char    *body,
@@ -320,12 +208,12 @@ GPtrArray *hd_store_messages_list         (HdStore       *self,
 GPtrArray *hd_store_notes_list            (HdStore       *self,
                                            gint64         request_id,
                                            GError       **error);
-HdNote    *hd_store_note_get              (HdStore       *self,
+HdNoteRecord    *hd_store_note_get              (HdStore       *self,
                                            gint64         id,
                                            GError       **error);
-/* A note of kind HD_NOTE_PLAIN or HD_NOTE_EVENT (@chat_id, @author_id: 0
+/* A note of kind HD_NOTE_KIND_NOTE or HD_NOTE_KIND_EVENT (@chat_id, @author_id: 0
  * for none). */
-HdNote    *hd_store_note_add              (HdStore       *self,
+HdNoteRecord    *hd_store_note_add              (HdStore       *self,
                                            gint64         request_id,
                                            HdNoteKind     kind,
                                            gint64         chat_id,
@@ -337,7 +225,7 @@ HdNote    *hd_store_note_add              (HdStore       *self,
 /* customers: queue, rating, attachments */
 /* 1 + the waiting chats with the same target and a smaller id. */
 gint64     hd_store_queue_position        (HdStore       *self,
-                                           const HdChat  *chat);
+                                           const HdChatRecord  *chat);
 /* How long the last (at most @n) accepted chats with that target waited,
  * in microseconds, newest first.  GArray of gint64, maybe empty. */
 GArray    *hd_store_queue_recent_waits    (HdStore       *self,
@@ -357,7 +245,7 @@ char      *hd_store_chat_rating_comment   (HdStore       *self,
  * not copied) and its message, as hd_store_message_add () does (the same
  * @client_id again returns the first message with *@created FALSE and
  * stores nothing).  @meta's id and created_at are filled. */
-HdMessage *hd_store_attachment_add        (HdStore       *self,
+HdMessageRecord *hd_store_attachment_add        (HdStore       *self,
                                            HdAttachment  *meta,
                                            GBytes        *data,
                                            const char    *body,

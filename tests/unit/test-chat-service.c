@@ -23,7 +23,7 @@ typedef struct {
   char          *dir;
   HdStore       *store;
   HdChatService *service;
-  HdUser        *users[6];
+  HdUserRecord        *users[6];
   GPtrArray     *events;
 } Fixture;
 
@@ -111,7 +111,7 @@ fixture_tear_down (Fixture       *f,
   g_clear_object (&f->service);
   g_clear_object (&f->store);
   for (int i = 0; i < 6; i++)
-    hd_user_free (f->users[i]);
+    hd_user_record_free (f->users[i]);
   g_ptr_array_unref (f->events);
   while (d && (name = g_dir_read_name (d)))
     {
@@ -123,11 +123,11 @@ fixture_tear_down (Fixture       *f,
 }
 
 /* Fresh copy of a user (availability changes). */
-static HdUser *
+static HdUserRecord *
 U (Fixture *f,
    int      id)
 {
-  hd_user_free (f->users[id]);
+  hd_user_record_free (f->users[id]);
   f->users[id] = hd_store_user_get (f->store, id, NULL);
   return f->users[id];
 }
@@ -230,7 +230,7 @@ test_seed (Fixture       *f,
   g_autofree char *privileges = hd_chat_service_get_privileges (f->service, f->users[CAROL], &error);
   g_autoptr(JsonNode) p = parse (privileges);
   g_autoptr(GPtrArray) requests = hd_store_requests_list (f->store, HD_REQUESTS_ALL, 0, &error);
-  HdRequest *r;
+  HdRequestRecord *r;
 
   g_assert_cmpstr (f->users[ADMIN]->login, ==, "admin");
   g_assert_cmpint (f->users[ADMIN]->role, ==, HD_ROLE_ADMIN);
@@ -527,7 +527,7 @@ test_messages_and_transcript (Fixture       *f,
     {
       g_autofree char *cid = g_strdup_printf ("c%u", i);
       gboolean created = FALSE;
-      const HdUser *author = i % 2 ? f->users[TINA] : f->users[CAROL];
+      const HdUserRecord *author = i % 2 ? f->users[TINA] : f->users[CAROL];
       g_autofree char *m = hd_chat_service_post_message (f->service, author, id, texts[i], cid, &created, &error);
       g_autoptr(JsonNode) n = NULL;
       g_autoptr(JsonNode) ev = NULL;
@@ -654,7 +654,7 @@ test_end_and_withdraw (Fixture       *f,
 
   /* Members list their chats, newest first, by state. */
   {
-    g_autofree char *mine = hd_chat_service_list_chats (f->service, f->users[CAROL], HD_CHAT_ENDED, &error);
+    g_autofree char *mine = hd_chat_service_list_chats (f->service, f->users[CAROL], HD_CHAT_STATE_ENDED, &error);
     g_autoptr(JsonNode) n = parse (mine);
     g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (n), "chats")), ==, 2);
   }
@@ -721,7 +721,7 @@ test_login (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autofree char *ok = login (f, "carol", "demo", &error);
   g_autoptr(JsonNode) n = NULL;
-  g_autoptr(HdUser) who = NULL;
+  g_autoptr(HdUserRecord) who = NULL;
   const char *token;
 
   g_assert_no_error (error);
@@ -759,7 +759,7 @@ test_login (Fixture       *f,
 
   /* Logout ends that token. */
   g_assert_true (hd_chat_service_logout (f->service, token, &error));
-  g_clear_pointer (&who, hd_user_free);
+  g_clear_pointer (&who, hd_user_record_free);
   who = hd_chat_service_authenticate (f->service, token, &error);
   g_assert_null (who);
   g_assert_error (error, HD_ERROR, HD_ERROR_UNAUTHORIZED);

@@ -209,7 +209,7 @@ fixture_tear_down (Fixture       *f,
   g_free (f->dir);
 }
 
-static HdUser *
+static HdUserRecord *
 user (Fixture *f,
       int      id)
 {
@@ -281,8 +281,8 @@ test_chat_send_and_bad_frames (Fixture       *f,
                                gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(HdUser) tina_user = user (f, TINA);
-  g_autoptr(HdUser) carol_user = user (f, CAROL);
+  g_autoptr(HdUserRecord) tina_user = user (f, TINA);
+  g_autoptr(HdUserRecord) carol_user = user (f, CAROL);
   Client *tina = client_open (f, TINA, &error);
   Client *carol = client_open (f, CAROL, &error);
   g_autofree char *chat = NULL;

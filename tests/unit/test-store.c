@@ -50,14 +50,14 @@ fixture_tear_down (Fixture       *f,
   g_free (f->dir);
 }
 
-static HdUser *
+static HdUserRecord *
 make_user (HdStore    *store,
            const char *login,
            HdRole      role)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *email = g_strdup_printf ("%s@example.com", login);
-  HdUser *u = hd_store_user_create (store, login, login, email, role, "hash", &error);
+  HdUserRecord *u = hd_store_user_create (store, login, login, email, role, "hash", &error);
 
   g_assert_no_error (error);
   g_assert_nonnull (u);
@@ -65,16 +65,16 @@ make_user (HdStore    *store,
 }
 
 /* A request of @customer with an active chat accepted by @tech. */
-static HdChat
+static HdChatRecord
 make_active_chat (HdStore *store,
-                  HdUser  *customer,
-                  HdUser  *tech)
+                  HdUserRecord  *customer,
+                  HdUserRecord  *tech)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(HdRequest) r = hd_store_request_create (store, "Printer offline", NULL, customer->id,
+  g_autoptr(HdRequestRecord) r = hd_store_request_create (store, "Printer offline", NULL, customer->id,
                                                     tech->id, 0, FALSE, 1000, &error);
-  HdChat chat = { 0, };
-  HdChat accepted;
+  HdChatRecord chat = { 0, };
+  HdChatRecord accepted;
 
   g_assert_no_error (error);
   chat.request_id = r->id;
@@ -86,7 +86,7 @@ make_active_chat (HdStore *store,
   g_assert_no_error (error);
   g_assert_true (hd_store_chat_accept (store, chat.id, tech->id, 3000, &accepted, &error));
   g_assert_no_error (error);
-  g_assert_cmpint (accepted.state, ==, HD_CHAT_ACTIVE);
+  g_assert_cmpint (accepted.state, ==, HD_CHAT_STATE_ACTIVE);
   g_assert_cmpint (accepted.note_id, >, 0);
   return accepted;
 }
@@ -97,8 +97,8 @@ test_fresh_schema (Fixture       *f,
 {
   HdPrivileges p = { TRUE, TRUE };
   g_autoptr(GError) error = NULL;
-  g_autoptr(HdUser) u = NULL;
-  g_autoptr(HdUser) again = NULL;
+  g_autoptr(HdUserRecord) u = NULL;
+  g_autoptr(HdUserRecord) again = NULL;
 
   g_assert_cmpint (hd_store_get_schema_version (f->store), ==, HD_STORE_SCHEMA_VERSION);
   g_assert_cmpint (hd_store_count_users (f->store), ==, 0);
@@ -125,9 +125,9 @@ static void
 test_seq_and_client_id (Fixture       *f,
                         gconstpointer  data)
 {
-  g_autoptr(HdUser) carol = make_user (f->store, "carol", HD_ROLE_CUSTOMER);
-  g_autoptr(HdUser) tina = make_user (f->store, "tina", HD_ROLE_TECHNICIAN);
-  HdChat chat = make_active_chat (f->store, carol, tina);
+  g_autoptr(HdUserRecord) carol = make_user (f->store, "carol", HD_ROLE_CUSTOMER);
+  g_autoptr(HdUserRecord) tina = make_user (f->store, "tina", HD_ROLE_TECHNICIAN);
+  HdChatRecord chat = make_active_chat (f->store, carol, tina);
   g_autoptr(GError) error = NULL;
   gint64 expected_length = 0;
   gboolean more;
@@ -138,7 +138,7 @@ test_seq_and_client_id (Fixture       *f,
       g_autofree char *cid = g_strdup_printf ("c-%d", i);
       gboolean created = FALSE;
       gint64 length = 0;
-      g_autoptr(HdMessage) m = hd_store_message_add (f->store, chat.id, i % 2 ? carol->id : tina->id,
+      g_autoptr(HdMessageRecord) m = hd_store_message_add (f->store, chat.id, i % 2 ? carol->id : tina->id,
                                                      body, cid, 5000 + i, 10, &created, &length, &error);
 
       g_assert_no_error (error);
@@ -151,7 +151,7 @@ test_seq_and_client_id (Fixture       *f,
   /* The same client_id again: the first message, not a copy. */
   {
     gboolean created = TRUE;
-    g_autoptr(HdMessage) dup = hd_store_message_add (f->store, chat.id, carol->id, "something else",
+    g_autoptr(HdMessageRecord) dup = hd_store_message_add (f->store, chat.id, carol->id, "something else",
                                                      "c-3", 9999, 10, &created, NULL, &error);
     g_autoptr(GPtrArray) all = hd_store_messages_list (f->store, chat.id, 0, 1000, &more, &error);
 
@@ -166,8 +166,8 @@ test_seq_and_client_id (Fixture       *f,
   /* No client_id: never deduplicated. */
   {
     gboolean created = FALSE;
-    g_autoptr(HdMessage) a = hd_store_message_add (f->store, chat.id, carol->id, "x", NULL, 1, 1, &created, NULL, &error);
-    g_autoptr(HdMessage) b = hd_store_message_add (f->store, chat.id, carol->id, "x", NULL, 1, 1, &created, NULL, &error);
+    g_autoptr(HdMessageRecord) a = hd_store_message_add (f->store, chat.id, carol->id, "x", NULL, 1, 1, &created, NULL, &error);
+    g_autoptr(HdMessageRecord) b = hd_store_message_add (f->store, chat.id, carol->id, "x", NULL, 1, 1, &created, NULL, &error);
 
     g_assert_no_error (error);
     g_assert_cmpint (a->seq, ==, 26);
@@ -181,8 +181,8 @@ test_seq_and_client_id (Fixture       *f,
     g_assert_no_error (error);
     g_assert_cmpuint (page->len, ==, 5);
     g_assert_true (more);
-    g_assert_cmpint (((HdMessage *) g_ptr_array_index (page, 0))->seq, ==, 11);
-    g_assert_cmpstr (((HdMessage *) g_ptr_array_index (page, 0))->author_name, ==, "carol");
+    g_assert_cmpint (((HdMessageRecord *) g_ptr_array_index (page, 0))->seq, ==, 11);
+    g_assert_cmpstr (((HdMessageRecord *) g_ptr_array_index (page, 0))->author_name, ==, "carol");
     g_clear_pointer (&page, g_ptr_array_unref);
     page = hd_store_messages_list (f->store, chat.id, 22, 5, &more, &error);
     g_assert_cmpuint (page->len, ==, 5);
@@ -191,10 +191,10 @@ test_seq_and_client_id (Fixture       *f,
 
   /* The transcript note: bookkeeping only, the body is not stored. */
   {
-    g_autoptr(HdNote) note = hd_store_note_get (f->store, chat.note_id, &error);
+    g_autoptr(HdNoteRecord) note = hd_store_note_get (f->store, chat.note_id, &error);
 
     g_assert_no_error (error);
-    g_assert_cmpint (note->kind, ==, HD_NOTE_TRANSCRIPT);
+    g_assert_cmpint (note->kind, ==, HD_NOTE_KIND_TRANSCRIPT);
     g_assert_null (note->body);
     g_assert_cmpint (note->length, ==, 25 * 10 + 2);
     g_assert_cmpint (note->updated_at, ==, 1);
@@ -202,10 +202,10 @@ test_seq_and_client_id (Fixture       *f,
 
   /* Seq numbers are per chat. */
   {
-    g_autoptr(HdUser) chris = make_user (f->store, "chris", HD_ROLE_CUSTOMER);
-    HdChat other = make_active_chat (f->store, chris, tina);
+    g_autoptr(HdUserRecord) chris = make_user (f->store, "chris", HD_ROLE_CUSTOMER);
+    HdChatRecord other = make_active_chat (f->store, chris, tina);
     gboolean created;
-    g_autoptr(HdMessage) m = hd_store_message_add (f->store, other.id, chris->id, "hi", "c-3",
+    g_autoptr(HdMessageRecord) m = hd_store_message_add (f->store, other.id, chris->id, "hi", "c-3",
                                                    1, 1, &created, NULL, &error);
 
     g_assert_no_error (error);
@@ -218,13 +218,13 @@ static void
 test_chat_states (Fixture       *f,
                   gconstpointer  data)
 {
-  g_autoptr(HdUser) carol = make_user (f->store, "carol", HD_ROLE_CUSTOMER);
-  g_autoptr(HdUser) tina = make_user (f->store, "tina", HD_ROLE_TECHNICIAN);
-  g_autoptr(HdUser) theo = make_user (f->store, "theo", HD_ROLE_TECHNICIAN);
-  g_autoptr(HdRequest) r = hd_store_request_create (f->store, "VPN", "drops", carol->id, 0, 0,
+  g_autoptr(HdUserRecord) carol = make_user (f->store, "carol", HD_ROLE_CUSTOMER);
+  g_autoptr(HdUserRecord) tina = make_user (f->store, "tina", HD_ROLE_TECHNICIAN);
+  g_autoptr(HdUserRecord) theo = make_user (f->store, "theo", HD_ROLE_TECHNICIAN);
+  g_autoptr(HdRequestRecord) r = hd_store_request_create (f->store, "VPN", "drops", carol->id, 0, 0,
                                                     FALSE, 1, NULL);
   g_autoptr(GError) error = NULL;
-  HdChat chat = { 0, }, second = { 0, }, out, open;
+  HdChatRecord chat = { 0, }, second = { 0, }, out, open;
   gboolean created;
   g_autoptr(GArray) waiting = NULL;
   g_autoptr(GArray) mine = NULL;
@@ -262,7 +262,7 @@ test_chat_states (Fixture       *f,
 
   /* End; then nothing more. */
   g_assert_true (hd_store_chat_end (f->store, chat.id, 9, &out, &error));
-  g_assert_cmpint (out.state, ==, HD_CHAT_ENDED);
+  g_assert_cmpint (out.state, ==, HD_CHAT_STATE_ENDED);
   g_assert_false (hd_store_chat_end (f->store, chat.id, 10, &out, &error));
   g_assert_error (error, HD_ERROR, HD_ERROR_CHAT_ENDED);
   g_clear_error (&error);
@@ -277,9 +277,9 @@ test_chat_states (Fixture       *f,
 
   mine = hd_store_chats_for_member (f->store, carol->id, -1, &error);
   g_assert_cmpuint (mine->len, ==, 2);
-  g_assert_cmpint (g_array_index (mine, HdChat, 0).id, ==, second.id);  /* newest first */
+  g_assert_cmpint (g_array_index (mine, HdChatRecord, 0).id, ==, second.id);  /* newest first */
   g_clear_pointer (&mine, g_array_unref);
-  mine = hd_store_chats_for_member (f->store, tina->id, HD_CHAT_ENDED, &error);
+  mine = hd_store_chats_for_member (f->store, tina->id, HD_CHAT_STATE_ENDED, &error);
   g_assert_cmpuint (mine->len, ==, 1);
 }
 
@@ -289,14 +289,14 @@ static void
 test_accept_race_two_connections (Fixture       *f,
                                   gconstpointer  data)
 {
-  g_autoptr(HdUser) carol = make_user (f->store, "carol", HD_ROLE_CUSTOMER);
-  g_autoptr(HdUser) tina = make_user (f->store, "tina", HD_ROLE_TECHNICIAN);
-  g_autoptr(HdUser) theo = make_user (f->store, "theo", HD_ROLE_TECHNICIAN);
-  g_autoptr(HdRequest) r = hd_store_request_create (f->store, "VPN", NULL, carol->id, 0, 0, FALSE, 1, NULL);
+  g_autoptr(HdUserRecord) carol = make_user (f->store, "carol", HD_ROLE_CUSTOMER);
+  g_autoptr(HdUserRecord) tina = make_user (f->store, "tina", HD_ROLE_TECHNICIAN);
+  g_autoptr(HdUserRecord) theo = make_user (f->store, "theo", HD_ROLE_TECHNICIAN);
+  g_autoptr(HdRequestRecord) r = hd_store_request_create (f->store, "VPN", NULL, carol->id, 0, 0, FALSE, 1, NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(GError) error2 = NULL;
   g_autoptr(HdStore) other = hd_store_open (f->path, &error);
-  HdChat chat = { 0, }, a, b;
+  HdChatRecord chat = { 0, }, a, b;
   gboolean ok_a, ok_b;
   g_autoptr(GPtrArray) notes = NULL;
 
@@ -322,10 +322,10 @@ static void
 test_tokens (Fixture       *f,
              gconstpointer  data)
 {
-  g_autoptr(HdUser) carol = make_user (f->store, "carol", HD_ROLE_CUSTOMER);
+  g_autoptr(HdUserRecord) carol = make_user (f->store, "carol", HD_ROLE_CUSTOMER);
   g_autoptr(GError) error = NULL;
-  g_autoptr(HdUser) found = NULL;
-  g_autoptr(HdUser) gone = NULL;
+  g_autoptr(HdUserRecord) found = NULL;
+  g_autoptr(HdUserRecord) gone = NULL;
 
   g_assert_true (hd_store_token_add (f->store, "hash-1", carol->id, 1, &error));
   g_assert_true (hd_store_token_add (f->store, "hash-2", carol->id, 1, &error));
@@ -344,7 +344,7 @@ test_tokens (Fixture       *f,
   g_assert_null (gone);
   g_assert_error (error, HD_ERROR, HD_ERROR_UNAUTHORIZED);
   g_clear_error (&error);
-  g_clear_pointer (&found, hd_user_free);
+  g_clear_pointer (&found, hd_user_record_free);
   found = hd_store_token_lookup (f->store, "hash-2", &error);
   g_assert_no_error (error);
 }
@@ -353,16 +353,16 @@ static void
 test_requests_and_teams (Fixture       *f,
                          gconstpointer  data)
 {
-  g_autoptr(HdUser) carol = make_user (f->store, "carol", HD_ROLE_CUSTOMER);
-  g_autoptr(HdUser) tina = make_user (f->store, "tina", HD_ROLE_TECHNICIAN);
-  g_autoptr(HdUser) theo = make_user (f->store, "theo", HD_ROLE_TECHNICIAN);
+  g_autoptr(HdUserRecord) carol = make_user (f->store, "carol", HD_ROLE_CUSTOMER);
+  g_autoptr(HdUserRecord) tina = make_user (f->store, "tina", HD_ROLE_TECHNICIAN);
+  g_autoptr(HdUserRecord) theo = make_user (f->store, "theo", HD_ROLE_TECHNICIAN);
   gint64 members[] = { tina->id };
   g_autoptr(GError) error = NULL;
-  g_autoptr(HdTeam) team = hd_store_team_create (f->store, "Service Desk", members, 1, &error);
-  g_autoptr(HdRequest) r1 = NULL;
-  g_autoptr(HdRequest) r2 = NULL;
+  g_autoptr(HdTeamRecord) team = hd_store_team_create (f->store, "Service Desk", members, 1, &error);
+  g_autoptr(HdRequestRecord) r1 = NULL;
+  g_autoptr(HdRequestRecord) r2 = NULL;
   g_autoptr(GPtrArray) list = NULL;
-  g_autoptr(HdTeam) bad = NULL;
+  g_autoptr(HdTeamRecord) bad = NULL;
   gint64 bad_members[] = { 999 };
 
   g_assert_no_error (error);
@@ -384,7 +384,7 @@ test_requests_and_teams (Fixture       *f,
 
   list = hd_store_requests_list (f->store, HD_REQUESTS_OF_STAFF, tina->id, &error);
   g_assert_cmpuint (list->len, ==, 1);
-  g_assert_cmpint (((HdRequest *) g_ptr_array_index (list, 0))->id, ==, r2->id);
+  g_assert_cmpint (((HdRequestRecord *) g_ptr_array_index (list, 0))->id, ==, r2->id);
   g_clear_pointer (&list, g_ptr_array_unref);
   list = hd_store_requests_list (f->store, HD_REQUESTS_OF_CUSTOMER, carol->id, &error);
   g_assert_cmpuint (list->len, ==, 2);
@@ -393,7 +393,7 @@ test_requests_and_teams (Fixture       *f,
   r1->closed = TRUE;
   r1->assignee_id = 0;
   g_assert_true (hd_store_request_update (f->store, r1, &error));
-  g_clear_pointer (&r1, hd_request_free);
+  g_clear_pointer (&r1, hd_request_record_free);
   r1 = hd_store_request_get (f->store, r2->id - 1, &error);
   g_assert_true (r1->closed);
   g_assert_cmpint (r1->assignee_id, ==, 0);
@@ -413,10 +413,10 @@ test_migrate_v1 (void)
   g_autoptr(HdStore) store = NULL;
   g_autoptr(GPtrArray) notes = NULL;
   g_autoptr(GPtrArray) messages = NULL;
-  g_autoptr(HdUser) carol = NULL;
-  g_autoptr(HdMessage) m = NULL;
-  HdNote *transcript;
-  HdChat chat;
+  g_autoptr(HdUserRecord) carol = NULL;
+  g_autoptr(HdMessageRecord) m = NULL;
+  HdNoteRecord *transcript;
+  HdChatRecord chat;
   gboolean created, more;
   gint64 length = 0;
   sqlite3_stmt *s;
@@ -440,15 +440,15 @@ test_migrate_v1 (void)
   g_assert_no_error (error);
   g_assert_cmpstr (carol->login, ==, "carol");
   g_assert_true (hd_store_chat_get (store, 1, &chat, &error));
-  g_assert_cmpint (chat.state, ==, HD_CHAT_ACTIVE);
+  g_assert_cmpint (chat.state, ==, HD_CHAT_STATE_ACTIVE);
   g_assert_cmpint (chat.last_seq, ==, 2);
 
   /* The transcript copy became bookkeeping: its length, no stored body. */
   notes = hd_store_notes_list (store, 1, &error);
   g_assert_cmpuint (notes->len, ==, 2);
-  g_assert_cmpstr (((HdNote *) g_ptr_array_index (notes, 0))->body, ==, "Customer called about the printer.");
+  g_assert_cmpstr (((HdNoteRecord *) g_ptr_array_index (notes, 0))->body, ==, "Customer called about the printer.");
   transcript = g_ptr_array_index (notes, 1);
-  g_assert_cmpint (transcript->kind, ==, HD_NOTE_TRANSCRIPT);
+  g_assert_cmpint (transcript->kind, ==, HD_NOTE_KIND_TRANSCRIPT);
   g_assert_null (transcript->body);
   g_assert_cmpint (transcript->length, ==, g_utf8_strlen (old_body, -1));
 
@@ -459,30 +459,30 @@ test_migrate_v1 (void)
   g_assert_true (created);
   g_assert_cmpint (m->seq, ==, 3);
   g_assert_cmpint (length, ==, g_utf8_strlen (old_body, -1) + 7);
-  g_clear_pointer (&m, hd_message_free);
+  g_clear_pointer (&m, hd_message_record_free);
   m = hd_store_message_add (store, 1, carol->id, "Thanks!", "c-1", 1, 7, &created, NULL, &error);
   g_assert_false (created);
   g_assert_cmpint (m->seq, ==, 3);
 
   messages = hd_store_messages_list (store, 1, 0, 10, &more, &error);
   g_assert_cmpuint (messages->len, ==, 3);
-  g_assert_cmpstr (((HdMessage *) g_ptr_array_index (messages, 1))->body, ==, "Grüße — I am on it ✓");
+  g_assert_cmpstr (((HdMessageRecord *) g_ptr_array_index (messages, 1))->body, ==, "Grüße — I am on it ✓");
 
   /* Version 3: the rebuilt notes table kept its rows and has no authors
    * for them; the transcript is still linked; no ratings, no
    * attachments; foreign keys are enforced again after the migration. */
-  g_assert_cmpint (((HdNote *) g_ptr_array_index (notes, 0))->author_id, ==, 0);
+  g_assert_cmpint (((HdNoteRecord *) g_ptr_array_index (notes, 0))->author_id, ==, 0);
   g_assert_cmpint (chat.note_id, ==, 2);
   g_assert_cmpint (chat.rating, ==, 0);
-  g_assert_cmpint (((HdMessage *) g_ptr_array_index (messages, 0))->attachment_id, ==, 0);
+  g_assert_cmpint (((HdMessageRecord *) g_ptr_array_index (messages, 0))->attachment_id, ==, 0);
   {
-    g_autoptr(HdNote) added = hd_store_note_add (store, 1, HD_NOTE_EVENT, 1, carol->id, "Mailed.", 5, &error);
-    g_autoptr(HdNote) orphan = NULL;
+    g_autoptr(HdNoteRecord) added = hd_store_note_add (store, 1, HD_NOTE_KIND_EVENT, 1, carol->id, "Mailed.", 5, &error);
+    g_autoptr(HdNoteRecord) orphan = NULL;
 
     g_assert_no_error (error);
-    g_assert_cmpint (added->kind, ==, HD_NOTE_EVENT);
+    g_assert_cmpint (added->kind, ==, HD_NOTE_KIND_EVENT);
     g_assert_cmpint (added->author_id, ==, carol->id);
-    orphan = hd_store_note_add (store, 999, HD_NOTE_PLAIN, 0, carol->id, "x", 5, &error);
+    orphan = hd_store_note_add (store, 999, HD_NOTE_KIND_NOTE, 0, carol->id, "x", 5, &error);
     g_assert_null (orphan);
     g_assert_error (error, HD_ERROR, HD_ERROR_BAD_REQUEST);
     g_clear_error (&error);

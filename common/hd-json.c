@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #define G_LOG_DOMAIN "hd-json"
 
-#include "hd-json-private.h"
+#include "hd-json.h"
 #include "hd-protocol.h"
 
 #include <string.h>
@@ -49,14 +49,14 @@ hd_json_append_string (GString    *out,
 }
 
 /* The same text as hd_protocol_format_time (), without allocations: the
- * date part is computed once per second.  The cache is not locked: the
- * server renders on its main thread only. */
+ * date part is computed once per second, per thread (texts are written on
+ * the main loop and on the core thread). */
 void
 hd_json_format_time (gint64 unix_usec,
                      char   out[HD_JSON_TIME_LEN + 1])
 {
-  static gint64 cached_sec = G_MININT64;
-  static char cached[HD_JSON_TIME_LEN + 1];
+  static _Thread_local gint64 cached_sec = G_MININT64;
+  static _Thread_local char cached[HD_JSON_TIME_LEN + 1];
   gint64 sec = unix_usec / G_USEC_PER_SEC;
   int ms = (int) ((unix_usec % G_USEC_PER_SEC) / 1000);
 
