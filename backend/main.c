@@ -16,6 +16,7 @@
 #include "hd-mailer.h"
 #include "hd-server.h"
 #include "hd-store.h"
+#include "hd-store-pg.h"
 
 #define EXIT_USAGE 2
 /* How long a shutdown waits for WebSocket close handshakes. */
@@ -113,7 +114,7 @@ main (int   argc,
     { "config", 0, 0, G_OPTION_ARG_FILENAME, &config_file, "Read options from a key file (group [server], keys named like these options); the command line wins", "FILE" },
     { "listen", 0, 0, G_OPTION_ARG_STRING, &listen_addr, "IP address to listen on (default 127.0.0.1)", "ADDR" },
     { "port", 0, 0, G_OPTION_ARG_STRING, &port_text, "TCP port; 0 picks a free one (default 8080)", "N" },
-    { "database", 0, 0, G_OPTION_ARG_FILENAME, &database, "SQLite database (default $STATE_DIRECTORY/helpdesk.db under systemd, else $XDG_DATA_HOME/helpdesk/helpdesk.db)", "PATH" },
+    { "database", 0, 0, G_OPTION_ARG_FILENAME, &database, "SQLite database, or PostgreSQL as postgresql://… (default $STATE_DIRECTORY/helpdesk.db under systemd, else $XDG_DATA_HOME/helpdesk/helpdesk.db)", "PATH" },
     { "seed-demo", 0, 0, G_OPTION_ARG_NONE, &seed_demo, "Fill an empty database with the demo data", NULL },
     { "smtp-url", 0, 0, G_OPTION_ARG_STRING, &smtp_url, "Mail server, e.g. smtp://127.0.0.1:2525 or smtps://mail.example.com", "URL" },
     { "mail-from", 0, 0, G_OPTION_ARG_STRING, &mail_from, "Sender address of mailed transcripts", "ADDR" },
@@ -202,11 +203,6 @@ main (int   argc,
       return EXIT_FAILURE;
     }
 
-  if (g_str_has_prefix (database, "postgresql://") || g_str_has_prefix (database, "postgres://"))
-    {
-      fprintf (stderr, "helpdesk-server: this build has no PostgreSQL store yet\n");
-      return EXIT_FAILURE;
-    }
   store = hd_store_open (database, &error);
   if (store == NULL)
     {
@@ -222,7 +218,7 @@ main (int   argc,
     }
 
   server = hd_server_new (service, certificate);
-  hd_server_set_store_kind (server, "sqlite");
+  hd_server_set_store_kind (server, hd_store_is_postgres_uri (database) ? "postgresql" : "sqlite");
   if (!hd_server_listen (server, listen_addr, (guint) port, &real_port, &error))
     {
       fprintf (stderr, "helpdesk-server: cannot listen on %s port %u: %s\n",

@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "hd-store"
 
 #include "hd-store.h"
+#include "hd-store-pg.h"
 #include "hd-error.h"
 
 #include <sqlite3.h>
@@ -11,6 +12,8 @@ struct _HdStore
 {
   GObject     parent_instance;
 
+  /* --database postgresql://…: every call goes to hd-store-pg.c. */
+  HdStorePg  *pg;
   sqlite3    *db;
   /* Prepared statements, keyed by the address of their SQL text (each
    * call site passes a string literal), prepared once and reused. */
@@ -283,6 +286,8 @@ gboolean
 hd_store_begin (HdStore  *self,
                 GError  **error)
 {
+  if (self->pg)
+    return hd_store_pg_begin (self->pg, error);
   if (self->tx_depth == 0)
     {
       /* IMMEDIATE: take the write lock up front, so that two processes
@@ -300,6 +305,8 @@ gboolean
 hd_store_commit (HdStore  *self,
                  GError  **error)
 {
+  if (self->pg)
+    return hd_store_pg_commit (self->pg, error);
   sqlite3_stmt *s;
 
   g_return_val_if_fail (self->tx_depth > 0, FALSE);
@@ -330,6 +337,11 @@ hd_store_commit (HdStore  *self,
 void
 hd_store_rollback (HdStore *self)
 {
+  if (self->pg)
+    {
+      hd_store_pg_rollback (self->pg);
+      return;
+    }
   sqlite3_stmt *s;
 
   g_return_if_fail (self->tx_depth > 0);
@@ -416,6 +428,7 @@ hd_store_finalize (GObject *object)
   g_free (self->path);
 
   g_clear_pointer (&self->stmts, g_hash_table_unref);
+  g_clear_pointer (&self->pg, hd_store_pg_free);
   if (self->db)
     sqlite3_close (self->db);
 
@@ -439,6 +452,8 @@ hd_store_init (HdStore *self)
 int
 hd_store_get_schema_version (HdStore *self)
 {
+  if (self->pg)
+    return hd_store_pg_get_schema_version (self->pg);
   sqlite3_stmt *s = stmt (self, "PRAGMA user_version", NULL);
   int v = -1;
 
@@ -522,6 +537,12 @@ hd_store_open (const char  *path,
 {
   g_autoptr(HdStore) self = g_object_new (HD_TYPE_STORE, NULL);
 
+  if (hd_store_is_postgres_uri (path))
+    {
+      self->pg = hd_store_pg_open (path, error);
+      return self->pg ? g_steal_pointer (&self) : NULL;
+    }
+
   if (sqlite3_open_v2 (path, &self->db,
                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                        NULL) != SQLITE_OK)
@@ -581,6 +602,8 @@ read_user (sqlite3_stmt *s)
 gint64
 hd_store_count_users (HdStore *self)
 {
+  if (self->pg)
+    return hd_store_pg_count_users (self->pg);
   sqlite3_stmt *s = stmt (self, "SELECT COUNT(*) FROM users", NULL);
   gint64 n = 0;
 
@@ -601,6 +624,8 @@ hd_store_user_create (HdStore     *self,
                       const char  *password_hash,
                       GError     **error)
 {
+  if (self->pg)
+    return hd_store_pg_user_create (self->pg, login, name, email, role, password_hash, error);
   sqlite3_stmt *s = stmt (self,
                           "INSERT INTO users (login, name, email, role, password_hash, created_at) "
                           "VALUES (?, ?, ?, ?, ?, ?)", error);
@@ -634,6 +659,8 @@ hd_store_user_get (HdStore  *self,
                    gint64    id,
                    GError  **error)
 {
+  if (self->pg)
+    return hd_store_pg_user_get (self->pg, id, error);
   sqlite3_stmt *s = stmt (self, "SELECT " USER_COLS " FROM users WHERE id = ?", error);
   HdUserRecord *u = NULL;
 
@@ -653,6 +680,8 @@ hd_store_user_get_by_login (HdStore     *self,
                             const char  *login,
                             GError     **error)
 {
+  if (self->pg)
+    return hd_store_pg_user_get_by_login (self->pg, login, error);
   sqlite3_stmt *s = stmt (self, "SELECT " USER_COLS ", password_hash FROM users WHERE login = ?", error);
   HdUserRecord *u = NULL;
 
@@ -676,6 +705,8 @@ hd_store_user_set_available (HdStore  *self,
                              gboolean  available,
                              GError  **error)
 {
+  if (self->pg)
+    return hd_store_pg_user_set_available (self->pg, id, available, error);
   sqlite3_stmt *s = stmt (self, "UPDATE users SET available = ? WHERE id = ?", error);
 
   if (s == NULL)
@@ -697,6 +728,8 @@ hd_store_users_list (HdStore  *self,
                      int       role,
                      GError  **error)
 {
+  if (self->pg)
+    return hd_store_pg_users_list (self->pg, role, error);
   sqlite3_stmt *s = stmt (self, "SELECT " USER_COLS " FROM users WHERE ?1 IS NULL OR role = ?1 ORDER BY id", error);
   GPtrArray *list;
 
@@ -720,6 +753,8 @@ hd_store_token_add (HdStore     *self,
                     gint64       now,
                     GError     **error)
 {
+  if (self->pg)
+    return hd_store_pg_token_add (self->pg, token_hash, user_id, now, error);
   sqlite3_stmt *s = stmt (self, "INSERT INTO tokens (hash, user_id, created_at) VALUES (?, ?, ?)", error);
 
   if (s == NULL)
@@ -735,6 +770,8 @@ hd_store_token_lookup (HdStore     *self,
                        const char  *token_hash,
                        GError     **error)
 {
+  if (self->pg)
+    return hd_store_pg_token_lookup (self->pg, token_hash, error);
   sqlite3_stmt *s = stmt (self,
                           "SELECT u.id, u.login, u.name, u.email, u.role, u.available "
                           "FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = ?", error);
@@ -756,6 +793,8 @@ hd_store_token_delete (HdStore     *self,
                        const char  *token_hash,
                        GError     **error)
 {
+  if (self->pg)
+    return hd_store_pg_token_delete (self->pg, token_hash, error);
   sqlite3_stmt *s = stmt (self, "DELETE FROM tokens WHERE hash = ?", error);
 
   if (s == NULL)
@@ -772,6 +811,8 @@ hd_store_team_add_member (HdStore  *self,
                           gint64    user_id,
                           GError  **error)
 {
+  if (self->pg)
+    return hd_store_pg_team_add_member (self->pg, team_id, user_id, error);
   sqlite3_stmt *s = stmt (self, "INSERT OR IGNORE INTO team_members (team_id, user_id) VALUES (?, ?)", error);
 
   if (s == NULL)
@@ -788,6 +829,8 @@ hd_store_team_create (HdStore       *self,
                       guint          n_members,
                       GError       **error)
 {
+  if (self->pg)
+    return hd_store_pg_team_create (self->pg, name, member_ids, n_members, error);
   sqlite3_stmt *s;
   gint64 id;
   gboolean ok;
@@ -816,6 +859,8 @@ hd_store_team_get (HdStore  *self,
                    gint64    id,
                    GError  **error)
 {
+  if (self->pg)
+    return hd_store_pg_team_get (self->pg, id, error);
   sqlite3_stmt *s = stmt (self, "SELECT id, name FROM teams WHERE id = ?", error);
   HdTeamRecord *t = NULL;
 
@@ -838,6 +883,8 @@ GPtrArray *
 hd_store_teams_list (HdStore  *self,
                      GError  **error)
 {
+  if (self->pg)
+    return hd_store_pg_teams_list (self->pg, error);
   sqlite3_stmt *s = stmt (self, "SELECT id, name FROM teams ORDER BY id", error);
   GPtrArray *list;
 
@@ -860,6 +907,8 @@ hd_store_team_member_ids (HdStore  *self,
                           gint64    team_id,
                           GError  **error)
 {
+  if (self->pg)
+    return hd_store_pg_team_member_ids (self->pg, team_id, error);
   sqlite3_stmt *s = stmt (self, "SELECT user_id FROM team_members WHERE team_id = ? ORDER BY user_id", error);
   GArray *ids;
 
@@ -881,6 +930,8 @@ hd_store_team_has_member (HdStore *self,
                           gint64   team_id,
                           gint64   user_id)
 {
+  if (self->pg)
+    return hd_store_pg_team_has_member (self->pg, team_id, user_id);
   sqlite3_stmt *s = stmt (self, "SELECT 1 FROM team_members WHERE team_id = ? AND user_id = ?", NULL);
   gboolean found;
 
@@ -900,6 +951,8 @@ hd_store_privileges_get (HdStore       *self,
                          HdPrivileges  *out,
                          GError       **error)
 {
+  if (self->pg)
+    return hd_store_pg_privileges_get (self->pg, out, error);
   sqlite3_stmt *s = stmt (self, "SELECT key, value FROM settings", error);
 
   if (s == NULL)
@@ -924,6 +977,8 @@ hd_store_privileges_set (HdStore             *self,
                          const HdPrivileges  *privileges,
                          GError             **error)
 {
+  if (self->pg)
+    return hd_store_pg_privileges_set (self->pg, privileges, error);
   sqlite3_stmt *s;
   gboolean ok;
 
@@ -977,6 +1032,8 @@ hd_store_request_create (HdStore     *self,
                          gint64       now,
                          GError     **error)
 {
+  if (self->pg)
+    return hd_store_pg_request_create (self->pg, subject, description, customer_id, assignee_id, team_id, closed, now, error);
   sqlite3_stmt *s = stmt (self,
                           "INSERT INTO requests (subject, description, status, customer_id, assignee_id, team_id, created_at) "
                           "VALUES (?, ?, ?, ?, ?, ?, ?)", error);
@@ -1002,6 +1059,8 @@ hd_store_request_get (HdStore  *self,
                       gint64    id,
                       GError  **error)
 {
+  if (self->pg)
+    return hd_store_pg_request_get (self->pg, id, error);
   sqlite3_stmt *s = stmt (self, "SELECT " REQUEST_COLS " FROM requests r WHERE r.id = ?", error);
   HdRequestRecord *r = NULL;
 
@@ -1021,6 +1080,8 @@ hd_store_request_update (HdStore          *self,
                          const HdRequestRecord  *request,
                          GError          **error)
 {
+  if (self->pg)
+    return hd_store_pg_request_update (self->pg, request, error);
   sqlite3_stmt *s = stmt (self, "UPDATE requests SET status = ?, assignee_id = ?, team_id = ? WHERE id = ?", error);
 
   if (s == NULL)
@@ -1038,6 +1099,8 @@ hd_store_requests_list (HdStore           *self,
                         gint64             user_id,
                         GError           **error)
 {
+  if (self->pg)
+    return hd_store_pg_requests_list (self->pg, filter, user_id, error);
   sqlite3_stmt *s;
   GPtrArray *list;
 
@@ -1096,6 +1159,8 @@ hd_store_chat_create (HdStore  *self,
                       HdChatRecord   *chat,
                       GError  **error)
 {
+  if (self->pg)
+    return hd_store_pg_chat_create (self->pg, chat, error);
   sqlite3_stmt *s = stmt (self,
                           "INSERT INTO chats (request_id, state, customer_id, target_kind, target_id, created_at) "
                           "VALUES (?, 'waiting', ?, ?, ?, ?)", error);
@@ -1134,6 +1199,8 @@ hd_store_chat_get (HdStore  *self,
                    HdChatRecord   *out,
                    GError  **error)
 {
+  if (self->pg)
+    return hd_store_pg_chat_get (self->pg, id, out, error);
   sqlite3_stmt *s = stmt (self, "SELECT " CHAT_COLS " FROM chats WHERE id = ?", error);
   gboolean found;
 
@@ -1154,6 +1221,8 @@ hd_store_chat_get_open_for_request (HdStore *self,
                                     gint64   request_id,
                                     HdChatRecord  *out)
 {
+  if (self->pg)
+    return hd_store_pg_chat_get_open_for_request (self->pg, request_id, out);
   sqlite3_stmt *s = stmt (self, "SELECT " CHAT_COLS " FROM chats WHERE request_id = ? "
                                 "AND state IN ('waiting','active')", NULL);
   gboolean found;
@@ -1176,6 +1245,8 @@ hd_store_chat_accept (HdStore  *self,
                       HdChatRecord   *out,
                       GError  **error)
 {
+  if (self->pg)
+    return hd_store_pg_chat_accept (self->pg, chat_id, technician_id, now, out, error);
   sqlite3_stmt *s;
   gboolean ok = TRUE;
   HdChatRecord chat;
@@ -1231,6 +1302,8 @@ hd_store_chat_end (HdStore  *self,
                    HdChatRecord   *out,
                    GError  **error)
 {
+  if (self->pg)
+    return hd_store_pg_chat_end (self->pg, chat_id, now, out, error);
   sqlite3_stmt *s;
   gboolean ok;
 
@@ -1270,6 +1343,8 @@ hd_store_chats_for_member (HdStore  *self,
                            int       state,
                            GError  **error)
 {
+  if (self->pg)
+    return hd_store_pg_chats_for_member (self->pg, user_id, state, error);
   sqlite3_stmt *s = stmt (self, "SELECT " CHAT_COLS " FROM chats WHERE (customer_id = ?1 OR technician_id = ?1) "
                                 "AND (?2 IS NULL OR state = ?2) ORDER BY id DESC", error);
 
@@ -1285,6 +1360,8 @@ GArray *
 hd_store_chats_waiting (HdStore  *self,
                         GError  **error)
 {
+  if (self->pg)
+    return hd_store_pg_chats_waiting (self->pg, error);
   sqlite3_stmt *s = stmt (self, "SELECT " CHAT_COLS " FROM chats WHERE state = 'waiting' ORDER BY id", error);
 
   if (s == NULL)
@@ -1346,6 +1423,8 @@ message_add (HdStore     *self,
              gint64      *out_note_length,
              GError     **error)
 {
+  if (self->pg)
+    return hd_store_pg_message_add (self->pg, chat_id, author_id, body, client_id, now, transcript_chars, created, out_note_length, error);
   sqlite3_stmt *s;
   HdMessageRecord *m = NULL;
   gint64 seq = 0, note_id = 0, length = 0, id = 0;
@@ -1470,6 +1549,8 @@ hd_store_messages_list (HdStore   *self,
                         gboolean  *more,
                         GError   **error)
 {
+  if (self->pg)
+    return hd_store_pg_messages_list (self->pg, chat_id, after, limit, more, error);
   sqlite3_stmt *s = stmt (self, "SELECT " MESSAGE_COLS " FROM messages m JOIN users u ON u.id = m.author_id "
                                 "WHERE m.chat_id = ? AND m.seq > ? ORDER BY m.seq LIMIT ?", error);
   GPtrArray *list;
@@ -1520,6 +1601,8 @@ hd_store_notes_list (HdStore  *self,
                      gint64    request_id,
                      GError  **error)
 {
+  if (self->pg)
+    return hd_store_pg_notes_list (self->pg, request_id, error);
   sqlite3_stmt *s = stmt (self, "SELECT " NOTE_COLS " FROM notes WHERE request_id = ? ORDER BY id", error);
   GPtrArray *list;
 
@@ -1538,6 +1621,8 @@ hd_store_note_get (HdStore  *self,
                    gint64    id,
                    GError  **error)
 {
+  if (self->pg)
+    return hd_store_pg_note_get (self->pg, id, error);
   sqlite3_stmt *s = stmt (self, "SELECT " NOTE_COLS " FROM notes WHERE id = ?", error);
   HdNoteRecord *n = NULL;
 

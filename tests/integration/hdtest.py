@@ -19,7 +19,9 @@ Server(...)    starts $HD_SERVER_BIN --port 0 --database <tmp>/hd.db
                "listening on http://ADDR:PORT/" line.  .url, .base (no
                trailing slash), .ws_url, .pid, .stop() (SIGTERM, returns the
                exit status), .kill9(), .restart() (same database, new port),
-               .log() (its stderr so far).
+               .log() (its stderr so far).  With HD_TEST_STORE=postgresql
+               the database is a fresh one in a PostgreSQL cluster the test
+               process starts once (hdpg.py); .store is what /health says.
 Api(srv)       REST under /api/v1; .login(login, password) returns self and
                sets .token and .user; get/post/patch/delete(path, body) return
                (status, json-or-None); .raw(method, path, data_bytes, headers)
@@ -75,6 +77,10 @@ class Server:
     def __init__(self, smtp_url=None, seed=True, database=None, extra_args=(),
                  start=True, ready_timeout=30):
         self._tmp = tempfile.mkdtemp(prefix='hdtest-')
+        if database is None and os.environ.get('HD_TEST_STORE') == 'postgresql':
+            # One PostgreSQL cluster per test process, a fresh database each.
+            import hdpg
+            database = hdpg.shared_cluster().create_database()
         self.database = database or os.path.join(self._tmp, 'hd.db')
         # What GET /health must report.
         self.store = 'postgresql' if self.database.startswith(('postgresql:', 'postgres:')) else 'sqlite'

@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "hd-store.h"
+
+G_BEGIN_DECLS
+
+/* The PostgreSQL store (libpq): the same calls, records and errors as the
+ * SQLite store in hd-store.c, one function for each, so that HdStore can
+ * hand every call to it when --database is a postgresql:// URI.  Several
+ * servers may share the database: the seed rules that must hold between
+ * processes (one open chat per request, first accept wins, message seq)
+ * are single statements or constraints, as in SQLite. */
+
+typedef struct _HdStorePg HdStorePg;
+
+gboolean   hd_store_is_postgres_uri          (const char *database);
+
+HdStorePg *hd_store_pg_open                  (const char    *uri,
+                                              GError       **error);
+void       hd_store_pg_free                  (HdStorePg     *self);
+int        hd_store_pg_get_schema_version    (HdStorePg     *self);
+
+gboolean   hd_store_pg_begin                 (HdStorePg     *self,
+                                              GError       **error);
+gboolean   hd_store_pg_commit                (HdStorePg     *self,
+                                              GError       **error);
+void       hd_store_pg_rollback              (HdStorePg     *self);
+
+gint64     hd_store_pg_count_users           (HdStorePg     *self);
+HdUser    *hd_store_pg_user_create           (HdStorePg     *self,
+                                              const char    *login,
+                                              const char    *name,
+                                              const char    *email,
+                                              HdRole         role,
+                                              const char    *password_hash,
+                                              GError       **error);
+HdUser    *hd_store_pg_user_get              (HdStorePg     *self,
+                                              gint64         id,
+                                              GError       **error);
+HdUser    *hd_store_pg_user_get_by_login     (HdStorePg     *self,
+                                              const char    *login,
+                                              GError       **error);
+gboolean   hd_store_pg_user_set_available    (HdStorePg     *self,
+                                              gint64         id,
+                                              gboolean       available,
+                                              GError       **error);
+GPtrArray *hd_store_pg_users_list            (HdStorePg     *self,
+                                              int            role,
+                                              GError       **error);
+
+gboolean   hd_store_pg_token_add             (HdStorePg     *self,
+                                              const char    *token_hash,
+                                              gint64         user_id,
+                                              gint64         now,
+                                              GError       **error);
+HdUser    *hd_store_pg_token_lookup          (HdStorePg     *self,
+                                              const char    *token_hash,
+                                              GError       **error);
+gboolean   hd_store_pg_token_delete          (HdStorePg     *self,
+                                              const char    *token_hash,
+                                              GError       **error);
+
+HdTeam    *hd_store_pg_team_create           (HdStorePg     *self,
+                                              const char    *name,
+                                              const gint64  *member_ids,
+                                              guint          n_members,
+                                              GError       **error);
+HdTeam    *hd_store_pg_team_get              (HdStorePg     *self,
+                                              gint64         id,
+                                              GError       **error);
+GPtrArray *hd_store_pg_teams_list            (HdStorePg     *self,
+                                              GError       **error);
+gboolean   hd_store_pg_team_add_member       (HdStorePg     *self,
+                                              gint64         team_id,
+                                              gint64         user_id,
+                                              GError       **error);
+GArray    *hd_store_pg_team_member_ids       (HdStorePg     *self,
+                                              gint64         team_id,
+                                              GError       **error);
+gboolean   hd_store_pg_team_has_member       (HdStorePg     *self,
+                                              gint64         team_id,
+                                              gint64         user_id);
+
+gboolean   hd_store_pg_privileges_get        (HdStorePg     *self,
+                                              HdPrivileges  *out,
+                                              GError       **error);
+gboolean   hd_store_pg_privileges_set        (HdStorePg     *self,
+                                              const HdPrivileges *privileges,
+                                              GError       **error);
+
+HdRequest *hd_store_pg_request_create        (HdStorePg     *self,
+                                              const char    *subject,
+                                              const char    *description,
+                                              gint64         customer_id,
+                                              gint64         assignee_id,
+                                              gint64         team_id,
+                                              gboolean       closed,
+                                              gint64         now,
+                                              GError       **error);
+HdRequest *hd_store_pg_request_get           (HdStorePg     *self,
+                                              gint64         id,
+                                              GError       **error);
+gboolean   hd_store_pg_request_update        (HdStorePg     *self,
+                                              const HdRequest *request,
+                                              GError       **error);
+GPtrArray *hd_store_pg_requests_list         (HdStorePg     *self,
+                                              HdRequestsFilter filter,
+                                              gint64         user_id,
+                                              GError       **error);
+
+gboolean   hd_store_pg_chat_create           (HdStorePg     *self,
+                                              HdChat        *chat,
+                                              GError       **error);
+gboolean   hd_store_pg_chat_get              (HdStorePg     *self,
+                                              gint64         id,
+                                              HdChat        *out,
+                                              GError       **error);
+gboolean   hd_store_pg_chat_get_open_for_request (HdStorePg *self,
+                                                  gint64     request_id,
+                                                  HdChat    *out);
+gboolean   hd_store_pg_chat_accept           (HdStorePg     *self,
+                                              gint64         chat_id,
+                                              gint64         technician_id,
+                                              gint64         now,
+                                              HdChat        *out,
+                                              GError       **error);
+gboolean   hd_store_pg_chat_end              (HdStorePg     *self,
+                                              gint64         chat_id,
+                                              gint64         now,
+                                              HdChat        *out,
+                                              GError       **error);
+GArray    *hd_store_pg_chats_for_member      (HdStorePg     *self,
+                                              gint64         user_id,
+                                              int            state,
+                                              GError       **error);
+GArray    *hd_store_pg_chats_waiting         (HdStorePg     *self,
+                                              GError       **error);
+
+HdMessage *hd_store_pg_message_add           (HdStorePg     *self,
+                                              gint64         chat_id,
+                                              gint64         author_id,
+                                              const char    *body,
+                                              const char    *client_id,
+                                              gint64         now,
+                                              gint64         transcript_chars,
+                                              gboolean      *created,
+                                              gint64        *out_note_length,
+                                              GError       **error);
+GPtrArray *hd_store_pg_messages_list         (HdStorePg     *self,
+                                              gint64         chat_id,
+                                              gint64         after,
+                                              guint          limit,
+                                              gboolean      *more,
+                                              GError       **error);
+
+GPtrArray *hd_store_pg_notes_list            (HdStorePg     *self,
+                                              gint64         request_id,
+                                              GError       **error);
+HdNote    *hd_store_pg_note_get              (HdStorePg     *self,
+                                              gint64         id,
+                                              GError       **error);
+
+G_END_DECLS
