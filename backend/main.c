@@ -11,6 +11,7 @@
 #include <sys/resource.h>
 
 #include "hd-auth.h"
+#include "hd-bus.h"
 #include "hd-config.h"
 #include "hd-chat-service.h"
 #include "hd-mailer.h"
@@ -106,6 +107,7 @@ main (int   argc,
   g_autoptr(HdMailer) mailer = NULL;
   g_autoptr(HdChatService) service = NULL;
   g_autoptr(HdServer) server = NULL;
+  g_autoptr(HdBus) bus = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_autoptr(GInetAddress) inet = NULL;
   g_autofree char *shown_addr = NULL;
@@ -219,6 +221,16 @@ main (int   argc,
 
   server = hd_server_new (service, certificate);
   hd_server_set_store_kind (server, hd_store_is_postgres_uri (database) ? "postgresql" : "sqlite");
+  /* Several servers on one PostgreSQL database are one helpdesk. */
+  if (hd_store_is_postgres_uri (database))
+    {
+      bus = hd_bus_new (database, service, &error);
+      if (bus == NULL)
+        {
+          fprintf (stderr, "helpdesk-server: %s\n", error->message);
+          return EXIT_FAILURE;
+        }
+    }
   if (!hd_server_listen (server, listen_addr, (guint) port, &real_port, &error))
     {
       fprintf (stderr, "helpdesk-server: cannot listen on %s port %u: %s\n",
@@ -245,6 +257,8 @@ main (int   argc,
 
   g_main_loop_run (loop);
 
+  if (bus != NULL)
+    hd_bus_stop (bus);
   g_clear_object (&server);
   return EXIT_SUCCESS;
 }

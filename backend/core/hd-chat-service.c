@@ -25,6 +25,12 @@ struct _HdChatService
   gpointer         sink_data;
   /* user id → TRUE while at least one of their sockets is open here */
   GHashTable      *online;
+  /* … and while one is open on another live server (the bus says) */
+  GHashTable      *online_elsewhere;
+  HdEventSink      bus_tap;
+  HdPresenceHook   bus_presence;
+  gpointer         bus_data;
+  gboolean         emitting_local_only;
   HdLoginThrottle *throttle;
   /* one buffer reused for every rendering: no allocation per message */
   GString         *scratch;
@@ -79,6 +85,7 @@ hd_chat_service_finalize (GObject *object)
   g_clear_object (&self->store);
   g_clear_object (&self->mailer);
   g_clear_pointer (&self->online, g_hash_table_unref);
+  g_clear_pointer (&self->online_elsewhere, g_hash_table_unref);
   g_clear_pointer (&self->throttle, hd_login_throttle_free);
   g_string_free (self->scratch, TRUE);
   g_ptr_array_unref (self->held_events);
@@ -97,6 +104,7 @@ static void
 hd_chat_service_init (HdChatService *self)
 {
   self->online = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->online_elsewhere = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->throttle = hd_login_throttle_new (LOGIN_MAX_FAILURES, LOGIN_WINDOW_USEC);
   self->scratch = g_string_sized_new (1024);
   self->held_events = g_ptr_array_new ();
@@ -128,6 +136,25 @@ hd_chat_service_set_event_sink (HdChatService *self,
 {
   self->sink = sink;
   self->sink_data = user_data;
+}
+
+void
+hd_chat_service_set_bus (HdChatService  *self,
+                         HdEventSink     tap,
+                         HdPresenceHook  presence,
+                         gpointer        user_data)
+{
+  self->bus_tap = tap;
+  self->bus_presence = presence;
+  self->bus_data = user_data;
+}
+
+void
+hd_chat_service_deliver_remote (HdChatService *self,
+                                const HdEvent *event)
+{
+  if (self->sink != NULL)
+    self->sink (event, self->sink_data);
 }
 
 /* ---- errors --------------------------------------------------------- */
@@ -346,6 +373,7 @@ emit (HdChatService *self,
   event->staff_frame = frame (type, staff_data);
   if (customer_data != NULL && strcmp (customer_data, staff_data) != 0)
     event->customer_frame = frame (type, customer_data);
+  event->local_only = self->emitting_local_only;
 
   if (self->batch_depth > 0)
     {
@@ -353,6 +381,8 @@ emit (HdChatService *self,
       return;
     }
   self->sink (event, self->sink_data);
+  if (self->bus_tap != NULL)
+    self->bus_tap (event, self->bus_data);
   hd_event_free (event);
 }
 
@@ -420,7 +450,11 @@ hd_chat_service_batch_end (HdChatService *self)
     {
       HdEvent *event = g_ptr_array_index (events, i);
       if (ok)
-        self->sink (event, self->sink_data);
+        {
+          self->sink (event, self->sink_data);
+          if (self->bus_tap != NULL)
+            self->bus_tap (event, self->bus_data);
+        }
       hd_event_free (event);
     }
   return ok;
@@ -444,21 +478,19 @@ emit_chat (HdChatService *self,
   g_string_free (customer, TRUE);
 }
 
-void
-hd_chat_service_set_online (HdChatService *self,
-                            gint64         user_id,
-                            gboolean       online)
+/* Presence here or elsewhere changed: tell the sockets here when the
+ * user's overall presence did. */
+static void
+presence_changed (HdChatService *self,
+                  gint64         user_id,
+                  gboolean       was_online)
 {
   g_autoptr(HdUserRecord) user = NULL;
   g_autoptr(GString) staff = NULL;
   g_autoptr(GString) customer = NULL;
 
-  if (online == hd_chat_service_is_online (self, user_id))
+  if (was_online == hd_chat_service_is_online (self, user_id))
     return;
-  if (online)
-    g_hash_table_add (self->online, g_memdup2 (&user_id, sizeof user_id));
-  else
-    g_hash_table_remove (self->online, &user_id);
 
   /* Only technicians' presence matters to anyone. */
   user = hd_store_user_get (self->store, user_id, NULL);
@@ -469,14 +501,51 @@ hd_chat_service_set_online (HdChatService *self,
   customer = g_string_new (NULL);
   render_user (self, staff, user, staff_view);
   render_user (self, customer, user, (Viewer) { 0, FALSE });
+  self->emitting_local_only = TRUE;
   emit (self, HD_EVENT_PRESENCE_CHANGED, NULL, staff->str, customer->str);
+  self->emitting_local_only = FALSE;
+}
+
+void
+hd_chat_service_set_online (HdChatService *self,
+                            gint64         user_id,
+                            gboolean       online)
+{
+  gboolean was_online = hd_chat_service_is_online (self, user_id);
+
+  if (online == g_hash_table_contains (self->online, &user_id))
+    return;
+  if (online)
+    g_hash_table_add (self->online, g_memdup2 (&user_id, sizeof user_id));
+  else
+    g_hash_table_remove (self->online, &user_id);
+  if (self->bus_presence != NULL)
+    self->bus_presence (user_id, online, self->bus_data);
+  presence_changed (self, user_id, was_online);
+}
+
+void
+hd_chat_service_set_online_elsewhere (HdChatService *self,
+                                      gint64         user_id,
+                                      gboolean       online)
+{
+  gboolean was_online = hd_chat_service_is_online (self, user_id);
+
+  if (online == g_hash_table_contains (self->online_elsewhere, &user_id))
+    return;
+  if (online)
+    g_hash_table_add (self->online_elsewhere, g_memdup2 (&user_id, sizeof user_id));
+  else
+    g_hash_table_remove (self->online_elsewhere, &user_id);
+  presence_changed (self, user_id, was_online);
 }
 
 gboolean
 hd_chat_service_is_online (HdChatService *self,
                            gint64         user_id)
 {
-  return g_hash_table_contains (self->online, &user_id);
+  return g_hash_table_contains (self->online, &user_id) ||
+         g_hash_table_contains (self->online_elsewhere, &user_id);
 }
 
 /* ---- rules: who sees what ------------------------------------------- */

@@ -26,6 +26,9 @@ typedef struct {
   /* ... and one for customers (other people's email and login left out);
    * NULL when it is the same text. */
   char       *customer_frame;
+  /* Presence seen from this server only: not for other servers (each
+   * works out its own from the shared presence). */
+  gboolean    local_only;
 } HdEvent;
 
 typedef void (*HdEventSink) (const HdEvent *event,
@@ -50,6 +53,24 @@ gboolean       hd_chat_service_batch_end        (HdChatService  *self);
 void           hd_chat_service_set_batch_flush  (HdChatService  *self,
                                                  void          (*flush) (gpointer data),
                                                  gpointer        data);
+
+/* Several servers on one database (backend/bus/): @tap sees every event
+ * this server delivers (after its commit), @presence every change of who
+ * holds a socket here; hd_chat_service_deliver_remote () hands another
+ * server's event to the local sockets, and set_online_elsewhere () says
+ * whether a user holds a socket on some other live server. */
+typedef void (*HdPresenceHook) (gint64    user_id,
+                                gboolean  online,
+                                gpointer  user_data);
+void           hd_chat_service_set_bus          (HdChatService  *self,
+                                                 HdEventSink     tap,
+                                                 HdPresenceHook  presence,
+                                                 gpointer        user_data);
+void           hd_chat_service_deliver_remote   (HdChatService  *self,
+                                                 const HdEvent  *event);
+void           hd_chat_service_set_online_elsewhere (HdChatService *self,
+                                                     gint64         user_id,
+                                                     gboolean       online);
 
 /* Fills an empty store with the contract's demo data; leaves a non-empty
  * one untouched. */

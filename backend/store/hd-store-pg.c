@@ -108,7 +108,23 @@ static const char *migrations[] = {
   "  client_id TEXT,"
   "  created_at BIGINT NOT NULL,"
   "  UNIQUE (chat_id, seq));"
-  "CREATE UNIQUE INDEX messages_client_id ON messages(chat_id, client_id);",
+  "CREATE UNIQUE INDEX messages_client_id ON messages(chat_id, client_id);"
+  /* Several servers (backend/bus/hd-bus.c): leases, who holds a socket
+   * where, and the events for the other servers. */
+  "CREATE TABLE hd_servers (id TEXT PRIMARY KEY, lease_until BIGINT NOT NULL);"
+  "CREATE TABLE hd_presence ("
+  "  server_id TEXT NOT NULL REFERENCES hd_servers(id) ON DELETE CASCADE,"
+  "  user_id BIGINT NOT NULL,"
+  "  PRIMARY KEY (server_id, user_id));"
+  "CREATE TABLE hd_events ("
+  "  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+  "  origin TEXT NOT NULL,"
+  "  type TEXT NOT NULL,"
+  "  recipients BIGINT[],"
+  "  staff_frame TEXT NOT NULL,"
+  "  customer_frame TEXT,"
+  "  created_at BIGINT NOT NULL);"
+  "CREATE INDEX hd_events_created ON hd_events(created_at);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == HD_STORE_PG_SCHEMA_VERSION);

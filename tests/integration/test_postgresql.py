@@ -82,8 +82,8 @@ class PostgresTest(unittest.TestCase):
         carol = Api(a).login('carol')
         tina_a, tina_b = Api(a).login('tina'), None
         tina_b = Api(b, token=tina_a.token)
-        # Presence is still per process (the bus is not there yet): tina's
-        # socket is on the server carol asks.
+        # (Presence across servers is test_cluster's; here the sockets are
+        # on the server carol asks.)
         theo = Api(b).login('theo')
         for api in (tina_a, theo):
             ev = Events(a, api.token)

@@ -1,0 +1,207 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Two servers on one PostgreSQL database are one helpdesk (suite
+'postgresql'): the seed story with the customer on server A and the
+technician on server B (presence, offer, accept, messages and typing both
+ways, end); kill -9 of A loses no acknowledged message and the customer
+carries on through B; a dead server's users go offline when its lease
+runs out (shortened here with HD_BUS_LEASE_MS)."""
+
+import os
+import threading
+import time
+import unittest
+
+import hdpg
+from hdcase import new_client_id
+from hdtest import Api, Closed, Events, Server
+
+LEASE_MS = 3000
+RENEW_MS = 500
+
+
+class ClusterTest(unittest.TestCase):
+    def setUp(self):
+        self.pg = hdpg.shared_cluster()
+        self.uri = self.pg.create_database()
+        self.servers = []
+        self.sockets = []
+        old = {k: os.environ.get(k) for k in ('HD_BUS_LEASE_MS', 'HD_BUS_RENEW_MS')}
+        os.environ['HD_BUS_LEASE_MS'] = str(LEASE_MS)
+        os.environ['HD_BUS_RENEW_MS'] = str(RENEW_MS)
+        try:
+            self.a = self.server(seed=True)
+            self.b = self.server()
+        finally:
+            for k, v in old.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+        self.admin = admin = Api(self.a).login('admin')
+        status, body = admin.patch('/setup/privileges', {'chat_enabled': True})
+        self.assertEqual(status, 200, body)
+
+    def tearDown(self):
+        for ev in self.sockets:
+            ev.close()
+        for s in self.servers:
+            s.close()
+
+    def server(self, seed=False):
+        s = Server(database=self.uri, seed=seed)
+        self.servers.append(s)
+        return s
+
+    def events(self, srv, api):
+        ev = Events(srv, api.token)
+        self.sockets.append(ev)
+        self.assertEqual(ev.next('hello')['data']['user']['id'], api.id)
+        return ev
+
+    def wait_for(self, what, cond, timeout=10):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            result = cond()
+            if result:
+                return result
+            time.sleep(0.05)
+        raise AssertionError('%s: not within %ss' % (what, timeout))
+
+    def online(self, srv, user_id):
+        """Whether @user_id is online as server @srv sees it."""
+        status, body = Api(srv, token=self.admin.token).get('/users')
+        self.assertEqual(status, 200, body)
+        return [u for u in body['users'] if u['id'] == user_id][0]['online']
+
+    def story_until_accepted(self):
+        """tina on B, carol on A: returns (tina, tina_ev, carol, carol_ev, chat)."""
+        tina = Api(self.b).login('tina')
+        carol = Api(self.a).login('carol')
+        tina_ev = self.events(self.b, tina)
+        status, body = tina.patch('/me', {'available_for_chat': True})
+        self.assertEqual(status, 200, body)
+        carol_ev = self.events(self.a, carol)
+        # A hears of tina's socket on B through the database.
+        self.wait_for('tina online as seen from A', lambda: self.online(self.a, tina.id))
+
+        status, reqs = carol.get('/requests')
+        rid = [r['id'] for r in reqs['requests'] if r['subject'] == 'Printer offline'][0]
+        status, chat = carol.post('/chats', {'request_id': rid})
+        self.assertEqual(status, 201, chat)
+        ev = tina_ev.next('chat.requested', where=lambda d: d['id'] == chat['id'])
+        self.assertEqual(ev['data']['state'], 'waiting')
+
+        status, chat = tina.post('/chats/%d/accept' % chat['id'])
+        self.assertEqual(status, 200, chat)
+        carol_ev.next('chat.accepted', where=lambda d: d['id'] == chat['id'])
+        return tina, tina_ev, carol, carol_ev, chat
+
+    def test_seed_story_across_two_servers(self):
+        tina, tina_ev, carol, carol_ev, chat = self.story_until_accepted()
+        cid = chat['id']
+
+        # Customer on A (REST) → technician on B.
+        status, m1 = carol.post('/chats/%d/messages' % cid,
+                                {'body': 'My printer is offline', 'client_id': new_client_id()})
+        self.assertEqual(status, 201, m1)
+        self.assertEqual(tina_ev.next('chat.message')['data']['id'], m1['id'])
+        # Technician on B (WebSocket) → customer on A.
+        cl = new_client_id()
+        tina_ev.send('chat.send', {'chat_id': cid, 'body': 'Turn it off and on ✓', 'client_id': cl})
+        mine = tina_ev.next('chat.message', where=lambda d: d['client_id'] == cl)['data']
+        got = carol_ev.next('chat.message', where=lambda d: d['client_id'] == cl)['data']
+        self.assertEqual((got['id'], got['seq'], got['body']), (mine['id'], 2, 'Turn it off and on ✓'))
+        # Typing crosses too.
+        carol_ev.send('chat.typing', {'chat_id': cid})
+        self.assertEqual(tina_ev.next('chat.typing')['data']['user_id'], carol.id)
+
+        # The transcript is one note, kept by both.
+        status, notes = tina.get('/requests/%d/notes' % chat['request_id'])
+        t = [n for n in notes['notes'] if n['kind'] == 'chat_transcript']
+        self.assertEqual(len(t), 1, notes)
+
+        # The customer ends it on A; B's technician hears.
+        status, ended = carol.post('/chats/%d/end' % cid)
+        self.assertEqual(status, 200, ended)
+        self.assertEqual(tina_ev.next('chat.ended')['data']['id'], cid)
+
+        # tina leaves B: A sees her offline.
+        tina_ev.close()
+        carol_ev.next('presence.changed', where=lambda d: d['id'] == tina.id and not d['online'])
+        self.assertFalse(self.online(self.a, tina.id))
+
+    def test_kill9_of_a_loses_no_acknowledged_message(self):
+        tina, tina_ev, carol, carol_ev, chat = self.story_until_accepted()
+        cid = chat['id']
+        acked = {}
+        stop = threading.Event()
+
+        def writer():
+            i = 0
+            while not stop.is_set():
+                i += 1
+                try:
+                    status, m = carol.post('/chats/%d/messages' % cid,
+                                           {'body': 'a %d' % i, 'client_id': 'a-%d' % i})
+                except OSError:
+                    return
+                if status != 201:
+                    return
+                acked['a-%d' % i] = m['seq']
+
+        t = threading.Thread(target=writer)
+        t.start()
+        self.wait_for('messages flowing', lambda: len(acked) >= 30)
+        self.a.kill9()
+        stop.set()
+        t.join(30)
+        n = len(acked)
+        self.assertGreaterEqual(n, 30)
+
+        # carol's socket on A is gone; she reconnects through B.
+        with self.assertRaises(Closed):
+            carol_ev.next('chat.message', timeout=5, where=lambda d: False)
+        carol_b = Api(self.b, token=carol.token)
+        carol_b.user = carol.user
+        carol_ev_b = self.events(self.b, carol_b)
+        stored = {}
+        after = 0
+        while True:
+            status, body = carol_b.get('/chats/%d/messages?after=%d&limit=500' % (cid, after))
+            self.assertEqual(status, 200, body)
+            for m in body['messages']:
+                stored[m['client_id']] = m['seq']
+            if not body['more']:
+                break
+            after = body['messages'][-1]['seq']
+        for client_id, seq in acked.items():
+            self.assertEqual(stored.get(client_id), seq, client_id)
+        self.assertEqual(sorted(stored.values()), list(range(1, len(stored) + 1)))
+
+        # The chat goes on, now all on B.
+        status, m = carol_b.post('/chats/%d/messages' % cid, {'body': 'still here', 'client_id': 'after'})
+        self.assertEqual(status, 201, m)
+        self.assertEqual(tina_ev.next('chat.message', where=lambda d: d['client_id'] == 'after')['data']['id'],
+                         m['id'])
+        carol_ev_b.next('chat.message', where=lambda d: d['client_id'] == 'after')
+
+    def test_dead_servers_users_go_offline_after_the_lease(self):
+        theo = Api(self.a).login('theo')
+        tina = Api(self.b).login('tina')
+        tina_ev = self.events(self.b, tina)
+        self.events(self.a, theo)
+        self.wait_for('theo online as seen from B', lambda: self.online(self.b, theo.id))
+        self.a.kill9()
+        killed = time.monotonic()
+        ev = tina_ev.next('presence.changed', timeout=LEASE_MS / 1000 + 5,
+                          where=lambda d: d['id'] == theo.id and not d['online'])
+        took = time.monotonic() - killed
+        self.assertFalse(ev['data']['online'])
+        self.assertFalse(self.online(self.b, theo.id))
+        # Not before the lease ran out (so it was the lease, not a goodbye).
+        self.assertGreater(took, LEASE_MS / 1000 - 1.0 - RENEW_MS / 1000)
+
+
+if __name__ == '__main__':
+    unittest.main(verbosity=2)
