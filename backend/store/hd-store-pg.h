@@ -160,5 +160,45 @@ GPtrArray *hd_store_pg_notes_list            (HdStorePg     *self,
 HdNote    *hd_store_pg_note_get              (HdStorePg     *self,
                                               gint64         id,
                                               GError       **error);
+HdNote    *hd_store_pg_note_add              (HdStorePg     *self,
+                                              gint64         request_id,
+                                              HdNoteKind     kind,
+                                              gint64         chat_id,
+                                              gint64         author_id,
+                                              const char    *body,
+                                              gint64         now,
+                                              GError       **error);
+
+gint64     hd_store_pg_queue_position        (HdStorePg     *self,
+                                              const HdChat  *chat);
+GArray    *hd_store_pg_queue_recent_waits    (HdStorePg     *self,
+                                              HdTargetKind   target_kind,
+                                              gint64         target_id,
+                                              guint          n);
+gboolean   hd_store_pg_chat_rate             (HdStorePg     *self,
+                                              gint64         chat_id,
+                                              int            score,
+                                              const char    *comment,
+                                              GError       **error);
+char      *hd_store_pg_chat_rating_comment   (HdStorePg     *self,
+                                              gint64         chat_id);
+HdMessage *hd_store_pg_attachment_add        (HdStorePg     *self,
+                                              HdAttachment  *meta,
+                                              GBytes        *data,
+                                              const char    *body,
+                                              const char    *client_id,
+                                              gint64         now,
+                                              gint64         transcript_chars,
+                                              gboolean      *created,
+                                              gint64        *out_note_length,
+                                              GError       **error);
+HdAttachment *hd_store_pg_attachment_get     (HdStorePg     *self,
+                                              gint64         id,
+                                              GError       **error);
+GBytes    *hd_store_pg_attachment_read       (HdStorePg     *self,
+                                              gint64         id,
+                                              gint64         offset,
+                                              gsize          length,
+                                              GError       **error);
 
 G_END_DECLS

@@ -1423,8 +1423,6 @@ message_add (HdStore     *self,
              gint64      *out_note_length,
              GError     **error)
 {
-  if (self->pg)
-    return hd_store_pg_message_add (self->pg, chat_id, author_id, body, client_id, now, transcript_chars, created, out_note_length, error);
   sqlite3_stmt *s;
   HdMessageRecord *m = NULL;
   gint64 seq = 0, note_id = 0, length = 0, id = 0;
@@ -1537,6 +1535,8 @@ hd_store_message_add (HdStore     *self,
                       gint64      *out_note_length,
                       GError     **error)
 {
+  if (self->pg)
+    return hd_store_pg_message_add (self->pg, chat_id, author_id, body, client_id, now, transcript_chars, created, out_note_length, error);
   return message_add (self, chat_id, author_id, body, client_id, 0, now, transcript_chars,
                       created, out_note_length, error);
 }
@@ -1647,6 +1647,8 @@ hd_store_note_add (HdStore     *self,
                    gint64       now,
                    GError     **error)
 {
+  if (self->pg)
+    return hd_store_pg_note_add (self->pg, request_id, kind, chat_id, author_id, body, now, error);
   sqlite3_stmt *s = stmt (self, "INSERT INTO notes (request_id, kind, chat_id, body, created_at, updated_at, "
                                 "length, author_id) VALUES (?, ?, ?, ?, ?, ?, length(?4), ?) "
                                 "RETURNING " NOTE_COLS, error);
@@ -1676,6 +1678,8 @@ gint64
 hd_store_queue_position (HdStore      *self,
                          const HdChatRecord *chat)
 {
+  if (self->pg)
+    return hd_store_pg_queue_position (self->pg, chat);
   sqlite3_stmt *s = stmt (self, "SELECT COUNT(*) FROM chats WHERE state = 'waiting' "
                                 "AND target_kind = ? AND target_id = ? AND id <= ?", NULL);
   gint64 n = 0;
@@ -1697,6 +1701,8 @@ hd_store_queue_recent_waits (HdStore      *self,
                              gint64        target_id,
                              guint         n)
 {
+  if (self->pg)
+    return hd_store_pg_queue_recent_waits (self->pg, target_kind, target_id, n);
   sqlite3_stmt *s = stmt (self, "SELECT accepted_at - created_at FROM chats "
                                 "WHERE target_kind = ? AND target_id = ? AND accepted_at IS NOT NULL "
                                 "ORDER BY id DESC LIMIT ?", NULL);
@@ -1723,6 +1729,8 @@ hd_store_chat_rate (HdStore     *self,
                     const char  *comment,
                     GError     **error)
 {
+  if (self->pg)
+    return hd_store_pg_chat_rate (self->pg, chat_id, score, comment, error);
   sqlite3_stmt *s = stmt (self, "UPDATE chats SET rating_score = ?, rating_comment = ? "
                                 "WHERE id = ? AND state = 'ended' AND rating_score IS NULL", error);
 
@@ -1746,6 +1754,8 @@ char *
 hd_store_chat_rating_comment (HdStore *self,
                               gint64   chat_id)
 {
+  if (self->pg)
+    return hd_store_pg_chat_rating_comment (self->pg, chat_id);
   sqlite3_stmt *s = stmt (self, "SELECT rating_comment FROM chats WHERE id = ?", NULL);
   char *comment = NULL;
 
@@ -1772,6 +1782,8 @@ hd_store_attachment_add (HdStore       *self,
                          gint64        *out_note_length,
                          GError       **error)
 {
+  if (self->pg)
+    return hd_store_pg_attachment_add (self->pg, meta, data, body, client_id, now, transcript_chars, created, out_note_length, error);
   sqlite3_stmt *s;
   sqlite3_blob *blob = NULL;
   gsize size;
@@ -1852,6 +1864,8 @@ hd_store_attachment_get (HdStore  *self,
                          gint64    id,
                          GError  **error)
 {
+  if (self->pg)
+    return hd_store_pg_attachment_get (self->pg, id, error);
   sqlite3_stmt *s = stmt (self, "SELECT id, chat_id, author_id, filename, content_type, size, sha256, "
                                 "created_at FROM attachments WHERE id = ?", error);
   HdAttachment *a = NULL;
@@ -1884,6 +1898,8 @@ hd_store_attachment_read (HdStore  *self,
                           gsize     length,
                           GError  **error)
 {
+  if (self->pg)
+    return hd_store_pg_attachment_read (self->pg, id, offset, length, error);
   sqlite3_blob *blob = NULL;
   gint64 total;
   gsize n;
