@@ -33,6 +33,7 @@
 #include <unistd.h>
 #include <sys/resource.h>
 #include <sys/epoll.h>
+#include <sqlite3.h>
 
 /* --- options ------------------------------------------------------------ */
 
@@ -55,7 +56,7 @@ static GOptionEntry entries[] = {
   { "server", 0, 0, G_OPTION_ARG_FILENAME, &opt_server, "Start this helpdesk-server on a temporary database (default: $HD_SERVER_BIN)", "PATH" },
   { "url", 0, 0, G_OPTION_ARG_STRING, &opt_url, "Use a running server (seeded with --seed-demo) instead", "URL" },
   { "pid", 0, 0, G_OPTION_ARG_INT, &opt_pid, "The running server's PID (for VmRSS with --url)", "PID" },
-  { "mode", 0, 0, G_OPTION_ARG_STRING, &opt_mode, "ws, rest, idle or all (default all)", "MODE" },
+  { "mode", 0, 0, G_OPTION_ARG_STRING, &opt_mode, "ws, rest, idle, presence or all (default all: the first three)", "MODE" },
   { "chats", 0, 0, G_OPTION_ARG_INT, &opt_chats, "Concurrent chats (ws: 20, rest: 100)", "N" },
   { "customers", 0, 0, G_OPTION_ARG_INT, &opt_customers, "Customers to spread the chats over (default min(chats, 20))", "N" },
   { "technicians", 0, 0, G_OPTION_ARG_INT, &opt_technicians, "Technicians to spread the chats over (default min(chats, 5))", "N" },
@@ -835,6 +836,10 @@ raw_ws_finish (int fd)
 
 static int         raw_wanted;
 static const char *raw_token;
+static GPtrArray  *raw_tokens;    /* one per socket, instead of raw_token */
+static gint        raw_closed;    /* sockets the server closed */
+static gint64      raw_bytes;     /* bytes received */
+static gint64      raw_last_data; /* monotonic µs of the last bytes */
 static gint        raw_ready;     /* the thread has opened its sockets */
 static guint       raw_failed;
 static double      raw_open_seconds;
@@ -858,7 +863,8 @@ raw_thread_main (gpointer user_data)
       int m = MIN (200, raw_wanted - i);
 
       for (int j = 0; j < m; j++)
-        fds[j] = raw_ws_start (g_uri_get_host (uri), (guint16) g_uri_get_port (uri), raw_token);
+        fds[j] = raw_ws_start (g_uri_get_host (uri), (guint16) g_uri_get_port (uri),
+                               raw_tokens ? raw_tokens->pdata[i + j] : raw_token);
       for (int j = 0; j < m; j++)
         {
           if (fds[j] >= 0 && raw_ws_finish (fds[j]))
@@ -895,12 +901,20 @@ raw_thread_main (gpointer user_data)
           gboolean ping = FALSE;
           ssize_t got;
 
-          /* Only the hello and pings come to an idle socket. */
+          /* Text frames (JSON: ASCII and UTF-8, never the byte 0x89)
+           * and pings come to these sockets. */
           while ((got = read (fd, buf, sizeof buf)) > 0)
-            for (ssize_t k = 0; k < got; k++)
-              ping |= (guchar) buf[k] == 0x89;
-          if (got == 0)
-            epoll_ctl (epfd, EPOLL_CTL_DEL, fd, NULL);
+            {
+              raw_bytes += got;
+              raw_last_data = g_get_monotonic_time ();
+              for (ssize_t k = 0; k < got; k++)
+                ping |= (guchar) buf[k] == 0x89;
+            }
+          if (got == 0 || (got < 0 && errno != EAGAIN))
+            {
+              epoll_ctl (epfd, EPOLL_CTL_DEL, fd, NULL);
+              g_atomic_int_inc (&raw_closed);
+            }
           if (ping && write (fd, pong, sizeof pong) < 0 && errno != EAGAIN)
             continue;
         }
@@ -1347,6 +1361,115 @@ run_rest (void)
   free_chats ();
 }
 
+/* --- presence mode --------------------------------------------------------- */
+
+/* The issue's first target: T technicians and C customers connect, then
+ * every technician makes itself available (PATCH /me), each change a
+ * presence.changed fanned out by the server, and not one healthy socket
+ * may be dropped.  Creating 2,000 users through the API costs two argon2id
+ * runs each (minutes), so the users and their tokens are written into the
+ * server's database directly (SQLite WAL: the server reads them as they
+ * are); their sockets are raw descriptors in a thread that answers pings
+ * and counts the sockets the server closes. */
+static void
+run_presence (void)
+{
+  int n_techs = opt_technicians > 0 ? opt_technicians : 1000;
+  int n_customers = opt_customers > 0 ? opt_customers : 1000;
+  g_autofree char *db_path = g_build_filename (tmpdir ? tmpdir : ".", "bench.db", NULL);
+  g_autoptr(GPtrArray) tokens = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GArray) tech_user_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  sqlite3 *db = NULL;
+  sqlite3_stmt *user_st = NULL, *token_st = NULL;
+  gint64 t0, t_patch, t_quiet;
+  guint online = 0;
+  GPid pid = opt_pid > 0 ? opt_pid : server_pid;
+  long rss0 = vm_rss_kib (pid);
+
+  g_print ("presence: %d technicians and %d customers connect, then every technician goes available\n",
+           n_techs, n_customers);
+  if (tmpdir == NULL)
+    {
+      g_print ("  needs a server started by the bench (--server)\n");
+      return;
+    }
+  if (sqlite3_open (db_path, &db) != SQLITE_OK)
+    g_error ("cannot open %s", db_path);
+  sqlite3_busy_timeout (db, 10000);
+  sqlite3_exec (db, "BEGIN", NULL, NULL, NULL);
+  sqlite3_prepare_v2 (db, "INSERT INTO users (login, name, email, role, password_hash) "
+                          "SELECT ?1, ?1, ?1 || '@example.com', ?2, password_hash FROM users WHERE login = 'carol'",
+                      -1, &user_st, NULL);
+  sqlite3_prepare_v2 (db, "INSERT INTO tokens (hash, user_id, created_at) VALUES (?1, ?2, strftime('%s','now'))",
+                      -1, &token_st, NULL);
+  for (int i = 0; i < n_techs + n_customers; i++)
+    {
+      gboolean tech = i < n_techs;
+      g_autofree char *login_name = g_strdup_printf ("p%s%d", tech ? "tech" : "cust", i);
+      char *token = g_strdup_printf ("presence-token-%d-%s", i, login_name);
+      g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, token, -1);
+      gint64 id;
+
+      sqlite3_bind_text (user_st, 1, login_name, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (user_st, 2, tech ? "technician" : "customer", -1, SQLITE_STATIC);
+      if (sqlite3_step (user_st) != SQLITE_DONE)
+        g_error ("insert user: %s", sqlite3_errmsg (db));
+      sqlite3_reset (user_st);
+      id = sqlite3_last_insert_rowid (db);
+      sqlite3_bind_text (token_st, 1, hash, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (token_st, 2, id);
+      if (sqlite3_step (token_st) != SQLITE_DONE)
+        g_error ("insert token: %s", sqlite3_errmsg (db));
+      sqlite3_reset (token_st);
+      g_ptr_array_add (tokens, token);
+      if (tech)
+        g_array_append_val (tech_user_ids, id);
+    }
+  sqlite3_exec (db, "COMMIT", NULL, NULL, NULL);
+  sqlite3_finalize (user_st);
+  sqlite3_finalize (token_st);
+  sqlite3_close (db);
+
+  raw_tokens = tokens;
+  raw_closed = 0;
+  raw_open_idle (tokens->len);
+  raw_tokens = NULL;
+  spin_for (1);
+  g_print ("  server VmRSS %ld KiB -> %ld KiB with %u sockets\n", rss0, vm_rss_kib (pid), raw_fds->len);
+
+  t0 = g_get_monotonic_time ();
+  for (int i = 0; i < n_techs; i++)
+    {
+      g_autoptr(JsonNode) me = call ("PATCH", "/me", tokens->pdata[i], "{\"available_for_chat\": true}", 200);
+    }
+  t_patch = g_get_monotonic_time ();
+  /* until the fan-out is over: no bytes for a second (pings aside) */
+  do
+    spin_for (0.5);
+  while (g_get_monotonic_time () - raw_last_data < G_USEC_PER_SEC &&
+         g_get_monotonic_time () - t_patch < 300 * G_USEC_PER_SEC);
+  t_quiet = g_get_monotonic_time ();
+  {
+    g_autoptr(JsonNode) users = call ("GET", "/users?role=technician", admin_token, NULL, 200);
+    JsonArray *list = json_object_get_array_member (json_node_get_object (users), "users");
+
+    for (guint i = 0; i < json_array_get_length (list); i++)
+      {
+        JsonObject *u = json_array_get_object_element (list, i);
+
+        if (g_str_has_prefix (json_object_get_string_member (u, "login"), "ptech") &&
+            json_object_get_boolean_member (u, "online") &&
+            json_object_get_boolean_member (u, "available_for_chat"))
+          online++;
+      }
+  }
+  g_print ("  %d PATCH /me in %.1f s; fan-out over %.1f s later (%.1f MiB received in all)\n",
+           n_techs, (t_patch - t0) / 1e6, (t_quiet - t_patch) / 1e6 - 1.0, raw_bytes / 1048576.0);
+  g_print ("  sockets closed by the server: %d of %u; technicians online and available: %u of %d\n",
+           g_atomic_int_get (&raw_closed), raw_fds->len, online, n_techs);
+  raw_close_idle ();
+}
+
 /* --- idle mode ------------------------------------------------------------- */
 
 static void
@@ -1400,7 +1523,8 @@ main (int   argc,
     }
   mode = opt_mode ? opt_mode : "all";
   if (!g_str_equal (mode, "ws") && !g_str_equal (mode, "rest") &&
-      !g_str_equal (mode, "idle") && !g_str_equal (mode, "all"))
+      !g_str_equal (mode, "idle") && !g_str_equal (mode, "presence") &&
+      !g_str_equal (mode, "all"))
     {
       g_printerr ("unknown --mode %s\n", mode);
       return 2;
@@ -1450,6 +1574,8 @@ main (int   argc,
     run_rest ();
   if (g_str_equal (mode, "idle") || g_str_equal (mode, "all"))
     run_idle ();
+  if (g_str_equal (mode, "presence"))
+    run_presence ();
 
   g_object_unref (call_session);
   g_object_unref (session);
