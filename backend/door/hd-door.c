@@ -2,7 +2,7 @@
 #define G_LOG_DOMAIN "hd-door"
 
 #include "hd-door.h"
-#include "hd-json-private.h"
+#include "hd-json.h"
 #include "hd-protocol.h"
 
 #include <gio/gunixsocketaddress.h>
