@@ -539,11 +539,11 @@ hd_store_pg_open (const char  *uri,
 
 #define USER_COLS "id, login, name, email, role, available"
 
-static HdUser *
+static HdUserRecord *
 read_user (PGresult *r,
            int       row)
 {
-  HdUser *u = g_new0 (HdUser, 1);
+  HdUserRecord *u = g_new0 (HdUserRecord, 1);
 
   u->id = col_int (r, row, 0);
   u->login = col_text (r, row, 1);
@@ -568,7 +568,7 @@ hd_store_pg_count_users (HdStorePg *self)
   return n;
 }
 
-HdUser *
+HdUserRecord *
 hd_store_pg_user_create (HdStorePg   *self,
                          const char  *login,
                          const char  *name,
@@ -608,14 +608,14 @@ hd_store_pg_user_create (HdStorePg   *self,
   return hd_store_pg_user_get (self, id, error);
 }
 
-HdUser *
+HdUserRecord *
 hd_store_pg_user_get (HdStorePg  *self,
                       gint64      id,
                       GError    **error)
 {
   Params p = { 0, };
   PGresult *r;
-  HdUser *u = NULL;
+  HdUserRecord *u = NULL;
 
   p_int (&p, id);
   r = run (self, "SELECT " USER_COLS " FROM users WHERE id = $1", &p, "Reading the user", error);
@@ -629,14 +629,14 @@ hd_store_pg_user_get (HdStorePg  *self,
   return u;
 }
 
-HdUser *
+HdUserRecord *
 hd_store_pg_user_get_by_login (HdStorePg   *self,
                                const char  *login,
                                GError     **error)
 {
   Params p = { 0, };
   PGresult *r;
-  HdUser *u = NULL;
+  HdUserRecord *u = NULL;
 
   p_text (&p, login);
   r = run (self, "SELECT " USER_COLS ", password_hash FROM users WHERE login = $1", &p,
@@ -690,7 +690,7 @@ hd_store_pg_users_list (HdStorePg  *self,
            &p, "Listing users", error);
   if (r == NULL)
     return NULL;
-  list = g_ptr_array_new_with_free_func ((GDestroyNotify) hd_user_free);
+  list = g_ptr_array_new_with_free_func ((GDestroyNotify) hd_user_record_free);
   for (int i = 0; i < PQntuples (r); i++)
     g_ptr_array_add (list, read_user (r, i));
   PQclear (r);
@@ -715,14 +715,14 @@ hd_store_pg_token_add (HdStorePg   *self,
                    "Storing the session", error);
 }
 
-HdUser *
+HdUserRecord *
 hd_store_pg_token_lookup (HdStorePg   *self,
                           const char  *token_hash,
                           GError     **error)
 {
   Params p = { 0, };
   PGresult *r;
-  HdUser *u = NULL;
+  HdUserRecord *u = NULL;
 
   p_text (&p, token_hash);
   r = run (self, "SELECT u.id, u.login, u.name, u.email, u.role, u.available "
@@ -765,7 +765,7 @@ hd_store_pg_team_add_member (HdStorePg  *self,
                    &p, "Adding a team member", error);
 }
 
-HdTeam *
+HdTeamRecord *
 hd_store_pg_team_create (HdStorePg     *self,
                          const char    *name,
                          const gint64  *member_ids,
@@ -792,14 +792,14 @@ hd_store_pg_team_create (HdStorePg     *self,
   return hd_store_pg_team_get (self, id, error);
 }
 
-HdTeam *
+HdTeamRecord *
 hd_store_pg_team_get (HdStorePg  *self,
                       gint64      id,
                       GError    **error)
 {
   Params p = { 0, };
   PGresult *r;
-  HdTeam *t = NULL;
+  HdTeamRecord *t = NULL;
 
   p_int (&p, id);
   r = run (self, "SELECT id, name FROM teams WHERE id = $1", &p, "Reading the team", error);
@@ -807,7 +807,7 @@ hd_store_pg_team_get (HdStorePg  *self,
     return NULL;
   if (PQntuples (r) > 0)
     {
-      t = g_new0 (HdTeam, 1);
+      t = g_new0 (HdTeamRecord, 1);
       t->id = col_int (r, 0, 0);
       t->name = col_text (r, 0, 1);
     }
@@ -826,10 +826,10 @@ hd_store_pg_teams_list (HdStorePg  *self,
 
   if (r == NULL)
     return NULL;
-  list = g_ptr_array_new_with_free_func ((GDestroyNotify) hd_team_free);
+  list = g_ptr_array_new_with_free_func ((GDestroyNotify) hd_team_record_free);
   for (int i = 0; i < PQntuples (r); i++)
     {
-      HdTeam *t = g_new0 (HdTeam, 1);
+      HdTeamRecord *t = g_new0 (HdTeamRecord, 1);
       t->id = col_int (r, i, 0);
       t->name = col_text (r, i, 1);
       g_ptr_array_add (list, t);
@@ -927,11 +927,11 @@ hd_store_pg_privileges_set (HdStorePg           *self,
 
 #define REQUEST_COLS "r.id, r.subject, r.description, r.status, r.customer_id, r.assignee_id, r.team_id, r.created_at"
 
-static HdRequest *
+static HdRequestRecord *
 read_request (PGresult *r,
               int       row)
 {
-  HdRequest *q = g_new0 (HdRequest, 1);
+  HdRequestRecord *q = g_new0 (HdRequestRecord, 1);
 
   q->id = col_int (r, row, 0);
   q->subject = col_text (r, row, 1);
@@ -944,7 +944,7 @@ read_request (PGresult *r,
   return q;
 }
 
-HdRequest *
+HdRequestRecord *
 hd_store_pg_request_create (HdStorePg   *self,
                             const char  *subject,
                             const char  *description,
@@ -975,14 +975,14 @@ hd_store_pg_request_create (HdStorePg   *self,
   return hd_store_pg_request_get (self, id, error);
 }
 
-HdRequest *
+HdRequestRecord *
 hd_store_pg_request_get (HdStorePg  *self,
                          gint64      id,
                          GError    **error)
 {
   Params p = { 0, };
   PGresult *r;
-  HdRequest *q = NULL;
+  HdRequestRecord *q = NULL;
 
   p_int (&p, id);
   r = run (self, "SELECT " REQUEST_COLS " FROM requests r WHERE r.id = $1", &p, "Reading the request", error);
@@ -998,7 +998,7 @@ hd_store_pg_request_get (HdStorePg  *self,
 
 gboolean
 hd_store_pg_request_update (HdStorePg        *self,
-                            const HdRequest  *request,
+                            const HdRequestRecord  *request,
                             GError          **error)
 {
   Params p = { 0, };
@@ -1041,7 +1041,7 @@ hd_store_pg_requests_list (HdStorePg         *self,
     }
   if (r == NULL)
     return NULL;
-  list = g_ptr_array_new_with_free_func ((GDestroyNotify) hd_request_free);
+  list = g_ptr_array_new_with_free_func ((GDestroyNotify) hd_request_record_free);
   for (int i = 0; i < PQntuples (r); i++)
     g_ptr_array_add (list, read_request (r, i));
   PQclear (r);
@@ -1056,12 +1056,12 @@ hd_store_pg_requests_list (HdStorePg         *self,
 static void
 read_chat (PGresult *r,
            int       row,
-           HdChat   *c)
+           HdChatRecord   *c)
 {
   c->id = col_int (r, row, 0);
   c->request_id = col_int (r, row, 1);
   if (!hd_chat_state_from_string (PQgetvalue (r, row, 2), &c->state))
-    c->state = HD_CHAT_ENDED;
+    c->state = HD_CHAT_STATE_ENDED;
   c->customer_id = col_int (r, row, 3);
   c->technician_id = col_int (r, row, 4);
   c->target_kind = strcmp (PQgetvalue (r, row, 5), "team") == 0 ? HD_TARGET_TEAM : HD_TARGET_TECHNICIAN;
@@ -1076,7 +1076,7 @@ read_chat (PGresult *r,
 
 gboolean
 hd_store_pg_chat_create (HdStorePg  *self,
-                         HdChat     *chat,
+                         HdChatRecord     *chat,
                          GError    **error)
 {
   Params p = { 0, };
@@ -1108,7 +1108,7 @@ hd_store_pg_chat_create (HdStorePg  *self,
   PQclear (r);
   if (!hd_store_pg_commit (self, error))
     return FALSE;
-  chat->state = HD_CHAT_WAITING;
+  chat->state = HD_CHAT_STATE_WAITING;
   chat->technician_id = 0;
   chat->note_id = 0;
   chat->accepted_at = chat->ended_at = 0;
@@ -1119,7 +1119,7 @@ hd_store_pg_chat_create (HdStorePg  *self,
 gboolean
 hd_store_pg_chat_get (HdStorePg  *self,
                       gint64      id,
-                      HdChat     *out,
+                      HdChatRecord     *out,
                       GError    **error)
 {
   Params p = { 0, };
@@ -1142,7 +1142,7 @@ hd_store_pg_chat_get (HdStorePg  *self,
 gboolean
 hd_store_pg_chat_get_open_for_request (HdStorePg *self,
                                        gint64     request_id,
-                                       HdChat    *out)
+                                       HdChatRecord    *out)
 {
   Params p = { 0, };
   PGresult *r;
@@ -1165,7 +1165,7 @@ hd_store_pg_chat_accept (HdStorePg  *self,
                          gint64      chat_id,
                          gint64      technician_id,
                          gint64      now,
-                         HdChat     *out,
+                         HdChatRecord     *out,
                          GError    **error)
 {
   Params p = { 0, };
@@ -1204,7 +1204,7 @@ gboolean
 hd_store_pg_chat_end (HdStorePg  *self,
                       gint64      chat_id,
                       gint64      now,
-                      HdChat     *out,
+                      HdChatRecord     *out,
                       GError    **error)
 {
   Params p = { 0, };
@@ -1230,11 +1230,11 @@ hd_store_pg_chat_end (HdStorePg  *self,
 static GArray *
 read_chats (PGresult *r)
 {
-  GArray *list = g_array_new (FALSE, TRUE, sizeof (HdChat));
+  GArray *list = g_array_new (FALSE, TRUE, sizeof (HdChatRecord));
 
   for (int i = 0; i < PQntuples (r); i++)
     {
-      HdChat c;
+      HdChatRecord c;
       read_chat (r, i, &c);
       g_array_append_val (list, c);
     }
@@ -1273,11 +1273,11 @@ hd_store_pg_chats_waiting (HdStorePg  *self,
 #define MESSAGE_COLS "m.id, m.chat_id, m.seq, m.author_id, m.body, m.client_id, m.created_at, u.name, " \
                      "m.attachment_id"
 
-static HdMessage *
+static HdMessageRecord *
 read_message (PGresult *r,
               int       row)
 {
-  HdMessage *m = g_new0 (HdMessage, 1);
+  HdMessageRecord *m = g_new0 (HdMessageRecord, 1);
 
   m->id = col_int (r, row, 0);
   m->chat_id = col_int (r, row, 1);
@@ -1291,7 +1291,7 @@ read_message (PGresult *r,
   return m;
 }
 
-static HdMessage *
+static HdMessageRecord *
 message_add (HdStorePg   *self,
              gint64       chat_id,
              gint64       author_id,
@@ -1306,7 +1306,7 @@ message_add (HdStorePg   *self,
 {
   Params p = { 0, };
   PGresult *r;
-  HdMessage *m;
+  HdMessageRecord *m;
 
   *created = FALSE;
   if (client_id != NULL)
@@ -1358,7 +1358,7 @@ message_add (HdStorePg   *self,
       return NULL;
     }
 
-  m = g_new0 (HdMessage, 1);
+  m = g_new0 (HdMessageRecord, 1);
   m->id = col_int (r, 0, 0);
   m->seq = col_int (r, 0, 1);
   if (out_note_length)
@@ -1374,7 +1374,7 @@ message_add (HdStorePg   *self,
   return m;
 }
 
-HdMessage *
+HdMessageRecord *
 hd_store_pg_message_add (HdStorePg   *self,
                          gint64       chat_id,
                          gint64       author_id,
@@ -1410,7 +1410,7 @@ hd_store_pg_messages_list (HdStorePg  *self,
                  "WHERE m.chat_id = $1 AND m.seq > $2 ORDER BY m.seq LIMIT $3", &p, "Listing messages", error);
   if (r == NULL)
     return NULL;
-  list = g_ptr_array_new_with_free_func ((GDestroyNotify) hd_message_free);
+  list = g_ptr_array_new_with_free_func ((GDestroyNotify) hd_message_record_free);
   for (int i = 0; i < PQntuples (r); i++)
     g_ptr_array_add (list, read_message (r, i));
   PQclear (r);
@@ -1425,18 +1425,18 @@ hd_store_pg_messages_list (HdStorePg  *self,
 
 #define NOTE_COLS "id, request_id, kind, chat_id, body, created_at, updated_at, length, author_id"
 
-static HdNote *
+static HdNoteRecord *
 read_note (PGresult *r,
            int       row)
 {
-  HdNote *n = g_new0 (HdNote, 1);
+  HdNoteRecord *n = g_new0 (HdNoteRecord, 1);
 
   n->id = col_int (r, row, 0);
   n->request_id = col_int (r, row, 1);
-  n->kind = strcmp (PQgetvalue (r, row, 2), "chat_transcript") == 0 ? HD_NOTE_TRANSCRIPT
-            : strcmp (PQgetvalue (r, row, 2), "event") == 0 ? HD_NOTE_EVENT : HD_NOTE_PLAIN;
+  n->kind = strcmp (PQgetvalue (r, row, 2), "chat_transcript") == 0 ? HD_NOTE_KIND_TRANSCRIPT
+            : strcmp (PQgetvalue (r, row, 2), "event") == 0 ? HD_NOTE_KIND_EVENT : HD_NOTE_KIND_NOTE;
   n->chat_id = col_int (r, row, 3);
-  n->body = n->kind == HD_NOTE_TRANSCRIPT ? NULL : col_text (r, row, 4);
+  n->body = n->kind == HD_NOTE_KIND_TRANSCRIPT ? NULL : col_text (r, row, 4);
   n->created_at = col_int (r, row, 5);
   n->updated_at = col_int (r, row, 6);
   n->length = col_int (r, row, 7);
@@ -1457,21 +1457,21 @@ hd_store_pg_notes_list (HdStorePg  *self,
   r = run (self, "SELECT " NOTE_COLS " FROM notes WHERE request_id = $1 ORDER BY id", &p, "Listing notes", error);
   if (r == NULL)
     return NULL;
-  list = g_ptr_array_new_with_free_func ((GDestroyNotify) hd_note_free);
+  list = g_ptr_array_new_with_free_func ((GDestroyNotify) hd_note_record_free);
   for (int i = 0; i < PQntuples (r); i++)
     g_ptr_array_add (list, read_note (r, i));
   PQclear (r);
   return list;
 }
 
-HdNote *
+HdNoteRecord *
 hd_store_pg_note_get (HdStorePg  *self,
                       gint64      id,
                       GError    **error)
 {
   Params p = { 0, };
   PGresult *r;
-  HdNote *n = NULL;
+  HdNoteRecord *n = NULL;
 
   p_int (&p, id);
   r = run (self, "SELECT " NOTE_COLS " FROM notes WHERE id = $1", &p, "Reading the note", error);
@@ -1485,7 +1485,7 @@ hd_store_pg_note_get (HdStorePg  *self,
   return n;
 }
 
-HdNote *
+HdNoteRecord *
 hd_store_pg_note_add (HdStorePg   *self,
                       gint64       request_id,
                       HdNoteKind   kind,
@@ -1497,11 +1497,11 @@ hd_store_pg_note_add (HdStorePg   *self,
 {
   Params p = { 0, };
   PGresult *r;
-  HdNote *n = NULL;
+  HdNoteRecord *n = NULL;
 
-  g_return_val_if_fail (kind != HD_NOTE_TRANSCRIPT, NULL);
+  g_return_val_if_fail (kind != HD_NOTE_KIND_TRANSCRIPT, NULL);
   p_int (&p, request_id);
-  p_text (&p, kind == HD_NOTE_EVENT ? "event" : "note");
+  p_text (&p, kind == HD_NOTE_KIND_EVENT ? "event" : "note");
   p_id (&p, chat_id);
   p_text (&p, body);
   p_int (&p, now);
@@ -1521,7 +1521,7 @@ hd_store_pg_note_add (HdStorePg   *self,
 
 gint64
 hd_store_pg_queue_position (HdStorePg    *self,
-                            const HdChat *chat)
+                            const HdChatRecord *chat)
 {
   Params p = { 0, };
   PGresult *r;
@@ -1609,7 +1609,7 @@ hd_store_pg_chat_rating_comment (HdStorePg *self,
   return comment;
 }
 
-HdMessage *
+HdMessageRecord *
 hd_store_pg_attachment_add (HdStorePg     *self,
                             HdAttachment  *meta,
                             GBytes        *data,
@@ -1628,7 +1628,7 @@ hd_store_pg_attachment_add (HdStorePg     *self,
   int formats[MAX_PARAMS] = { 0, };
   PGresult *r;
   ExecStatusType st;
-  HdMessage *m;
+  HdMessageRecord *m;
 
   *created = FALSE;
   if (!hd_store_pg_begin (self, error))
@@ -1697,7 +1697,7 @@ hd_store_pg_attachment_add (HdStorePg     *self,
     }
   if (!hd_store_pg_commit (self, error))
     {
-      hd_message_free (m);
+      hd_message_record_free (m);
       *created = FALSE;
       return NULL;
     }

@@ -28,17 +28,17 @@ gboolean   hd_store_pg_commit                (HdStorePg     *self,
 void       hd_store_pg_rollback              (HdStorePg     *self);
 
 gint64     hd_store_pg_count_users           (HdStorePg     *self);
-HdUser    *hd_store_pg_user_create           (HdStorePg     *self,
+HdUserRecord    *hd_store_pg_user_create           (HdStorePg     *self,
                                               const char    *login,
                                               const char    *name,
                                               const char    *email,
                                               HdRole         role,
                                               const char    *password_hash,
                                               GError       **error);
-HdUser    *hd_store_pg_user_get              (HdStorePg     *self,
+HdUserRecord    *hd_store_pg_user_get              (HdStorePg     *self,
                                               gint64         id,
                                               GError       **error);
-HdUser    *hd_store_pg_user_get_by_login     (HdStorePg     *self,
+HdUserRecord    *hd_store_pg_user_get_by_login     (HdStorePg     *self,
                                               const char    *login,
                                               GError       **error);
 gboolean   hd_store_pg_user_set_available    (HdStorePg     *self,
@@ -54,19 +54,19 @@ gboolean   hd_store_pg_token_add             (HdStorePg     *self,
                                               gint64         user_id,
                                               gint64         now,
                                               GError       **error);
-HdUser    *hd_store_pg_token_lookup          (HdStorePg     *self,
+HdUserRecord    *hd_store_pg_token_lookup          (HdStorePg     *self,
                                               const char    *token_hash,
                                               GError       **error);
 gboolean   hd_store_pg_token_delete          (HdStorePg     *self,
                                               const char    *token_hash,
                                               GError       **error);
 
-HdTeam    *hd_store_pg_team_create           (HdStorePg     *self,
+HdTeamRecord    *hd_store_pg_team_create           (HdStorePg     *self,
                                               const char    *name,
                                               const gint64  *member_ids,
                                               guint          n_members,
                                               GError       **error);
-HdTeam    *hd_store_pg_team_get              (HdStorePg     *self,
+HdTeamRecord    *hd_store_pg_team_get              (HdStorePg     *self,
                                               gint64         id,
                                               GError       **error);
 GPtrArray *hd_store_pg_teams_list            (HdStorePg     *self,
@@ -89,7 +89,7 @@ gboolean   hd_store_pg_privileges_set        (HdStorePg     *self,
                                               const HdPrivileges *privileges,
                                               GError       **error);
 
-HdRequest *hd_store_pg_request_create        (HdStorePg     *self,
+HdRequestRecord *hd_store_pg_request_create        (HdStorePg     *self,
                                               const char    *subject,
                                               const char    *description,
                                               gint64         customer_id,
@@ -98,11 +98,11 @@ HdRequest *hd_store_pg_request_create        (HdStorePg     *self,
                                               gboolean       closed,
                                               gint64         now,
                                               GError       **error);
-HdRequest *hd_store_pg_request_get           (HdStorePg     *self,
+HdRequestRecord *hd_store_pg_request_get           (HdStorePg     *self,
                                               gint64         id,
                                               GError       **error);
 gboolean   hd_store_pg_request_update        (HdStorePg     *self,
-                                              const HdRequest *request,
+                                              const HdRequestRecord *request,
                                               GError       **error);
 GPtrArray *hd_store_pg_requests_list         (HdStorePg     *self,
                                               HdRequestsFilter filter,
@@ -110,25 +110,25 @@ GPtrArray *hd_store_pg_requests_list         (HdStorePg     *self,
                                               GError       **error);
 
 gboolean   hd_store_pg_chat_create           (HdStorePg     *self,
-                                              HdChat        *chat,
+                                              HdChatRecord        *chat,
                                               GError       **error);
 gboolean   hd_store_pg_chat_get              (HdStorePg     *self,
                                               gint64         id,
-                                              HdChat        *out,
+                                              HdChatRecord        *out,
                                               GError       **error);
 gboolean   hd_store_pg_chat_get_open_for_request (HdStorePg *self,
                                                   gint64     request_id,
-                                                  HdChat    *out);
+                                                  HdChatRecord    *out);
 gboolean   hd_store_pg_chat_accept           (HdStorePg     *self,
                                               gint64         chat_id,
                                               gint64         technician_id,
                                               gint64         now,
-                                              HdChat        *out,
+                                              HdChatRecord        *out,
                                               GError       **error);
 gboolean   hd_store_pg_chat_end              (HdStorePg     *self,
                                               gint64         chat_id,
                                               gint64         now,
-                                              HdChat        *out,
+                                              HdChatRecord        *out,
                                               GError       **error);
 GArray    *hd_store_pg_chats_for_member      (HdStorePg     *self,
                                               gint64         user_id,
@@ -137,7 +137,7 @@ GArray    *hd_store_pg_chats_for_member      (HdStorePg     *self,
 GArray    *hd_store_pg_chats_waiting         (HdStorePg     *self,
                                               GError       **error);
 
-HdMessage *hd_store_pg_message_add           (HdStorePg     *self,
+HdMessageRecord *hd_store_pg_message_add           (HdStorePg     *self,
                                               gint64         chat_id,
                                               gint64         author_id,
                                               const char    *body,
@@ -157,10 +157,10 @@ GPtrArray *hd_store_pg_messages_list         (HdStorePg     *self,
 GPtrArray *hd_store_pg_notes_list            (HdStorePg     *self,
                                               gint64         request_id,
                                               GError       **error);
-HdNote    *hd_store_pg_note_get              (HdStorePg     *self,
+HdNoteRecord    *hd_store_pg_note_get              (HdStorePg     *self,
                                               gint64         id,
                                               GError       **error);
-HdNote    *hd_store_pg_note_add              (HdStorePg     *self,
+HdNoteRecord    *hd_store_pg_note_add              (HdStorePg     *self,
                                               gint64         request_id,
                                               HdNoteKind     kind,
                                               gint64         chat_id,
@@ -170,7 +170,7 @@ HdNote    *hd_store_pg_note_add              (HdStorePg     *self,
                                               GError       **error);
 
 gint64     hd_store_pg_queue_position        (HdStorePg     *self,
-                                              const HdChat  *chat);
+                                              const HdChatRecord  *chat);
 GArray    *hd_store_pg_queue_recent_waits    (HdStorePg     *self,
                                               HdTargetKind   target_kind,
                                               gint64         target_id,
@@ -182,7 +182,7 @@ gboolean   hd_store_pg_chat_rate             (HdStorePg     *self,
                                               GError       **error);
 char      *hd_store_pg_chat_rating_comment   (HdStorePg     *self,
                                               gint64         chat_id);
-HdMessage *hd_store_pg_attachment_add        (HdStorePg     *self,
+HdMessageRecord *hd_store_pg_attachment_add        (HdStorePg     *self,
                                               HdAttachment  *meta,
                                               GBytes        *data,
                                               const char    *body,
