@@ -30,9 +30,15 @@ G_BEGIN_DECLS
 #define HD_EVENT_PRESENCE_CHANGED   "presence.changed"
 #define HD_EVENT_PRIVILEGES_CHANGED "privileges.changed"
 #define HD_EVENT_ERROR              "error"
+/* contract v2: fan-out follows interest */
+#define HD_EVENT_SUBSCRIBED         "subscribed"
+#define HD_EVENT_UNSUBSCRIBED       "unsubscribed"
+#define HD_MAX_SUBSCRIPTIONS        64
 /* Frames a client may send. */
 #define HD_FRAME_CHAT_SEND          "chat.send"
 #define HD_FRAME_CHAT_TYPING        "chat.typing"
+#define HD_FRAME_SUBSCRIBE          "subscribe"
+#define HD_FRAME_UNSUBSCRIBE        "unsubscribe"
 
 /* Checks a chat message body against the contract: valid UTF-8, 1 to
  * HD_MAX_MESSAGE_CHARS characters, not only white space.  @len may be -1. */

@@ -300,7 +300,8 @@ parse_ids (const char *text)
       char *end;
       gint64 id;
 
-      if (!g_ascii_isdigit (*p))
+      /* (negative: a request's subscribers, see on_event) */
+      if (!g_ascii_isdigit (*p) && !(*p == '-' && g_ascii_isdigit (p[1])))
         {
           p++;
           continue;
@@ -324,8 +325,27 @@ deliver (gpointer data)
   for (guint i = 0; i < d->events->len; i++)
     {
       RemoteEvent *re = g_ptr_array_index (d->events, i);
-      HdEvent ev = { re->type, re->recipients, re->staff_frame, re->customer_frame, TRUE };
+      HdEvent ev = { .type = re->type, .recipients = re->recipients,
+                     .staff_frame = re->staff_frame, .customer_frame = re->customer_frame,
+                     .local_only = TRUE };
+      g_autoptr(GArray) users = NULL;
 
+      /* The audience's request (fanout): stored as -request_id among the
+       * recipients. */
+      if (re->recipients != NULL)
+        {
+          users = g_array_new (FALSE, FALSE, sizeof (gint64));
+          for (guint k = 0; k < re->recipients->len; k++)
+            {
+              gint64 id = g_array_index (re->recipients, gint64, k);
+
+              if (id < 0)
+                ev.request_id = -id;
+              else
+                g_array_append_val (users, id);
+            }
+          ev.recipients = users->len > 0 || ev.request_id == 0 ? users : NULL;
+        }
       hd_chat_service_deliver_remote (self->service, &ev);
     }
 
@@ -511,7 +531,19 @@ on_event (const HdEvent *event,
   op = g_new0 (Op, 1);
   op->kind = OP_EVENT;
   op->type = g_strdup (event->type);
-  op->recipients = event->recipients ? ids_text (event->recipients) : NULL;
+  if (event->recipients != NULL || event->request_id > 0)
+    {
+      /* The sockets subscribed to a request (fanout) travel as
+       * -request_id in the recipients. */
+      g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+      gint64 interest = -event->request_id;
+
+      if (event->recipients != NULL)
+        g_array_append_vals (ids, event->recipients->data, event->recipients->len);
+      if (event->request_id > 0)
+        g_array_append_val (ids, interest);
+      op->recipients = ids_text (ids);
+    }
   op->staff_frame = g_strdup (event->staff_frame);
   op->customer_frame = g_strdup (event->customer_frame);
   g_async_queue_push (self->ops, op);

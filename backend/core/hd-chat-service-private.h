@@ -16,6 +16,14 @@ void       hd_chat_service_emit_event          (HdChatService  *self,
                                                 GArray         *recipients,
                                                 const char     *staff_data,
                                                 const char     *customer_data);
+/* The same with the sockets subscribed to @request_id in the audience
+ * too (see HdEvent). */
+void       hd_chat_service_emit_event_to       (HdChatService  *self,
+                                                const char     *type,
+                                                GArray         *recipients,
+                                                gint64          request_id,
+                                                const char     *staff_data,
+                                                const char     *customer_data);
 void       hd_chat_service_emit_chat_event     (HdChatService  *self,
                                                 const char     *type,
                                                 GArray         *recipients,

@@ -37,9 +37,9 @@ struct _HdChatService
   /* While a batch is open, events wait here for its commit. */
   guint            batch_depth;
   GPtrArray       *held_events;
-  /* Within a batch nothing but messages changes, so a chat's row and the
-   * list of who watches its request are looked up once per batch, not
-   * once per message.  chat id → BatchChat; emptied at the batch's end. */
+  /* Within a batch nothing but messages changes, so a chat's row is
+   * looked up once per batch, not once per message.  chat id → BatchChat;
+   * emptied at the batch's end. */
   GHashTable      *batch_chats;
   /* Ends the batch that its owner (the hub) holds open. */
   void           (*batch_flush) (gpointer data);
@@ -48,14 +48,11 @@ struct _HdChatService
 
 typedef struct {
   HdChatRecord  chat;
-  GArray *watchers;    /* NULL until needed */
 } BatchChat;
 
 static void
 batch_chat_free (BatchChat *b)
 {
-  if (b->watchers)
-    g_array_unref (b->watchers);
   g_free (b);
 }
 
@@ -350,26 +347,34 @@ frame (const char *type,
 static void hd_event_free (HdEvent *event);
 
 /* Hands the event to the hub, or holds it until the open batch commits.
- * Takes @recipients. */
+ * Takes @recipients.  The audience: @recipients, the subscribers of
+ * @request_id, the presence audience of @presence_of (see HdEvent). */
 static void
-emit (HdChatService *self,
-      const char    *type,
-      GArray        *recipients,
-      const char    *staff_data,
-      const char    *customer_data)
+emit_to (HdChatService *self,
+         const char    *type,
+         GArray        *recipients,
+         gint64         request_id,
+         gint64         presence_of,
+         const char    *staff_data,
+         const char    *customer_data)
 {
   HdEvent *event;
 
-  if (self->sink == NULL || (recipients != NULL && recipients->len == 0))
+  if (self->sink == NULL ||
+      (recipients != NULL && recipients->len == 0 && request_id <= 0 && presence_of <= 0))
     {
       if (recipients)
         g_array_unref (recipients);
       return;
     }
+  if (recipients != NULL && recipients->len == 0)
+    g_clear_pointer (&recipients, g_array_unref);
 
   event = g_new0 (HdEvent, 1);
   event->type = type;
   event->recipients = recipients;
+  event->request_id = MAX (request_id, 0);
+  event->presence_of = MAX (presence_of, 0);
   event->staff_frame = frame (type, staff_data);
   if (customer_data != NULL && strcmp (customer_data, staff_data) != 0)
     event->customer_frame = frame (type, customer_data);
@@ -384,6 +389,16 @@ emit (HdChatService *self,
   if (self->bus_tap != NULL)
     self->bus_tap (event, self->bus_data);
   hd_event_free (event);
+}
+
+static void
+emit (HdChatService *self,
+      const char    *type,
+      GArray        *recipients,
+      const char    *staff_data,
+      const char    *customer_data)
+{
+  emit_to (self, type, recipients, 0, 0, staff_data, customer_data);
 }
 
 static void
@@ -478,6 +493,20 @@ emit_chat (HdChatService *self,
   g_string_free (customer, TRUE);
 }
 
+/* presence.changed of a technician: to staff, and to the customers who may
+ * chat with them (the door coalesces it). */
+static void
+emit_presence (HdChatService      *self,
+               const HdUserRecord *user)
+{
+  g_autoptr(GString) staff = g_string_new (NULL);
+  g_autoptr(GString) customer = g_string_new (NULL);
+
+  render_user (self, staff, user, staff_view);
+  render_user (self, customer, user, (Viewer) { 0, FALSE });
+  emit_to (self, HD_EVENT_PRESENCE_CHANGED, NULL, 0, user->id, staff->str, customer->str);
+}
+
 /* Presence here or elsewhere changed: tell the sockets here when the
  * user's overall presence did. */
 static void
@@ -486,8 +515,6 @@ presence_changed (HdChatService *self,
                   gboolean       was_online)
 {
   g_autoptr(HdUserRecord) user = NULL;
-  g_autoptr(GString) staff = NULL;
-  g_autoptr(GString) customer = NULL;
 
   if (was_online == hd_chat_service_is_online (self, user_id))
     return;
@@ -497,12 +524,8 @@ presence_changed (HdChatService *self,
   if (user == NULL || !HD_ROLE_IS_STAFF (user->role))
     return;
 
-  staff = g_string_new (NULL);
-  customer = g_string_new (NULL);
-  render_user (self, staff, user, staff_view);
-  render_user (self, customer, user, (Viewer) { 0, FALSE });
   self->emitting_local_only = TRUE;
-  emit (self, HD_EVENT_PRESENCE_CHANGED, NULL, staff->str, customer->str);
+  emit_presence (self, user);
   self->emitting_local_only = FALSE;
 }
 
@@ -843,6 +866,44 @@ render_request (HdChatService   *self,
   g_string_append_c (out, '}');
 }
 
+/* ---- audiences (fanout) -------------------------------------------- */
+
+gboolean
+hd_chat_service_may_subscribe (HdChatService       *self,
+                               const HdUserRecord  *caller,
+                               gint64               request_id,
+                               GError             **error)
+{
+  g_autoptr(HdRequestRecord) r = get_visible_request (self, caller, request_id, error);
+
+  return r != NULL;
+}
+
+GArray *
+hd_chat_service_presence_audience (HdChatService *self,
+                                   gint64         technician_id)
+{
+  GArray *links = g_array_new (FALSE, FALSE, sizeof (HdPresenceLink));
+  HdPrivileges p = { 0, };
+  g_autoptr(GPtrArray) list = NULL;
+
+  hd_store_privileges_get (self->store, &p, NULL);
+  /* The requests assigned to the technician or to a team of theirs. */
+  list = hd_store_requests_list (self->store, HD_REQUESTS_OF_STAFF, technician_id, NULL);
+  for (guint i = 0; list && i < list->len; i++)
+    {
+      HdRequestRecord *r = g_ptr_array_index (list, i);
+
+      if (!r->closed &&
+          (r->assignee_id == technician_id || (p.customer_chat_with_team && r->team_id > 0)))
+        {
+          HdPresenceLink link = { r->customer_id, r->id };
+          g_array_append_val (links, link);
+        }
+    }
+  return links;
+}
+
 /* ---- seed ----------------------------------------------------------- */
 
 gboolean
@@ -1060,14 +1121,7 @@ hd_chat_service_set_available (HdChatService  *self,
     return NULL;
 
   if (changed)
-    {
-      g_autoptr(GString) staff = g_string_new (NULL);
-      g_autoptr(GString) customer = g_string_new (NULL);
-
-      render_user (self, staff, user, staff_view);
-      render_user (self, customer, user, (Viewer) { 0, FALSE });
-      emit (self, HD_EVENT_PRESENCE_CHANGED, NULL, staff->str, customer->str);
-    }
+    emit_presence (self, user);
   return hd_chat_service_render_user (self, user, user);
 }
 
@@ -1586,64 +1640,63 @@ hd_chat_service_list_notes (HdChatService  *self,
   return g_string_free (out, FALSE);
 }
 
-/* Members and staff who can see the request. */
-static GArray *
-request_watchers (HdChatService   *self,
-                  const HdRequestRecord *r,
-                  const HdChatRecord    *chat)
-{
-  GArray *ids = ids_new ();
-  g_autoptr(GPtrArray) admins = hd_store_users_list (self->store, HD_ROLE_ADMIN, NULL);
-
-  ids_add (ids, r->customer_id);
-  if (chat)
-    ids_add (ids, chat->technician_id);
-  ids_add (ids, r->assignee_id);
-  if (r->team_id > 0)
-    {
-      g_autoptr(GArray) members = hd_store_team_member_ids (self->store, r->team_id, NULL);
-
-      for (guint i = 0; members && i < members->len; i++)
-        ids_add (ids, g_array_index (members, gint64, i));
-    }
-  for (guint i = 0; admins && i < admins->len; i++)
-    ids_add (ids, ((HdUserRecord *) g_ptr_array_index (admins, i))->id);
-  return ids;
-}
-
+/* note.updated of a transcript: to the chat's two members and the sockets
+ * subscribed to the request (not to every staff member who could see it:
+ * a message costs the same whatever the size of the request's team). */
 static void
-emit_transcript_update (HdChatService *self,
-                        const HdChatRecord  *chat,
-                        gint64         updated_at,
-                        const char    *appended,
-                        gint64         length)
+emit_transcript_update (HdChatService      *self,
+                        const HdChatRecord *chat,
+                        gint64              updated_at,
+                        const char         *appended,
+                        gint64              length)
 {
-  BatchChat *b = batch_chat (self, chat->id);
   GString *out = self->scratch;
   HdNoteRecord n = { chat->note_id, chat->request_id, HD_NOTE_KIND_TRANSCRIPT, chat->id, NULL,
-               chat->accepted_at, updated_at, length };
-  GArray *watchers;
+                     chat->accepted_at, updated_at, length, 0 };
+  GArray *members;
 
   if (chat->note_id <= 0)
     return;
-  if (b != NULL && b->watchers != NULL)
-    watchers = g_array_ref (b->watchers);
-  else
-    {
-      g_autoptr(HdRequestRecord) r = hd_store_request_get (self->store, chat->request_id, NULL);
-
-      if (r == NULL)
-        return;
-      watchers = request_watchers (self, r, chat);
-      if (b != NULL)
-        b->watchers = g_array_ref (watchers);
-    }
+  members = ids_new ();
+  ids_add (members, chat->customer_id);
+  ids_add (members, chat->technician_id);
   g_string_truncate (out, 0);
   render_note_head (out, &n);
   HD_JSON_KEY (out, "appended");
   hd_json_append_string (out, appended);
   g_string_append_printf (out, ",\"length\":%" G_GINT64_FORMAT "}", length);
-  emit (self, HD_EVENT_NOTE_UPDATED, watchers, out->str, NULL);
+  emit_to (self, HD_EVENT_NOTE_UPDATED, members, chat->request_id, 0, out->str, NULL);
+}
+
+/* note.created for a chat's transcript note (at the accept): to the
+ * request's assignee, its subscribers and the chat's members.  The other
+ * notes' note.created: hd-notes.c. */
+static void
+emit_transcript_created (HdChatService      *self,
+                         const HdChatRecord *chat)
+{
+  g_autoptr(HdRequestRecord) r = hd_store_request_get (self->store, chat->request_id, NULL);
+  HdNoteRecord n = { chat->note_id, chat->request_id, HD_NOTE_KIND_TRANSCRIPT, chat->id, NULL,
+                     chat->accepted_at, chat->accepted_at, 0, 0 };
+  g_autoptr(GString) staff = g_string_new (NULL);
+  g_autoptr(GString) customer = g_string_new (NULL);
+  GString *outs[2] = { staff, customer };
+  GArray *to;
+
+  if (r == NULL || chat->note_id <= 0)
+    return;
+  to = ids_new ();
+  ids_add (to, r->assignee_id);
+  ids_add (to, r->customer_id);
+  ids_add (to, chat->technician_id);
+  for (guint i = 0; i < 2; i++)
+    {
+      render_note_head (outs[i], &n);
+      g_string_append (outs[i], ",\"body\":\"\",\"length\":0");
+      hd_customer_render_note_extra (self, outs[i], &n, i == 0 ? 0 : r->customer_id, i == 0);
+      g_string_append_c (outs[i], '}');
+    }
+  emit_to (self, HD_EVENT_NOTE_CREATED, to, r->id, 0, staff->str, customer->str);
 }
 
 /* ---- chats ---------------------------------------------------------- */
@@ -1816,6 +1869,7 @@ hd_chat_service_accept_chat (HdChatService  *self,
     emit_chat (self, HD_EVENT_CHAT_ACCEPTED, to, &chat);
   }
   emit_chat (self, HD_EVENT_CHAT_TAKEN, offered_ids (self, &chat), &chat);
+  emit_transcript_created (self, &chat);
   return chat_text (self, &chat, caller);
 }
 
@@ -2090,6 +2144,17 @@ hd_chat_service_email_chat_finish (HdChatService  *self,
 }
 
 /* ---- for the service's other files (hd-chat-service-private.h) ------ */
+
+void
+hd_chat_service_emit_event_to (HdChatService *self,
+                               const char    *type,
+                               GArray        *recipients,
+                               gint64         request_id,
+                               const char    *staff_data,
+                               const char    *customer_data)
+{
+  emit_to (self, type, recipients, request_id, 0, staff_data, customer_data);
+}
 
 void
 hd_chat_service_emit_event (HdChatService *self,

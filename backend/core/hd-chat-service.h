@@ -19,8 +19,17 @@ G_BEGIN_DECLS
 
 typedef struct {
   const char *type;          /* one of HD_EVENT_* */
-  /* User ids the event is for; NULL: every connected user. */
+  /* The audience, which the door resolves to sockets (contract v2: fan-out
+   * follows interest, not rank).  The event goes to the union of:
+   * - @recipients: these user ids (every socket of theirs);
+   * - @request_id > 0: the sockets subscribed to that request;
+   * - @presence_of > 0: the presence of that technician: every staff
+   *   socket, and the customers hd_chat_service_presence_audience() names
+   *   (coalesced by the door: one frame per socket per tick).
+   * All three empty (NULL, 0, 0): every connected user. */
   GArray     *recipients;
+  gint64      request_id;
+  gint64      presence_of;
   /* The whole frame {"type","data"}: one serialisation for staff ... */
   char       *staff_frame;
   /* ... and one for customers (other people's email and login left out);
@@ -84,6 +93,24 @@ void           hd_chat_service_set_online       (HdChatService  *self,
                                                  gboolean        online);
 gboolean       hd_chat_service_is_online        (HdChatService  *self,
                                                  gint64          user_id);
+
+/* Audiences (fanout).  Whether @caller may subscribe to request
+ * @request_id (may see it); else HD_ERROR not_found. */
+gboolean       hd_chat_service_may_subscribe    (HdChatService  *self,
+                                                 const HdUserRecord *caller,
+                                                 gint64          request_id,
+                                                 GError        **error);
+/* Who hears a technician's presence besides staff: a customer for whom
+ * @technician_id appears or could appear in the chat_options of one of
+ * their open requests (the assignee; with the team privilege, the team's
+ * technicians), once per such request. */
+typedef struct {
+  gint64 customer_id;
+  gint64 request_id;
+} HdPresenceLink;
+/* GArray of HdPresenceLink, by request id. */
+GArray        *hd_chat_service_presence_audience (HdChatService *self,
+                                                  gint64         technician_id);
 
 /* sessions */
 HdUserRecord        *hd_chat_service_authenticate     (HdChatService  *self,

@@ -96,7 +96,7 @@ emit_note_created (HdChatService   *self,
     g_array_append_val (to, r->customer_id);
   render_note (self, staff, n, 0, TRUE);
   render_note (self, customer, n, r->customer_id, FALSE);
-  hd_chat_service_emit_event (self, HD_EVENT_NOTE_CREATED, to, staff->str, customer->str);
+  hd_chat_service_emit_event_to (self, HD_EVENT_NOTE_CREATED, to, r->id, staff->str, customer->str);
 }
 
 char *

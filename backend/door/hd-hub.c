@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "hd-hub"
 
 #include "hd-hub.h"
+#include "hd-audience.h"
 #include "hd-error.h"
 #include "hd-json.h"
 #include "hd-protocol.h"
@@ -29,6 +30,9 @@ struct _HdHub
   GObject        parent_instance;
 
   HdChatService *service;
+  /* Who hears what (subscriptions, presence): resolves each event's
+   * audience to Clients and writes through audience_send () (fanout). */
+  HdAudience    *audience;
   /* user id → GPtrArray of Client */
   GHashTable    *by_user;
   /* every Client (attached or closing) */
@@ -68,6 +72,7 @@ detach (HdHub  *self,
   if (!c->attached)
     return;
   c->attached = FALSE;
+  hd_audience_remove (self->audience, c);
   list = g_hash_table_lookup (self->by_user, &c->user_id);
   if (list == NULL)
     return;
@@ -229,6 +234,13 @@ handle_frame (HdHub      *self,
       return;
     }
   data = json_object_get_object_member (o, "data");
+  {
+    HdUserRecord who = { .id = c->user_id, .role = c->role };
+
+    /* subscribe / unsubscribe */
+    if (hd_audience_handle_frame (self->audience, c, &who, type, data))
+      return;
+  }
   if (!get_id (data, "chat_id", &chat_id))
     {
       send_error (c, HD_ERROR_BAD_REQUEST, "chat_id must be a positive integer");
@@ -356,34 +368,15 @@ sink (const HdEvent *event,
 {
   HdHub *self = user_data;
 
-  if (event->recipients == NULL)
-    {
-      GHashTableIter iter;
-      GPtrArray *list;
+  hd_audience_deliver (self->audience, event);
+}
 
-      g_hash_table_iter_init (&iter, self->by_user);
-      while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &list))
-        for (guint i = 0; i < list->len; i++)
-          {
-            Client *c = g_ptr_array_index (list, i);
-            send_text (c, HD_ROLE_IS_STAFF (c->role) || event->customer_frame == NULL
-                          ? event->staff_frame : event->customer_frame);
-          }
-      return;
-    }
-
-  for (guint r = 0; r < event->recipients->len; r++)
-    {
-      gint64 id = g_array_index (event->recipients, gint64, r);
-      GPtrArray *list = g_hash_table_lookup (self->by_user, &id);
-
-      for (guint i = 0; list && i < list->len; i++)
-        {
-          Client *c = g_ptr_array_index (list, i);
-          send_text (c, HD_ROLE_IS_STAFF (c->role) || event->customer_frame == NULL
-                        ? event->staff_frame : event->customer_frame);
-        }
-    }
+static void
+audience_send (gpointer    sock,
+               const char *frame,
+               gpointer    user_data)
+{
+  send_text (sock, frame);
 }
 
 static void
@@ -402,6 +395,7 @@ hd_hub_dispose (GObject *object)
       hd_chat_service_set_event_sink (self->service, NULL, NULL);
       hd_chat_service_set_batch_flush (self->service, NULL, NULL);
     }
+  g_clear_pointer (&self->audience, hd_audience_free);
   g_clear_pointer (&self->by_user, g_hash_table_unref);
   g_clear_pointer (&self->clients, g_hash_table_unref);
   g_clear_object (&self->service);
@@ -444,6 +438,7 @@ hd_hub_new (HdChatService *service)
 
   self->service = g_object_ref (service);
   self->ws = hd_ws_loop_new (&limits, on_message, on_closed, self);
+  self->audience = hd_audience_new (service, audience_send, self);
   hd_chat_service_set_event_sink (service, sink, self);
   hd_chat_service_set_batch_flush (service, (void (*) (gpointer)) hd_hub_flush, self);
   return self;
@@ -502,6 +497,7 @@ on_open (HdWsConn *conn,
       g_hash_table_insert (self->by_user, g_memdup2 (&user->id, sizeof user->id), list);
     }
   g_ptr_array_add (list, c);
+  hd_audience_add (self->audience, c, user->id, HD_ROLE_IS_STAFF (user->role));
 }
 
 gboolean

@@ -49,6 +49,13 @@ class ServerTestCase(unittest.TestCase):
             self.assertEqual(h['data']['user']['id'], api.id)
         return ev
 
+    def subscribe(self, ev, request_id, unsubscribe=False):
+        """Sends subscribe (or unsubscribe) for the request and waits for the
+        server's acknowledgement; returns its data."""
+        kind = 'unsubscribe' if unsubscribe else 'subscribe'
+        ev.send(kind, {'request_id': request_id})
+        return ev.next(kind + 'd', where=lambda d: d['request_id'] == request_id)['data']
+
     def go_online(self, api, available=True):
         """Opens the technician's socket (logged in) and sets availability."""
         ev = self.events(api)

@@ -289,7 +289,8 @@ class ChatTest(ServerTestCase):
         tina, tina_ev, carol, carol_ev, chat = self.accepted_chat()
         cid, rid = chat['id'], chat['request_id']
         theo = self.login('theo')
-        theo_ev = self.events(theo)     # staff who can see the request (team)
+        theo_ev = self.events(theo)     # staff who can see the request (team) ...
+        self.subscribe(theo_ev, rid)    # ... and shows its notes (contract v2)
         chris = self.login('chris')
         chris_ev = self.events(chris)
 

@@ -14,7 +14,9 @@ enum { PRINTER = 1, VPN, LAPTOP };
 
 typedef struct {
   char    *type;
-  GArray  *recipients;   /* NULL: everyone */
+  GArray  *recipients;   /* NULL: everyone (with no other audience) */
+  gint64   request_id;   /* >0: the request's subscribers too */
+  gint64   presence_of;  /* >0: presence audience of this technician */
   char    *staff;
   char    *customer;
 } Event;
@@ -51,6 +53,8 @@ record_event (const HdEvent *event,
       e->recipients = g_array_new (FALSE, FALSE, sizeof (gint64));
       g_array_append_vals (e->recipients, event->recipients->data, event->recipients->len);
     }
+  e->request_id = event->request_id;
+  e->presence_of = event->presence_of;
   e->staff = g_strdup (event->staff_frame);
   e->customer = g_strdup (event->customer_frame ? event->customer_frame : event->staff_frame);
   g_ptr_array_add (f->events, e);
@@ -267,10 +271,25 @@ test_availability (Fixture       *f,
   g_assert_true (f->users[TINA]->available);
   g_assert_true (hd_chat_service_is_online (f->service, TINA));
 
-  /* Presence goes to everyone; customers do not see her email. */
+  /* Presence goes to her presence audience (staff and her customers);
+   * customers do not see her email. */
   e = last_event (f, HD_EVENT_PRESENCE_CHANGED);
   g_assert_nonnull (e);
   g_assert_null (e->recipients);
+  g_assert_cmpint (e->presence_of, ==, TINA);
+  g_assert_cmpint (e->request_id, ==, 0);
+  {
+    /* Carol's open request #1 is Tina's; Chris's #2 is Theo's. */
+    g_autoptr(GArray) tina_customers = hd_chat_service_presence_audience (f->service, TINA);
+    g_autoptr(GArray) theo_customers = hd_chat_service_presence_audience (f->service, THEO);
+
+    g_assert_cmpuint (tina_customers->len, ==, 1);
+    g_assert_cmpint (g_array_index (tina_customers, HdPresenceLink, 0).customer_id, ==, CAROL);
+    g_assert_cmpint (g_array_index (tina_customers, HdPresenceLink, 0).request_id, ==, PRINTER);
+    g_assert_cmpuint (theo_customers->len, ==, 1);
+    g_assert_cmpint (g_array_index (theo_customers, HdPresenceLink, 0).customer_id, ==, CHRIS);
+    g_assert_cmpint (g_array_index (theo_customers, HdPresenceLink, 0).request_id, ==, VPN);
+  }
   g_assert_nonnull (strstr (e->staff, "tina@example.com"));
   g_assert_null (strstr (e->customer, "tina@example.com"));
   g_assert_nonnull (strstr (e->customer, "\"available_for_chat\":true"));
@@ -548,9 +567,13 @@ test_messages_and_transcript (Fixture       *f,
       e = last_event (f, HD_EVENT_NOTE_UPDATED);
       g_assert_true (has_recipient (e, CAROL));
       g_assert_true (has_recipient (e, TINA));
-      g_assert_true (has_recipient (e, THEO));     /* team member: can see the request */
-      g_assert_true (has_recipient (e, ADMIN));
+      /* v2: the members and the request's subscribers, not every staff
+       * member who can see the request. */
+      g_assert_cmpuint (e->recipients->len, ==, 2);
+      g_assert_false (has_recipient (e, THEO));
+      g_assert_false (has_recipient (e, ADMIN));
       g_assert_false (has_recipient (e, CHRIS));
+      g_assert_cmpint (e->request_id, ==, PRINTER);
       ev = parse (e->staff);
       ev_data = json_object_get_object_member (json_node_get_object (ev), "data");
       g_assert_false (json_object_has_member (ev_data, "body"));

@@ -1,0 +1,611 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "hd-audience"
+
+#include "hd-audience.h"
+#include "hd-error.h"
+#include "hd-json.h"
+#include "hd-protocol.h"
+
+#include <string.h>
+
+#define DEFAULT_PRESENCE_TICK_MS 100
+
+typedef struct {
+  gpointer   sock;          /* NULL once removed (freed after the tick) */
+  gint64     user_id;
+  gboolean   staff;
+  guint      staff_index;   /* position in HdAudience.staff */
+  guint64    mark;          /* the last delivery that reached it */
+  GArray    *subs;          /* request ids; NULL while none */
+  GPtrArray *pending;       /* presence of this tick: user objects (char *) */
+} Member;
+
+/* The latest presence of one technician within a tick. */
+typedef struct {
+  gint64  user_id;
+  char   *staff_data;       /* the user object, as staff see it */
+  char   *customer_data;    /* ... and as customers do */
+} Change;
+
+struct _HdAudience
+{
+  HdChatService  *service;
+  HdAudienceSend  send;
+  gpointer        send_data;
+
+  GHashTable     *members;      /* sock → Member (owned) */
+  GHashTable     *by_user;      /* user id → GPtrArray of Member */
+  GHashTable     *by_request;   /* request id → GPtrArray of Member */
+  GPtrArray      *staff;        /* staff Members, for presence */
+  guint           n_customers;  /* customer sockets */
+  guint64         mark;
+
+  /* presence of this tick: user id → Change, in order of arrival */
+  GHashTable     *changes;
+  GPtrArray      *change_order;
+  guint           tick_source;
+  guint           tick_ms;
+  GMainContext   *context;
+  gboolean        in_tick;
+  GPtrArray      *removed;      /* Members removed during a tick */
+};
+
+static void
+change_free (Change *c)
+{
+  g_free (c->staff_data);
+  g_free (c->customer_data);
+  g_free (c);
+}
+
+static void
+member_free (Member *m)
+{
+  if (m->subs)
+    g_array_unref (m->subs);
+  if (m->pending)
+    g_ptr_array_unref (m->pending);
+  g_free (m);
+}
+
+HdAudience *
+hd_audience_new (HdChatService  *service,
+                 HdAudienceSend  send,
+                 gpointer        user_data)
+{
+  HdAudience *self = g_new0 (HdAudience, 1);
+  const char *tick = g_getenv ("HD_PRESENCE_TICK_MS");
+  guint64 n;
+
+  self->service = g_object_ref (service);
+  self->send = send;
+  self->send_data = user_data;
+  self->members = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) member_free);
+  self->by_user = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
+                                         (GDestroyNotify) g_ptr_array_unref);
+  self->by_request = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
+                                            (GDestroyNotify) g_ptr_array_unref);
+  self->staff = g_ptr_array_new ();
+  self->changes = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL,
+                                         (GDestroyNotify) change_free);
+  self->change_order = g_ptr_array_new ();
+  self->removed = g_ptr_array_new_with_free_func ((GDestroyNotify) member_free);
+  self->tick_ms = DEFAULT_PRESENCE_TICK_MS;
+  if (tick != NULL && g_ascii_string_to_unsigned (tick, 10, 1, 60000, &n, NULL))
+    self->tick_ms = (guint) n;
+  self->context = g_main_context_ref_thread_default ();
+  return self;
+}
+
+void
+hd_audience_free (HdAudience *self)
+{
+  if (self == NULL)
+    return;
+  if (self->tick_source != 0)
+    {
+      GSource *s = g_main_context_find_source_by_id (self->context, self->tick_source);
+      if (s)
+        g_source_destroy (s);
+    }
+  g_ptr_array_unref (self->change_order);
+  g_hash_table_unref (self->changes);
+  g_hash_table_unref (self->by_request);
+  g_hash_table_unref (self->by_user);
+  g_ptr_array_unref (self->staff);
+  g_hash_table_unref (self->members);
+  g_ptr_array_unref (self->removed);
+  g_main_context_unref (self->context);
+  g_object_unref (self->service);
+  g_free (self);
+}
+
+/* ---- the tables ------------------------------------------------------ */
+
+static void
+list_add (GHashTable *table,
+          gint64      key,
+          Member     *m)
+{
+  GPtrArray *list = g_hash_table_lookup (table, &key);
+
+  if (list == NULL)
+    {
+      list = g_ptr_array_new ();
+      g_hash_table_insert (table, g_memdup2 (&key, sizeof key), list);
+    }
+  g_ptr_array_add (list, m);
+}
+
+static void
+list_remove (GHashTable *table,
+             gint64      key,
+             Member     *m)
+{
+  GPtrArray *list = g_hash_table_lookup (table, &key);
+
+  if (list == NULL)
+    return;
+  g_ptr_array_remove_fast (list, m);
+  if (list->len == 0)
+    g_hash_table_remove (table, &key);
+}
+
+void
+hd_audience_add (HdAudience *self,
+                 gpointer    sock,
+                 gint64      user_id,
+                 gboolean    staff)
+{
+  Member *m;
+
+  g_return_if_fail (sock != NULL);
+  if (g_hash_table_contains (self->members, sock))
+    return;
+  m = g_new0 (Member, 1);
+  m->sock = sock;
+  m->user_id = user_id;
+  m->staff = staff;
+  g_hash_table_insert (self->members, sock, m);
+  list_add (self->by_user, user_id, m);
+  if (staff)
+    {
+      m->staff_index = self->staff->len;
+      g_ptr_array_add (self->staff, m);
+    }
+  else
+    self->n_customers++;
+}
+
+void
+hd_audience_remove (HdAudience *self,
+                    gpointer    sock)
+{
+  Member *m = self ? g_hash_table_lookup (self->members, sock) : NULL;
+
+  if (m == NULL)
+    return;
+  list_remove (self->by_user, m->user_id, m);
+  for (guint i = 0; m->subs && i < m->subs->len; i++)
+    list_remove (self->by_request, g_array_index (m->subs, gint64, i), m);
+  if (m->staff)
+    {
+      Member *last = g_ptr_array_index (self->staff, self->staff->len - 1);
+
+      g_ptr_array_remove_index_fast (self->staff, m->staff_index);
+      if (last != m)
+        last->staff_index = m->staff_index;
+    }
+  else
+    self->n_customers--;
+  g_hash_table_steal (self->members, sock);
+  m->sock = NULL;
+  /* A tick may still hold it in its list of sockets to write to. */
+  if (self->in_tick)
+    g_ptr_array_add (self->removed, m);
+  else
+    member_free (m);
+}
+
+guint
+hd_audience_get_n_subscriptions (HdAudience *self,
+                                 gpointer    sock)
+{
+  Member *m = g_hash_table_lookup (self->members, sock);
+
+  return m && m->subs ? m->subs->len : 0;
+}
+
+/* ---- delivery -------------------------------------------------------- */
+
+static void
+send_once (HdAudience    *self,
+           Member        *m,
+           const HdEvent *event)
+{
+  if (m->mark == self->mark)
+    return;
+  m->mark = self->mark;
+  self->send (m->sock,
+              m->staff || event->customer_frame == NULL ? event->staff_frame : event->customer_frame,
+              self->send_data);
+}
+
+static void queue_presence (HdAudience *self, const HdEvent *event);
+
+void
+hd_audience_deliver (HdAudience    *self,
+                     const HdEvent *event)
+{
+  if (event->presence_of > 0)
+    {
+      queue_presence (self, event);
+      return;
+    }
+
+  self->mark++;
+  if (event->recipients == NULL && event->request_id <= 0)
+    {
+      GHashTableIter iter;
+      Member *m;
+
+      g_hash_table_iter_init (&iter, self->members);
+      while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &m))
+        send_once (self, m, event);
+      return;
+    }
+
+  for (guint r = 0; event->recipients && r < event->recipients->len; r++)
+    {
+      gint64 id = g_array_index (event->recipients, gint64, r);
+      GPtrArray *list = g_hash_table_lookup (self->by_user, &id);
+
+      for (guint i = 0; list && i < list->len; i++)
+        send_once (self, g_ptr_array_index (list, i), event);
+    }
+  if (event->request_id > 0)
+    {
+      GPtrArray *list = g_hash_table_lookup (self->by_request, &event->request_id);
+
+      for (guint i = 0; list && i < list->len; i++)
+        send_once (self, g_ptr_array_index (list, i), event);
+    }
+}
+
+/* ---- presence, coalesced --------------------------------------------- */
+
+#define PRESENCE_PREFIX "{\"type\":\"" HD_EVENT_PRESENCE_CHANGED "\",\"data\":"
+
+/* The data object of a frame the service built as {"type","data":DATA}. */
+static char *
+frame_data (const char *frame)
+{
+  gsize len = strlen (frame);
+
+  if (!g_str_has_prefix (frame, PRESENCE_PREFIX) || len < strlen (PRESENCE_PREFIX) + 1)
+    return NULL;
+  return g_strndup (frame + strlen (PRESENCE_PREFIX), len - strlen (PRESENCE_PREFIX) - 1);
+}
+
+static gboolean
+on_tick (gpointer user_data)
+{
+  HdAudience *self = user_data;
+
+  self->tick_source = 0;
+  hd_audience_flush_presence (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+queue_presence (HdAudience    *self,
+                const HdEvent *event)
+{
+  Change *c = g_new0 (Change, 1);
+  Change *old;
+
+  c->user_id = event->presence_of;
+  c->staff_data = frame_data (event->staff_frame);
+  c->customer_data = frame_data (event->customer_frame ? event->customer_frame : event->staff_frame);
+  if (c->staff_data == NULL || c->customer_data == NULL)
+    {
+      g_warning ("Unexpected presence frame: %s", event->staff_frame);
+      change_free (c);
+      return;
+    }
+
+  /* The latest state wins; the technician keeps their place in the
+   * order of the tick. */
+  old = g_hash_table_lookup (self->changes, &c->user_id);
+  if (old != NULL)
+    {
+      g_free (old->staff_data);
+      g_free (old->customer_data);
+      old->staff_data = g_steal_pointer (&c->staff_data);
+      old->customer_data = g_steal_pointer (&c->customer_data);
+      change_free (c);
+    }
+  else
+    {
+      g_hash_table_insert (self->changes, &c->user_id, c);
+      g_ptr_array_add (self->change_order, c);
+    }
+
+  if (self->tick_source == 0)
+    {
+      GSource *source = g_timeout_source_new (self->tick_ms);
+
+      g_source_set_callback (source, on_tick, self, NULL);
+      g_source_set_static_name (source, "[hd-audience] presence tick");
+      self->tick_source = g_source_attach (source, self->context);
+      g_source_unref (source);
+    }
+}
+
+/* One frame for a tick's changes (@datas: the user objects, as text): a
+ * single change is the v1 frame (data is the user); several are the first
+ * user with "users": [all of them]. */
+static char *
+presence_frame (GPtrArray *datas)
+{
+  GString *out = g_string_new (PRESENCE_PREFIX);
+  const char *first = g_ptr_array_index (datas, 0);
+
+  if (datas->len == 1)
+    {
+      g_string_append (out, first);
+      g_string_append_c (out, '}');
+      return g_string_free (out, FALSE);
+    }
+  /* the first user's object without its closing brace */
+  g_string_append_len (out, first, (gssize) strlen (first) - 1);
+  g_string_append (out, ",\"users\":[");
+  for (guint i = 0; i < datas->len; i++)
+    {
+      if (i > 0)
+        g_string_append_c (out, ',');
+      g_string_append (out, g_ptr_array_index (datas, i));
+    }
+  g_string_append (out, "]}}");
+  return g_string_free (out, FALSE);
+}
+
+/* The customer's view of a changed technician, with the customer's
+ * requests whose chat_options the technician counts for. */
+static char *
+customer_user (const Change *c,
+               const GArray *request_ids)
+{
+  GString *out = g_string_new (NULL);
+
+  g_string_append_len (out, c->customer_data, (gssize) strlen (c->customer_data) - 1);
+  g_string_append (out, ",\"request_ids\":[");
+  for (guint i = 0; i < request_ids->len; i++)
+    g_string_append_printf (out, "%s%" G_GINT64_FORMAT, i ? "," : "",
+                            g_array_index (request_ids, gint64, i));
+  g_string_append (out, "]}");
+  return g_string_free (out, FALSE);
+}
+
+void
+hd_audience_flush_presence (HdAudience *self)
+{
+  g_autoptr(GPtrArray) order = NULL;
+  g_autoptr(GHashTable) changes = NULL;
+  g_autoptr(GPtrArray) touched = NULL;
+
+  if (self->in_tick)
+    return;
+  if (self->tick_source != 0)
+    {
+      GSource *s = g_main_context_find_source_by_id (self->context, self->tick_source);
+      if (s)
+        g_source_destroy (s);
+      self->tick_source = 0;
+    }
+  if (self->change_order->len == 0)
+    return;
+
+  order = g_steal_pointer (&self->change_order);
+  changes = g_steal_pointer (&self->changes);
+  self->change_order = g_ptr_array_new ();
+  self->changes = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL,
+                                         (GDestroyNotify) change_free);
+  self->in_tick = TRUE;
+
+  /* Staff: every change, one text for all. */
+  if (self->staff->len > 0)
+    {
+      g_autoptr(GPtrArray) datas = g_ptr_array_sized_new (order->len);
+      g_autofree char *text = NULL;
+      g_autoptr(GPtrArray) staff = g_ptr_array_copy (self->staff, NULL, NULL);
+
+      for (guint i = 0; i < order->len; i++)
+        g_ptr_array_add (datas, ((Change *) g_ptr_array_index (order, i))->staff_data);
+      text = presence_frame (datas);
+      for (guint i = 0; i < staff->len; i++)
+        {
+          Member *m = g_ptr_array_index (staff, i);
+          if (m->sock != NULL)
+            self->send (m->sock, text, self->send_data);
+        }
+    }
+
+  /* Customers: only the technicians they may chat with (and only the
+   * customers connected here are looked at), each with the customer's
+   * requests it counts for. */
+  if (self->n_customers > 0)
+    {
+      touched = g_ptr_array_new ();
+      for (guint i = 0; i < order->len; i++)
+        {
+          Change *c = g_ptr_array_index (order, i);
+          g_autoptr(GArray) links = hd_chat_service_presence_audience (self->service, c->user_id);
+          g_autoptr(GHashTable) per_customer = NULL;
+          GHashTableIter iter;
+          gint64 *customer_id;
+          GArray *request_ids;
+
+          if (links == NULL || links->len == 0)
+            continue;
+          per_customer = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL,
+                                                (GDestroyNotify) g_array_unref);
+          for (guint k = 0; k < links->len; k++)
+            {
+              HdPresenceLink *link = &g_array_index (links, HdPresenceLink, k);
+
+              if (!g_hash_table_contains (self->by_user, &link->customer_id))
+                continue;
+              request_ids = g_hash_table_lookup (per_customer, &link->customer_id);
+              if (request_ids == NULL)
+                {
+                  request_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+                  g_hash_table_insert (per_customer, &link->customer_id, request_ids);
+                }
+              g_array_append_val (request_ids, link->request_id);
+            }
+
+          g_hash_table_iter_init (&iter, per_customer);
+          while (g_hash_table_iter_next (&iter, (gpointer *) &customer_id, (gpointer *) &request_ids))
+            {
+              GPtrArray *list = g_hash_table_lookup (self->by_user, customer_id);
+              g_autofree char *text = customer_user (c, request_ids);
+
+              /* (A customer's sockets are all customer sockets.) */
+              for (guint j = 0; list && j < list->len; j++)
+                {
+                  Member *m = g_ptr_array_index (list, j);
+
+                  if (m->pending == NULL)
+                    m->pending = g_ptr_array_new_with_free_func (g_free);
+                  if (m->pending->len == 0)
+                    g_ptr_array_add (touched, m);
+                  g_ptr_array_add (m->pending, g_strdup (text));
+                }
+            }
+        }
+      for (guint i = 0; i < touched->len; i++)
+        {
+          Member *m = g_ptr_array_index (touched, i);
+
+          if (m->sock != NULL)
+            {
+              g_autofree char *text = presence_frame (m->pending);
+              self->send (m->sock, text, self->send_data);
+            }
+          g_ptr_array_set_size (m->pending, 0);
+        }
+    }
+
+  self->in_tick = FALSE;
+  g_ptr_array_set_size (self->removed, 0);
+  /* @changes owns the Change records @order lists. */
+}
+
+/* ---- subscribe / unsubscribe ----------------------------------------- */
+
+static void
+send_error (HdAudience  *self,
+            gpointer     sock,
+            HdErrorCode  code,
+            const char  *message)
+{
+  g_autoptr(GString) out = g_string_new ("{\"type\":\"" HD_EVENT_ERROR "\",\"data\":{\"code\":");
+
+  hd_json_append_string (out, hd_error_code_to_string (code));
+  g_string_append (out, ",\"message\":");
+  hd_json_append_string (out, message);
+  g_string_append (out, "}}");
+  self->send (sock, out->str, self->send_data);
+}
+
+static void
+send_ack (HdAudience *self,
+          gpointer    sock,
+          const char *type,
+          gint64      request_id)
+{
+  g_autofree char *text = g_strdup_printf ("{\"type\":\"%s\",\"data\":{\"request_id\":%" G_GINT64_FORMAT "}}",
+                                           type, request_id);
+  self->send (sock, text, self->send_data);
+}
+
+static gint
+find_sub (Member *m,
+          gint64  request_id)
+{
+  for (guint i = 0; m->subs && i < m->subs->len; i++)
+    if (g_array_index (m->subs, gint64, i) == request_id)
+      return (gint) i;
+  return -1;
+}
+
+gboolean
+hd_audience_handle_frame (HdAudience   *self,
+                          gpointer      sock,
+                          const HdUserRecord *user,
+                          const char   *type,
+                          JsonObject   *data)
+{
+  gboolean subscribe;
+  JsonNode *n;
+  gint64 request_id;
+  Member *m;
+  gint at;
+
+  if (g_strcmp0 (type, HD_FRAME_SUBSCRIBE) == 0)
+    subscribe = TRUE;
+  else if (g_strcmp0 (type, HD_FRAME_UNSUBSCRIBE) == 0)
+    subscribe = FALSE;
+  else
+    return FALSE;
+
+  n = data ? json_object_get_member (data, "request_id") : NULL;
+  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_INT64 ||
+      (request_id = json_node_get_int (n)) <= 0)
+    {
+      send_error (self, sock, HD_ERROR_BAD_REQUEST, "request_id must be a positive integer");
+      return TRUE;
+    }
+  m = g_hash_table_lookup (self->members, sock);
+  if (m == NULL)
+    return TRUE;
+
+  at = find_sub (m, request_id);
+  if (!subscribe)
+    {
+      if (at >= 0)
+        {
+          g_array_remove_index_fast (m->subs, (guint) at);
+          list_remove (self->by_request, request_id, m);
+        }
+      send_ack (self, sock, HD_EVENT_UNSUBSCRIBED, request_id);
+      return TRUE;
+    }
+
+  if (at < 0)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (m->subs != NULL && m->subs->len >= HD_MAX_SUBSCRIPTIONS)
+        {
+          send_error (self, sock, HD_ERROR_BAD_REQUEST,
+                      "A connection holds at most 64 subscriptions; unsubscribe from one first");
+          return TRUE;
+        }
+      if (!hd_chat_service_may_subscribe (self->service, user, request_id, &error))
+        {
+          if (error->domain == HD_ERROR)
+            send_error (self, sock, (HdErrorCode) error->code, error->message);
+          else
+            send_error (self, sock, HD_ERROR_INTERNAL, error->message);
+          return TRUE;
+        }
+      if (m->subs == NULL)
+        m->subs = g_array_sized_new (FALSE, FALSE, sizeof (gint64), 4);
+      g_array_append_val (m->subs, request_id);
+      list_add (self->by_request, request_id, m);
+    }
+  send_ack (self, sock, HD_EVENT_SUBSCRIBED, request_id);
+  return TRUE;
+}
