@@ -18,6 +18,10 @@
 
 /* A close handshake we started gets this long for the peer's answer. */
 #define CLOSE_TIMEOUT_MS 2000
+/* After an error close: how long what the peer still sends is drained
+ * before the socket is closed (a peer that answered our close waits for
+ * us to close TCP, RFC 6455 7.1.1). */
+#define LINGER_MS        500
 #define MAX_EVENTS       256
 /* Sockets a timer tick may act on per list: 10,000 sockets that connected
  * together (a restart) fall due together, and pinging them all at once
@@ -364,7 +368,7 @@ conn_update (HdWsLoop *loop,
            * data still coming: closing now would answer it with a reset
            * that can destroy our close frame before the peer reads it.
            * Half-close, read and discard until the peer closes too (or
-           * the close timeout), as HTTP servers linger. */
+           * LINGER_MS pass), as HTTP servers linger. */
           c->lingering = TRUE;
           shutdown (c->fd, SHUT_WR);
           if (c->list != LIST_CLOSING)
@@ -663,7 +667,7 @@ run_timers (HdWsLoop *loop)
     }
   budget = TICK_BUDGET;
   while (budget-- > 0 && (c = loop->lists[LIST_CLOSING].head) != NULL &&
-         loop->now - c->mark >= CLOSE_TIMEOUT_MS)
+         loop->now - c->mark >= (c->lingering ? LINGER_MS : CLOSE_TIMEOUT_MS))
     conn_finish (loop, c);
 }
 
@@ -686,65 +690,79 @@ linger_read (HdWsLoop *loop,
   conn_finish (loop, c);
 }
 
+/* One round of the socket side: waits at most @max_wait_ms (and never
+ * past the next timer tick), then reads, runs the commands, the timers,
+ * and writes. */
+static void
+loop_iteration (HdWsLoop *loop,
+                int       max_wait_ms)
+{
+  struct epoll_event events[MAX_EVENTS];
+  int timeout = (int) CLAMP (loop->next_tick - loop->now, 0, max_wait_ms);
+  int n = epoll_wait (loop->epfd, events, MAX_EVENTS, timeout);
+
+  loop->now = now_ms ();
+  if (n < 0 && errno != EINTR)
+    g_error ("epoll_wait: %s", g_strerror (errno));
+  for (int i = 0; i < n; i++)
+    {
+      HdWsConn *c = events[i].data.ptr;
+
+      if (c == NULL)
+        {
+          drain (loop->cmd_fd);
+          run_commands (loop);
+          continue;
+        }
+      if (c->ctx == NULL)
+        continue;
+      if (c->lingering)
+        {
+          linger_read (loop, c);
+          continue;
+        }
+      if (events[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+        {
+          if (wslay_event_recv (c->ctx) != 0)
+            {
+              /* EOF, a reset, or a frame wslay refused at the frame
+               * level (an oversized or fragmented control frame): the
+               * close it queued goes out if it can. */
+              wslay_event_send (c->ctx);
+              conn_finish (loop, c);
+              continue;
+            }
+          /* an answer to a ping or a close may be queued */
+          mark_dirty (loop, c);
+        }
+      if (events[i].events & EPOLLOUT)
+        mark_dirty (loop, c);
+    }
+  if (loop->now >= loop->next_tick)
+    {
+      run_timers (loop);
+      loop->next_tick = loop->now + loop->tick_ms;
+    }
+  flush_dirty (loop);
+  bury (loop);
+}
+
 static gpointer
 loop_thread (gpointer data)
 {
   HdWsLoop *loop = data;
-  struct epoll_event events[MAX_EVENTS];
 
-  loop->now = now_ms ();
-  loop->next_tick = loop->now + loop->tick_ms;
   while (!g_atomic_int_get (&loop->stop))
-    {
-      int timeout = (int) MAX (0, loop->next_tick - loop->now);
-      int n = epoll_wait (loop->epfd, events, MAX_EVENTS, timeout);
-
-      loop->now = now_ms ();
-      if (n < 0 && errno != EINTR)
-        g_error ("epoll_wait: %s", g_strerror (errno));
-      for (int i = 0; i < n; i++)
-        {
-          HdWsConn *c = events[i].data.ptr;
-
-          if (c == NULL)
-            {
-              drain (loop->cmd_fd);
-              run_commands (loop);
-              continue;
-            }
-          if (c->ctx == NULL)
-            continue;
-          if (c->lingering)
-            {
-              linger_read (loop, c);
-              continue;
-            }
-          if (events[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
-            {
-              if (wslay_event_recv (c->ctx) != 0)
-                {
-                  /* EOF, a reset, or a frame wslay refused at the frame
-                   * level (an oversized or fragmented control frame):
-                   * the close it queued goes out if it can. */
-                  wslay_event_send (c->ctx);
-                  conn_finish (loop, c);
-                  continue;
-                }
-              /* an answer to a ping or a close may be queued */
-              mark_dirty (loop, c);
-            }
-          if (events[i].events & EPOLLOUT)
-            mark_dirty (loop, c);
-        }
-      if (loop->now >= loop->next_tick)
-        {
-          run_timers (loop);
-          loop->next_tick = loop->now + loop->tick_ms;
-        }
-      flush_dirty (loop);
-      bury (loop);
-    }
+    loop_iteration (loop, G_MAXINT);
   return NULL;
+}
+
+void
+hd_ws_loop_iterate (HdWsLoop *loop,
+                    int       max_wait_ms)
+{
+  g_return_if_fail (loop->thread == NULL);
+  loop_iteration (loop, max_wait_ms);
 }
 
 /* ---- the main context ----------------------------------------------- */
@@ -819,7 +837,10 @@ hd_ws_loop_new (const HdWsLimits *limits,
   g_source_set_static_name (loop->ev_source, "hd-ws events");
   g_source_attach (loop->ev_source, loop->context);
 
-  loop->thread = g_thread_new ("hd-ws", loop_thread, loop);
+  loop->now = now_ms ();
+  loop->next_tick = loop->now + loop->tick_ms;
+  if (!limits->no_thread)
+    loop->thread = g_thread_new ("hd-ws", loop_thread, loop);
   return loop;
 }
 
@@ -830,9 +851,12 @@ hd_ws_loop_free (HdWsLoop *loop)
 {
   if (loop == NULL)
     return;
-  g_atomic_int_set (&loop->stop, TRUE);
-  wake (loop->cmd_fd);
-  g_thread_join (loop->thread);
+  if (loop->thread != NULL)
+    {
+      g_atomic_int_set (&loop->stop, TRUE);
+      wake (loop->cmd_fd);
+      g_thread_join (loop->thread);
+    }
 
   /* what the thread left: commands not run, sockets still open */
   run_commands (loop);
@@ -980,6 +1004,20 @@ conn_new (HdWsLoop *loop)
   c->open = TRUE;
   c->loop = loop;
   c->fd = -1;
+  return c;
+}
+
+HdWsConn *
+hd_ws_loop_adopt_fd (HdWsLoop *loop,
+                     int       fd)
+{
+  HdWsConn *c = conn_new (loop);
+  Cmd cmd = { CMD_ADOPT, 0, NULL, NULL };
+
+  fcntl (fd, F_SETFL, fcntl (fd, F_GETFL) | O_NONBLOCK);
+  c->fd = fd;
+  cmd.conn = hd_ws_conn_ref (c);
+  push_cmd (loop, &cmd);
   return c;
 }
 

@@ -34,6 +34,8 @@ typedef struct {
   guint  dead_timeout_ms;   /* and closed when silent this long */
   gsize  max_message;       /* all fragments of one message; more: 1009 */
   gsize  max_queued;        /* bytes waiting for a peer that does not read */
+  gboolean no_thread;       /* tests, fuzzing: the caller runs
+                             * hd_ws_loop_iterate () itself */
 } HdWsLimits;
 
 HdWsLoop  *hd_ws_loop_new           (const HdWsLimits  *limits,
@@ -55,6 +57,14 @@ gboolean   hd_ws_loop_upgrade       (HdWsLoop          *loop,
                                      HdWsOpenFunc       on_open,
                                      gpointer           data,
                                      GDestroyNotify     destroy);
+
+/* Takes @fd, a connected stream socket past its upgrade, as a server
+ * side WebSocket (tests and fuzzing: socketpair ()); returns a reference. */
+HdWsConn  *hd_ws_loop_adopt_fd      (HdWsLoop          *loop,
+                                     int                fd);
+/* With no_thread: one round of the socket side in the calling thread. */
+void       hd_ws_loop_iterate       (HdWsLoop          *loop,
+                                     int                max_wait_ms);
 
 HdWsConn  *hd_ws_conn_ref           (HdWsConn          *conn);
 void       hd_ws_conn_unref         (HdWsConn          *conn);

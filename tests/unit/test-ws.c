@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The WebSocket layer (door/hd-ws.c) without a server: a socketpair, the
+ * layer run in this thread (no_thread), bytes written by hand.  The same
+ * harness is what a fuzz target of the framing needs. */
+#include "hd-ws.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+typedef struct {
+  HdWsLoop  *loop;
+  HdWsConn  *conn;
+  int        peer;          /* the client's end */
+  GPtrArray *messages;      /* GBytes */
+  gboolean   closed;
+  GByteArray *from_server;
+} Fixture;
+
+static void
+on_message (HdWsConn   *conn,
+            gboolean    is_text,
+            const char *data,
+            gsize       len,
+            gpointer    user_data)
+{
+  Fixture *f = user_data;
+
+  g_ptr_array_add (f->messages, g_bytes_new (data, len));
+}
+
+static void
+on_closed (HdWsConn *conn,
+           gpointer  user_data)
+{
+  Fixture *f = user_data;
+
+  f->closed = TRUE;
+}
+
+static void
+setup (Fixture       *f,
+       gconstpointer  data)
+{
+  HdWsLimits limits = { 100, 300, 64 * 1024, 256 * 1024, TRUE };
+  int sv[2];
+
+  g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), ==, 0);
+  f->loop = hd_ws_loop_new (&limits, on_message, on_closed, f);
+  f->conn = hd_ws_loop_adopt_fd (f->loop, sv[0]);
+  f->peer = sv[1];
+  fcntl (f->peer, F_SETFL, fcntl (f->peer, F_GETFL) | O_NONBLOCK);
+  f->messages = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  f->from_server = g_byte_array_new ();
+}
+
+static void
+teardown (Fixture       *f,
+          gconstpointer  data)
+{
+  hd_ws_conn_unref (f->conn);
+  hd_ws_loop_free (f->loop);
+  close (f->peer);
+  g_ptr_array_unref (f->messages);
+  g_byte_array_unref (f->from_server);
+}
+
+/* Runs both sides for @ms: the layer's round, the main context's
+ * deliveries, and the peer reading what the server wrote. */
+static void
+run (Fixture *f,
+     guint    ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  do
+    {
+      guint8 buf[4096];
+      ssize_t n;
+
+      hd_ws_loop_iterate (f->loop, 5);
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      while ((n = read (f->peer, buf, sizeof buf)) > 0)
+        g_byte_array_append (f->from_server, buf, n);
+    }
+  while (g_get_monotonic_time () < end && !f->closed);
+}
+
+static void
+peer_send (Fixture      *f,
+           guint8        opcode,
+           gboolean      fin,
+           const guint8 *payload,
+           gsize         len)
+{
+  g_autoptr(GByteArray) frame = g_byte_array_new ();
+  guint8 head[14];
+  gsize h = 0;
+  const guint8 key[4] = { 0x11, 0x22, 0x33, 0x44 };
+
+  head[h++] = (fin ? 0x80 : 0) | opcode;
+  if (len < 126)
+    head[h++] = 0x80 | len;
+  else if (len < 65536)
+    {
+      head[h++] = 0x80 | 126;
+      head[h++] = len >> 8;
+      head[h++] = len & 0xff;
+    }
+  else
+    {
+      head[h++] = 0x80 | 127;
+      for (int i = 7; i >= 0; i--)
+        head[h++] = ((guint64) len >> (8 * i)) & 0xff;
+    }
+  memcpy (head + h, key, 4);
+  h += 4;
+  g_byte_array_append (frame, head, h);
+  for (gsize i = 0; i < len; i++)
+    {
+      guint8 b = payload[i] ^ key[i % 4];
+      g_byte_array_append (frame, &b, 1);
+    }
+  for (gsize off = 0; off < frame->len;)
+    {
+      ssize_t n = write (f->peer, frame->data + off, frame->len - off);
+
+      if (n > 0)
+        off += n;
+      else if (errno == EAGAIN)
+        run (f, 1);
+      else
+        return;   /* the server closed: fine for the floods */
+    }
+}
+
+/* The code of the first close frame the server sent, or 0. */
+static guint
+server_close_code (Fixture *f)
+{
+  const guint8 *p = f->from_server->data;
+  gsize left = f->from_server->len;
+
+  while (left >= 2)
+    {
+      gsize len = p[1] & 0x7f, h = 2;
+
+      if (len == 126)
+        {
+          len = (p[2] << 8) | p[3];
+          h = 4;
+        }
+      if (left < h + len)
+        break;
+      if ((p[0] & 0x0f) == 0x8)
+        return len >= 2 ? (guint) ((p[h] << 8) | p[h + 1]) : 1005;
+      p += h + len;
+      left -= h + len;
+    }
+  return 0;
+}
+
+static void
+test_message (Fixture       *f,
+              gconstpointer  data)
+{
+  const char *text = "{\"type\":\"x\"}";
+
+  peer_send (f, 0x1, FALSE, (const guint8 *) text, 5);
+  peer_send (f, 0x9, TRUE, (const guint8 *) "ping", 4);
+  peer_send (f, 0x0, TRUE, (const guint8 *) text + 5, strlen (text) - 5);
+  run (f, 50);
+  g_assert_cmpuint (f->messages->len, ==, 1);
+  g_assert_cmpmem (g_bytes_get_data (f->messages->pdata[0], NULL), g_bytes_get_size (f->messages->pdata[0]),
+                   text, strlen (text));
+  /* the pong came back */
+  g_assert_nonnull (memmem (f->from_server->data, f->from_server->len, "\x8a\x04ping", 6));
+  hd_ws_conn_send_text (f->conn, "hello", 5);
+  run (f, 20);
+  g_assert_nonnull (memmem (f->from_server->data, f->from_server->len, "\x81\x05hello", 7));
+  g_assert_false (f->closed);
+}
+
+static void
+test_fragment_flood (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree guint8 *chunk = g_malloc0 (4096);
+  int sent = 0;
+
+  peer_send (f, 0x1, FALSE, chunk, 4096);
+  for (sent = 1; sent < 256 && server_close_code (f) == 0; sent++)
+    {
+      peer_send (f, 0x0, FALSE, chunk, 4096);
+      run (f, 1);
+    }
+  run (f, 50);
+  g_assert_cmpuint (server_close_code (f), ==, 1009);
+  g_assert_cmpint (sent, <=, 18);
+  g_assert_cmpuint (f->messages->len, ==, 0);
+}
+
+static void
+test_invalid_utf8 (Fixture       *f,
+                   gconstpointer  data)
+{
+  peer_send (f, 0x1, TRUE, (const guint8 *) "\xc0\xaf", 2);
+  run (f, 50);
+  g_assert_cmpuint (server_close_code (f), ==, 1007);
+  /* the peer answers the close: the socket is done */
+  peer_send (f, 0x8, TRUE, (const guint8 *) "\x03\xef", 2);
+  run (f, 1500);
+  g_assert_true (f->closed);
+}
+
+static void
+test_silent_peer (Fixture       *f,
+                  gconstpointer  data)
+{
+  gint64 t0 = g_get_monotonic_time ();
+
+  run (f, 2000);
+  g_assert_true (f->closed);
+  /* pinged after 100 ms, dropped after 300 ms of silence */
+  g_assert_nonnull (memmem (f->from_server->data, f->from_server->len, "\x89\x00", 2));
+  g_assert_cmpint (g_get_monotonic_time () - t0, >=, 300 * 1000);
+  g_assert_cmpuint (server_close_code (f), ==, 1001);
+}
+
+static void
+test_talking_peer_kept (Fixture       *f,
+                        gconstpointer  data)
+{
+  for (int i = 0; i < 20; i++)
+    {
+      peer_send (f, 0xA, TRUE, NULL, 0);   /* an unsolicited pong is life too */
+      run (f, 50);
+    }
+  g_assert_false (f->closed);
+}
+
+static void
+test_close_handshake (Fixture       *f,
+                      gconstpointer  data)
+{
+  hd_ws_conn_close (f->conn, 1001, "bye");
+  g_assert_false (hd_ws_conn_is_open (f->conn));
+  run (f, 50);
+  g_assert_cmpuint (server_close_code (f), ==, 1001);
+  g_assert_false (f->closed);   /* waits for the answer */
+  peer_send (f, 0x8, TRUE, (const guint8 *) "\x03\xe9", 2);
+  run (f, 200);
+  g_assert_true (f->closed);
+  g_assert_cmpuint (hd_ws_conn_get_close_code (f->conn), ==, 1001);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+#define ADD(name, fn) g_test_add (name, Fixture, NULL, setup, fn, teardown)
+  ADD ("/ws/message-fragments-and-ping", test_message);
+  ADD ("/ws/fragment-flood-1009", test_fragment_flood);
+  ADD ("/ws/invalid-utf8-1007", test_invalid_utf8);
+  ADD ("/ws/silent-peer-dropped", test_silent_peer);
+  ADD ("/ws/talking-peer-kept", test_talking_peer_kept);
+  ADD ("/ws/close-handshake", test_close_handshake);
+  return g_test_run ();
+}
