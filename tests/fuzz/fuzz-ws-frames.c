@@ -8,6 +8,7 @@
  *
  *   clang -fsanitize=fuzzer,address,undefined ... (see tests/fuzz/README or
  *   the meson option that builds the fuzz targets) */
+#define _GNU_SOURCE   /* memmem */
 #include "hd-ws.h"
 
 #include <errno.h>

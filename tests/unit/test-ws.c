@@ -2,6 +2,7 @@
 /* The WebSocket layer (door/hd-ws.c) without a server: a socketpair, the
  * layer run in this thread (no_thread), bytes written by hand.  The same
  * harness is what a fuzz target of the framing needs. */
+#define _GNU_SOURCE   /* memmem */
 #include "hd-ws.h"
 
 #include <errno.h>
