@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "hd-notes-view"
 
 #include "hd-notes-view.h"
+#include "hd-transcript.h"
 
 #include <glib/gi18n.h>
 
@@ -51,8 +52,17 @@ row_update (Row *row)
     }
   gtk_label_set_text (row->title, hd_note_is_transcript (row->note) ? _("Chat transcript") : _("Note"));
   gtk_label_set_text (row->time, time ? time : "");
-  /* Transcripts hold people's text: plain text only. */
-  gtk_label_set_text (row->body, hd_note_get_body (row->note));
+  /* Transcripts hold people's text: plain text only; their times are
+   * stored as RFC 3339 UTC, and people read local ones. */
+  if (hd_note_is_transcript (row->note))
+    {
+      g_autoptr(GTimeZone) tz = g_time_zone_new_local ();
+      g_autofree char *readable = hd_transcript_for_people (hd_note_get_body (row->note), tz, FALSE);
+
+      gtk_label_set_text (row->body, readable);
+    }
+  else
+    gtk_label_set_text (row->body, hd_note_get_body (row->note));
 }
 
 static void

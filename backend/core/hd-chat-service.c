@@ -8,6 +8,7 @@
 #include "hd-error.h"
 #include "hd-json.h"
 #include "hd-protocol.h"
+#include "hd-transcript.h"
 
 #include <string.h>
 
@@ -2129,6 +2130,14 @@ hd_chat_service_email_chat_async (HdChatService       *self,
     d->sender_id = caller->id;
     d->chat = chat;
     g_task_set_task_data (task, d, (GDestroyNotify) email_data_free);
+  }
+  {
+    /* People read the mail: readable UTC times, not the stored RFC 3339. */
+    g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
+    g_autofree char *readable = hd_transcript_for_people (transcript, utc, TRUE);
+
+    g_free (transcript);
+    transcript = g_steal_pointer (&readable);
   }
   hd_mailer_send_async (self->mailer, customer->email, customer->name, subject,
                         *transcript ? transcript : "(no messages)\n",

@@ -36,10 +36,16 @@ class EmailTest(ServerTestCase):
         text = msg.get_content().replace('\r\n', '\n')
         self.assertIn('Hello, the printer says “offline”', text)
         self.assertIn('Grüße — please power-cycle it ✓', text)
-        # The transcript in the mail is the note's body.
+        # The transcript in the mail is the note's body, with times people
+        # read (the note keeps RFC 3339 UTC): "2026-11-30 06:04 UTC" on the
+        # first line, "06:04" after it on the same day.
         note = self.transcript_note(carol, chat['request_id'], cid)
-        for line in note['body'].strip('\n').split('\n'):
-            self.assertIn(line, text)
+        lines = note['body'].strip('\n').split('\n')
+        for i, line in enumerate(lines):
+            stamp, rest = line[:24], line[25:]
+            self.assertNotIn(stamp, text)
+            readable = stamp[11:16] if i > 0 else stamp[:10] + ' ' + stamp[11:16] + ' UTC'
+            self.assertIn(readable + ' ' + rest, text)
 
         # By the customer, after the end: also to her.
         tina.post('/chats/%d/end' % cid)
