@@ -45,147 +45,6 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-/* Rows */
-
-typedef struct {
-  GtkWidget *box;
-  GtkLabel *author;
-  GtkLabel *time;
-  GtkLabel *body;
-  GtkLabel *state;
-  HdMessage *message;  /* unowned, while bound */
-  gulong notify_handler;
-} Row;
-
-static void
-row_update (Row *row)
-{
-  HdMessage *m = row->message;
-  HdUser *author = hd_message_get_author (m);
-  GDateTime *created = hd_message_get_created_at (m);
-  gboolean own = hd_message_get_is_own (m);
-  g_autofree char *time = NULL;
-  g_autofree char *a11y = NULL;
-
-  if (created)
-    {
-      g_autoptr(GDateTime) local = g_date_time_to_local (created);
-      time = g_date_time_format (local, "%H:%M");
-    }
-  /* People's text is never markup. */
-  gtk_label_set_text (row->author, author && hd_user_get_name (author) ? hd_user_get_name (author) : "");
-  gtk_label_set_text (row->time, time ? time : "");
-  gtk_label_set_text (row->body, hd_message_get_body (m) ? hd_message_get_body (m) : "");
-
-  switch (hd_message_get_state (m))
-    {
-    case HD_MESSAGE_STATE_SENDING:
-      gtk_label_set_text (row->state, _("Sending…"));
-      gtk_widget_set_visible (GTK_WIDGET (row->state), TRUE);
-      break;
-    case HD_MESSAGE_STATE_FAILED:
-      gtk_label_set_text (row->state, _("Not delivered: the chat has ended"));
-      gtk_widget_set_visible (GTK_WIDGET (row->state), TRUE);
-      break;
-    case HD_MESSAGE_STATE_SENT:
-    default:
-      gtk_widget_set_visible (GTK_WIDGET (row->state), FALSE);
-      break;
-    }
-
-  gtk_widget_set_halign (row->box, own ? GTK_ALIGN_END : GTK_ALIGN_START);
-  if (own)
-    {
-      gtk_widget_add_css_class (row->box, "hd-own");
-      gtk_widget_remove_css_class (row->box, "hd-other");
-    }
-  else
-    {
-      gtk_widget_add_css_class (row->box, "hd-other");
-      gtk_widget_remove_css_class (row->box, "hd-own");
-    }
-  if (hd_message_get_state (m) == HD_MESSAGE_STATE_SENDING)
-    gtk_widget_add_css_class (row->box, "hd-sending");
-  else
-    gtk_widget_remove_css_class (row->box, "hd-sending");
-
-  a11y = g_strdup_printf ("%s, %s", gtk_label_get_text (row->author), gtk_label_get_text (row->time));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (row->box), GTK_ACCESSIBLE_PROPERTY_LABEL, a11y, -1);
-}
-
-static void
-on_row_setup (GtkSignalListItemFactory *factory,
-              GtkListItem              *item,
-              gpointer                  user_data)
-{
-  Row *row = g_new0 (Row, 1);
-  GtkWidget *header;
-
-  row->box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
-  gtk_widget_add_css_class (row->box, "hd-message");
-  gtk_widget_set_margin_start (row->box, 12);
-  gtk_widget_set_margin_end (row->box, 12);
-  gtk_widget_set_margin_top (row->box, 3);
-  gtk_widget_set_margin_bottom (row->box, 3);
-
-  header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  row->author = GTK_LABEL (gtk_label_new (NULL));
-  row->time = GTK_LABEL (gtk_label_new (NULL));
-  gtk_widget_add_css_class (GTK_WIDGET (row->author), "heading");
-  gtk_widget_add_css_class (GTK_WIDGET (row->author), "caption-heading");
-  gtk_widget_add_css_class (GTK_WIDGET (row->time), "dim-label");
-  gtk_widget_add_css_class (GTK_WIDGET (row->time), "caption");
-  gtk_box_append (GTK_BOX (header), GTK_WIDGET (row->author));
-  gtk_box_append (GTK_BOX (header), GTK_WIDGET (row->time));
-
-  row->body = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_use_markup (row->body, FALSE);
-  gtk_label_set_wrap (row->body, TRUE);
-  gtk_label_set_wrap_mode (row->body, PANGO_WRAP_WORD_CHAR);
-  gtk_label_set_xalign (row->body, 0);
-  gtk_label_set_selectable (row->body, TRUE);
-  gtk_label_set_max_width_chars (row->body, 60);
-  gtk_widget_add_css_class (GTK_WIDGET (row->body), "hd-message-body");
-
-  row->state = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_xalign (row->state, 1);
-  gtk_widget_add_css_class (GTK_WIDGET (row->state), "dim-label");
-  gtk_widget_add_css_class (GTK_WIDGET (row->state), "caption");
-
-  gtk_box_append (GTK_BOX (row->box), header);
-  gtk_box_append (GTK_BOX (row->box), GTK_WIDGET (row->body));
-  gtk_box_append (GTK_BOX (row->box), GTK_WIDGET (row->state));
-
-  g_object_set_data_full (G_OBJECT (item), "hd-row", row, g_free);
-  gtk_list_item_set_child (item, row->box);
-  gtk_list_item_set_activatable (item, FALSE);
-  gtk_list_item_set_selectable (item, FALSE);
-}
-
-static void
-on_row_bind (GtkSignalListItemFactory *factory,
-             GtkListItem              *item,
-             gpointer                  user_data)
-{
-  Row *row = g_object_get_data (G_OBJECT (item), "hd-row");
-
-  row->message = gtk_list_item_get_item (item);
-  row->notify_handler = g_signal_connect_swapped (row->message, "notify", G_CALLBACK (row_update), row);
-  row_update (row);
-}
-
-static void
-on_row_unbind (GtkSignalListItemFactory *factory,
-               GtkListItem              *item,
-               gpointer                  user_data)
-{
-  Row *row = g_object_get_data (G_OBJECT (item), "hd-row");
-
-  if (row->message)
-    g_clear_signal_handler (&row->notify_handler, row->message);
-  row->message = NULL;
-}
-
 /* Scrolling */
 
 static GtkAdjustment *
@@ -264,7 +123,12 @@ update_state (HdChatView *self)
 
   gtk_label_set_text (self->status_label, status ? status : "");
   gtk_widget_set_visible (GTK_WIDGET (self->status_label), status != NULL);
+  /* The controls themselves, not only their box: an ended chat's entry
+   * shows no cursor and a screen reader hears a disabled Send. */
   gtk_text_view_set_editable (self->text_view, can_write);
+  gtk_text_view_set_cursor_visible (self->text_view, can_write);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->text_view), can_write);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.send", can_write);
   gtk_widget_set_sensitive (GTK_WIDGET (self->entry_box), can_write);
   if (!can_write)
     gtk_label_set_text (self->typing_label, "");
@@ -344,26 +208,14 @@ hd_chat_view_send (HdChatView *self)
 }
 
 static void
-on_send_clicked (HdChatView *self)
+send_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
 {
+  HdChatView *self = HD_CHAT_VIEW (widget);
+
   hd_chat_view_send (self);
   gtk_widget_grab_focus (GTK_WIDGET (self->text_view));
-}
-
-static gboolean
-on_key_pressed (GtkEventControllerKey *controller,
-                guint                  keyval,
-                guint                  keycode,
-                GdkModifierType        state,
-                HdChatView            *self)
-{
-  if (keyval != GDK_KEY_Return && keyval != GDK_KEY_KP_Enter && keyval != GDK_KEY_ISO_Enter)
-    return FALSE;
-  /* Shift+Enter: a new line, as the text view does by default. */
-  if (state & (GDK_SHIFT_MASK | GDK_CONTROL_MASK | GDK_ALT_MASK))
-    return FALSE;
-  hd_chat_view_send (self);
-  return TRUE;
 }
 
 static void
@@ -513,13 +365,15 @@ hd_chat_view_class_init (HdChatViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HdChatView, entry_box);
   gtk_widget_class_bind_template_child (widget_class, HdChatView, text_view);
   gtk_widget_class_bind_template_child (widget_class, HdChatView, send_button);
-  gtk_widget_class_bind_template_callback (widget_class, on_send_clicked);
+
+  /* Enter sends (a shortcut on the text view, see init); Shift+Enter
+   * adds a line as the text view does by default. */
+  gtk_widget_class_install_action (widget_class, "chat.send", NULL, send_action);
 }
 
 static void
 hd_chat_view_init (HdChatView *self)
 {
-  GtkListItemFactory *factory;
   GtkEventController *keys;
   GtkAdjustment *adj;
 
@@ -527,16 +381,13 @@ hd_chat_view_init (HdChatView *self)
   gtk_orientable_set_orientation (GTK_ORIENTABLE (gtk_widget_get_layout_manager (GTK_WIDGET (self))),
                                   GTK_ORIENTATION_VERTICAL);
 
-  factory = gtk_signal_list_item_factory_new ();
-  g_signal_connect (factory, "setup", G_CALLBACK (on_row_setup), self);
-  g_signal_connect (factory, "bind", G_CALLBACK (on_row_bind), self);
-  g_signal_connect (factory, "unbind", G_CALLBACK (on_row_unbind), self);
-  gtk_list_view_set_factory (self->list_view, factory);
-  g_object_unref (factory);
-
-  keys = gtk_event_controller_key_new ();
+  /* Before the text view's own key handling, which would insert a new
+   * line; only while "chat.send" is enabled does Enter send. */
+  keys = gtk_shortcut_controller_new ();
   gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
-  g_signal_connect (keys, "key-pressed", G_CALLBACK (on_key_pressed), self);
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (keys),
+                                        gtk_shortcut_new (gtk_shortcut_trigger_parse_string ("Return|KP_Enter|ISO_Enter"),
+                                                          gtk_named_action_new ("chat.send")));
   gtk_widget_add_controller (GTK_WIDGET (self->text_view), keys);
   g_signal_connect (gtk_text_view_get_buffer (self->text_view), "changed",
                     G_CALLBACK (on_buffer_changed), self);

@@ -17,6 +17,8 @@ hd_client_ensure_types (void)
   g_type_ensure (HD_TYPE_LOGIN_DIALOG);
   g_type_ensure (HD_TYPE_CHAT_VIEW);
   g_type_ensure (HD_TYPE_NOTES_VIEW);
+  g_type_ensure (HD_TYPE_MESSAGE_ROW);
+  g_type_ensure (HD_TYPE_NOTE_ROW);
 }
 
 void

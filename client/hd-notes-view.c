@@ -2,7 +2,6 @@
 #define G_LOG_DOMAIN "hd-notes-view"
 
 #include "hd-notes-view.h"
-#include "hd-transcript.h"
 
 #include <glib/gi18n.h>
 
@@ -28,111 +27,6 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
-
-typedef struct {
-  GtkLabel *title;
-  GtkLabel *time;
-  GtkLabel *body;
-  HdNote *note;   /* unowned, while bound */
-  gulong handler;
-} Row;
-
-static void
-row_update (Row *row)
-{
-  GDateTime *when = hd_note_get_updated_at (row->note);
-  g_autofree char *time = NULL;
-
-  if (when == NULL)
-    when = hd_note_get_created_at (row->note);
-  if (when)
-    {
-      g_autoptr(GDateTime) local = g_date_time_to_local (when);
-      time = g_date_time_format (local, "%Y-%m-%d %H:%M");
-    }
-  gtk_label_set_text (row->title, hd_note_is_transcript (row->note) ? _("Chat transcript") : _("Note"));
-  gtk_label_set_text (row->time, time ? time : "");
-  /* Transcripts hold people's text: plain text only; their times are
-   * stored as RFC 3339 UTC, and people read local ones. */
-  if (hd_note_is_transcript (row->note))
-    {
-      g_autoptr(GTimeZone) tz = g_time_zone_new_local ();
-      g_autofree char *readable = hd_transcript_for_people (hd_note_get_body (row->note), tz, FALSE);
-
-      gtk_label_set_text (row->body, readable);
-    }
-  else
-    gtk_label_set_text (row->body, hd_note_get_body (row->note));
-}
-
-static void
-on_setup (GtkSignalListItemFactory *factory,
-          GtkListItem              *item,
-          gpointer                  user_data)
-{
-  Row *row = g_new0 (Row, 1);
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
-  GtkWidget *header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-
-  gtk_widget_add_css_class (box, "card");
-  gtk_widget_add_css_class (box, "hd-note");
-  gtk_widget_set_margin_start (box, 12);
-  gtk_widget_set_margin_end (box, 12);
-  gtk_widget_set_margin_top (box, 6);
-  gtk_widget_set_margin_bottom (box, 6);
-
-  row->title = GTK_LABEL (gtk_label_new (NULL));
-  row->time = GTK_LABEL (gtk_label_new (NULL));
-  row->body = GTK_LABEL (gtk_label_new (NULL));
-  gtk_widget_add_css_class (GTK_WIDGET (row->title), "heading");
-  gtk_widget_add_css_class (GTK_WIDGET (row->time), "dim-label");
-  gtk_widget_set_hexpand (GTK_WIDGET (row->title), TRUE);
-  gtk_label_set_xalign (row->title, 0);
-  gtk_label_set_use_markup (row->body, FALSE);
-  gtk_label_set_wrap (row->body, TRUE);
-  gtk_label_set_wrap_mode (row->body, PANGO_WRAP_WORD_CHAR);
-  gtk_label_set_xalign (row->body, 0);
-  gtk_label_set_selectable (row->body, TRUE);
-
-  gtk_box_append (GTK_BOX (header), GTK_WIDGET (row->title));
-  gtk_box_append (GTK_BOX (header), GTK_WIDGET (row->time));
-  gtk_box_append (GTK_BOX (box), header);
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (row->body));
-  gtk_widget_set_margin_start (header, 12);
-  gtk_widget_set_margin_end (header, 12);
-  gtk_widget_set_margin_top (header, 8);
-  gtk_widget_set_margin_start (GTK_WIDGET (row->body), 12);
-  gtk_widget_set_margin_end (GTK_WIDGET (row->body), 12);
-  gtk_widget_set_margin_bottom (GTK_WIDGET (row->body), 10);
-
-  g_object_set_data_full (G_OBJECT (item), "hd-row", row, g_free);
-  gtk_list_item_set_child (item, box);
-  gtk_list_item_set_activatable (item, FALSE);
-}
-
-static void
-on_bind (GtkSignalListItemFactory *factory,
-         GtkListItem              *item,
-         gpointer                  user_data)
-{
-  Row *row = g_object_get_data (G_OBJECT (item), "hd-row");
-
-  row->note = gtk_list_item_get_item (item);
-  row->handler = g_signal_connect_swapped (row->note, "notify", G_CALLBACK (row_update), row);
-  row_update (row);
-}
-
-static void
-on_unbind (GtkSignalListItemFactory *factory,
-           GtkListItem              *item,
-           gpointer                  user_data)
-{
-  Row *row = g_object_get_data (G_OBJECT (item), "hd-row");
-
-  if (row->note)
-    g_clear_signal_handler (&row->handler, row->note);
-  row->note = NULL;
-}
 
 static void
 update_page (HdNotesView *self)
@@ -260,15 +154,7 @@ hd_notes_view_class_init (HdNotesViewClass *klass)
 static void
 hd_notes_view_init (HdNotesView *self)
 {
-  GtkListItemFactory *factory;
-
   gtk_widget_init_template (GTK_WIDGET (self));
-  factory = gtk_signal_list_item_factory_new ();
-  g_signal_connect (factory, "setup", G_CALLBACK (on_setup), NULL);
-  g_signal_connect (factory, "bind", G_CALLBACK (on_bind), NULL);
-  g_signal_connect (factory, "unbind", G_CALLBACK (on_unbind), NULL);
-  gtk_list_view_set_factory (self->list_view, factory);
-  g_object_unref (factory);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->list_view),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Notes"), -1);
   update_page (self);

@@ -14,6 +14,8 @@
 #include "hd-login-dialog.h"
 #include "hd-chat-view.h"
 #include "hd-notes-view.h"
+#include "hd-message-row.h"
+#include "hd-note-row.h"
 #include "hd-a11y.h"
 #include "hd-app-shell.h"
 

@@ -432,7 +432,7 @@ test_chat_view (void)
   GtkTextBuffer *buffer;
   GtkEventController *keys = NULL;
   GListModel *controllers;
-  gboolean handled = FALSE;
+  GtkWidget *text_view;
   gint64 t0, t1;
   double worst = 0, total = 0;
   const guint steps = 60;
@@ -548,25 +548,43 @@ test_chat_view (void)
   hd_test_wait (last_sent, &w, 10000, "message N+2");
   hd_test_wait (at_bottom, adj, 5000, "stick to the bottom");
 
-  /* Enter sends; Shift+Enter does not. */
-  buffer = gtk_text_view_get_buffer (hd_chat_view_get_text_view (HD_CHAT_VIEW (view)));
-  controllers = gtk_widget_observe_controllers (GTK_WIDGET (hd_chat_view_get_text_view (HD_CHAT_VIEW (view))));
+  /* Enter sends (the text view's capture-phase shortcut to the installed
+   * "chat.send" action); Shift+Enter is no trigger of it, so the text view
+   * adds a line. */
+  text_view = GTK_WIDGET (hd_chat_view_get_text_view (HD_CHAT_VIEW (view)));
+  buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (text_view));
+  controllers = gtk_widget_observe_controllers (text_view);
   for (guint i = 0; i < g_list_model_get_n_items (controllers) && keys == NULL; i++)
     {
       g_autoptr(GtkEventController) c = g_list_model_get_item (controllers, i);
-      if (GTK_IS_EVENT_CONTROLLER_KEY (c) && gtk_event_controller_get_propagation_phase (c) == GTK_PHASE_CAPTURE)
+      if (GTK_IS_SHORTCUT_CONTROLLER (c) && gtk_event_controller_get_propagation_phase (c) == GTK_PHASE_CAPTURE)
         keys = c;
     }
   g_object_unref (controllers);
   g_assert_nonnull (keys);
+  {
+    g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (keys), 0);
+    GtkShortcutTrigger *trigger = gtk_shortcut_get_trigger (shortcut);
+    GtkShortcutAction *action = gtk_shortcut_get_action (shortcut);
+    gboolean has_return = FALSE;
 
-  gtk_text_buffer_set_text (buffer, "line one", -1);
-  g_signal_emit_by_name (keys, "key-pressed", GDK_KEY_Return, 0, GDK_SHIFT_MASK, &handled);
-  g_assert_false (handled);
-  g_assert_cmpint (gtk_text_buffer_get_char_count (buffer), ==, 8);
+    g_assert_true (GTK_IS_NAMED_ACTION (action));
+    g_assert_cmpstr (gtk_named_action_get_action_name (GTK_NAMED_ACTION (action)), ==, "chat.send");
+    g_assert_true (GTK_IS_ALTERNATIVE_TRIGGER (trigger));
+    while (GTK_IS_ALTERNATIVE_TRIGGER (trigger))
+      {
+        GtkShortcutTrigger *first = gtk_alternative_trigger_get_first (GTK_ALTERNATIVE_TRIGGER (trigger));
+
+        g_assert_cmpint (gtk_keyval_trigger_get_modifiers (GTK_KEYVAL_TRIGGER (first)), ==, 0);
+        has_return |= gtk_keyval_trigger_get_keyval (GTK_KEYVAL_TRIGGER (first)) == GDK_KEY_Return;
+        trigger = gtk_alternative_trigger_get_second (GTK_ALTERNATIVE_TRIGGER (trigger));
+      }
+    g_assert_cmpint (gtk_keyval_trigger_get_modifiers (GTK_KEYVAL_TRIGGER (trigger)), ==, 0);
+    g_assert_true (has_return);
+  }
+
   gtk_text_buffer_set_text (buffer, "line one\nline two", -1);
-  g_signal_emit_by_name (keys, "key-pressed", GDK_KEY_Return, 0, 0, &handled);
-  g_assert_true (handled);
+  g_assert_true (gtk_widget_activate_action (text_view, "chat.send", NULL));
   g_assert_cmpint (gtk_text_buffer_get_char_count (buffer), ==, 0);
   {
     g_autoptr(HdMessage) last = g_list_model_get_item (tina_msgs, g_list_model_get_n_items (tina_msgs) - 1);
@@ -577,7 +595,7 @@ test_chat_view (void)
   hd_test_wait (last_sent, &w, 10000, "Tina's message at Carol");
 
   /* Enter on an empty entry sends nothing. */
-  g_signal_emit_by_name (keys, "key-pressed", GDK_KEY_Return, 0, 0, &handled);
+  gtk_widget_activate_action (text_view, "chat.send", NULL);
   g_assert_cmpuint (g_list_model_get_n_items (tina_msgs), ==, N + 3);
 
   /* After the end: entry disabled, a label says why. */
@@ -591,6 +609,24 @@ test_chat_view (void)
     hd_test_wait (chat_ended, chat, 10000, "chat.ended at Tina");
     drain ();
     g_assert_false (gtk_text_view_get_editable (hd_chat_view_get_text_view (HD_CHAT_VIEW (view))));
+    /* The controls themselves: no cursor, and Send (and Enter) disabled
+     * for a screen reader as much as for the mouse. */
+    g_assert_false (gtk_widget_get_sensitive (text_view));
+    g_assert_false (gtk_text_view_get_cursor_visible (GTK_TEXT_VIEW (text_view)));
+    gtk_text_buffer_set_text (buffer, "too late", -1);
+    gtk_widget_activate_action (text_view, "chat.send", NULL);
+    g_assert_cmpint (gtk_text_buffer_get_char_count (buffer), ==, 8);
+    {
+      GtkWidget *send = NULL;
+
+      for (GtkWidget *w2 = gtk_widget_get_parent (text_view);
+           w2 != NULL && send == NULL; w2 = gtk_widget_get_next_sibling (w2))
+        if (GTK_IS_BUTTON (w2))
+          send = w2;
+      g_assert_nonnull (send);
+      g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (send)), ==, "chat.send");
+      g_assert_false (gtk_widget_is_sensitive (send));
+    }
     gtk_text_buffer_set_text (buffer, "too late", -1);
     g_assert_false (hd_chat_view_send (HD_CHAT_VIEW (view)));
   }
