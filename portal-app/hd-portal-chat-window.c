@@ -116,6 +116,7 @@ update_state (HdPortalChatWindow *self)
         gtk_spinner_set_spinning (self->waiting_spinner, TRUE);
         gtk_revealer_set_reveal_child (self->ended_revealer, FALSE);
         gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.cancel", !self->ending);
+        gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.end", !self->ending);
         gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.email", FALSE);
         gtk_widget_set_visible (GTK_WIDGET (self->email_button), FALSE);
       }
@@ -130,6 +131,7 @@ update_state (HdPortalChatWindow *self)
         }
       gtk_revealer_set_reveal_child (self->ended_revealer, FALSE);
       gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.cancel", FALSE);
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.end", !self->ending);
       gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.email", TRUE);
       gtk_widget_set_visible (GTK_WIDGET (self->email_button), TRUE);
       break;
@@ -138,6 +140,7 @@ update_state (HdPortalChatWindow *self)
     default:
       gtk_spinner_set_spinning (self->waiting_spinner, FALSE);
       gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.cancel", FALSE);
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.end", FALSE);
       if (hd_chat_get_accepted_at (self->chat) != NULL)
         {
           gtk_stack_set_visible_child_name (self->state_stack, "chat");
@@ -262,6 +265,14 @@ static void
 cancel_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *parameter)
+{
+  end_chat (HD_PORTAL_CHAT_WINDOW (widget), FALSE);
+}
+
+static void
+end_action (GtkWidget  *widget,
+            const char *action_name,
+            GVariant   *parameter)
 {
   end_chat (HD_PORTAL_CHAT_WINDOW (widget), FALSE);
 }
@@ -423,6 +434,8 @@ hd_portal_chat_window_class_init (HdPortalChatWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "chat.email", NULL, email_action);
   gtk_widget_class_install_action (widget_class, "chat.cancel", NULL, cancel_action);
+  gtk_widget_class_install_action (widget_class, "chat.end", NULL, end_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_d, GDK_CONTROL_MASK, "chat.end", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK, "chat.email", NULL);
 }
 

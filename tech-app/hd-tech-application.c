@@ -70,6 +70,13 @@ hd_tech_application_get_server_url (HdTechApplication *self)
   return self->server_url;
 }
 
+GSettings *
+hd_tech_application_get_settings (HdTechApplication *self)
+{
+  g_return_val_if_fail (HD_IS_TECH_APPLICATION (self), NULL);
+  return self->settings;
+}
+
 static void
 save_window_state (HdTechApplication *self,
                    GtkWindow         *window)

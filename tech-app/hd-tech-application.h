@@ -22,5 +22,7 @@ GtkWindow         *hd_tech_application_open_chat        (HdTechApplication *self
                                                          HdChat            *chat);
 /* The server given with --server or by GSettings, or NULL. */
 const char        *hd_tech_application_get_server_url   (HdTechApplication *self);
+/* NULL when the schema is not installed. */
+GSettings         *hd_tech_application_get_settings     (HdTechApplication *self);
 
 G_END_DECLS

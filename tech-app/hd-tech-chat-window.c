@@ -5,6 +5,7 @@
 
 #include "hd-error.h"
 
+#include "hd-tech-application.h"
 #include "hd-tech-chat-window.h"
 
 struct _HdTechChatWindow
@@ -17,6 +18,7 @@ struct _HdTechChatWindow
   GCancellable    *cancellable;
   gboolean         ending;
   gboolean         emailing;
+  GtkWindow       *confirming;   /* the "End the Chat?" dialog, if shown */
 
   AdwToastOverlay *toast_overlay;
   AdwWindowTitle  *window_title;
@@ -183,10 +185,96 @@ end_chat_cb (GObject      *object,
   gtk_window_destroy (GTK_WINDOW (self));
 }
 
+/* Ends the chat and closes the window.  The window stays alive (hidden)
+ * until the server answered, so the application does not quit under the
+ * call. */
+static void
+end_chat (HdTechChatWindow *self)
+{
+  if (self->ending)
+    return;
+  self->ending = TRUE;
+  gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
+  hd_session_end_chat_async (self->session, hd_chat_get_id (self->chat),
+                             NULL, end_chat_cb, g_object_ref (self));
+}
+
+static void
+end_action (GtkWidget  *widget,
+            const char *action_name,
+            GVariant   *parameter)
+{
+  HdTechChatWindow *self = HD_TECH_CHAT_WINDOW (widget);
+
+  if (hd_chat_get_state (self->chat) == HD_CHAT_STATE_ENDED)
+    gtk_window_close (GTK_WINDOW (self));
+  else
+    end_chat (self);
+}
+
+static GSettings *
+app_settings (HdTechChatWindow *self)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+
+  return HD_IS_TECH_APPLICATION (app) ? hd_tech_application_get_settings (HD_TECH_APPLICATION (app)) : NULL;
+}
+
+static void
+confirm_end_response_cb (AdwMessageDialog *dialog,
+                         const char       *response,
+                         HdTechChatWindow *self)
+{
+  GtkCheckButton *dont_ask = GTK_CHECK_BUTTON (adw_message_dialog_get_extra_child (dialog));
+  GSettings *settings = app_settings (self);
+
+  self->confirming = NULL;
+  if (g_strcmp0 (response, "end") != 0)
+    return;
+  if (settings != NULL && gtk_check_button_get_active (dont_ask))
+    g_settings_set_boolean (settings, "confirm-end-chat", FALSE);
+  end_chat (self);
+}
+
+/* The seed's rule: closing the window ends the chat.  The customer loses
+ * the conversation then, so ask first, as the portal does (unless the
+ * technician said not to). */
+static void
+confirm_end (HdTechChatWindow *self)
+{
+  HdUser *customer = hd_chat_get_customer (self->chat);
+  g_autofree char *body = NULL;
+  GtkWidget *dont_ask;
+
+  if (self->confirming != NULL)
+    {
+      gtk_window_present (self->confirming);
+      return;
+    }
+  /* Translators: %s is the customer's name */
+  body = g_strdup_printf (_("Closing this window ends the chat with %s. The transcript stays on the request as a note."),
+                          customer ? hd_user_get_name (customer) : _("the customer"));
+  self->confirming = GTK_WINDOW (adw_message_dialog_new (GTK_WINDOW (self), _("End the Chat?"), body));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (self->confirming),
+                                    "cancel", _("_Keep Chatting"),
+                                    "end", _("_End Chat"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (self->confirming), "end",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (self->confirming), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (self->confirming), "cancel");
+  dont_ask = gtk_check_button_new_with_mnemonic (_("_Don’t ask again"));
+  gtk_widget_set_halign (dont_ask, GTK_ALIGN_CENTER);
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (self->confirming), dont_ask);
+  g_signal_connect_object (self->confirming, "response", G_CALLBACK (confirm_end_response_cb), self, 0);
+  gtk_window_present (self->confirming);
+}
+
 static gboolean
 hd_tech_chat_window_close_request (GtkWindow *window)
 {
   HdTechChatWindow *self = HD_TECH_CHAT_WINDOW (window);
+  GSettings *settings;
 
   if (self->ending)
     return TRUE;
@@ -199,12 +287,11 @@ hd_tech_chat_window_close_request (GtkWindow *window)
       return FALSE;
     }
 
-  /* Closing ends the chat.  The window stays alive (hidden) until the
-   * server answered, so the application does not quit under the call. */
-  self->ending = TRUE;
-  gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
-  hd_session_end_chat_async (self->session, hd_chat_get_id (self->chat),
-                             NULL, end_chat_cb, g_object_ref (self));
+  settings = app_settings (self);
+  if (settings == NULL || g_settings_get_boolean (settings, "confirm-end-chat"))
+    confirm_end (self);
+  else
+    end_chat (self);
   return TRUE;
 }
 
@@ -229,6 +316,8 @@ hd_tech_chat_window_dispose (GObject *object)
   HdTechChatWindow *self = HD_TECH_CHAT_WINDOW (object);
 
   g_cancellable_cancel (self->cancellable);
+  if (self->confirming != NULL)
+    gtk_window_destroy (g_steal_pointer (&self->confirming));
   if (self->chat != NULL)
     g_signal_handlers_disconnect_by_data (self->chat, self);
   if (self->request != NULL)
@@ -267,6 +356,9 @@ hd_tech_chat_window_class_init (HdTechChatWindowClass *klass)
                   G_TYPE_INT64, G_TYPE_INT64, G_TYPE_ERROR);
 
   gtk_widget_class_install_action (widget_class, "chat.email", NULL, email_action);
+  gtk_widget_class_install_action (widget_class, "chat.end", NULL, end_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK, "chat.email", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_d, GDK_CONTROL_MASK, "chat.end", NULL);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/com/helpdeskchat/Tech/hd-tech-chat-window.ui");

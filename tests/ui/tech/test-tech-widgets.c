@@ -5,10 +5,14 @@
 #define G_LOG_DOMAIN "test-tech-widgets"
 
 #include <adwaita.h>
+#include <string.h>
 
 #include "hdclient.h"
 #include "hd-tech-queue-row.h"
 #include "hd-tech-window.h"
+#include "hd-tech-application.h"
+#include "hd-tech-chat-window.h"
+#include "hd-session-private.h"
 
 static JsonObject *
 parse_object (const char *text)
@@ -113,6 +117,112 @@ test_chat_ended_dialog (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static AdwMessageDialog *
+find_dialog_for (GtkWindow *parent)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (toplevels, i);
+      if (ADW_IS_MESSAGE_DIALOG (item) && gtk_window_get_transient_for (GTK_WINDOW (item)) == parent
+          && gtk_widget_get_visible (GTK_WIDGET (item)))
+        return ADW_MESSAGE_DIALOG (item);
+    }
+  return NULL;
+}
+
+static void
+spin (void)
+{
+  for (int i = 0; i < 20; i++)
+    while (g_main_context_iteration (NULL, FALSE))
+      ;
+}
+
+static void
+on_destroyed (GtkWidget *widget,
+              gboolean  *destroyed)
+{
+  *destroyed = TRUE;
+}
+
+/* Closing the technician's chat window ends the customer's chat: it asks
+ * first, and "Don't ask again" is a setting. */
+static void
+test_close_asks_first (void)
+{
+  g_autoptr(JsonObject) chat_json = parse_object (
+    "{\"id\": 9, \"request_id\": 1, \"state\": \"active\","
+    " \"customer\": {\"id\": 4, \"name\": \"Carol Customer\", \"role\": \"customer\","
+    "                \"available_for_chat\": false, \"online\": true},"
+    " \"technician\": {\"id\": 2, \"name\": \"Tina Tech\", \"role\": \"technician\","
+    "                \"available_for_chat\": true, \"online\": true},"
+    " \"target\": {\"kind\": \"technician\", \"id\": 2},"
+    " \"note_id\": 3, \"created_at\": \"2026-11-24T19:00:00.123Z\","
+    " \"accepted_at\": \"2026-11-24T19:00:05.000Z\", \"ended_at\": null}");
+  g_autoptr(HdTechApplication) app = hd_tech_application_new ();
+  g_autoptr(HdClient) nowhere = hd_client_new ("http://127.0.0.1:9/");
+  g_autoptr(HdSession) session = hd_session_new (NULL, nowhere);
+  g_autoptr(GError) error = NULL;
+  HdChat *chat = hd_session_upsert_chat (session, chat_json);
+  GSettings *settings;
+  HdTechChatWindow *window;
+  AdwMessageDialog *dialog;
+  gboolean destroyed = FALSE;
+
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  settings = hd_tech_application_get_settings (app);
+  g_assert_nonnull (settings);
+  g_assert_true (g_settings_get_boolean (settings, "confirm-end-chat"));
+
+  window = hd_tech_chat_window_new (GTK_APPLICATION (app), session, chat);
+  gtk_window_present (GTK_WINDOW (window));
+  spin ();
+
+  /* Close: a question, and the chat goes on until it is answered. */
+  gtk_window_close (GTK_WINDOW (window));
+  spin ();
+  dialog = find_dialog_for (GTK_WINDOW (window));
+  g_assert_nonnull (dialog);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
+  g_assert_true (GTK_IS_CHECK_BUTTON (adw_message_dialog_get_extra_child (dialog)));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "Carol Customer"));
+  adw_message_dialog_response (dialog, "cancel");
+  spin ();
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
+  g_assert_true (g_settings_get_boolean (settings, "confirm-end-chat"));
+
+  /* Again, "Don't ask again" ticked, End Chat: the window goes (the
+   * end call fails here: there is no server) and the setting stays. */
+  gtk_window_close (GTK_WINDOW (window));
+  spin ();
+  dialog = find_dialog_for (GTK_WINDOW (window));
+  g_assert_nonnull (dialog);
+  g_signal_connect (window, "destroy", G_CALLBACK (on_destroyed), &destroyed);
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (adw_message_dialog_get_extra_child (dialog)), TRUE);
+  adw_message_dialog_response (dialog, "end");
+  spin ();
+  g_assert_false (g_settings_get_boolean (settings, "confirm-end-chat"));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (window)));
+  while (!destroyed)
+    g_main_context_iteration (NULL, TRUE);
+
+  /* From now on closing ends the chat without asking. */
+  destroyed = FALSE;
+  window = hd_tech_chat_window_new (GTK_APPLICATION (app), session, chat);
+  gtk_window_present (GTK_WINDOW (window));
+  spin ();
+  g_signal_connect (window, "destroy", G_CALLBACK (on_destroyed), &destroyed);
+  gtk_window_close (GTK_WINDOW (window));
+  spin ();
+  g_assert_null (find_dialog_for (GTK_WINDOW (window)));
+  while (!destroyed)
+    g_main_context_iteration (NULL, TRUE);
+  g_settings_reset (settings, "confirm-end-chat");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -125,6 +235,7 @@ main (int   argc,
 
   g_test_add_func ("/tech/queue-row/plain-text", test_queue_row_plain_text);
   g_test_add_func ("/tech/window/chat-ended-dialog", test_chat_ended_dialog);
+  g_test_add_func ("/tech/chat-window/close-asks-first", test_close_asks_first);
 
   return g_test_run ();
 }
