@@ -8,39 +8,6 @@
 #include <string.h>
 #include "hd-protocol.h"
 
-GType
-hd_connection_state_get_type (void)
-{
-  static GType type = 0;
-  static const GEnumValue values[] = {
-    { HD_CONNECTION_OFFLINE, "HD_CONNECTION_OFFLINE", "offline" },
-    { HD_CONNECTION_CONNECTING, "HD_CONNECTION_CONNECTING", "connecting" },
-    { HD_CONNECTION_CONNECTED, "HD_CONNECTION_CONNECTED", "connected" },
-    { HD_CONNECTION_RECONNECTING, "HD_CONNECTION_RECONNECTING", "reconnecting" },
-    { 0, NULL, NULL }
-  };
-
-  if (g_once_init_enter (&type))
-    g_once_init_leave (&type, g_enum_register_static ("HdConnectionState", values));
-  return type;
-}
-
-GType
-hd_message_state_get_type (void)
-{
-  static GType type = 0;
-  static const GEnumValue values[] = {
-    { HD_MESSAGE_STATE_SENT, "HD_MESSAGE_STATE_SENT", "sent" },
-    { HD_MESSAGE_STATE_SENDING, "HD_MESSAGE_STATE_SENDING", "sending" },
-    { HD_MESSAGE_STATE_FAILED, "HD_MESSAGE_STATE_FAILED", "failed" },
-    { 0, NULL, NULL }
-  };
-
-  if (g_once_init_enter (&type))
-    g_once_init_leave (&type, g_enum_register_static ("HdMessageState", values));
-  return type;
-}
-
 /* JSON helpers */
 
 gboolean

@@ -21,6 +21,7 @@ import traceback
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import pyatspi  # noqa: E402
 
@@ -28,7 +29,7 @@ from atspi_util import (app_by_pid, dump, find_all, get_text, is_sensitive, stat
                         name_of, press, screenshot, screenshot_window, set_text, wait_find,
                         wait_for, wait_gone, window_named)
 from hdtest import Api, Events, Server, SmtpSink  # noqa: E402
-from notify_sink import NotificationSink  # noqa: E402
+from notify_server import NotificationServer  # noqa: E402
 
 REASON_UNAVAILABLE = 'Tina Tech is not available for chat right now'
 CHAT_WITH_TINA = 'Chat with Tina Tech'
@@ -100,7 +101,7 @@ def main():
     faulthandler.dump_traceback_later(float(os.environ.get('HD_UI_HANG_SECONDS', '200')))
     os.makedirs(ARTIFACTS, exist_ok=True)
     enable_accessibility()
-    notes = NotificationSink()
+    notes = NotificationServer()
     sink = SmtpSink()
     srv = Server(smtp_url=sink.url)
     env = dict(os.environ)

@@ -23,6 +23,9 @@ from gi.repository import Gio, GLib
 
 from hdtest import Api, Events, Server, SmtpSink
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from notify_server import NotificationServer  # noqa: E402
+
 ARTIFACTS = os.environ.get('HD_ARTIFACTS_DIR') or os.path.join(os.getcwd(), 'test-artifacts')
 TECH_BIN = os.environ.get('HD_TECH_BIN') or os.path.join(
     os.environ.get('HD_BUILD_ROOT', '.'), 'tech-app', 'helpdesk-tech')
@@ -193,88 +196,6 @@ def dump_tree():
                 out.write('%s<%r>\n' % ('  ' * depth, e))
         walk(app, 0)
     log('accessibility tree', path)
-
-
-NOTIFICATIONS_XML = """
-<node>
-  <interface name="org.freedesktop.Notifications">
-    <method name="Notify">
-      <arg type="s" direction="in"/><arg type="u" direction="in"/>
-      <arg type="s" direction="in"/><arg type="s" direction="in"/>
-      <arg type="s" direction="in"/><arg type="as" direction="in"/>
-      <arg type="a{sv}" direction="in"/><arg type="i" direction="in"/>
-      <arg type="u" direction="out"/>
-    </method>
-    <method name="CloseNotification"><arg type="u" direction="in"/></method>
-    <method name="GetCapabilities"><arg type="as" direction="out"/></method>
-    <method name="GetServerInformation">
-      <arg type="s" direction="out"/><arg type="s" direction="out"/>
-      <arg type="s" direction="out"/><arg type="s" direction="out"/>
-    </method>
-    <signal name="ActionInvoked"><arg type="u"/><arg type="s"/></signal>
-    <signal name="NotificationClosed"><arg type="u"/><arg type="u"/></signal>
-  </interface>
-</node>
-"""
-
-
-class NotificationServer:
-    """A desktop notification server on the test's session bus, so the
-    GNotification the app sends (fdo backend) can be read and its buttons
-    pressed."""
-
-    def __init__(self):
-        self.notes = []          # dicts: id, summary, body, actions
-        self.lock = threading.Lock()
-        self.ready = threading.Event()
-        self.conn = None
-        self.loop = None
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-        self.ready.wait(10)
-
-    def _run(self):
-        ctx = GLib.MainContext()
-        ctx.push_thread_default()
-        self.loop = GLib.MainLoop(ctx)
-        self.conn = Gio.bus_get_sync(Gio.BusType.SESSION, None)
-        info = Gio.DBusNodeInfo.new_for_xml(NOTIFICATIONS_XML).interfaces[0]
-        self.conn.register_object('/org/freedesktop/Notifications', info,
-                                  self._call, None, None)
-        Gio.bus_own_name_on_connection(self.conn, 'org.freedesktop.Notifications',
-                                       Gio.BusNameOwnerFlags.NONE,
-                                       lambda *a: self.ready.set(), None)
-        self.loop.run()
-
-    def _call(self, conn, sender, path, iface, method, params, invocation):
-        if method == 'Notify':
-            app, replaces, icon, summary, body, actions, hints, timeout = params.unpack()
-            with self.lock:
-                nid = replaces or len(self.notes) + 1
-                self.notes.append({'id': nid, 'summary': summary, 'body': body,
-                                   'actions': dict(zip(actions[1::2], actions[0::2]))})
-            invocation.return_value(GLib.Variant('(u)', (nid,)))
-        elif method == 'GetCapabilities':
-            invocation.return_value(GLib.Variant('(as)', (['actions', 'body'],)))
-        elif method == 'GetServerInformation':
-            invocation.return_value(GLib.Variant('(ssss)', ('test', 'hd', '1', '1.2')))
-        else:
-            invocation.return_value(None)
-
-    def find(self, text):
-        with self.lock:
-            for n in self.notes:
-                if text in n['body']:
-                    return n
-        return None
-
-    def press(self, note, label):
-        """Presses the button called `label`, as a person would."""
-        key = note['actions'][label]
-        self.conn.emit_signal(None, '/org/freedesktop/Notifications',
-                              'org.freedesktop.Notifications', 'ActionInvoked',
-                              GLib.Variant('(us)', (note['id'], key)))
-        self.conn.flush_sync(None)
 
 
 first_window_ms = []

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""A stand-in desktop notification server (org.freedesktop.Notifications)
-on the test's session bus, recording what applications send, so a test can
-check the GNotifications of an app (GLib's freedesktop backend calls it)."""
+"""The one stand-in desktop notification server (org.freedesktop.Notifications)
+of the UI tests, on the test's session bus: it records what an app sends
+(GLib's freedesktop backend calls it) and can press a notification's
+buttons as a person would."""
 
 import threading
 import time
@@ -31,13 +32,14 @@ INTERFACE = '''
 '''
 
 
-class NotificationSink:
+class NotificationServer:
     def __init__(self):
-        self.notifications = []   # dicts: app, summary, body
+        # dicts: id, app, summary, body, actions (button label -> key)
+        self.notifications = []
         self._cond = threading.Condition()
-        self._next_id = 1
         self._ready = threading.Event()
         self._error = None
+        self._conn = None
         self._ctx = GLib.MainContext.new()
         self._loop = GLib.MainLoop.new(self._ctx, False)
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -45,6 +47,10 @@ class NotificationSink:
         self._ready.wait(10)
         if self._error is not None:
             raise self._error
+
+    @property
+    def notes(self):
+        return self.notifications
 
     def _run(self):
         self._ctx.push_thread_default()
@@ -72,19 +78,27 @@ class NotificationSink:
 
     def _on_call(self, conn, sender, path, iface, method, params, invocation):
         if method == 'Notify':
-            app, _replaces, _icon, summary, body, _actions, _hints, _timeout = params.unpack()
+            app, replaces, _icon, summary, body, actions, _hints, _timeout = params.unpack()
             with self._cond:
-                nid = self._next_id
-                self._next_id += 1
-                self.notifications.append({'app': app, 'summary': summary, 'body': body})
+                nid = replaces or len(self.notifications) + 1
+                self.notifications.append({'id': nid, 'app': app, 'summary': summary, 'body': body,
+                                           'actions': dict(zip(actions[1::2], actions[0::2]))})
                 self._cond.notify_all()
             invocation.return_value(GLib.Variant('(u)', (nid,)))
         elif method == 'GetCapabilities':
-            invocation.return_value(GLib.Variant('(as)', (['body', 'actions'],)))
+            invocation.return_value(GLib.Variant('(as)', (['actions', 'body'],)))
         elif method == 'GetServerInformation':
             invocation.return_value(GLib.Variant('(ssss)', ('hd-test', 'helpdesk', '1', '1.2')))
         else:
             invocation.return_value(None)
+
+    def find(self, text):
+        """The first notification whose body holds `text`, or None."""
+        with self._cond:
+            for n in self.notifications:
+                if text in n['body']:
+                    return n
+        return None
 
     def wait_for(self, pred, timeout=10):
         """The first notification satisfying pred, or None after timeout."""
@@ -98,6 +112,14 @@ class NotificationSink:
                 if left <= 0:
                     return None
                 self._cond.wait(left)
+
+    def press(self, note, label):
+        """Presses the button called `label`, as a person would."""
+        key = note['actions'][label]
+        self._conn.emit_signal(None, '/org/freedesktop/Notifications',
+                               'org.freedesktop.Notifications', 'ActionInvoked',
+                               GLib.Variant('(us)', (note['id'], key)))
+        self._conn.flush_sync(None)
 
     def stop(self):
         self._loop.quit()
