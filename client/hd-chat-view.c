@@ -124,9 +124,10 @@ update_state (HdChatView *self)
   gtk_label_set_text (self->status_label, status ? status : "");
   gtk_widget_set_visible (GTK_WIDGET (self->status_label), status != NULL);
   /* The controls themselves, not only their box: an ended chat's entry
-   * shows no cursor and a screen reader hears a disabled Send. */
+   * (insensitive: no focus, no cursor) and Send are disabled for a screen
+   * reader too.  Not gtk_text_view_set_cursor_visible (): GTK 4.8's blink
+   * timer asserts the cursor is visible. */
   gtk_text_view_set_editable (self->text_view, can_write);
-  gtk_text_view_set_cursor_visible (self->text_view, can_write);
   gtk_widget_set_sensitive (GTK_WIDGET (self->text_view), can_write);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.send", can_write);
   gtk_widget_set_sensitive (GTK_WIDGET (self->entry_box), can_write);

@@ -267,6 +267,7 @@ confirm_end (HdTechChatWindow *self)
   gtk_widget_set_halign (dont_ask, GTK_ALIGN_CENTER);
   adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (self->confirming), dont_ask);
   g_signal_connect_object (self->confirming, "response", G_CALLBACK (confirm_end_response_cb), self, 0);
+  hd_accessible_fix_mnemonic_names (GTK_WIDGET (self->confirming));
   gtk_window_present (self->confirming);
 }
 

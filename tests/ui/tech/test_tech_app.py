@@ -429,8 +429,33 @@ def story(srv, sink, notifications, started):
     check(True, "the notification's Accept opened the chat window and accepted the chat")
     time.sleep(0.5)
     press(KEY_W, KEY_CONTROL)
+
+    # Closing ends the customer's chat: the app asks first.
+    def end_question():
+        for f in frames(app):
+            if showing(f) and find(f, None, 'Closing this window ends the chat with Carol Customer',
+                                   'contains'):
+                return f
+        return None
+    question = wait_for('the "End the Chat?" question', end_question)
+    check(find(question, None, 'End the Chat?') is not None, 'Ctrl+W asks "End the Chat?" first')
+    time.sleep(0.3)
+    try:
+        carol_events.next('chat.ended', timeout=1, where=lambda d: d['id'] == chat2['id'])
+        ended_early = True
+    except AssertionError:
+        ended_early = False
+    check(not ended_early, 'the chat goes on while the question is open')
+    # "Don't ask again" has the focus; GTK 4.8 gives check boxes no AT-SPI
+    # action, so Space ticks it as a person would.
+    dont_ask = wait_find(question, 'check box', 'ask again', 'contains')
+    press(65)
+    wait_for('"Don\u2019t ask again" ticked', lambda: dont_ask.getState().contains(pyatspi.STATE_CHECKED))
+    # AdwMessageDialog keeps two button rows (wide and narrow); the first
+    # is the one shown.
+    click(find_all(question, lambda o: role(o) == 'push button' and name(o) == 'End Chat')[0])
     carol_events.next('chat.ended', where=lambda d: d['id'] == chat2['id'])
-    check(True, 'Ctrl+W closed the second chat window, which ended that chat')
+    check(True, 'Ctrl+W, then End Chat, closed the second chat window, which ended that chat')
     dismiss_note_dialog(app)
 
     # --- Ctrl+? shows the shortcuts; Escape closes them -------------------
