@@ -20,7 +20,7 @@
 #define CUSTOMER    "<b>Bob</b> & \"Co\""
 #define TECHNICIAN  "<i>Tess</i> & \"T\""
 #define SUBJECT     "<u>Ink</u> & \"toner\""
-#define DESCRIPTION "<span foreground='red'>red</span> &amp; plain"
+#define DESCRIPTION "<span foreground='red'>Zebra</span> &amp; plain"
 #define MESSAGE     "<big>hello</big> & <tt>bye</tt>"
 
 /* A literal and the word a markup parser would leave of it. */
@@ -28,7 +28,7 @@ static const struct { const char *literal; const char *word; } texts[] = {
   { CUSTOMER, "Bob" },
   { TECHNICIAN, "Tess" },
   { SUBJECT, "Ink" },
-  { DESCRIPTION, "red" },
+  { DESCRIPTION, "Zebra" },
   { MESSAGE, "hello" },
 };
 
@@ -187,7 +187,7 @@ test_people_text_is_literal (void)
   tess = call (rest, "POST", "/users", json);
   g_clear_pointer (&json, g_free);
   json = g_strdup_printf ("{\"subject\": \"<u>Ink</u> & \\\"toner\\\"\","
-                          " \"description\": \"<span foreground='red'>red</span> &amp; plain\","
+                          " \"description\": \"<span foreground='red'>Zebra</span> &amp; plain\","
                           " \"customer_id\": %" G_GINT64_FORMAT ", \"assignee_id\": %" G_GINT64_FORMAT "}",
                           id_of (bob), id_of (tess));
   request = call (rest, "POST", "/requests", json);
