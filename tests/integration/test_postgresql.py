@@ -6,6 +6,7 @@ server is refused; what two servers on one database share through it
 (tokens, chats, first accept wins, transcripts)."""
 
 import os
+import subprocess
 import threading
 import unittest
 
@@ -59,6 +60,35 @@ class PostgresTest(unittest.TestCase):
         with self.assertRaises(RuntimeError) as cm:
             s.start()
         self.assertIn('newer than this server', str(cm.exception))
+
+    def test_migrates_a_version_1_dump(self):
+        uri = self.pg.create_database()
+        dump = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'pg-schema-v1.sql')
+        p = subprocess.run(['psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', uri, '-f', dump],
+                           capture_output=True, text=True)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(self.pg.psql(uri, 'SELECT version FROM hd_schema').strip(), '1')
+        s = self.server(uri)
+        self.assertEqual(self.pg.psql(uri, 'SELECT version FROM hd_schema').strip(), '2')
+
+        carol = Api(s).login('carol')
+        tina = Api(s).login('tina')
+        status, body = carol.get('/chats/1/messages')
+        self.assertEqual(status, 200, body)
+        self.assertEqual([(m['seq'], m['body']) for m in body['messages']],
+                         [(1, 'My printer is offline'), (2, 'Is it plugged in?')])
+        status, notes = carol.get('/requests/1/notes')
+        self.assertEqual(status, 200, notes)
+        kinds = sorted(n['kind'] for n in notes['notes'])
+        self.assertIn('chat_transcript', kinds)
+        # The chat goes on at seq 3, and v2's features work on it.
+        status, m = carol.post('/chats/1/messages', {'body': 'Yes', 'client_id': 'c-3'})
+        self.assertEqual((status, m['seq']), (201, 3), m)
+        status, m = carol.post('/chats/1/messages', {'body': 'Yes', 'client_id': 'c-1'})
+        self.assertEqual((status, m['seq']), (200, 1), m)
+        self.assertEqual(tina.post('/chats/1/end')[0], 200)
+        status, body = carol.post('/chats/1/rating', {'score': 5})
+        self.assertIn(status, (200, 201), body)
 
     def test_bad_uri_fails_clearly(self):
         s = self.server('postgresql:///nosuchdb?host=%s&user=postgres' % self.pg.sockdir,
