@@ -10,7 +10,7 @@ G_BEGIN_DECLS
  * Every event this server delivers is written to the hd_events table by a
  * writer thread, many per transaction, followed by one NOTIFY per batch
  * outside that transaction (a transaction holding a NOTIFY takes a
- * cluster-wide lock at commit: see doc/server-threads.md).  A listener
+ * cluster-wide lock at commit, measured in tests/bench/README.md).  A listener
  * thread LISTENs: the notification only wakes it, the events are read from
  * the table by id and handed to the local sockets on the main loop.
  *
