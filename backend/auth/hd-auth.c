@@ -259,6 +259,9 @@ struct _HdLoginThrottle {
   gint64      window_usec;
   GHashTable *failures;   /* login → GQueue of gint64 times, oldest first */
   gint64      last_sweep;
+  /* Several servers: told of every failure and reset made here. */
+  HdLoginThrottleMirror mirror;
+  gpointer    mirror_data;
 };
 
 /* A sweep of the whole table at most this often. */
@@ -411,6 +414,8 @@ hd_login_throttle_record_failure (HdLoginThrottle *self,
     g_free (g_queue_pop_head (q));
 
   g_mutex_unlock (&self->mutex);
+  if (self->mirror != NULL)
+    self->mirror (login, TRUE, self->mirror_data);
 }
 
 void
@@ -425,4 +430,38 @@ hd_login_throttle_reset (HdLoginThrottle *self,
   g_mutex_lock (&self->mutex);
   g_hash_table_remove (self->failures, login);
   g_mutex_unlock (&self->mutex);
+  if (self->mirror != NULL)
+    self->mirror (login, FALSE, self->mirror_data);
+}
+
+void
+hd_login_throttle_set_mirror (HdLoginThrottle       *self,
+                              HdLoginThrottleMirror  mirror,
+                              gpointer               user_data)
+{
+  self->mirror = mirror;
+  self->mirror_data = user_data;
+}
+
+/* Another server's failure or reset: applied here without telling the
+ * mirror again. */
+void
+hd_login_throttle_apply_remote (HdLoginThrottle *self,
+                                const char      *login,
+                                gboolean         failed,
+                                gint64           now_usec)
+{
+  HdLoginThrottleMirror mirror;
+
+  g_mutex_lock (&self->mutex);
+  mirror = self->mirror;
+  self->mirror = NULL;
+  g_mutex_unlock (&self->mutex);
+  /* Main thread only (the mirror is set and used there), so nothing else
+   * records between these lines. */
+  if (failed)
+    hd_login_throttle_record_failure (self, login, now_usec);
+  else
+    hd_login_throttle_reset (self, login);
+  self->mirror = mirror;
 }

@@ -56,6 +56,20 @@ void             hd_login_throttle_record_failure (HdLoginThrottle *self,
 void             hd_login_throttle_reset          (HdLoginThrottle *self,
                                                    const char      *login);
 
+/* Several servers share one throttle (backend/bus/): @mirror hears of each
+ * failure (@failed TRUE) and reset recorded here; apply_remote () records
+ * another server's without calling @mirror.  Main thread only. */
+typedef void (*HdLoginThrottleMirror) (const char *login,
+                                       gboolean    failed,
+                                       gpointer    user_data);
+void             hd_login_throttle_set_mirror     (HdLoginThrottle       *self,
+                                                   HdLoginThrottleMirror  mirror,
+                                                   gpointer               user_data);
+void             hd_login_throttle_apply_remote   (HdLoginThrottle *self,
+                                                   const char      *login,
+                                                   gboolean         failed,
+                                                   gint64           now_usec);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HdLoginThrottle, hd_login_throttle_free)
 
 G_END_DECLS

@@ -5,6 +5,7 @@
 #define G_LOG_DOMAIN "hd-bus"
 
 #include "hd-bus.h"
+#include "hd-auth.h"
 #include "hd-error.h"
 
 #include <libpq-fe.h>
@@ -15,6 +16,10 @@
 /* Events are kept this long (a listener reads them within milliseconds;
  * the table is not a history). */
 #define EVENTS_KEEP_SECONDS 300
+/* Bus-only event types (never sent to sockets): the login throttle's
+ * failures and resets, the login in staff_frame. */
+#define TYPE_THROTTLE_FAILURE "$throttle.failure"
+#define TYPE_THROTTLE_RESET   "$throttle.reset"
 /* Listener: how far below the highest id it re-reads, for events of other
  * servers that committed after a higher id was already seen. */
 #define REREAD_WINDOW 1000
@@ -48,6 +53,7 @@ struct _HdBus
   GObject         parent_instance;
 
   HdChatService  *service;    /* not owned */
+  HdLoginThrottle *throttle;  /* the service's */
   char           *uri;
   char           *server_id;
   gint64          lease_us;
@@ -330,6 +336,14 @@ deliver (gpointer data)
                      .local_only = TRUE };
       g_autoptr(GArray) users = NULL;
 
+      if (strcmp (re->type, TYPE_THROTTLE_FAILURE) == 0 || strcmp (re->type, TYPE_THROTTLE_RESET) == 0)
+        {
+          if (self->throttle != NULL)
+            hd_login_throttle_apply_remote (self->throttle, re->staff_frame,
+                                            strcmp (re->type, TYPE_THROTTLE_FAILURE) == 0,
+                                            g_get_monotonic_time ());
+          continue;
+        }
       /* The audience's request (fanout): stored as -request_id among the
        * recipients. */
       if (re->recipients != NULL)
@@ -550,6 +564,23 @@ on_event (const HdEvent *event,
 }
 
 static void
+on_throttle (const char *login,
+             gboolean    failed,
+             gpointer    user_data)
+{
+  HdBus *self = user_data;
+  Op *op;
+
+  if (g_atomic_int_get (&self->stopping))
+    return;
+  op = g_new0 (Op, 1);
+  op->kind = OP_EVENT;
+  op->type = g_strdup (failed ? TYPE_THROTTLE_FAILURE : TYPE_THROTTLE_RESET);
+  op->staff_frame = g_strdup (login);
+  g_async_queue_push (self->ops, op);
+}
+
+static void
 on_presence (gint64   user_id,
              gboolean online,
              gpointer user_data)
@@ -572,6 +603,11 @@ hd_bus_stop (HdBus *self)
     {
       hd_chat_service_set_bus (self->service, NULL, NULL, NULL);
       self->service = NULL;
+    }
+  if (self->throttle != NULL)
+    {
+      hd_login_throttle_set_mirror (self->throttle, NULL, NULL);
+      self->throttle = NULL;
     }
   if (!g_atomic_int_compare_and_exchange (&self->stopping, 0, 1))
     return;
@@ -660,5 +696,9 @@ hd_bus_new (const char     *uri,
   self->writer = g_thread_new ("hd-bus-writer", writer_main, self);
   self->listener = g_thread_new ("hd-bus-listener", listener_main, self);
   hd_chat_service_set_bus (service, on_event, on_presence, self);
+  /* One login throttle for all the servers. */
+  self->throttle = hd_chat_service_get_login_throttle (service);
+  if (self->throttle != NULL)
+    hd_login_throttle_set_mirror (self->throttle, on_throttle, self);
   return g_steal_pointer (&self);
 }

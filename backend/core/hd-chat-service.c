@@ -147,6 +147,12 @@ hd_chat_service_set_bus (HdChatService  *self,
   self->bus_data = user_data;
 }
 
+HdLoginThrottle *
+hd_chat_service_get_login_throttle (HdChatService *self)
+{
+  return self->throttle;
+}
+
 void
 hd_chat_service_deliver_remote (HdChatService *self,
                                 const HdEvent *event)

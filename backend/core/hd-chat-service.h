@@ -3,6 +3,7 @@
 
 #include <gio/gio.h>
 
+#include "hd-auth.h"
 #include "hd-store.h"
 #include "hd-mailer.h"
 
@@ -75,6 +76,7 @@ void           hd_chat_service_set_bus          (HdChatService  *self,
                                                  HdEventSink     tap,
                                                  HdPresenceHook  presence,
                                                  gpointer        user_data);
+HdLoginThrottle *hd_chat_service_get_login_throttle (HdChatService *self);
 void           hd_chat_service_deliver_remote   (HdChatService  *self,
                                                  const HdEvent  *event);
 void           hd_chat_service_set_online_elsewhere (HdChatService *self,

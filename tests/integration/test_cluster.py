@@ -5,7 +5,8 @@
 technician on server B (presence, offer, accept, messages and typing both
 ways, end); kill -9 of A loses no acknowledged message and the customer
 carries on through B; a dead server's users go offline when its lease
-runs out (shortened here with HD_BUS_LEASE_MS)."""
+runs out (shortened here with HD_BUS_LEASE_MS); the login throttle counts
+failures on both servers."""
 
 import os
 import threading
@@ -185,6 +186,20 @@ class ClusterTest(unittest.TestCase):
         self.assertEqual(tina_ev.next('chat.message', where=lambda d: d['client_id'] == 'after')['data']['id'],
                          m['id'])
         carol_ev_b.next('chat.message', where=lambda d: d['client_id'] == 'after')
+
+    def test_login_throttle_is_shared(self):
+        """10 failed logins per login name per minute, counted over both
+        servers: 5 wrong passwords on A and 5 on B, then both refuse."""
+        for i in range(10):
+            srv = self.a if i % 2 == 0 else self.b
+            status, body = Api(srv).post('/session', {'login': 'theo', 'password': 'wrong'}, auth=False)
+            self.assertEqual(status, 401, (i, body))
+            time.sleep(0.05)     # the other server hears of it through the bus
+        for srv in (self.a, self.b):
+            self.wait_for('429 from %s' % srv.url, lambda srv=srv: Api(srv).post(
+                '/session', {'login': 'theo', 'password': 'demo'}, auth=False)[0] == 429, timeout=5)
+        # Other logins are not affected.
+        Api(self.b).login('tina')
 
     def test_dead_servers_users_go_offline_after_the_lease(self):
         theo = Api(self.a).login('theo')
