@@ -24,11 +24,16 @@ struct _HdStorePg
   GHashTable *prepared;
   guint       n_prepared;
   guint       tx_depth;
+  /* count_users () found the database empty: held until the transaction
+   * that fills it ends (see there). */
+  gboolean    seed_locked;
 };
 
 /* The schema's advisory lock: servers starting together on one empty
  * database migrate one after the other. */
 #define SCHEMA_LOCK_KEY "7203551019"
+/* And servers started together with --seed-demo seed it once. */
+#define SEED_LOCK_KEY "7203551020"
 
 #define HD_STORE_PG_SCHEMA_VERSION 2
 
@@ -152,6 +157,8 @@ static const char *migrations[] = {
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == HD_STORE_PG_SCHEMA_VERSION);
+
+static void seed_unlock (HdStorePg *self);
 
 gboolean
 hd_store_is_postgres_uri (const char *database)
@@ -394,6 +401,7 @@ hd_store_pg_commit (HdStorePg  *self,
           set_pg_error (self, r, error, "Commit");
       }
     PQclear (r);
+    seed_unlock (self);
     return ok;
   }
 }
@@ -411,6 +419,8 @@ hd_store_pg_rollback (HdStorePg *self)
   else
     sql = g_strdup ("ROLLBACK");
   exec_simple (self, sql, NULL);
+  if (self->tx_depth == 0)
+    seed_unlock (self);
 }
 
 static gboolean
@@ -555,16 +565,38 @@ read_user (PGresult *r,
   return u;
 }
 
+static void
+seed_unlock (HdStorePg *self)
+{
+  if (self->seed_locked)
+    {
+      self->seed_locked = FALSE;
+      exec_simple (self, "SELECT pg_advisory_unlock(" SEED_LOCK_KEY ")", NULL);
+    }
+}
+
+/* Only the demo seed asks, to fill an empty database.  Two servers started
+ * together must not both find it empty: the count is taken under an
+ * advisory lock, kept when the answer is 0 until the next transaction (the
+ * seed's) ends, so the other server counts after the seed committed. */
 gint64
 hd_store_pg_count_users (HdStorePg *self)
 {
-  PGresult *r = run (self, "SELECT COUNT(*) FROM users", NULL, "Counting users", NULL);
+  PGresult *r;
   gint64 n;
 
+  if (self->tx_depth == 0 && !self->seed_locked)
+    self->seed_locked = exec_simple (self, "SELECT pg_advisory_lock(" SEED_LOCK_KEY ")", NULL);
+  r = run (self, "SELECT COUNT(*) FROM users", NULL, "Counting users", NULL);
   if (r == NULL)
-    return -1;
+    {
+      seed_unlock (self);
+      return -1;
+    }
   n = col_int (r, 0, 0);
   PQclear (r);
+  if (n != 0)
+    seed_unlock (self);
   return n;
 }
 

@@ -52,6 +52,28 @@ class PostgresTest(unittest.TestCase):
             status, health = Api(s).get('/health')
             self.assertEqual((status, health['store']), (200, 'postgresql'))
 
+    def test_servers_seeding_together_seed_once(self):
+        uri = self.pg.create_database()
+        servers = [self.server(uri, seed=True, start=False) for _ in range(3)]
+        errors = []
+
+        def start(s):
+            try:
+                s.start()
+            except Exception as e:      # noqa: BLE001 - reported below
+                errors.append('%s\n%s' % (e, s.log()))
+
+        threads = [threading.Thread(target=start, args=(s,)) for s in servers]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        self.assertEqual(errors, [])
+        self.assertEqual(self.pg.psql(uri, "SELECT count(*) FROM users WHERE login = 'tina'").strip(), '1')
+        self.assertEqual(self.pg.psql(uri, 'SELECT count(*) FROM requests').strip(), '3')
+        for s in servers:
+            Api(s).login('tina')
+
     def test_newer_schema_is_refused(self):
         uri = self.pg.create_database()
         s = self.server(uri)
