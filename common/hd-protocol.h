@@ -34,6 +34,9 @@ G_BEGIN_DECLS
 #define HD_EVENT_SUBSCRIBED         "subscribed"
 #define HD_EVENT_UNSUBSCRIBED       "unsubscribed"
 #define HD_MAX_SUBSCRIPTIONS        64
+/* Not sent to clients: who may see a request changed (its assignee or
+ * team); the door checks that request's subscriptions again. */
+#define HD_EVENT_REQUEST_ACCESS     "request.access"
 /* Frames a client may send. */
 #define HD_FRAME_CHAT_SEND          "chat.send"
 #define HD_FRAME_CHAT_TYPING        "chat.typing"

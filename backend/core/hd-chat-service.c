@@ -1502,11 +1502,14 @@ hd_chat_service_update_request (HdChatService  *self,
                                 GError        **error)
 {
   g_autoptr(HdRequestRecord) r = get_visible_request (self, caller, request_id, error);
+  gint64 old_assignee, old_team;
 
   if (r == NULL)
     return NULL;
   if (!HD_ROLE_IS_STAFF (caller->role))
     return fail (error, HD_ERROR_FORBIDDEN, "Only technicians change requests");
+  old_assignee = r->assignee_id;
+  old_team = r->team_id;
   if (assignee_id > 0 && !check_user_role (self, assignee_id, TRUE, "assignee", error))
     return NULL;
   if (team_id > 0 && !check_team (self, team_id, error))
@@ -1519,6 +1522,9 @@ hd_chat_service_update_request (HdChatService  *self,
     r->team_id = team_id;
   if (!hd_store_request_update (self->store, r, error))
     return NULL;
+  /* Someone may have lost sight of it: their subscriptions go (fanout). */
+  if (r->assignee_id != old_assignee || r->team_id != old_team)
+    emit_to (self, HD_EVENT_REQUEST_ACCESS, NULL, r->id, 0, "{}", NULL);
   return request_text (self, r, caller);
 }
 

@@ -13,6 +13,7 @@
 typedef struct {
   gpointer   sock;          /* NULL once removed (freed after the tick) */
   gint64     user_id;
+  HdRole     role;
   gboolean   staff;
   guint      staff_index;   /* position in HdAudience.staff */
   guint64    mark;          /* the last delivery that reached it */
@@ -155,8 +156,9 @@ void
 hd_audience_add (HdAudience *self,
                  gpointer    sock,
                  gint64      user_id,
-                 gboolean    staff)
+                 HdRole      role)
 {
+  gboolean staff = HD_ROLE_IS_STAFF (role);
   Member *m;
 
   g_return_if_fail (sock != NULL);
@@ -165,6 +167,7 @@ hd_audience_add (HdAudience *self,
   m = g_new0 (Member, 1);
   m->sock = sock;
   m->user_id = user_id;
+  m->role = role;
   m->staff = staff;
   g_hash_table_insert (self->members, sock, m);
   list_add (self->by_user, user_id, m);
@@ -232,6 +235,37 @@ send_once (HdAudience    *self,
 }
 
 static void queue_presence (HdAudience *self, const HdEvent *event);
+static void send_ack (HdAudience *self, gpointer sock, const char *type, gint64 request_id);
+static gint find_sub (Member *m, gint64 request_id);
+
+/* The request's assignee or team changed: whoever may no longer see it
+ * loses their subscription to it. */
+static void
+recheck_subscribers (HdAudience *self,
+                     gint64      request_id)
+{
+  GPtrArray *list = g_hash_table_lookup (self->by_request, &request_id);
+  g_autoptr(GPtrArray) gone = g_ptr_array_new ();
+
+  for (guint i = 0; list && i < list->len; i++)
+    {
+      Member *m = g_ptr_array_index (list, i);
+      HdUserRecord who = { .id = m->user_id, .role = m->role };
+
+      if (!hd_chat_service_may_subscribe (self->service, &who, request_id, NULL))
+        g_ptr_array_add (gone, m);
+    }
+  for (guint i = 0; i < gone->len; i++)
+    {
+      Member *m = g_ptr_array_index (gone, i);
+      gint at = find_sub (m, request_id);
+
+      if (at >= 0)
+        g_array_remove_index_fast (m->subs, (guint) at);
+      list_remove (self->by_request, request_id, m);
+      send_ack (self, m->sock, HD_EVENT_UNSUBSCRIBED, request_id);
+    }
+}
 
 void
 hd_audience_deliver (HdAudience    *self,
@@ -240,6 +274,11 @@ hd_audience_deliver (HdAudience    *self,
   if (event->presence_of > 0)
     {
       queue_presence (self, event);
+      return;
+    }
+  if (g_strcmp0 (event->type, HD_EVENT_REQUEST_ACCESS) == 0)
+    {
+      recheck_subscribers (self, event->request_id);
       return;
     }
 

@@ -39,12 +39,14 @@ void        hd_audience_free         (HdAudience     *self);
 void        hd_audience_add          (HdAudience     *self,
                                       gpointer        sock,
                                       gint64          user_id,
-                                      gboolean        staff);
+                                      HdRole          role);
 /* Forgets @sock and its subscriptions; safe to call for an unknown one. */
 void        hd_audience_remove       (HdAudience     *self,
                                       gpointer        sock);
 
-/* Sends @event to its audience (presence: at the next tick). */
+/* Sends @event to its audience (presence: at the next tick).  For
+ * HD_EVENT_REQUEST_ACCESS it sends nothing but drops the subscriptions to
+ * that request whose socket may no longer see it (`unsubscribed`). */
 void        hd_audience_deliver      (HdAudience     *self,
                                       const HdEvent  *event);
 

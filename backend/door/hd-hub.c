@@ -497,7 +497,7 @@ on_open (HdWsConn *conn,
       g_hash_table_insert (self->by_user, g_memdup2 (&user->id, sizeof user->id), list);
     }
   g_ptr_array_add (list, c);
-  hd_audience_add (self->audience, c, user->id, HD_ROLE_IS_STAFF (user->role));
+  hd_audience_add (self->audience, c, user->id, user->role);
 }
 
 gboolean

@@ -108,6 +108,44 @@ class FanoutTest(ServerTestCase):
         ev = watcher.next('note.updated', where=lambda d: d.get('appended'))['data']
         self.assertEqual(ev['request_id'], rids[65])
 
+    def test_subscription_ends_with_sight_of_the_request(self):
+        admin = self.login('admin')
+        tina = self.login('tina')
+        theo = self.login('theo')
+        carol = self.login('carol')
+        rid = self.request_id(carol, 'Printer offline')     # tina's, team Service Desk
+        tina_ev = self.events(tina)
+        theo_ev = self.events(theo)
+        admin_ev = self.events(admin)
+        for ev in (tina_ev, theo_ev, admin_ev):
+            self.subscribe(ev, rid)
+
+        # Another assignee, same team: everyone still sees it.
+        status, body = admin.patch('/requests/%d' % rid, {'assignee_id': theo.id})
+        self.assertEqual(status, 200, body)
+        for ev in (tina_ev, theo_ev, admin_ev):
+            ev.assert_none('unsubscribed', 0.3)
+
+        # No team any more: tina lost sight of it, so her subscription goes
+        # (and she hears no more of its notes); theo (assignee) and the admin keep theirs.
+        status, body = admin.patch('/requests/%d' % rid, {'team_id': None})
+        self.assertEqual(status, 200, body)
+        self.assertEqual(tina_ev.next('unsubscribed')['data'], {'request_id': rid})
+        theo_ev.assert_none('unsubscribed', 0.3)
+        admin_ev.assert_none('unsubscribed', 0.01)
+        tina_ev.send('subscribe', {'request_id': rid})
+        self.assertEqual(self.error(tina_ev)['code'], 'not_found')
+
+        theo_ev2 = self.go_online(theo)
+        chat = self.open_chat(carol, rid)
+        theo_ev2.next('chat.requested', where=lambda d: d['id'] == chat['id'])
+        status, chat = theo.post('/chats/%d/accept' % chat['id'])
+        self.assertEqual(status, 200, chat)
+        self.post_message(carol, chat['id'], 'secret')
+        admin_ev.next('note.updated', where=lambda d: 'secret' in d.get('appended', ''))
+        tina_ev.assert_none('note.updated', 0.3)
+        tina_ev.assert_none('note.created', 0.01)
+
     # --- note.updated and note.created -----------------------------------
 
     def test_note_events_follow_interest(self):
