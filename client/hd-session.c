@@ -1150,8 +1150,29 @@ on_event (HdEventStream *events,
     handle_note_created (self, data);
   else if (g_str_equal (type, HD_EVENT_PRESENCE_CHANGED))
     {
-      update_user_everywhere (self, data);
-      refresh_chat_options_for (self, hd_json_get_int (data, "id", -1));
+      /* Coalesced by the server: the changes of one tick come as one
+       * frame, the first user with "users": [every changed user]. */
+      JsonNode *users = json_object_get_member (data, "users");
+
+      if (users != NULL && JSON_NODE_HOLDS_ARRAY (users))
+        {
+          JsonArray *list = json_node_get_array (users);
+
+          for (guint i = 0; i < json_array_get_length (list); i++)
+            {
+              JsonNode *u = json_array_get_element (list, i);
+
+              if (!JSON_NODE_HOLDS_OBJECT (u))
+                continue;
+              update_user_everywhere (self, json_node_get_object (u));
+              refresh_chat_options_for (self, hd_json_get_int (json_node_get_object (u), "id", -1));
+            }
+        }
+      else
+        {
+          update_user_everywhere (self, data);
+          refresh_chat_options_for (self, hd_json_get_int (data, "id", -1));
+        }
     }
   else if (g_str_equal (type, HD_EVENT_PRIVILEGES_CHANGED))
     {
