@@ -769,6 +769,64 @@ test_unauthorized (void)
   hd_test_server_free (server);
 }
 
+/* Contract v2: the server coalesces the presence changes of one tick into
+ * one frame ("users": [...]); the session applies every one of them.  Two
+ * technicians, each the assignee of one of Carol's requests, become
+ * available within one (long) tick: both requests can start a chat. */
+static void
+test_coalesced_presence (void)
+{
+  HdTestServer *server = NULL;
+  g_autoptr(HdClient) admin = NULL;
+  g_autoptr(HdSession) carol = NULL;
+  g_autoptr(HdSession) tina = NULL;
+  g_autoptr(HdSession) theo = NULL;
+  g_autoptr(JsonObject) body = json_object_new ();
+  g_autoptr(JsonNode) created = NULL;
+  g_autoptr(GAsyncResult) res_tina = NULL;
+  g_autoptr(GAsyncResult) res_theo = NULL;
+  g_autoptr(GError) error = NULL;
+  HdRequest *printer, *second;
+  gint64 second_id;
+
+  g_setenv ("HD_PRESENCE_TICK_MS", "1500", TRUE);
+  server = hd_test_server_start ();
+  g_unsetenv ("HD_PRESENCE_TICK_MS");
+  admin = login (server, "admin");
+  /* Carol (id 4) gets a second request, Theo's (id 3). */
+  json_object_set_string_member (body, "subject", "Second screen");
+  json_object_set_int_member (body, "customer_id", 4);
+  json_object_set_int_member (body, "assignee_id", 3);
+  created = call_json (admin, "POST", "/requests", body, &error);
+  g_assert_no_error (error);
+  second_id = json_object_get_int_member (json_node_get_object (created), "id");
+
+  carol = start_session (server, "carol");
+  tina = start_session (server, "tina");
+  theo = start_session (server, "theo");
+  wait_items (hd_session_get_requests (carol), 3, "Carol's requests");
+  printer = hd_session_lookup_request (carol, 1);
+  second = hd_session_lookup_request (carol, second_id);
+  g_assert_nonnull (printer);
+  g_assert_nonnull (second);
+  g_assert_false (hd_request_get_can_start_chat (printer));
+  g_assert_false (hd_request_get_can_start_chat (second));
+
+  /* Both within one tick: one presence.changed frame for both. */
+  hd_session_set_available_async (tina, TRUE, NULL, hd_test_async_cb, &res_tina);
+  hd_session_set_available_async (theo, TRUE, NULL, hd_test_async_cb, &res_theo);
+  g_assert_true (hd_session_set_available_finish (tina, hd_test_wait_result (&res_tina, "tina"), &error));
+  g_assert_true (hd_session_set_available_finish (theo, hd_test_wait_result (&res_theo, "theo"), &error));
+  g_assert_no_error (error);
+  hd_test_wait (can_start_chat, printer, 10000, "Tina's request to follow her presence");
+  hd_test_wait (can_start_chat, second, 10000, "Theo's request to follow his presence");
+
+  hd_session_stop (theo);
+  hd_session_stop (tina);
+  hd_session_stop (carol);
+  hd_test_server_free (server);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -782,5 +840,6 @@ main (int   argc,
   g_test_add_func ("/client/reconnect", test_reconnect);
   g_test_add_func ("/client/dead-server", test_dead_server);
   g_test_add_func ("/client/unauthorized", test_unauthorized);
+  g_test_add_func ("/client/coalesced-presence", test_coalesced_presence);
   return g_test_run ();
 }
