@@ -8,7 +8,9 @@
  *
  *   clang -fsanitize=fuzzer,address,undefined ... (see tests/fuzz/README or
  *   the meson option that builds the fuzz targets) */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE   /* memmem */
+#endif
 #include "hd-ws.h"
 
 #include <errno.h>

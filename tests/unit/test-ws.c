@@ -2,7 +2,9 @@
 /* The WebSocket layer (door/hd-ws.c) without a server: a socketpair, the
  * layer run in this thread (no_thread), bytes written by hand.  The same
  * harness is what a fuzz target of the framing needs. */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE   /* memmem */
+#endif
 #include "hd-ws.h"
 
 #include <errno.h>
