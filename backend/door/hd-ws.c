@@ -57,6 +57,7 @@ struct _HdWsConn
   guint8                  list;
   gboolean                dirty;      /* has frames queued to send */
   gboolean                lingering;  /* closed our side, draining theirs */
+  gboolean                write_blocked; /* the kernel refused our last write */
   guint32                 epoll_mask;
   gint64                  last_recv;  /* ms */
   gint64                  mark;       /* ms: when it joined its list */
@@ -411,6 +412,15 @@ conn_flush (HdWsLoop *loop,
       conn_finish (loop, c);
       return;
     }
+  /* What the kernel would not take stays queued here: a peer that
+   * stopped reading does not hold more than this of the server's memory. */
+  if (wslay_event_get_queued_msg_length (c->ctx) > loop->limits.max_queued)
+    {
+      g_debug ("dropping a socket that does not read (%zu bytes queued)",
+               wslay_event_get_queued_msg_length (c->ctx));
+      conn_finish (loop, c);
+      return;
+    }
   conn_update (loop, c);
 }
 
@@ -425,6 +435,15 @@ mark_dirty (HdWsLoop *loop,
 }
 
 /* ---- the socket thread: wslay callbacks ----------------------------- */
+
+/* The peer is alive: whatever it sent counts, read as it arrives. */
+static void
+conn_alive (HdWsConn *c)
+{
+  c->last_recv = c->loop->now;
+  if (c->list == LIST_ACTIVE || c->list == LIST_PINGED)
+    list_append (c->loop, c, LIST_ACTIVE);
+}
 
 static ssize_t
 recv_cb (wslay_event_context_ptr  ctx,
@@ -450,10 +469,7 @@ recv_cb (wslay_event_context_ptr  ctx,
       wslay_event_set_error (ctx, WSLAY_ERR_CALLBACK_FAILURE);
       return -1;
     }
-  /* The peer is alive: whatever it sent counts, read as it arrives. */
-  c->last_recv = c->loop->now;
-  if (c->list == LIST_ACTIVE || c->list == LIST_PINGED)
-    list_append (c->loop, c, LIST_ACTIVE);
+  conn_alive (c);
   return n;
 }
 
@@ -476,9 +492,17 @@ send_cb (wslay_event_context_ptr  ctx,
   while (n < 0 && errno == EINTR);
   if (n < 0)
     {
-      wslay_event_set_error (ctx, errno == EAGAIN || errno == EWOULDBLOCK
-                                  ? WSLAY_ERR_WOULDBLOCK : WSLAY_ERR_CALLBACK_FAILURE);
+      c->write_blocked = errno == EAGAIN || errno == EWOULDBLOCK;
+      wslay_event_set_error (ctx, c->write_blocked ? WSLAY_ERR_WOULDBLOCK : WSLAY_ERR_CALLBACK_FAILURE);
       return -1;
+    }
+  /* A write the kernel refused and now takes: the peer read (its window
+   * opened).  A peer working through a backlog of ours reaches our ping
+   * late, but it is not dead. */
+  if (c->write_blocked)
+    {
+      c->write_blocked = FALSE;
+      conn_alive (c);
     }
   return n;
 }
@@ -588,14 +612,6 @@ run_commands (HdWsLoop *loop)
               msg.msg_length = len;
               if (wslay_event_queue_msg (c->ctx, &msg) == 0)
                 mark_dirty (loop, c);
-              /* A peer that stopped reading does not hold the
-               * server's memory. */
-              if (wslay_event_get_queued_msg_length (c->ctx) > loop->limits.max_queued)
-                {
-                  g_debug ("dropping a socket that does not read (%zu bytes queued)",
-                           wslay_event_get_queued_msg_length (c->ctx));
-                  conn_finish (loop, c);
-                }
             }
           break;
 

@@ -47,7 +47,7 @@ static void
 setup (Fixture       *f,
        gconstpointer  data)
 {
-  HdWsLimits limits = { 100, 300, 64 * 1024, 256 * 1024, TRUE };
+  HdWsLimits limits = { 100, 300, 64 * 1024, 1024 * 1024, TRUE };
   int sv[2];
 
   g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), ==, 0);
@@ -246,6 +246,36 @@ test_talking_peer_kept (Fixture       *f,
 }
 
 static void
+test_reading_peer_kept (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autofree char *big = g_strnfill (8000, 'x');
+  gint64 t0 = g_get_monotonic_time ();
+
+  /* 640 KB, more than the socket buffers hold: the peer reads it at
+   * ~800 KB/s and sends nothing, far past the 300 ms of silence allowed.
+   * The kernel taking our writes again is the peer's sign of life. */
+  for (int i = 0; i < 80; i++)
+    hd_ws_conn_send_text (f->conn, big, strlen (big));
+  while (f->from_server->len < 80 * 8004 && !f->closed &&
+         g_get_monotonic_time () - t0 < 5 * G_USEC_PER_SEC)
+    {
+      guint8 buf[8192];
+      ssize_t n;
+
+      hd_ws_loop_iterate (f->loop, 5);
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      if ((n = read (f->peer, buf, sizeof buf)) > 0)
+        g_byte_array_append (f->from_server, buf, n);
+      g_usleep (10 * 1000);
+    }
+  g_assert_false (f->closed);
+  g_assert_cmpuint (f->from_server->len, >=, 80 * 8004);
+  g_assert_cmpint (g_get_monotonic_time () - t0, >, 500 * 1000);
+}
+
+static void
 test_close_handshake (Fixture       *f,
                       gconstpointer  data)
 {
@@ -271,6 +301,7 @@ main (int   argc,
   ADD ("/ws/invalid-utf8-1007", test_invalid_utf8);
   ADD ("/ws/silent-peer-dropped", test_silent_peer);
   ADD ("/ws/talking-peer-kept", test_talking_peer_kept);
+  ADD ("/ws/reading-peer-kept", test_reading_peer_kept);
   ADD ("/ws/close-handshake", test_close_handshake);
   return g_test_run ();
 }
