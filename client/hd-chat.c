@@ -21,6 +21,10 @@ struct _HdChat
   GDateTime *created_at;
   GDateTime *accepted_at;
   GDateTime *ended_at;
+  gint64 queue_position;
+  gint64 estimated_wait;
+  gint64 rating;
+  char *rating_comment;
 };
 
 G_DEFINE_FINAL_TYPE (HdChat, hd_chat, G_TYPE_OBJECT)
@@ -38,6 +42,10 @@ enum {
   PROP_CREATED_AT,
   PROP_ACCEPTED_AT,
   PROP_ENDED_AT,
+  PROP_QUEUE_POSITION,
+  PROP_ESTIMATED_WAIT,
+  PROP_RATING,
+  PROP_RATING_COMMENT,
   N_PROPS
 };
 
@@ -51,6 +59,7 @@ hd_chat_finalize (GObject *object)
   g_clear_object (&self->customer);
   g_clear_object (&self->technician);
   g_free (self->target_kind);
+  g_free (self->rating_comment);
   g_clear_pointer (&self->created_at, g_date_time_unref);
   g_clear_pointer (&self->accepted_at, g_date_time_unref);
   g_clear_pointer (&self->ended_at, g_date_time_unref);
@@ -78,6 +87,10 @@ hd_chat_get_property (GObject    *object,
     case PROP_CREATED_AT: g_value_set_boxed (value, self->created_at); break;
     case PROP_ACCEPTED_AT: g_value_set_boxed (value, self->accepted_at); break;
     case PROP_ENDED_AT: g_value_set_boxed (value, self->ended_at); break;
+    case PROP_QUEUE_POSITION: g_value_set_int64 (value, self->queue_position); break;
+    case PROP_ESTIMATED_WAIT: g_value_set_int64 (value, self->estimated_wait); break;
+    case PROP_RATING: g_value_set_int64 (value, self->rating); break;
+    case PROP_RATING_COMMENT: g_value_set_string (value, self->rating_comment); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -103,12 +116,17 @@ hd_chat_class_init (HdChatClass *klass)
   properties[PROP_CREATED_AT] = g_param_spec_boxed ("created-at", NULL, NULL, G_TYPE_DATE_TIME, f);
   properties[PROP_ACCEPTED_AT] = g_param_spec_boxed ("accepted-at", NULL, NULL, G_TYPE_DATE_TIME, f);
   properties[PROP_ENDED_AT] = g_param_spec_boxed ("ended-at", NULL, NULL, G_TYPE_DATE_TIME, f);
+  properties[PROP_QUEUE_POSITION] = g_param_spec_int64 ("queue-position", NULL, NULL, 0, G_MAXINT64, 0, f);
+  properties[PROP_ESTIMATED_WAIT] = g_param_spec_int64 ("estimated-wait", NULL, NULL, -1, G_MAXINT64, -1, f);
+  properties[PROP_RATING] = g_param_spec_int64 ("rating", NULL, NULL, 0, 5, 0, f);
+  properties[PROP_RATING_COMMENT] = g_param_spec_string ("rating-comment", NULL, NULL, NULL, f);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
 hd_chat_init (HdChat *self)
 {
+  self->estimated_wait = -1;
 }
 
 HdChat *
@@ -193,6 +211,22 @@ hd_chat_update_from_json (HdChat     *self,
       g_autoptr(GDateTime) t = hd_json_get_time (object, "ended_at");
       hd_set_time (o, &self->ended_at, t, properties[PROP_ENDED_AT]);
     }
+  /* Contract v2, customers: where a waiting chat stands, its rating. */
+  if (hd_json_has (object, "queue_position"))
+    hd_set_int (o, &self->queue_position, MAX (hd_json_get_int (object, "queue_position", 0), 0),
+                properties[PROP_QUEUE_POSITION]);
+  if (hd_json_has (object, "estimated_wait_s"))
+    hd_set_int (o, &self->estimated_wait, hd_json_get_int (object, "estimated_wait_s", -1),
+                properties[PROP_ESTIMATED_WAIT]);
+  if (hd_json_has (object, "rating"))
+    {
+      JsonObject *rating = hd_json_get_object (object, "rating");
+
+      hd_set_string (o, &self->rating_comment, hd_json_get_string (rating, "comment"),
+                     properties[PROP_RATING_COMMENT]);
+      hd_set_int (o, &self->rating, CLAMP (hd_json_get_int (rating, "score", 0), 0, 5),
+                  properties[PROP_RATING]);
+    }
   g_object_thaw_notify (o);
 }
 
@@ -207,3 +241,7 @@ gint64 hd_chat_get_note_id (HdChat *self) { g_return_val_if_fail (HD_IS_CHAT (se
 GDateTime *hd_chat_get_created_at (HdChat *self) { g_return_val_if_fail (HD_IS_CHAT (self), NULL); return self->created_at; }
 GDateTime *hd_chat_get_accepted_at (HdChat *self) { g_return_val_if_fail (HD_IS_CHAT (self), NULL); return self->accepted_at; }
 GDateTime *hd_chat_get_ended_at (HdChat *self) { g_return_val_if_fail (HD_IS_CHAT (self), NULL); return self->ended_at; }
+gint64 hd_chat_get_queue_position (HdChat *self) { g_return_val_if_fail (HD_IS_CHAT (self), 0); return self->queue_position; }
+gint64 hd_chat_get_estimated_wait (HdChat *self) { g_return_val_if_fail (HD_IS_CHAT (self), -1); return self->estimated_wait; }
+int hd_chat_get_rating (HdChat *self) { g_return_val_if_fail (HD_IS_CHAT (self), 0); return (int) self->rating; }
+const char *hd_chat_get_rating_comment (HdChat *self) { g_return_val_if_fail (HD_IS_CHAT (self), NULL); return self->rating_comment; }

@@ -29,5 +29,12 @@ gint64      hd_chat_get_note_id      (HdChat *self);
 GDateTime  *hd_chat_get_created_at   (HdChat *self);
 GDateTime  *hd_chat_get_accepted_at  (HdChat *self);
 GDateTime  *hd_chat_get_ended_at     (HdChat *self);
+/* Contract v2, customers: "queue-position" (1 = next; 0 unless
+ * waiting), "estimated-wait" (seconds; -1 unknown), "rating" (1..5, 0 =
+ * not rated), "rating-comment" (or NULL). */
+gint64      hd_chat_get_queue_position (HdChat *self);
+gint64      hd_chat_get_estimated_wait (HdChat *self);
+int         hd_chat_get_rating         (HdChat *self);
+const char *hd_chat_get_rating_comment (HdChat *self);
 
 G_END_DECLS

@@ -48,6 +48,25 @@ JsonNode *hd_client_call_finish  (HdClient      *self,
                                   GAsyncResult  *result,
                                   GError       **error);
 
+/* A call whose body is raw bytes (an attachment); finish with
+ * hd_client_call_finish (). */
+void      hd_client_send_bytes_async   (HdClient            *self,
+                                        const char          *method,
+                                        const char          *path,
+                                        const char          *content_type,
+                                        GBytes              *body,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data);
+/* GET @path: the answer's bytes as they are (a download). */
+void      hd_client_fetch_bytes_async  (HdClient            *self,
+                                        const char          *path,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data);
+GBytes   *hd_client_fetch_bytes_finish (HdClient      *self,
+                                        GAsyncResult  *result,
+                                        GError       **error);
 /* POST /session: on success the client keeps the token and the user. */
 void      hd_client_login_async   (HdClient            *self,
                                    const char          *login,

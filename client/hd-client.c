@@ -179,6 +179,44 @@ hd_client_dup_events_url (HdClient *self)
 
 /* Generic call */
 
+/* The server's error answer (or the status alone) as the task's HD_ERROR. */
+static void
+return_http_error (GTask       *task,
+                   SoupMessage *msg,
+                   JsonNode    *root)
+{
+  guint status = soup_message_get_status (msg);
+  JsonObject *err = NULL;
+  const char *code_str = NULL;
+  const char *message = NULL;
+  HdErrorCode code = HD_ERROR_INTERNAL;
+
+  if (root && JSON_NODE_HOLDS_OBJECT (root))
+    err = hd_json_get_object (json_node_get_object (root), "error");
+  code_str = hd_json_get_string (err, "code");
+  message = hd_json_get_string (err, "message");
+  if (code_str == NULL || !hd_error_code_from_string (code_str, &code))
+    {
+      switch (status)
+        {
+        case 400: code = HD_ERROR_BAD_REQUEST; break;
+        case 401: code = HD_ERROR_UNAUTHORIZED; break;
+        case 403: code = HD_ERROR_FORBIDDEN; break;
+        case 404: code = HD_ERROR_NOT_FOUND; break;
+        case 409: code = HD_ERROR_CONFLICT; break;
+        case 413: code = HD_ERROR_PAYLOAD_TOO_LARGE; break;
+        case 429: code = HD_ERROR_TOO_MANY_REQUESTS; break;
+        default: code = HD_ERROR_INTERNAL; break;
+        }
+    }
+  if (message == NULL)
+    message = soup_message_get_reason_phrase (msg);
+  if (message == NULL || *message == '\0')
+    message = soup_status_get_phrase (status);
+  g_task_return_new_error (task, HD_ERROR, code, "%s",
+                           message ? message : "The server refused the request");
+}
+
 static void
 on_call_read (GObject      *source,
               GAsyncResult *result,
@@ -216,35 +254,7 @@ on_call_read (GObject      *source,
 
   if (status >= 400 || status < 100)
     {
-      JsonObject *err = NULL;
-      const char *code_str = NULL;
-      const char *message = NULL;
-      HdErrorCode code = HD_ERROR_INTERNAL;
-
-      if (root && JSON_NODE_HOLDS_OBJECT (root))
-        err = hd_json_get_object (json_node_get_object (root), "error");
-      code_str = hd_json_get_string (err, "code");
-      message = hd_json_get_string (err, "message");
-      if (code_str == NULL || !hd_error_code_from_string (code_str, &code))
-        {
-          switch (status)
-            {
-            case 400: code = HD_ERROR_BAD_REQUEST; break;
-            case 401: code = HD_ERROR_UNAUTHORIZED; break;
-            case 403: code = HD_ERROR_FORBIDDEN; break;
-            case 404: code = HD_ERROR_NOT_FOUND; break;
-            case 409: code = HD_ERROR_CONFLICT; break;
-            case 413: code = HD_ERROR_PAYLOAD_TOO_LARGE; break;
-            case 429: code = HD_ERROR_TOO_MANY_REQUESTS; break;
-            default: code = HD_ERROR_INTERNAL; break;
-            }
-        }
-      if (message == NULL)
-        message = soup_message_get_reason_phrase (msg);
-      if (message == NULL || *message == '\0')
-        message = soup_status_get_phrase (status);
-      g_task_return_new_error (task, HD_ERROR, code, "%s",
-                               message ? message : "The server refused the request");
+      return_http_error (task, msg, root);
       return;
     }
 
@@ -313,6 +323,122 @@ JsonNode *
 hd_client_call_finish (HdClient      *self,
                        GAsyncResult  *result,
                        GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Raw bodies (attachments): the request's bytes as they are, the answer
+ * JSON as for any call. */
+void
+hd_client_send_bytes_async (HdClient            *self,
+                            const char          *method,
+                            const char          *path,
+                            const char          *content_type,
+                            GBytes              *body,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *uri = NULL;
+  SoupMessage *msg;
+
+  g_return_if_fail (HD_IS_CLIENT (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, hd_client_call_async);
+  uri = g_strconcat (self->base_url, HD_API_PREFIX, path, NULL);
+  msg = (strstr (self->base_url, "://") != NULL) ? soup_message_new (method, uri) : NULL;
+  if (msg == NULL)
+    {
+      g_task_return_new_error (task, HD_ERROR, HD_ERROR_NETWORK,
+                               "“%s” is not a valid server address", self->base_url);
+      return;
+    }
+  g_task_set_task_data (task, msg, g_object_unref);
+  if (self->token)
+    {
+      g_autofree char *auth = g_strconcat ("Bearer ", self->token, NULL);
+      soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
+    }
+  soup_message_set_request_body_from_bytes (msg, content_type, body);
+  soup_session_send_and_read_async (self->session, msg, G_PRIORITY_DEFAULT, cancellable,
+                                    on_call_read, g_steal_pointer (&task));
+}
+
+static void
+on_fetch_read (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SoupMessage *msg = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  guint status = soup_message_get_status (msg);
+
+  if (bytes == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_task_return_error (task, g_steal_pointer (&error));
+      else
+        g_task_return_new_error (task, HD_ERROR, HD_ERROR_NETWORK,
+                                 "Could not reach the server: %s", error->message);
+      return;
+    }
+  if (status >= 400 || status < 100)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      gsize size;
+      const char *data = g_bytes_get_data (bytes, &size);
+      JsonNode *root = NULL;
+
+      if (size > 0 && json_parser_load_from_data (parser, data, size, NULL))
+        root = json_parser_get_root (parser);
+      return_http_error (task, msg, root);
+      return;
+    }
+  g_task_return_pointer (task, g_steal_pointer (&bytes), (GDestroyNotify) g_bytes_unref);
+}
+
+void
+hd_client_fetch_bytes_async (HdClient            *self,
+                             const char          *path,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *uri = NULL;
+  SoupMessage *msg;
+
+  g_return_if_fail (HD_IS_CLIENT (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, hd_client_fetch_bytes_async);
+  uri = g_strconcat (self->base_url, HD_API_PREFIX, path, NULL);
+  msg = (strstr (self->base_url, "://") != NULL) ? soup_message_new ("GET", uri) : NULL;
+  if (msg == NULL)
+    {
+      g_task_return_new_error (task, HD_ERROR, HD_ERROR_NETWORK,
+                               "“%s” is not a valid server address", self->base_url);
+      return;
+    }
+  g_task_set_task_data (task, msg, g_object_unref);
+  if (self->token)
+    {
+      g_autofree char *auth = g_strconcat ("Bearer ", self->token, NULL);
+      soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
+    }
+  soup_session_send_and_read_async (self->session, msg, G_PRIORITY_DEFAULT, cancellable,
+                                    on_fetch_read, g_steal_pointer (&task));
+}
+
+GBytes *
+hd_client_fetch_bytes_finish (HdClient      *self,
+                              GAsyncResult  *result,
+                              GError       **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);

@@ -3,6 +3,7 @@
 
 #include "hd-message.h"
 #include "hd-user.h"
+#include "hd-attachment.h"
 #include "hd-client-private.h"
 #include "hd-error.h"
 
@@ -19,6 +20,7 @@ struct _HdMessage
   GDateTime *created_at;
   HdMessageState state;
   gboolean is_own;
+  HdAttachment *attachment;
 };
 
 G_DEFINE_FINAL_TYPE (HdMessage, hd_message, G_TYPE_OBJECT)
@@ -34,6 +36,7 @@ enum {
   PROP_CREATED_AT,
   PROP_STATE,
   PROP_IS_OWN,
+  PROP_ATTACHMENT,
   N_PROPS
 };
 
@@ -45,6 +48,7 @@ hd_message_finalize (GObject *object)
   HdMessage *self = HD_MESSAGE (object);
 
   g_clear_object (&self->author);
+  g_clear_object (&self->attachment);
   g_free (self->body);
   g_free (self->client_id);
   g_clear_pointer (&self->created_at, g_date_time_unref);
@@ -70,6 +74,7 @@ hd_message_get_property (GObject    *object,
     case PROP_CREATED_AT: g_value_set_boxed (value, self->created_at); break;
     case PROP_STATE: g_value_set_enum (value, self->state); break;
     case PROP_IS_OWN: g_value_set_boolean (value, self->is_own); break;
+    case PROP_ATTACHMENT: g_value_set_object (value, self->attachment); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -110,6 +115,7 @@ hd_message_class_init (HdMessageClass *klass)
   properties[PROP_STATE] = g_param_spec_enum ("state", NULL, NULL, HD_TYPE_MESSAGE_STATE,
                                               HD_MESSAGE_STATE_SENT, f | G_PARAM_WRITABLE);
   properties[PROP_IS_OWN] = g_param_spec_boolean ("is-own", NULL, NULL, FALSE, f | G_PARAM_WRITABLE);
+  properties[PROP_ATTACHMENT] = g_param_spec_object ("attachment", NULL, NULL, HD_TYPE_ATTACHMENT, f);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -177,6 +183,12 @@ hd_message_update_from_json (HdMessage  *self,
     hd_set_time (o, &self->created_at, t, properties[PROP_CREATED_AT]);
   if (self->author && hd_json_get_object (object, "author"))
     hd_user_update_from_json (self->author, hd_json_get_object (object, "author"));
+  if (self->attachment == NULL && hd_json_get_object (object, "attachment"))
+    {
+      self->attachment = hd_attachment_new_from_json (hd_json_get_object (object, "attachment"));
+      if (self->attachment)
+        g_object_notify_by_pspec (o, properties[PROP_ATTACHMENT]);
+    }
   hd_message_set_state (self, HD_MESSAGE_STATE_SENT);
   g_object_thaw_notify (o);
 }
@@ -190,6 +202,7 @@ const char *hd_message_get_client_id (HdMessage *self) { g_return_val_if_fail (H
 GDateTime *hd_message_get_created_at (HdMessage *self) { g_return_val_if_fail (HD_IS_MESSAGE (self), NULL); return self->created_at; }
 HdMessageState hd_message_get_state (HdMessage *self) { g_return_val_if_fail (HD_IS_MESSAGE (self), 0); return self->state; }
 gboolean hd_message_get_is_own (HdMessage *self) { g_return_val_if_fail (HD_IS_MESSAGE (self), FALSE); return self->is_own; }
+HdAttachment *hd_message_get_attachment (HdMessage *self) { g_return_val_if_fail (HD_IS_MESSAGE (self), NULL); return self->attachment; }
 
 void
 hd_message_set_state (HdMessage     *self,

@@ -3,6 +3,7 @@
 
 #include <json-glib/json-glib.h>
 #include "hd-client-types.h"
+#include "hd-attachment.h"
 
 G_BEGIN_DECLS
 
@@ -36,6 +37,9 @@ HdMessageState hd_message_get_state        (HdMessage *self);
 void           hd_message_set_state        (HdMessage     *self,
                                             HdMessageState state);
 gboolean       hd_message_get_is_own       (HdMessage *self);
+/* The file of a message of kind "attachment" ("attachment" property),
+ * else NULL. */
+HdAttachment  *hd_message_get_attachment   (HdMessage *self);
 void           hd_message_set_is_own       (HdMessage *self,
                                             gboolean   is_own);
 

@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "hd-note"
 
 #include "hd-note.h"
+#include "hd-user.h"
 #include "hd-client-private.h"
 #include "hd-error.h"
 
@@ -19,6 +20,9 @@ struct _HdNote
   glong length;  /* in characters, kept alongside so appends stay O(appended) */
   GDateTime *created_at;
   GDateTime *updated_at;
+  HdUser *author;
+  gint64 rating;
+  char *rating_comment;
 };
 
 G_DEFINE_FINAL_TYPE (HdNote, hd_note, G_TYPE_OBJECT)
@@ -32,6 +36,9 @@ enum {
   PROP_BODY,
   PROP_CREATED_AT,
   PROP_UPDATED_AT,
+  PROP_AUTHOR,
+  PROP_RATING,
+  PROP_RATING_COMMENT,
   N_PROPS
 };
 
@@ -43,6 +50,8 @@ hd_note_finalize (GObject *object)
   HdNote *self = HD_NOTE (object);
 
   g_free (self->kind);
+  g_clear_object (&self->author);
+  g_free (self->rating_comment);
   g_string_free (self->body, TRUE);
   g_clear_pointer (&self->created_at, g_date_time_unref);
   g_clear_pointer (&self->updated_at, g_date_time_unref);
@@ -66,6 +75,9 @@ hd_note_get_property (GObject    *object,
     case PROP_BODY: g_value_set_string (value, self->body->str); break;
     case PROP_CREATED_AT: g_value_set_boxed (value, self->created_at); break;
     case PROP_UPDATED_AT: g_value_set_boxed (value, self->updated_at); break;
+    case PROP_AUTHOR: g_value_set_object (value, self->author); break;
+    case PROP_RATING: g_value_set_int64 (value, self->rating); break;
+    case PROP_RATING_COMMENT: g_value_set_string (value, self->rating_comment); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -86,6 +98,9 @@ hd_note_class_init (HdNoteClass *klass)
   properties[PROP_BODY] = g_param_spec_string ("body", NULL, NULL, NULL, f);
   properties[PROP_CREATED_AT] = g_param_spec_boxed ("created-at", NULL, NULL, G_TYPE_DATE_TIME, f);
   properties[PROP_UPDATED_AT] = g_param_spec_boxed ("updated-at", NULL, NULL, G_TYPE_DATE_TIME, f);
+  properties[PROP_AUTHOR] = g_param_spec_object ("author", NULL, NULL, HD_TYPE_USER, f);
+  properties[PROP_RATING] = g_param_spec_int64 ("rating", NULL, NULL, 0, 5, 0, f);
+  properties[PROP_RATING_COMMENT] = g_param_spec_string ("rating-comment", NULL, NULL, NULL, f);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -149,6 +164,21 @@ hd_note_update_from_json (HdNote     *self,
       g_autoptr(GDateTime) t = hd_json_get_time (object, "updated_at");
       hd_set_time (o, &self->updated_at, t, properties[PROP_UPDATED_AT]);
     }
+  /* Contract v2: who wrote it; for a transcript, its chat's rating. */
+  if (hd_json_has (object, "author"))
+    {
+      g_autoptr(HdUser) u = hd_user_reuse_or_new (self->author, hd_json_get_object (object, "author"));
+      hd_set_object (o, (gpointer *) &self->author, u, properties[PROP_AUTHOR]);
+    }
+  if (hd_json_has (object, "rating"))
+    {
+      JsonObject *rating = hd_json_get_object (object, "rating");
+
+      hd_set_string (o, &self->rating_comment, hd_json_get_string (rating, "comment"),
+                     properties[PROP_RATING_COMMENT]);
+      hd_set_int (o, &self->rating, CLAMP (hd_json_get_int (rating, "score", 0), 0, 5),
+                  properties[PROP_RATING]);
+    }
   g_object_thaw_notify (o);
 }
 
@@ -173,3 +203,7 @@ gint64 hd_note_get_chat_id (HdNote *self) { g_return_val_if_fail (HD_IS_NOTE (se
 const char *hd_note_get_body (HdNote *self) { g_return_val_if_fail (HD_IS_NOTE (self), NULL); return self->body->str; }
 GDateTime *hd_note_get_created_at (HdNote *self) { g_return_val_if_fail (HD_IS_NOTE (self), NULL); return self->created_at; }
 GDateTime *hd_note_get_updated_at (HdNote *self) { g_return_val_if_fail (HD_IS_NOTE (self), NULL); return self->updated_at; }
+HdUser *hd_note_get_author (HdNote *self) { g_return_val_if_fail (HD_IS_NOTE (self), NULL); return self->author; }
+gboolean hd_note_is_event (HdNote *self) { g_return_val_if_fail (HD_IS_NOTE (self), FALSE); return g_strcmp0 (self->kind, "event") == 0; }
+int hd_note_get_rating (HdNote *self) { g_return_val_if_fail (HD_IS_NOTE (self), 0); return (int) self->rating; }
+const char *hd_note_get_rating_comment (HdNote *self) { g_return_val_if_fail (HD_IS_NOTE (self), NULL); return self->rating_comment; }

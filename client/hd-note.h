@@ -3,6 +3,7 @@
 
 #include <json-glib/json-glib.h>
 #include "hd-client-types.h"
+#include "hd-user.h"
 
 G_BEGIN_DECLS
 
@@ -30,5 +31,12 @@ gint64      hd_note_get_chat_id      (HdNote *self);
 const char *hd_note_get_body         (HdNote *self);
 GDateTime  *hd_note_get_created_at   (HdNote *self);
 GDateTime  *hd_note_get_updated_at   (HdNote *self);
+/* Contract v2: "author" (HdUser, NULL for transcripts), kind "event"
+ * (written by the server), and a transcript's chat "rating" (0 = none)
+ * and "rating-comment". */
+HdUser     *hd_note_get_author       (HdNote *self);
+gboolean    hd_note_is_event         (HdNote *self);
+int         hd_note_get_rating       (HdNote *self);
+const char *hd_note_get_rating_comment (HdNote *self);
 
 G_END_DECLS

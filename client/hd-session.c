@@ -1144,6 +1144,9 @@ on_event (HdEventStream *events,
       refresh_request (self, hd_chat_get_request_id (chat));
       g_signal_emit (self, signals[SIGNAL_CHAT_ENDED], 0, chat);
     }
+  else if (g_str_equal (type, HD_EVENT_CHAT_UPDATED))
+    /* Contract v2: a waiting chat's position or wait, a rating. */
+    hd_session_upsert_chat (self, data);
   else if (g_str_equal (type, HD_EVENT_NOTE_UPDATED))
     handle_note_updated (self, data);
   else if (g_str_equal (type, HD_EVENT_NOTE_CREATED))

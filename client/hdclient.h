@@ -10,6 +10,8 @@
 #include "hd-note.h"
 #include "hd-list-model.h"
 #include "hd-session.h"
+#include "hd-session-customer.h"
+#include "hd-attachment.h"
 #include "hd-credentials.h"
 #include "hd-login-dialog.h"
 #include "hd-chat-view.h"
