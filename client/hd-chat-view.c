@@ -2,6 +2,8 @@
 #define G_LOG_DOMAIN "hd-chat-view"
 
 #include "hd-chat-view.h"
+#include "hd-chat-view-private.h"
+#include "hd-app-shell.h"
 #include "hd-error.h"
 
 #include <glib/gi18n.h>
@@ -13,6 +15,7 @@ struct _HdChatView
 {
   GtkWidget parent_instance;
 
+  AdwToastOverlay *toast_overlay;
   GtkScrolledWindow *scroller;
   GtkListView *list_view;
   GtkLabel *typing_label;
@@ -131,6 +134,8 @@ update_state (HdChatView *self)
   gtk_widget_set_sensitive (GTK_WIDGET (self->text_view), can_write);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.send", can_write);
   gtk_widget_set_sensitive (GTK_WIDGET (self->entry_box), can_write);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat-view.attach", can_write);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat-view.screenshot", can_write);
   if (!can_write)
     gtk_label_set_text (self->typing_label, "");
 }
@@ -337,6 +342,31 @@ hd_chat_view_set_property (GObject      *object,
 }
 
 static void
+attach_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  hd_chat_view_choose_file (HD_CHAT_VIEW (widget));
+}
+
+static void
+screenshot_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  hd_chat_view_take_screenshot (HD_CHAT_VIEW (widget));
+}
+
+void
+hd_chat_view_show_toast (HdChatView *self,
+                         const char *text)
+{
+  g_return_if_fail (HD_IS_CHAT_VIEW (self));
+  /* Plain text: file names and reasons are never markup. */
+  hd_toast_overlay_add_text (self->toast_overlay, text);
+}
+
+static void
 hd_chat_view_class_init (HdChatViewClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -359,6 +389,7 @@ hd_chat_view_class_init (HdChatViewClass *klass)
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/com/helpdeskchat/client/hd-chat-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, HdChatView, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, HdChatView, scroller);
   gtk_widget_class_bind_template_child (widget_class, HdChatView, list_view);
   gtk_widget_class_bind_template_child (widget_class, HdChatView, typing_label);
@@ -370,6 +401,8 @@ hd_chat_view_class_init (HdChatViewClass *klass)
   /* Enter sends (a shortcut on the text view, see init); Shift+Enter
    * adds a line as the text view does by default. */
   gtk_widget_class_install_action (widget_class, "chat.send", NULL, send_action);
+  gtk_widget_class_install_action (widget_class, "chat-view.attach", NULL, attach_action);
+  gtk_widget_class_install_action (widget_class, "chat-view.screenshot", NULL, screenshot_action);
 }
 
 static void
@@ -398,6 +431,7 @@ hd_chat_view_init (HdChatView *self)
   g_signal_connect (adj, "notify::upper", G_CALLBACK (on_adjustment_bounds_changed), self);
   g_signal_connect (adj, "notify::page-size", G_CALLBACK (on_adjustment_bounds_changed), self);
   self->stick = TRUE;
+  hd_chat_view_setup_drop (self);
 
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->send_button), _("Send message"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->send_button),

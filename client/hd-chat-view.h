@@ -27,4 +27,17 @@ gboolean   hd_chat_view_send        (HdChatView *self);
 GtkListView *hd_chat_view_get_list_view (HdChatView *self);
 GtkTextView *hd_chat_view_get_text_view (HdChatView *self);
 
+/* Attachments (contract v2): a message with a file shows it (a thumbnail
+ * or a row with Save); the attach button, the screenshot button and
+ * dropping files onto the view send files.  Refusals are shown as toasts
+ * on the view. */
+void       hd_chat_view_show_toast  (HdChatView *self,
+                                     const char *text);
+/* Sends @file (read asynchronously) / @bytes named @name to the chat. */
+void       hd_chat_view_send_file   (HdChatView *self,
+                                     GFile      *file);
+void       hd_chat_view_send_bytes  (HdChatView *self,
+                                     const char *name,
+                                     GBytes     *bytes);
+
 G_END_DECLS

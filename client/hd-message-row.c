@@ -4,6 +4,7 @@
 #include <glib/gi18n.h>
 
 #include "hd-message-row.h"
+#include "hd-attachment-view.h"
 #include "hd-user.h"
 
 struct _HdMessageRow
@@ -15,6 +16,7 @@ struct _HdMessageRow
   GtkLabel *time_label;
   GtkLabel *body_label;
   GtkLabel *state_label;
+  GtkWidget *attachment_view;
 
   HdMessage *message;
 };
@@ -60,6 +62,12 @@ update (HdMessageRow *self)
   gtk_label_set_text (self->author_label, author && hd_user_get_name (author) ? hd_user_get_name (author) : "");
   gtk_label_set_text (self->time_label, time ? time : "");
   gtk_label_set_text (self->body_label, m && hd_message_get_body (m) ? hd_message_get_body (m) : "");
+  /* A file: its thumbnail or row stands for the body.  The session comes
+   * from the chat view the row is in. */
+  hd_attachment_view_set_attachment (HD_ATTACHMENT_VIEW (self->attachment_view), NULL,
+                                     m ? hd_message_get_attachment (m) : NULL);
+  gtk_widget_set_visible (self->attachment_view, m != NULL && hd_message_get_attachment (m) != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->body_label), m == NULL || hd_message_get_attachment (m) == NULL);
 
   switch (state)
     {
@@ -169,11 +177,13 @@ hd_message_row_class_init (HdMessageRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HdMessageRow, time_label);
   gtk_widget_class_bind_template_child (widget_class, HdMessageRow, body_label);
   gtk_widget_class_bind_template_child (widget_class, HdMessageRow, state_label);
+  gtk_widget_class_bind_template_child (widget_class, HdMessageRow, attachment_view);
 }
 
 static void
 hd_message_row_init (HdMessageRow *self)
 {
+  g_type_ensure (HD_TYPE_ATTACHMENT_VIEW);
   gtk_widget_init_template (GTK_WIDGET (self));
 }
 

@@ -6,6 +6,8 @@
 #include "hd-note-row.h"
 #include "hd-transcript.h"
 
+#include <string.h>
+
 struct _HdNoteRow
 {
   GtkWidget parent_instance;
@@ -13,6 +15,7 @@ struct _HdNoteRow
   GtkLabel *title_label;
   GtkLabel *time_label;
   GtkLabel *body_label;
+  GtkLabel *rating_label;
 
   HdNote *note;
 };
@@ -54,6 +57,46 @@ update (HdNoteRow *self)
       readable = hd_transcript_for_people (hd_note_get_body (note), tz, FALSE);
     }
   gtk_label_set_text (self->body_label, readable ? readable : note && hd_note_get_body (note) ? hd_note_get_body (note) : "");
+
+  /* Contract v2: who wrote a note, events in our words, a chat's rating. */
+  if (note && hd_note_is_event (note))
+    {
+      const char *body = hd_note_get_body (note);
+      const char *prefix = "Chat transcript emailed to ";
+
+      gtk_label_set_text (self->title_label, _("Event"));
+      /* The server writes events in English: say the ones we know in
+       * our own words. */
+      if (g_str_has_prefix (body, prefix) && g_str_has_suffix (body, "."))
+        {
+          g_autofree char *address = g_strndup (body + strlen (prefix), strlen (body) - strlen (prefix) - 1);
+          /* Translators: %s is an email address */
+          g_autofree char *text = g_strdup_printf (_("Chat transcript emailed to %s."), address);
+          gtk_label_set_text (self->body_label, text);
+        }
+    }
+  else if (note && !hd_note_is_transcript (note) && hd_note_get_author (note) != NULL)
+    {
+      /* Translators: %s is a person's name */
+      g_autofree char *title = g_strdup_printf (_("Note by %s"), hd_user_get_name (hd_note_get_author (note)));
+      gtk_label_set_text (self->title_label, title);
+    }
+  if (note && hd_note_get_rating (note) > 0)
+    {
+      int score = hd_note_get_rating (note);
+      const char *comment = hd_note_get_rating_comment (note);
+      g_autofree char *text = NULL;
+
+      if (comment != NULL)
+        /* Translators: the customer's rating of a chat, then their comment */
+        text = g_strdup_printf (g_dngettext (NULL, "Rated %d star out of 5: “%s”",
+                                             "Rated %d stars out of 5: “%s”", score), score, comment);
+      else
+        text = g_strdup_printf (g_dngettext (NULL, "Rated %d star out of 5",
+                                             "Rated %d stars out of 5", score), score);
+      gtk_label_set_text (self->rating_label, text);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->rating_label), note != NULL && hd_note_get_rating (note) > 0);
 }
 
 void
@@ -138,6 +181,7 @@ hd_note_row_class_init (HdNoteRowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/com/helpdeskchat/client/hd-note-row.ui");
   gtk_widget_class_bind_template_child (widget_class, HdNoteRow, title_label);
   gtk_widget_class_bind_template_child (widget_class, HdNoteRow, time_label);
+  gtk_widget_class_bind_template_child (widget_class, HdNoteRow, rating_label);
   gtk_widget_class_bind_template_child (widget_class, HdNoteRow, body_label);
 }
 

@@ -1700,6 +1700,8 @@ hd_session_start_chat_async (HdSession           *self,
   json_object_set_int_member (o, "request_id", request_id);
   if (technician_id > 0)
     json_object_set_int_member (o, "technician_id", technician_id);
+  else if (technician_id < 0)
+    json_object_set_boolean_member (o, "team", TRUE);
   session_call (self, "POST", "/chats", o, chat_answer, hd_session_chat_finish,
                 cancellable, callback, user_data);
 }

@@ -148,7 +148,9 @@ void       hd_session_send_typing    (HdSession   *self,
 
 /* Chat calls that also update the lists; all finish with the canonical
  * HdChat (transfer full) via hd_session_chat_finish.
- * HD_ERROR_ALREADY_TAKEN when someone else accepted first. */
+ * HD_ERROR_ALREADY_TAKEN when someone else accepted first.
+ * start_chat: @technician_id 0 lets the server pick, -1 asks for the
+ * request's team queue ("Chat with the team"). */
 void       hd_session_start_chat_async  (HdSession           *self,
                                          gint64               request_id,
                                          gint64               technician_id,

@@ -12,6 +12,8 @@
 #include "hd-session.h"
 #include "hd-session-customer.h"
 #include "hd-attachment.h"
+#include "hd-attachment-view.h"
+#include "hd-error-text.h"
 #include "hd-credentials.h"
 #include "hd-login-dialog.h"
 #include "hd-chat-view.h"

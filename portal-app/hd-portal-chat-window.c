@@ -5,6 +5,8 @@
 
 #include "hd-portal-util.h"
 #include "hd-portal-chat-window.h"
+#include "hd-portal-dialogs.h"
+#include "hd-portal-rating.h"
 #include "hd-error.h"
 
 struct _HdPortalChatWindow
@@ -22,6 +24,9 @@ struct _HdPortalChatWindow
   AdwStatusPage   *waiting_page;
   GtkSpinner      *waiting_spinner;
   AdwBin          *chat_bin;
+  GtkWidget       *leave_button;
+  GtkRevealer     *rating_revealer;
+  HdPortalRating  *rating;
 
   HdSession       *session;
   HdChat          *chat;
@@ -29,6 +34,9 @@ struct _HdPortalChatWindow
   GCancellable    *cancellable;
   gboolean         ending;
   gboolean         close_after_end;
+  gboolean         withdrawn;       /* the customer ended it while it waited */
+  gboolean         rating_skipped;
+  gboolean         rating_busy;
 };
 
 G_DEFINE_FINAL_TYPE (HdPortalChatWindow, hd_portal_chat_window, ADW_TYPE_WINDOW)
@@ -77,6 +85,8 @@ dup_partner_name (HdPortalChatWindow *self)
   return g_strdup (_("a technician"));
 }
 
+static char *dup_queue_text (HdChat *chat);
+
 static void
 update_state (HdPortalChatWindow *self)
 {
@@ -111,7 +121,11 @@ update_state (HdPortalChatWindow *self)
         /* Translators: %s is a technician's name */
         g_autofree char *waiting = g_strdup_printf (_("Waiting for %s to accept…"), partner);
 
+        g_autofree char *where = dup_queue_text (self->chat);
+
         adw_status_page_set_title (self->waiting_page, waiting);
+        adw_status_page_set_description (self->waiting_page, where);
+        gtk_widget_set_visible (self->leave_button, FALSE);
         gtk_stack_set_visible_child_name (self->state_stack, "waiting");
         gtk_spinner_set_spinning (self->waiting_spinner, TRUE);
         gtk_revealer_set_reveal_child (self->ended_revealer, FALSE);
@@ -147,10 +161,30 @@ update_state (HdPortalChatWindow *self)
           gtk_label_set_text (self->ended_label, _("The chat has ended. The transcript was saved as a note on this request."));
           gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.email", TRUE);
           gtk_widget_set_visible (GTK_WIDGET (self->email_button), TRUE);
+          /* Once, skippable; a rating given elsewhere shows as given. */
+          if (hd_chat_get_rating (self->chat) > 0)
+            hd_portal_rating_show_done (self->rating, hd_chat_get_rating (self->chat),
+                                        hd_chat_get_rating_comment (self->chat));
+          gtk_revealer_set_reveal_child (self->rating_revealer, !self->rating_skipped);
+        }
+      else if (!self->withdrawn)
+        {
+          /* Nobody took it (no answer, or the technician left): say so
+           * kindly, and offer the other way to reach them. */
+          adw_status_page_set_title (self->waiting_page, _("Nobody Could Answer"));
+          adw_status_page_set_description (self->waiting_page,
+                                           _("Sorry, nobody was free to take your chat this time. "
+                                             "You can leave a message instead; it reaches them on the request."));
+          gtk_widget_set_visible (self->leave_button, TRUE);
+          gtk_stack_set_visible_child_name (self->state_stack, "waiting");
+          gtk_label_set_text (self->ended_label, _("The chat has ended."));
+          gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.email", FALSE);
+          gtk_widget_set_visible (GTK_WIDGET (self->email_button), FALSE);
         }
       else
         {
           /* Never accepted: there is no conversation and no transcript. */
+          gtk_widget_set_visible (self->leave_button, FALSE);
           adw_status_page_set_title (self->waiting_page, _("Chat Request Withdrawn"));
           adw_status_page_set_description (self->waiting_page,
                                            _("Nobody accepted the chat. You can start another one from the request."));
@@ -162,6 +196,100 @@ update_state (HdPortalChatWindow *self)
       gtk_revealer_set_reveal_child (self->ended_revealer, TRUE);
       break;
     }
+}
+
+/* Where a waiting customer stands: "You are number 2 in the queue.
+ * Expected wait: about 3 minutes." */
+static char *
+dup_queue_text (HdChat *chat)
+{
+  gint64 position = hd_chat_get_queue_position (chat);
+  gint64 wait = hd_chat_get_estimated_wait (chat);
+  GString *out = g_string_new (NULL);
+
+  if (position == 1)
+    g_string_append (out, _("You are next in the queue."));
+  else if (position > 1)
+    g_string_append_printf (out, g_dngettext (NULL,
+                                              /* Translators: the number is always 2 or more */
+                                              "You are number %d in the queue.",
+                                              "You are number %d in the queue.",
+                                              (gulong) position), (int) position);
+  if (wait >= 0)
+    {
+      gint64 minutes = (wait + 59) / 60;
+
+      if (out->len > 0)
+        g_string_append_c (out, ' ');
+      if (wait < 60)
+        g_string_append (out, _("Expected wait: less than a minute."));
+      else
+        g_string_append_printf (out, g_dngettext (NULL, "Expected wait: about %d minute.",
+                                                  "Expected wait: about %d minutes.", (gulong) minutes),
+                                (int) minutes);
+    }
+  if (out->len > 0)
+    g_string_append_c (out, ' ');
+  g_string_append (out, _("You can leave this window open; you will be told when the chat starts."));
+  return g_string_free (out, FALSE);
+}
+
+static void
+rated_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(HdPortalChatWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HdChat) chat = hd_session_chat_finish (HD_SESSION (source), result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self->rating_busy = FALSE;
+  hd_portal_rating_set_busy (self->rating, FALSE);
+  if (chat == NULL)
+    {
+      g_autofree char *why = hd_error_dup_text (error);
+      /* Translators: %s says why */
+      g_autofree char *text = g_strdup_printf (_("Your rating was not sent: %s"), why);
+      hd_portal_rating_show_error (self->rating, text);
+      return;
+    }
+  hd_portal_rating_show_error (self->rating, NULL);
+  hd_portal_rating_show_done (self->rating, hd_chat_get_rating (chat), hd_chat_get_rating_comment (chat));
+}
+
+static void
+rate_cb (HdPortalChatWindow *self,
+         int                 score,
+         const char         *comment)
+{
+  if (self->rating_busy)
+    return;
+  self->rating_busy = TRUE;
+  hd_portal_rating_set_busy (self->rating, TRUE);
+  hd_session_rate_chat_async (self->session, hd_chat_get_id (self->chat), score, comment,
+                              self->cancellable, rated_cb, g_object_ref (self));
+}
+
+static void
+skip_rating_cb (HdPortalChatWindow *self)
+{
+  self->rating_skipped = TRUE;
+  gtk_revealer_set_reveal_child (self->rating_revealer, FALSE);
+}
+
+static void
+leave_message_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  HdPortalChatWindow *self = HD_PORTAL_CHAT_WINDOW (widget);
+  HdRequest *request = hd_session_get_request (self->session, hd_chat_get_request_id (self->chat));
+  GtkWidget *dialog = hd_portal_message_dialog_new (GTK_WINDOW (self), self->session, request);
+
+  g_signal_connect_object (dialog, "done", G_CALLBACK (gtk_window_destroy), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
@@ -187,8 +315,11 @@ email_cb (GObject      *source,
 
   gtk_widget_set_sensitive (GTK_WIDGET (self->email_button), TRUE);
   if (sent_to == NULL)
-    /* Translators: %s is the server's explanation */
-    text = g_strdup_printf (_("The transcript could not be sent: %s"), error->message);
+    {
+      g_autofree char *why = hd_error_dup_text (error);
+      /* Translators: %s is the reason */
+      text = g_strdup_printf (_("The transcript could not be sent: %s"), why);
+    }
   else
     /* Translators: %s is an email address */
     text = g_strdup_printf (_("Transcript sent to you at %s"), sent_to);
@@ -227,10 +358,13 @@ end_cb (GObject      *source,
   if (chat == NULL && !g_error_matches (error, HD_ERROR, HD_ERROR_CHAT_ENDED))
     {
       g_autofree char *text = NULL;
+      g_autofree char *why = NULL;
 
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
-      text = g_strdup_printf (_("The chat could not be ended: %s"), error->message);
+      why = hd_error_dup_text (error);
+      /* Translators: %s is the reason */
+      text = g_strdup_printf (_("The chat could not be ended: %s"), why);
       hd_toast_overlay_add_text (self->toast_overlay, text);
       self->close_after_end = FALSE;
       update_state (self);
@@ -250,6 +384,8 @@ end_chat (HdPortalChatWindow *self,
   if (self->ending)
     return;
 
+  if (hd_chat_get_state (self->chat) == HD_CHAT_STATE_WAITING)
+    self->withdrawn = TRUE;
   self->ending = TRUE;
   self->close_after_end = close_after;
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.cancel", FALSE);
@@ -405,6 +541,8 @@ hd_portal_chat_window_class_init (HdPortalChatWindowClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
+  g_type_ensure (HD_TYPE_PORTAL_RATING);
+
   object_class->constructed = hd_portal_chat_window_constructed;
   object_class->get_property = hd_portal_chat_window_get_property;
   object_class->set_property = hd_portal_chat_window_set_property;
@@ -431,6 +569,12 @@ hd_portal_chat_window_class_init (HdPortalChatWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HdPortalChatWindow, waiting_page);
   gtk_widget_class_bind_template_child (widget_class, HdPortalChatWindow, waiting_spinner);
   gtk_widget_class_bind_template_child (widget_class, HdPortalChatWindow, chat_bin);
+  gtk_widget_class_bind_template_child (widget_class, HdPortalChatWindow, leave_button);
+  gtk_widget_class_bind_template_child (widget_class, HdPortalChatWindow, rating_revealer);
+  gtk_widget_class_bind_template_child (widget_class, HdPortalChatWindow, rating);
+  gtk_widget_class_bind_template_callback (widget_class, rate_cb);
+  gtk_widget_class_bind_template_callback (widget_class, skip_rating_cb);
+  gtk_widget_class_install_action (widget_class, "chat.leave-message", NULL, leave_message_action);
 
   gtk_widget_class_install_action (widget_class, "chat.email", NULL, email_action);
   gtk_widget_class_install_action (widget_class, "chat.cancel", NULL, cancel_action);
@@ -448,6 +592,7 @@ hd_portal_chat_window_init (HdPortalChatWindow *self)
   hd_stack_hide_inactive_pages (self->state_stack);
   hd_revealer_hide_when_closed (self->ended_revealer);
   hd_revealer_hide_when_closed (self->reconnect_revealer);
+  hd_revealer_hide_when_closed (self->rating_revealer);
 }
 
 HdPortalChatWindow *

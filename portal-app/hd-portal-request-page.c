@@ -4,6 +4,7 @@
 #include <glib/gi18n.h>
 
 #include "hd-portal-request-page.h"
+#include "hd-portal-dialogs.h"
 #include "hd-portal-util.h"
 
 struct _HdPortalRequestPage
@@ -28,6 +29,8 @@ struct _HdPortalRequestPage
   GtkPopover    *chat_popover;
   GtkLabel      *popover_reason_label;
   GtkBox        *technician_box;
+  GtkWidget     *leave_button;
+  GtkWidget     *popover_leave_button;
 
   HdSession     *session;
   HdRequest     *request;
@@ -135,7 +138,7 @@ technician_button_new (HdUser   *user,
     {
       gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "page.start-chat");
       gtk_actionable_set_action_target_value (GTK_ACTIONABLE (button),
-                                              g_variant_new_int64 (user ? hd_user_get_id (user) : 0));
+                                              g_variant_new_int64 (user ? hd_user_get_id (user) : -1));
     }
   else
     gtk_widget_set_sensitive (button, FALSE);
@@ -152,6 +155,9 @@ rebuild_technician_buttons (HdPortalRequestPage *self,
   guint n = self->technicians ? g_list_model_get_n_items (self->technicians) : 0;
 
   GString *signature = g_string_new (can_start ? "1" : "0");
+
+  if (self->session != NULL && hd_session_get_customer_chat_with_team (self->session))
+    g_string_append (signature, "|team");
 
   /* Requests notify often (every presence event re-reads them); rebuild
    * only when what the menu shows changed, so screen readers are not
@@ -187,8 +193,10 @@ rebuild_technician_buttons (HdPortalRequestPage *self,
       gtk_box_append (self->technician_box, technician_button_new (user, can_start));
     }
 
-  /* Nobody named, yet a chat is possible: it goes to the team queue. */
-  if (n == 0 && can_start)
+  /* The team's queue, whenever the team privilege allows it (contract
+   * v2: "team": true), and when nobody is named yet a chat is possible. */
+  if (can_start && ((self->session != NULL && hd_session_get_customer_chat_with_team (self->session) &&
+                     self->request != NULL && hd_request_get_team_name (self->request) != NULL) || n == 0))
     gtk_box_append (self->technician_box, technician_button_new (NULL, TRUE));
 }
 
@@ -220,6 +228,15 @@ update_chat_options (HdPortalRequestPage *self)
   self->reason_text = g_steal_pointer (&text);
 
   gtk_widget_set_visible (self->reason_box, self->reason_text != NULL);
+  /* Nobody to chat with: a message on the request reaches them later. */
+  {
+    gboolean can_leave = self->request != NULL && hd_request_is_open (self->request) && !can_start;
+
+    gtk_widget_set_visible (self->leave_button, can_leave);
+    gtk_widget_set_visible (self->popover_leave_button, can_leave);
+    gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.leave-message",
+                                   self->request != NULL && hd_request_is_open (self->request));
+  }
   gtk_widget_set_visible (GTK_WIDGET (self->popover_reason_label), self->reason_text != NULL);
   gtk_label_set_text (self->reason_label, self->reason_text ? self->reason_text : "");
   gtk_label_set_text (self->popover_reason_label, self->reason_text ? self->reason_text : "");
@@ -294,7 +311,8 @@ start_chat_cb (GObject      *source,
 
   if (chat == NULL)
     {
-      gtk_widget_activate_action (GTK_WIDGET (self), "win.toast", "s", error->message);
+      g_autofree char *why = hd_error_dup_text (error);
+      gtk_widget_activate_action (GTK_WIDGET (self), "win.toast", "s", why);
       return;
     }
 
@@ -338,6 +356,41 @@ start_chat_default_action (GtkWidget  *widget,
   if (self->technicians && g_list_model_get_n_items (self->technicians) > 0)
     first = g_list_model_get_item (self->technicians, 0);
   start_chat (self, first ? hd_user_get_id (first) : 0);
+}
+
+static void
+message_left_cb (HdPortalRequestPage *self,
+                 HdNote              *note)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.toast", "s",
+                              _("Your message was left on the request."));
+  hd_portal_request_page_show_tab (self, "notes");
+}
+
+static void
+leave_message_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  HdPortalRequestPage *self = HD_PORTAL_REQUEST_PAGE (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkWidget *dialog;
+
+  if (self->session == NULL || self->request == NULL)
+    return;
+  gtk_popover_popdown (self->chat_popover);
+  dialog = hd_portal_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                         self->session, self->request);
+  g_signal_connect_object (dialog, "done", G_CALLBACK (message_left_cb), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+start_team_chat_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  start_chat (HD_PORTAL_REQUEST_PAGE (widget), -1);
 }
 
 static void
@@ -490,10 +543,14 @@ hd_portal_request_page_class_init (HdPortalRequestPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HdPortalRequestPage, chat_popover);
   gtk_widget_class_bind_template_child (widget_class, HdPortalRequestPage, popover_reason_label);
   gtk_widget_class_bind_template_child (widget_class, HdPortalRequestPage, technician_box);
+  gtk_widget_class_bind_template_child (widget_class, HdPortalRequestPage, leave_button);
+  gtk_widget_class_bind_template_child (widget_class, HdPortalRequestPage, popover_leave_button);
 
   gtk_widget_class_install_action (widget_class, "page.start-chat", "x", start_chat_action);
   gtk_widget_class_install_action (widget_class, "page.start-chat-default", NULL, start_chat_default_action);
   gtk_widget_class_install_action (widget_class, "page.open-chat", NULL, open_chat_action);
+  gtk_widget_class_install_action (widget_class, "page.leave-message", NULL, leave_message_action);
+  gtk_widget_class_install_action (widget_class, "page.start-team-chat", NULL, start_team_chat_action);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }

@@ -8,6 +8,7 @@
 #include "hd-portal-chat-window.h"
 #include "hd-portal-request-page.h"
 #include "hd-portal-request-row.h"
+#include "hd-portal-dialogs.h"
 
 struct _HdPortalWindow
 {
@@ -334,7 +335,10 @@ requests_loaded_cb (HdPortalWindow *self)
   if (!hd_list_model_get_loaded (requests) || hd_list_model_get_loading (requests))
     return;
   if (error != NULL && !self->loaded)
-    hd_portal_window_show_toast (self, error->message);
+    {
+      g_autofree char *why = hd_error_dup_text (error);
+      hd_portal_window_show_toast (self, why);
+    }
   self->loaded = TRUE;
   update_sidebar (self);
 }
@@ -431,6 +435,38 @@ hd_portal_window_show_toast (HdPortalWindow *self,
   g_return_if_fail (HD_IS_PORTAL_WINDOW (self));
 
   hd_toast_overlay_add_text (self->toast_overlay, text);
+}
+
+static void
+request_made_cb (HdPortalWindow *self,
+                 HdRequest      *request)
+{
+  HdPortalRequestRow *row;
+
+  update_sidebar (self);
+  row = find_row (self, hd_request_get_id (request));
+  if (row != NULL)
+    {
+      gtk_list_box_select_row (self->request_list, GTK_LIST_BOX_ROW (row));
+      show_request (self, request);
+      adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+    }
+  hd_portal_window_show_toast (self, _("Your request was created."));
+}
+
+static void
+new_request_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  HdPortalWindow *self = HD_PORTAL_WINDOW (widget);
+  GtkWidget *dialog;
+
+  if (self->session == NULL)
+    return;
+  dialog = hd_portal_new_request_dialog_new (GTK_WINDOW (self), self->session);
+  g_signal_connect_object (dialog, "done", G_CALLBACK (request_made_cb), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 /* --- logging in ------------------------------------------------------ */
@@ -712,6 +748,8 @@ hd_portal_window_class_init (HdPortalWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, request_row_activated_cb);
 
   gtk_widget_class_install_action (widget_class, "win.refresh", NULL, refresh_action);
+  gtk_widget_class_install_action (widget_class, "win.new-request", NULL, new_request_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.new-request", NULL);
   gtk_widget_class_install_action (widget_class, "win.log-out", NULL, logout_action);
   gtk_widget_class_install_action (widget_class, "win.log-in", NULL, login_action);
   gtk_widget_class_install_action (widget_class, "win.go-back", NULL, go_back_action);

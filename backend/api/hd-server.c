@@ -643,14 +643,16 @@ route_chats (HdServer    *self,
       else if (IS ("POST"))
         {
           gint64 request_id, technician_id;
+          int team;
 
           NEED_BODY ();
           if (!get_id (call, "request_id", TRUE, FALSE, &request_id) ||
-              !get_id (call, "technician_id", FALSE, TRUE, &technician_id))
+              !get_id (call, "technician_id", FALSE, TRUE, &technician_id) ||
+              !get_bool (call, "team", FALSE, &team))
             return;
           respond_result (call->msg, 201,
                           hd_chat_service_start_chat (self->service, call->user, request_id,
-                                                      MAX (technician_id, 0), &error),
+                                                      team == 1 ? -1 : MAX (technician_id, 0), &error),
                           &error);
         }
       else

@@ -1767,6 +1767,16 @@ hd_chat_service_start_chat (HdChatService  *self,
       chat.target_kind = HD_TARGET_TECHNICIAN;
       chat.target_id = technician_id;
     }
+  else if (technician_id < 0)
+    {
+      /* "Chat with the team" (contract v2): the team's queue even when the
+       * assignee is there, if the privilege allows it. */
+      if (!p.customer_chat_with_team || r->team_id <= 0)
+        return fail (error, HD_ERROR_TECHNICIAN_UNAVAILABLE,
+                     "Chatting with the team is not possible for this request");
+      chat.target_kind = HD_TARGET_TEAM;
+      chat.target_id = r->team_id;
+    }
   else if (r->assignee_id > 0 && ((HdUserRecord *) g_ptr_array_index (techs, 0))->id == r->assignee_id)
     {
       chat.target_kind = HD_TARGET_TECHNICIAN;

@@ -175,7 +175,8 @@ char *hd_chat_service_get_request     (HdChatService *self, const HdUserRecord *
 char *hd_chat_service_list_notes      (HdChatService *self, const HdUserRecord *caller,
                                        gint64 request_id, GError **error);
 
-/* @technician_id 0: let the rules pick. */
+/* @technician_id 0: let the rules pick; -1: the request's team queue
+ * ("team": true, needs the team privilege). */
 char *hd_chat_service_start_chat      (HdChatService *self, const HdUserRecord *caller,
                                        gint64 request_id, gint64 technician_id,
                                        GError **error);

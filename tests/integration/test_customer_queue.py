@@ -112,6 +112,32 @@ class QueueTest(ServerTestCase):
         upd = chris_ev.next('chat.updated', where=lambda d: d['id'] == b['id'])
         self.assertEqual(upd['data']['queue_position'], 1)
 
+    def test_chat_with_the_team_even_when_the_assignee_is_there(self):
+        admin = self.login('admin')
+        tina = self.login('tina')
+        theo = self.login('theo')
+        carol = self.login('carol')
+        tina_ev = self.go_online(tina)
+        theo_ev = self.go_online(theo)
+        rid = self.request_id(carol, 'Printer offline')
+        # Without the privilege: refused, nothing started.
+        status, body = carol.post('/chats', {'request_id': rid, 'team': True})
+        self.assertError((status, body), 409, 'technician_unavailable')
+        status, body = carol.post('/chats', {'request_id': rid, 'team': 'yes'})
+        self.assertEqual(status, 400, body)
+        self.set_privileges(admin, customer_chat_with_team=True)
+        status, chat = carol.post('/chats', {'request_id': rid, 'team': True})
+        self.assertEqual(status, 201, chat)
+        self.assertEqual((chat['target']['kind'], chat['queue_position']), ('team', 1), chat)
+        # Offered to the team's available technicians, tina (the assignee) too.
+        theo_ev.next('chat.requested', where=lambda d: d['id'] == chat['id'])
+        tina_ev.next('chat.requested', where=lambda d: d['id'] == chat['id'])
+        # A request without a team cannot go to a team queue.
+        status, bare = carol.post('/requests', {'subject': 'No team here'})
+        admin.patch('/requests/%d' % bare['id'], {'assignee_id': tina.id})
+        self.assertError(carol.post('/chats', {'request_id': bare['id'], 'team': True}),
+                         409, 'technician_unavailable')
+
     def test_customer_opens_a_request_and_chats_about_it(self):
         tina = self.login('tina')
         admin = self.login('admin')
