@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "hd-portal"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 
 #include "hd-portal-util.h"
 #include "hd-portal-chat-window.h"
@@ -109,7 +110,7 @@ update_state (HdPortalChatWindow *self)
   gtk_window_set_title (GTK_WINDOW (self), title);
   if (request != NULL)
     /* Translators: "Request #1: Printer offline" */
-    subtitle = g_strdup_printf (_("Request #%" G_GINT64_FORMAT ": %s"),
+    subtitle = g_strdup_printf (_("Request #%" PRId64 ": %s"),
                                 hd_request_get_id (request),
                                 hd_request_get_subject (request));
   adw_window_title_set_subtitle (self->window_title, subtitle ? subtitle : "");

@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "hd-portal"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 
 #include "hd-portal-request-page.h"
 #include "hd-portal-dialogs.h"
@@ -70,12 +71,12 @@ update_details (HdPortalRequestPage *self)
   gtk_label_set_text (self->subject_label, hd_request_get_subject (self->request));
   if (assignee != NULL)
     /* Translators: "Request #12 · Open · Tina Tech" */
-    meta = g_strdup_printf (_("Request #%" G_GINT64_FORMAT " · %s · %s"),
+    meta = g_strdup_printf (_("Request #%" PRId64 " · %s · %s"),
                             hd_request_get_id (self->request),
                             status_text (self->request),
                             hd_user_get_name (assignee));
   else
-    meta = g_strdup_printf (_("Request #%" G_GINT64_FORMAT " · %s · Not assigned yet"),
+    meta = g_strdup_printf (_("Request #%" PRId64 " · %s · Not assigned yet"),
                             hd_request_get_id (self->request),
                             status_text (self->request));
   gtk_label_set_text (self->meta_label, meta);

@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "hd-portal"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 
 #include "hd-portal-util.h"
 #include "hd-portal-request-row.h"
@@ -31,7 +32,7 @@ update (HdPortalRequestRow *self)
 
   gtk_label_set_text (self->subject_label, hd_request_get_subject (self->request));
   /* Translators: "#3 · Closed" in the list of requests */
-  meta = g_strdup_printf (_("#%" G_GINT64_FORMAT " · %s"), hd_request_get_id (self->request), status);
+  meta = g_strdup_printf (_("#%" PRId64 " · %s"), hd_request_get_id (self->request), status);
   gtk_label_set_text (self->meta_label, meta);
   gtk_image_set_from_icon_name (self->status_icon,
                                 open ? "mail-unread-symbolic" : "mail-read-symbolic");

@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "hd-portal"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 
 #include "hd-portal-util.h"
 #include "hd-portal-window.h"
@@ -77,7 +78,7 @@ show_request (HdPortalWindow *self,
     }
   else
     {
-      g_autofree char *title = g_strdup_printf (_("Request #%" G_GINT64_FORMAT), hd_request_get_id (request));
+      g_autofree char *title = g_strdup_printf (_("Request #%" PRId64), hd_request_get_id (request));
 
       self->selected_id = hd_request_get_id (request);
       hd_portal_request_page_set_request (self->request_page, self->session, request);

@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "hd-tech-chat-window"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 
 #include "hd-error.h"
 
@@ -67,7 +68,7 @@ update_title (HdTechChatWindow *self)
     {
       const char *description = hd_request_get_description (self->request);
 
-      request_text = g_strdup_printf (_("#%" G_GINT64_FORMAT " %s"),
+      request_text = g_strdup_printf (_("#%" PRId64 " %s"),
                                       hd_request_get_id (self->request),
                                       hd_request_get_subject (self->request));
       gtk_label_set_text (self->description_label, description ? description : "");
@@ -75,7 +76,7 @@ update_title (HdTechChatWindow *self)
                               description != NULL && *description != '\0');
     }
   else
-    request_text = g_strdup_printf (_("Request #%" G_GINT64_FORMAT),
+    request_text = g_strdup_printf (_("Request #%" PRId64),
                                     hd_chat_get_request_id (self->chat));
 
   /* Text from people goes through set_text, never markup. */

@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "hd-tech-queue-row"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 
 #include "hd-tech-queue-row.h"
 
@@ -52,11 +53,11 @@ update (HdTechQueueRow *self)
 
   if (self->request != NULL)
     /* Translators: request number and subject, e.g. "#1 Printer offline" */
-    request_text = g_strdup_printf (_("#%" G_GINT64_FORMAT " %s"),
+    request_text = g_strdup_printf (_("#%" PRId64 " %s"),
                                     hd_request_get_id (self->request),
                                     hd_request_get_subject (self->request));
   else
-    request_text = g_strdup_printf (_("Request #%" G_GINT64_FORMAT),
+    request_text = g_strdup_printf (_("Request #%" PRId64),
                                     hd_chat_get_request_id (self->chat));
 
   if (created != NULL)

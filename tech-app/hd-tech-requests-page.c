@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "hd-tech-requests-page"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 
 #include "hd-tech-requests-page.h"
 
@@ -29,7 +30,7 @@ G_DEFINE_FINAL_TYPE (HdTechRequestsPage, hd_tech_requests_page, GTK_TYPE_WIDGET)
 static char *
 request_title (HdRequest *request)
 {
-  return g_strdup_printf (_("#%" G_GINT64_FORMAT " %s"),
+  return g_strdup_printf (_("#%" PRId64 " %s"),
                           hd_request_get_id (request),
                           hd_request_get_subject (request));
 }

@@ -13,7 +13,9 @@ main (int   argc,
   g_autoptr(HdTechApplication) app = NULL;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* HD_LOCALEDIR: the build tree's catalogs, for tests of an uninstalled
+   * build. */
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("HD_LOCALEDIR") ? g_getenv ("HD_LOCALEDIR") : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
