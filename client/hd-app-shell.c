@@ -218,6 +218,99 @@ hd_chat_windows_destroy_all (HdChatWindows *self)
   g_hash_table_remove_all (self->windows);
 }
 
+/* Start-up */
+
+typedef struct {
+  GtkWindow *window;   /* weak */
+  gint64 started_us;
+  GSourceFunc func;
+  gpointer data;
+  gulong map_handler;
+} FirstFrame;
+
+static void
+first_frame_free (FirstFrame *ff)
+{
+  if (ff->window)
+    g_object_remove_weak_pointer (G_OBJECT (ff->window), (gpointer *) &ff->window);
+  g_free (ff);
+}
+
+static void
+on_after_paint (GdkFrameClock *clock,
+                FirstFrame    *ff)
+{
+  gint64 now = g_get_monotonic_time ();
+  const char *bench = g_getenv ("HD_BENCH_FIRST_FRAME");
+
+  g_signal_handlers_disconnect_by_func (clock, on_after_paint, ff);
+  /* Read by the UI tests (G_MESSAGES_DEBUG=hd-app-shell). */
+  g_debug ("first window drawn %.1f ms after start", (now - ff->started_us) / 1000.0);
+  if (bench != NULL)
+    {
+      g_print ("hd-first-frame %" G_GINT64_FORMAT "\n", now);
+      fflush (stdout);
+      if (g_str_equal (bench, "quit") && ff->window != NULL)
+        {
+          GtkApplication *app = gtk_window_get_application (ff->window);
+
+          if (app != NULL)
+            g_application_quit (G_APPLICATION (app));
+          first_frame_free (ff);
+          return;
+        }
+    }
+  /* Low priority: after this frame's work, before nothing the user waits
+   * for. */
+  if (ff->func != NULL)
+    g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, ff->func, ff->data, NULL);
+  first_frame_free (ff);
+}
+
+static void
+on_first_map (GtkWidget  *widget,
+              FirstFrame *ff)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
+
+  g_clear_signal_handler (&ff->map_handler, widget);
+  if (clock == NULL)
+    {
+      if (ff->func)
+        ff->func (ff->data);
+      first_frame_free (ff);
+      return;
+    }
+  g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), ff);
+}
+
+void
+hd_app_after_first_frame (GtkWindow   *window,
+                          gint64       started_us,
+                          GSourceFunc  func,
+                          gpointer     data)
+{
+  FirstFrame *ff;
+
+  g_return_if_fail (GTK_IS_WINDOW (window));
+
+  ff = g_new0 (FirstFrame, 1);
+  ff->window = window;
+  g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &ff->window);
+  ff->started_us = started_us;
+  ff->func = func;
+  ff->data = data;
+  if (gtk_widget_get_mapped (GTK_WIDGET (window)))
+    {
+      /* gtk_window_present () maps at once, long before anything is
+       * painted: wait for the next frame (and make sure there is one). */
+      on_first_map (GTK_WIDGET (window), ff);
+      gtk_widget_queue_draw (GTK_WIDGET (window));
+      return;
+    }
+  ff->map_handler = g_signal_connect (window, "map", G_CALLBACK (on_first_map), ff);
+}
+
 /* Accessibility */
 
 static void

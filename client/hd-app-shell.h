@@ -49,6 +49,18 @@ gint64         hd_chat_windows_find       (HdChatWindows *self,
 /* Destroys every window (they stay out of the table from then on). */
 void           hd_chat_windows_destroy_all (HdChatWindows *self);
 
+/* Start-up: calls @func (once) right after @window's first frame is
+ * painted, so the keyring, the network and the stores wait until the
+ * person sees a window.  Also logs "first window drawn N ms after start"
+ * (debug, domain hd-app-shell; N from @started_us, g_get_monotonic_time ()
+ * when the process began its work) and, when $HD_BENCH_FIRST_FRAME is set,
+ * prints "hd-first-frame MONOTONIC_USEC" on stdout for tests/bench/ (and
+ * quits the application if it is "quit"). */
+void      hd_app_after_first_frame  (GtkWindow   *window,
+                                     gint64       started_us,
+                                     GSourceFunc  func,
+                                     gpointer     data);
+
 /* Accessibility: keep what is not on screen out of the AT-SPI tree
  * (GTK 4.8 exports every page of a stack and a folded revealer's child),
  * so a screen reader reads only what is shown. */

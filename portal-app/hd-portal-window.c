@@ -39,7 +39,6 @@ struct _HdPortalWindow
   GHashTable           *opened_chats;  /* chat ids whose window was opened once */
   GtkWindow            *login_dialog;  /* weak */
   gint64                selected_id;
-  guint                 start_idle;
   gboolean              loaded;
 };
 
@@ -548,11 +547,12 @@ restore_cb (GObject      *source,
 }
 
 static gboolean
-start_idle_cb (gpointer user_data)
+start_cb (gpointer user_data)
 {
-  HdPortalWindow *self = user_data;
+  g_autoptr(HdPortalWindow) self = user_data;
 
-  self->start_idle = 0;
+  if (gtk_widget_in_destruction (GTK_WIDGET (self)))
+    return G_SOURCE_REMOVE;
   hd_session_restore_async (HD_APP_ID_PORTAL, NULL, restore_cb, g_object_ref (self));
   return G_SOURCE_REMOVE;
 }
@@ -655,27 +655,6 @@ save_window_state (HdPortalWindow *self)
     }
 }
 
-static void
-first_frame_cb (GdkFrameClock  *clock,
-                HdPortalWindow *self)
-{
-  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
-
-  g_signal_handlers_disconnect_by_func (clock, first_frame_cb, self);
-  if (HD_IS_PORTAL_APPLICATION (app))
-    g_debug ("First frame %.0f ms after start",
-             (g_get_monotonic_time () - hd_portal_application_get_started_at (HD_PORTAL_APPLICATION (app))) / 1000.0);
-}
-
-static void
-hd_portal_window_map (GtkWidget *widget)
-{
-  GTK_WIDGET_CLASS (hd_portal_window_parent_class)->map (widget);
-
-  g_signal_connect_object (gtk_widget_get_frame_clock (widget), "after-paint",
-                           G_CALLBACK (first_frame_cb), widget, 0);
-}
-
 static gboolean
 hd_portal_window_close_request (GtkWindow *window)
 {
@@ -689,7 +668,6 @@ hd_portal_window_dispose (GObject *object)
 {
   HdPortalWindow *self = HD_PORTAL_WINDOW (object);
 
-  g_clear_handle_id (&self->start_idle, g_source_remove);
   if (self->login_dialog != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->login_dialog, self);
@@ -726,7 +704,6 @@ hd_portal_window_class_init (HdPortalWindowClass *klass)
   object_class->dispose = hd_portal_window_dispose;
   object_class->finalize = hd_portal_window_finalize;
   window_class->close_request = hd_portal_window_close_request;
-  widget_class->map = hd_portal_window_map;
 
   g_type_ensure (HD_TYPE_PORTAL_REQUEST_PAGE);
 
@@ -814,7 +791,8 @@ hd_portal_window_new (HdPortalApplication *application,
     }
 
   /* After the first frame: the keyring and the network may be slow. */
-  self->start_idle = g_idle_add_full (G_PRIORITY_LOW, start_idle_cb, self, NULL);
+  hd_app_after_first_frame (GTK_WINDOW (self), hd_portal_application_get_started_at (application),
+                            start_cb, g_object_ref (self));
 
   return self;
 }
