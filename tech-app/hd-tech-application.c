@@ -28,7 +28,6 @@ struct _HdTechApplication
   /* When the application object was made (start of main()), for the
    * "first window drawn after N ms" debug line. */
   gint64          started_us;
-  gboolean        login_scheduled;  /* start_login_cb after the first frame */
   /* chat ids this user is accepting: a chat.taken for one of them by
    * someone else is worth a "Taken by …" toast. */
   GHashTable     *accepting;
@@ -104,6 +103,28 @@ main_window_close_request_cb (GtkWindow         *window,
   return FALSE;
 }
 
+static void
+first_paint_cb (GdkFrameClock     *clock,
+                HdTechApplication *self)
+{
+  g_signal_handlers_disconnect_by_func (clock, first_paint_cb, self);
+  /* Read by the UI test (G_MESSAGES_DEBUG=hd-tech-application). */
+  g_debug ("first window drawn %.1f ms after start",
+           (g_get_monotonic_time () - self->started_us) / 1000.0);
+  self->started_us = 0;
+}
+
+static void
+main_window_map_cb (GtkWidget         *window,
+                    HdTechApplication *self)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (window);
+
+  g_signal_handlers_disconnect_by_func (window, main_window_map_cb, self);
+  if (clock != NULL)
+    g_signal_connect (clock, "after-paint", G_CALLBACK (first_paint_cb), self);
+}
+
 GtkWindow *
 hd_tech_application_get_main_window (HdTechApplication *self)
 {
@@ -115,6 +136,8 @@ hd_tech_application_get_main_window (HdTechApplication *self)
       g_object_add_weak_pointer (G_OBJECT (self->main_window), (gpointer *) &self->main_window);
       g_signal_connect_object (self->main_window, "close-request",
                                G_CALLBACK (main_window_close_request_cb), self, 0);
+      if (self->started_us != 0)
+        g_signal_connect (self->main_window, "map", G_CALLBACK (main_window_map_cb), self);
 
       if (self->settings != NULL)
         {
@@ -127,7 +150,7 @@ hd_tech_application_get_main_window (HdTechApplication *self)
 
       if (self->session != NULL)
         hd_tech_window_set_session (self->main_window, self->session);
-      else if (self->login_dialog == NULL && self->cancellable == NULL && !self->login_scheduled)
+      else if (self->login_dialog == NULL && self->cancellable == NULL)
         hd_tech_window_show_signed_out (self->main_window);
     }
 
@@ -526,34 +549,17 @@ restore_cb (GObject      *object,
   restore_done (self, session);
 }
 
-static gboolean
-start_login_cb (gpointer data)
-{
-  g_autoptr(HdTechApplication) self = data;
-
-  self->login_scheduled = FALSE;
-  if (self->session != NULL || self->cancellable != NULL || self->login_dialog != NULL)
-    return G_SOURCE_REMOVE;
-  self->cancellable = g_cancellable_new ();
-  hd_session_restore_async (HD_APP_ID_TECH, self->cancellable, restore_cb, g_object_ref (self));
-  return G_SOURCE_REMOVE;
-}
-
 static void
 start_login (HdTechApplication *self)
 {
-  GtkWindow *window;
-
-  if (self->session != NULL || self->cancellable != NULL || self->login_dialog != NULL
-      || self->login_scheduled)
+  if (self->session != NULL || self->cancellable != NULL || self->login_dialog != NULL)
     return;
 
   /* Never wait for the keyring or the network before the window is up:
-   * the first frame shows a loading state, the keyring comes after it. */
-  window = hd_tech_application_get_main_window (self);
-  hd_tech_window_show_loading (HD_TECH_WINDOW (window));
-  self->login_scheduled = TRUE;
-  hd_app_after_first_frame (window, self->started_us, start_login_cb, g_object_ref (self));
+   * the window shows a loading state meanwhile. */
+  hd_tech_window_show_loading (HD_TECH_WINDOW (hd_tech_application_get_main_window (self)));
+  self->cancellable = g_cancellable_new ();
+  hd_session_restore_async (HD_APP_ID_TECH, self->cancellable, restore_cb, g_object_ref (self));
 }
 
 /* --- actions ------------------------------------------------------------ */

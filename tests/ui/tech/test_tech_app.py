@@ -229,7 +229,7 @@ def main():
 
         notifications = NotificationServer()
         started = time.monotonic()
-        env['G_MESSAGES_DEBUG'] = 'hd-tech-application hd-app-shell'
+        env['G_MESSAGES_DEBUG'] = 'hd-tech-application'
         global app_proc
         app_proc = start_app(srv, env)
         try:
