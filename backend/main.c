@@ -224,7 +224,11 @@ main (int   argc,
   /* Several servers on one PostgreSQL database are one helpdesk. */
   if (hd_store_is_postgres_uri (database))
     {
+      /* The service is the core thread's now: hook the bus in while it
+       * waits. */
+      hd_core_enter (hd_server_get_core (server));
       bus = hd_bus_new (database, service, &error);
+      hd_core_leave (hd_server_get_core (server));
       if (bus == NULL)
         {
           fprintf (stderr, "helpdesk-server: %s\n", error->message);

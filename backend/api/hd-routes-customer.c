@@ -3,6 +3,7 @@
 
 #include "hd-routes-customer.h"
 #include "hd-customer.h"
+#include "hd-core.h"
 #include "hd-error.h"
 #include "hd-json.h"
 #include "hd-protocol.h"
@@ -186,27 +187,36 @@ download_free (gpointer data,
   g_free (d);
 }
 
-static void
-download_next (SoupServerMessage *msg,
-               Download          *d)
+/* Core thread: reads the next piece. */
+static GBytes *
+download_read (Download *d)
 {
-  SoupMessageBody *body = soup_server_message_get_response_body (msg);
-  g_autoptr(GBytes) piece = NULL;
   g_autoptr(GError) error = NULL;
+  GBytes *piece;
 
-  if (d->offset >= d->size)
-    {
-      soup_message_body_complete (body);
-      return;
-    }
   piece = hd_store_attachment_read (hd_chat_service_get_store (d->service), d->id, d->offset,
                                     DOWNLOAD_PIECE, &error);
   if (piece == NULL || g_bytes_get_size (piece) == 0)
     {
-      /* The headers (and a length) are out: all that is left is to cut
-       * the connection short, so the client sees an incomplete body. */
       g_warning ("Reading attachment %" G_GINT64_FORMAT " failed: %s", d->id,
                  error ? error->message : "it is shorter than its size");
+      g_clear_pointer (&piece, g_bytes_unref);
+    }
+  return piece;
+}
+
+/* Appends @piece (or ends the body) to @msg. */
+static void
+download_append (SoupServerMessage *msg,
+                 Download          *d,
+                 GBytes            *piece)
+{
+  SoupMessageBody *body = soup_server_message_get_response_body (msg);
+
+  if (piece == NULL)
+    {
+      /* The headers (and a length) are out: all that is left is to cut
+       * the connection short, so the client sees an incomplete body. */
       d->offset = d->size;
       soup_message_body_complete (body);
       return;
@@ -215,11 +225,61 @@ download_next (SoupServerMessage *msg,
   soup_message_body_append_bytes (body, piece);
 }
 
+typedef struct {
+  SoupServerMessage *msg;
+  Download          *d;
+  GBytes            *piece;
+} PieceJob;
+
+static void
+piece_job_free (gpointer data)
+{
+  PieceJob *j = data;
+
+  g_object_unref (j->msg);
+  g_clear_pointer (&j->piece, g_bytes_unref);
+  g_free (j);
+}
+
+static gboolean
+piece_read (HdChatService *service,
+            gpointer       data)
+{
+  PieceJob *j = data;
+
+  j->piece = download_read (j->d);
+  return TRUE;
+}
+
+static void
+piece_done (gpointer data,
+            gboolean committed)
+{
+  PieceJob *j = data;
+
+  download_append (j->msg, j->d, j->piece);
+  soup_server_message_unpause (j->msg);
+}
+
+/* Main context: the store is the core thread's, so the next piece is read
+ * there while the message waits. */
 static void
 on_wrote_chunk (SoupServerMessage *msg,
                 gpointer           user_data)
 {
-  download_next (msg, user_data);
+  Download *d = user_data;
+  PieceJob *j;
+
+  if (d->offset >= d->size)
+    {
+      soup_message_body_complete (soup_server_message_get_response_body (msg));
+      return;
+    }
+  j = g_new0 (PieceJob, 1);
+  j->msg = g_object_ref (msg);
+  j->d = d;
+  soup_server_message_pause (msg);
+  hd_core_run (hd_core_of (d->service), piece_read, TRUE, piece_done, j, piece_job_free);
 }
 
 /* RFC 6266: a plain ASCII fallback and the exact name in RFC 8187
@@ -302,5 +362,13 @@ hd_routes_attachment (HdChatService     *service,
   d->size = a->size;
   soup_message_body_set_accumulate (soup_server_message_get_response_body (msg), FALSE);
   g_signal_connect_data (msg, "wrote-chunk", G_CALLBACK (on_wrote_chunk), d, download_free, 0);
-  download_next (msg, d);
+  /* The first piece now, on the core thread, before the answer goes. */
+  if (d->size > 0)
+    {
+      g_autoptr(GBytes) first = download_read (d);
+
+      download_append (msg, d, first);
+    }
+  else
+    soup_message_body_complete (soup_server_message_get_response_body (msg));
 }

@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "hd-server"
 
 #include "hd-server.h"
+#include "hd-core.h"
 #include "hd-door.h"
 #include "hd-error.h"
 #include "hd-json.h"
@@ -16,6 +17,8 @@ struct _HdServer
   GObject          parent_instance;
 
   HdChatService   *service;
+  /* the thread where the service and its store live (hd-core.h) */
+  HdCore          *core;
   HdHub           *hub;
   HdDoor          *door;
   SoupServer      *soup;
@@ -83,12 +86,28 @@ respond_result (SoupServerMessage  *msg,
 
 /* ---- input ---------------------------------------------------------- */
 
+/* A REST call (or an /events upgrade) on its way through the core thread:
+ * the message waits paused while its route runs there, inside a group
+ * commit, and goes out once the commit is done. */
+typedef struct {
+  HdServer          *server;
+  SoupServerMessage *msg;
+  char              *path;
+  GHashTable        *query;
+  /* the route answers later (after a password hash, a mail) */
+  gboolean           deferred;
+  /* /events: the caller, once authenticated */
+  gboolean           events;
+  HdUserRecord      *user;
+} Job;
+
 typedef struct {
   SoupServerMessage *msg;
   JsonParser        *parser;
   JsonObject        *body;
   HdUserRecord            *user;
   const char        *token;
+  Job               *job;
 } Call;
 
 static gboolean
@@ -267,6 +286,21 @@ bearer_token (SoupServerMessage *msg,
 
 /* ---- async completions ---------------------------------------------- */
 
+static gboolean
+unpause_on_main (gpointer data)
+{
+  soup_server_message_unpause (data);
+  return G_SOURCE_REMOVE;
+}
+
+/* Core thread: a deferred answer is ready (what it wrote is committed). */
+static void
+release (HdChatService     *service,
+         SoupServerMessage *msg)
+{
+  hd_core_to_main (hd_core_of (service), unpause_on_main, g_object_ref (msg), g_object_unref);
+}
+
 static void
 login_done (GObject      *source,
             GAsyncResult *result,
@@ -277,7 +311,7 @@ login_done (GObject      *source,
   char *body = hd_chat_service_login_finish (HD_CHAT_SERVICE (source), result, &error);
 
   respond_result (msg, SOUP_STATUS_CREATED, body, &error);
-  soup_server_message_unpause (msg);
+  release (HD_CHAT_SERVICE (source), msg);
 }
 
 static void
@@ -290,7 +324,7 @@ create_user_done (GObject      *source,
   char *body = hd_chat_service_create_user_finish (HD_CHAT_SERVICE (source), result, &error);
 
   respond_result (msg, SOUP_STATUS_CREATED, body, &error);
-  soup_server_message_unpause (msg);
+  release (HD_CHAT_SERVICE (source), msg);
 }
 
 static void
@@ -303,7 +337,7 @@ email_done (GObject      *source,
   char *body = hd_chat_service_email_chat_finish (HD_CHAT_SERVICE (source), result, &error);
 
   respond_result (msg, SOUP_STATUS_ACCEPTED, body, &error);
-  soup_server_message_unpause (msg);
+  release (HD_CHAT_SERVICE (source), msg);
 }
 
 /* ---- routes --------------------------------------------------------- */
@@ -332,7 +366,7 @@ route_session (HdServer   *self,
       NEED_BODY ();
       if (!get_string (call, "login", TRUE, &login) || !get_string (call, "password", TRUE, &password))
         return;
-      soup_server_message_pause (call->msg);
+      call->job->deferred = TRUE;
       hd_chat_service_login_async (self->service, login, password, NULL, login_done,
                                    g_object_ref (call->msg));
     }
@@ -439,7 +473,7 @@ route_users (HdServer   *self,
           respond_error (call->msg, HD_ERROR_BAD_REQUEST, "role must be admin, technician or customer");
           return;
         }
-      soup_server_message_pause (call->msg);
+      call->job->deferred = TRUE;
       hd_chat_service_create_user_async (self->service, call->user, login, name, email, role, password,
                                          team_id, NULL, create_user_done, g_object_ref (call->msg));
     }
@@ -717,7 +751,7 @@ route_chats (HdServer    *self,
     {
       if (IS ("POST"))
         {
-          soup_server_message_pause (call->msg);
+          call->job->deferred = TRUE;
           hd_chat_service_email_chat_async (self->service, call->user, id, NULL, email_done,
                                             g_object_ref (call->msg));
         }
@@ -762,32 +796,20 @@ route_chats (HdServer    *self,
     respond_error (call->msg, HD_ERROR_NOT_FOUND, "No such call");
 }
 
+/* Core thread: the routes proper. */
 static void
-handle_api (SoupServer        *server,
-            SoupServerMessage *msg,
-            const char        *path,
-            GHashTable        *query,
-            gpointer           user_data)
+route_api (HdServer          *self,
+           Job               *job,
+           SoupServerMessage *msg,
+           const char        *path,
+           GHashTable        *query)
 {
-  HdServer *self = user_data;
   const char *method = soup_server_message_get_method (msg);
   g_auto(GStrv) seg = NULL;
   guint n_seg;
   const char *rest;
-  Call call = { msg, NULL, NULL, NULL, NULL };
+  Call call = { msg, NULL, NULL, NULL, NULL, job };
   g_autoptr(GError) error = NULL;
-
-  hd_hub_flush (self->hub);
-
-  if (strcmp (path, "/health") == 0 || strcmp (path, HD_API_PREFIX "/health") == 0)
-    {
-      if (IS ("GET") || IS ("HEAD"))
-        respond_take (msg, 200, g_strdup_printf ("{\"status\":\"ok\",\"version\":\"" HD_VERSION "\","
-                                                 "\"store\":\"%s\"}", self->store_kind));
-      else
-        method_not_allowed (msg);
-      return;
-    }
 
   if (!g_str_has_prefix (path, HD_API_PREFIX "/"))
     {
@@ -859,8 +881,107 @@ out:
   g_clear_object (&call.parser);
 }
 
-/* /api/v1/events: authenticate, then the hub answers the upgrade and
- * takes the socket. */
+static void
+job_free (gpointer data)
+{
+  Job *job = data;
+
+  g_object_unref (job->msg);
+  g_free (job->path);
+  g_clear_pointer (&job->query, g_hash_table_unref);
+  hd_user_record_free (job->user);
+  g_free (job);
+}
+
+static gboolean
+api_on_core (HdChatService *service,
+             gpointer       data)
+{
+  Job *job = data;
+
+  route_api (job->server, job, job->msg, job->path, job->query);
+  return job->deferred || soup_server_message_get_status (job->msg) < 400;
+}
+
+static void
+api_done (gpointer data,
+          gboolean committed)
+{
+  Job *job = data;
+
+  if (job->deferred)
+    return;
+  if (!committed)
+    respond_error (job->msg, HD_ERROR_INTERNAL, "The change could not be stored");
+  soup_server_message_unpause (job->msg);
+}
+
+static Job *
+job_new (HdServer          *self,
+         SoupServerMessage *msg,
+         const char        *path,
+         GHashTable        *query)
+{
+  Job *job = g_new0 (Job, 1);
+
+  job->server = self;   /* the server outlives its core's commands */
+  job->msg = g_object_ref (msg);
+  job->path = g_strdup (path);
+  job->query = query ? g_hash_table_ref (query) : NULL;
+  return job;
+}
+
+/* Main context: everything but /health waits for the core thread. */
+static void
+handle_api (SoupServer        *server,
+            SoupServerMessage *msg,
+            const char        *path,
+            GHashTable        *query,
+            gpointer           user_data)
+{
+  HdServer *self = user_data;
+  const char *method = soup_server_message_get_method (msg);
+
+  if (strcmp (path, "/health") == 0 || strcmp (path, HD_API_PREFIX "/health") == 0)
+    {
+      if (IS ("GET") || IS ("HEAD"))
+        respond_take (msg, 200, g_strdup_printf ("{\"status\":\"ok\",\"version\":\"" HD_VERSION "\","
+                                                 "\"store\":\"%s\"}", self->store_kind));
+      else
+        method_not_allowed (msg);
+      return;
+    }
+
+  soup_server_message_pause (msg);
+  hd_core_run (self->core, api_on_core, FALSE, api_done, job_new (self, msg, path, query), job_free);
+}
+
+static gboolean
+events_on_core (HdChatService *service,
+                gpointer       data)
+{
+  Job *job = data;
+  g_autoptr(GError) error = NULL;
+
+  job->user = hd_chat_service_authenticate (service, bearer_token (job->msg, job->query), &error);
+  if (job->user == NULL)
+    respond_gerror (job->msg, error);
+  return TRUE;
+}
+
+static void
+events_done (gpointer data,
+             gboolean committed)
+{
+  Job *job = data;
+
+  if (job->user != NULL)
+    hd_hub_upgrade (job->server->hub, job->msg, g_steal_pointer (&job->user));
+  soup_server_message_unpause (job->msg);
+}
+
+/* /api/v1/events: authenticate (on the core thread), then the hub answers
+ * the upgrade and takes the socket. */
 static void
 handle_events (SoupServer        *server,
                SoupServerMessage *msg,
@@ -869,21 +990,14 @@ handle_events (SoupServer        *server,
                gpointer           user_data)
 {
   HdServer *self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(HdUserRecord) user = NULL;
 
   if (strcmp (path, HD_API_PREFIX "/events") != 0)
     {
       respond_error (msg, HD_ERROR_NOT_FOUND, "No such call");
       return;
     }
-  user = hd_chat_service_authenticate (self->service, bearer_token (msg, query), &error);
-  if (user == NULL)
-    {
-      respond_gerror (msg, error);
-      return;
-    }
-  hd_hub_upgrade (self->hub, msg, g_steal_pointer (&user));
+  soup_server_message_pause (msg);
+  hd_core_run (self->core, events_on_core, TRUE, events_done, job_new (self, msg, path, query), job_free);
 }
 
 /* ---- object --------------------------------------------------------- */
@@ -898,6 +1012,7 @@ hd_server_dispose (GObject *object)
   g_clear_object (&self->soup);
   g_clear_object (&self->door);
   g_clear_object (&self->hub);
+  g_clear_pointer (&self->core, hd_core_free);
   g_clear_object (&self->service);
 
   G_OBJECT_CLASS (hd_server_parent_class)->dispose (object);
@@ -921,7 +1036,8 @@ hd_server_new (HdChatService   *service,
   HdServer *self = g_object_new (HD_TYPE_SERVER, NULL);
 
   self->service = g_object_ref (service);
-  self->hub = hd_hub_new (service);
+  self->core = hd_core_new (service);
+  self->hub = hd_hub_new (self->core);
   /* The connections and their limits (deadlines, body sizes, framing). */
   self->door = hd_door_new (certificate);
   self->soup = g_object_ref (hd_door_get_soup (self->door));
@@ -938,6 +1054,12 @@ hd_server_set_store_kind (HdServer   *self,
                           const char *kind)
 {
   self->store_kind = kind;
+}
+
+HdCore *
+hd_server_get_core (HdServer *self)
+{
+  return self->core;
 }
 
 HdHub *
@@ -965,7 +1087,6 @@ hd_server_listen (HdServer    *self,
 void
 hd_server_shutdown (HdServer *self)
 {
-  hd_hub_flush (self->hub);
   /* The WebSockets were stolen from the server's connections, so
    * disconnecting it leaves them to their close handshake. */
   hd_hub_close_all (self->hub, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "server shutting down");

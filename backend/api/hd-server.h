@@ -5,6 +5,7 @@
 
 #include "hd-chat-service.h"
 #include "hd-hub.h"
+#include "hd-core.h"
 
 G_BEGIN_DECLS
 
@@ -17,6 +18,9 @@ HdServer   *hd_server_new        (HdChatService    *service,
                                   GTlsCertificate  *certificate);
 void        hd_server_set_store_kind (HdServer   *self,
                                       const char *kind);
+/* The core thread the service now lives on (hd_core_enter () to call it
+ * directly). */
+HdCore     *hd_server_get_core   (HdServer         *self);
 HdHub      *hd_server_get_hub    (HdServer         *self);
 SoupServer *hd_server_get_soup   (HdServer         *self);
 /* Listens on @address:@port (0 picks a free port); returns the port. */

@@ -6,6 +6,7 @@
 
 #include "hd-bus.h"
 #include "hd-auth.h"
+#include "hd-core.h"
 #include "hd-error.h"
 
 #include <libpq-fe.h>
@@ -51,6 +52,9 @@ typedef struct {
 struct _HdBus
 {
   GObject         parent_instance;
+
+  /* where the service lives: the core thread's context */
+  GMainContext   *context;
 
   HdChatService  *service;    /* not owned */
   HdLoginThrottle *throttle;  /* the service's */
@@ -513,7 +517,8 @@ listener_main (gpointer data)
           PQclear (r);
 
           d->bus = g_object_ref (self);
-          g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, deliver, d, delivery_free);
+          /* The service is the core thread's (hd-core.h): deliver there. */
+          g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, deliver, d, delivery_free);
         }
     }
   PQfinish (conn);
@@ -632,6 +637,7 @@ hd_bus_finalize (GObject *object)
   HdBus *self = HD_BUS (object);
 
   hd_bus_stop (self);
+  g_clear_pointer (&self->context, g_main_context_unref);
   g_async_queue_unref (self->ops);
   g_hash_table_unref (self->remote_online);
   g_free (self->uri);
@@ -693,6 +699,8 @@ hd_bus_new (const char     *uri,
   PQfinish (conn);
 
   self->service = service;
+  self->context = hd_core_of (service) ? g_main_context_ref (hd_core_get_context (hd_core_of (service)))
+                                       : g_main_context_ref_thread_default ();
   self->writer = g_thread_new ("hd-bus-writer", writer_main, self);
   self->listener = g_thread_new ("hd-bus-listener", listener_main, self);
   hd_chat_service_set_bus (service, on_event, on_presence, self);

@@ -42,9 +42,11 @@ struct _HdChatService
    * looked up once per batch, not once per message.  chat id → BatchChat;
    * emptied at the batch's end. */
   GHashTable      *batch_chats;
-  /* Ends the batch that its owner (the hub) holds open. */
-  void           (*batch_flush) (gpointer data);
-  gpointer         batch_flush_data;
+  /* senders looked up once per batch: user id → HdUserRecord */
+  GHashTable      *batch_users;
+  /* the command running inside the batch (hd-core.c) */
+  gboolean         command_open;
+  guint            command_events;
 };
 
 typedef struct {
@@ -88,6 +90,7 @@ hd_chat_service_finalize (GObject *object)
   g_string_free (self->scratch, TRUE);
   g_ptr_array_unref (self->held_events);
   g_hash_table_unref (self->batch_chats);
+  g_hash_table_unref (self->batch_users);
 
   G_OBJECT_CLASS (hd_chat_service_parent_class)->finalize (object);
 }
@@ -106,6 +109,8 @@ hd_chat_service_init (HdChatService *self)
   self->throttle = hd_login_throttle_new (LOGIN_MAX_FAILURES, LOGIN_WINDOW_USEC);
   self->scratch = g_string_sized_new (1024);
   self->held_events = g_ptr_array_new ();
+  self->batch_users = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL,
+                                             (GDestroyNotify) hd_user_record_free);
   self->batch_chats = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL,
                                              (GDestroyNotify) batch_chat_free);
 }
@@ -419,25 +424,6 @@ hd_event_free (HdEvent *event)
 }
 
 void
-hd_chat_service_set_batch_flush (HdChatService *self,
-                                 void         (*flush) (gpointer data),
-                                 gpointer       data)
-{
-  self->batch_flush = flush;
-  self->batch_flush_data = data;
-}
-
-/* Async completions (after a password hash) may land while a burst of
- * messages holds a transaction open: commit that first, so their own
- * changes stand alone and their answers follow their commit. */
-static void
-leave_batch (HdChatService *self)
-{
-  if (self->batch_depth > 0 && self->batch_flush != NULL)
-    self->batch_flush (self->batch_flush_data);
-}
-
-void
 hd_chat_service_batch_begin (HdChatService *self)
 {
   g_autoptr(GError) error = NULL;
@@ -464,6 +450,7 @@ hd_chat_service_batch_end (HdChatService *self)
   if (!ok)
     g_warning ("A batch of changes was lost: %s", error->message);
   g_hash_table_remove_all (self->batch_chats);
+  g_hash_table_remove_all (self->batch_users);
 
   /* Only what was committed goes out. */
   events = g_steal_pointer (&self->held_events);
@@ -480,6 +467,61 @@ hd_chat_service_batch_end (HdChatService *self)
       hd_event_free (event);
     }
   return ok;
+}
+
+void
+hd_chat_service_command_begin (HdChatService *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  self->command_events = self->held_events->len;
+  self->command_open = hd_store_begin (self->store, &error);
+  if (!self->command_open)
+    g_warning ("Cannot open a savepoint: %s", error->message);
+}
+
+void
+hd_chat_service_command_end (HdChatService *self,
+                             gboolean       ok,
+                             gboolean       hot)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->command_open)
+    {
+      if (ok && !hd_store_commit (self->store, &error))
+        {
+          g_warning ("Cannot release a savepoint: %s", error->message);
+          ok = FALSE;
+        }
+      else if (!ok)
+        hd_store_rollback (self->store);
+    }
+  self->command_open = FALSE;
+  /* What a failed command said did not happen. */
+  if (!ok)
+    g_ptr_array_set_size (self->held_events, self->command_events);
+  /* The batch's caches hold only while nothing but messages changes. */
+  if (!hot)
+    {
+      g_hash_table_remove_all (self->batch_chats);
+      g_hash_table_remove_all (self->batch_users);
+    }
+}
+
+HdUserRecord *
+hd_chat_service_batch_user (HdChatService  *self,
+                            gint64          user_id,
+                            GError        **error)
+{
+  HdUserRecord *user = g_hash_table_lookup (self->batch_users, &user_id);
+
+  if (user != NULL)
+    return user;
+  user = hd_store_user_get (self->store, user_id, error);
+  if (user != NULL)
+    g_hash_table_insert (self->batch_users, &user->id, user);
+  return user;
 }
 
 /* A chat event: rendered for staff and for the chat's customer. */
@@ -1021,7 +1063,6 @@ login_verified (GObject      *source,
   g_autofree char *hash = NULL;
   GString *out;
 
-  leave_batch (self);
   if (!hd_auth_verify_password_finish (result, &error))
     {
       if (error != NULL)
@@ -1228,7 +1269,6 @@ create_user_hashed (GObject      *source,
   g_autofree char *hash = hd_auth_hash_password_finish (result, &error);
   g_autoptr(HdUserRecord) user = NULL;
 
-  leave_batch (self);
   if (hash == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -2097,7 +2137,6 @@ email_sent (GObject      *source,
         g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  leave_batch (g_task_get_source_object (task));
   hd_chat_service_note_mail_sent (g_task_get_source_object (task), d->sender_id, &d->chat, to);
   out = g_string_new ("{\"sent_to\":");
   hd_json_append_string (out, to);

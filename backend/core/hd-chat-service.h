@@ -54,15 +54,23 @@ void           hd_chat_service_set_event_sink   (HdChatService  *self,
                                                  HdEventSink     sink,
                                                  gpointer        user_data);
 
-/* Groups the calls between begin and end into one transaction, for bursts
- * of messages: one commit instead of many.  The events of those calls go
- * out after the commit (and not at all if it fails).  Nests. */
+/* Group commit (driven by the core thread, hd-core.c): the commands
+ * between batch_begin and batch_end share one transaction; each runs
+ * between command_begin and command_end in a savepoint of its own, so one
+ * that fails (@ok FALSE) undoes only its own changes and events.  The
+ * events of the batch go to the sink after the commit, and not at all if
+ * it fails.  @hot: the command only posted messages or typing, so the
+ * batch's caches of chats and senders stay valid. */
 void           hd_chat_service_batch_begin      (HdChatService  *self);
 gboolean       hd_chat_service_batch_end        (HdChatService  *self);
-/* Who holds batches open tells how to end one early. */
-void           hd_chat_service_set_batch_flush  (HdChatService  *self,
-                                                 void          (*flush) (gpointer data),
-                                                 gpointer        data);
+void           hd_chat_service_command_begin    (HdChatService  *self);
+void           hd_chat_service_command_end      (HdChatService  *self,
+                                                 gboolean        ok,
+                                                 gboolean        hot);
+/* The user @user_id, read once per batch (owned by the service). */
+HdUserRecord  *hd_chat_service_batch_user       (HdChatService  *self,
+                                                 gint64          user_id,
+                                                 GError        **error);
 
 /* Several servers on one database (backend/bus/): @tap sees every event
  * this server delivers (after its commit), @presence every change of who

@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "hd-audience"
 
 #include "hd-audience.h"
+#include "hd-core.h"
 #include "hd-error.h"
 #include "hd-json.h"
 #include "hd-protocol.h"
@@ -315,6 +316,23 @@ hd_audience_deliver (HdAudience    *self,
 
 #define PRESENCE_PREFIX "{\"type\":\"" HD_EVENT_PRESENCE_CHANGED "\",\"data\":"
 
+/* The service is the core thread's (hd-core.h): read it while the core
+ * waits between batches. */
+static GArray *
+presence_audience (HdAudience *self,
+                   gint64      user_id)
+{
+  HdCore *core = hd_core_of (self->service);
+  GArray *links;
+
+  if (core)
+    hd_core_enter (core);
+  links = hd_chat_service_presence_audience (self->service, user_id);
+  if (core)
+    hd_core_leave (core);
+  return links;
+}
+
 /* The data object of a frame the service built as {"type","data":DATA}. */
 static char *
 frame_data (const char *frame)
@@ -479,7 +497,7 @@ hd_audience_flush_presence (HdAudience *self)
       for (guint i = 0; i < order->len; i++)
         {
           Change *c = g_ptr_array_index (order, i);
-          g_autoptr(GArray) links = hd_chat_service_presence_audience (self->service, c->user_id);
+          g_autoptr(GArray) links = presence_audience (self, c->user_id);
           g_autoptr(GHashTable) per_customer = NULL;
           GHashTableIter iter;
           gint64 *customer_id;
@@ -632,7 +650,15 @@ hd_audience_handle_frame (HdAudience   *self,
                       "A connection holds at most 64 subscriptions; unsubscribe from one first");
           return TRUE;
         }
-      if (!hd_chat_service_may_subscribe (self->service, user, request_id, &error))
+      gboolean may;
+
+      /* The service is the core thread's: ask it while it waits between
+       * batches (a read; TODO: a core command with the answer on the main
+       * context instead of waiting for the batch under way). */
+      hd_core_enter (hd_core_of (self->service));
+      may = hd_chat_service_may_subscribe (self->service, user, request_id, &error);
+      hd_core_leave (hd_core_of (self->service));
+      if (!may)
         {
           if (error->domain == HD_ERROR)
             send_error (self, sock, (HdErrorCode) error->code, error->message);

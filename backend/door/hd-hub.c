@@ -3,6 +3,7 @@
 
 #include "hd-hub.h"
 #include "hd-audience.h"
+#include "hd-core.h"
 #include "hd-error.h"
 #include "hd-json.h"
 #include "hd-protocol.h"
@@ -29,7 +30,8 @@ struct _HdHub
 {
   GObject        parent_instance;
 
-  HdChatService *service;
+  /* the chat service lives there (hd-core.h) */
+  HdCore        *core;
   /* Who hears what (subscriptions, presence): resolves each event's
    * audience to Clients and writes through audience_send () (fanout). */
   HdAudience    *audience;
@@ -40,13 +42,6 @@ struct _HdHub
   /* the sockets themselves, their framing and liveness (hd-ws.c) */
   HdWsLoop      *ws;
   JsonParser    *parser;
-  /* A burst of chat.send frames shares one transaction, committed by this
-   * idle at the end of the main-loop iteration that read them. */
-  guint          batch_source;
-  /* echoes of resent messages (connection, frame), sent after it */
-  GPtrArray     *held_echoes;
-  /* senders looked up once per batch: user id → HdUserRecord */
-  GHashTable    *batch_users;
 };
 
 G_DEFINE_FINAL_TYPE (HdHub, hd_hub, G_TYPE_OBJECT)
@@ -61,6 +56,35 @@ env_ms (const char *name,
   if (v == NULL || !g_ascii_string_to_unsigned (v, 10, 1, G_MAXUINT32, &n, NULL))
     return fallback;
   return (guint) n;
+}
+
+/* ---- presence ------------------------------------------------------- */
+
+typedef struct {
+  gint64   user_id;
+  gboolean online;
+} PresenceJob;
+
+static gboolean
+presence_on_core (HdChatService *service,
+                  gpointer       data)
+{
+  PresenceJob *j = data;
+
+  hd_chat_service_set_online (service, j->user_id, j->online);
+  return TRUE;
+}
+
+static void
+set_online (HdHub    *self,
+            gint64    user_id,
+            gboolean  online)
+{
+  PresenceJob *j = g_new (PresenceJob, 1);
+
+  j->user_id = user_id;
+  j->online = online;
+  hd_core_run (self->core, presence_on_core, TRUE, NULL, j, g_free);
 }
 
 static void
@@ -82,7 +106,7 @@ detach (HdHub  *self,
       gint64 user_id = c->user_id;
 
       g_hash_table_remove (self->by_user, &user_id);
-      hd_chat_service_set_online (self->service, user_id, FALSE);
+      set_online (self, user_id, FALSE);
     }
 }
 
@@ -142,58 +166,80 @@ get_string (JsonObject *o,
   return json_node_get_string (n);
 }
 
+/* ---- frames ---------------------------------------------------------- */
+
+/* A chat.send or chat.typing on its way through the core thread. */
 typedef struct {
+  HdHub    *hub;
   HdWsConn *conn;
-  char     *frame;
-} Echo;
+  gint64    user_id;
+  gboolean  send;
+  gint64    chat_id;
+  char     *body;
+  char     *client_id;
+  /* results */
+  char     *message;
+  gboolean  created;
+  GError   *error;
+} FrameJob;
 
 static void
-echo_free (Echo *e)
+frame_job_free (gpointer data)
 {
-  hd_ws_conn_unref (e->conn);
-  g_free (e->frame);
-  g_free (e);
+  FrameJob *j = data;
+
+  g_object_unref (j->hub);
+  hd_ws_conn_unref (j->conn);
+  g_free (j->body);
+  g_free (j->client_id);
+  g_free (j->message);
+  g_clear_error (&j->error);
+  g_free (j);
 }
 
+/* Core thread, inside the batch. */
 static gboolean
-flush_batch (gpointer user_data)
+frame_on_core (HdChatService *service,
+               gpointer       data)
 {
-  HdHub *self = user_data;
-  g_autoptr(GPtrArray) echoes = g_steal_pointer (&self->held_echoes);
-  gboolean ok;
+  FrameJob *j = data;
+  /* The user's name or availability may have changed since the socket
+   * opened; read them fresh (once per batch). */
+  HdUserRecord *user = hd_chat_service_batch_user (service, j->user_id, &j->error);
 
-  self->batch_source = 0;
-  g_hash_table_remove_all (self->batch_users);
-  self->held_echoes = g_ptr_array_new_with_free_func ((GDestroyNotify) echo_free);
-  ok = hd_chat_service_batch_end (self->service);
-  for (guint i = 0; ok && i < echoes->len; i++)
+  if (user == NULL)
+    return FALSE;
+  if (j->send)
     {
-      Echo *e = g_ptr_array_index (echoes, i);
-
-      hd_ws_conn_send_text (e->conn, e->frame, strlen (e->frame));
+      j->message = hd_chat_service_post_message (service, user, j->chat_id, j->body, j->client_id,
+                                                 &j->created, &j->error);
+      return j->message != NULL;
     }
-  return G_SOURCE_REMOVE;
+  return hd_chat_service_typing (service, user, j->chat_id, &j->error);
 }
 
-void
-hd_hub_flush (HdHub *self)
-{
-  if (self->batch_source != 0)
-    {
-      g_source_remove (self->batch_source);
-      flush_batch (self);
-    }
-}
-
+/* Main context, after the commit (the events went out just before). */
 static void
-open_batch (HdHub *self)
+frame_done (gpointer data,
+            gboolean committed)
 {
-  if (self->batch_source != 0)
+  FrameJob *j = data;
+  Client *c = hd_ws_conn_get_data (j->conn);
+
+  if (c == NULL)
     return;
-  hd_chat_service_batch_begin (self->service);
-  /* Default priority, like the sockets: it runs in the next iteration
-   * after the sockets that are ready then, so they join the batch. */
-  self->batch_source = g_idle_add_full (G_PRIORITY_DEFAULT, flush_batch, self, NULL);
+  if (!committed)
+    send_error (c, HD_ERROR_INTERNAL, "The message could not be stored");
+  else if (j->error != NULL)
+    send_gerror (c, j->error);
+  else if (j->send && !j->created)
+    {
+      /* A resend: the first copy already went out to everyone, so only
+       * this socket hears about it again. */
+      g_autofree char *frame = g_strconcat ("{\"type\":\"" HD_EVENT_CHAT_MESSAGE "\",\"data\":",
+                                            j->message, "}", NULL);
+      send_text (c, frame);
+    }
 }
 
 static void
@@ -203,8 +249,7 @@ handle_frame (HdHub      *self,
               gsize       len)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(HdUserRecord) owned = NULL;
-  HdUserRecord *user;
+  FrameJob *j;
   JsonNode *root;
   JsonObject *o, *data;
   const char *type;
@@ -247,36 +292,10 @@ handle_frame (HdHub      *self,
       return;
     }
 
-  /* The user's name or availability may have changed since the socket
-   * opened; read them fresh (once per batch). */
-  user = g_hash_table_lookup (self->batch_users, &c->user_id);
-  if (user == NULL)
-    {
-      user = hd_store_user_get (hd_chat_service_get_store (self->service), c->user_id, &error);
-      if (user == NULL)
-        {
-          send_gerror (c, error);
-          return;
-        }
-      if (self->batch_source != 0)
-        g_hash_table_insert (self->batch_users, &user->id, user);
-      else
-        owned = user;
-    }
-
   if (strcmp (type, HD_FRAME_CHAT_SEND) == 0)
     {
-      if (self->batch_source == 0)
-        {
-          /* Open the batch now and keep the user for it. */
-          open_batch (self);
-          if (owned != NULL)
-            g_hash_table_insert (self->batch_users, &user->id, g_steal_pointer (&owned));
-        }
       const char *body = get_string (data, "body");
       const char *client_id = NULL;
-      g_autofree char *message = NULL;
-      gboolean created = FALSE;
 
       if (json_object_has_member (data, "client_id") &&
           !json_node_is_null (json_object_get_member (data, "client_id")))
@@ -293,34 +312,25 @@ handle_frame (HdHub      *self,
           send_error (c, HD_ERROR_BAD_REQUEST, "body must be a string");
           return;
         }
-      open_batch (self);
-      message = hd_chat_service_post_message (self->service, user, chat_id, body, client_id,
-                                              &created, &error);
-      if (message == NULL)
-        send_gerror (c, error);
-      else if (!created)
-        {
-          /* A resend: the first copy already went out to everyone, so
-           * only this socket hears about it again. */
-          Echo *e = g_new0 (Echo, 1);
-
-          e->conn = hd_ws_conn_ref (c->conn);
-          e->frame = g_strconcat ("{\"type\":\"" HD_EVENT_CHAT_MESSAGE "\",\"data\":", message, "}", NULL);
-          g_ptr_array_add (self->held_echoes, e);
-        }
+      j = g_new0 (FrameJob, 1);
+      j->send = TRUE;
+      j->body = g_strdup (body);
+      j->client_id = g_strdup (client_id);
     }
   else if (strcmp (type, HD_FRAME_CHAT_TYPING) == 0)
-    {
-      if (!hd_chat_service_typing (self->service, user, chat_id, &error))
-        send_gerror (c, error);
-    }
+    j = g_new0 (FrameJob, 1);
   else
-    send_error (c, HD_ERROR_BAD_REQUEST, "Unknown frame type");
+    {
+      send_error (c, HD_ERROR_BAD_REQUEST, "Unknown frame type");
+      return;
+    }
+  j->hub = g_object_ref (self);
+  j->conn = hd_ws_conn_ref (c->conn);
+  j->user_id = c->user_id;
+  j->chat_id = chat_id;
+  hd_core_run (self->core, frame_on_core, TRUE, frame_done, j, frame_job_free);
 }
 
-/* From the socket thread, in order, on the main context.  The framing
- * layer already closed with 1009 anything over HD_MAX_FRAME_BYTES and
- * with 1007 any text that is not UTF-8. */
 static void
 on_message (HdWsConn   *conn,
             gboolean    is_text,
@@ -330,7 +340,7 @@ on_message (HdWsConn   *conn,
 {
   Client *c = hd_ws_conn_get_data (conn);
 
-  if (c == NULL || !c->attached)
+  if (c == NULL)
     return;
   if (!is_text)
     {
@@ -384,21 +394,14 @@ hd_hub_dispose (GObject *object)
 {
   HdHub *self = HD_HUB (object);
 
-  if (self->service)
-    hd_hub_flush (self);
   /* the sockets still open are dropped, no closed callbacks */
   g_clear_pointer (&self->ws, hd_ws_loop_free);
-  g_clear_pointer (&self->held_echoes, g_ptr_array_unref);
-  g_clear_pointer (&self->batch_users, g_hash_table_unref);
-  if (self->service)
-    {
-      hd_chat_service_set_event_sink (self->service, NULL, NULL);
-      hd_chat_service_set_batch_flush (self->service, NULL, NULL);
-    }
+  if (self->core)
+    hd_core_set_event_sink (self->core, NULL, NULL);
+  self->core = NULL;
   g_clear_pointer (&self->audience, hd_audience_free);
   g_clear_pointer (&self->by_user, g_hash_table_unref);
   g_clear_pointer (&self->clients, g_hash_table_unref);
-  g_clear_object (&self->service);
   g_clear_object (&self->parser);
 
   G_OBJECT_CLASS (hd_hub_parent_class)->dispose (object);
@@ -417,13 +420,10 @@ hd_hub_init (HdHub *self)
                                          (GDestroyNotify) g_ptr_array_unref);
   self->clients = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) client_free, NULL);
   self->parser = json_parser_new_immutable ();
-  self->held_echoes = g_ptr_array_new_with_free_func ((GDestroyNotify) echo_free);
-  self->batch_users = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL,
-                                             (GDestroyNotify) hd_user_record_free);
 }
 
 HdHub *
-hd_hub_new (HdChatService *service)
+hd_hub_new (HdCore *core)
 {
   HdHub *self = g_object_new (HD_TYPE_HUB, NULL);
   guint ping_ms = env_ms ("HD_PING_INTERVAL_MS", DEFAULT_PING_INTERVAL_MS);
@@ -436,11 +436,10 @@ hd_hub_new (HdChatService *service)
     .max_queued = MAX_QUEUED_BYTES,
   };
 
-  self->service = g_object_ref (service);
+  self->core = core;
   self->ws = hd_ws_loop_new (&limits, on_message, on_closed, self);
-  self->audience = hd_audience_new (service, audience_send, self);
-  hd_chat_service_set_event_sink (service, sink, self);
-  hd_chat_service_set_batch_flush (service, (void (*) (gpointer)) hd_hub_flush, self);
+  self->audience = hd_audience_new (hd_core_get_service (core), audience_send, self);
+  hd_core_set_event_sink (core, sink, self);
   return self;
 }
 
@@ -459,6 +458,69 @@ pending_free (gpointer data)
   g_free (p);
 }
 
+typedef struct {
+  HdHub        *hub;
+  HdWsConn     *conn;
+  HdUserRecord *user;
+  char         *user_json;
+} OpenJob;
+
+static void
+open_job_free (gpointer data)
+{
+  OpenJob *j = data;
+
+  g_object_unref (j->hub);
+  hd_ws_conn_unref (j->conn);
+  hd_user_record_free (j->user);
+  g_free (j->user_json);
+  g_free (j);
+}
+
+/* Core thread: the user is online (everyone else hears it first), and
+ * hello says so. */
+static gboolean
+open_on_core (HdChatService *service,
+              gpointer       data)
+{
+  OpenJob *j = data;
+
+  hd_chat_service_set_online (service, j->user->id, TRUE);
+  j->user_json = hd_chat_service_render_user (service, j->user, j->user);
+  return TRUE;
+}
+
+static void
+open_done (gpointer data,
+           gboolean committed)
+{
+  OpenJob *j = data;
+  HdHub *self = j->hub;
+  Client *c = hd_ws_conn_get_data (j->conn);
+  g_autofree char *hello = NULL;
+  GPtrArray *list = g_hash_table_lookup (self->by_user, &j->user->id);
+
+  if (c == NULL)
+    {
+      /* Closed before it was listed: online for nothing. */
+      if (list == NULL)
+        set_online (self, j->user->id, FALSE);
+      return;
+    }
+  /* This socket is listed only now, so hello is the first thing it hears,
+   * already saying online. */
+  hello = g_strconcat ("{\"type\":\"" HD_EVENT_HELLO "\",\"data\":{\"user\":", j->user_json, "}}", NULL);
+  send_text (c, hello);
+  c->attached = TRUE;
+  if (list == NULL)
+    {
+      list = g_ptr_array_new ();
+      g_hash_table_insert (self->by_user, g_memdup2 (&j->user->id, sizeof j->user->id), list);
+    }
+  g_ptr_array_add (list, c);
+  hd_audience_add (self->audience, c, j->user->id, j->user->role);
+}
+
 /* The 101 is out and the socket is the layer's: the user is here. */
 static void
 on_open (HdWsConn *conn,
@@ -466,38 +528,20 @@ on_open (HdWsConn *conn,
 {
   Pending *p = data;
   HdHub *self = p->hub;
-  const HdUserRecord *user = p->user;
   Client *c = g_new0 (Client, 1);
-  GPtrArray *list;
-  g_autofree char *user_json = NULL;
-  g_autofree char *hello = NULL;
-  gboolean first;
+  OpenJob *j = g_new0 (OpenJob, 1);
 
   c->hub = self;
   c->conn = conn;
-  c->user_id = user->id;
-  c->role = user->role;
-  c->attached = TRUE;
+  c->user_id = p->user->id;
+  c->role = p->user->role;
   hd_ws_conn_set_data (conn, c);
   g_hash_table_add (self->clients, c);
 
-  list = g_hash_table_lookup (self->by_user, &user->id);
-  first = list == NULL;
-  /* Everyone else hears the presence first; this socket is not listed yet,
-   * so hello is the first thing it hears, already saying online. */
-  if (first)
-    hd_chat_service_set_online (self->service, user->id, TRUE);
-  user_json = hd_chat_service_render_user (self->service, user, user);
-  hello = g_strconcat ("{\"type\":\"" HD_EVENT_HELLO "\",\"data\":{\"user\":", user_json, "}}", NULL);
-  send_text (c, hello);
-
-  if (first)
-    {
-      list = g_ptr_array_new ();
-      g_hash_table_insert (self->by_user, g_memdup2 (&user->id, sizeof user->id), list);
-    }
-  g_ptr_array_add (list, c);
-  hd_audience_add (self->audience, c, user->id, user->role);
+  j->hub = g_object_ref (self);
+  j->conn = hd_ws_conn_ref (conn);
+  j->user = hd_user_record_copy (p->user);
+  hd_core_run (self->core, open_on_core, FALSE, open_done, j, open_job_free);
 }
 
 gboolean

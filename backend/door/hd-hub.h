@@ -4,6 +4,7 @@
 #include <libsoup/soup.h>
 
 #include "hd-chat-service.h"
+#include "hd-core.h"
 
 G_BEGIN_DECLS
 
@@ -14,7 +15,9 @@ G_BEGIN_DECLS
 #define HD_TYPE_HUB (hd_hub_get_type ())
 G_DECLARE_FINAL_TYPE (HdHub, hd_hub, HD, HUB, GObject)
 
-HdHub   *hd_hub_new               (HdChatService           *service);
+/* The service is reached through @core (its thread); events arrive
+ * through hd_core_set_event_sink (). */
+HdHub   *hd_hub_new               (HdCore                  *core);
 /* Answers @msg's upgrade request for @user (already authenticated; taken)
  * with 101, or 400 when it is not a valid WebSocket handshake (FALSE).
  * The socket then moves to the connection layer (hd-ws.h). */
@@ -26,8 +29,5 @@ void     hd_hub_close_all         (HdHub                   *self,
                                    gushort                  code,
                                    const char              *reason);
 guint    hd_hub_get_n_connections (HdHub                   *self);
-/* Commits the open batch of socket messages now (before a REST call, so
- * that no REST answer goes out before a commit it depends on). */
-void     hd_hub_flush             (HdHub                   *self);
 
 G_END_DECLS

@@ -297,6 +297,14 @@ hd_store_begin (HdStore  *self,
         return FALSE;
       self->tx_failed = FALSE;
     }
+  else
+    {
+      /* Nested: a savepoint, so that a failed inner part (one command of
+       * a group commit) undoes only itself. */
+      sqlite3_stmt *s = stmt (self, "SAVEPOINT hd_nested", error);
+      if (s == NULL || !step_done (self, s, "savepoint", error))
+        return FALSE;
+    }
   self->tx_depth++;
   return TRUE;
 }
@@ -312,7 +320,10 @@ hd_store_commit (HdStore  *self,
   g_return_val_if_fail (self->tx_depth > 0, FALSE);
 
   if (--self->tx_depth > 0)
-    return TRUE;
+    {
+      s = stmt (self, "RELEASE hd_nested", error);
+      return s != NULL && step_done (self, s, "release", error);
+    }
 
   if (self->tx_failed)
     {
@@ -348,7 +359,16 @@ hd_store_rollback (HdStore *self)
 
   if (--self->tx_depth > 0)
     {
-      self->tx_failed = TRUE;
+      s = stmt (self, "ROLLBACK TO hd_nested", NULL);
+      if (s == NULL || !step_done (self, s, "rollback to", NULL))
+        {
+          /* Then the whole transaction must go. */
+          self->tx_failed = TRUE;
+          return;
+        }
+      s = stmt (self, "RELEASE hd_nested", NULL);
+      if (s != NULL)
+        step_done (self, s, "release", NULL);
       return;
     }
   s = stmt (self, "ROLLBACK", NULL);
@@ -555,13 +575,13 @@ hd_store_open (const char  *path,
   sqlite3_busy_timeout (self->db, 5000);
   sqlite3_extended_result_codes (self->db, 1);
 
-  /* WAL with synchronous=NORMAL: a commit is in the WAL file (written by
-   * write(2), so in the kernel's page cache) before sqlite3_step()
-   * returns.  That survives a crash of this process (kill -9) fully; only
-   * an OS crash or power loss can lose the last commits, never corrupt
-   * the database.  FULL would add an fsync per commit for that case. */
+  /* WAL with synchronous=FULL: every COMMIT fsyncs the WAL before
+   * sqlite3_step() returns, so an acknowledged change survives a power
+   * cut, as PostgreSQL's synchronous_commit=on.  The fsync is paid once
+   * per group commit (many commands per transaction, hd-core.c), on the
+   * core thread, never on the main loop. */
   if (!exec (self, "PRAGMA journal_mode = WAL", error) ||
-      !exec (self, "PRAGMA synchronous = NORMAL", error) ||
+      !exec (self, "PRAGMA synchronous = FULL", error) ||
       !exec (self, "PRAGMA foreign_keys = ON", error) ||
       !exec (self, "PRAGMA temp_store = MEMORY", error))
     return NULL;

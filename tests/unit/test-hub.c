@@ -30,6 +30,11 @@ typedef struct {
   char          *tokens[6];
 } Fixture;
 
+/* The service and its store belong to the server's core thread: a test
+ * reaches in only while the core waits. */
+#define CORE_ENTER(f) hd_core_enter (hd_server_get_core ((f)->server))
+#define CORE_LEAVE(f) hd_core_leave (hd_server_get_core ((f)->server))
+
 static void
 on_message (SoupWebsocketConnection *conn,
             gint                     type,
@@ -160,7 +165,9 @@ make_token (Fixture *f,
   char *token = hd_auth_new_token ();
   g_autofree char *hash = hd_auth_hash_token (token);
 
+  CORE_ENTER (f);
   g_assert_true (hd_store_token_add (f->store, hash, user_id, 1, NULL));
+  CORE_LEAVE (f);
   return token;
 }
 
@@ -213,7 +220,12 @@ static HdUserRecord *
 user (Fixture *f,
       int      id)
 {
-  return hd_store_user_get (f->store, id, NULL);
+  HdUserRecord *u;
+
+  CORE_ENTER (f);
+  u = hd_store_user_get (f->store, id, NULL);
+  CORE_LEAVE (f);
+  return u;
 }
 
 static void
@@ -243,14 +255,18 @@ test_hello_and_presence (Fixture       *f,
   g_assert_cmpint (json_object_get_int_member (json_node_get_object (presence), "id"), ==, TINA);
   g_assert_true (json_object_get_boolean_member (json_node_get_object (presence), "online"));
   g_assert_false (json_object_has_member (json_node_get_object (presence), "email"));
+  CORE_ENTER (f);
   g_assert_true (hd_chat_service_is_online (f->service, TINA));
+  CORE_LEAVE (f);
 
   /* A second socket changes nothing; closing one of two neither. */
   tina2 = client_open (f, TINA, &error);
   g_assert_nonnull (next_event (tina2, HD_EVENT_HELLO, 3000));
   client_free (tina2);
   spin (200);
+  CORE_ENTER (f);
   g_assert_true (hd_chat_service_is_online (f->service, TINA));
+  CORE_LEAVE (f);
   g_assert_null (next_event (carol, HD_EVENT_PRESENCE_CHANGED, 200));
 
   /* The last one: offline. */
@@ -258,7 +274,9 @@ test_hello_and_presence (Fixture       *f,
   gone = next_event (carol, HD_EVENT_PRESENCE_CHANGED, 3000);
   g_assert_nonnull (gone);
   g_assert_false (json_object_get_boolean_member (json_node_get_object (gone), "online"));
+  CORE_ENTER (f);
   g_assert_false (hd_chat_service_is_online (f->service, TINA));
+  CORE_LEAVE (f);
   client_free (carol);
 }
 
@@ -300,15 +318,21 @@ test_chat_send_and_bad_frames (Fixture       *f,
 
   g_assert_nonnull (next_event (tina, HD_EVENT_HELLO, 3000));
   g_assert_nonnull (next_event (carol, HD_EVENT_HELLO, 3000));
+  CORE_ENTER (f);
   g_free (hd_chat_service_set_available (f->service, tina_user, TRUE, &error));
+  CORE_LEAVE (f);
+  CORE_ENTER (f);
   chat = hd_chat_service_start_chat (f->service, carol_user, 1, 0, &error);
+  CORE_LEAVE (f);
   g_assert_no_error (error);
   g_assert_nonnull (next_event (tina, HD_EVENT_CHAT_REQUESTED, 3000));
   {
     g_autoptr(JsonNode) n = json_from_string (chat, NULL);
     chat_id = json_object_get_int_member (json_node_get_object (n), "id");
   }
+  CORE_ENTER (f);
   accepted = hd_chat_service_accept_chat (f->service, tina_user, chat_id, &error);
+  CORE_LEAVE (f);
   g_assert_no_error (error);
   g_assert_nonnull (next_event (carol, HD_EVENT_CHAT_ACCEPTED, 3000));
 
@@ -370,7 +394,10 @@ test_chat_send_and_bad_frames (Fixture       *f,
   g_assert_true (iterate_until (&carol->closed, 5000));
   g_assert_cmpuint (carol->close_code, ==, SOUP_WEBSOCKET_CLOSE_TOO_BIG);
   {
-    g_autofree char *all = hd_chat_service_list_messages (f->service, tina_user, chat_id, 0, 100, &error);
+    g_autofree char *all = NULL;
+    CORE_ENTER (f);
+    all = hd_chat_service_list_messages (f->service, tina_user, chat_id, 0, 100, &error);
+    CORE_LEAVE (f);
     g_assert_null (strstr (all, "\"seq\":2"));
   }
   g_assert_false (tina->closed);
@@ -469,7 +496,9 @@ test_dead_peer (Fixture       *f,
   g_assert_nonnull (offline);
   g_assert_false (json_object_get_boolean_member (json_node_get_object (offline), "online"));
   g_assert_cmpint (g_get_monotonic_time () - t0, >=, 1000 * 1000);
+  CORE_ENTER (f);
   g_assert_false (hd_chat_service_is_online (f->service, TINA));
+  CORE_LEAVE (f);
   g_assert_false (carol->closed);
 
   g_object_unref (peer.conn);
