@@ -248,6 +248,8 @@ recheck_subscribers (HdAudience *self,
   GPtrArray *list = g_hash_table_lookup (self->by_request, &request_id);
   g_autoptr(GPtrArray) gone = g_ptr_array_new ();
 
+  /* The service is the core thread's: read it while the core waits. */
+  hd_core_enter (hd_core_of (self->service));
   for (guint i = 0; list && i < list->len; i++)
     {
       Member *m = g_ptr_array_index (list, i);
@@ -256,6 +258,7 @@ recheck_subscribers (HdAudience *self,
       if (!hd_chat_service_may_subscribe (self->service, &who, request_id, NULL))
         g_ptr_array_add (gone, m);
     }
+  hd_core_leave (hd_core_of (self->service));
   for (guint i = 0; i < gone->len; i++)
     {
       Member *m = g_ptr_array_index (gone, i);
