@@ -107,11 +107,21 @@ static void
 first_paint_cb (GdkFrameClock     *clock,
                 HdTechApplication *self)
 {
+  gint64 now = g_get_monotonic_time ();
+  const char *bench = g_getenv ("HD_BENCH_FIRST_FRAME");
+
   g_signal_handlers_disconnect_by_func (clock, first_paint_cb, self);
   /* Read by the UI test (G_MESSAGES_DEBUG=hd-tech-application). */
-  g_debug ("first window drawn %.1f ms after start",
-           (g_get_monotonic_time () - self->started_us) / 1000.0);
+  g_debug ("first window drawn %.1f ms after start", (now - self->started_us) / 1000.0);
   self->started_us = 0;
+  /* tests/bench/startup, as hd_app_after_first_frame () does. */
+  if (bench != NULL)
+    {
+      g_print ("hd-first-frame %" G_GINT64_FORMAT "\n", now);
+      fflush (stdout);
+      if (g_str_equal (bench, "quit"))
+        g_application_quit (G_APPLICATION (self));
+    }
 }
 
 static void
