@@ -155,9 +155,14 @@ def customer_story(srv, log):
             # GTK 4.8 names a mnemonic button "_Send Send": by its words.
             press(wait_find(chooser, 'the Send button', role='button', contains='Send'))
             wait_for('the chooser to close', lambda: window_named(app, name='Send a File') is None, timeout=10)
-        got = tina_ev.next('chat.message', timeout=15, where=lambda d: d.get('kind') == 'attachment'
-                           and d['attachment']['filename'] == 'error-report.pdf')
-        assert got['data']['attachment']['content_type'] == 'application/pdf', got
+        # By REST, not Tina's socket: the chooser steps can outlast the
+        # server's silence limit for a socket nobody reads (slow under ASan).
+        def pdf_stored():
+            status, body = tina.get('/chats/%d/messages' % carol_chat['id'])
+            return [m for m in body['messages'] if m.get('attachment')
+                    and m['attachment']['filename'] == 'error-report.pdf']
+        got = wait_for('the PDF on the server', pdf_stored, timeout=20)
+        assert got[0]['attachment']['content_type'] == 'application/pdf', got
         wait_find(chat_frame, 'the refusal', role='label', contains='“setup.png” was not sent', timeout=10)
         time.sleep(0.5)
         screenshot('portal-attachment.png')
