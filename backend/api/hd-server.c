@@ -6,6 +6,7 @@
 #include "hd-door.h"
 #include "hd-error.h"
 #include "hd-json.h"
+#include "hd-json-input.h"
 #include "hd-protocol.h"
 #include "hd-routes-customer.h"
 
@@ -118,32 +119,20 @@ parse_body (Call *call)
   g_autoptr(GError) error = NULL;
   gsize len;
   const char *data = g_bytes_get_data (bytes, &len);
-  JsonNode *root;
 
   if (len > HD_MAX_BODY_BYTES)
     {
       respond_error (call->msg, HD_ERROR_PAYLOAD_TOO_LARGE, "The request body is larger than 64 KiB");
       return FALSE;
     }
-  if (len == 0)
-    {
-      respond_error (call->msg, HD_ERROR_BAD_REQUEST, "A JSON object is expected");
-      return FALSE;
-    }
+  /* Not JSON, not an object, U+0000: one rule for bodies and frames. */
   call->parser = json_parser_new_immutable ();
-  if (!json_parser_load_from_data (call->parser, data, (gssize) len, &error))
+  call->body = hd_json_input_parse_object (call->parser, data, len, &error);
+  if (call->body == NULL)
     {
-      g_autofree char *m = g_strdup_printf ("Malformed JSON: %s", error->message);
-      respond_error (call->msg, HD_ERROR_BAD_REQUEST, m);
+      respond_gerror (call->msg, error);
       return FALSE;
     }
-  root = json_parser_get_root (call->parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    {
-      respond_error (call->msg, HD_ERROR_BAD_REQUEST, "A JSON object is expected");
-      return FALSE;
-    }
-  call->body = json_node_get_object (root);
   return TRUE;
 }
 

@@ -8,7 +8,9 @@ G_BEGIN_DECLS
 /* Password hashing (argon2id through libsodium's crypto_pwhash_str), random
  * session tokens and the login throttle of the contract.  Hashing and
  * verifying take tens of milliseconds, so the async variants run on a
- * worker thread (g_task_run_in_thread) and must be used from the main loop. */
+ * pool of hd_auth_get_max_hashing () threads (argon2id holds 64 MiB while it
+ * runs) with a bounded queue: when it is full they complete with
+ * HD_ERROR_TOO_MANY_REQUESTS. */
 
 gboolean  hd_auth_init                      (GError             **error);
 
@@ -32,6 +34,9 @@ void      hd_auth_verify_password_async     (const char          *hash,
                                              gpointer             user_data);
 gboolean  hd_auth_verify_password_finish    (GAsyncResult        *result,
                                              GError             **error);
+
+/* Password hashes computed at once at most (each takes 64 MiB). */
+guint     hd_auth_get_max_hashing           (void);
 
 /* A new 256-bit random token, as 64 lowercase hex characters. */
 char     *hd_auth_new_token                 (void);
@@ -70,6 +75,38 @@ void             hd_login_throttle_apply_remote   (HdLoginThrottle *self,
                                                    gboolean         failed,
                                                    gint64           now_usec);
 
+/* Concurrent checks: reserve a place before the password is checked (FALSE:
+ * refused, as allow), then settle it with the outcome.  Failures plus
+ * checks under way never pass max_failures. */
+typedef enum {
+  HD_LOGIN_SUCCEEDED,
+  HD_LOGIN_FAILED,
+  HD_LOGIN_NOT_CHECKED,   /* gives the place back, counts nothing */
+} HdLoginOutcome;
+
+gboolean         hd_login_throttle_reserve        (HdLoginThrottle *self,
+                                                   const char      *login,
+                                                   gint64           now_usec);
+void             hd_login_throttle_settle         (HdLoginThrottle *self,
+                                                   const char      *login,
+                                                   HdLoginOutcome   outcome,
+                                                   gint64           now_usec);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HdLoginThrottle, hd_login_throttle_free)
+
+/* The same window counter for other limits (transcript mails per chat):
+ * at most @max uses of one key within @window_usec.  Reserve before the
+ * work (FALSE: over the limit), then commit (it counts) or release (it
+ * failed: the place is given back). */
+typedef HdLoginThrottle HdRateLimit;
+
+#define hd_rate_limit_new(max, window_usec) hd_login_throttle_new ((max), (window_usec))
+#define hd_rate_limit_free(self)            hd_login_throttle_free (self)
+#define hd_rate_limit_reserve(self, key, now_usec) \
+  hd_login_throttle_reserve ((self), (key), (now_usec))
+#define hd_rate_limit_commit(self, key, now_usec) \
+  hd_login_throttle_settle ((self), (key), HD_LOGIN_FAILED, (now_usec))
+#define hd_rate_limit_release(self, key, now_usec) \
+  hd_login_throttle_settle ((self), (key), HD_LOGIN_NOT_CHECKED, (now_usec))
 
 G_END_DECLS

@@ -14,6 +14,9 @@
 
 #define LOGIN_MAX_FAILURES 10
 #define LOGIN_WINDOW_USEC  (60 * G_USEC_PER_SEC)
+/* Contract v2: at most 5 transcript mails per chat in an hour. */
+#define MAIL_MAX_PER_CHAT  5
+#define MAIL_WINDOW_USEC   (G_GINT64_CONSTANT (3600) * G_USEC_PER_SEC)
 #define MIN_PASSWORD_CHARS 8
 
 struct _HdChatService
@@ -22,6 +25,7 @@ struct _HdChatService
 
   HdStore         *store;
   HdMailer        *mailer;
+  HdRateLimit     *mail_limit;     /* transcript mails per chat */
   HdEventSink      sink;
   gpointer         sink_data;
   /* user id → TRUE while at least one of their sockets is open here */
@@ -87,6 +91,7 @@ hd_chat_service_finalize (GObject *object)
   g_clear_pointer (&self->online, g_hash_table_unref);
   g_clear_pointer (&self->online_elsewhere, g_hash_table_unref);
   g_clear_pointer (&self->throttle, hd_login_throttle_free);
+  g_clear_pointer (&self->mail_limit, hd_login_throttle_free);
   g_string_free (self->scratch, TRUE);
   g_ptr_array_unref (self->held_events);
   g_hash_table_unref (self->batch_chats);
@@ -107,6 +112,7 @@ hd_chat_service_init (HdChatService *self)
   self->online = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->online_elsewhere = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->throttle = hd_login_throttle_new (LOGIN_MAX_FAILURES, LOGIN_WINDOW_USEC);
+  self->mail_limit = hd_rate_limit_new (MAIL_MAX_PER_CHAT, MAIL_WINDOW_USEC);
   self->scratch = g_string_sized_new (1024);
   self->held_events = g_ptr_array_new ();
   self->batch_users = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL,
@@ -1065,14 +1071,21 @@ login_verified (GObject      *source,
 
   if (!hd_auth_verify_password_finish (result, &error))
     {
+      if (g_error_matches (error, HD_ERROR, HD_ERROR_TOO_MANY_REQUESTS))
+        {
+          /* Not checked (the hashing queue is full): nothing to count. */
+          hd_login_throttle_settle (self->throttle, d->login, HD_LOGIN_NOT_CHECKED, g_get_monotonic_time ());
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
       if (error != NULL)
         g_warning ("Verifying a password failed: %s", error->message);
-      hd_login_throttle_record_failure (self->throttle, d->login, g_get_monotonic_time ());
+      hd_login_throttle_settle (self->throttle, d->login, HD_LOGIN_FAILED, g_get_monotonic_time ());
       g_task_return_new_error (task, HD_ERROR, HD_ERROR_UNAUTHORIZED, "Wrong login or password");
       return;
     }
 
-  hd_login_throttle_reset (self->throttle, d->login);
+  hd_login_throttle_settle (self->throttle, d->login, HD_LOGIN_SUCCEEDED, g_get_monotonic_time ());
   token = hd_auth_new_token ();
   hash = hd_auth_hash_token (token);
   if (!hd_store_token_add (self->store, hash, d->user->id, g_get_real_time (), &error))
@@ -1104,7 +1117,9 @@ hd_chat_service_login_async (HdChatService       *self,
   g_task_set_task_data (task, d, (GDestroyNotify) login_data_free);
   d->login = g_strdup (login);
 
-  if (!hd_login_throttle_allow (self->throttle, login, g_get_monotonic_time ()))
+  /* The place is taken before the (threaded) check, so concurrent
+   * attempts count at once (door-http: doc/door.md). */
+  if (!hd_login_throttle_reserve (self->throttle, login, g_get_monotonic_time ()))
     {
       g_task_return_new_error (task, HD_ERROR, HD_ERROR_TOO_MANY_REQUESTS,
                                "Too many failed logins; try again in a minute");
@@ -1114,7 +1129,7 @@ hd_chat_service_login_async (HdChatService       *self,
   d->user = hd_store_user_get_by_login (self->store, login, NULL);
   if (d->user == NULL || d->user->password_hash == NULL)
     {
-      hd_login_throttle_record_failure (self->throttle, login, g_get_monotonic_time ());
+      hd_login_throttle_settle (self->throttle, login, HD_LOGIN_FAILED, g_get_monotonic_time ());
       g_task_return_new_error (task, HD_ERROR, HD_ERROR_UNAUTHORIZED, "Wrong login or password");
       return;
     }
@@ -2124,8 +2139,13 @@ email_sent (GObject      *source,
   g_autoptr(GError) error = NULL;
   GString *out;
 
+  g_autofree char *key = g_strdup_printf ("%" G_GINT64_FORMAT, d->chat.id);
+  HdChatService *self = g_task_get_source_object (task);
+
   if (!hd_mailer_send_finish (HD_MAILER (source), result, &error))
     {
+      /* Not sent: it does not count against the chat's limit. */
+      hd_rate_limit_release (self->mail_limit, key, g_get_monotonic_time ());
       if (!g_error_matches (error, HD_ERROR, HD_ERROR_MAIL_NOT_CONFIGURED) &&
           !g_error_matches (error, HD_ERROR, HD_ERROR_MAIL_FAILED))
         {
@@ -2137,6 +2157,7 @@ email_sent (GObject      *source,
         g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
+  hd_rate_limit_commit (self->mail_limit, key, g_get_monotonic_time ());
   hd_chat_service_note_mail_sent (g_task_get_source_object (task), d->sender_id, &d->chat, to);
   out = g_string_new ("{\"sent_to\":");
   hd_json_append_string (out, to);
@@ -2183,6 +2204,17 @@ hd_chat_service_email_chat_async (HdChatService       *self,
       return;
     }
 
+  /* Counted before the send, so concurrent calls cannot pass it. */
+  {
+    g_autofree char *key = g_strdup_printf ("%" G_GINT64_FORMAT, chat_id);
+
+    if (!hd_rate_limit_reserve (self->mail_limit, key, g_get_monotonic_time ()))
+      {
+        g_task_return_new_error (task, HD_ERROR, HD_ERROR_TOO_MANY_REQUESTS,
+                                 "At most %d transcript mails per chat in an hour", MAIL_MAX_PER_CHAT);
+        return;
+      }
+  }
   subject = g_strdup_printf ("Chat transcript for request #%" G_GINT64_FORMAT ": %s", r->id, r->subject);
   {
     EmailData *d = g_new0 (EmailData, 1);

@@ -4,6 +4,7 @@
 #include "hd-hub.h"
 #include "hd-audience.h"
 #include "hd-core.h"
+#include "hd-json-input.h"
 #include "hd-error.h"
 #include "hd-json.h"
 #include "hd-protocol.h"
@@ -250,23 +251,17 @@ handle_frame (HdHub      *self,
 {
   g_autoptr(GError) error = NULL;
   FrameJob *j;
-  JsonNode *root;
   JsonObject *o, *data;
   const char *type;
   gint64 chat_id = 0;
 
-  if (!json_parser_load_from_data (self->parser, text, (gssize) len, &error))
+  /* Not JSON, not an object, U+0000: one rule for frames and bodies. */
+  o = hd_json_input_parse_object (self->parser, text, len, &error);
+  if (o == NULL)
     {
-      send_error (c, HD_ERROR_BAD_REQUEST, "The frame is not JSON");
+      send_error (c, HD_ERROR_BAD_REQUEST, error->message);
       return;
     }
-  root = json_parser_get_root (self->parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    {
-      send_error (c, HD_ERROR_BAD_REQUEST, "The frame is not a JSON object");
-      return;
-    }
-  o = json_node_get_object (root);
   type = get_string (o, "type");
   if (type == NULL)
     {

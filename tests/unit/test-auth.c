@@ -285,6 +285,47 @@ test_throttle_many_logins (void)
   g_assert_true (hd_login_throttle_allow (th, "late", t0 + 200 * SEC));
 }
 
+/* Concurrent checks hold their place: ten reserved and not yet settled
+ * refuse the eleventh, a success frees it all, a check that never ran gives
+ * its place back. */
+static void
+test_throttle_reserve (void)
+{
+  g_autoptr(HdLoginThrottle) th = hd_login_throttle_new (10, 60 * SEC);
+  gint64 t0 = 1000 * SEC;
+
+  for (int i = 0; i < 10; i++)
+    g_assert_true (hd_login_throttle_reserve (th, "carol", t0));
+  g_assert_false (hd_login_throttle_reserve (th, "carol", t0));
+  g_assert_false (hd_login_throttle_allow (th, "carol", t0));
+  g_assert_true (hd_login_throttle_reserve (th, "chris", t0));
+
+  hd_login_throttle_settle (th, "carol", HD_LOGIN_NOT_CHECKED, t0);
+  g_assert_true (hd_login_throttle_reserve (th, "carol", t0));
+  for (int i = 0; i < 10; i++)
+    hd_login_throttle_settle (th, "carol", HD_LOGIN_FAILED, t0 + SEC);
+  /* Ten failures now, nothing under way: still refused for the window. */
+  g_assert_false (hd_login_throttle_reserve (th, "carol", t0 + 30 * SEC));
+  g_assert_true (hd_login_throttle_reserve (th, "carol", t0 + 61 * SEC));
+  hd_login_throttle_settle (th, "carol", HD_LOGIN_SUCCEEDED, t0 + 61 * SEC);
+  g_assert_true (hd_login_throttle_allow (th, "carol", t0 + 61 * SEC));
+
+  /* The same counter as a rate limit: five uses an hour. */
+  {
+    g_autoptr(HdLoginThrottle) mail = hd_rate_limit_new (5, 3600 * SEC);
+
+    for (int i = 0; i < 5; i++)
+      {
+        g_assert_true (hd_rate_limit_reserve (mail, "7", t0));
+        hd_rate_limit_commit (mail, "7", t0);
+      }
+    g_assert_false (hd_rate_limit_reserve (mail, "7", t0 + 3599 * SEC));
+    g_assert_true (hd_rate_limit_reserve (mail, "8", t0));
+    hd_rate_limit_release (mail, "8", t0);
+    g_assert_true (hd_rate_limit_reserve (mail, "7", t0 + 3600 * SEC));
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -298,6 +339,7 @@ main (int   argc,
   g_test_add_func ("/auth/tokens", test_tokens);
   g_test_add_func ("/auth/token-hash", test_token_hash);
   g_test_add_func ("/auth/throttle", test_throttle);
+  g_test_add_func ("/auth/throttle-reserve", test_throttle_reserve);
   g_test_add_func ("/auth/throttle-many-logins", test_throttle_many_logins);
 
   return g_test_run ();
