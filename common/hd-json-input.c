@@ -71,3 +71,36 @@ hd_json_input_parse_object (JsonParser  *parser,
     }
   return json_node_get_object (root);
 }
+
+gboolean
+hd_json_input_parse_frame (JsonParser  *parser,
+                           const char  *text,
+                           gsize        len,
+                           const char **type,
+                           JsonObject **data,
+                           GError     **error)
+{
+  JsonObject *o = hd_json_input_parse_object (parser, text, len, error);
+  JsonNode *n;
+
+  *type = NULL;
+  *data = NULL;
+  if (o == NULL)
+    return FALSE;
+  n = json_object_get_member (o, "type");
+  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_STRING)
+    {
+      g_set_error_literal (error, HD_ERROR, HD_ERROR_BAD_REQUEST, "The frame has no type");
+      return FALSE;
+    }
+  *type = json_node_get_string (n);
+  n = json_object_get_member (o, "data");
+  if (n == NULL || !JSON_NODE_HOLDS_OBJECT (n))
+    {
+      *type = NULL;
+      g_set_error_literal (error, HD_ERROR, HD_ERROR_BAD_REQUEST, "The frame has no data object");
+      return FALSE;
+    }
+  *data = json_node_get_object (n);
+  return TRUE;
+}

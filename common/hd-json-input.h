@@ -30,4 +30,15 @@ JsonObject *hd_json_input_parse_object   (JsonParser  *parser,
                                           gsize        len,
                                           GError     **error);
 
+/* A WebSocket frame of the contract: {"type": "...", "data": {...}}.
+ * Returns the type and the data object (both owned by @parser), or FALSE
+ * with an HD_ERROR_BAD_REQUEST error (as hd_json_input_parse_object, or no
+ * type string, or no data object). */
+gboolean    hd_json_input_parse_frame    (JsonParser  *parser,
+                                          const char  *text,
+                                          gsize        len,
+                                          const char **type,
+                                          JsonObject **data,
+                                          GError     **error);
+
 G_END_DECLS

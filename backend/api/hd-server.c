@@ -8,6 +8,7 @@
 #include "hd-json.h"
 #include "hd-json-input.h"
 #include "hd-protocol.h"
+#include "hd-query.h"
 #include "hd-routes-customer.h"
 
 #include <json-glib/json-glib.h>
@@ -241,17 +242,6 @@ get_bool (Call       *call,
   return TRUE;
 }
 
-static gboolean
-parse_id (const char *text,
-          gint64     *out)
-{
-  guint64 v;
-
-  if (text == NULL || !g_ascii_string_to_unsigned (text, 10, 1, G_MAXINT64, &v, NULL))
-    return FALSE;
-  *out = (gint64) v;
-  return TRUE;
-}
 
 static const char *
 bearer_token (SoupServerMessage *msg,
@@ -559,7 +549,7 @@ route_requests (HdServer    *self,
       return;
     }
 
-  if (!parse_id (seg[1], &id) || n_seg > 3 || (n_seg == 3 && strcmp (seg[2], "notes") != 0))
+  if (!hd_query_parse_id (seg[1], &id) || n_seg > 3 || (n_seg == 3 && strcmp (seg[2], "notes") != 0))
     {
       respond_error (call->msg, HD_ERROR_NOT_FOUND, "No such request");
       return;
@@ -613,27 +603,6 @@ route_requests (HdServer    *self,
     method_not_allowed (call->msg);
 }
 
-static gboolean
-query_int (GHashTable *query,
-           const char *name,
-           gint64      fallback,
-           gint64      min,
-           gint64      max,
-           gint64     *out)
-{
-  const char *text = query ? g_hash_table_lookup (query, name) : NULL;
-  gint64 v;
-
-  if (text == NULL)
-    {
-      *out = fallback;
-      return TRUE;
-    }
-  if (!g_ascii_string_to_signed (text, 10, min, max, &v, NULL))
-    return FALSE;
-  *out = v;
-  return TRUE;
-}
 
 static void
 route_chats (HdServer    *self,
@@ -692,7 +661,7 @@ route_chats (HdServer    *self,
       return;
     }
 
-  if (!parse_id (seg[1], &id) || n_seg > 3)
+  if (!hd_query_parse_id (seg[1], &id) || n_seg > 3)
     {
       respond_error (call->msg, HD_ERROR_NOT_FOUND, "No such chat");
       return;
@@ -753,8 +722,8 @@ route_chats (HdServer    *self,
         {
           gint64 after, limit;
 
-          if (!query_int (query, "after", 0, 0, G_MAXINT64, &after) ||
-              !query_int (query, "limit", HD_MESSAGES_PAGE_MAX, 1, HD_MESSAGES_PAGE_MAX, &limit))
+          if (!hd_query_int (query, "after", 0, 0, G_MAXINT64, &after) ||
+              !hd_query_int (query, "limit", HD_MESSAGES_PAGE_MAX, 1, HD_MESSAGES_PAGE_MAX, &limit))
             {
               respond_error (call->msg, HD_ERROR_BAD_REQUEST,
                              "after must be a sequence number and limit between 1 and 1000");

@@ -603,6 +603,24 @@ count_framing (const char *name,
     f->n_encoding++;
 }
 
+const char *
+hd_door_check_framing (SoupMessageHeaders *headers,
+                       SoupHTTPVersion     version)
+{
+  FramingCount f = { 0, 0, FALSE };
+  const char *te = soup_message_headers_get_one (headers, "Transfer-Encoding");
+
+  soup_message_headers_foreach (headers, count_framing, &f);
+  if (f.n_length > 0 && f.n_encoding > 0)
+    return "Content-Length and Transfer-Encoding together";
+  if (f.n_length > 1 || f.bad_length)
+    return "One Content-Length, a decimal number, is expected";
+  if (f.n_encoding > 1 || (te != NULL && g_ascii_strcasecmp (te, "chunked") != 0) ||
+      (te != NULL && version == SOUP_HTTP_1_0))
+    return "The only Transfer-Encoding understood is chunked";
+  return NULL;
+}
+
 static char *
 too_large_message (gsize limit)
 {
@@ -618,33 +636,17 @@ on_got_headers (SoupServerMessage *msg,
   Conn *c = user_data;
   HdDoor *door = c->door;
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-  FramingCount f = { 0, 0, FALSE };
-  const char *te;
+  const char *refusal;
 
   if (door == NULL || c->state == STATE_STOLEN)
     return;
 
   /* Request smuggling: a body whose end two readers could see in two
    * places (RFC 9112 6.3) is refused, and the connection with it. */
-  soup_message_headers_foreach (headers, count_framing, &f);
-  te = soup_message_headers_get_one (headers, "Transfer-Encoding");
-  if (f.n_length > 0 && f.n_encoding > 0)
+  refusal = hd_door_check_framing (headers, soup_server_message_get_http_version (msg));
+  if (refusal != NULL)
     {
-      answer_and_close (c, msg, SOUP_STATUS_BAD_REQUEST, "bad_request",
-                        "Content-Length and Transfer-Encoding together");
-      return;
-    }
-  if (f.n_length > 1 || f.bad_length)
-    {
-      answer_and_close (c, msg, SOUP_STATUS_BAD_REQUEST, "bad_request",
-                        "One Content-Length, a decimal number, is expected");
-      return;
-    }
-  if (f.n_encoding > 1 || (te != NULL && g_ascii_strcasecmp (te, "chunked") != 0) ||
-      (te != NULL && soup_server_message_get_http_version (msg) == SOUP_HTTP_1_0))
-    {
-      answer_and_close (c, msg, SOUP_STATUS_BAD_REQUEST, "bad_request",
-                        "The only Transfer-Encoding understood is chunked");
+      answer_and_close (c, msg, SOUP_STATUS_BAD_REQUEST, "bad_request", refusal);
       return;
     }
 

@@ -50,4 +50,12 @@ guint       hd_door_get_n_connections   (HdDoor              *self);
  * socket carries TLS records, not HTTP. */
 GSocket    *hd_door_get_socket          (SoupServerMessage   *msg);
 
+/* NULL when the head's framing is unambiguous, else why not (the door then
+ * answers 400 and closes): Content-Length with Transfer-Encoding, more than
+ * one Content-Length or one that is not a decimal number, a
+ * Transfer-Encoding other than one "chunked" (or any in HTTP/1.0).
+ * Pure; fuzzed with libsoup's head parser (tests/fuzz/fuzz-http-head.c). */
+const char *hd_door_check_framing       (SoupMessageHeaders  *headers,
+                                         SoupHTTPVersion      version);
+
 G_END_DECLS

@@ -251,29 +251,17 @@ handle_frame (HdHub      *self,
 {
   g_autoptr(GError) error = NULL;
   FrameJob *j;
-  JsonObject *o, *data;
+  JsonObject *data;
   const char *type;
   gint64 chat_id = 0;
 
-  /* Not JSON, not an object, U+0000: one rule for frames and bodies. */
-  o = hd_json_input_parse_object (self->parser, text, len, &error);
-  if (o == NULL)
+  /* Not JSON, not an object, U+0000, no type or data: one rule for
+   * frames and bodies (common/hd-json-input.h, fuzzed). */
+  if (!hd_json_input_parse_frame (self->parser, text, len, &type, &data, &error))
     {
       send_error (c, HD_ERROR_BAD_REQUEST, error->message);
       return;
     }
-  type = get_string (o, "type");
-  if (type == NULL)
-    {
-      send_error (c, HD_ERROR_BAD_REQUEST, "The frame has no type");
-      return;
-    }
-  if (!json_object_has_member (o, "data") || !JSON_NODE_HOLDS_OBJECT (json_object_get_member (o, "data")))
-    {
-      send_error (c, HD_ERROR_BAD_REQUEST, "The frame has no data object");
-      return;
-    }
-  data = json_object_get_object_member (o, "data");
   {
     HdUserRecord who = { .id = c->user_id, .role = c->role };
 
