@@ -76,25 +76,25 @@ def customer_story(srv, log):
     chris = Api(srv).login('chris')
     proc, app = start_portal(srv, env, log)
     try:
-        main_window = wait_for('the main window', lambda: window_named(app, name='Helpdesk'), timeout=20)
+        main_window = wait_for('the main window', lambda: window_named(app, name='Helpdesk'), timeout=40)
         log_in(app, srv.url)
-        wait_find(main_window, 'the subject', role='label', name='Printer offline', timeout=20)
+        wait_find(main_window, 'the subject', role='label', name='Printer offline', timeout=40)
 
         step('nobody is available: Leave a Message')
         press(wait_find(main_window, 'the Leave a Message button', role='button', name='Leave a Message'))
-        dialog = wait_for('the message dialog', lambda: window_named(app, name='Leave a Message'), timeout=10)
+        dialog = wait_for('the message dialog', lambda: window_named(app, name='Leave a Message'), timeout=25)
         press(wait_find(dialog, 'Send', role='button', name='Send'))
         wait_find(dialog, 'the empty-message error', role='label', name='Please write your message first.')
         text = wait_find(dialog, 'the message text', role='text', name='Message')
         set_text(text, 'Nobody there; please call me about the printer at 4711.')
         screenshot('portal-leave-message.png')
         press(wait_find(dialog, 'Send', role='button', name='Send'))
-        wait_for('the dialog to close', lambda: window_named(app, name='Leave a Message') is None, timeout=10)
-        ev = tina_ev.next('note.created', timeout=10)
+        wait_for('the dialog to close', lambda: window_named(app, name='Leave a Message') is None, timeout=25)
+        ev = tina_ev.next('note.created', timeout=25)
         assert ev['data']['body'] == 'Nobody there; please call me about the printer at 4711.', ev
         assert ev['data']['author']['login'] == 'carol', ev
         wait_find(main_window, 'the note in the Notes tab', role='label',
-                  name='Nobody there; please call me about the printer at 4711.', timeout=10)
+                  name='Nobody there; please call me about the printer at 4711.', timeout=25)
         step('ok: the message was left and Tina was told')
 
         step('Chris waits for Tina first; Carol is second, then next')
@@ -108,13 +108,13 @@ def customer_story(srv, log):
         chat_menu = wait_find(main_window, 'the Chat menu button', role=['toggle', 'button'], name='Chat')
         press(chat_menu)
         item = wait_find(main_window, 'Chat with Tina Tech', role='button', name='Chat with Tina Tech',
-                         pred=is_sensitive, timeout=15)
+                         pred=is_sensitive, timeout=25)
         press(item)
         chat_frame = wait_for('the chat window', lambda: window_named(app, contains='Chat with Tina Tech'),
-                              timeout=15)
-        wait_find(chat_frame, 'position 2', role='label', contains='You are number 2 in the queue.', timeout=10)
+                              timeout=25)
+        wait_find(chat_frame, 'position 2', role='label', contains='You are number 2 in the queue.', timeout=25)
         chris.post('/chats/%d/end' % chris_chat['id'])
-        wait_find(chat_frame, 'position 1', role='label', contains='You are next in the queue.', timeout=10)
+        wait_find(chat_frame, 'position 1', role='label', contains='You are next in the queue.', timeout=25)
         time.sleep(0.5)
         screenshot('portal-waiting-position.png')
         step('ok: the waiting window followed the queue live')
@@ -129,8 +129,8 @@ def customer_story(srv, log):
                                   picture, {'Content-Type': 'application/octet-stream'})
         assert status == 201, raw
         wait_find(chat_frame, 'the Save button of the picture', role='button', name='Save “printer-panel.png”',
-                  timeout=15)
-        wait_find(chat_frame, 'the thumbnail', name='Picture “printer-panel.png”', showing=True, timeout=15)
+                  timeout=25)
+        wait_find(chat_frame, 'the thumbnail', name='Picture “printer-panel.png”', showing=True, timeout=25)
         step('ok: the picture arrived, with Save')
 
         step('Carol sends a PDF through the file chooser, and an EXE renamed .png is refused')
@@ -144,26 +144,26 @@ def customer_story(srv, log):
             f.write(b'MZ\x90\x00\x03\x00\x00\x00' + b'\x00' * 120)
         for path in (pdf, exe):
             press(wait_find(chat_frame, 'the attach button', role='button', name='Attach a file'))
-            chooser = wait_for('the file chooser', lambda: window_named(app, name='Send a File'), timeout=15)
+            chooser = wait_for('the file chooser', lambda: window_named(app, name='Send a File'), timeout=25)
             # Typing a path opens the chooser's location entry.
             pyatspi.Registry.generateKeyboardEvent(ord('/'), None, pyatspi.KEY_SYM)
             location = wait_find(chooser, 'the location entry', role=['text', 'entry'],
                                  pred=lambda a: a.getState().contains(pyatspi.STATE_EDITABLE)
-                                 and a.getState().contains(pyatspi.STATE_FOCUSED), timeout=10)
+                                 and a.getState().contains(pyatspi.STATE_FOCUSED), timeout=25)
             set_text(location, path)
             time.sleep(0.3)
             # GTK 4.8 names a mnemonic button "_Send Send": by its words.
             press(wait_find(chooser, 'the Send button', role='button', contains='Send'))
-            wait_for('the chooser to close', lambda: window_named(app, name='Send a File') is None, timeout=10)
+            wait_for('the chooser to close', lambda: window_named(app, name='Send a File') is None, timeout=25)
         # By REST, not Tina's socket: the chooser steps can outlast the
         # server's silence limit for a socket nobody reads (slow under ASan).
         def pdf_stored():
             status, body = tina.get('/chats/%d/messages' % carol_chat['id'])
             return [m for m in body['messages'] if m.get('attachment')
                     and m['attachment']['filename'] == 'error-report.pdf']
-        got = wait_for('the PDF on the server', pdf_stored, timeout=20)
+        got = wait_for('the PDF on the server', pdf_stored, timeout=40)
         assert got[0]['attachment']['content_type'] == 'application/pdf', got
-        wait_find(chat_frame, 'the refusal', role='label', contains='“setup.png” was not sent', timeout=10)
+        wait_find(chat_frame, 'the refusal', role='label', contains='“setup.png” was not sent', timeout=25)
         time.sleep(0.5)
         screenshot('portal-attachment.png')
         status, msgs = tina.get('/chats/%d/messages' % carol_chat['id'])
@@ -174,14 +174,14 @@ def customer_story(srv, log):
         step('Tina ends the chat; Carol rates it')
         status, body = tina.post('/chats/%d/end' % carol_chat['id'])
         assert status == 200, body
-        wait_find(chat_frame, 'the rating question', role='label', name='How was this chat?', timeout=10)
+        wait_find(chat_frame, 'the rating question', role='label', name='How was this chat?', timeout=25)
         press(wait_find(chat_frame, '4 stars', role=['toggle', 'button'], name='4 stars'))
         set_text(wait_find(chat_frame, 'the comment', role=['text', 'entry'], name='Comment'),
                  'Quick and friendly')
         screenshot('portal-rating.png')
         press(wait_find(chat_frame, 'Send Rating', role='button', name='Send Rating'))
         wait_find(chat_frame, 'the thanks', role='label',
-                  name='Thank you! You rated this chat 4 stars out of 5.', timeout=10)
+                  name='Thank you! You rated this chat 4 stars out of 5.', timeout=25)
         status, chat = tina.get('/chats/%d' % carol_chat['id'])
         assert chat['rating'] == {'score': 4, 'comment': 'Quick and friendly'}, chat
         time.sleep(0.3)
@@ -209,7 +209,7 @@ def german(srv, log):
     env['HD_LOCALEDIR'] = os.path.join(os.environ.get('HD_BUILD_ROOT', '.'), 'po')
     proc, app = start_portal(srv, env, log)
     try:
-        main_window = wait_for('the main window', lambda: window_named(app, name='Helpdesk'), timeout=20)
+        main_window = wait_for('the main window', lambda: window_named(app, name='Helpdesk'), timeout=40)
         # The first run remembered Carol (keyring): the German portal may
         # log in by itself; if it asks, it asks in German.
         time.sleep(3)
@@ -220,10 +220,10 @@ def german(srv, log):
             set_text(fields['Anmeldename'], 'carol')
             set_text(fields['Passwort'], 'demo')
             press(wait_find(dialog, 'Anmelden', role='button', contains='Anmelden'))
-            wait_for('the login dialog to close', lambda: window_named(app, name='Anmelden') is None, timeout=30)
-        wait_find(main_window, 'the sidebar title', role='label', name='Meine Anfragen', timeout=20)
+            wait_for('the login dialog to close', lambda: window_named(app, name='Anmelden') is None, timeout=45)
+        wait_find(main_window, 'the sidebar title', role='label', name='Meine Anfragen', timeout=40)
         wait_find(main_window, 'the New Request button', role='button', name='Neue Anfrage')
-        wait_find(main_window, 'a translated status', role='label', contains='Anfrage #1', timeout=10)
+        wait_find(main_window, 'a translated status', role='label', contains='Anfrage #1', timeout=25)
         time.sleep(0.5)
         screenshot('portal-de.png')
         step('ok: the accessible tree is in German')
