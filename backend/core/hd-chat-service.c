@@ -476,12 +476,17 @@ hd_chat_service_batch_end (HdChatService *self)
 }
 
 void
-hd_chat_service_command_begin (HdChatService *self)
+hd_chat_service_command_begin (HdChatService *self,
+                               gboolean       hot)
 {
   g_autoptr(GError) error = NULL;
 
   self->command_events = self->held_events->len;
-  self->command_open = hd_store_begin (self->store, &error);
+  /* A message's own store call is one savepoint already, and a typing
+   * frame writes nothing: no second one around them. */
+  self->command_open = !hot && hd_store_begin (self->store, &error);
+  if (hot)
+    return;
   if (!self->command_open)
     g_warning ("Cannot open a savepoint: %s", error->message);
 }

@@ -63,7 +63,8 @@ void           hd_chat_service_set_event_sink   (HdChatService  *self,
  * batch's caches of chats and senders stay valid. */
 void           hd_chat_service_batch_begin      (HdChatService  *self);
 gboolean       hd_chat_service_batch_end        (HdChatService  *self);
-void           hd_chat_service_command_begin    (HdChatService  *self);
+void           hd_chat_service_command_begin    (HdChatService  *self,
+                                                 gboolean        hot);
 void           hd_chat_service_command_end      (HdChatService  *self,
                                                  gboolean        ok,
                                                  gboolean        hot);

@@ -210,7 +210,7 @@ drain (gpointer data)
       gboolean ok;
 
       c = g_ptr_array_index (batch, i);
-      hd_chat_service_command_begin (core->service);
+      hd_chat_service_command_begin (core->service, c->hot);
       ok = c->func (core->service, c->data);
       hd_chat_service_command_end (core->service, ok, c->hot);
     }
