@@ -18,6 +18,7 @@
 #include "hd-server.h"
 #include "hd-store.h"
 #include "hd-store-pg.h"
+#include "hd-tech.h"
 
 #define EXIT_USAGE 2
 /* How long a shutdown waits for WebSocket close handshakes. */
@@ -219,6 +220,7 @@ main (int   argc,
       return EXIT_FAILURE;
     }
 
+  hd_waiting_start (service);
   server = hd_server_new (service, certificate);
   hd_server_set_store_kind (server, hd_store_is_postgres_uri (database) ? "postgresql" : "sqlite");
   /* Several servers on one PostgreSQL database are one helpdesk. */

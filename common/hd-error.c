@@ -27,6 +27,7 @@ static const struct {
   [HD_ERROR_MAIL_NOT_CONFIGURED]    = { "mail_not_configured", 503 },
   [HD_ERROR_MAIL_FAILED]            = { "mail_failed", 502 },
   [HD_ERROR_UNSUPPORTED_MEDIA_TYPE] = { "unsupported_media_type", 415 },
+  [HD_ERROR_TECHNICIAN_BUSY]        = { "technician_busy", 409 },
   [HD_ERROR_INTERNAL]               = { "internal_error", 500 },
   [HD_ERROR_NETWORK]                = { "network_error", 0 },
   [HD_ERROR_PROTOCOL]               = { "protocol_error", 0 },

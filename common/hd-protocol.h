@@ -24,6 +24,7 @@ G_BEGIN_DECLS
 #define HD_EVENT_CHAT_MESSAGE       "chat.message"
 #define HD_EVENT_CHAT_TYPING        "chat.typing"
 #define HD_EVENT_CHAT_ENDED         "chat.ended"
+#define HD_EVENT_CHAT_TRANSFERRED   "chat.transferred"
 #define HD_EVENT_NOTE_UPDATED       "note.updated"
 #define HD_EVENT_NOTE_CREATED       "note.created"
 #define HD_EVENT_CHAT_UPDATED       "chat.updated"

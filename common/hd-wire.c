@@ -170,6 +170,8 @@ hd_wire_write_user (GString            *out,
   append_bool (out, u->available);
   HD_JSON_KEY (out, "online");
   append_bool (out, u->online);
+  HD_JSON_KEY (out, "away");
+  append_bool (out, u->away);
   g_string_append_c (out, '}');
 }
 
@@ -214,6 +216,8 @@ hd_wire_write_chat (GString            *out,
   hd_json_append_time (out, c->accepted_at);
   HD_JSON_KEY (out, "ended_at");
   hd_json_append_time (out, c->ended_at);
+  HD_JSON_KEY (out, "end_reason");
+  hd_json_append_string (out, c->end_reason == HD_END_REASON_NONE ? NULL : hd_end_reason_to_string (c->end_reason));
   g_string_append_c (out, '}');
 }
 
@@ -228,8 +232,14 @@ hd_wire_write_message (GString               *out,
   append_int (out, m->chat_id);
   HD_JSON_KEY (out, "seq");
   append_int (out, m->seq);
+  HD_JSON_KEY (out, "kind");
+  hd_json_append_string (out, hd_message_kind_to_string (m->kind));
   HD_JSON_KEY (out, "author");
-  hd_wire_write_user_id (out, m->author_id, view);
+  /* A system message is the server's, whoever caused it. */
+  if (m->kind == HD_MESSAGE_KIND_SYSTEM)
+    g_string_append (out, "null");
+  else
+    hd_wire_write_user_id (out, m->author_id, view);
   HD_JSON_KEY (out, "body");
   hd_json_append_string (out, m->body);
   HD_JSON_KEY (out, "client_id");
@@ -370,6 +380,12 @@ hd_wire_write_privileges (GString            *out,
   append_bool (out, p->chat_enabled);
   HD_JSON_KEY (out, "customer_chat_with_team");
   append_bool (out, p->customer_chat_with_team);
+  HD_JSON_KEY (out, "max_chats_per_technician");
+  append_int (out, p->max_chats_per_technician);
+  HD_JSON_KEY (out, "waiting_timeout_s");
+  append_int (out, p->waiting_timeout_s);
+  HD_JSON_KEY (out, "inactivity_timeout_s");
+  append_int (out, p->inactivity_timeout_s);
   g_string_append_c (out, '}');
 }
 
@@ -507,8 +523,10 @@ hd_wire_read_user (JsonObject   *o,
   out->email = g_strdup (read_string (o, "email"));
   out->available = FALSE;
   out->online = FALSE;
+  out->away = FALSE;
   read_bool (o, "available_for_chat", &out->available);
   read_bool (o, "online", &out->online);
+  read_bool (o, "away", &out->away);
   return TRUE;
 }
 
@@ -532,6 +550,8 @@ hd_wire_read_chat (JsonObject   *o,
   if (n == NULL || !JSON_NODE_HOLDS_OBJECT (n))
     return FALSE;
   target = json_node_get_object (n);
+  out->end_reason = HD_END_REASON_NONE;
+  hd_end_reason_from_string (read_string (o, "end_reason"), &out->end_reason);
   return hd_target_kind_from_string (read_string (target, "kind"), &out->target_kind) &&
          read_int (target, "id", &out->target_id);
 }
@@ -551,6 +571,8 @@ hd_wire_read_message (JsonObject      *o,
   out->body = g_strdup (read_string (o, "body"));
   g_free (out->client_id);
   out->client_id = g_strdup (read_string (o, "client_id"));
+  out->kind = HD_MESSAGE_KIND_TEXT;
+  hd_message_kind_from_string (read_string (o, "kind"), &out->kind);
   g_free (out->author_name);
   out->author_name = author && JSON_NODE_HOLDS_OBJECT (author)
                      ? g_strdup (read_string (json_node_get_object (author), "name")) : NULL;

@@ -111,6 +111,7 @@ typedef struct {
   gboolean  available;
   gboolean  online;          /* presence, filled in by the core */
   char     *password_hash;   /* server only; never written to the wire */
+  gboolean  away;            /* v2: the desktop is idle or locked */
 } HdUserRecord;
 
 typedef struct {
@@ -139,6 +140,8 @@ typedef struct {
   gint64        ended_at;
   gint64        last_seq;    /* server only: the last message's seq */
   int           rating;      /* 1..5, 0 while not rated */
+  HdEndReason   end_reason;  /* v2; NONE (null) while open */
+  gint64        waiting_since; /* server only: when it last went to waiting */
 } HdChatRecord;
 
 typedef struct {
@@ -151,6 +154,7 @@ typedef struct {
   char   *client_id;
   gint64  created_at;
   gint64  attachment_id;     /* 0: a text message */
+  HdMessageKind kind;        /* v2; a system message is written with author null */
 } HdMessageRecord;
 
 typedef struct {
@@ -173,6 +177,9 @@ typedef struct {
 typedef struct {
   gboolean chat_enabled;
   gboolean customer_chat_with_team;
+  gint64   max_chats_per_technician;   /* v2; 0: no limit */
+  gint64   waiting_timeout_s;          /* v2 */
+  gint64   inactivity_timeout_s;       /* v2; 0: never */
 } HdPrivileges;
 
 void hd_user_record_free    (HdUserRecord    *user);

@@ -4,6 +4,8 @@
 #include "hd-server.h"
 #include "hd-core.h"
 #include "hd-door.h"
+#include "hd-api-private.h"
+#include "hd-tech.h"
 #include "hd-error.h"
 #include "hd-json.h"
 #include "hd-json-input.h"
@@ -87,30 +89,6 @@ respond_result (SoupServerMessage  *msg,
 }
 
 /* ---- input ---------------------------------------------------------- */
-
-/* A REST call (or an /events upgrade) on its way through the core thread:
- * the message waits paused while its route runs there, inside a group
- * commit, and goes out once the commit is done. */
-typedef struct {
-  HdServer          *server;
-  SoupServerMessage *msg;
-  char              *path;
-  GHashTable        *query;
-  /* the route answers later (after a password hash, a mail) */
-  gboolean           deferred;
-  /* /events: the caller, once authenticated */
-  gboolean           events;
-  HdUserRecord      *user;
-} Job;
-
-typedef struct {
-  SoupServerMessage *msg;
-  JsonParser        *parser;
-  JsonObject        *body;
-  HdUserRecord            *user;
-  const char        *token;
-  Job               *job;
-} Call;
 
 static gboolean
 parse_body (Call *call)
@@ -374,13 +352,19 @@ route_me (HdServer   *self,
     respond_result (call->msg, 200, hd_chat_service_get_me (self->service, call->user, &error), &error);
   else if (IS ("PATCH"))
     {
-      int available;
+      int available, away;
 
       NEED_BODY ();
-      if (!get_bool (call, "available_for_chat", TRUE, &available))
+      if (!get_bool (call, "available_for_chat", FALSE, &available) ||
+          !get_bool (call, "away", FALSE, &away))
         return;
+      if (available < 0 && away < 0)
+        {
+          respond_error (call->msg, HD_ERROR_BAD_REQUEST, "Give available_for_chat or away");
+          return;
+        }
       respond_result (call->msg, 200,
-                      hd_chat_service_set_available (self->service, call->user, available, &error), &error);
+                      hd_tech_set_presence (self->service, call->user, available, away, &error), &error);
     }
   else
     method_not_allowed (call->msg);
@@ -398,13 +382,18 @@ route_privileges (HdServer   *self,
   else if (IS ("PATCH"))
     {
       int enabled, with_team;
+      gint64 max_chats, waiting, inactivity;
 
       NEED_BODY ();
       if (!get_bool (call, "chat_enabled", FALSE, &enabled) ||
-          !get_bool (call, "customer_chat_with_team", FALSE, &with_team))
+          !get_bool (call, "customer_chat_with_team", FALSE, &with_team) ||
+          !hd_api_get_int (call, "max_chats_per_technician", 0, 1000, &max_chats) ||
+          !hd_api_get_int (call, "waiting_timeout_s", 1, 7 * 24 * 3600, &waiting) ||
+          !hd_api_get_int (call, "inactivity_timeout_s", 0, 7 * 24 * 3600, &inactivity))
         return;
       respond_result (call->msg, 200,
-                      hd_chat_service_set_privileges (self->service, call->user, enabled, with_team, &error),
+                      hd_chat_service_update_privileges (self->service, call->user, enabled, with_team,
+                                                         max_chats, waiting, inactivity, &error),
                       &error);
     }
   else
@@ -793,7 +782,8 @@ route_api (HdServer          *self,
   if (!(strcmp (seg[0], "session") == 0 || strcmp (seg[0], "me") == 0 ||
         strcmp (seg[0], "setup") == 0 || strcmp (seg[0], "users") == 0 ||
         strcmp (seg[0], "teams") == 0 || strcmp (seg[0], "requests") == 0 ||
-        strcmp (seg[0], "chats") == 0 || strcmp (seg[0], "attachments") == 0))
+        strcmp (seg[0], "chats") == 0 || strcmp (seg[0], "attachments") == 0 ||
+        hd_routes_tech_is_known (seg[0])))
     {
       respond_error (msg, HD_ERROR_NOT_FOUND, "No such call");
       return;
@@ -815,7 +805,9 @@ route_api (HdServer          *self,
       goto out;
     }
 
-  if (strcmp (seg[0], "session") == 0 && n_seg == 1)
+  if (hd_routes_tech_handle (self->service, &call, method, query, seg, n_seg))
+    ;
+  else if (strcmp (seg[0], "session") == 0 && n_seg == 1)
     route_session (self, &call, method);
   else if (strcmp (seg[0], "me") == 0 && n_seg == 1)
     route_me (self, &call, method);
@@ -956,6 +948,96 @@ handle_events (SoupServer        *server,
     }
   soup_server_message_pause (msg);
   hd_core_run (self->core, events_on_core, TRUE, events_done, job_new (self, msg, path, query), job_free);
+}
+
+/* ---- for the other route files (hd-api-private.h) ------------------- */
+
+gboolean
+hd_api_parse_body (Call *call)
+{
+  return parse_body (call);
+}
+
+gboolean
+hd_api_get_string (Call        *call,
+                   const char  *member,
+                   gboolean     required,
+                   const char **out)
+{
+  return get_string (call, member, required, out);
+}
+
+gboolean
+hd_api_get_id (Call       *call,
+               const char *member,
+               gboolean    required,
+               gboolean    nullable,
+               gint64     *out)
+{
+  return get_id (call, member, required, nullable, out);
+}
+
+gboolean
+hd_api_get_bool (Call       *call,
+                 const char *member,
+                 gboolean    required,
+                 int        *out)
+{
+  return get_bool (call, member, required, out);
+}
+
+gboolean
+hd_api_get_int (Call       *call,
+                const char *member,
+                gint64      min,
+                gint64      max,
+                gint64     *out)
+{
+  JsonNode *n = json_object_get_member (call->body, member);
+
+  *out = -1;
+  if (n == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_INT64 ||
+      json_node_get_int (n) < min || json_node_get_int (n) > max)
+    {
+      g_autofree char *m = g_strdup_printf ("“%s” must be a whole number from %" G_GINT64_FORMAT
+                                            " to %" G_GINT64_FORMAT, member, min, max);
+      respond_error (call->msg, HD_ERROR_BAD_REQUEST, m);
+      return FALSE;
+    }
+  *out = json_node_get_int (n);
+  return TRUE;
+}
+
+gboolean
+hd_api_parse_id (const char *text,
+                 gint64     *out)
+{
+  return parse_id (text, out);
+}
+
+void
+hd_api_respond_error (SoupServerMessage *msg,
+                      HdErrorCode        code,
+                      const char        *message)
+{
+  respond_error (msg, code, message);
+}
+
+void
+hd_api_respond_result (SoupServerMessage  *msg,
+                       guint               status,
+                       char               *body,
+                       GError            **error)
+{
+  respond_result (msg, status, body, error);
+}
+
+void
+hd_api_method_not_allowed (SoupServerMessage *msg)
+{
+  method_not_allowed (msg);
 }
 
 /* ---- object --------------------------------------------------------- */

@@ -24,12 +24,10 @@ hd_customer_render_message_extra (HdChatService   *self,
 
   if (m->attachment_id > 0)
     a = hd_store_attachment_get (hd_chat_service_get_store (self), m->attachment_id, NULL);
+  /* "kind" is the core's (render_message (), from the message's kind). */
   if (a == NULL)
-    {
-      g_string_append (out, ",\"kind\":\"text\"");
-      return;
-    }
-  g_string_append_printf (out, ",\"kind\":\"attachment\",\"attachment\":{\"id\":%" G_GINT64_FORMAT
+    return;
+  g_string_append_printf (out, ",\"attachment\":{\"id\":%" G_GINT64_FORMAT
                           ",\"filename\":", a->id);
   hd_json_append_string (out, a->filename);
   HD_JSON_KEY (out, "content_type");

@@ -70,5 +70,25 @@ void       hd_chat_service_emit_transcript_update (HdChatService *self,
                                                    gint64         length);
 /* Not NULL and not only white space. */
 gboolean   hd_chat_service_text_ok             (const char     *text);
+/* For hd-transfer.c and hd-waiting.c (technicians, contract v2). */
+
+/* presence.changed for @user, to whoever may see that technician. */
+void      hd_chat_service_private_emit_presence      (HdChatService  *self,
+                                                      const HdUserRecord *user);
+/* Who is offered @chat while it waits (GArray of gint64). */
+GArray   *hd_chat_service_private_offered_ids        (HdChatService  *self,
+                                                      const HdChatRecord   *chat);
+/* Staff, logged in, available for chat and not away. */
+gboolean  hd_chat_service_private_reachable          (HdChatService  *self,
+                                                      const HdUserRecord   *user);
+char     *hd_chat_service_private_chat_text          (HdChatService  *self,
+                                                      const HdChatRecord   *chat,
+                                                      const HdUserRecord   *caller);
+gboolean  hd_chat_service_private_add_system_message (HdChatService  *self,
+                                                      const HdChatRecord   *chat,
+                                                      gint64          actor_id,
+                                                      const char     *body,
+                                                      gint64          now,
+                                                      GError        **error);
 
 G_END_DECLS

@@ -4,6 +4,8 @@
 #include "hd-chat-service.h"
 #include "hd-chat-service-private.h"
 #include "hd-customer.h"
+#include "hd-store-tech.h"
+#include "hd-tech.h"
 #include "hd-auth.h"
 #include "hd-error.h"
 #include "hd-json.h"
@@ -210,9 +212,10 @@ render_user (HdChatService *self,
     }
   HD_JSON_KEY (out, "role");
   hd_json_append_string (out, hd_role_to_string (u->role));
-  g_string_append_printf (out, ",\"available_for_chat\":%s,\"online\":%s}",
+  g_string_append_printf (out, ",\"available_for_chat\":%s,\"online\":%s,\"away\":%s}",
                           u->available ? "true" : "false",
-                          hd_chat_service_is_online (self, u->id) ? "true" : "false");
+                          hd_chat_service_is_online (self, u->id) ? "true" : "false",
+                          u->away ? "true" : "false");
 }
 
 static void
@@ -262,6 +265,8 @@ render_chat (HdChatService *self,
   hd_json_append_time (out, c->accepted_at);
   HD_JSON_KEY (out, "ended_at");
   hd_json_append_time (out, c->ended_at);
+  HD_JSON_KEY (out, "end_reason");
+  hd_json_append_string (out, c->end_reason == HD_END_REASON_NONE ? NULL : hd_end_reason_to_string (c->end_reason));
   hd_customer_render_chat_extra (self, out, c);
   g_string_append_c (out, '}');
 }
@@ -274,9 +279,12 @@ render_message (HdChatService   *self,
                 Viewer           viewer)
 {
   g_string_append_printf (out, "{\"id\":%" G_GINT64_FORMAT ",\"chat_id\":%" G_GINT64_FORMAT
-                          ",\"seq\":%" G_GINT64_FORMAT ",\"author\":",
-                          m->id, m->chat_id, m->seq);
-  if (author)
+                          ",\"seq\":%" G_GINT64_FORMAT ",\"kind\":\"%s\",\"author\":",
+                          m->id, m->chat_id, m->seq, hd_message_kind_to_string (m->kind));
+  /* A system message is written by the server, whoever caused it. */
+  if (m->kind == HD_MESSAGE_KIND_SYSTEM)
+    g_string_append (out, "null");
+  else if (author)
     render_user (self, out, author, viewer);
   else
     render_user_id (self, out, m->author_id, viewer);
@@ -310,9 +318,12 @@ static void
 render_privileges (GString            *out,
                    const HdPrivileges *p)
 {
-  g_string_append_printf (out, "{\"chat_enabled\":%s,\"customer_chat_with_team\":%s}",
+  g_string_append_printf (out, "{\"chat_enabled\":%s,\"customer_chat_with_team\":%s,"
+                          "\"max_chats_per_technician\":%" G_GINT64_FORMAT ",\"waiting_timeout_s\":%" G_GINT64_FORMAT
+                          ",\"inactivity_timeout_s\":%" G_GINT64_FORMAT "}",
                           p->chat_enabled ? "true" : "false",
-                          p->customer_chat_with_team ? "true" : "false");
+                          p->customer_chat_with_team ? "true" : "false",
+                          p->max_chats_per_technician, p->waiting_timeout_s, p->inactivity_timeout_s);
 }
 
 static void
@@ -583,6 +594,8 @@ presence_changed (HdChatService *self,
   user = hd_store_user_get (self->store, user_id, NULL);
   if (user == NULL || !HD_ROLE_IS_STAFF (user->role))
     return;
+  if (!hd_chat_service_is_online (self, user_id))
+    hd_waiting_technician_unreachable (self, user_id);
 
   self->emitting_local_only = TRUE;
   emit_presence (self, user);
@@ -689,7 +702,7 @@ was_offered (HdChatService *self,
     return FALSE;
   {
     g_autoptr(HdUserRecord) u = hd_store_user_get (self->store, user_id, NULL);
-    return u != NULL && u->available;
+    return u != NULL && u->available && !u->away;
   }
 }
 
@@ -710,7 +723,7 @@ offered_ids (HdChatService *self,
           gint64 id = g_array_index (members, gint64, i);
           g_autoptr(HdUserRecord) u = hd_store_user_get (self->store, id, NULL);
 
-          if (u && HD_ROLE_IS_STAFF (u->role) && u->available)
+          if (u && HD_ROLE_IS_STAFF (u->role) && u->available && !u->away)
             ids_add (ids, id);
         }
     }
@@ -786,7 +799,7 @@ static gboolean
 reachable (HdChatService *self,
            const HdUserRecord  *u)
 {
-  return u != NULL && HD_ROLE_IS_STAFF (u->role) && u->available &&
+  return u != NULL && HD_ROLE_IS_STAFF (u->role) && u->available && !u->away &&
          hd_chat_service_is_online (self, u->id);
 }
 
@@ -800,11 +813,13 @@ technicians_for (HdChatService      *self,
 {
   GPtrArray *list = g_ptr_array_new_with_free_func ((GDestroyNotify) hd_user_record_free);
 
+  /* A technician at the limit of chats is left out (technician_busy when
+   * that leaves nobody: see chat_refusal ()). */
   if (r->assignee_id > 0)
     {
       HdUserRecord *a = hd_store_user_get (self->store, r->assignee_id, NULL);
 
-      if (reachable (self, a))
+      if (reachable (self, a) && !hd_tech_is_busy (self, a, p))
         g_ptr_array_add (list, a);
       else
         hd_user_record_free (a);
@@ -822,13 +837,43 @@ technicians_for (HdChatService      *self,
           if (id == r->assignee_id)
             continue;
           u = hd_store_user_get (self->store, id, NULL);
-          if (reachable (self, u))
+          if (reachable (self, u) && !hd_tech_is_busy (self, u, p))
             g_ptr_array_add (list, u);
           else
             hd_user_record_free (u);
         }
     }
   return list;
+}
+
+/* Whether someone technicians_for () left out would be reachable but for
+ * the limit of chats. */
+static gboolean
+any_busy_candidate (HdChatService      *self,
+                    const HdRequestRecord    *r,
+                    const HdPrivileges *p)
+{
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  if (p->max_chats_per_technician <= 0)
+    return FALSE;
+  if (r->assignee_id > 0)
+    g_array_append_val (ids, r->assignee_id);
+  if (p->customer_chat_with_team && r->team_id > 0)
+    {
+      g_autoptr(GArray) members = hd_store_team_member_ids (self->store, r->team_id, NULL);
+
+      if (members)
+        g_array_append_vals (ids, members->data, members->len);
+    }
+  for (guint i = 0; i < ids->len; i++)
+    {
+      g_autoptr(HdUserRecord) u = hd_store_user_get (self->store, g_array_index (ids, gint64, i), NULL);
+
+      if (reachable (self, u) && hd_tech_is_busy (self, u, p))
+        return TRUE;
+    }
+  return FALSE;
 }
 
 /* Why a chat cannot start now (or NULL when it can). */
@@ -855,6 +900,11 @@ chat_refusal (HdChatService      *self,
     {
       *code = HD_ERROR_CHAT_IN_PROGRESS;
       return "This request already has a chat in progress";
+    }
+  if (technicians->len == 0 && any_busy_candidate (self, r, p))
+    {
+      *code = HD_ERROR_TECHNICIAN_BUSY;
+      return "Every technician who could take this chat is busy with other chats";
     }
   if (technicians->len == 0)
     {
@@ -1023,6 +1073,10 @@ hd_chat_service_seed_demo (HdChatService  *self,
         ids[3], ids[1], 0, TRUE, now, error) : NULL;
       ok = r3 != NULL;
     }
+  /* The rest (limits, timeouts) keep the schema's defaults. */
+  ok = ok && hd_store_privileges_get (self->store, &p, error);
+  p.chat_enabled = TRUE;
+  p.customer_chat_with_team = FALSE;
   ok = ok && hd_store_privileges_set (self->store, &p, error);
 
   if (!ok)
@@ -1189,7 +1243,11 @@ hd_chat_service_set_available (HdChatService  *self,
     return NULL;
 
   if (changed)
-    emit_presence (self, user);
+    {
+      emit_presence (self, user);
+      if (!available)
+        hd_waiting_technician_unreachable (self, caller->id);
+    }
   return hd_chat_service_render_user (self, user, user);
 }
 
@@ -1215,6 +1273,19 @@ hd_chat_service_set_privileges (HdChatService  *self,
                                 int             with_team,
                                 GError        **error)
 {
+  return hd_chat_service_update_privileges (self, caller, chat_enabled, with_team, -1, -1, -1, error);
+}
+
+char *
+hd_chat_service_update_privileges (HdChatService  *self,
+                                   const HdUserRecord   *caller,
+                                   int             chat_enabled,
+                                   int             with_team,
+                                   gint64          max_chats,
+                                   gint64          waiting_timeout_s,
+                                   gint64          inactivity_timeout_s,
+                                   GError        **error)
+{
   HdPrivileges p;
   GString *out;
 
@@ -1226,6 +1297,12 @@ hd_chat_service_set_privileges (HdChatService  *self,
     p.chat_enabled = chat_enabled != 0;
   if (with_team >= 0)
     p.customer_chat_with_team = with_team != 0;
+  if (max_chats >= 0)
+    p.max_chats_per_technician = max_chats;
+  if (waiting_timeout_s >= 0)
+    p.waiting_timeout_s = waiting_timeout_s;
+  if (inactivity_timeout_s >= 0)
+    p.inactivity_timeout_s = inactivity_timeout_s;
   if (!hd_store_privileges_set (self->store, &p, error))
     return NULL;
 
@@ -1641,8 +1718,12 @@ append_transcript_line (GString    *out,
   hd_json_format_time (time, t);
   g_string_append (out, t);
   g_string_append_c (out, ' ');
-  g_string_append (out, author ? author : "");
-  g_string_append (out, ": ");
+  /* A system line (no author) is the server's own sentence. */
+  if (author != NULL)
+    {
+      g_string_append (out, author);
+      g_string_append (out, ": ");
+    }
   g_string_append (out, body);
   g_string_append_c (out, '\n');
   return g_utf8_strlen (out->str + start, out->len - start);
@@ -1669,7 +1750,8 @@ hd_chat_service_build_transcript (HdChatService  *self,
       for (guint i = 0; i < page->len; i++)
         {
           HdMessageRecord *m = g_ptr_array_index (page, i);
-          append_transcript_line (out, m->created_at, m->author_name, m->body);
+          append_transcript_line (out, m->created_at,
+                                  m->kind == HD_MESSAGE_KIND_SYSTEM ? NULL : m->author_name, m->body);
           after = m->seq;
         }
     }
@@ -1822,8 +1904,15 @@ hd_chat_service_start_chat (HdChatService  *self,
       for (guint i = 0; i < techs->len && !found; i++)
         found = ((HdUserRecord *) g_ptr_array_index (techs, i))->id == technician_id;
       if (!found)
-        return fail (error, HD_ERROR_TECHNICIAN_UNAVAILABLE,
-                     "That technician is not available for a chat on this request");
+        {
+          g_autoptr(HdUserRecord) picked = hd_store_user_get (self->store, technician_id, NULL);
+
+          if (reachable (self, picked) && hd_tech_is_busy (self, picked, &p))
+            return fail (error, HD_ERROR_TECHNICIAN_BUSY,
+                         "That technician is busy with other chats");
+          return fail (error, HD_ERROR_TECHNICIAN_UNAVAILABLE,
+                       "That technician is not available for a chat on this request");
+        }
       chat.target_kind = HD_TARGET_TECHNICIAN;
       chat.target_id = technician_id;
     }
@@ -1939,6 +2028,13 @@ hd_chat_service_accept_chat (HdChatService  *self,
     return fail (error, HD_ERROR_FORBIDDEN, "Only technicians accept chats");
   if (before.state != HD_CHAT_STATE_WAITING)
     return fail (error, HD_ERROR_ALREADY_TAKEN, "This chat was already taken or withdrawn");
+  {
+    HdPrivileges p;
+
+    if (hd_store_privileges_get (self->store, &p, NULL) && hd_tech_is_busy (self, caller, &p))
+      return fail (error, HD_ERROR_TECHNICIAN_BUSY,
+                   "You already have as many chats as allowed; end one first");
+  }
 
   hd_customer_queue_leaving (self, &before, &queue);
   if (!hd_store_chat_accept (self->store, chat_id, caller->id, g_get_real_time (), &chat, error))
@@ -1970,7 +2066,11 @@ hd_chat_service_end_chat (HdChatService  *self,
   if (!get_member_chat (self, caller, chat_id, &before, error))
     return NULL;
   hd_customer_queue_leaving (self, &before, &queue);
-  if (!hd_store_chat_end (self->store, chat_id, g_get_real_time (), &chat, error))
+  if (!hd_store_chat_end_with_reason (self->store, chat_id, g_get_real_time (),
+                                      caller->id != before.customer_id ? HD_END_REASON_TECHNICIAN :
+                                      before.state == HD_CHAT_STATE_WAITING ? HD_END_REASON_WITHDRAWN :
+                                      HD_END_REASON_CUSTOMER,
+                                      -1, &chat, error))
     return NULL;
   hd_customer_queue_left (self, &queue);
 
@@ -2363,4 +2463,73 @@ gboolean
 hd_chat_service_text_ok (const char *text)
 {
   return text_ok (text);
+}
+
+void
+hd_chat_service_private_emit_presence (HdChatService      *self,
+                                       const HdUserRecord *user)
+{
+  emit_presence (self, user);
+}
+
+GArray *
+hd_chat_service_private_offered_ids (HdChatService *self,
+                                     const HdChatRecord  *chat)
+{
+  return offered_ids (self, chat);
+}
+
+gboolean
+hd_chat_service_private_reachable (HdChatService *self,
+                                   const HdUserRecord  *user)
+{
+  return reachable (self, user);
+}
+
+char *
+hd_chat_service_private_chat_text (HdChatService *self,
+                                   const HdChatRecord  *chat,
+                                   const HdUserRecord  *caller)
+{
+  return chat_text (self, chat, caller);
+}
+
+/* A system message in @chat (active), caused by @actor: stored with the
+ * transcript's bookkeeping, then chat.message to the members and
+ * note.updated to whoever watches the request. */
+gboolean
+hd_chat_service_private_add_system_message (HdChatService  *self,
+                                            const HdChatRecord   *chat,
+                                            gint64          actor_id,
+                                            const char     *body,
+                                            gint64          now,
+                                            GError        **error)
+{
+  g_autoptr(HdMessageRecord) m = NULL;
+  GString *line = g_string_sized_new (128);
+  gint64 length = 0;
+  gboolean created = FALSE;
+  glong line_chars = append_transcript_line (line, now, NULL, body);
+
+  m = hd_store_message_add_kind (self->store, chat->id, actor_id, HD_MESSAGE_KIND_SYSTEM, body, NULL, now,
+                                 line_chars, &created, &length, error);
+  if (m == NULL)
+    {
+      g_string_free (line, TRUE);
+      return FALSE;
+    }
+  {
+    GString *text = g_string_sized_new (256 + strlen (body));
+    GArray *to = ids_new ();
+
+    /* No author, so one rendering serves staff and the customer. */
+    render_message (self, text, m, NULL, staff_view);
+    ids_add (to, chat->customer_id);
+    ids_add (to, chat->technician_id);
+    emit (self, HD_EVENT_CHAT_MESSAGE, to, text->str, NULL);
+    g_string_free (text, TRUE);
+  }
+  emit_transcript_update (self, chat, now, line->str, length);
+  g_string_free (line, TRUE);
+  return TRUE;
 }

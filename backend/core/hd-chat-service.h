@@ -152,6 +152,11 @@ char *hd_chat_service_get_privileges  (HdChatService *self, const HdUserRecord *
 /* @chat_enabled, @with_team: -1 keeps the value. */
 char *hd_chat_service_set_privileges  (HdChatService *self, const HdUserRecord *caller,
                                        int chat_enabled, int with_team, GError **error);
+/* The same with contract v2's three limits (-1 keeps each). */
+char *hd_chat_service_update_privileges (HdChatService *self, const HdUserRecord *caller,
+                                         int chat_enabled, int with_team,
+                                         gint64 max_chats, gint64 waiting_timeout_s,
+                                         gint64 inactivity_timeout_s, GError **error);
 /* @role < 0: all */
 char *hd_chat_service_list_users      (HdChatService *self, const HdUserRecord *caller,
                                        int role, GError **error);

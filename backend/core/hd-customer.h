@@ -40,7 +40,7 @@ HdAttachment *hd_chat_service_get_attachment (HdChatService *self, const HdUserR
 /* Appends the v2 members of a chat: ,"queue_position",
  * "estimated_wait_s", "rating". */
 void  hd_customer_render_chat_extra   (HdChatService *self, GString *out, const HdChatRecord *chat);
-/* Appends ,"kind","attachment" of a message. */
+/* Appends ,"attachment" of an attachment message ("kind" is the core's). */
 void  hd_customer_render_message_extra (HdChatService *self, GString *out, const HdMessageRecord *message);
 /* Appends ,"author" (and for a transcript, "rating") of a note. */
 void  hd_customer_render_note_extra   (HdChatService *self, GString *out, const HdNoteRecord *note,

@@ -3,6 +3,7 @@
 
 #include "hd-store.h"
 #include "hd-store-pg.h"
+#include "hd-store-private.h"
 #include "hd-error.h"
 
 #include <sqlite3.h>
@@ -169,6 +170,10 @@ static const char *migrations[] = {
   "  data BLOB NOT NULL);"
   "CREATE INDEX attachments_chat ON attachments(chat_id);"
   "ALTER TABLE messages ADD COLUMN attachment_id INTEGER REFERENCES attachments(id);",
+
+  /* 3 → 4: technicians (contract v2): away, the three limits, why a chat
+   * ended, message kinds, canned responses and the full-text index. */
+  HD_STORE_TECH_MIGRATION,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == HD_STORE_SCHEMA_VERSION);
@@ -602,7 +607,7 @@ hd_store_open (const char  *path,
 
 /* ---- users ---------------------------------------------------------- */
 
-#define USER_COLS "id, login, name, email, role, available"
+#define USER_COLS "id, login, name, email, role, available, away"
 
 static HdUserRecord *
 read_user (sqlite3_stmt *s)
@@ -616,6 +621,7 @@ read_user (sqlite3_stmt *s)
   if (!hd_role_from_string ((const char *) sqlite3_column_text (s, 4), &u->role))
     u->role = HD_ROLE_CUSTOMER;
   u->available = sqlite3_column_int (s, 5) != 0;
+  u->away = sqlite3_column_int (s, 6) != 0;
   return u;
 }
 
@@ -711,7 +717,7 @@ hd_store_user_get_by_login (HdStore     *self,
   if (sqlite3_step (s) == SQLITE_ROW)
     {
       u = read_user (s);
-      u->password_hash = col_text (s, 6);
+      u->password_hash = col_text (s, 7);
     }
   else
     g_set_error (error, HD_ERROR, HD_ERROR_NOT_FOUND, "No user “%s”", login);
@@ -793,7 +799,7 @@ hd_store_token_lookup (HdStore     *self,
   if (self->pg)
     return hd_store_pg_token_lookup (self->pg, token_hash, error);
   sqlite3_stmt *s = stmt (self,
-                          "SELECT u.id, u.login, u.name, u.email, u.role, u.available "
+                          "SELECT u.id, u.login, u.name, u.email, u.role, u.available, u.away "
                           "FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = ?", error);
   HdUserRecord *u = NULL;
 
@@ -981,12 +987,19 @@ hd_store_privileges_get (HdStore       *self,
   while (sqlite3_step (s) == SQLITE_ROW)
     {
       const char *key = (const char *) sqlite3_column_text (s, 0);
-      gboolean value = sqlite3_column_int (s, 1) != 0;
+      gint64 number = sqlite3_column_int64 (s, 1);
+      gboolean value = number != 0;
 
       if (g_strcmp0 (key, "chat_enabled") == 0)
         out->chat_enabled = value;
       else if (g_strcmp0 (key, "customer_chat_with_team") == 0)
         out->customer_chat_with_team = value;
+      else if (g_strcmp0 (key, "max_chats_per_technician") == 0)
+        out->max_chats_per_technician = number;
+      else if (g_strcmp0 (key, "waiting_timeout_s") == 0)
+        out->waiting_timeout_s = number;
+      else if (g_strcmp0 (key, "inactivity_timeout_s") == 0)
+        out->inactivity_timeout_s = number;
     }
   done (s);
   return TRUE;
@@ -1016,6 +1029,24 @@ hd_store_privileges_set (HdStore             *self,
     {
       bind_text (s, 1, "customer_chat_with_team");
       sqlite3_bind_int (s, 2, privileges->customer_chat_with_team);
+      ok = step_done (self, s, "Saving privileges", error);
+    }
+  if (ok)
+    {
+      bind_text (s, 1, "max_chats_per_technician");
+      sqlite3_bind_int64 (s, 2, privileges->max_chats_per_technician);
+      ok = step_done (self, s, "Saving privileges", error);
+    }
+  if (ok)
+    {
+      bind_text (s, 1, "waiting_timeout_s");
+      sqlite3_bind_int64 (s, 2, privileges->waiting_timeout_s);
+      ok = step_done (self, s, "Saving privileges", error);
+    }
+  if (ok)
+    {
+      bind_text (s, 1, "inactivity_timeout_s");
+      sqlite3_bind_int64 (s, 2, privileges->inactivity_timeout_s);
       ok = step_done (self, s, "Saving privileges", error);
     }
   return finish_tx (self, ok, error);
@@ -1150,11 +1181,8 @@ hd_store_requests_list (HdStore           *self,
 
 /* ---- chats ---------------------------------------------------------- */
 
-#define CHAT_COLS "id, request_id, state, customer_id, technician_id, target_kind, target_id, note_id, " \
-                  "created_at, accepted_at, ended_at, last_seq, rating_score"
-
-static void
-read_chat (sqlite3_stmt *s,
+void
+hd_store_private_read_chat (sqlite3_stmt *s,
            HdChatRecord       *c)
 {
   c->id = sqlite3_column_int64 (s, 0);
@@ -1172,7 +1200,12 @@ read_chat (sqlite3_stmt *s,
   c->ended_at = sqlite3_column_int64 (s, 10);
   c->last_seq = sqlite3_column_int64 (s, 11);
   c->rating = sqlite3_column_int (s, 12);
+  c->end_reason = HD_END_REASON_NONE;
+  hd_end_reason_from_string ((const char *) sqlite3_column_text (s, 13), &c->end_reason);
+  c->waiting_since = sqlite3_column_int64 (s, 14);
 }
+
+#define read_chat hd_store_private_read_chat
 
 gboolean
 hd_store_chat_create (HdStore  *self,
@@ -1182,8 +1215,8 @@ hd_store_chat_create (HdStore  *self,
   if (self->pg)
     return hd_store_pg_chat_create (self->pg, chat, error);
   sqlite3_stmt *s = stmt (self,
-                          "INSERT INTO chats (request_id, state, customer_id, target_kind, target_id, created_at) "
-                          "VALUES (?, 'waiting', ?, ?, ?, ?)", error);
+                          "INSERT INTO chats (request_id, state, customer_id, target_kind, target_id, created_at, waiting_since) "
+                          "VALUES (?, 'waiting', ?, ?, ?, ?5, ?5)", error);
 
   if (s == NULL)
     return FALSE;
@@ -1210,6 +1243,8 @@ hd_store_chat_create (HdStore  *self,
   chat->note_id = 0;
   chat->accepted_at = chat->ended_at = 0;
   chat->last_seq = 0;
+  chat->end_reason = HD_END_REASON_NONE;
+  chat->waiting_since = chat->created_at;
   return TRUE;
 }
 
@@ -1289,7 +1324,8 @@ hd_store_chat_accept (HdStore  *self,
     }
   ok = ok && hd_store_chat_get (self, chat_id, &chat, error);
 
-  if (ok)
+  /* A chat transferred back to a team queue keeps its transcript note. */
+  if (ok && chat.note_id <= 0)
     {
       s = stmt (self, "INSERT INTO notes (request_id, kind, chat_id, body, created_at, updated_at, length) "
                       "VALUES (?, 'chat_transcript', ?, '', ?, ?, 0)", error);
@@ -1299,7 +1335,7 @@ hd_store_chat_accept (HdStore  *self,
                          sqlite3_bind_int64 (s, 4, now),
                          step_done (self, s, "Creating the transcript note", error));
     }
-  if (ok)
+  if (ok && chat.note_id <= 0)
     {
       note_id = sqlite3_last_insert_rowid (self->db);
       s = stmt (self, "UPDATE chats SET note_id = ? WHERE id = ?", error);
@@ -1324,14 +1360,32 @@ hd_store_chat_end (HdStore  *self,
 {
   if (self->pg)
     return hd_store_pg_chat_end (self->pg, chat_id, now, out, error);
+  return hd_store_chat_end_with_reason (self, chat_id, now, HD_END_REASON_NONE, -1, out, error);
+}
+
+gboolean
+hd_store_chat_end_with_reason (HdStore      *self,
+                               gint64        chat_id,
+                               gint64        now,
+                               HdEndReason   reason,
+                               int           only_state,
+                               HdChatRecord       *out,
+                               GError      **error)
+{
+  /* PostgreSQL: no end_reason column yet (hd-store-pg.c). */
+  if (self->pg)
+    return hd_store_pg_chat_end (self->pg, chat_id, now, out, error);
   sqlite3_stmt *s;
   gboolean ok;
 
   if (!hd_store_begin (self, error))
     return FALSE;
-  s = stmt (self, "UPDATE chats SET state = 'ended', ended_at = ? WHERE id = ? AND state <> 'ended'", error);
+  s = stmt (self, "UPDATE chats SET state = 'ended', ended_at = ?, end_reason = ? "
+                  "WHERE id = ? AND state <> 'ended' AND (?4 IS NULL OR state = ?4)", error);
   ok = s != NULL && (sqlite3_bind_int64 (s, 1, now),
-                     sqlite3_bind_int64 (s, 2, chat_id),
+                     bind_text (s, 2, reason == HD_END_REASON_NONE ? NULL : hd_end_reason_to_string (reason)),
+                     sqlite3_bind_int64 (s, 3, chat_id),
+                     bind_text (s, 4, only_state >= 0 ? hd_chat_state_to_string ((HdChatState) only_state) : NULL),
                      step_done (self, s, "Ending the chat", error));
   if (ok && sqlite3_changes (self->db) == 0)
     {
@@ -1405,11 +1459,13 @@ read_message (sqlite3_stmt *s)
   m->created_at = sqlite3_column_int64 (s, 6);
   m->author_name = col_text (s, 7);
   m->attachment_id = sqlite3_column_int64 (s, 8);
+  m->kind = HD_MESSAGE_KIND_TEXT;
+  hd_message_kind_from_string ((const char *) sqlite3_column_text (s, 9), &m->kind);
   return m;
 }
 
 #define MESSAGE_COLS "m.id, m.chat_id, m.seq, m.author_id, m.body, m.client_id, m.created_at, u.name, " \
-                     "m.attachment_id"
+                     "m.attachment_id, m.kind"
 
 static HdMessageRecord *
 message_by_client_id (HdStore    *self,
@@ -1431,17 +1487,18 @@ message_by_client_id (HdStore    *self,
 }
 
 static HdMessageRecord *
-message_add (HdStore     *self,
-             gint64       chat_id,
-             gint64       author_id,
-             const char  *body,
-             const char  *client_id,
-             gint64       attachment_id,
-             gint64       now,
-             gint64       transcript_chars,
-             gboolean    *created,
-             gint64      *out_note_length,
-             GError     **error)
+message_add (HdStore       *self,
+             gint64         chat_id,
+             gint64         author_id,
+             HdMessageKind  kind,
+             const char    *body,
+             const char    *client_id,
+             gint64         attachment_id,
+             gint64         now,
+             gint64         transcript_chars,
+             gboolean      *created,
+             gint64        *out_note_length,
+             GError       **error)
 {
   sqlite3_stmt *s;
   HdMessageRecord *m = NULL;
@@ -1491,8 +1548,8 @@ message_add (HdStore     *self,
 
   if (ok)
     {
-      s = stmt (self, "INSERT INTO messages (chat_id, seq, author_id, body, client_id, created_at, attachment_id) "
-                      "VALUES (?, ?, ?, ?, ?, ?, ?)", error);
+      s = stmt (self, "INSERT INTO messages (chat_id, seq, author_id, body, client_id, created_at, attachment_id, kind) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", error);
       ok = s != NULL;
       if (ok)
         {
@@ -1503,6 +1560,7 @@ message_add (HdStore     *self,
           bind_text (s, 5, client_id);
           sqlite3_bind_int64 (s, 6, now);
           bind_id (s, 7, attachment_id);
+          bind_text (s, 8, hd_message_kind_to_string (kind));
           ok = step_done (self, s, "Storing the message", error);
           id = sqlite3_last_insert_rowid (self->db);
         }
@@ -1532,6 +1590,7 @@ message_add (HdStore     *self,
   m->id = id;
   m->chat_id = chat_id;
   m->seq = seq;
+  m->kind = kind;
   m->author_id = author_id;
   m->body = g_strdup (body);
   m->client_id = g_strdup (client_id);
@@ -1557,7 +1616,27 @@ hd_store_message_add (HdStore     *self,
 {
   if (self->pg)
     return hd_store_pg_message_add (self->pg, chat_id, author_id, body, client_id, now, transcript_chars, created, out_note_length, error);
-  return message_add (self, chat_id, author_id, body, client_id, 0, now, transcript_chars,
+  return message_add (self, chat_id, author_id, HD_MESSAGE_KIND_TEXT, body, client_id, 0, now, transcript_chars,
+                      created, out_note_length, error);
+}
+
+HdMessageRecord *
+hd_store_message_add_kind (HdStore       *self,
+                           gint64         chat_id,
+                           gint64         author_id,
+                           HdMessageKind  kind,
+                           const char    *body,
+                           const char    *client_id,
+                           gint64         now,
+                           gint64         transcript_chars,
+                           gboolean      *created,
+                           gint64        *out_note_length,
+                           GError       **error)
+{
+  /* PostgreSQL: no kind column yet (hd-store-pg.c). */
+  if (self->pg)
+    return hd_store_pg_message_add (self->pg, chat_id, author_id, body, client_id, now, transcript_chars, created, out_note_length, error);
+  return message_add (self, chat_id, author_id, kind, body, client_id, 0, now, transcript_chars,
                       created, out_note_length, error);
 }
 
@@ -1862,7 +1941,7 @@ hd_store_attachment_add (HdStore       *self,
   if (blob != NULL)
     sqlite3_blob_close (blob);
 
-  m = ok ? message_add (self, meta->chat_id, meta->author_id, body, client_id, meta->id, now,
+  m = ok ? message_add (self, meta->chat_id, meta->author_id, HD_MESSAGE_KIND_ATTACHMENT, body, client_id, meta->id, now,
                         transcript_chars, created, out_note_length, error)
          : NULL;
   if (m == NULL)
@@ -1945,4 +2024,57 @@ hd_store_attachment_read (HdStore  *self,
     }
   sqlite3_blob_close (blob);
   return g_bytes_new_take (buf, n);
+}
+
+/* ---- for the store's other files (hd-store-private.h) --------------- */
+
+gboolean
+hd_store_private_is_postgres (HdStore *self)
+{
+  return self->pg != NULL;
+}
+
+sqlite3 *
+hd_store_private_db (HdStore *self)
+{
+  return self->db;
+}
+
+sqlite3_stmt *
+hd_store_private_stmt (HdStore     *self,
+                       const char  *sql,
+                       GError     **error)
+{
+  return stmt (self, sql, error);
+}
+
+void
+hd_store_private_done (sqlite3_stmt *s)
+{
+  done (s);
+}
+
+gboolean
+hd_store_private_step_done (HdStore       *self,
+                            sqlite3_stmt  *s,
+                            const char    *what,
+                            GError       **error)
+{
+  return step_done (self, s, what, error);
+}
+
+gboolean
+hd_store_private_sqlite_error (HdStore    *self,
+                               GError    **error,
+                               const char *what)
+{
+  return set_sqlite_error (self, error, what);
+}
+
+gboolean
+hd_store_private_finish_tx (HdStore   *self,
+                            gboolean   ok,
+                            GError   **error)
+{
+  return finish_tx (self, ok, error);
 }

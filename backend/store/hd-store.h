@@ -29,7 +29,7 @@ void hd_attachment_free (HdAttachment *attachment);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HdAttachment, hd_attachment_free)
 
-#define HD_STORE_SCHEMA_VERSION 3
+#define HD_STORE_SCHEMA_VERSION 4
 
 #define HD_TYPE_STORE (hd_store_get_type ())
 G_DECLARE_FINAL_TYPE (HdStore, hd_store, HD, STORE, GObject)
@@ -170,6 +170,16 @@ gboolean   hd_store_chat_end              (HdStore       *self,
                                            gint64         now,
                                            HdChatRecord        *out,
                                            GError       **error);
+/* The same, recording why.  With @only_state >= 0 it ends the chat only
+ * while it is in that state (else HD_ERROR_CHAT_ENDED), so that a timeout
+ * never ends a chat that was accepted meanwhile. */
+gboolean   hd_store_chat_end_with_reason  (HdStore       *self,
+                                           gint64         chat_id,
+                                           gint64         now,
+                                           HdEndReason    reason,
+                                           int            only_state,
+                                           HdChatRecord        *out,
+                                           GError       **error);
 /* Chats @user_id is a member of (customer or technician), newest first;
  * @state < 0: every state.  GArray of HdChatRecord. */
 GArray    *hd_store_chats_for_member      (HdStore       *self,
@@ -188,6 +198,18 @@ GArray    *hd_store_chats_waiting         (HdStore       *self,
 HdMessageRecord *hd_store_message_add           (HdStore       *self,
                                            gint64         chat_id,
                                            gint64         author_id,
+                                           const char    *body,
+                                           const char    *client_id,
+                                           gint64         now,
+                                           gint64         transcript_chars,
+                                           gboolean      *created,
+                                           gint64        *out_note_length,
+                                           GError       **error);
+/* The same with a kind (hd_store_message_add () is HD_MESSAGE_KIND_TEXT). */
+HdMessageRecord *hd_store_message_add_kind      (HdStore       *self,
+                                           gint64         chat_id,
+                                           gint64         author_id,
+                                           HdMessageKind  kind,
                                            const char    *body,
                                            const char    *client_id,
                                            gint64         now,

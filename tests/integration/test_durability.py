@@ -107,7 +107,8 @@ class DurabilityTest(ServerTestCase):
         self.srv.kill9()
         self.srv.start()
         self.assertEqual(admin.get('/setup/privileges'),
-                         (200, {'chat_enabled': False, 'customer_chat_with_team': True}))
+                         (200, {'chat_enabled': False, 'customer_chat_with_team': True,
+                                'max_chats_per_technician': 0, 'waiting_timeout_s': 300, 'inactivity_timeout_s': 0}))
 
 
 if __name__ == '__main__':

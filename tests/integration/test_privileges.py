@@ -16,7 +16,8 @@ class PrivilegesTest(ServerTestCase):
         admin = self.login('admin')
         tina = self.login('tina')
         carol = self.login('carol')
-        before = {'chat_enabled': True, 'customer_chat_with_team': False}
+        before = {'chat_enabled': True, 'customer_chat_with_team': False,
+                  'max_chats_per_technician': 0, 'waiting_timeout_s': 300, 'inactivity_timeout_s': 0}
         for api in (tina, carol):
             self.assertEqual(api.get('/setup/privileges'), (200, before))
             self.assertError(api.patch('/setup/privileges', {'chat_enabled': False}), 403, 'forbidden')
@@ -31,7 +32,8 @@ class PrivilegesTest(ServerTestCase):
         carol_ev = self.events(carol)
         tina_ev = self.events(tina)
         after = self.set_privileges(admin, customer_chat_with_team=True)
-        self.assertEqual(after, {'chat_enabled': True, 'customer_chat_with_team': True})
+        self.assertEqual(after, {'chat_enabled': True, 'customer_chat_with_team': True,
+                                 'max_chats_per_technician': 0, 'waiting_timeout_s': 300, 'inactivity_timeout_s': 0})
         for stream in (carol_ev, tina_ev):
             self.assertEqual(stream.next('privileges.changed')['data'], after)
         self.assertEqual(carol.get('/setup/privileges'), (200, after))

@@ -158,7 +158,8 @@ class SessionTest(ServerTestCase):
         for r in body['requests']:
             self.assertIsNone(r['active_chat'])
         status, privs = admin.get('/setup/privileges')
-        self.assertEqual(privs, {'chat_enabled': True, 'customer_chat_with_team': False})
+        self.assertEqual(privs, {'chat_enabled': True, 'customer_chat_with_team': False,
+                                 'max_chats_per_technician': 0, 'waiting_timeout_s': 300, 'inactivity_timeout_s': 0})
 
         # A customer sees her own requests only, and not other people's
         # login or email.

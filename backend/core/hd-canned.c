@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "hd-canned"
+
+#include "hd-tech.h"
+#include "hd-store-tech.h"
+#include "hd-error.h"
+#include "hd-json.h"
+#include "hd-protocol.h"
+
+#include <string.h>
+
+/* Canned responses: personal (the owner's), team (its members') and
+ * global (all staff's); team and global ones are an admin's to write. */
+
+#define SHORTCUT_MAX_CHARS 32
+#define TITLE_MAX_CHARS    200
+
+static gpointer
+fail (GError     **error,
+      HdErrorCode  code,
+      const char  *message)
+{
+  g_set_error_literal (error, HD_ERROR, code, message);
+  return NULL;
+}
+
+static gboolean
+shortcut_ok (const char *s)
+{
+  gsize n;
+
+  if (s == NULL)
+    return FALSE;
+  n = strlen (s);
+  if (n < 1 || n > SHORTCUT_MAX_CHARS)
+    return FALSE;
+  for (const char *p = s; *p; p++)
+    if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' || *p == '_'))
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+title_ok (const char *s)
+{
+  gboolean seen = FALSE;
+
+  if (s == NULL || !g_utf8_validate (s, -1, NULL) || g_utf8_strlen (s, -1) > TITLE_MAX_CHARS ||
+      strpbrk (s, "\r\n") != NULL)
+    return FALSE;
+  for (; *s && !seen; s = g_utf8_next_char (s))
+    seen = !g_unichar_isspace (g_utf8_get_char (s));
+  return seen;
+}
+
+static gboolean
+check_fields (const char  *shortcut,
+              const char  *title,
+              const char  *body,
+              GError     **error)
+{
+  if (shortcut != NULL && !shortcut_ok (shortcut))
+    {
+      fail (error, HD_ERROR_BAD_REQUEST,
+            "A shortcut is 1 to 32 characters: lower-case letters a–z, digits, “-” and “_”");
+      return FALSE;
+    }
+  if (title != NULL && !title_ok (title))
+    {
+      fail (error, HD_ERROR_BAD_REQUEST, "The title must be one line of 1 to 200 characters");
+      return FALSE;
+    }
+  if (body != NULL && !hd_protocol_validate_message_body (body, -1, NULL))
+    {
+      fail (error, HD_ERROR_BAD_REQUEST, "The text must be 1 to 4000 characters, not only white space");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+render (GString        *out,
+        const HdCanned *c)
+{
+  g_string_append_printf (out, "{\"id\":%" G_GINT64_FORMAT, c->id);
+  HD_JSON_KEY (out, "shortcut");
+  hd_json_append_string (out, c->shortcut);
+  HD_JSON_KEY (out, "title");
+  hd_json_append_string (out, c->title);
+  HD_JSON_KEY (out, "body");
+  hd_json_append_string (out, c->body);
+  HD_JSON_KEY (out, "scope");
+  hd_json_append_string (out, hd_canned_scope_to_string (c->scope));
+  HD_JSON_KEY (out, "team_id");
+  hd_json_append_id (out, c->scope == HD_CANNED_SCOPE_TEAM ? c->team_id : 0);
+  g_string_append_c (out, '}');
+}
+
+static char *
+text_of (const HdCanned *c)
+{
+  GString *out = g_string_new (NULL);
+
+  render (out, c);
+  return g_string_free (out, FALSE);
+}
+
+char *
+hd_canned_list (HdChatService  *self,
+                const HdUserRecord   *caller,
+                GError        **error)
+{
+  g_autoptr(GPtrArray) list = NULL;
+  GString *out;
+
+  if (!HD_ROLE_IS_STAFF (caller->role))
+    return fail (error, HD_ERROR_FORBIDDEN, "Canned responses are for technicians");
+  list = hd_store_canned_list (hd_chat_service_get_store (self), caller->id, error);
+  if (list == NULL)
+    return NULL;
+  out = g_string_new ("{\"canned_responses\":[");
+  for (guint i = 0; i < list->len; i++)
+    {
+      if (i > 0)
+        g_string_append_c (out, ',');
+      render (out, g_ptr_array_index (list, i));
+    }
+  g_string_append (out, "]}");
+  return g_string_free (out, FALSE);
+}
+
+char *
+hd_canned_create (HdChatService  *self,
+                  const HdUserRecord   *caller,
+                  const char     *shortcut,
+                  const char     *title,
+                  const char     *body,
+                  const char     *scope_text,
+                  gint64          team_id,
+                  GError        **error)
+{
+  HdStore *store = hd_chat_service_get_store (self);
+  HdCanned c = { 0, };
+  HdCannedScope scope;
+
+  if (!HD_ROLE_IS_STAFF (caller->role))
+    return fail (error, HD_ERROR_FORBIDDEN, "Canned responses are for technicians");
+  if (shortcut == NULL || title == NULL || body == NULL)
+    return fail (error, HD_ERROR_BAD_REQUEST, "shortcut, title and body are required");
+  if (!check_fields (shortcut, title, body, error))
+    return NULL;
+  if (!hd_canned_scope_from_string (scope_text ? scope_text : "personal", &scope))
+    return fail (error, HD_ERROR_BAD_REQUEST, "scope must be personal, team or global");
+  if (scope != HD_CANNED_SCOPE_PERSONAL && caller->role != HD_ROLE_ADMIN)
+    return fail (error, HD_ERROR_FORBIDDEN, "Only an administrator writes team and global canned responses");
+  if (scope == HD_CANNED_SCOPE_TEAM)
+    {
+      g_autoptr(HdTeamRecord) team = team_id > 0 ? hd_store_team_get (store, team_id, NULL) : NULL;
+
+      if (team == NULL)
+        return fail (error, HD_ERROR_BAD_REQUEST, "A team canned response needs the team_id of a team");
+    }
+  else if (team_id > 0)
+    return fail (error, HD_ERROR_BAD_REQUEST, "team_id is only for team canned responses");
+
+  c.scope = scope;
+  c.owner_id = caller->id;
+  c.team_id = scope == HD_CANNED_SCOPE_TEAM ? team_id : 0;
+  c.shortcut = (char *) shortcut;
+  c.title = (char *) title;
+  c.body = (char *) body;
+  if (!hd_store_canned_create (store, &c, error))
+    return NULL;
+  return text_of (&c);
+}
+
+/* The canned response @id if @caller may see it (else 404), and whether
+ * they may change it. */
+static HdCanned *
+get_visible (HdChatService  *self,
+             const HdUserRecord   *caller,
+             gint64          id,
+             gboolean       *may_write,
+             GError        **error)
+{
+  HdStore *store = hd_chat_service_get_store (self);
+  g_autoptr(HdCanned) c = NULL;
+  gboolean visible;
+
+  if (!HD_ROLE_IS_STAFF (caller->role))
+    return fail (error, HD_ERROR_FORBIDDEN, "Canned responses are for technicians");
+  c = hd_store_canned_get (store, id, NULL);
+  if (c == NULL)
+    return fail (error, HD_ERROR_NOT_FOUND, "Canned response not found");
+  switch (c->scope)
+    {
+    case HD_CANNED_SCOPE_PERSONAL:
+      visible = c->owner_id == caller->id;
+      break;
+    case HD_CANNED_SCOPE_TEAM:
+      visible = hd_store_team_has_member (store, c->team_id, caller->id);
+      break;
+    case HD_CANNED_SCOPE_GLOBAL:
+    default:
+      visible = TRUE;
+      break;
+    }
+  visible = visible || caller->role == HD_ROLE_ADMIN;
+  if (!visible)
+    return fail (error, HD_ERROR_NOT_FOUND, "Canned response not found");
+  *may_write = c->owner_id == caller->id || caller->role == HD_ROLE_ADMIN;
+  return g_steal_pointer (&c);
+}
+
+char *
+hd_canned_update (HdChatService  *self,
+                  const HdUserRecord   *caller,
+                  gint64          id,
+                  const char     *shortcut,
+                  const char     *title,
+                  const char     *body,
+                  GError        **error)
+{
+  gboolean may_write = FALSE;
+  g_autoptr(HdCanned) c = get_visible (self, caller, id, &may_write, error);
+
+  if (c == NULL)
+    return NULL;
+  if (!may_write)
+    return fail (error, HD_ERROR_FORBIDDEN, "Only its owner or an administrator changes this canned response");
+  if (!check_fields (shortcut, title, body, error))
+    return NULL;
+  if (shortcut)
+    {
+      g_free (c->shortcut);
+      c->shortcut = g_strdup (shortcut);
+    }
+  if (title)
+    {
+      g_free (c->title);
+      c->title = g_strdup (title);
+    }
+  if (body)
+    {
+      g_free (c->body);
+      c->body = g_strdup (body);
+    }
+  c->updated_at = g_get_real_time ();
+  if (!hd_store_canned_update (hd_chat_service_get_store (self), c, error))
+    return NULL;
+  return text_of (c);
+}
+
+gboolean
+hd_canned_delete (HdChatService  *self,
+                  const HdUserRecord   *caller,
+                  gint64          id,
+                  GError        **error)
+{
+  gboolean may_write = FALSE;
+  g_autoptr(HdCanned) c = get_visible (self, caller, id, &may_write, error);
+
+  if (c == NULL)
+    return FALSE;
+  if (!may_write)
+    {
+      fail (error, HD_ERROR_FORBIDDEN, "Only its owner or an administrator deletes this canned response");
+      return FALSE;
+    }
+  return hd_store_canned_delete (hd_chat_service_get_store (self), id, error);
+}
