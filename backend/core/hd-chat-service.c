@@ -280,7 +280,8 @@ render_message (HdChatService   *self,
 {
   g_string_append_printf (out, "{\"id\":%" G_GINT64_FORMAT ",\"chat_id\":%" G_GINT64_FORMAT
                           ",\"seq\":%" G_GINT64_FORMAT ",\"kind\":\"%s\",\"author\":",
-                          m->id, m->chat_id, m->seq, hd_message_kind_to_string (m->kind));
+                          m->id, m->chat_id, m->seq,
+                          hd_message_kind_to_string (m->attachment_id > 0 ? HD_MESSAGE_KIND_ATTACHMENT : m->kind));
   /* A system message is written by the server, whoever caused it. */
   if (m->kind == HD_MESSAGE_KIND_SYSTEM)
     g_string_append (out, "null");

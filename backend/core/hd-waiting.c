@@ -186,8 +186,10 @@ hd_waiting_sweep (HdChatService *self,
   for (guint i = 0; waiting && i < waiting->len; i++)
     {
       const HdChatRecord *c = &g_array_index (waiting, HdChatRecord, i);
+      /* (A store without waiting_since yet: since it was created.) */
+      gint64 since = c->waiting_since > 0 ? c->waiting_since : c->created_at;
       gboolean timed_out = p.waiting_timeout_s > 0 &&
-                           now - c->waiting_since >= p.waiting_timeout_s * G_USEC_PER_SEC;
+                           now - since >= p.waiting_timeout_s * G_USEC_PER_SEC;
 
       /* A chat nobody can answer (after a restart, or when presence
        * changed on another server) does not wait for its timeout. */

@@ -46,7 +46,7 @@ class PostgresTest(unittest.TestCase):
         for t in threads:
             t.join(60)
         self.assertEqual(errors, [])
-        self.assertEqual(self.pg.psql(uri, 'SELECT version FROM hd_schema').strip(), '2')
+        self.assertEqual(self.pg.psql(uri, 'SELECT version FROM hd_schema').strip(), '3')
         self.assertEqual(self.pg.psql(uri, 'SELECT count(*) FROM hd_schema').strip(), '1')
         for s in servers:
             status, health = Api(s).get('/health')
