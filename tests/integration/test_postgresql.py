@@ -91,7 +91,7 @@ class PostgresTest(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(self.pg.psql(uri, 'SELECT version FROM hd_schema').strip(), '1')
         s = self.server(uri)
-        self.assertEqual(self.pg.psql(uri, 'SELECT version FROM hd_schema').strip(), '2')
+        self.assertEqual(self.pg.psql(uri, 'SELECT version FROM hd_schema').strip(), '3')
 
         carol = Api(s).login('carol')
         tina = Api(s).login('tina')
