@@ -1014,7 +1014,7 @@ gboolean
 hd_api_parse_id (const char *text,
                  gint64     *out)
 {
-  return parse_id (text, out);
+  return hd_query_parse_id (text, out);
 }
 
 void
