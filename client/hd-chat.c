@@ -25,6 +25,7 @@ struct _HdChat
   gint64 estimated_wait;
   gint64 rating;
   char *rating_comment;
+  HdEndReason end_reason;
 };
 
 G_DEFINE_FINAL_TYPE (HdChat, hd_chat, G_TYPE_OBJECT)
@@ -46,6 +47,7 @@ enum {
   PROP_ESTIMATED_WAIT,
   PROP_RATING,
   PROP_RATING_COMMENT,
+  PROP_END_REASON,
   N_PROPS
 };
 
@@ -91,6 +93,7 @@ hd_chat_get_property (GObject    *object,
     case PROP_ESTIMATED_WAIT: g_value_set_int64 (value, self->estimated_wait); break;
     case PROP_RATING: g_value_set_int64 (value, self->rating); break;
     case PROP_RATING_COMMENT: g_value_set_string (value, self->rating_comment); break;
+    case PROP_END_REASON: g_value_set_enum (value, self->end_reason); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -120,6 +123,8 @@ hd_chat_class_init (HdChatClass *klass)
   properties[PROP_ESTIMATED_WAIT] = g_param_spec_int64 ("estimated-wait", NULL, NULL, -1, G_MAXINT64, -1, f);
   properties[PROP_RATING] = g_param_spec_int64 ("rating", NULL, NULL, 0, 5, 0, f);
   properties[PROP_RATING_COMMENT] = g_param_spec_string ("rating-comment", NULL, NULL, NULL, f);
+  properties[PROP_END_REASON] = g_param_spec_enum ("end-reason", NULL, NULL, HD_TYPE_END_REASON,
+                                                   HD_END_REASON_NONE, f);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -227,6 +232,20 @@ hd_chat_update_from_json (HdChat     *self,
       hd_set_int (o, &self->rating, CLAMP (hd_json_get_int (rating, "score", 0), 0, 5),
                   properties[PROP_RATING]);
     }
+  /* Contract v2, technicians: why an ended chat ended (null while open;
+   * an unknown string reads as none).  Like the state, an ended chat's
+   * reason stays once known. */
+  if (hd_json_has (object, "end_reason"))
+    {
+      HdEndReason reason = HD_END_REASON_NONE;
+
+      hd_end_reason_from_string (hd_json_get_string (object, "end_reason"), &reason);
+      if (reason != self->end_reason && reason != HD_END_REASON_NONE)
+        {
+          self->end_reason = reason;
+          g_object_notify_by_pspec (o, properties[PROP_END_REASON]);
+        }
+    }
   g_object_thaw_notify (o);
 }
 
@@ -245,3 +264,4 @@ gint64 hd_chat_get_queue_position (HdChat *self) { g_return_val_if_fail (HD_IS_C
 gint64 hd_chat_get_estimated_wait (HdChat *self) { g_return_val_if_fail (HD_IS_CHAT (self), -1); return self->estimated_wait; }
 int hd_chat_get_rating (HdChat *self) { g_return_val_if_fail (HD_IS_CHAT (self), 0); return (int) self->rating; }
 const char *hd_chat_get_rating_comment (HdChat *self) { g_return_val_if_fail (HD_IS_CHAT (self), NULL); return self->rating_comment; }
+HdEndReason hd_chat_get_end_reason (HdChat *self) { g_return_val_if_fail (HD_IS_CHAT (self), HD_END_REASON_NONE); return self->end_reason; }

@@ -36,5 +36,9 @@ gint64      hd_chat_get_queue_position (HdChat *self);
 gint64      hd_chat_get_estimated_wait (HdChat *self);
 int         hd_chat_get_rating         (HdChat *self);
 const char *hd_chat_get_rating_comment (HdChat *self);
+/* Contract v2, technicians: "end-reason" (HdEndReason; NONE while the
+ * chat is open or when the server did not say).  Set from the wire's
+ * "end_reason" and by chat.updated / chat.ended events. */
+HdEndReason hd_chat_get_end_reason     (HdChat *self);
 
 G_END_DECLS

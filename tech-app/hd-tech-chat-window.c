@@ -8,6 +8,7 @@
 
 #include "hd-tech-application.h"
 #include "hd-tech-chat-window.h"
+#include "hd-tech-end-reason.h"
 
 struct _HdTechChatWindow
 {
@@ -105,6 +106,14 @@ update_state (HdTechChatWindow *self)
     default:
       time = format_local_time (hd_chat_get_ended_at (self->chat));
       text = time ? g_strdup_printf (_("Chat ended at %s"), time) : g_strdup (_("Chat ended"));
+      if (hd_tech_end_reason_text (hd_chat_get_end_reason (self->chat)) != NULL)
+        {
+          g_autofree char *why = g_steal_pointer (&text);
+
+          /* Translators: "Chat ended at 10:42 · Nobody answered in time" */
+          text = g_strdup_printf (_("%s · %s"), why,
+                                  hd_tech_end_reason_text (hd_chat_get_end_reason (self->chat)));
+        }
       break;
     }
 
@@ -403,6 +412,7 @@ hd_tech_chat_window_new (GtkApplication *app,
   adw_bin_set_child (self->chat_bin, self->chat_view);
 
   g_signal_connect_swapped (chat, "notify::state", G_CALLBACK (chat_state_cb), self);
+  g_signal_connect_swapped (chat, "notify::end-reason", G_CALLBACK (update_state), self);
   g_signal_connect_swapped (chat, "notify::accepted-at", G_CALLBACK (update_state), self);
   g_signal_connect_swapped (chat, "notify::customer", G_CALLBACK (update_title), self);
 
