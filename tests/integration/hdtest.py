@@ -46,6 +46,7 @@ import email.policy
 import http.client
 import json
 import os
+import queue
 import re
 import shutil
 import signal
@@ -314,45 +315,75 @@ class Closed(Exception):
 
 
 class Events:
-    """A WebSocket on /api/v1/events with the Bearer header."""
+    """A WebSocket on /api/v1/events with the Bearer header.
+
+    A thread reads the socket all the time, as a real client does: it
+    answers the server's pings and queues the messages, so a socket the test
+    leaves unread for a while (a slow UI step) is not closed by the server's
+    liveness check.  The test sees the messages in the order they came."""
 
     def __init__(self, server, token, timeout=15):
         self.server = server
         self.backlog = []
         self.close_code = None
+        self._closed = None          # the Closed raised once the queue ends
+        self._closing = False        # close() sent our close frame
+        self._queue = queue.Queue()
         self.ws = websocket.create_connection(
             server.ws_url, timeout=timeout,
-            header=['Authorization: Bearer %s' % token])
+            header=['Authorization: Bearer %s' % token],
+            enable_multithread=True)
+        # The reader blocks in recv; close() ends it by closing the socket.
+        self.ws.settimeout(None)
+        self._reader = threading.Thread(target=self._read, daemon=True,
+                                        name='hdtest-events')
+        self._reader.start()
+
+    def _read(self):
+        """The reader thread: every frame into the queue, then the end."""
+        ws = self.ws
+        while True:
+            try:
+                frame = ws.recv_frame()
+                if frame.opcode in (websocket.ABNF.OPCODE_TEXT,
+                                    websocket.ABNF.OPCODE_BINARY,
+                                    websocket.ABNF.OPCODE_CONT):
+                    ws.cont_frame.validate(frame)
+                    ws.cont_frame.add(frame)
+                    if ws.cont_frame.is_fire(frame):
+                        opcode, whole = ws.cont_frame.extract(frame)
+                        self._queue.put(('frame', opcode, whole.data))
+                elif frame.opcode == websocket.ABNF.OPCODE_PING:
+                    if len(frame.data) < 126:
+                        ws.pong(frame.data)
+                elif frame.opcode == websocket.ABNF.OPCODE_CLOSE:
+                    if not self._closing:
+                        ws.send_close()      # the answer to the server's close
+                    data = frame.data or b''
+                    code = struct.unpack('!H', data[:2])[0] if len(data) >= 2 else 1005
+                    self._queue.put(('end', code, data[2:].decode('utf-8', 'replace')))
+                    return
+            except Exception:  # reset, end of input, or shut down by close()
+                self._queue.put(('end', 1006, ''))
+                return
 
     def _recv_event(self, timeout):
         """One event (dict) or None when nothing came within timeout."""
-        deadline = time.monotonic() + timeout
-        while True:
-            # Pings and pongs must not stretch the wait past the deadline.
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return None
-            self.ws.settimeout(max(left, 0.01))
-            try:
-                opcode, frame = self.ws.recv_data_frame(True)
-            except websocket.WebSocketTimeoutException:
-                return None
-            except (websocket.WebSocketConnectionClosedException,
-                    ConnectionResetError, BrokenPipeError):
-                if self.close_code is None:
-                    self.close_code = 1006
-                raise Closed(self.close_code)
-            if opcode == websocket.ABNF.OPCODE_CLOSE:
-                data = frame.data or b''
-                code = struct.unpack('!H', data[:2])[0] if len(data) >= 2 else 1005
-                self.close_code = code
-                raise Closed(code, data[2:].decode('utf-8', 'replace'))
-            if opcode in (websocket.ABNF.OPCODE_PING, websocket.ABNF.OPCODE_PONG):
-                continue
-            if opcode == websocket.ABNF.OPCODE_TEXT:
-                return json.loads(frame.data.decode('utf-8'))
-            # binary or continuation: not part of the contract
-            raise AssertionError('unexpected frame opcode %r' % opcode)
+        if self._closed is not None:
+            raise self._closed
+        try:
+            kind, opcode, data = self._queue.get(timeout=max(timeout, 0.01))
+        except queue.Empty:
+            return None
+        if kind == 'end':
+            if self.close_code is None:
+                self.close_code = opcode
+            self._closed = Closed(self.close_code, data)
+            raise self._closed
+        if opcode == websocket.ABNF.OPCODE_TEXT:
+            return json.loads(data.decode('utf-8'))
+        # binary or continuation: not part of the contract
+        raise AssertionError('unexpected frame opcode %r' % opcode)
 
     def next(self, type_, timeout=10, where=None):
         """The next event of type_ (whose data satisfies where, if given)."""
@@ -415,10 +446,23 @@ class Events:
                 self.backlog.append(ev)
 
     def close(self):
-        try:
-            self.ws.close()
-        except Exception:
-            pass
+        """A close frame, the server's answer read by the reader thread (up
+        to 3 s), then the socket closed."""
+        if self._reader.is_alive() and not self._closing:
+            self._closing = True
+            try:
+                self.ws.send_close()
+            except Exception:
+                pass
+            self._reader.join(3)
+        sock = self.ws.sock
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)   # wakes a blocked recv
+            except OSError:
+                pass
+        self._reader.join(3)
+        self.ws.shutdown()
 
     def __enter__(self):
         return self

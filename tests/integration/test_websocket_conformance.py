@@ -18,7 +18,7 @@ import struct
 import time
 import unittest
 
-from hdtest import Api, Server
+from hdtest import Api, Events, Server
 
 # close codes
 NORMAL, GOING_AWAY, PROTOCOL_ERROR, NO_STATUS = 1000, 1001, 1002, 1005
@@ -605,6 +605,17 @@ class Liveness(ConformanceBase):
                 pongs += 1
         self.assertGreaterEqual(pongs, 3)
         self.assertAlive(w)
+
+    def test_test_client_left_unread_kept(self):
+        """hdtest.Events (the tests' own client, used by the UI tests)
+        answers pings while the test does not read it, as a real client
+        does: left unread for twice the dead-peer timeout, it stays."""
+        with Events(self.srv, self.token) as ev:
+            ev.next('hello')
+            time.sleep(3.5)
+            ev.send('chat.typing', {'chat_id': 999999})
+            self.assertEqual(ev.next('error')['type'], 'error')
+            self.assertIsNone(ev.close_code)
 
     def test_talking_socket_kept(self):
         """What the peer sends counts as life, pongs or not."""
