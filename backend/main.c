@@ -222,7 +222,7 @@ main (int   argc,
 
   hd_waiting_start (service);
   server = hd_server_new (service, certificate);
-  hd_server_set_store_kind (server, hd_store_is_postgres_uri (database) ? "postgresql" : "sqlite");
+  hd_server_set_store_kind (server, hd_store_get_kind (store));
   /* Several servers on one PostgreSQL database are one helpdesk. */
   if (hd_store_is_postgres_uri (database))
     {

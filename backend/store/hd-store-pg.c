@@ -18,6 +18,8 @@
 
 struct _HdStorePg
 {
+  HdStore     parent_instance;
+
   PGconn     *conn;
   char       *uri;
   /* Prepared statements: SQL text's address → its name. */
@@ -514,28 +516,34 @@ migrate (HdStorePg  *self,
   return ok;
 }
 
-void
-hd_store_pg_free (HdStorePg *self)
+G_DEFINE_FINAL_TYPE (HdStorePg, hd_store_pg, HD_TYPE_STORE)
+
+static void
+hd_store_pg_finalize (GObject *object)
 {
-  if (self == NULL)
-    return;
+  HdStorePg *self = HD_STORE_PG (object);
+
   if (self->conn)
     PQfinish (self->conn);
   g_clear_pointer (&self->prepared, g_hash_table_unref);
   g_free (self->uri);
-  g_free (self);
+
+  G_OBJECT_CLASS (hd_store_pg_parent_class)->finalize (object);
 }
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (HdStorePg, hd_store_pg_free)
+static void
+hd_store_pg_init (HdStorePg *self)
+{
+  self->prepared = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+}
 
-HdStorePg *
+HdStore *
 hd_store_pg_open (const char  *uri,
                   GError     **error)
 {
-  g_autoptr(HdStorePg) self = g_new0 (HdStorePg, 1);
+  g_autoptr(HdStorePg) self = g_object_new (HD_TYPE_STORE_PG, NULL);
 
   self->uri = g_strdup (uri);
-  self->prepared = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   self->conn = PQconnectdb (uri);
   if (PQstatus (self->conn) != CONNECTION_OK)
     {
@@ -555,7 +563,7 @@ hd_store_pg_open (const char  *uri,
     return NULL;
   if (!migrate (self, error))
     return NULL;
-  return g_steal_pointer (&self);
+  return HD_STORE (g_steal_pointer (&self));
 }
 
 /* ---- users ---------------------------------------------------------- */
@@ -1846,4 +1854,93 @@ hd_store_pg_attachment_read (HdStorePg  *self,
   bytes = g_bytes_new (PQgetvalue (r, 0, 0), (gsize) PQgetlength (r, 0, 0));
   PQclear (r);
   return bytes;
+}
+
+/* ---- what PostgreSQL does not have yet ------------------------------ */
+
+/* No end_reason column written yet: the chat ends whatever @reason and
+ * @only_state. */
+static gboolean
+pg_chat_end_with_reason (HdStorePg     *self,
+                         gint64         chat_id,
+                         gint64         now,
+                         HdEndReason    reason,
+                         int            only_state,
+                         HdChatRecord  *out,
+                         GError       **error)
+{
+  return hd_store_pg_chat_end (self, chat_id, now, out, error);
+}
+
+/* No message kind written yet: every message is a text. */
+static HdMessageRecord *
+pg_message_add_kind (HdStorePg      *self,
+                     gint64          chat_id,
+                     gint64          author_id,
+                     HdMessageKind   kind,
+                     const char     *body,
+                     const char     *client_id,
+                     gint64          now,
+                     gint64          transcript_chars,
+                     gboolean       *created,
+                     gint64         *out_note_length,
+                     GError        **error)
+{
+  return hd_store_pg_message_add (self, chat_id, author_id, body, client_id, now, transcript_chars,
+                                  created, out_note_length, error);
+}
+
+/* ---- the class ------------------------------------------------------ */
+
+static void
+hd_store_pg_class_init (HdStorePgClass *klass)
+{
+  HdStoreClass *store_class = HD_STORE_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->finalize = hd_store_pg_finalize;
+  store_class->kind = "postgresql";
+  HD_STORE_VFUNC (store_class, get_schema_version, hd_store_pg_get_schema_version);
+  HD_STORE_VFUNC (store_class, begin, hd_store_pg_begin);
+  HD_STORE_VFUNC (store_class, commit, hd_store_pg_commit);
+  HD_STORE_VFUNC (store_class, rollback, hd_store_pg_rollback);
+  HD_STORE_VFUNC (store_class, count_users, hd_store_pg_count_users);
+  HD_STORE_VFUNC (store_class, user_create, hd_store_pg_user_create);
+  HD_STORE_VFUNC (store_class, user_get, hd_store_pg_user_get);
+  HD_STORE_VFUNC (store_class, user_get_by_login, hd_store_pg_user_get_by_login);
+  HD_STORE_VFUNC (store_class, user_set_available, hd_store_pg_user_set_available);
+  HD_STORE_VFUNC (store_class, users_list, hd_store_pg_users_list);
+  HD_STORE_VFUNC (store_class, token_add, hd_store_pg_token_add);
+  HD_STORE_VFUNC (store_class, token_lookup, hd_store_pg_token_lookup);
+  HD_STORE_VFUNC (store_class, token_delete, hd_store_pg_token_delete);
+  HD_STORE_VFUNC (store_class, team_create, hd_store_pg_team_create);
+  HD_STORE_VFUNC (store_class, team_get, hd_store_pg_team_get);
+  HD_STORE_VFUNC (store_class, teams_list, hd_store_pg_teams_list);
+  HD_STORE_VFUNC (store_class, team_add_member, hd_store_pg_team_add_member);
+  HD_STORE_VFUNC (store_class, team_member_ids, hd_store_pg_team_member_ids);
+  HD_STORE_VFUNC (store_class, team_has_member, hd_store_pg_team_has_member);
+  HD_STORE_VFUNC (store_class, privileges_get, hd_store_pg_privileges_get);
+  HD_STORE_VFUNC (store_class, privileges_set, hd_store_pg_privileges_set);
+  HD_STORE_VFUNC (store_class, request_create, hd_store_pg_request_create);
+  HD_STORE_VFUNC (store_class, request_get, hd_store_pg_request_get);
+  HD_STORE_VFUNC (store_class, request_update, hd_store_pg_request_update);
+  HD_STORE_VFUNC (store_class, requests_list, hd_store_pg_requests_list);
+  HD_STORE_VFUNC (store_class, chat_create, hd_store_pg_chat_create);
+  HD_STORE_VFUNC (store_class, chat_get, hd_store_pg_chat_get);
+  HD_STORE_VFUNC (store_class, chat_get_open_for_request, hd_store_pg_chat_get_open_for_request);
+  HD_STORE_VFUNC (store_class, chat_accept, hd_store_pg_chat_accept);
+  HD_STORE_VFUNC (store_class, chat_end_with_reason, pg_chat_end_with_reason);
+  HD_STORE_VFUNC (store_class, chats_for_member, hd_store_pg_chats_for_member);
+  HD_STORE_VFUNC (store_class, chats_waiting, hd_store_pg_chats_waiting);
+  HD_STORE_VFUNC (store_class, message_add_kind, pg_message_add_kind);
+  HD_STORE_VFUNC (store_class, messages_list, hd_store_pg_messages_list);
+  HD_STORE_VFUNC (store_class, notes_list, hd_store_pg_notes_list);
+  HD_STORE_VFUNC (store_class, note_get, hd_store_pg_note_get);
+  HD_STORE_VFUNC (store_class, note_add, hd_store_pg_note_add);
+  HD_STORE_VFUNC (store_class, queue_position, hd_store_pg_queue_position);
+  HD_STORE_VFUNC (store_class, queue_recent_waits, hd_store_pg_queue_recent_waits);
+  HD_STORE_VFUNC (store_class, chat_rate, hd_store_pg_chat_rate);
+  HD_STORE_VFUNC (store_class, chat_rating_comment, hd_store_pg_chat_rating_comment);
+  HD_STORE_VFUNC (store_class, attachment_add, hd_store_pg_attachment_add);
+  HD_STORE_VFUNC (store_class, attachment_get, hd_store_pg_attachment_get);
+  HD_STORE_VFUNC (store_class, attachment_read, hd_store_pg_attachment_read);
 }

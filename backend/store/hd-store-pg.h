@@ -1,24 +1,24 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include "hd-store.h"
+#include "hd-store-impl.h"
 
 G_BEGIN_DECLS
 
-/* The PostgreSQL store (libpq): the same calls, records and errors as the
- * SQLite store in hd-store.c, one function for each, so that HdStore can
- * hand every call to it when --database is a postgresql:// URI.  Several
+/* The PostgreSQL store (libpq), HdStorePg: an implementation of
+ * hd-store.h (its class slots are filled in hd_store_pg_class_init ()),
+ * used when --database is a postgresql:// URI.  Several
  * servers may share the database: the seed rules that must hold between
  * processes (one open chat per request, first accept wins, message seq)
  * are single statements or constraints, as in SQLite. */
 
-typedef struct _HdStorePg HdStorePg;
+#define HD_TYPE_STORE_PG (hd_store_pg_get_type ())
+G_DECLARE_FINAL_TYPE (HdStorePg, hd_store_pg, HD, STORE_PG, HdStore)
 
 gboolean   hd_store_is_postgres_uri          (const char *database);
 
-HdStorePg *hd_store_pg_open                  (const char    *uri,
+HdStore   *hd_store_pg_open                  (const char    *uri,
                                               GError       **error);
-void       hd_store_pg_free                  (HdStorePg     *self);
 int        hd_store_pg_get_schema_version    (HdStorePg     *self);
 
 gboolean   hd_store_pg_begin                 (HdStorePg     *self,

@@ -7,9 +7,13 @@
 
 G_BEGIN_DECLS
 
-/* The only code of the server that speaks SQL.  Its API carries plain C
- * records and GLib containers, never SQLite types, so that a PostgreSQL
- * store can stand beside it.  Times are microseconds since the Unix epoch.
+/* The store interface: the only way the server reaches its data, and the
+ * only code that speaks SQL.  HdStore is abstract; hd_store_open () makes
+ * the implementation the database names: HdStoreSqlite (hd-store-sqlite.c,
+ * the default) or HdStorePg (hd-store-pg.c, postgresql://…).  How an
+ * implementation fills the calls: hd-store-impl.h.  The API carries plain
+ * C records and GLib containers, never a database's types.  A store only
+ * stores: the seed's rules are in core/ (hd-policy.h).  Times are microseconds since the Unix epoch.
  * Ids are positive; 0 means "none" (SQL NULL). */
 
 /* An attachment's description; its bytes stay in the store and are read
@@ -32,11 +36,14 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (HdAttachment, hd_attachment_free)
 #define HD_STORE_SCHEMA_VERSION 4
 
 #define HD_TYPE_STORE (hd_store_get_type ())
-G_DECLARE_FINAL_TYPE (HdStore, hd_store, HD, STORE, GObject)
+G_DECLARE_DERIVABLE_TYPE (HdStore, hd_store, HD, STORE, GObject)
 
-/* Opens (creating when needed) and migrates the database at @path. */
+/* Opens (creating when needed) and migrates the database @path: a
+ * postgresql:// URI or an SQLite file. */
 HdStore   *hd_store_open                  (const char    *path,
                                            GError       **error);
+/* "sqlite" or "postgresql". */
+const char *hd_store_get_kind             (HdStore       *self);
 int        hd_store_get_schema_version    (HdStore       *self);
 
 /* Groups several calls into one transaction (they nest). */

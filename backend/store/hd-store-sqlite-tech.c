@@ -1,15 +1,12 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #define G_LOG_DOMAIN "hd-store"
 
-#include "hd-store-tech.h"
-#include "hd-store-private.h"
+#include "hd-store-sqlite.h"
 #include "hd-error.h"
 
 #include <string.h>
 
-/* NULL without an error on PostgreSQL: see NOT_ON_POSTGRES. */
-#define stmt(self, sql, error) \
-  (hd_store_private_is_postgres (self) ? NULL : hd_store_private_stmt ((self), (sql), (error)))
+#define stmt(self, sql, error) hd_store_private_stmt ((self), (sql), (error))
 #define done(s) hd_store_private_done (s)
 #define step_done(self, s, what, error) hd_store_private_step_done ((self), (s), (what), (error))
 
@@ -32,28 +29,16 @@ col_text (sqlite3_stmt *s,
   return t ? g_strdup ((const char *) t) : NULL;
 }
 
-/* Contract v2 "Technicians" is not in hd-store-pg.c yet: there these
- * calls answer an error (or nothing) instead of touching SQLite. */
-#define NOT_ON_POSTGRES(self, error, value) G_STMT_START {                      \
-    if (hd_store_private_is_postgres (self))                                    \
-      {                                                                         \
-        g_set_error_literal ((error), HD_ERROR, HD_ERROR_INTERNAL,              \
-                             "Not available with PostgreSQL yet");              \
-        return (value);                                                         \
-      }                                                                         \
-  } G_STMT_END
-
 /* ---- away, limits --------------------------------------------------- */
 
-gboolean
-hd_store_user_set_away (HdStore   *self,
-                        gint64     id,
-                        gboolean   away,
-                        GError   **error)
+static gboolean
+sqlite_user_set_away (HdStoreSqlite  *self,
+                      gint64          id,
+                      gboolean        away,
+                      GError        **error)
 {
   sqlite3_stmt *s = stmt (self, "UPDATE users SET away = ? WHERE id = ?", error);
 
-  NOT_ON_POSTGRES (self, error, FALSE);
   if (s == NULL)
     return FALSE;
   sqlite3_bind_int (s, 1, away ? 1 : 0);
@@ -68,12 +53,10 @@ hd_store_user_set_away (HdStore   *self,
   return TRUE;
 }
 
-gint64
-hd_store_count_active_chats (HdStore *self,
-                             gint64   technician_id)
+static gint64
+sqlite_count_active_chats (HdStoreSqlite *self,
+                           gint64         technician_id)
 {
-  if (hd_store_private_is_postgres (self))
-    return 0;
   sqlite3_stmt *s = stmt (self, "SELECT COUNT(*) FROM chats WHERE technician_id = ? AND state = 'active'", NULL);
   gint64 n = 0;
 
@@ -89,26 +72,25 @@ hd_store_count_active_chats (HdStore *self,
 /* ---- transfers ------------------------------------------------------ */
 
 static gboolean
-chat_get (HdStore  *self,
-          gint64    id,
+chat_get (HdStoreSqlite  *self,
+          gint64          id,
           HdChatRecord   *out,
-          GError  **error)
+          GError        **error)
 {
-  return hd_store_chat_get (self, id, out, error);
+  return hd_store_chat_get (HD_STORE (self), id, out, error);
 }
 
-gboolean
-hd_store_chat_set_technician (HdStore  *self,
-                              gint64    chat_id,
-                              gint64    from_technician,
-                              gint64    to_technician,
-                              HdChatRecord   *out,
-                              GError  **error)
+static gboolean
+sqlite_chat_set_technician (HdStoreSqlite  *self,
+                            gint64          chat_id,
+                            gint64          from_technician,
+                            gint64          to_technician,
+                            HdChatRecord   *out,
+                            GError        **error)
 {
   sqlite3_stmt *s = stmt (self, "UPDATE chats SET technician_id = ?1, target_kind = 'technician', target_id = ?1 "
                                 "WHERE id = ?2 AND state = 'active' AND technician_id = ?3", error);
 
-  NOT_ON_POSTGRES (self, error, FALSE);
   if (s == NULL)
     return FALSE;
   sqlite3_bind_int64 (s, 1, to_technician);
@@ -125,19 +107,18 @@ hd_store_chat_set_technician (HdStore  *self,
   return chat_get (self, chat_id, out, error);
 }
 
-gboolean
-hd_store_chat_to_team (HdStore      *self,
-                       gint64        chat_id,
-                       HdChatState   from_state,
-                       gint64        team_id,
-                       gint64        now,
-                       HdChatRecord       *out,
-                       GError      **error)
+static gboolean
+sqlite_chat_to_team (HdStoreSqlite  *self,
+                     gint64          chat_id,
+                     HdChatState     from_state,
+                     gint64          team_id,
+                     gint64          now,
+                     HdChatRecord   *out,
+                     GError        **error)
 {
   sqlite3_stmt *s = stmt (self, "UPDATE chats SET state = 'waiting', technician_id = NULL, target_kind = 'team', "
                                 "target_id = ?1, waiting_since = ?2 WHERE id = ?3 AND state = ?4", error);
 
-  NOT_ON_POSTGRES (self, error, FALSE);
   if (s == NULL)
     return FALSE;
   sqlite3_bind_int64 (s, 1, team_id);
@@ -155,10 +136,10 @@ hd_store_chat_to_team (HdStore      *self,
   return chat_get (self, chat_id, out, error);
 }
 
-GArray *
-hd_store_chats_inactive_since (HdStore  *self,
-                               gint64    before,
-                               GError  **error)
+static GArray *
+sqlite_chats_inactive_since (HdStoreSqlite  *self,
+                             gint64          before,
+                             GError        **error)
 {
   /* The last message is found by (chat_id, seq = last_seq): one index
    * probe per active chat, whatever the chats' lengths. */
@@ -167,7 +148,6 @@ hd_store_chats_inactive_since (HdStore  *self,
                                 "           AND m.seq = chats.last_seq), accepted_at) < ?", error);
   GArray *list;
 
-  NOT_ON_POSTGRES (self, error, NULL);
   if (s == NULL)
     return NULL;
   sqlite3_bind_int64 (s, 1, before);
@@ -183,17 +163,6 @@ hd_store_chats_inactive_since (HdStore  *self,
 }
 
 /* ---- canned responses ----------------------------------------------- */
-
-void
-hd_canned_free (HdCanned *canned)
-{
-  if (canned == NULL)
-    return;
-  g_free (canned->shortcut);
-  g_free (canned->title);
-  g_free (canned->body);
-  g_free (canned);
-}
 
 #define CANNED_COLS "id, scope, owner_id, team_id, shortcut, title, body, created_at, updated_at"
 
@@ -215,10 +184,10 @@ read_canned (sqlite3_stmt *s)
   return c;
 }
 
-GPtrArray *
-hd_store_canned_list (HdStore  *self,
-                      gint64    user_id,
-                      GError  **error)
+static GPtrArray *
+sqlite_canned_list (HdStoreSqlite  *self,
+                    gint64          user_id,
+                    GError        **error)
 {
   sqlite3_stmt *s = stmt (self, "SELECT " CANNED_COLS " FROM canned_responses WHERE "
                                 "(scope = 'personal' AND owner_id = ?1) OR "
@@ -226,7 +195,6 @@ hd_store_canned_list (HdStore  *self,
                                 "scope = 'global' ORDER BY shortcut, id", error);
   GPtrArray *list;
 
-  NOT_ON_POSTGRES (self, error, NULL);
   if (s == NULL)
     return NULL;
   sqlite3_bind_int64 (s, 1, user_id);
@@ -237,15 +205,14 @@ hd_store_canned_list (HdStore  *self,
   return list;
 }
 
-HdCanned *
-hd_store_canned_get (HdStore  *self,
-                     gint64    id,
-                     GError  **error)
+static HdCanned *
+sqlite_canned_get (HdStoreSqlite  *self,
+                   gint64          id,
+                   GError        **error)
 {
   sqlite3_stmt *s = stmt (self, "SELECT " CANNED_COLS " FROM canned_responses WHERE id = ?", error);
   HdCanned *c = NULL;
 
-  NOT_ON_POSTGRES (self, error, NULL);
   if (s == NULL)
     return NULL;
   sqlite3_bind_int64 (s, 1, id);
@@ -258,8 +225,8 @@ hd_store_canned_get (HdStore  *self,
 }
 
 static gboolean
-canned_write_failed (HdStore  *self,
-                     GError  **error)
+canned_write_failed (HdStoreSqlite  *self,
+                     GError        **error)
 {
   int code = sqlite3_extended_errcode (hd_store_private_db (self));
 
@@ -271,16 +238,15 @@ canned_write_failed (HdStore  *self,
   return FALSE;
 }
 
-gboolean
-hd_store_canned_create (HdStore   *self,
-                        HdCanned  *canned,
-                        GError   **error)
+static gboolean
+sqlite_canned_create (HdStoreSqlite  *self,
+                      HdCanned       *canned,
+                      GError        **error)
 {
   sqlite3_stmt *s = stmt (self, "INSERT INTO canned_responses (scope, owner_id, team_id, shortcut, title, body, "
                                 "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?7, ?7)", error);
   gint64 now = g_get_real_time ();
 
-  NOT_ON_POSTGRES (self, error, FALSE);
   if (s == NULL)
     return FALSE;
   bind_text (s, 1, hd_canned_scope_to_string (canned->scope));
@@ -305,15 +271,14 @@ hd_store_canned_create (HdStore   *self,
   return TRUE;
 }
 
-gboolean
-hd_store_canned_update (HdStore         *self,
-                        const HdCanned  *canned,
-                        GError         **error)
+static gboolean
+sqlite_canned_update (HdStoreSqlite   *self,
+                      const HdCanned  *canned,
+                      GError         **error)
 {
   sqlite3_stmt *s = stmt (self, "UPDATE canned_responses SET shortcut = ?, title = ?, body = ?, updated_at = ? "
                                 "WHERE id = ?", error);
 
-  NOT_ON_POSTGRES (self, error, FALSE);
   if (s == NULL)
     return FALSE;
   bind_text (s, 1, canned->shortcut);
@@ -336,14 +301,13 @@ hd_store_canned_update (HdStore         *self,
   return TRUE;
 }
 
-gboolean
-hd_store_canned_delete (HdStore  *self,
-                        gint64    id,
-                        GError  **error)
+static gboolean
+sqlite_canned_delete (HdStoreSqlite  *self,
+                      gint64          id,
+                      GError        **error)
 {
   sqlite3_stmt *s = stmt (self, "DELETE FROM canned_responses WHERE id = ?", error);
 
-  NOT_ON_POSTGRES (self, error, FALSE);
   if (s == NULL)
     return FALSE;
   sqlite3_bind_int64 (s, 1, id);
@@ -358,15 +322,6 @@ hd_store_canned_delete (HdStore  *self,
 }
 
 /* ---- search --------------------------------------------------------- */
-
-void
-hd_search_hit_free (HdSearchHit *hit)
-{
-  if (hit == NULL)
-    return;
-  g_free (hit->snippet);
-  g_free (hit);
-}
 
 /* The FTS table drives (CROSS JOIN keeps it the outer loop): its MATCH
  * finds the rows through the index, and each hit's request is then read by
@@ -394,19 +349,18 @@ search_sql (HdRequestsFilter filter)
     }
 }
 
-GPtrArray *
-hd_store_search (HdStore           *self,
-                 HdRequestsFilter   filter,
-                 gint64             user_id,
-                 const char        *query,
-                 guint              limit,
-                 GError           **error)
+static GPtrArray *
+sqlite_search (HdStoreSqlite     *self,
+               HdRequestsFilter   filter,
+               gint64             user_id,
+               const char        *query,
+               guint              limit,
+               GError           **error)
 {
   sqlite3_stmt *s = stmt (self, search_sql (filter), error);
   GPtrArray *list;
   int rc;
 
-  NOT_ON_POSTGRES (self, error, NULL);
   if (s == NULL)
     return NULL;
   bind_text (s, 1, query);
@@ -436,16 +390,15 @@ hd_store_search (HdStore           *self,
   return list;
 }
 
-char *
-hd_store_search_plan (HdStore           *self,
-                      HdRequestsFilter   filter,
-                      GError           **error)
+static char *
+sqlite_search_plan (HdStoreSqlite     *self,
+                    HdRequestsFilter   filter,
+                    GError           **error)
 {
   g_autofree char *sql = g_strconcat ("EXPLAIN QUERY PLAN ", search_sql (filter), NULL);
   sqlite3_stmt *s = NULL;
   GString *out;
 
-  NOT_ON_POSTGRES (self, error, NULL);
   if (sqlite3_prepare_v2 (hd_store_private_db (self), sql, -1, &s, NULL) != SQLITE_OK)
     {
       hd_store_private_sqlite_error (self, error, "Explaining the search");
@@ -459,4 +412,23 @@ hd_store_search_plan (HdStore           *self,
     }
   sqlite3_finalize (s);
   return g_string_free (out, FALSE);
+}
+
+/* ---- the class slots ------------------------------------------------ */
+
+void
+hd_store_sqlite_tech_class_init (HdStoreClass *klass)
+{
+  HD_STORE_VFUNC (klass, user_set_away, sqlite_user_set_away);
+  HD_STORE_VFUNC (klass, count_active_chats, sqlite_count_active_chats);
+  HD_STORE_VFUNC (klass, chat_set_technician, sqlite_chat_set_technician);
+  HD_STORE_VFUNC (klass, chat_to_team, sqlite_chat_to_team);
+  HD_STORE_VFUNC (klass, chats_inactive_since, sqlite_chats_inactive_since);
+  HD_STORE_VFUNC (klass, canned_list, sqlite_canned_list);
+  HD_STORE_VFUNC (klass, canned_get, sqlite_canned_get);
+  HD_STORE_VFUNC (klass, canned_create, sqlite_canned_create);
+  HD_STORE_VFUNC (klass, canned_update, sqlite_canned_update);
+  HD_STORE_VFUNC (klass, canned_delete, sqlite_canned_delete);
+  HD_STORE_VFUNC (klass, search, sqlite_search);
+  HD_STORE_VFUNC (klass, search_plan, sqlite_search_plan);
 }

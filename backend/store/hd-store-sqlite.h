@@ -1,46 +1,55 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-/* For the SQLite store's own files only (hd-store.c and hd-store-tech.c):
- * one connection, one statement cache, one transaction depth. */
+/* The SQLite store (HdStoreSqlite, the default implementation of
+ * hd-store.h).  Below the type: for its own files only (hd-store-sqlite.c
+ * and hd-store-sqlite-tech.c): one connection, one statement cache, one
+ * transaction depth. */
 
 #include <sqlite3.h>
 
-#include "hd-store.h"
+#include "hd-store-impl.h"
 
 G_BEGIN_DECLS
+
+#define HD_TYPE_STORE_SQLITE (hd_store_sqlite_get_type ())
+G_DECLARE_FINAL_TYPE (HdStoreSqlite, hd_store_sqlite, HD, STORE_SQLITE, HdStore)
+
+/* Opens (creating when needed) and migrates the SQLite database @path. */
+HdStore      *hd_store_sqlite_open           (const char     *path,
+                                              GError        **error);
 
 #define CHAT_COLS "id, request_id, state, customer_id, technician_id, target_kind, target_id, note_id, " \
                   "created_at, accepted_at, ended_at, last_seq, rating_score, end_reason, waiting_since"
 
-/* The store is a PostgreSQL one (hd-store-pg.c); what hd-store-tech.c
- * does is not there yet. */
-gboolean      hd_store_private_is_postgres   (HdStore       *self);
-sqlite3      *hd_store_private_db            (HdStore       *self);
+/* Fills the class slots of contract v2 "Technicians" (hd-store-sqlite-tech.c). */
+void          hd_store_sqlite_tech_class_init (HdStoreClass  *klass);
+
+sqlite3      *hd_store_private_db            (HdStoreSqlite  *self);
 /* A cached prepared statement for @sql (a string literal: cached by its
  * address). */
-sqlite3_stmt *hd_store_private_stmt          (HdStore       *self,
-                                              const char    *sql,
-                                              GError       **error);
+sqlite3_stmt *hd_store_private_stmt          (HdStoreSqlite  *self,
+                                              const char     *sql,
+                                              GError        **error);
 /* Resets and clears the bindings. */
-void          hd_store_private_done          (sqlite3_stmt  *s);
-gboolean      hd_store_private_step_done     (HdStore       *self,
-                                              sqlite3_stmt  *s,
-                                              const char    *what,
-                                              GError       **error);
+void          hd_store_private_done          (sqlite3_stmt   *s);
+gboolean      hd_store_private_step_done     (HdStoreSqlite  *self,
+                                              sqlite3_stmt   *s,
+                                              const char     *what,
+                                              GError        **error);
 /* Sets @error from the connection's last error; returns FALSE. */
-gboolean      hd_store_private_sqlite_error  (HdStore       *self,
-                                              GError       **error,
-                                              const char    *what);
-/* Commits (when @ok) or rolls back what hd_store_begin () opened. */
-gboolean      hd_store_private_finish_tx     (HdStore       *self,
-                                              gboolean       ok,
-                                              GError       **error);
+gboolean      hd_store_private_sqlite_error  (HdStoreSqlite  *self,
+                                              GError        **error,
+                                              const char     *what);
+/* Commits (when @ok) or rolls back what begin opened. */
+gboolean      hd_store_private_finish_tx     (HdStoreSqlite  *self,
+                                              gboolean        ok,
+                                              GError        **error);
 /* Reads CHAT_COLS from the current row of @s. */
-void          hd_store_private_read_chat     (sqlite3_stmt  *s,
-                                              HdChatRecord        *out);
+void          hd_store_private_read_chat     (sqlite3_stmt   *s,
+                                              HdChatRecord   *out);
 
-/* Schema version 4 (in hd-store-tech.c's words, run by hd-store.c's
+/* Schema version 4 (in hd-store-sqlite-tech.c's words, run by hd-store-sqlite.c's
  * migration loop). */
 #define HD_STORE_TECH_MIGRATION \
   "ALTER TABLE users ADD COLUMN away INTEGER NOT NULL DEFAULT 0;" \

@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+/* For the store's implementations only (hd-store-sqlite*.c,
+ * hd-store-pg*.c): the class of virtual methods behind hd-store.h.
+ *
+ * HdStore is abstract; each public hd_store_X (self, args…) in
+ * hd-store.c calls the class slot X (the name without "hd_store_") with
+ * the same arguments.  An implementation is a final subclass whose
+ * class_init fills the slots it has:
+ *
+ *     HD_STORE_VFUNC (klass, user_get, pg_user_get);
+ *
+ * A slot left NULL answers HD_ERROR_INTERNAL ("not supported by this
+ * store"), or 0 / NULL / FALSE when the call takes no GError.  A new store
+ * call is one slot here, one dispatcher in hd-store.c and its
+ * implementations. */
+
+#include "hd-store.h"
+#include "hd-store-tech.h"
+
+G_BEGIN_DECLS
+
+struct _HdStoreClass
+{
+  GObjectClass parent_class;
+
+  /* What GET /health says: "sqlite" or "postgresql". */
+  const char *kind;
+
+  int (*get_schema_version) (HdStore *self);
+  gboolean (*begin) (HdStore *self,
+                     GError **error);
+  gboolean (*commit) (HdStore *self,
+                      GError **error);
+  void (*rollback) (HdStore *self);
+  gint64 (*count_users) (HdStore *self);
+  HdUserRecord *(*user_create) (HdStore *self,
+                                const char *login,
+                                const char *name,
+                                const char *email,
+                                HdRole role,
+                                const char *password_hash,
+                                GError **error);
+  HdUserRecord *(*user_get) (HdStore *self,
+                             gint64 id,
+                             GError **error);
+  HdUserRecord *(*user_get_by_login) (HdStore *self,
+                                      const char *login,
+                                      GError **error);
+  gboolean (*user_set_available) (HdStore *self,
+                                  gint64 id,
+                                  gboolean available,
+                                  GError **error);
+  GPtrArray *(*users_list) (HdStore *self,
+                            int role,
+                            GError **error);
+  gboolean (*token_add) (HdStore *self,
+                         const char *token_hash,
+                         gint64 user_id,
+                         gint64 now,
+                         GError **error);
+  HdUserRecord *(*token_lookup) (HdStore *self,
+                                 const char *token_hash,
+                                 GError **error);
+  gboolean (*token_delete) (HdStore *self,
+                            const char *token_hash,
+                            GError **error);
+  HdTeamRecord *(*team_create) (HdStore *self,
+                                const char *name,
+                                const gint64 *member_ids,
+                                guint n_members,
+                                GError **error);
+  HdTeamRecord *(*team_get) (HdStore *self,
+                             gint64 id,
+                             GError **error);
+  GPtrArray *(*teams_list) (HdStore *self,
+                            GError **error);
+  gboolean (*team_add_member) (HdStore *self,
+                               gint64 team_id,
+                               gint64 user_id,
+                               GError **error);
+  GArray *(*team_member_ids) (HdStore *self,
+                              gint64 team_id,
+                              GError **error);
+  gboolean (*team_has_member) (HdStore *self,
+                               gint64 team_id,
+                               gint64 user_id);
+  gboolean (*privileges_get) (HdStore *self,
+                              HdPrivileges *out,
+                              GError **error);
+  gboolean (*privileges_set) (HdStore *self,
+                              const HdPrivileges *privileges,
+                              GError **error);
+  HdRequestRecord *(*request_create) (HdStore *self,
+                                      const char *subject,
+                                      const char *description,
+                                      gint64 customer_id,
+                                      gint64 assignee_id,
+                                      gint64 team_id,
+                                      gboolean closed,
+                                      gint64 now,
+                                      GError **error);
+  HdRequestRecord *(*request_get) (HdStore *self,
+                                   gint64 id,
+                                   GError **error);
+  gboolean (*request_update) (HdStore *self,
+                              const HdRequestRecord *request,
+                              GError **error);
+  GPtrArray *(*requests_list) (HdStore *self,
+                               HdRequestsFilter filter,
+                               gint64 user_id,
+                               GError **error);
+  gboolean (*chat_create) (HdStore *self,
+                           HdChatRecord *chat,
+                           GError **error);
+  gboolean (*chat_get) (HdStore *self,
+                        gint64 id,
+                        HdChatRecord *out,
+                        GError **error);
+  gboolean (*chat_get_open_for_request) (HdStore *self,
+                                         gint64 request_id,
+                                         HdChatRecord *out);
+  gboolean (*chat_accept) (HdStore *self,
+                           gint64 chat_id,
+                           gint64 technician_id,
+                           gint64 now,
+                           HdChatRecord *out,
+                           GError **error);
+  gboolean (*chat_end_with_reason) (HdStore *self,
+                                    gint64 chat_id,
+                                    gint64 now,
+                                    HdEndReason reason,
+                                    int only_state,
+                                    HdChatRecord *out,
+                                    GError **error);
+  GArray *(*chats_for_member) (HdStore *self,
+                               gint64 user_id,
+                               int state,
+                               GError **error);
+  GArray *(*chats_waiting) (HdStore *self,
+                            GError **error);
+  HdMessageRecord *(*message_add_kind) (HdStore *self,
+                                        gint64 chat_id,
+                                        gint64 author_id,
+                                        HdMessageKind kind,
+                                        const char *body,
+                                        const char *client_id,
+                                        gint64 now,
+                                        gint64 transcript_chars,
+                                        gboolean *created,
+                                        gint64 *out_note_length,
+                                        GError **error);
+  GPtrArray *(*messages_list) (HdStore *self,
+                               gint64 chat_id,
+                               gint64 after,
+                               guint limit,
+                               gboolean *more,
+                               GError **error);
+  GPtrArray *(*notes_list) (HdStore *self,
+                            gint64 request_id,
+                            GError **error);
+  HdNoteRecord *(*note_get) (HdStore *self,
+                             gint64 id,
+                             GError **error);
+  HdNoteRecord *(*note_add) (HdStore *self,
+                             gint64 request_id,
+                             HdNoteKind kind,
+                             gint64 chat_id,
+                             gint64 author_id,
+                             const char *body,
+                             gint64 now,
+                             GError **error);
+  gint64 (*queue_position) (HdStore *self,
+                            const HdChatRecord *chat);
+  GArray *(*queue_recent_waits) (HdStore *self,
+                                 HdTargetKind target_kind,
+                                 gint64 target_id,
+                                 guint n);
+  gboolean (*chat_rate) (HdStore *self,
+                         gint64 chat_id,
+                         int score,
+                         const char *comment,
+                         GError **error);
+  char *(*chat_rating_comment) (HdStore *self,
+                                gint64 chat_id);
+  HdMessageRecord *(*attachment_add) (HdStore *self,
+                                      HdAttachment *meta,
+                                      GBytes *data,
+                                      const char *body,
+                                      const char *client_id,
+                                      gint64 now,
+                                      gint64 transcript_chars,
+                                      gboolean *created,
+                                      gint64 *out_note_length,
+                                      GError **error);
+  HdAttachment *(*attachment_get) (HdStore *self,
+                                   gint64 id,
+                                   GError **error);
+  GBytes *(*attachment_read) (HdStore *self,
+                              gint64 id,
+                              gint64 offset,
+                              gsize length,
+                              GError **error);
+  gboolean (*user_set_away) (HdStore *self,
+                             gint64 id,
+                             gboolean away,
+                             GError **error);
+  gint64 (*count_active_chats) (HdStore *self,
+                                gint64 technician_id);
+  gboolean (*chat_set_technician) (HdStore *self,
+                                   gint64 chat_id,
+                                   gint64 from_technician,
+                                   gint64 to_technician,
+                                   HdChatRecord *out,
+                                   GError **error);
+  gboolean (*chat_to_team) (HdStore *self,
+                            gint64 chat_id,
+                            HdChatState from_state,
+                            gint64 team_id,
+                            gint64 now,
+                            HdChatRecord *out,
+                            GError **error);
+  GArray *(*chats_inactive_since) (HdStore *self,
+                                   gint64 before,
+                                   GError **error);
+  GPtrArray *(*canned_list) (HdStore *self,
+                             gint64 user_id,
+                             GError **error);
+  HdCanned *(*canned_get) (HdStore *self,
+                           gint64 id,
+                           GError **error);
+  gboolean (*canned_create) (HdStore *self,
+                             HdCanned *canned,
+                             GError **error);
+  gboolean (*canned_update) (HdStore *self,
+                             const HdCanned *canned,
+                             GError **error);
+  gboolean (*canned_delete) (HdStore *self,
+                             gint64 id,
+                             GError **error);
+  GPtrArray *(*search) (HdStore *self,
+                        HdRequestsFilter filter,
+                        gint64 user_id,
+                        const char *query,
+                        guint limit,
+                        GError **error);
+  char *(*search_plan) (HdStore *self,
+                        HdRequestsFilter filter,
+                        GError **error);
+};
+
+/* Fills @slot with @func, whose first argument may be the subclass's own
+ * pointer type (as GLib's G_CALLBACK casts do). */
+#define HD_STORE_VFUNC(klass, slot, func) \
+  ((klass)->slot = (__typeof__ ((klass)->slot)) (func))
+
+G_END_DECLS
