@@ -81,6 +81,9 @@ GArray   *hd_chat_service_private_offered_ids        (HdChatService  *self,
 /* Staff, logged in, available for chat and not away. */
 gboolean  hd_chat_service_private_reachable          (HdChatService  *self,
                                                       const HdUserRecord   *user);
+/* Someone of @team_id who could answer now (hd_policy_reachable ()). */
+gboolean  hd_chat_service_private_team_has_reachable (HdChatService  *self,
+                                                      gint64          team_id);
 char     *hd_chat_service_private_chat_text          (HdChatService  *self,
                                                       const HdChatRecord   *chat,
                                                       const HdUserRecord   *caller);

@@ -4,6 +4,7 @@
 #include "hd-chat-service.h"
 #include "hd-chat-service-private.h"
 #include "hd-customer.h"
+#include "hd-policy.h"
 #include "hd-store-tech.h"
 #include "hd-tech.h"
 #include "hd-auth.h"
@@ -647,22 +648,19 @@ hd_chat_service_is_online (HdChatService *self,
 
 /* ---- rules: who sees what ------------------------------------------- */
 
+/* The facts the policy (hd-policy.c) needs are read here; the rules are
+ * there. */
+
 static gboolean
-can_see_request (HdChatService   *self,
+can_see_request (HdChatService         *self,
                  const HdUserRecord    *caller,
                  const HdRequestRecord *r)
 {
-  switch (caller->role)
-    {
-    case HD_ROLE_ADMIN:
-      return TRUE;
-    case HD_ROLE_TECHNICIAN:
-      return r->assignee_id == caller->id ||
-             (r->team_id > 0 && hd_store_team_has_member (self->store, r->team_id, caller->id));
-    case HD_ROLE_CUSTOMER:
-    default:
-      return r->customer_id == caller->id;
-    }
+  /* The team is only asked about when it could matter. */
+  gboolean in_team = caller->role == HD_ROLE_TECHNICIAN && r->team_id > 0 && r->assignee_id != caller->id &&
+                     hd_store_team_has_member (self->store, r->team_id, caller->id);
+
+  return hd_policy_can_see_request (caller, r, in_team);
 }
 
 static HdRequestRecord *
@@ -678,38 +676,35 @@ get_visible_request (HdChatService  *self,
   return g_steal_pointer (&r);
 }
 
+/* Whether @user_id is a member of the team @chat waits for. */
 static gboolean
-is_member (const HdUserRecord *caller,
-           const HdChatRecord *chat)
+in_target_team (HdChatService      *self,
+                gint64              user_id,
+                const HdChatRecord *chat)
 {
-  return caller->id == chat->customer_id ||
-         (chat->technician_id > 0 && caller->id == chat->technician_id);
+  return chat->target_kind == HD_TARGET_TEAM &&
+         hd_store_team_has_member (self->store, chat->target_id, user_id);
 }
 
-/* Whether @user_id was offered @chat (may accept it while it waits). */
+/* hd_policy_is_offered () for @caller as the store has them now (their
+ * availability may have changed since they authenticated). */
 static gboolean
-was_offered (HdChatService *self,
-             gint64         user_id,
-             HdRole         role,
-             const HdChatRecord  *chat)
+was_offered (HdChatService      *self,
+             const HdUserRecord *caller,
+             const HdChatRecord *chat)
 {
-  if (!HD_ROLE_IS_STAFF (role))
-    return FALSE;
-  if (chat->target_kind == HD_TARGET_TECHNICIAN)
-    return chat->target_id == user_id;
-  /* The team queue is for the team's technicians who are available for
-   * chat (as when the customer was offered them). */
-  if (!hd_store_team_has_member (self->store, chat->target_id, user_id))
-    return FALSE;
-  {
-    g_autoptr(HdUserRecord) u = hd_store_user_get (self->store, user_id, NULL);
-    return u != NULL && u->available && !u->away;
-  }
+  g_autoptr(HdUserRecord) now = NULL;
+
+  if (!in_target_team (self, caller->id, chat))
+    return hd_policy_is_offered (caller, chat, FALSE);
+  now = hd_store_user_get (self->store, caller->id, NULL);
+  return hd_policy_is_offered (now, chat, TRUE);
 }
 
+/* Everyone hd_policy_is_offered () offers @chat to. */
 static GArray *
-offered_ids (HdChatService *self,
-             const HdChatRecord  *chat)
+offered_ids (HdChatService      *self,
+             const HdChatRecord *chat)
 {
   GArray *ids = ids_new ();
 
@@ -724,7 +719,7 @@ offered_ids (HdChatService *self,
           gint64 id = g_array_index (members, gint64, i);
           g_autoptr(HdUserRecord) u = hd_store_user_get (self->store, id, NULL);
 
-          if (u && HD_ROLE_IS_STAFF (u->role) && u->available && !u->away)
+          if (hd_policy_is_offered (u, chat, TRUE))
             ids_add (ids, id);
         }
     }
@@ -732,15 +727,15 @@ offered_ids (HdChatService *self,
 }
 
 static gboolean
-get_visible_chat (HdChatService  *self,
-                  const HdUserRecord   *caller,
-                  gint64          chat_id,
-                  HdChatRecord         *chat,
-                  GError        **error)
+get_visible_chat (HdChatService       *self,
+                  const HdUserRecord  *caller,
+                  gint64               chat_id,
+                  HdChatRecord        *chat,
+                  GError             **error)
 {
   if (!hd_store_chat_get (self->store, chat_id, chat, NULL) ||
-      !(is_member (caller, chat) ||
-        (chat->state == HD_CHAT_STATE_WAITING && was_offered (self, caller->id, caller->role, chat))))
+      !(hd_policy_is_member (caller, chat) ||
+        (chat->state == HD_CHAT_STATE_WAITING && was_offered (self, caller, chat))))
     {
       NOT_FOUND (error, "Chat");
       return FALSE;
@@ -788,7 +783,7 @@ get_member_chat (HdChatService  *self,
   else
     found = hd_store_chat_get (self->store, chat_id, chat, NULL);
 
-  if (!found || !is_member (caller, chat))
+  if (!found || !hd_policy_is_member (caller, chat))
     {
       NOT_FOUND (error, "Chat");
       return FALSE;
@@ -797,11 +792,43 @@ get_member_chat (HdChatService  *self,
 }
 
 static gboolean
-reachable (HdChatService *self,
-           const HdUserRecord  *u)
+reachable (HdChatService      *self,
+           const HdUserRecord *u)
 {
-  return u != NULL && HD_ROLE_IS_STAFF (u->role) && u->available && !u->away &&
-         hd_chat_service_is_online (self, u->id);
+  return u != NULL && hd_policy_reachable (u, hd_chat_service_is_online (self, u->id));
+}
+
+/* Someone of @team_id who could answer now. */
+static gboolean
+team_has_reachable (HdChatService *self,
+                    gint64         team_id)
+{
+  g_autoptr(GArray) members = team_id > 0 ? hd_store_team_member_ids (self->store, team_id, NULL) : NULL;
+
+  for (guint i = 0; members && i < members->len; i++)
+    {
+      g_autoptr(HdUserRecord) u = hd_store_user_get (self->store, g_array_index (members, gint64, i), NULL);
+
+      if (reachable (self, u))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* hd_policy_may_pick () with the facts of @u; @ignore_busy: as if @u
+ * had room for one more chat. */
+static gboolean
+may_pick (HdChatService         *self,
+          const HdPrivileges    *p,
+          const HdRequestRecord *r,
+          const HdUserRecord    *u,
+          gboolean               in_request_team,
+          gboolean               ignore_busy)
+{
+  if (u == NULL)
+    return FALSE;
+  return hd_policy_may_pick (p, r, u, in_request_team, hd_chat_service_is_online (self, u->id),
+                             !ignore_busy && hd_tech_is_busy (self, u, p));
 }
 
 /* The technicians a customer may pick now for @r: the assignee while logged
@@ -820,13 +847,13 @@ technicians_for (HdChatService      *self,
     {
       HdUserRecord *a = hd_store_user_get (self->store, r->assignee_id, NULL);
 
-      if (reachable (self, a) && !hd_tech_is_busy (self, a, p))
+      if (may_pick (self, p, r, a, FALSE, FALSE))
         g_ptr_array_add (list, a);
       else
         hd_user_record_free (a);
     }
 
-  if (p->customer_chat_with_team && r->team_id > 0)
+  if (hd_policy_team_chat_allowed (p, r))
     {
       g_autoptr(GArray) ids = hd_store_team_member_ids (self->store, r->team_id, NULL);
 
@@ -838,7 +865,7 @@ technicians_for (HdChatService      *self,
           if (id == r->assignee_id)
             continue;
           u = hd_store_user_get (self->store, id, NULL);
-          if (reachable (self, u) && !hd_tech_is_busy (self, u, p))
+          if (may_pick (self, p, r, u, TRUE, FALSE))
             g_ptr_array_add (list, u);
           else
             hd_user_record_free (u);
@@ -860,7 +887,7 @@ any_busy_candidate (HdChatService      *self,
     return FALSE;
   if (r->assignee_id > 0)
     g_array_append_val (ids, r->assignee_id);
-  if (p->customer_chat_with_team && r->team_id > 0)
+  if (hd_policy_team_chat_allowed (p, r))
     {
       g_autoptr(GArray) members = hd_store_team_member_ids (self->store, r->team_id, NULL);
 
@@ -871,7 +898,7 @@ any_busy_candidate (HdChatService      *self,
     {
       g_autoptr(HdUserRecord) u = hd_store_user_get (self->store, g_array_index (ids, gint64, i), NULL);
 
-      if (reachable (self, u) && hd_tech_is_busy (self, u, p))
+      if (may_pick (self, p, r, u, i > 0 || r->assignee_id <= 0, TRUE) && hd_tech_is_busy (self, u, p))
         return TRUE;
     }
   return FALSE;
@@ -887,32 +914,9 @@ chat_refusal (HdChatService      *self,
 {
   HdChatRecord open;
 
-  if (!p->chat_enabled)
-    {
-      *code = HD_ERROR_CHAT_DISABLED;
-      return "The chat facility is not enabled";
-    }
-  if (r->closed)
-    {
-      *code = HD_ERROR_REQUEST_CLOSED;
-      return "The request is closed";
-    }
-  if (hd_store_chat_get_open_for_request (self->store, r->id, &open))
-    {
-      *code = HD_ERROR_CHAT_IN_PROGRESS;
-      return "This request already has a chat in progress";
-    }
-  if (technicians->len == 0 && any_busy_candidate (self, r, p))
-    {
-      *code = HD_ERROR_TECHNICIAN_BUSY;
-      return "Every technician who could take this chat is busy with other chats";
-    }
-  if (technicians->len == 0)
-    {
-      *code = HD_ERROR_TECHNICIAN_UNAVAILABLE;
-      return "No technician is available for chat right now";
-    }
-  return NULL;
+  return hd_policy_chat_refusal (p, r, hd_store_chat_get_open_for_request (self->store, r->id, &open),
+                                 technicians->len,
+                                 technicians->len == 0 && any_busy_candidate (self, r, p), code);
 }
 
 static void
@@ -1006,7 +1010,7 @@ hd_chat_service_presence_audience (HdChatService *self,
       HdRequestRecord *r = g_ptr_array_index (list, i);
 
       if (!r->closed &&
-          (r->assignee_id == technician_id || (p.customer_chat_with_team && r->team_id > 0)))
+          (r->assignee_id == technician_id || hd_policy_team_chat_allowed (&p, r)))
         {
           HdPresenceLink link = { r->customer_id, r->id };
           g_array_append_val (links, link);
@@ -1921,7 +1925,7 @@ hd_chat_service_start_chat (HdChatService  *self,
     {
       /* "Chat with the team" (contract v2): the team's queue even when the
        * assignee is there, if the privilege allows it. */
-      if (!p.customer_chat_with_team || r->team_id <= 0)
+      if (!hd_policy_team_chat_allowed (&p, r))
         return fail (error, HD_ERROR_TECHNICIAN_UNAVAILABLE,
                      "Chatting with the team is not possible for this request");
       chat.target_kind = HD_TARGET_TEAM;
@@ -1988,7 +1992,7 @@ hd_chat_service_queue (HdChatService  *self,
     {
       HdChatRecord *c = &g_array_index (chats, HdChatRecord, i);
 
-      if (!was_offered (self, caller->id, caller->role, c))
+      if (!was_offered (self, caller, c))
         continue;
       if (!first)
         g_string_append_c (out, ',');
@@ -2021,21 +2025,14 @@ hd_chat_service_accept_chat (HdChatService  *self,
   HdChatRecord chat;
   HdChatRecord before;
   HdQueueChange queue;
+  HdPrivileges p;
 
-  if (!hd_store_chat_get (self->store, chat_id, &before, NULL) ||
-      !(is_member (caller, &before) || was_offered (self, caller->id, caller->role, &before)))
+  if (!hd_store_chat_get (self->store, chat_id, &before, NULL))
     return NOT_FOUND (error, "Chat");
-  if (!HD_ROLE_IS_STAFF (caller->role))
-    return fail (error, HD_ERROR_FORBIDDEN, "Only technicians accept chats");
-  if (before.state != HD_CHAT_STATE_WAITING)
-    return fail (error, HD_ERROR_ALREADY_TAKEN, "This chat was already taken or withdrawn");
-  {
-    HdPrivileges p;
-
-    if (hd_store_privileges_get (self->store, &p, NULL) && hd_tech_is_busy (self, caller, &p))
-      return fail (error, HD_ERROR_TECHNICIAN_BUSY,
-                   "You already have as many chats as allowed; end one first");
-  }
+  if (!hd_policy_may_accept (caller, &before, was_offered (self, caller, &before),
+                             hd_store_privileges_get (self->store, &p, NULL) && hd_tech_is_busy (self, caller, &p),
+                             error))
+    return NULL;
 
   hd_customer_queue_leaving (self, &before, &queue);
   if (!hd_store_chat_accept (self->store, chat_id, caller->id, g_get_real_time (), &chat, error))
@@ -2068,10 +2065,7 @@ hd_chat_service_end_chat (HdChatService  *self,
     return NULL;
   hd_customer_queue_leaving (self, &before, &queue);
   if (!hd_store_chat_end_with_reason (self->store, chat_id, g_get_real_time (),
-                                      caller->id != before.customer_id ? HD_END_REASON_TECHNICIAN :
-                                      before.state == HD_CHAT_STATE_WAITING ? HD_END_REASON_WITHDRAWN :
-                                      HD_END_REASON_CUSTOMER,
-                                      -1, &chat, error))
+                                      hd_policy_end_reason (caller, &before), -1, &chat, error))
     return NULL;
   hd_customer_queue_left (self, &queue);
 
@@ -2301,8 +2295,7 @@ hd_chat_service_email_chat_async (HdChatService       *self,
       return;
     }
   r = hd_store_request_get (self->store, chat.request_id, &error);
-  /* Always the request's customer, never an address from the caller. */
-  customer = r ? hd_store_user_get (self->store, r->customer_id, &error) : NULL;
+  customer = r ? hd_store_user_get (self->store, hd_policy_transcript_recipient (r), &error) : NULL;
   transcript = customer ? hd_chat_service_build_transcript (self, chat_id, &error) : NULL;
   if (transcript == NULL)
     {
@@ -2485,6 +2478,13 @@ hd_chat_service_private_reachable (HdChatService *self,
                                    const HdUserRecord  *user)
 {
   return reachable (self, user);
+}
+
+gboolean
+hd_chat_service_private_team_has_reachable (HdChatService *self,
+                                            gint64         team_id)
+{
+  return team_has_reachable (self, team_id);
 }
 
 char *

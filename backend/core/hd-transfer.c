@@ -55,23 +55,6 @@ sentence (const HdUserRecord *actor,
              : g_strdup_printf ("%s transferred the chat from %s to the team %s.", actor->name, from->name, to_team);
 }
 
-static gboolean
-team_has_reachable (HdChatService *self,
-                    gint64         team_id)
-{
-  HdStore *store = hd_chat_service_get_store (self);
-  g_autoptr(GArray) members = hd_store_team_member_ids (store, team_id, NULL);
-
-  for (guint i = 0; members && i < members->len; i++)
-    {
-      g_autoptr(HdUserRecord) u = hd_store_user_get (store, g_array_index (members, gint64, i), NULL);
-
-      if (hd_chat_service_private_reachable (self, u))
-        return TRUE;
-    }
-  return FALSE;
-}
-
 char *
 hd_tech_transfer_chat (HdChatService  *self,
                        const HdUserRecord   *caller,
@@ -125,7 +108,7 @@ hd_tech_transfer_chat (HdChatService  *self,
       team = hd_store_team_get (store, team_id, NULL);
       if (team == NULL)
         return fail (error, HD_ERROR_BAD_REQUEST, "team_id does not name a team");
-      if (!team_has_reachable (self, team_id))
+      if (!hd_chat_service_private_team_has_reachable (self, team_id))
         return fail (error, HD_ERROR_TECHNICIAN_UNAVAILABLE, "Nobody of that team is available for chat now");
     }
 

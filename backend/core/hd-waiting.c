@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "hd-waiting"
 
 #include "hd-tech.h"
+#include "hd-policy.h"
 #include "hd-chat-service-private.h"
 #include "hd-customer.h"
 #include "hd-core.h"
@@ -28,8 +29,7 @@ hd_tech_is_busy (HdChatService      *self,
 {
   if (p->max_chats_per_technician <= 0)
     return FALSE;
-  return hd_store_count_active_chats (hd_chat_service_get_store (self), technician->id)
-         >= p->max_chats_per_technician;
+  return hd_policy_is_busy (p, hd_store_count_active_chats (hd_chat_service_get_store (self), technician->id));
 }
 
 static GArray *
@@ -43,24 +43,6 @@ ids_of (gint64 a,
   if (b > 0 && b != a)
     g_array_append_val (ids, b);
   return ids;
-}
-
-/* Someone of @team_id who could answer now. */
-static gboolean
-team_has_reachable (HdChatService *self,
-                    gint64         team_id)
-{
-  HdStore *store = hd_chat_service_get_store (self);
-  g_autoptr(GArray) members = team_id > 0 ? hd_store_team_member_ids (store, team_id, NULL) : NULL;
-
-  for (guint i = 0; members && i < members->len; i++)
-    {
-      g_autoptr(HdUserRecord) u = hd_store_user_get (store, g_array_index (members, gint64, i), NULL);
-
-      if (hd_chat_service_private_reachable (self, u))
-        return TRUE;
-    }
-  return FALSE;
 }
 
 static void
@@ -113,7 +95,7 @@ reroute (HdChatService      *self,
       return;
     }
   r = hd_store_request_get (store, chat->request_id, NULL);
-  if (r == NULL || r->team_id <= 0 || !team_has_reachable (self, r->team_id))
+  if (r == NULL || r->team_id <= 0 || !hd_chat_service_private_team_has_reachable (self, r->team_id))
     {
       end_no_answer (self, chat, now);
       return;
@@ -141,7 +123,7 @@ answerable (HdChatService *self,
             const HdChatRecord  *chat)
 {
   if (chat->target_kind == HD_TARGET_TEAM)
-    return team_has_reachable (self, chat->target_id);
+    return hd_chat_service_private_team_has_reachable (self, chat->target_id);
   {
     g_autoptr(HdUserRecord) u = hd_store_user_get (hd_chat_service_get_store (self), chat->target_id, NULL);
     return hd_chat_service_private_reachable (self, u);
