@@ -311,6 +311,79 @@ hd_app_after_first_frame (GtkWindow   *window,
   ff->map_handler = g_signal_connect (window, "map", G_CALLBACK (on_first_map), ff);
 }
 
+/* Keyboard shortcuts window */
+
+static gboolean
+help_overlay_close_request (GtkWindow            *overlay,
+                            GtkApplicationWindow *window)
+{
+  /* Destroyed, never hidden: see hd_app_use_lazy_help_overlay (). */
+  g_signal_handlers_disconnect_by_func (overlay, help_overlay_close_request, window);
+  /* Destroys it and drops the window's reference. */
+  gtk_application_window_set_help_overlay (window, NULL);
+  return TRUE;
+}
+
+static void
+show_help_overlay (GSimpleAction *action,
+                   GVariant      *parameter,
+                   gpointer       user_data)
+{
+  GtkApplicationWindow *window = user_data;
+  const char *path = g_object_get_data (G_OBJECT (action), "hd-resource-path");
+  GtkShortcutsWindow *overlay = gtk_application_window_get_help_overlay (window);
+  g_autoptr(GtkBuilder) builder = NULL;
+
+  if (overlay == NULL)
+    {
+      builder = gtk_builder_new_from_resource (path);
+      overlay = GTK_SHORTCUTS_WINDOW (gtk_builder_get_object (builder, "help_overlay"));
+      g_return_if_fail (GTK_IS_SHORTCUTS_WINDOW (overlay));
+      /* Modal, transient for @window, its accelerators read from it; the
+       * action it would add is ours already. */
+      gtk_application_window_set_help_overlay (window, overlay);
+      g_signal_connect (overlay, "close-request", G_CALLBACK (help_overlay_close_request), window);
+    }
+  gtk_window_present (GTK_WINDOW (overlay));
+}
+
+static void
+add_help_overlay_action (GtkApplication *app,
+                         GtkWindow      *window,
+                         const char     *resource_path)
+{
+  g_autoptr(GSimpleAction) action = NULL;
+
+  if (!GTK_IS_APPLICATION_WINDOW (window)
+      || g_action_map_lookup_action (G_ACTION_MAP (window), "show-help-overlay") != NULL)
+    return;
+  action = g_simple_action_new ("show-help-overlay", NULL);
+  g_object_set_data_full (G_OBJECT (action), "hd-resource-path", g_strdup (resource_path), g_free);
+  g_signal_connect_object (action, "activate", G_CALLBACK (show_help_overlay), window, 0);
+  g_action_map_add_action (G_ACTION_MAP (window), G_ACTION (action));
+}
+
+static void
+free_path (gpointer  data,
+           GClosure *closure)
+{
+  g_free (data);
+}
+
+void
+hd_app_use_lazy_help_overlay (GtkApplication *app,
+                              const char     *resource_path)
+{
+  static const char *accels[] = { "<Control>question", NULL };
+
+  g_return_if_fail (GTK_IS_APPLICATION (app));
+  g_return_if_fail (resource_path != NULL);
+
+  gtk_application_set_accels_for_action (app, "win.show-help-overlay", accels);
+  g_signal_connect_data (app, "window-added", G_CALLBACK (add_help_overlay_action),
+                         g_strdup (resource_path), free_path, 0);
+}
+
 /* Accessibility */
 
 static void

@@ -61,6 +61,19 @@ void      hd_app_after_first_frame  (GtkWindow   *window,
                                      GSourceFunc  func,
                                      gpointer     data);
 
+/* The keyboard-shortcuts window (win.show-help-overlay, Ctrl+?), built
+ * from @resource_path when asked for and destroyed when closed.  Call in
+ * GApplication::startup; every GtkApplicationWindow added afterwards gets
+ * the action.  Instead of GTK's own gtk/help-overlay.ui (keep the file
+ * elsewhere in the resource), which GTK 4.8 builds for every application
+ * window as it is added and keeps as a hidden toplevel: the build costs
+ * start-up time, and a hidden toplevel crashes GTK 4.8's AT-SPI root
+ * (GetChildAtIndex past the visible windows answers with the last
+ * toplevel, and a hidden one has no object path: a GLib critical, then
+ * SIGSEGV).  So: no hidden toplevels in these apps (see doc/CONTRIBUTING.md). */
+void      hd_app_use_lazy_help_overlay (GtkApplication *app,
+                                        const char     *resource_path);
+
 /* Accessibility: keep what is not on screen out of the AT-SPI tree
  * (GTK 4.8 exports every page of a stack and a folded revealer's child),
  * so a screen reader reads only what is shown. */

@@ -93,6 +93,7 @@ hd_portal_application_startup (GApplication *app)
 
   G_APPLICATION_CLASS (hd_portal_application_parent_class)->startup (app);
   hd_client_init_resources ();
+  hd_app_use_lazy_help_overlay (GTK_APPLICATION (app), "/com/helpdeskchat/Portal/shortcuts.ui");
 
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_entries,
                                    G_N_ELEMENTS (app_entries), app);

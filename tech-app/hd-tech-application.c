@@ -711,6 +711,7 @@ hd_tech_application_startup (GApplication *app)
   g_debug ("gtk+adw ready at %.1f ms", (g_get_monotonic_time () - self->started_us) / 1000.0);
 
   hd_client_init_resources ();
+  hd_app_use_lazy_help_overlay (GTK_APPLICATION (app), "/com/helpdeskchat/Tech/shortcuts.ui");
 
   /* Installed or not, the app runs: without the schema there is simply
    * no remembered server URL nor window size. */

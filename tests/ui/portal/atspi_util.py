@@ -41,6 +41,22 @@ def app_by_pid(pid, timeout=20, name=None):
     raise AssertionError('no AT-SPI application for pid %d within %ss' % (pid, timeout))
 
 
+def ask_past_last_window(app, process):
+    """Asks the application for its child after the last one, as an AT-SPI
+    client does whose window count went stale (a window closed between
+    ChildCount and GetChildAtIndex).  GTK 4.8 answers with its last
+    toplevel, visible or not, and a hidden toplevel has no object path: a
+    GLib critical, then SIGSEGV (gtkatspiroot.c).  The apps keep no hidden
+    toplevels (hd_app_use_lazy_help_overlay); this fails if one comes back."""
+    try:
+        app.getChildAtIndex(app.childCount)
+    except Exception:
+        pass
+    time.sleep(0.2)
+    assert process.poll() is None, 'the app died (exit %r) when asked for a child past its last window' \
+        % process.poll()
+
+
 def states(acc):
     try:
         return acc.getState()

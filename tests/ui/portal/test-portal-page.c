@@ -189,6 +189,7 @@ test_app_shortcuts (void)
   g_autoptr(GError) error = NULL;
   HdPortalWindow *window;
   GtkShortcutsWindow *overlay;
+  guint n_toplevels;
 
   g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
   g_application_register (G_APPLICATION (app), NULL, &error);
@@ -198,10 +199,23 @@ test_app_shortcuts (void)
   assert_accel (GTK_APPLICATION (app), "window.close", "<Control>w");
   assert_accel (GTK_APPLICATION (app), "win.show-help-overlay", "<Control>question");
 
+  n_toplevels = g_list_model_get_n_items (gtk_window_get_toplevels ());
   window = hd_portal_window_new (app, "http://127.0.0.1:9/");
   g_assert_true (g_action_group_has_action (G_ACTION_GROUP (window), "show-help-overlay"));
+  /* Built when asked for, and destroyed when closed: GTK's own would be
+   * built with the window and stay a hidden toplevel, which crashes GTK
+   * 4.8's AT-SPI root (hd_app_use_lazy_help_overlay). */
+  g_assert_null (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window)));
+  g_assert_cmpuint (g_list_model_get_n_items (gtk_window_get_toplevels ()), ==, n_toplevels + 1);
+  gtk_window_present (GTK_WINDOW (window));
+  g_action_group_activate_action (G_ACTION_GROUP (window), "show-help-overlay", NULL);
   overlay = gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window));
   g_assert_true (GTK_IS_SHORTCUTS_WINDOW (overlay));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (overlay)));
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (overlay)) == GTK_WINDOW (window));
+  gtk_window_close (GTK_WINDOW (overlay));
+  g_assert_null (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window)));
+  g_assert_cmpuint (g_list_model_get_n_items (gtk_window_get_toplevels ()), ==, n_toplevels + 1);
   g_assert_null (hd_portal_window_get_session (window));
 
   gtk_window_destroy (GTK_WINDOW (window));
