@@ -66,6 +66,9 @@ hd_error_dup_text (const GError *error)
     case HD_ERROR_UNSUPPORTED_MEDIA_TYPE:
       text = _("Only pictures (PNG, JPEG, GIF, WebP), PDF documents and plain text files can be sent.");
       break;
+    case HD_ERROR_TECHNICIAN_BUSY:
+      text = _("That technician already has as many chats as allowed. Please choose someone else.");
+      break;
     case HD_ERROR_NETWORK:
       text = _("The server cannot be reached. Please check your connection.");
       break;

@@ -74,4 +74,8 @@ void         hd_feed_set_data        (HdFeed            *feed,
                                       gpointer           data,
                                       GDestroyNotify     destroy);
 
+/* The chat.transferred event (hd-session-transfer.c). */
+void         hd_session_handle_chat_transferred (HdSession  *self,
+                                                 JsonObject *data);
+
 G_END_DECLS

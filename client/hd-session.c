@@ -109,6 +109,7 @@ enum {
   SIGNAL_TYPING,
   SIGNAL_MESSAGE_RECEIVED,
   SIGNAL_UNAUTHORIZED,
+  SIGNAL_CHAT_TRANSFERRED,
   N_SIGNALS
 };
 
@@ -1147,6 +1148,8 @@ on_event (HdEventStream *events,
   else if (g_str_equal (type, HD_EVENT_CHAT_UPDATED))
     /* Contract v2: a waiting chat's position or wait, a rating. */
     hd_session_upsert_chat (self, data);
+  else if (g_str_equal (type, HD_EVENT_CHAT_TRANSFERRED))
+    hd_session_handle_chat_transferred (self, data);   /* hd-session-transfer.c */
   else if (g_str_equal (type, HD_EVENT_NOTE_UPDATED))
     handle_note_updated (self, data);
   else if (g_str_equal (type, HD_EVENT_NOTE_CREATED))
@@ -1382,6 +1385,10 @@ hd_session_class_init (HdSessionClass *klass)
   signals[SIGNAL_MESSAGE_RECEIVED] =
     g_signal_new ("message-received", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, HD_TYPE_MESSAGE);
+  /* Emitted by hd-session-transfer.c. */
+  signals[SIGNAL_CHAT_TRANSFERRED] =
+    g_signal_new ("chat-transferred", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, HD_TYPE_CHAT);
 }
 
 static void

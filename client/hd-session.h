@@ -40,7 +40,9 @@ G_DECLARE_FINAL_TYPE (HdSession, hd_session, HD, SESSION, GObject)
  *   "message-received" (HdMessage *)  a new message from the server
  *                                 (not one of my own acknowledgements)
  *   "unauthorized"   ()          the token was ended elsewhere; the
- *                                 session stopped: show the login dialog */
+ *                                 session stopped: show the login dialog
+ *   "chat-transferred" (HdChat *) the chat moved to another technician or
+ *                                 a team queue (hd-session-transfer.h) */
 
 /* Log in with a password.  If @remember, the token is also stored in the
  * keyring under @app_id.  The session is started (event stream

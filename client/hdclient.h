@@ -11,6 +11,7 @@
 #include "hd-list-model.h"
 #include "hd-session.h"
 #include "hd-session-customer.h"
+#include "hd-session-transfer.h"
 #include "hd-attachment.h"
 #include "hd-attachment-view.h"
 #include "hd-error-text.h"

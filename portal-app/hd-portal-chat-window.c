@@ -460,6 +460,24 @@ hd_portal_chat_window_close_request (GtkWindow *window)
     }
 }
 
+/* chat.transferred (contract v2): the technician handed the chat on. */
+static void
+chat_transferred_cb (HdPortalChatWindow *self,
+                     HdChat             *chat)
+{
+  HdUser *technician = hd_chat_get_technician (chat);
+  g_autofree char *text = NULL;
+
+  if (chat != self->chat || hd_chat_get_state (chat) == HD_CHAT_STATE_ENDED)
+    return;
+  if (hd_chat_get_state (chat) == HD_CHAT_STATE_ACTIVE && technician != NULL)
+    /* Translators: %s is a technician's name */
+    text = g_strdup_printf (_("You are now chatting with %s"), hd_user_get_name (technician));
+  else
+    text = g_strdup (_("Your chat was passed to the team. Someone will be with you shortly."));
+  hd_toast_overlay_add_text (self->toast_overlay, text);
+}
+
 static void
 hd_portal_chat_window_constructed (GObject *object)
 {
@@ -475,6 +493,7 @@ hd_portal_chat_window_constructed (GObject *object)
 
   g_signal_connect_object (self->chat, "notify", G_CALLBACK (update_state), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->session, "notify::state", G_CALLBACK (update_connection), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "chat-transferred", G_CALLBACK (chat_transferred_cb), self, G_CONNECT_SWAPPED);
   update_state (self);
   update_connection (self);
 }

@@ -468,6 +468,8 @@ set_session (HdTechApplication *self,
       g_signal_connect (session, "chat-requested", G_CALLBACK (chat_requested_cb), self);
       g_signal_connect (session, "chat-taken", G_CALLBACK (chat_taken_cb), self);
       g_signal_connect (session, "chat-restored", G_CALLBACK (chat_restored_cb), self);
+      /* A chat transferred to me opens as a restored one does. */
+      g_signal_connect (session, "chat-transferred", G_CALLBACK (chat_restored_cb), self);
       g_signal_connect_swapped (hd_session_get_user (session), "notify::role",
                                 G_CALLBACK (update_actions), self);
 

