@@ -12,6 +12,7 @@
 #include "hd-session.h"
 #include "hd-session-customer.h"
 #include "hd-session-transfer.h"
+#include "hd-session-canned.h"
 #include "hd-attachment.h"
 #include "hd-attachment-view.h"
 #include "hd-error-text.h"

@@ -9,6 +9,7 @@
 #include "hd-tech-application.h"
 #include "hd-tech-chat-window.h"
 #include "hd-tech-end-reason.h"
+#include "hd-tech-canned-popover.h"
 #include "hd-tech-transfer-dialog.h"
 #include "hd-tech-window.h"
 
@@ -485,6 +486,19 @@ hd_tech_chat_window_finalize (GObject *object)
   G_OBJECT_CLASS (hd_tech_chat_window_parent_class)->finalize (object);
 }
 
+/* Ready to type (and to type "/" for a canned response) when it shows.
+ * Not earlier: a focus set before the window is mapped gives it the wrong
+ * accessible role in GTK 4.8. */
+static void
+hd_tech_chat_window_map (GtkWidget *widget)
+{
+  HdTechChatWindow *self = HD_TECH_CHAT_WINDOW (widget);
+
+  GTK_WIDGET_CLASS (hd_tech_chat_window_parent_class)->map (widget);
+  if (self->chat_view != NULL && gtk_window_get_focus (GTK_WINDOW (self)) == NULL)
+    gtk_widget_grab_focus (GTK_WIDGET (hd_chat_view_get_text_view (HD_CHAT_VIEW (self->chat_view))));
+}
+
 static void
 hd_tech_chat_window_class_init (HdTechChatWindowClass *klass)
 {
@@ -495,6 +509,7 @@ hd_tech_chat_window_class_init (HdTechChatWindowClass *klass)
   object_class->dispose = hd_tech_chat_window_dispose;
   object_class->finalize = hd_tech_chat_window_finalize;
   window_class->close_request = hd_tech_chat_window_close_request;
+  widget_class->map = hd_tech_chat_window_map;
 
   signals[SIGNAL_CLOSED] =
     g_signal_new ("closed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
@@ -549,6 +564,7 @@ hd_tech_chat_window_new (GtkApplication *app,
 
   self->chat_view = hd_chat_view_new (session, chat);
   adw_bin_set_child (self->chat_bin, self->chat_view);
+  hd_tech_canned_popover_attach (session, HD_CHAT_VIEW (self->chat_view));
 
   g_signal_connect_swapped (chat, "notify::state", G_CALLBACK (chat_state_cb), self);
   g_signal_connect_swapped (chat, "notify::end-reason", G_CALLBACK (update_state), self);

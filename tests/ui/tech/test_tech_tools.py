@@ -32,24 +32,28 @@ from test_tech_app import (ARTIFACTS, KEY_CONTROL, check, click, failures, find,
                            set_text, showing, start_app, wait_find, wait_for,
                            wait_frame, dump_tree)
 
-KEY_T, KEY_F, KEY_ESCAPE, KEY_RETURN, KEY_DOWN = 28, 41, 9, 36, 116
+KEY_T, KEY_F, KEY_ESCAPE, KEY_RETURN, KEY_DOWN, KEY_UP = 28, 41, 9, 36, 116, 111
 
 app_proc = None
 
 
 def shot(name_, title):
-    """A screenshot of the X window titled `title` alone."""
+    """A screenshot of the X window titled `title` (and whatever pops up
+    over it), cropped from the screen."""
     os.makedirs(ARTIFACTS, exist_ok=True)
     path = os.path.join(ARTIFACTS, 'tools-%s.png' % name_)
-    tree = subprocess.run(['xwininfo', '-root', '-tree'], capture_output=True,
-                          text=True).stdout
-    ids = re.findall(r'^\s+(0x[0-9a-f]+) "%s"' % re.escape(title), tree, re.M)
-    if ids:
-        subprocess.run(['import', '-window', ids[0], path], check=False,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    else:
-        subprocess.run(['import', '-window', 'root', path], check=False,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    info = subprocess.run(['xwininfo', '-name', title], capture_output=True, text=True).stdout
+
+    def field(label):
+        m = re.search(r'%s:\s+(-?\d+)' % label, info)
+        return int(m.group(1)) if m else None
+    x, y = field('Absolute upper-left X'), field('Absolute upper-left Y')
+    w, h = field('Width'), field('Height')
+    cmd = ['import', '-window', 'root']
+    if None not in (x, y, w, h):
+        cmd += ['-crop', '%dx%d+%d+%d' % (w, h, max(x, 0), max(y, 0)), '+repage']
+    subprocess.run(cmd + [path], check=False,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     log('screenshot', path)
     return path
 
@@ -113,7 +117,18 @@ def story(srv):
     carol_events = Events(srv, carol.token)
     carol_events.next('hello')
 
+    status, _ = tina.post('/canned-responses', {
+        'shortcut': 'hello', 'title': 'Greeting',
+        'body': 'Hello! I am looking at your request now.'})
+    check(status == 201, 'Tina has a canned response /hello (REST)')
+    status, _ = tina.post('/canned-responses', {
+        'shortcut': 'help-vpn', 'title': 'VPN <b>reset</b>',
+        'body': 'Please restart the VPN client.'})
+    check(status == 201, 'and /help-vpn')
+
     transfer_story(srv, app, main_window, tina, theo, theo_events, carol, carol_events)
+    canned_story(app, transfer_story.chat_window, transfer_story.chat_id, carol, carol_events)
+    rating_story(app, transfer_story.chat_window, transfer_story.chat_id, carol)
 
 
 def transfer_story(srv, app, main_window, tina, theo, theo_events, carol, carol_events):
@@ -180,6 +195,76 @@ def transfer_story(srv, app, main_window, tina, theo, theo_events, carol, carol_
     check(True, 'the chat transferred to Tina opened in her app')
     transfer_story.chat_window = chat_window
     transfer_story.chat_id = chat_id
+
+
+KEYS = {'/': 61, 'h': 43, 'e': 26, 'l': 46}
+
+
+def type_text(text):
+    for ch in text:
+        press(KEYS[ch])
+
+
+def entry_text(entry):
+    t = entry.queryText()
+    return t.getText(0, t.characterCount)
+
+
+def canned_story(app, chat_window, chat_id, carol, carol_events):
+    entry = wait_for('the message entry', lambda: [
+        o for o in find_all(chat_window, lambda o: role(o) == 'text' and showing(o) and
+                            'EditableText' in o.get_interfaces())])[-1]
+    # The chat window opens with the entry focused (GTK 4.8 offers no
+    # AT-SPI grabFocus).
+    time.sleep(0.3)
+    type_text('/hel')
+    popup = wait_find(app, 'list', 'Canned responses')
+    wait_find(popup, 'list item', '/hello: Greeting')
+    check(find(popup, 'list item', '/help-vpn: VPN <b>reset</b>') is not None,
+          'typing "/hel" offers both matches (a title with markup shown as text)')
+    time.sleep(0.4)
+    shot('canned-popover', 'Chat with Carol Customer')
+    press(KEY_DOWN)
+    press(KEY_UP)
+    press(KEY_RETURN)
+    wait_for('the body in the entry', lambda: entry_text(entry) ==
+             'Hello! I am looking at your request now.')
+    check(True, 'Down, Up, Enter put the body of /hello in the entry, for editing')
+    body = 'Hello! I am looking at your request now.'
+    try:
+        carol_events.next('chat.message', timeout=1,
+                          where=lambda d: d['chat_id'] == chat_id and d['body'] == body)
+        sent_early = True
+    except AssertionError:
+        sent_early = False
+    check(not sent_early, 'inserting did not send it')
+    press(KEY_RETURN)
+    got = carol_events.next('chat.message',
+                            where=lambda d: d['chat_id'] == chat_id and d['body'] == body)
+    check(got['data']['author']['name'] == 'Tina Tech', 'Enter then sent it to Carol')
+
+    # Escape closes the popover and leaves the text as typed.
+    type_text('/hel')
+    wait_find(app, 'list', 'Canned responses')
+    press(KEY_ESCAPE)
+    wait_for('Escape to close the popover', lambda: find(app, 'list', 'Canned responses') is None)
+    check(entry_text(entry) == '/hel', 'Escape closed the popover; the entry still says "/hel"')
+    entry.queryEditableText().setTextContents('')
+
+
+def rating_story(app, chat_window, chat_id, carol):
+    status, _ = carol.post('/chats/%d/end' % chat_id, {})
+    check(status == 200, 'Carol ended the chat')
+    status, _ = carol.post('/chats/%d/rating' % chat_id, {'score': 4, 'comment': 'Great <i>help</i>'})
+    check(status == 201, 'Carol rated it 4 with a comment')
+    label = wait_find(chat_window, 'label', 'Rated 4 stars out of 5: Great <i>help</i>')
+    check(True, 'the chat window shows the rating, the comment as plain text')
+    t = label.queryText()
+    text = t.getText(0, t.characterCount)
+    check(text == '\u2605\u2605\u2605\u2605\u2606 Great <i>help</i>', 'as "★★★★☆ Great <i>help</i>" (%r)' % text)
+    time.sleep(0.3)
+    shot('rating', 'Chat with Carol Customer')
+    click(wait_find(chat_window, 'push button', 'End Chat'))
 
 
 if __name__ == '__main__':
