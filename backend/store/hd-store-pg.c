@@ -11,9 +11,9 @@
 #define G_LOG_DOMAIN "hd-store"
 
 #include "hd-store-pg.h"
+#include "hd-store-pg-private.h"
 #include "hd-error.h"
 
-#include <libpq-fe.h>
 #include <string.h>
 
 struct _HdStorePg
@@ -37,7 +37,7 @@ struct _HdStorePg
 /* And servers started together with --seed-demo seed it once. */
 #define SEED_LOCK_KEY "7203551020"
 
-#define HD_STORE_PG_SCHEMA_VERSION 3
+#define HD_STORE_PG_SCHEMA_VERSION 4
 
 /* migrations[i] takes the schema from version i to i + 1.  Version 1 is
  * the SQLite store's version 2 (transcripts derived from messages,
@@ -169,6 +169,10 @@ static const char *migrations[] = {
   "ALTER TABLE chats ADD COLUMN waiting_since BIGINT;"
   "ALTER TABLE messages ADD COLUMN kind TEXT NOT NULL DEFAULT 'text'"
   "  CHECK (kind IN ('text','system','attachment'));",
+
+  /* 3 → 4 (the rest of the SQLite store's 4): what version 3 left unset,
+   * canned responses, and the full-text index (hd-store-pg-tech.c). */
+  HD_STORE_PG_TECH_MIGRATION,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == HD_STORE_PG_SCHEMA_VERSION);
@@ -182,79 +186,7 @@ hd_store_is_postgres_uri (const char *database)
          (g_str_has_prefix (database, "postgresql://") || g_str_has_prefix (database, "postgres://"));
 }
 
-/* ---- helpers -------------------------------------------------------- */
-
-#define MAX_PARAMS 8
-
-typedef struct {
-  const char *v[MAX_PARAMS];
-  char        buf[MAX_PARAMS][24];
-  int         n;
-} Params;
-
-static void
-p_int (Params *p,
-       gint64  x)
-{
-  g_assert (p->n < MAX_PARAMS);
-  g_snprintf (p->buf[p->n], sizeof p->buf[p->n], "%" G_GINT64_FORMAT, x);
-  p->v[p->n] = p->buf[p->n];
-  p->n++;
-}
-
-/* Ids: 0 is SQL NULL. */
-static void
-p_id (Params *p,
-      gint64  id)
-{
-  if (id > 0)
-    p_int (p, id);
-  else
-    p->v[p->n++] = NULL;
-}
-
-static void
-p_text (Params     *p,
-        const char *text)
-{
-  g_assert (p->n < MAX_PARAMS);
-  p->v[p->n++] = text;
-}
-
-static void
-p_bool (Params   *p,
-        gboolean  b)
-{
-  p_text (p, b ? "t" : "f");
-}
-
-static gint64
-col_int (PGresult *r,
-         int       row,
-         int       col)
-{
-  if (PQgetisnull (r, row, col))
-    return 0;
-  return g_ascii_strtoll (PQgetvalue (r, row, col), NULL, 10);
-}
-
-static char *
-col_text (PGresult *r,
-          int       row,
-          int       col)
-{
-  if (PQgetisnull (r, row, col))
-    return NULL;
-  return g_strdup (PQgetvalue (r, row, col));
-}
-
-static gboolean
-col_bool (PGresult *r,
-          int       row,
-          int       col)
-{
-  return !PQgetisnull (r, row, col) && PQgetvalue (r, row, col)[0] == 't';
-}
+/* ---- helpers (Params, p_*, col_*: hd-store-pg-private.h) ------------ */
 
 static const char *
 sqlstate (PGresult *r)
@@ -329,6 +261,38 @@ run (HdStorePg   *self,
     }
 
   r = PQexecPrepared (self->conn, name, p ? p->n : 0, p ? p->v : NULL, NULL, NULL, 0);
+  st = PQresultStatus (r);
+  if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+    {
+      set_pg_error (self, r, error, what);
+      PQclear (r);
+      return NULL;
+    }
+  return r;
+}
+
+PGresult *
+hd_store_pg_private_run (HdStorePg   *self,
+                         const char  *sql,
+                         Params      *p,
+                         const char  *what,
+                         GError     **error)
+{
+  return run (self, sql, p, what, error);
+}
+
+PGresult *
+hd_store_pg_private_run_once (HdStorePg   *self,
+                              const char  *sql,
+                              Params      *p,
+                              const char  *what,
+                              GError     **error)
+{
+  PGresult *r;
+  ExecStatusType st;
+
+  check_connection (self);
+  r = PQexecParams (self->conn, sql, p ? p->n : 0, NULL, p ? p->v : NULL, NULL, NULL, 0);
   st = PQresultStatus (r);
   if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
     {
@@ -568,7 +532,7 @@ hd_store_pg_open (const char  *uri,
 
 /* ---- users ---------------------------------------------------------- */
 
-#define USER_COLS "id, login, name, email, role, available"
+#define USER_COLS "id, login, name, email, role, available, away"
 
 static HdUserRecord *
 read_user (PGresult *r,
@@ -583,6 +547,7 @@ read_user (PGresult *r,
   if (!hd_role_from_string (PQgetvalue (r, row, 4), &u->role))
     u->role = HD_ROLE_CUSTOMER;
   u->available = col_bool (r, row, 5);
+  u->away = col_bool (r, row, 6);
   return u;
 }
 
@@ -699,7 +664,7 @@ hd_store_pg_user_get_by_login (HdStorePg   *self,
   if (PQntuples (r) > 0)
     {
       u = read_user (r, 0);
-      u->password_hash = col_text (r, 0, 6);
+      u->password_hash = col_text (r, 0, 7);
     }
   else
     g_set_error (error, HD_ERROR, HD_ERROR_NOT_FOUND, "No user “%s”", login);
@@ -778,7 +743,7 @@ hd_store_pg_token_lookup (HdStorePg   *self,
   HdUserRecord *u = NULL;
 
   p_text (&p, token_hash);
-  r = run (self, "SELECT u.id, u.login, u.name, u.email, u.role, u.available "
+  r = run (self, "SELECT u.id, u.login, u.name, u.email, u.role, u.available, u.away "
                  "FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = $1", &p,
            "Checking the token", error);
   if (r == NULL)
@@ -1132,8 +1097,7 @@ hd_store_pg_requests_list (HdStorePg         *self,
 
 /* ---- chats ---------------------------------------------------------- */
 
-#define CHAT_COLS "id, request_id, state, customer_id, technician_id, target_kind, target_id, note_id, " \
-                  "created_at, accepted_at, ended_at, last_seq, rating_score"
+#define CHAT_COLS HD_PG_CHAT_COLS
 
 static void
 read_chat (PGresult *r,
@@ -1154,9 +1118,18 @@ read_chat (PGresult *r,
   c->ended_at = col_int (r, row, 10);
   c->last_seq = col_int (r, row, 11);
   c->rating = (int) col_int (r, row, 12);
-  /* Contract v2 "Technicians" is not kept here yet (hd-store-tech.c). */
   c->end_reason = HD_END_REASON_NONE;
-  c->waiting_since = c->created_at;
+  if (!PQgetisnull (r, row, 13))
+    hd_end_reason_from_string (PQgetvalue (r, row, 13), &c->end_reason);
+  c->waiting_since = col_int (r, row, 14);
+}
+
+void
+hd_store_pg_private_read_chat (PGresult     *r,
+                               int           row,
+                               HdChatRecord *c)
+{
+  read_chat (r, row, c);
 }
 
 gboolean
@@ -1177,8 +1150,9 @@ hd_store_pg_chat_create (HdStorePg  *self,
    * abort the rest. */
   if (!hd_store_pg_begin (self, error))
     return FALSE;
-  r = run (self, "INSERT INTO chats (request_id, state, customer_id, target_kind, target_id, created_at) "
-                 "VALUES ($1, 'waiting', $2, $3, $4, $5) RETURNING id", &p, "Creating the chat", &local);
+  r = run (self, "INSERT INTO chats (request_id, state, customer_id, target_kind, target_id, created_at, "
+                 "waiting_since) VALUES ($1, 'waiting', $2, $3, $4, $5, $5) RETURNING id", &p,
+           "Creating the chat", &local);
   if (r == NULL)
     {
       hd_store_pg_rollback (self);
@@ -1198,6 +1172,8 @@ hd_store_pg_chat_create (HdStorePg  *self,
   chat->note_id = 0;
   chat->accepted_at = chat->ended_at = 0;
   chat->last_seq = 0;
+  chat->end_reason = HD_END_REASON_NONE;
+  chat->waiting_since = chat->created_at;
   return TRUE;
 }
 
@@ -1262,13 +1238,16 @@ hd_store_pg_chat_accept (HdStorePg  *self,
   /* One statement: the state check is part of the UPDATE (of two accepts,
    * even on two servers, exactly one matches the waiting row), and the
    * transcript note is created and linked with it (its id drawn first:
-   * a row cannot be updated twice in one statement). */
+   * a row cannot be updated twice in one statement).  A chat moved back to
+   * a team queue keeps the note it has. */
   r = run (self,
            "WITH nid AS (SELECT nextval (pg_get_serial_sequence ('notes', 'id')) AS id),"
            " c AS (UPDATE chats SET state = 'active', technician_id = $1, accepted_at = $2,"
-           "       note_id = (SELECT id FROM nid) WHERE id = $3 AND state = 'waiting' RETURNING " CHAT_COLS "),"
+           "       note_id = COALESCE (note_id, (SELECT id FROM nid)) WHERE id = $3 AND state = 'waiting' "
+           "       RETURNING " CHAT_COLS "),"
            " n AS (INSERT INTO notes (id, request_id, kind, chat_id, body, created_at, updated_at, length) "
-           "       SELECT note_id, request_id, 'chat_transcript', id, '', $2, $2, 0 FROM c) "
+           "       SELECT note_id, request_id, 'chat_transcript', id, '', $2, $2, 0 FROM c "
+           "       WHERE c.note_id = (SELECT id FROM nid)) "
            "SELECT " CHAT_COLS " FROM c",
            &p, "Accepting the chat", error);
   if (r == NULL)
@@ -1285,19 +1264,25 @@ hd_store_pg_chat_accept (HdStorePg  *self,
   return TRUE;
 }
 
+/* @only_state: -1, or the state (HdChatState) the chat must still be in. */
 gboolean
-hd_store_pg_chat_end (HdStorePg  *self,
-                      gint64      chat_id,
-                      gint64      now,
-                      HdChatRecord     *out,
-                      GError    **error)
+hd_store_pg_chat_end_with_reason (HdStorePg     *self,
+                                  gint64         chat_id,
+                                  gint64         now,
+                                  HdEndReason    reason,
+                                  int            only_state,
+                                  HdChatRecord  *out,
+                                  GError       **error)
 {
   Params p = { 0, };
   PGresult *r;
 
   p_int (&p, now);
   p_int (&p, chat_id);
-  r = run (self, "UPDATE chats SET state = 'ended', ended_at = $1 WHERE id = $2 AND state <> 'ended' "
+  p_text (&p, reason == HD_END_REASON_NONE ? NULL : hd_end_reason_to_string (reason));
+  p_text (&p, only_state >= 0 ? hd_chat_state_to_string ((HdChatState) only_state) : NULL);
+  r = run (self, "UPDATE chats SET state = 'ended', ended_at = $1, end_reason = $3 "
+                 "WHERE id = $2 AND state <> 'ended' AND ($4::text IS NULL OR state = $4) "
                  "RETURNING " CHAT_COLS, &p, "Ending the chat", error);
   if (r == NULL)
     return FALSE;
@@ -1356,7 +1341,7 @@ hd_store_pg_chats_waiting (HdStorePg  *self,
 /* ---- messages ------------------------------------------------------- */
 
 #define MESSAGE_COLS "m.id, m.chat_id, m.seq, m.author_id, m.body, m.client_id, m.created_at, u.name, " \
-                     "m.attachment_id"
+                     "m.attachment_id, m.kind"
 
 static HdMessageRecord *
 read_message (PGresult *r,
@@ -1373,6 +1358,8 @@ read_message (PGresult *r,
   m->created_at = col_int (r, row, 6);
   m->author_name = col_text (r, row, 7);
   m->attachment_id = col_int (r, row, 8);
+  m->kind = HD_MESSAGE_KIND_TEXT;
+  hd_message_kind_from_string (PQgetvalue (r, row, 9), &m->kind);
   return m;
 }
 
@@ -1380,6 +1367,7 @@ static HdMessageRecord *
 message_add (HdStorePg   *self,
              gint64       chat_id,
              gint64       author_id,
+             HdMessageKind kind,
              const char  *body,
              const char  *client_id,
              gint64       attachment_id,
@@ -1425,11 +1413,12 @@ message_add (HdStorePg   *self,
   p_int (&p, now);
   p_int (&p, transcript_chars);
   p_id (&p, attachment_id);
+  p_text (&p, hd_message_kind_to_string (kind));
   r = run (self,
            "WITH c AS (UPDATE chats SET last_seq = last_seq + 1 WHERE id = $1 AND state = 'active' "
            "           RETURNING last_seq, note_id),"
-           " m AS (INSERT INTO messages (chat_id, seq, author_id, body, client_id, created_at, attachment_id) "
-           "       SELECT $1, c.last_seq, $2, $3, $4, $5, $7::bigint FROM c RETURNING id, seq),"
+           " m AS (INSERT INTO messages (chat_id, seq, author_id, body, client_id, created_at, attachment_id, kind) "
+           "       SELECT $1, c.last_seq, $2, $3, $4, $5, $7::bigint, $8 FROM c RETURNING id, seq),"
            " n AS (UPDATE notes SET updated_at = $5, length = notes.length + $6 FROM c "
            "       WHERE notes.id = c.note_id RETURNING notes.length) "
            "SELECT m.id, m.seq, (SELECT length FROM n) FROM m",
@@ -1455,23 +1444,25 @@ message_add (HdStorePg   *self,
   m->client_id = g_strdup (client_id);
   m->created_at = now;
   m->attachment_id = attachment_id;
+  m->kind = kind;
   *created = TRUE;
   return m;
 }
 
 HdMessageRecord *
-hd_store_pg_message_add (HdStorePg   *self,
-                         gint64       chat_id,
-                         gint64       author_id,
-                         const char  *body,
-                         const char  *client_id,
-                         gint64       now,
-                         gint64       transcript_chars,
-                         gboolean    *created,
-                         gint64      *out_note_length,
-                         GError     **error)
+hd_store_pg_message_add_kind (HdStorePg     *self,
+                              gint64         chat_id,
+                              gint64         author_id,
+                              HdMessageKind  kind,
+                              const char    *body,
+                              const char    *client_id,
+                              gint64         now,
+                              gint64         transcript_chars,
+                              gboolean      *created,
+                              gint64        *out_note_length,
+                              GError       **error)
 {
-  return message_add (self, chat_id, author_id, body, client_id, 0, now, transcript_chars,
+  return message_add (self, chat_id, author_id, kind, body, client_id, 0, now, transcript_chars,
                       created, out_note_length, error);
 }
 
@@ -1709,8 +1700,8 @@ hd_store_pg_attachment_add (HdStorePg     *self,
   gsize size;
   const char *bytes = g_bytes_get_data (data, &size);
   Params p = { 0, };
-  int lengths[MAX_PARAMS] = { 0, };
-  int formats[MAX_PARAMS] = { 0, };
+  int lengths[HD_PG_MAX_PARAMS] = { 0, };
+  int formats[HD_PG_MAX_PARAMS] = { 0, };
   PGresult *r;
   ExecStatusType st;
   HdMessageRecord *m;
@@ -1773,7 +1764,7 @@ hd_store_pg_attachment_add (HdStorePg     *self,
   meta->created_at = now;
   PQclear (r);
 
-  m = message_add (self, meta->chat_id, meta->author_id, body, client_id, meta->id, now,
+  m = message_add (self, meta->chat_id, meta->author_id, HD_MESSAGE_KIND_ATTACHMENT, body, client_id, meta->id, now,
                    transcript_chars, created, out_note_length, error);
   if (m == NULL)
     {
@@ -1856,40 +1847,6 @@ hd_store_pg_attachment_read (HdStorePg  *self,
   return bytes;
 }
 
-/* ---- what PostgreSQL does not have yet ------------------------------ */
-
-/* No end_reason column written yet: the chat ends whatever @reason and
- * @only_state. */
-static gboolean
-pg_chat_end_with_reason (HdStorePg     *self,
-                         gint64         chat_id,
-                         gint64         now,
-                         HdEndReason    reason,
-                         int            only_state,
-                         HdChatRecord  *out,
-                         GError       **error)
-{
-  return hd_store_pg_chat_end (self, chat_id, now, out, error);
-}
-
-/* No message kind written yet: every message is a text. */
-static HdMessageRecord *
-pg_message_add_kind (HdStorePg      *self,
-                     gint64          chat_id,
-                     gint64          author_id,
-                     HdMessageKind   kind,
-                     const char     *body,
-                     const char     *client_id,
-                     gint64          now,
-                     gint64          transcript_chars,
-                     gboolean       *created,
-                     gint64         *out_note_length,
-                     GError        **error)
-{
-  return hd_store_pg_message_add (self, chat_id, author_id, body, client_id, now, transcript_chars,
-                                  created, out_note_length, error);
-}
-
 /* ---- the class ------------------------------------------------------ */
 
 static void
@@ -1928,10 +1885,10 @@ hd_store_pg_class_init (HdStorePgClass *klass)
   HD_STORE_VFUNC (store_class, chat_get, hd_store_pg_chat_get);
   HD_STORE_VFUNC (store_class, chat_get_open_for_request, hd_store_pg_chat_get_open_for_request);
   HD_STORE_VFUNC (store_class, chat_accept, hd_store_pg_chat_accept);
-  HD_STORE_VFUNC (store_class, chat_end_with_reason, pg_chat_end_with_reason);
+  HD_STORE_VFUNC (store_class, chat_end_with_reason, hd_store_pg_chat_end_with_reason);
   HD_STORE_VFUNC (store_class, chats_for_member, hd_store_pg_chats_for_member);
   HD_STORE_VFUNC (store_class, chats_waiting, hd_store_pg_chats_waiting);
-  HD_STORE_VFUNC (store_class, message_add_kind, pg_message_add_kind);
+  HD_STORE_VFUNC (store_class, message_add_kind, hd_store_pg_message_add_kind);
   HD_STORE_VFUNC (store_class, messages_list, hd_store_pg_messages_list);
   HD_STORE_VFUNC (store_class, notes_list, hd_store_pg_notes_list);
   HD_STORE_VFUNC (store_class, note_get, hd_store_pg_note_get);
@@ -1943,4 +1900,5 @@ hd_store_pg_class_init (HdStorePgClass *klass)
   HD_STORE_VFUNC (store_class, attachment_add, hd_store_pg_attachment_add);
   HD_STORE_VFUNC (store_class, attachment_get, hd_store_pg_attachment_get);
   HD_STORE_VFUNC (store_class, attachment_read, hd_store_pg_attachment_read);
+  hd_store_pg_tech_class_init (store_class);
 }

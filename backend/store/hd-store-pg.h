@@ -125,11 +125,6 @@ gboolean   hd_store_pg_chat_accept           (HdStorePg     *self,
                                               gint64         now,
                                               HdChatRecord        *out,
                                               GError       **error);
-gboolean   hd_store_pg_chat_end              (HdStorePg     *self,
-                                              gint64         chat_id,
-                                              gint64         now,
-                                              HdChatRecord        *out,
-                                              GError       **error);
 GArray    *hd_store_pg_chats_for_member      (HdStorePg     *self,
                                               gint64         user_id,
                                               int            state,
@@ -137,16 +132,6 @@ GArray    *hd_store_pg_chats_for_member      (HdStorePg     *self,
 GArray    *hd_store_pg_chats_waiting         (HdStorePg     *self,
                                               GError       **error);
 
-HdMessageRecord *hd_store_pg_message_add           (HdStorePg     *self,
-                                              gint64         chat_id,
-                                              gint64         author_id,
-                                              const char    *body,
-                                              const char    *client_id,
-                                              gint64         now,
-                                              gint64         transcript_chars,
-                                              gboolean      *created,
-                                              gint64        *out_note_length,
-                                              GError       **error);
 GPtrArray *hd_store_pg_messages_list         (HdStorePg     *self,
                                               gint64         chat_id,
                                               gint64         after,
@@ -200,5 +185,28 @@ GBytes    *hd_store_pg_attachment_read       (HdStorePg     *self,
                                               gint64         offset,
                                               gsize          length,
                                               GError       **error);
+
+gboolean   hd_store_pg_chat_end_with_reason  (HdStorePg     *self,
+                                              gint64         chat_id,
+                                              gint64         now,
+                                              HdEndReason    reason,
+                                              int            only_state,
+                                              HdChatRecord  *out,
+                                              GError       **error);
+HdMessageRecord *hd_store_pg_message_add_kind (HdStorePg     *self,
+                                              gint64         chat_id,
+                                              gint64         author_id,
+                                              HdMessageKind  kind,
+                                              const char    *body,
+                                              const char    *client_id,
+                                              gint64         now,
+                                              gint64         transcript_chars,
+                                              gboolean      *created,
+                                              gint64        *out_note_length,
+                                              GError       **error);
+
+/* Contract v2 "Technicians" (hd-store-pg-tech.c): fills those slots of
+ * hd-store-impl.h (hd_store_pg_class_init () calls it). */
+void       hd_store_pg_tech_class_init       (HdStoreClass  *klass);
 
 G_END_DECLS

@@ -53,14 +53,22 @@ class TechSearchTest(ServerTestCase):
 
         # Notes (a plain note written straight into the database: the
         # index follows the table, whoever writes it).
-        db = sqlite3.connect(self.srv.database, timeout=10)
         now = int(time.time() * 1e6)
-        cur = db.execute("INSERT INTO notes (request_id, kind, body, created_at, updated_at) "
-                         "VALUES (?, 'note', 'Called the vendor about the fuser unit', ?, ?)",
-                         (rid, now, now))
-        note_id = cur.lastrowid
-        db.commit()
-        db.close()
+        if self.srv.store == 'postgresql':
+            import hdpg
+            note_id = int(hdpg.shared_cluster().psql(
+                self.srv.database,
+                "INSERT INTO notes (request_id, kind, body, created_at, updated_at) "
+                "VALUES (%d, 'note', 'Called the vendor about the fuser unit', %d, %d) RETURNING id"
+                % (rid, now, now)).strip())
+        else:
+            db = sqlite3.connect(self.srv.database, timeout=10)
+            cur = db.execute("INSERT INTO notes (request_id, kind, body, created_at, updated_at) "
+                             "VALUES (?, 'note', 'Called the vendor about the fuser unit', ?, ?)",
+                             (rid, now, now))
+            note_id = cur.lastrowid
+            db.commit()
+            db.close()
         res = self.search(tina, 'fuser')
         self.assertEqual([(x['request_id'], x['note_id'], x['chat_id'], x['message_id']) for x in res],
                          [(rid, note_id, None, None)])
