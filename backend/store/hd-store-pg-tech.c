@@ -329,15 +329,14 @@ pg_canned_delete (HdStorePg  *self,
 
 /* ---- search --------------------------------------------------------- */
 
-/* The GIN index on search_index.tsv finds the rows (hd_search_query () is
- * computed once, in the CTE); each hit's request is then read by its
- * primary key to check that the caller may see it.  ts_rank's
- * normalisation 1 divides by the text's length, as BM25 favours short
- * texts. */
-#define SEARCH_HEAD "WITH q AS MATERIALIZED (SELECT hd_search_query ($1) AS q) " \
-                    "SELECT s.request_id, s.chat_id, s.message_id, s.note_id, s.created_at, s.body " \
-                    "FROM q CROSS JOIN search_index s "
-#define SEARCH_TAIL " ORDER BY ts_rank (s.tsv, q.q, 1) DESC, s.id LIMIT $3"
+/* The GIN index on search_index.tsv finds the rows (hd_search_query ()
+ * in the condition, so that a custom plan sees the words and estimates
+ * them); each hit's request is then checked for the caller.  The rank's
+ * query is computed once (an InitPlan); ts_rank's normalisation 1 divides
+ * by the text's length, as BM25 favours short texts. */
+#define SEARCH_HEAD "SELECT s.request_id, s.chat_id, s.message_id, s.note_id, s.created_at, s.body " \
+                    "FROM search_index s "
+#define SEARCH_TAIL " ORDER BY ts_rank (s.tsv, (SELECT hd_search_query ($1)), 1) DESC, s.id LIMIT $3"
 
 static const char *
 search_sql (HdRequestsFilter filter)
@@ -346,14 +345,14 @@ search_sql (HdRequestsFilter filter)
     {
     case HD_REQUESTS_OF_CUSTOMER:
       return SEARCH_HEAD "JOIN requests r ON r.id = s.request_id "
-             "WHERE s.tsv @@ q.q AND r.customer_id = $2" SEARCH_TAIL;
+             "WHERE s.tsv @@ hd_search_query ($1) AND r.customer_id = $2" SEARCH_TAIL;
     case HD_REQUESTS_OF_STAFF:
       return SEARCH_HEAD "JOIN requests r ON r.id = s.request_id "
-             "WHERE s.tsv @@ q.q AND (r.assignee_id = $2 OR "
+             "WHERE s.tsv @@ hd_search_query ($1) AND (r.assignee_id = $2 OR "
              "r.team_id IN (SELECT team_id FROM team_members WHERE user_id = $2))" SEARCH_TAIL;
     case HD_REQUESTS_ALL:
     default:
-      return SEARCH_HEAD "WHERE s.tsv @@ q.q AND $2::bigint IS NOT NULL" SEARCH_TAIL;
+      return SEARCH_HEAD "WHERE s.tsv @@ hd_search_query ($1) AND $2::bigint IS NOT NULL" SEARCH_TAIL;
     }
 }
 
@@ -475,6 +474,19 @@ make_snippet (const char *text,
     }
   if (n <= SNIPPET_WORDS)
     first = 0;
+  else if (best > 0)
+    {
+      /* That window, moved to have its matches in the middle. */
+      guint first_m = first, last_m = first;
+
+      while (!g_array_index (tokens, Token, first_m).matched)
+        first_m++;
+      for (guint i = first_m; i < first + SNIPPET_WORDS; i++)
+        if (g_array_index (tokens, Token, i).matched)
+          last_m = i;
+      first = (first_m + last_m) / 2 > SNIPPET_WORDS / 2 ? (first_m + last_m) / 2 - SNIPPET_WORDS / 2 : 0;
+      first = MIN (first, n - SNIPPET_WORDS);
+    }
   from = first == 0 ? 0 : g_array_index (tokens, Token, first).start;
   to = first + SNIPPET_WORDS >= n ? strlen (text) : g_array_index (tokens, Token, first + SNIPPET_WORDS - 1).end;
 

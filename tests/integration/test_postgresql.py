@@ -46,7 +46,7 @@ class PostgresTest(unittest.TestCase):
         for t in threads:
             t.join(60)
         self.assertEqual(errors, [])
-        self.assertEqual(self.pg.psql(uri, 'SELECT version FROM hd_schema').strip(), '3')
+        self.assertEqual(self.pg.psql(uri, 'SELECT version FROM hd_schema').strip(), '4')
         self.assertEqual(self.pg.psql(uri, 'SELECT count(*) FROM hd_schema').strip(), '1')
         for s in servers:
             status, health = Api(s).get('/health')
@@ -91,7 +91,7 @@ class PostgresTest(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(self.pg.psql(uri, 'SELECT version FROM hd_schema').strip(), '1')
         s = self.server(uri)
-        self.assertEqual(self.pg.psql(uri, 'SELECT version FROM hd_schema').strip(), '3')
+        self.assertEqual(self.pg.psql(uri, 'SELECT version FROM hd_schema').strip(), '4')
 
         carol = Api(s).login('carol')
         tina = Api(s).login('tina')
@@ -103,6 +103,17 @@ class PostgresTest(unittest.TestCase):
         self.assertEqual(status, 200, notes)
         kinds = sorted(n['kind'] for n in notes['notes'])
         self.assertIn('chat_transcript', kinds)
+        # Version 4 put the old messages, notes and subjects in the
+        # full-text index.
+        status, found = tina.get('/search?q=printer')
+        self.assertEqual(status, 200, found)
+        self.assertEqual(sorted(((r['message_id'], r['note_id']) for r in found['results']), key=str),
+                         [(1, None), (None, None)])
+        status, found = tina.get('/search?q=custom')
+        self.assertEqual([(r['note_id'], r['snippet']) for r in found['results']],
+                         [(2, 'Called the customer back')])
+        self.assertEqual(self.pg.psql(uri, 'SELECT waiting_since FROM chats WHERE id = 1').strip(),
+                         '1764461000000000')
         # The chat goes on at seq 3, and v2's features work on it.
         status, m = carol.post('/chats/1/messages', {'body': 'Yes', 'client_id': 'c-3'})
         self.assertEqual((status, m['seq']), (201, 3), m)
