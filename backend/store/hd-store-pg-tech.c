@@ -120,8 +120,12 @@ pg_chat_to_team (HdStorePg     *self,
   p_int (&p, now);
   p_int (&p, chat_id);
   p_text (&p, hd_chat_state_to_string (from_state));
+  /* A waiting chat already in that team's queue is not moved again: when
+   * two servers' sweeps both find a chat to reroute, the second changes
+   * nothing (and tells nobody). */
   return moved_chat (run (self, "UPDATE chats SET state = 'waiting', technician_id = NULL, target_kind = 'team', "
                                 "target_id = $1, waiting_since = $2 WHERE id = $3 AND state = $4 "
+                                "AND NOT (state = 'waiting' AND target_kind = 'team' AND target_id = $1) "
                                 "RETURNING " HD_PG_CHAT_COLS, &p, "Moving the chat to the team queue", error),
                      "The chat changed meanwhile", out, error);
 }

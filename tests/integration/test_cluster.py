@@ -6,7 +6,9 @@ technician on server B (presence, offer, accept, messages and typing both
 ways, end); kill -9 of A loses no acknowledged message and the customer
 carries on through B; a dead server's users go offline when its lease
 runs out (shortened here with HD_BUS_LEASE_MS); the login throttle counts
-failures on both servers."""
+failures on both servers; contract v2 "Technicians" across servers: a
+waiting chat ends no_answer once when its technician goes away on the
+other server, and a transfer to a technician on the other server."""
 
 import os
 import threading
@@ -216,6 +218,81 @@ class ClusterTest(unittest.TestCase):
         self.assertFalse(self.online(self.b, theo.id))
         # Not before the lease ran out (so it was the lease, not a goodbye).
         self.assertGreater(took, LEASE_MS / 1000 - 1.0 - RENEW_MS / 1000)
+
+    def ended_events(self):
+        """How many chat.ended events the servers wrote (to the bus)."""
+        return int(self.pg.psql(self.uri, "SELECT count(*) FROM hd_events WHERE type = 'chat.ended'").strip())
+
+    def test_waiting_chat_ends_no_answer_when_its_technician_goes_away_elsewhere(self):
+        """carol on A waits on tina, whose socket is on B; tina sets away on
+        B: the chat ends no_answer at once and once (both servers sweep
+        waiting chats every second), and carol's socket on A hears it."""
+        tina = Api(self.b).login('tina')
+        carol = Api(self.a).login('carol')
+        tina_ev = self.events(self.b, tina)
+        status, body = tina.patch('/me', {'available_for_chat': True})
+        self.assertEqual(status, 200, body)
+        carol_ev = self.events(self.a, carol)
+        self.wait_for('tina online as seen from A', lambda: self.online(self.a, tina.id))
+        status, reqs = carol.get('/requests')
+        rid = [r['id'] for r in reqs['requests'] if r['subject'] == 'Printer offline'][0]
+        status, chat = carol.post('/chats', {'request_id': rid})
+        self.assertEqual(status, 201, chat)
+        tina_ev.next('chat.requested', where=lambda d: d['id'] == chat['id'])
+
+        status, me = tina.patch('/me', {'away': True})
+        self.assertEqual((status, me['away']), (200, True), me)
+        ev = carol_ev.next('chat.ended', timeout=5, where=lambda d: d['id'] == chat['id'])
+        self.assertEqual(ev['data']['end_reason'], 'no_answer')
+        status, now = Api(self.a, token=carol.token).get('/chats/%d' % chat['id'])
+        self.assertEqual((now['state'], now['end_reason']), ('ended', 'no_answer'))
+        # A sees her away (its own sweep must not take her for reachable).
+        status, users = Api(self.a, token=self.admin.token).get('/users')
+        self.assertTrue([u for u in users['users'] if u['id'] == tina.id][0]['away'])
+        # Two sweeps later on both servers: still one end, told once.
+        carol_ev.assert_none('chat.ended', 2.5, where=lambda d: d['id'] == chat['id'])
+        self.assertEqual(self.ended_events(), 1)
+
+    def test_transfer_across_servers(self):
+        """tina on B transfers carol's chat (carol on A) to theo, whose
+        socket is on A: all three hear it, theo answers from A, tina can
+        no longer write."""
+        tina, tina_ev, carol, carol_ev, chat = self.story_until_accepted()
+        cid = chat['id']
+        theo = Api(self.a).login('theo')
+        theo_ev = self.events(self.a, theo)
+        status, body = theo.patch('/me', {'available_for_chat': True})
+        self.assertEqual(status, 200, body)
+        # B offers theo once it knows he is online (on A).
+        self.wait_for('theo online as seen from B', lambda: self.online(self.b, theo.id))
+        status, m1 = carol.post('/chats/%d/messages' % cid,
+                                {'body': 'My printer is offline', 'client_id': new_client_id()})
+        self.assertEqual(status, 201, m1)
+
+        status, moved = tina.post('/chats/%d/transfer' % cid, {'technician_id': theo.id})
+        self.assertEqual(status, 200, moved)
+        self.assertEqual((moved['state'], moved['technician']['id']), ('active', theo.id))
+        for stream in (tina_ev, theo_ev, carol_ev):
+            ev = stream.next('chat.transferred', where=lambda d: d['id'] == cid)
+            self.assertEqual(ev['data']['technician']['id'], theo.id)
+        for stream in (carol_ev, theo_ev):
+            ev = stream.next('chat.message', where=lambda d: d['chat_id'] == cid and d['seq'] == 2)
+            self.assertEqual((ev['data']['kind'], ev['data']['body']),
+                             ('system', 'Tina Tech transferred the chat to Theo Tech.'))
+
+        cl = new_client_id()
+        theo_ev.send('chat.send', {'chat_id': cid, 'body': 'Theo here', 'client_id': cl})
+        got = carol_ev.next('chat.message', where=lambda d: d['client_id'] == cl)['data']
+        self.assertEqual((got['seq'], got['author']['id']), (3, theo.id))
+        status, body = tina.post('/chats/%d/messages' % cid, {'body': 'hi', 'client_id': new_client_id()})
+        self.assertEqual(status, 404, body)
+        # One transcript note, with the system line, whichever server reads it.
+        status, notes = Api(self.b, token=carol.token).get('/requests/%d/notes' % chat['request_id'])
+        t = [n for n in notes['notes'] if n['kind'] == 'chat_transcript']
+        self.assertEqual(len(t), 1, notes)
+        lines = t[0]['body'].splitlines()
+        self.assertEqual(len(lines), 3, lines)
+        self.assertTrue(lines[1].endswith('Tina Tech transferred the chat to Theo Tech.'), lines)
 
 
 if __name__ == '__main__':
