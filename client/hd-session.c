@@ -74,6 +74,9 @@ struct _HdSession
   gboolean restored;           /* "chat-restored" emitted */
   gboolean chat_enabled;
   gboolean customer_chat_with_team;
+  gint64 max_chats;            /* contract v2 limits, see hd_session_set_chat_limits_async () */
+  gint64 waiting_timeout;
+  gint64 inactivity_timeout;
 
   HdListModel *requests;
   HdListModel *queue;
@@ -97,6 +100,9 @@ enum {
   PROP_CHAT_ENABLED,
   PROP_CUSTOMER_CHAT_WITH_TEAM,
   PROP_WAITING_COUNT,
+  PROP_MAX_CHATS,
+  PROP_WAITING_TIMEOUT,
+  PROP_INACTIVITY_TIMEOUT,
   N_PROPS
 };
 
@@ -927,6 +933,16 @@ set_privileges_from_json (HdSession  *self,
 {
   set_privileges (self, hd_json_get_bool (object, "chat_enabled", self->chat_enabled),
                   hd_json_get_bool (object, "customer_chat_with_team", self->customer_chat_with_team));
+  /* Contract v2, technicians: the three limits. */
+  hd_set_int (G_OBJECT (self), &self->max_chats,
+              hd_json_get_int (object, "max_chats_per_technician", self->max_chats),
+              properties[PROP_MAX_CHATS]);
+  hd_set_int (G_OBJECT (self), &self->waiting_timeout,
+              hd_json_get_int (object, "waiting_timeout_s", self->waiting_timeout),
+              properties[PROP_WAITING_TIMEOUT]);
+  hd_set_int (G_OBJECT (self), &self->inactivity_timeout,
+              hd_json_get_int (object, "inactivity_timeout_s", self->inactivity_timeout),
+              properties[PROP_INACTIVITY_TIMEOUT]);
 }
 
 static char *
@@ -1315,6 +1331,9 @@ hd_session_get_property (GObject    *object,
     case PROP_STATE: g_value_set_enum (value, hd_session_get_state (self)); break;
     case PROP_CHAT_ENABLED: g_value_set_boolean (value, self->chat_enabled); break;
     case PROP_CUSTOMER_CHAT_WITH_TEAM: g_value_set_boolean (value, self->customer_chat_with_team); break;
+    case PROP_MAX_CHATS: g_value_set_int64 (value, self->max_chats); break;
+    case PROP_WAITING_TIMEOUT: g_value_set_int64 (value, self->waiting_timeout); break;
+    case PROP_INACTIVITY_TIMEOUT: g_value_set_int64 (value, self->inactivity_timeout); break;
     case PROP_WAITING_COUNT: g_value_set_uint (value, hd_session_get_waiting_count (self)); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1359,6 +1378,9 @@ hd_session_class_init (HdSessionClass *klass)
   properties[PROP_CUSTOMER_CHAT_WITH_TEAM] =
     g_param_spec_boolean ("customer-chat-with-team", NULL, NULL, FALSE, ro);
   properties[PROP_WAITING_COUNT] = g_param_spec_uint ("waiting-count", NULL, NULL, 0, G_MAXUINT, 0, ro);
+  properties[PROP_MAX_CHATS] = g_param_spec_int64 ("max-chats", NULL, NULL, 0, G_MAXINT64, 0, ro);
+  properties[PROP_WAITING_TIMEOUT] = g_param_spec_int64 ("waiting-timeout", NULL, NULL, 0, G_MAXINT64, 0, ro);
+  properties[PROP_INACTIVITY_TIMEOUT] = g_param_spec_int64 ("inactivity-timeout", NULL, NULL, 0, G_MAXINT64, 0, ro);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[SIGNAL_CHAT_REQUESTED] =
@@ -1441,6 +1463,9 @@ const char *hd_session_get_app_id (HdSession *self) { g_return_val_if_fail (HD_I
 const char *hd_session_get_server_url (HdSession *self) { g_return_val_if_fail (HD_IS_SESSION (self), NULL); return hd_client_get_base_url (self->client); }
 gboolean hd_session_get_chat_enabled (HdSession *self) { g_return_val_if_fail (HD_IS_SESSION (self), FALSE); return self->chat_enabled; }
 gboolean hd_session_get_customer_chat_with_team (HdSession *self) { g_return_val_if_fail (HD_IS_SESSION (self), FALSE); return self->customer_chat_with_team; }
+gint64 hd_session_get_max_chats (HdSession *self) { g_return_val_if_fail (HD_IS_SESSION (self), 0); return self->max_chats; }
+gint64 hd_session_get_waiting_timeout (HdSession *self) { g_return_val_if_fail (HD_IS_SESSION (self), 0); return self->waiting_timeout; }
+gint64 hd_session_get_inactivity_timeout (HdSession *self) { g_return_val_if_fail (HD_IS_SESSION (self), 0); return self->inactivity_timeout; }
 GListModel *hd_session_get_requests (HdSession *self) { g_return_val_if_fail (HD_IS_SESSION (self), NULL); return G_LIST_MODEL (self->requests); }
 GListModel *hd_session_get_queue (HdSession *self) { g_return_val_if_fail (HD_IS_SESSION (self), NULL); return G_LIST_MODEL (self->queue); }
 GListModel *hd_session_get_chats (HdSession *self) { g_return_val_if_fail (HD_IS_SESSION (self), NULL); return G_LIST_MODEL (self->chats); }
@@ -1863,6 +1888,26 @@ hd_session_set_privileges_async (HdSession           *self,
   g_return_if_fail (HD_IS_SESSION (self));
   json_object_set_boolean_member (o, "chat_enabled", chat_enabled);
   json_object_set_boolean_member (o, "customer_chat_with_team", customer_chat_with_team);
+  session_call (self, "PATCH", "/setup/privileges", o, privileges_answer,
+                hd_session_set_privileges_async, cancellable, callback, user_data);
+}
+
+void
+hd_session_set_chat_limits_async (HdSession           *self,
+                                  gint64               max_chats,
+                                  gint64               waiting_timeout,
+                                  gint64               inactivity_timeout,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  JsonObject *o = json_object_new ();
+
+  g_return_if_fail (HD_IS_SESSION (self));
+  json_object_set_int_member (o, "max_chats_per_technician", max_chats);
+  json_object_set_int_member (o, "waiting_timeout_s", waiting_timeout);
+  json_object_set_int_member (o, "inactivity_timeout_s", inactivity_timeout);
+  /* One answer for both calls: hd_session_set_privileges_finish (). */
   session_call (self, "PATCH", "/setup/privileges", o, privileges_answer,
                 hd_session_set_privileges_async, cancellable, callback, user_data);
 }

@@ -25,7 +25,9 @@ G_DECLARE_FINAL_TYPE (HdSession, hd_session, HD, SESSION, GObject)
  * Properties: "user" (the logged-in HdUser), "app-id" (for the keyring),
  * "server-url", "state" (HdConnectionState), "chat-enabled",
  * "customer-chat-with-team" (privileges), "waiting-count" (guint, items
- * in the queue).
+ * in the queue); contract v2 limits (gint64, privileges): "max-chats"
+ * (max_chats_per_technician, 0 = none), "waiting-timeout" (seconds),
+ * "inactivity-timeout" (seconds, 0 = never).
  *
  * Signals:
  *   "chat-requested" (HdChat *)  a chat entered my queue (technicians)
@@ -92,6 +94,9 @@ HdConnectionState hd_session_get_state          (HdSession *self);
 gboolean          hd_session_get_chat_enabled   (HdSession *self);
 gboolean          hd_session_get_customer_chat_with_team (HdSession *self);
 guint             hd_session_get_waiting_count  (HdSession *self);
+gint64            hd_session_get_max_chats      (HdSession *self);
+gint64            hd_session_get_waiting_timeout (HdSession *self);
+gint64            hd_session_get_inactivity_timeout (HdSession *self);
 
 /* Lists: each is an HdListModel (a GListModel with "loading", "loaded"
  * and the last error; see hd-list-model.h), transfer none, alive as long
@@ -198,6 +203,16 @@ gboolean   hd_session_set_available_finish (HdSession     *self,
 void       hd_session_set_privileges_async  (HdSession           *self,
                                              gboolean             chat_enabled,
                                              gboolean             customer_chat_with_team,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+/* PATCH /setup/privileges with the three limits (admin); the server
+ * checks the ranges (400 `invalid_input`, nothing changed).  Finish with
+ * hd_session_set_privileges_finish (). */
+void       hd_session_set_chat_limits_async (HdSession           *self,
+                                             gint64               max_chats,
+                                             gint64               waiting_timeout,
+                                             gint64               inactivity_timeout,
                                              GCancellable        *cancellable,
                                              GAsyncReadyCallback  callback,
                                              gpointer             user_data);

@@ -16,6 +16,7 @@ struct _HdUser
   char *role;
   gboolean available_for_chat;
   gboolean online;
+  gboolean away;
 };
 
 G_DEFINE_FINAL_TYPE (HdUser, hd_user, G_TYPE_OBJECT)
@@ -28,6 +29,7 @@ enum {
   PROP_EMAIL,
   PROP_ROLE,
   PROP_AVAILABLE_FOR_CHAT,
+  PROP_AWAY,
   PROP_ONLINE,
   N_PROPS
 };
@@ -62,6 +64,7 @@ hd_user_get_property (GObject    *object,
     case PROP_EMAIL: g_value_set_string (value, self->email); break;
     case PROP_ROLE: g_value_set_string (value, self->role); break;
     case PROP_AVAILABLE_FOR_CHAT: g_value_set_boolean (value, self->available_for_chat); break;
+    case PROP_AWAY: g_value_set_boolean (value, self->away); break;
     case PROP_ONLINE: g_value_set_boolean (value, self->online); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -89,6 +92,8 @@ hd_user_class_init (HdUserClass *klass)
                                                               G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   properties[PROP_ONLINE] = g_param_spec_boolean ("online", NULL, NULL, FALSE,
                                                   G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_AWAY] = g_param_spec_boolean ("away", NULL, NULL, FALSE,
+                                                G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -138,6 +143,8 @@ hd_user_update_from_json (HdUser     *self,
     hd_set_bool (o, &self->available_for_chat,
                  hd_json_get_bool (object, "available_for_chat", FALSE),
                  properties[PROP_AVAILABLE_FOR_CHAT]);
+  if (hd_json_has (object, "away"))
+    hd_set_bool (o, &self->away, hd_json_get_bool (object, "away", FALSE), properties[PROP_AWAY]);
   if (hd_json_has (object, "online"))
     hd_set_bool (o, &self->online, hd_json_get_bool (object, "online", FALSE),
                  properties[PROP_ONLINE]);
@@ -151,6 +158,7 @@ const char *hd_user_get_email (HdUser *self) { g_return_val_if_fail (HD_IS_USER 
 const char *hd_user_get_role (HdUser *self) { g_return_val_if_fail (HD_IS_USER (self), NULL); return self->role; }
 gboolean hd_user_get_available_for_chat (HdUser *self) { g_return_val_if_fail (HD_IS_USER (self), FALSE); return self->available_for_chat; }
 gboolean hd_user_get_online (HdUser *self) { g_return_val_if_fail (HD_IS_USER (self), FALSE); return self->online; }
+gboolean hd_user_get_away (HdUser *self) { g_return_val_if_fail (HD_IS_USER (self), FALSE); return self->away; }
 
 gboolean
 hd_user_is_staff (HdUser *self)

@@ -12,7 +12,8 @@ G_DECLARE_FINAL_TYPE (HdUser, hd_user, HD, USER, GObject)
 /* A person (contract "user").  Properties (all notify on change):
  * "id" (gint64), "login", "name", "email" (NULL when hidden from the
  * caller), "role" ("admin"|"technician"|"customer"),
- * "available-for-chat", "online" (gboolean). */
+ * "available-for-chat", "online", "away" (gboolean; contract v2: the
+ * technician's desktop is idle or locked). */
 HdUser     *hd_user_new_from_json          (JsonObject *object,
                                             GError    **error);
 /* Copies the fields present in @object into @self; notifies only what
@@ -30,5 +31,6 @@ gboolean    hd_user_is_staff               (HdUser *self);
 gboolean    hd_user_is_admin               (HdUser *self);
 gboolean    hd_user_get_available_for_chat (HdUser *self);
 gboolean    hd_user_get_online             (HdUser *self);
+gboolean    hd_user_get_away               (HdUser *self);
 
 G_END_DECLS

@@ -13,6 +13,7 @@
 #include "hd-session-customer.h"
 #include "hd-session-transfer.h"
 #include "hd-session-canned.h"
+#include "hd-session-away.h"
 #include "hd-attachment.h"
 #include "hd-attachment-view.h"
 #include "hd-error-text.h"

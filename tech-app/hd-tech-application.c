@@ -7,6 +7,8 @@
 
 #include "hd-tech-application.h"
 #include "hd-tech-chat-window.h"
+#include "hd-tech-idle.h"
+#include "hd-tech-notify.h"
 #include "hd-tech-preferences-window.h"
 #include "hd-tech-window.h"
 
@@ -34,6 +36,10 @@ struct _HdTechApplication
   /* chat id → HdChat of chats that left the queue because someone took
    * them, so a late Accept (a stale notification) can say who. */
   GHashTable     *taken;
+  /* Presence from the desktop (idle, locked) → PATCH /me away. */
+  HdTechIdle     *idle;
+  /* Whether "still running" was said after the main window closed. */
+  gboolean        told_running;
 };
 
 G_DEFINE_FINAL_TYPE (HdTechApplication, hd_tech_application, ADW_TYPE_APPLICATION)
@@ -95,12 +101,32 @@ save_window_state (HdTechApplication *self,
     }
 }
 
+/* Never miss a chat: while logged in, closing the main window only hides
+ * it.  The hidden window keeps the application (and so its socket, and
+ * the technician online) running; launching the app again presents it;
+ * "Quit" in the menu really quits. */
 static gboolean
 main_window_close_request_cb (GtkWindow         *window,
                               HdTechApplication *self)
 {
   save_window_state (self, window);
-  return FALSE;
+  if (self->session == NULL)
+    return FALSE;
+
+  gtk_widget_set_visible (GTK_WIDGET (window), FALSE);
+  if (!self->told_running)
+    {
+      g_autoptr(GNotification) notification =
+        g_notification_new (_("Helpdesk Chat Is Still Running"));
+
+      self->told_running = TRUE;
+      g_notification_set_body (notification,
+                               _("Chat requests will still reach you. Choose “Quit” in the main menu to stop receiving them."));
+      g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_LOW);
+      g_notification_set_default_action (notification, "app.show-queue");
+      g_application_send_notification (G_APPLICATION (self), "running", notification);
+    }
+  return TRUE;
 }
 
 static void
@@ -200,6 +226,21 @@ chat_window_closed_cb (HdTechChatWindow  *window,
   hd_tech_window_show_chat_ended (main_window, request_id);
 }
 
+/* Read messages need no notification any more. */
+static void
+chat_window_active_cb (GtkWindow         *window,
+                       GParamSpec        *pspec,
+                       HdTechApplication *self)
+{
+  HdChat *chat;
+
+  if (!gtk_window_is_active (window))
+    return;
+  chat = hd_tech_chat_window_get_chat (HD_TECH_CHAT_WINDOW (window));
+  if (chat != NULL)
+    hd_tech_notify_withdraw_chat (G_APPLICATION (self), hd_chat_get_id (chat));
+}
+
 GtkWindow *
 hd_tech_application_open_chat (HdTechApplication *self,
                                HdChat            *chat)
@@ -222,6 +263,8 @@ hd_tech_application_open_chat (HdTechApplication *self,
                                         canonical ? canonical : chat);
       hd_chat_windows_add (self->chat_windows, chat_id, GTK_WINDOW (window));
       g_signal_connect_object (window, "closed", G_CALLBACK (chat_window_closed_cb), self, 0);
+      g_signal_connect_object (window, "notify::is-active",
+                               G_CALLBACK (chat_window_active_cb), self, 0);
     }
 
   gtk_window_present (GTK_WINDOW (window));
@@ -337,6 +380,26 @@ accept_chat_action (GSimpleAction *action,
   hd_session_accept_chat_async (self->session, chat_id, NULL, accept_chat_cb, data);
 }
 
+/* A message notification's default action: the chat's window, opened if
+ * it was closed while the chat goes on, else the main window. */
+static void
+open_chat_action (GSimpleAction *action,
+                  GVariant      *parameter,
+                  gpointer       user_data)
+{
+  HdTechApplication *self = user_data;
+  gint64 chat_id = g_variant_get_int64 (parameter);
+  HdChat *chat = self->session ? hd_session_lookup_chat (self->session, chat_id) : NULL;
+
+  hd_tech_notify_withdraw_chat (G_APPLICATION (self), chat_id);
+  if (hd_chat_windows_lookup (self->chat_windows, chat_id) != NULL)
+    gtk_window_present (hd_chat_windows_lookup (self->chat_windows, chat_id));
+  else if (chat != NULL && hd_chat_get_state (chat) != HD_CHAT_STATE_WAITING)
+    hd_tech_application_open_chat (self, chat);
+  else
+    gtk_window_present (hd_tech_application_get_main_window (self));
+}
+
 static void
 show_queue_action (GSimpleAction *action,
                    GVariant      *parameter,
@@ -387,6 +450,25 @@ chat_requested_cb (HdSession         *session,
   g_notification_add_button_with_target (notification, _("Accept"), "app.accept-chat",
                                          "x", hd_chat_get_id (chat));
   g_application_send_notification (G_APPLICATION (self), id, notification);
+  hd_tech_notify_sound (self->settings);
+}
+
+/* A message in a chat whose window is not focused (or closed, or the
+ * whole app hidden): a notification and a sound. */
+static void
+message_received_cb (HdSession         *session,
+                     HdMessage         *message,
+                     HdTechApplication *self)
+{
+  GtkWindow *window = hd_chat_windows_lookup (self->chat_windows,
+                                              hd_message_get_chat_id (message));
+
+  if (hd_message_get_author (message) == NULL)
+    return;  /* a system line (a transfer): the window shows it */
+  if (window != NULL && gtk_window_is_active (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
+    return;
+  hd_tech_notify_message (G_APPLICATION (self), message);
+  hd_tech_notify_sound (self->settings);
 }
 
 static void
@@ -433,14 +515,43 @@ update_actions (HdTechApplication *self)
   GAction *action;
 
   action = g_action_map_lookup_action (G_ACTION_MAP (self), "preferences");
-  g_simple_action_set_enabled (G_SIMPLE_ACTION (action), admin);
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (action), self->session != NULL);
   action = g_action_map_lookup_action (G_ACTION_MAP (self), "logout");
   g_simple_action_set_enabled (G_SIMPLE_ACTION (action), self->session != NULL);
   action = g_action_map_lookup_action (G_ACTION_MAP (self), "login");
   g_simple_action_set_enabled (G_SIMPLE_ACTION (action), self->session == NULL);
 
-  if (!admin && self->preferences != NULL)
+  /* The privileges page is for administrators only. */
+  if (self->session == NULL && self->preferences != NULL)
     gtk_window_destroy (self->preferences);
+  if (self->preferences != NULL)
+    hd_tech_preferences_window_set_admin (HD_TECH_PREFERENCES_WINDOW (self->preferences), admin);
+}
+
+static void
+set_away_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* The next change tries again; a dropped socket sends nothing anyway. */
+  if (!hd_session_set_away_finish (HD_SESSION (object), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_message ("Could not change away: %s", error->message);
+}
+
+/* The desktop went idle or locked, or came back: tell the server. */
+static void
+sync_away (HdTechApplication *self)
+{
+  HdUser *me = self->session ? hd_session_get_user (self->session) : NULL;
+  gboolean away = self->idle != NULL && hd_tech_idle_get_away (self->idle);
+
+  if (me == NULL || !hd_user_is_staff (me) || hd_user_get_away (me) == away)
+    return;
+  g_debug ("setting away: %s", away ? "yes" : "no");
+  hd_session_set_away_async (self->session, away, NULL, set_away_cb, NULL);
 }
 
 static void
@@ -470,6 +581,9 @@ set_session (HdTechApplication *self,
       g_signal_connect (session, "chat-restored", G_CALLBACK (chat_restored_cb), self);
       /* A chat transferred to me opens as a restored one does. */
       g_signal_connect (session, "chat-transferred", G_CALLBACK (chat_restored_cb), self);
+      g_signal_connect (session, "message-received", G_CALLBACK (message_received_cb), self);
+      g_signal_connect_swapped (hd_session_get_user (session), "notify::away",
+                                G_CALLBACK (sync_away), self);
       g_signal_connect_swapped (hd_session_get_user (session), "notify::role",
                                 G_CALLBACK (update_actions), self);
 
@@ -492,6 +606,7 @@ set_session (HdTechApplication *self,
     }
 
   update_actions (self);
+  sync_away (self);
 }
 
 static void
@@ -640,12 +755,14 @@ preferences_action (GSimpleAction *action,
   HdTechApplication *self = user_data;
   HdUser *me = self->session ? hd_session_get_user (self->session) : NULL;
 
-  if (me == NULL || !hd_user_is_admin (me))
+  if (me == NULL)
     return;
 
   if (self->preferences == NULL)
     {
-      self->preferences = GTK_WINDOW (hd_tech_preferences_window_new (self->session));
+      self->preferences = GTK_WINDOW (hd_tech_preferences_window_new (self->session, self->settings));
+      hd_tech_preferences_window_set_admin (HD_TECH_PREFERENCES_WINDOW (self->preferences),
+                                            hd_user_is_admin (me));
       g_object_add_weak_pointer (G_OBJECT (self->preferences), (gpointer *) &self->preferences);
       gtk_window_set_transient_for (self->preferences,
                                     gtk_application_get_active_window (GTK_APPLICATION (self)));
@@ -680,6 +797,7 @@ static const GActionEntry app_actions[] = {
   { "about", about_action },
   { "show-queue", show_queue_action },
   { "accept-chat", accept_chat_action, "x" },
+  { "open-chat", open_chat_action, "x" },
 };
 
 /* --- GApplication ------------------------------------------------------- */
@@ -734,6 +852,10 @@ hd_tech_application_startup (GApplication *app)
         self->server_url = g_steal_pointer (&url);
     }
 
+  self->idle = hd_tech_idle_new (self->settings);
+  g_signal_connect_swapped (self->idle, "notify::away", G_CALLBACK (sync_away), self);
+  hd_tech_idle_start (self->idle);
+
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
                                    G_N_ELEMENTS (app_actions), self);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
@@ -780,6 +902,9 @@ hd_tech_application_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->session);
+  if (self->idle != NULL)
+    g_signal_handlers_disconnect_by_data (self->idle, self);
+  g_clear_object (&self->idle);
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (hd_tech_application_parent_class)->dispose (object);

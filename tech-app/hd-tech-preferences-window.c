@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "hd-tech-preferences-window"
 
 #include <glib/gi18n.h>
+#include <errno.h>
 
 #include "hd-tech-preferences-window.h"
 
@@ -17,6 +18,12 @@ struct _HdTechPreferencesWindow
 
   GtkSwitch    *chat_enabled_switch;
   GtkSwitch    *team_switch;
+  AdwEntryRow  *max_chats_row;
+  AdwEntryRow  *waiting_timeout_row;
+  AdwEntryRow  *inactivity_timeout_row;
+  GtkWidget    *privileges_page;
+  GtkSwitch    *sound_switch;
+  GtkSpinButton *idle_spin;
 };
 
 G_DEFINE_FINAL_TYPE (HdTechPreferencesWindow, hd_tech_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
@@ -33,6 +40,32 @@ sync_switches (HdTechPreferencesWindow *self)
   gtk_switch_set_active (self->team_switch, team);
   gtk_switch_set_state (self->team_switch, team);
   self->syncing = FALSE;
+}
+
+static void
+set_number (AdwEntryRow *row,
+            gint64       value)
+{
+  g_autofree char *text = g_strdup_printf ("%" G_GINT64_FORMAT, value);
+
+  gtk_editable_set_text (GTK_EDITABLE (row), text);
+}
+
+/* The limits show what the server has: after privileges.changed, and
+ * after a refused or failed change. */
+static void
+sync_limits (HdTechPreferencesWindow *self)
+{
+  set_number (self->max_chats_row, hd_session_get_max_chats (self->session));
+  set_number (self->waiting_timeout_row, hd_session_get_waiting_timeout (self->session));
+  set_number (self->inactivity_timeout_row, hd_session_get_inactivity_timeout (self->session));
+}
+
+static void
+toast (HdTechPreferencesWindow *self,
+       const char              *text)
+{
+  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), hd_toast_new_plain (text));
 }
 
 static void
@@ -68,6 +101,80 @@ apply (HdTechPreferencesWindow *self)
                                    g_object_ref (self));
 }
 
+static void
+set_limits_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(HdTechPreferencesWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!hd_session_set_privileges_finish (HD_SESSION (object), result, &error))
+    {
+      g_autofree char *text = NULL;
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      text = g_strdup_printf (_("Could not change the chat limits: %s"), error->message);
+      toast (self, text);
+    }
+  else
+    toast (self, _("Chat limits saved"));
+  sync_limits (self);
+}
+
+/* A whole number in [min, max], or FALSE. */
+static gboolean
+parse_limit (AdwEntryRow *row,
+             gint64       min,
+             gint64       max,
+             gint64      *out)
+{
+  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (row))));
+  char *end = NULL;
+  gint64 value;
+
+  if (*text == '\0' || !g_ascii_isdigit (*text))
+    return FALSE;
+  errno = 0;
+  value = g_ascii_strtoll (text, &end, 10);
+  if (errno != 0 || *end != '\0' || value < min || value > max)
+    return FALSE;
+  *out = value;
+  return TRUE;
+}
+
+/* Each limit's range is the contract's (doc/api.md "Technicians"): a
+ * value outside it is answered here, and nothing is sent. */
+static void
+limit_apply_cb (HdTechPreferencesWindow *self,
+                AdwEntryRow             *row)
+{
+  gint64 max_chats, waiting, inactivity;
+
+  if (!parse_limit (self->max_chats_row, 0, 1000, &max_chats))
+    {
+      toast (self, _("The most active chats per technician must be a whole number from 0 to 1000. Nothing was changed."));
+      sync_limits (self);
+      return;
+    }
+  if (!parse_limit (self->waiting_timeout_row, 1, 604800, &waiting))
+    {
+      toast (self, _("The longest wait must be a whole number of seconds from 1 to 604800 (a week). Nothing was changed."));
+      sync_limits (self);
+      return;
+    }
+  if (!parse_limit (self->inactivity_timeout_row, 0, 604800, &inactivity))
+    {
+      toast (self, _("The silent chat time must be a whole number of seconds from 0 to 604800 (a week). Nothing was changed."));
+      sync_limits (self);
+      return;
+    }
+
+  hd_session_set_chat_limits_async (self->session, max_chats, waiting, inactivity,
+                                    self->cancellable, set_limits_cb, g_object_ref (self));
+}
+
 static gboolean
 chat_enabled_state_set_cb (HdTechPreferencesWindow *self,
                            gboolean                 state,
@@ -98,6 +205,7 @@ hd_tech_preferences_window_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->session, self);
   g_clear_object (&self->session);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->privileges_page);
 
   G_OBJECT_CLASS (hd_tech_preferences_window_parent_class)->dispose (object);
 }
@@ -117,6 +225,13 @@ hd_tech_preferences_window_class_init (HdTechPreferencesWindowClass *klass)
                                                "/com/helpdeskchat/Tech/hd-tech-preferences-window.ui");
   gtk_widget_class_bind_template_child (widget_class, HdTechPreferencesWindow, chat_enabled_switch);
   gtk_widget_class_bind_template_child (widget_class, HdTechPreferencesWindow, team_switch);
+  gtk_widget_class_bind_template_child (widget_class, HdTechPreferencesWindow, max_chats_row);
+  gtk_widget_class_bind_template_child (widget_class, HdTechPreferencesWindow, waiting_timeout_row);
+  gtk_widget_class_bind_template_child (widget_class, HdTechPreferencesWindow, inactivity_timeout_row);
+  gtk_widget_class_bind_template_child (widget_class, HdTechPreferencesWindow, privileges_page);
+  gtk_widget_class_bind_template_child (widget_class, HdTechPreferencesWindow, sound_switch);
+  gtk_widget_class_bind_template_child (widget_class, HdTechPreferencesWindow, idle_spin);
+  gtk_widget_class_bind_template_callback (widget_class, limit_apply_cb);
   gtk_widget_class_bind_template_callback (widget_class, chat_enabled_state_set_cb);
   gtk_widget_class_bind_template_callback (widget_class, team_state_set_cb);
 }
@@ -126,14 +241,18 @@ hd_tech_preferences_window_init (HdTechPreferencesWindow *self)
 {
   self->cancellable = g_cancellable_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* Kept while it is out of the window (a technician's preferences). */
+  g_object_ref (self->privileges_page);
 }
 
 HdTechPreferencesWindow *
-hd_tech_preferences_window_new (HdSession *session)
+hd_tech_preferences_window_new (HdSession *session,
+                                GSettings *settings)
 {
   HdTechPreferencesWindow *self;
 
   g_return_val_if_fail (HD_IS_SESSION (session), NULL);
+  g_return_val_if_fail (settings == NULL || G_IS_SETTINGS (settings), NULL);
 
   self = g_object_new (HD_TYPE_TECH_PREFERENCES_WINDOW, NULL);
   self->session = g_object_ref (session);
@@ -141,7 +260,48 @@ hd_tech_preferences_window_new (HdSession *session)
                             G_CALLBACK (sync_switches), self);
   g_signal_connect_swapped (session, "notify::customer-chat-with-team",
                             G_CALLBACK (sync_switches), self);
+  g_signal_connect_swapped (session, "notify::max-chats", G_CALLBACK (sync_limits), self);
+  g_signal_connect_swapped (session, "notify::waiting-timeout", G_CALLBACK (sync_limits), self);
+  g_signal_connect_swapped (session, "notify::inactivity-timeout", G_CALLBACK (sync_limits), self);
   sync_switches (self);
+  sync_limits (self);
+
+  if (settings != NULL)
+    {
+      g_settings_bind (settings, "notification-sound", self->sound_switch, "active",
+                       G_SETTINGS_BIND_DEFAULT);
+      g_settings_bind (settings, "away-after-idle-minutes",
+                       gtk_spin_button_get_adjustment (self->idle_spin), "value",
+                       G_SETTINGS_BIND_DEFAULT);
+    }
+  else
+    {
+      gtk_widget_set_sensitive (GTK_WIDGET (self->sound_switch), FALSE);
+      gtk_widget_set_sensitive (GTK_WIDGET (self->idle_spin), FALSE);
+    }
 
   return self;
+}
+
+void
+hd_tech_preferences_window_set_admin (HdTechPreferencesWindow *self,
+                                      gboolean                 admin)
+{
+  g_return_if_fail (HD_IS_TECH_PREFERENCES_WINDOW (self));
+
+  /* Removed, not hidden: libadwaita 1.2's switcher keeps a hidden
+   * page's tab.  The window holds its own reference (see init). */
+  if (admin == (gtk_widget_get_parent (self->privileges_page) != NULL))
+    return;
+  if (admin)
+    {
+      adw_preferences_window_add (ADW_PREFERENCES_WINDOW (self),
+                                  ADW_PREFERENCES_PAGE (self->privileges_page));
+      /* An administrator opens the preferences mostly for the privileges. */
+      adw_preferences_window_set_visible_page (ADW_PREFERENCES_WINDOW (self),
+                                               ADW_PREFERENCES_PAGE (self->privileges_page));
+    }
+  else
+    adw_preferences_window_remove (ADW_PREFERENCES_WINDOW (self),
+                                   ADW_PREFERENCES_PAGE (self->privileges_page));
 }

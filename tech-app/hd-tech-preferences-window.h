@@ -9,8 +9,14 @@ G_BEGIN_DECLS
 #define HD_TYPE_TECH_PREFERENCES_WINDOW (hd_tech_preferences_window_get_type ())
 G_DECLARE_FINAL_TYPE (HdTechPreferencesWindow, hd_tech_preferences_window, HD, TECH_PREFERENCES_WINDOW, AdwPreferencesWindow)
 
-/* Setup > Privileges > System (administrators): switches applied at once
- * and kept current by privileges.changed. */
-HdTechPreferencesWindow *hd_tech_preferences_window_new (HdSession *session);
+/* Preferences.  General (everyone; @settings may be NULL when the schema
+ * is not installed): notification sound, away after idle minutes.
+ * Privileges (administrators, see _set_admin): the system switches and
+ * the chat limits, applied at once and kept current by
+ * privileges.changed. */
+HdTechPreferencesWindow *hd_tech_preferences_window_new       (HdSession *session,
+                                                               GSettings *settings);
+void                     hd_tech_preferences_window_set_admin (HdTechPreferencesWindow *self,
+                                                               gboolean                 admin);
 
 G_END_DECLS

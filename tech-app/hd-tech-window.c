@@ -52,8 +52,18 @@ update_user (HdTechWindow *self)
 
   available = hd_user_get_available_for_chat (self->user);
   gtk_label_set_text (self->user_name_label, hd_user_get_name (self->user));
-  gtk_label_set_text (self->availability_label,
-                      available ? _("Available for chat") : _("Not available"));
+  /* Away (the desktop is idle or locked) wins: no new chats then. */
+  if (hd_user_get_away (self->user))
+    {
+      gtk_label_set_text (self->availability_label, _("Away"));
+      gtk_widget_add_css_class (GTK_WIDGET (self->availability_label), "warning");
+    }
+  else
+    {
+      gtk_label_set_text (self->availability_label,
+                          available ? _("Available for chat") : _("Not available"));
+      gtk_widget_remove_css_class (GTK_WIDGET (self->availability_label), "warning");
+    }
   gtk_widget_set_visible (self->user_box, TRUE);
 }
 

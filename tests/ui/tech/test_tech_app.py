@@ -511,11 +511,11 @@ def menu_item(items, text):
 def admin_story(srv, app, main_window, notifications):
     # (The "Taken by …" toast needs an Accept still in flight when someone
     # else wins; that race cannot be set up deterministically from here.)
-    # --- a technician has no Preferences entry ---------------------------
+    # --- a technician's Preferences have no Privileges (tests/ui/tech/test_tech_live.py) ---
     items = open_main_menu(main_window)
     log('menu items:', [name(i) for i in items])
     check(menu_item(items, 'Keyboard Shortcuts') is not None, 'the menu has Keyboard Shortcuts')
-    check(menu_item(items, 'Preferences') is None, 'a technician does not see Preferences')
+    check(menu_item(items, 'Preferences') is not None, 'a technician sees Preferences (sound, away)')
     click(menu_item(items, 'Log Out'))
 
     # --- log in as the administrator -----------------------------------
@@ -538,12 +538,12 @@ def admin_story(srv, app, main_window, notifications):
     time.sleep(0.5)
     press(59, KEY_CONTROL)
     try:
-        prefs = wait_frame(app, 'Setup', timeout=10)
+        prefs = wait_frame(app, 'Preferences', timeout=10)
         check(True, 'Ctrl+, opened the preferences')
     except AssertionError:
         check(False, 'Ctrl+, opened the preferences')
         click(menu_item(open_main_menu(main_window), 'Preferences'))
-        prefs = wait_frame(app, 'Setup')
+        prefs = wait_frame(app, 'Preferences')
     chat_switch = wait_find(prefs, 'check box', 'Chat facility')
     team_switch = wait_find(prefs, 'check box', 'Customers may chat with any technician',
                             'prefix')
@@ -570,8 +570,8 @@ def admin_story(srv, app, main_window, notifications):
     # Escape closes the preferences window.
     try:
         pyatspi.Registry.generateKeyboardEvent(0xff1b, None, pyatspi.KEY_SYM)
-        wait_for('Escape to close Setup', lambda: not any(
-            name(f) == 'Setup' and showing(f) for f in frames(app)), timeout=5)
+        wait_for('Escape to close Preferences', lambda: not any(
+            name(f) == 'Preferences' and showing(f) for f in frames(app)), timeout=5)
         check(True, 'Escape closed the preferences window')
     except AssertionError:
         log('note: could not send Escape through AT-SPI here; closing with the button')

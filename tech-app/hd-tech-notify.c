@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "hd-tech-notify"
+
+#include <glib/gi18n.h>
+#include <gsound.h>
+
+#include "hd-tech-notify.h"
+
+/* One sound context for the process (opened on first use). */
+static GSoundContext *sound_context;
+static gboolean sound_failed;
+
+void
+hd_tech_notify_sound (GSettings *settings)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (settings != NULL && !g_settings_get_boolean (settings, "notification-sound"))
+    {
+      g_debug ("sound off: message-new-instant skipped");
+      return;
+    }
+
+  /* Read by the UI test (G_MESSAGES_DEBUG=hd-tech-notify). */
+  g_debug ("playing message-new-instant");
+  if (sound_failed)
+    return;
+  if (sound_context == NULL)
+    {
+      sound_context = gsound_context_new (NULL, &error);
+      if (sound_context == NULL)
+        {
+          g_debug ("no sound: %s", error->message);
+          sound_failed = TRUE;
+          return;
+        }
+    }
+
+  if (!gsound_context_play_simple (sound_context, NULL, &error,
+                                   GSOUND_ATTR_EVENT_ID, "message-new-instant",
+                                   GSOUND_ATTR_EVENT_DESCRIPTION, _("New chat message"),
+                                   NULL))
+    g_debug ("could not play message-new-instant: %s", error->message);
+}
+
+static char *
+chat_notification_id (gint64 chat_id)
+{
+  return g_strdup_printf ("message-%" G_GINT64_FORMAT, chat_id);
+}
+
+void
+hd_tech_notify_message (GApplication *app,
+                        HdMessage    *message)
+{
+  g_autoptr(GNotification) notification = NULL;
+  g_autofree char *id = chat_notification_id (hd_message_get_chat_id (message));
+  g_autofree char *body = NULL;
+  HdUser *author = hd_message_get_author (message);
+  const char *text = hd_message_get_body (message);
+  g_autofree char *summary = NULL;
+
+  /* Translators: the title of a new chat message's notification */
+  summary = g_strdup_printf (_("Message from %s"),
+                             author ? hd_user_get_name (author) : _("a customer"));
+  if (text == NULL || *text == '\0')
+    text = hd_message_get_attachment (message) ? _("Sent an attachment") : "";
+  body = g_markup_escape_text (text, -1);
+
+  notification = g_notification_new (summary);
+  g_notification_set_body (notification, body);
+  g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_HIGH);
+  g_notification_set_default_action_and_target (notification, "app.open-chat", "x",
+                                                hd_message_get_chat_id (message));
+  g_application_send_notification (app, id, notification);
+}
+
+void
+hd_tech_notify_withdraw_chat (GApplication *app,
+                              gint64        chat_id)
+{
+  g_autofree char *id = chat_notification_id (chat_id);
+
+  g_application_withdraw_notification (app, id);
+}

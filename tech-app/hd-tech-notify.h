@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+#include "hdclient.h"
+
+G_BEGIN_DECLS
+
+/* Plays the freedesktop sound theme's "message-new-instant" (libgsound),
+ * unless @settings (may be NULL) has "notification-sound" off.  Without a
+ * sound server it says so once in the debug log and stays quiet. */
+void  hd_tech_notify_sound         (GSettings    *settings);
+
+/* A desktop notification for a message in a chat whose window is not
+ * focused: the author as the summary, the text as the body (escaped: some
+ * servers parse markup), "app.open-chat" (the chat id) as the default
+ * action.  One per chat: a later message replaces the earlier one. */
+void  hd_tech_notify_message       (GApplication *app,
+                                    HdMessage    *message);
+/* Withdraws what hd_tech_notify_message() showed for @chat_id. */
+void  hd_tech_notify_withdraw_chat (GApplication *app,
+                                    gint64        chat_id);
+
+G_END_DECLS

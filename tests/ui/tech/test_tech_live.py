@@ -1,0 +1,273 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Never miss a chat, presence from the desktop (#12), driven from outside
+through AT-SPI against the real server, with a stand-in notification
+server and stand-ins for GNOME's idle monitor and screen saver on the
+test's session bus:
+
+(a) after Tina closes the main window the app keeps running and its
+    socket (the server still has her online and available); a chat
+    request and a message in a chat whose window is not focused show a
+    desktop notification (with the sound, until Preferences turn it off);
+    launching the app again brings the main window back;
+(b) idle (org.gnome.Mutter.IdleMonitor WatchFired) and lock
+    (org.gnome.ScreenSaver ActiveChanged) set away on the server, input
+    and unlock clear it; the header says "Away";
+(c) "Quit and Stop Chat Requests" really quits: Tina goes offline.
+
+Run through tests/ui/run-ui-test.  Screenshots: $HD_ARTIFACTS_DIR/live-*.png."""
+
+import os
+import subprocess
+import sys
+import threading
+import time
+
+import pyatspi
+
+import test_tech_app as t
+from test_tech_app import (TECH_BIN, check, click, find, find_all, find_app, frames,
+                           log, menu_item, name, open_main_menu, press, role, set_text,
+                           showing, wait_find, wait_for, wait_frame, KEY_CONTROL, KEY_W)
+from hdtest import Api, Events, Server
+from notify_server import NotificationServer
+from desktop_services import DesktopServices
+
+ARTIFACTS = t.ARTIFACTS
+app_proc = None
+debug_lines = []
+
+
+def start_app(srv, env):
+    proc = subprocess.Popen([TECH_BIN, '--server', srv.url], env=env, stdout=subprocess.PIPE)
+
+    def reader():
+        for raw in proc.stdout:
+            line = raw.decode('utf-8', 'replace')
+            debug_lines.append(line)
+            if '-DEBUG' not in line:
+                sys.stdout.write(line)
+    threading.Thread(target=reader, daemon=True).start()
+    return proc
+
+
+def window_shot(frame, file_name):
+    """The window only: the frame's extents cropped out of the screen."""
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    path = os.path.join(ARTIFACTS, file_name)
+    try:
+        e = frame.queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
+        geometry = ['-crop', '%dx%d+%d+%d' % (e.width, e.height, e.x, e.y)]
+    except Exception:
+        geometry = []
+    subprocess.run(['import', '-window', 'root'] + geometry + ['+repage', path], check=False,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    log('screenshot', path)
+    return path
+
+
+def debug_seen(text, since):
+    return any(text in line for line in debug_lines[since:])
+
+
+def tech(api, login):
+    status, body = api.get('/users?role=technician')
+    for u in body.get('users', []):
+        if u['login'] == login:
+            return u
+    return None
+
+
+def main():
+    global app_proc
+    notifications = NotificationServer()
+    desktop = DesktopServices()
+    with Server() as srv:
+        log('server at', srv.url)
+        env = dict(os.environ)
+        env.pop('NO_AT_BRIDGE', None)
+        env.setdefault('GTK_A11Y', 'atspi')
+        env['G_MESSAGES_DEBUG'] = 'hd-tech-notify hd-tech-idle hd-tech-application'
+        app_proc = start_app(srv, env)
+        try:
+            story(srv, env, notifications, desktop)
+        except Exception:
+            t.shot('live-failure')
+            t.dump_tree()
+            raise
+        finally:
+            if app_proc.poll() is None:
+                app_proc.terminate()
+                try:
+                    app_proc.wait(10)
+                except subprocess.TimeoutExpired:
+                    app_proc.kill()
+            log('app exit status', app_proc.returncode)
+    desktop.stop()
+    notifications.stop()
+
+
+def login(app, who):
+    def login_dialog():
+        for f in frames(app):
+            if showing(f) and name(f) != 'Helpdesk Chat' and find(f, 'text', 'Login'):
+                return f
+        return None
+    dialog = wait_for('the login dialog', login_dialog)
+    set_text(find(dialog, 'text', 'Login'), who)
+    set_text(find(dialog, 'password text', 'Password') or find(dialog, 'text', 'Password'), 'demo')
+    click(wait_find(dialog, 'push button', 'Log In'))
+
+
+def story(srv, env, notifications, desktop):
+    app = wait_for('the app on the AT-SPI bus', find_app)
+    main_window = wait_frame(app, 'Helpdesk Chat')
+    login(app, 'tina')
+    wait_find(main_window, 'label', 'Tina Tech')
+
+    admin = Api(srv).login('admin', 'demo')
+    tina = Api(srv).login('tina', 'demo')
+    tina.patch('/me', {'available_for_chat': True})
+    wait_find(main_window, 'label', 'Available for chat')
+
+    # --- (b) presence from the desktop --------------------------------
+    interval = desktop.wait_idle_watch()
+    check(interval == 5 * 60 * 1000, 'the app asked the idle monitor for 5 minutes (got %r ms)' % interval)
+    check(tina.get('/me')[1]['away'] is False, 'not away at the start')
+
+    desktop.go_idle()
+    wait_for('away on the server after idle', lambda: tina.get('/me')[1]['away'] is True)
+    check(True, 'idle (WatchFired): the server has Tina away')
+    wait_find(main_window, 'label', 'Away')
+    check(True, 'the header says "Away"')
+    time.sleep(0.5)
+    window_shot(main_window, 'live-away.png')
+    carol = Api(srv).login('carol', 'demo')
+    status, body = carol.post('/chats', {'request_id': 1})
+    check(status == 409, 'while away, Carol cannot start a chat with Tina (%d)' % status)
+
+    check(desktop.wait_active_watch(), 'then the app watches for the user coming back')
+    desktop.come_back()
+    wait_for('away cleared after input', lambda: tina.get('/me')[1]['away'] is False)
+    check(True, 'input again (user-active watch): away cleared on the server')
+    wait_find(main_window, 'label', 'Available for chat')
+
+    desktop.lock(True)
+    wait_for('away on lock', lambda: tina.get('/me')[1]['away'] is True)
+    check(True, 'lock (ActiveChanged true): away on the server')
+    desktop.lock(False)
+    wait_for('away cleared on unlock', lambda: tina.get('/me')[1]['away'] is False)
+    check(True, 'unlock (ActiveChanged false): away cleared')
+
+    # The preference: a new interval means a new idle watch.
+    items = open_main_menu(main_window)
+    click(menu_item(items, 'Preferences'))
+    prefs = wait_frame(app, 'Preferences')
+    check(find(prefs, None, 'Privileges') is None or not showing(find(prefs, None, 'Privileges')),
+          'a technician\'s Preferences have no Privileges page')
+    spin = wait_find(prefs, 'spin button', 'Away after idle minutes')
+    before = set(desktop.idle_watches)
+    spin.queryValue().currentValue = 2.0
+    wait_for('a 2 minute idle watch', lambda: 120000 in [
+        v for k, v in desktop.idle_watches.items() if k not in before])
+    check(True, 'Preferences: away after 2 idle minutes (a new idle watch of 120000 ms)')
+    sound = wait_find(prefs, 'check box', 'Notification sound')
+    check(sound.getState().contains(pyatspi.STATE_CHECKED), 'the notification sound is on by default')
+    pyatspi.Registry.generateKeyboardEvent(0xff1b, None, pyatspi.KEY_SYM)  # Escape
+    wait_for('Preferences to close', lambda: not any(
+        name(f) == 'Preferences' and showing(f) for f in frames(app)), timeout=10)
+
+    # --- (a) never miss a chat: close the main window -----------------
+    press(KEY_W, KEY_CONTROL)
+    wait_for('the main window to hide', lambda: not any(
+        name(f) == 'Helpdesk Chat' and showing(f) for f in frames(app)))
+    check(app_proc.poll() is None, 'the app still runs after its main window closed')
+    running = notifications.wait_for(lambda n: 'Still Running' in n['summary'])
+    check(running is not None, 'a notification says the app keeps running')
+    time.sleep(1.5)  # a closing socket would have been seen by now
+    me = tech(admin, 'tina')
+    check(me['online'] is True and me['available_for_chat'] is True,
+          'the server still has Tina online and available (%r)' % me)
+
+    since = len(debug_lines)
+    status, chat = carol.post('/chats', {'request_id': 1})
+    check(status == 201, 'Carol asks for a chat (201)')
+    note = notifications.wait_for(lambda n: 'Carol Customer wants to chat about #1' in n['body'])
+    check(note is not None, 'the chat request shows a desktop notification after the window closed')
+    wait_for('the sound', lambda: debug_seen('playing message-new-instant', since))
+    check(True, 'with the sound (message-new-instant)')
+
+    # Accept from the notification: the chat window opens.
+    carol_events = Events(srv, carol.token)
+    carol_events.next('hello')
+    notifications.press(note, 'Accept')
+    chat_window = wait_frame(app, 'Chat with Carol Customer')
+    carol_events.next('chat.accepted', where=lambda d: d['id'] == chat['id'])
+    check(True, 'Accept in the notification accepted the chat')
+
+    # Launching the app again brings the main window back (and so the
+    # chat window is no longer the focused one).
+    subprocess.run([TECH_BIN, '--server', srv.url], env=env, timeout=30,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    main_window = wait_frame(app, 'Helpdesk Chat')
+    check(True, 'launching the app again showed the main window')
+    wait_for('the chat window to lose focus', lambda: not chat_window.getState().contains(
+        pyatspi.STATE_ACTIVE), timeout=10)
+
+    since = len(debug_lines)
+    carol.post('/chats/%d/messages' % chat['id'], {'body': 'Is it <b>fixed</b> yet?',
+                                                   'client_id': 'live-1'})
+    msg = notifications.wait_for(lambda n: n['summary'] == 'Message from Carol Customer')
+    check(msg is not None and 'fixed' in msg['body'],
+          'a message in an unfocused chat shows a notification (%r)' % msg)
+    check(msg is not None and '&lt;b&gt;' in msg['body'], 'its body is escaped, never markup')
+    wait_for('the message sound', lambda: debug_seen('playing message-new-instant', since))
+    check(True, 'the message played the sound')
+    notifications.press(msg, '')
+    wait_for('the chat window to be focused', lambda: chat_window.getState().contains(
+        pyatspi.STATE_ACTIVE))
+    check(True, 'the notification\'s default action focused the chat window')
+
+    # Sound off in Preferences: notifications stay, the sound goes.
+    items = open_main_menu(main_window)
+    click(menu_item(items, 'Preferences'))
+    prefs = wait_frame(app, 'Preferences')
+    click(wait_find(prefs, 'check box', 'Notification sound'))
+    wait_for('the switch off', lambda: not find(prefs, 'check box', 'Notification sound')
+             .getState().contains(pyatspi.STATE_CHECKED))
+    pyatspi.Registry.generateKeyboardEvent(0xff1b, None, pyatspi.KEY_SYM)
+    wait_for('Preferences to close', lambda: not any(
+        name(f) == 'Preferences' and showing(f) for f in frames(app)), timeout=10)
+    since = len(debug_lines)
+    n_before = len(notifications.notifications)
+    carol.post('/chats/%d/messages' % chat['id'], {'body': 'Hello?', 'client_id': 'live-2'})
+    quiet = notifications.wait_for(lambda n: n['body'] == 'Hello?')
+    check(quiet is not None, 'with the sound off the notification still comes')
+    wait_for('"sound off" in the log', lambda: debug_seen('sound off', since))
+    check(not debug_seen('playing message-new-instant', since), 'and no sound played')
+    del n_before
+
+    # --- (c) Quit says it stops chat requests, and does ---------------
+    items = open_main_menu(main_window)
+    quit_item = menu_item(items, 'Quit and Stop Chat Requests')
+    check(quit_item is not None, 'the menu says "Quit and Stop Chat Requests"')
+    click(quit_item)
+    try:
+        status = app_proc.wait(30 * max(t.SLOW, 1))
+    except subprocess.TimeoutExpired:
+        status = None
+    check(status == 0, 'Quit ends the app (status %r)' % status)
+    wait_for('Tina offline', lambda: tech(admin, 'tina')['online'] is False)
+    check(True, 'after Quit the server has Tina offline')
+
+
+if __name__ == '__main__':
+    try:
+        main()
+    except AssertionError as e:
+        t.failures.append(str(e))
+        log('FAIL:', e)
+    if t.failures:
+        print('%d failed: %s' % (len(t.failures), '; '.join(t.failures)))
+        sys.exit(1)
+    print('all checks passed')
