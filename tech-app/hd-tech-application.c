@@ -521,11 +521,12 @@ update_actions (HdTechApplication *self)
   action = g_action_map_lookup_action (G_ACTION_MAP (self), "login");
   g_simple_action_set_enabled (G_SIMPLE_ACTION (action), self->session == NULL);
 
-  /* The privileges page is for administrators only. */
-  if (self->session == NULL && self->preferences != NULL)
+  /* The privileges page is for administrators only: a new role, a new
+   * window. */
+  if (self->preferences != NULL &&
+      (self->session == NULL ||
+       hd_tech_preferences_window_get_admin (HD_TECH_PREFERENCES_WINDOW (self->preferences)) != admin))
     gtk_window_destroy (self->preferences);
-  if (self->preferences != NULL)
-    hd_tech_preferences_window_set_admin (HD_TECH_PREFERENCES_WINDOW (self->preferences), admin);
 }
 
 static void
@@ -760,9 +761,8 @@ preferences_action (GSimpleAction *action,
 
   if (self->preferences == NULL)
     {
-      self->preferences = GTK_WINDOW (hd_tech_preferences_window_new (self->session, self->settings));
-      hd_tech_preferences_window_set_admin (HD_TECH_PREFERENCES_WINDOW (self->preferences),
-                                            hd_user_is_admin (me));
+      self->preferences = GTK_WINDOW (hd_tech_preferences_window_new (self->session, self->settings,
+                                                                      hd_user_is_admin (me)));
       g_object_add_weak_pointer (G_OBJECT (self->preferences), (gpointer *) &self->preferences);
       gtk_window_set_transient_for (self->preferences,
                                     gtk_application_get_active_window (GTK_APPLICATION (self)));

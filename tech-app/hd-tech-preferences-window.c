@@ -205,7 +205,6 @@ hd_tech_preferences_window_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->session, self);
   g_clear_object (&self->session);
   g_clear_object (&self->cancellable);
-  g_clear_object (&self->privileges_page);
 
   G_OBJECT_CLASS (hd_tech_preferences_window_parent_class)->dispose (object);
 }
@@ -241,13 +240,35 @@ hd_tech_preferences_window_init (HdTechPreferencesWindow *self)
 {
   self->cancellable = g_cancellable_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
-  /* Kept while it is out of the window (a technician's preferences). */
-  g_object_ref (self->privileges_page);
+}
+
+/* Only at creation: the application makes a new window when the role
+ * changes. */
+static void
+set_admin (HdTechPreferencesWindow *self,
+           gboolean                 admin)
+{
+  if (admin)
+    {
+      /* An administrator opens the preferences mostly for the privileges. */
+      adw_preferences_window_set_visible_page (ADW_PREFERENCES_WINDOW (self),
+                                               ADW_PREFERENCES_PAGE (self->privileges_page));
+      return;
+    }
+
+  /* Removed (and so destroyed), not hidden: libadwaita 1.2's switcher
+   * keeps a hidden page's tab. */
+  adw_preferences_window_remove (ADW_PREFERENCES_WINDOW (self),
+                                 ADW_PREFERENCES_PAGE (self->privileges_page));
+  self->privileges_page = NULL;
+  self->chat_enabled_switch = self->team_switch = NULL;
+  self->max_chats_row = self->waiting_timeout_row = self->inactivity_timeout_row = NULL;
 }
 
 HdTechPreferencesWindow *
 hd_tech_preferences_window_new (HdSession *session,
-                                GSettings *settings)
+                                GSettings *settings,
+                                gboolean   admin)
 {
   HdTechPreferencesWindow *self;
 
@@ -256,15 +277,19 @@ hd_tech_preferences_window_new (HdSession *session,
 
   self = g_object_new (HD_TYPE_TECH_PREFERENCES_WINDOW, NULL);
   self->session = g_object_ref (session);
-  g_signal_connect_swapped (session, "notify::chat-enabled",
-                            G_CALLBACK (sync_switches), self);
-  g_signal_connect_swapped (session, "notify::customer-chat-with-team",
-                            G_CALLBACK (sync_switches), self);
-  g_signal_connect_swapped (session, "notify::max-chats", G_CALLBACK (sync_limits), self);
-  g_signal_connect_swapped (session, "notify::waiting-timeout", G_CALLBACK (sync_limits), self);
-  g_signal_connect_swapped (session, "notify::inactivity-timeout", G_CALLBACK (sync_limits), self);
-  sync_switches (self);
-  sync_limits (self);
+  set_admin (self, admin);
+  if (admin)
+    {
+      g_signal_connect_swapped (session, "notify::chat-enabled",
+                                G_CALLBACK (sync_switches), self);
+      g_signal_connect_swapped (session, "notify::customer-chat-with-team",
+                                G_CALLBACK (sync_switches), self);
+      g_signal_connect_swapped (session, "notify::max-chats", G_CALLBACK (sync_limits), self);
+      g_signal_connect_swapped (session, "notify::waiting-timeout", G_CALLBACK (sync_limits), self);
+      g_signal_connect_swapped (session, "notify::inactivity-timeout", G_CALLBACK (sync_limits), self);
+      sync_switches (self);
+      sync_limits (self);
+    }
 
   if (settings != NULL)
     {
@@ -283,25 +308,9 @@ hd_tech_preferences_window_new (HdSession *session,
   return self;
 }
 
-void
-hd_tech_preferences_window_set_admin (HdTechPreferencesWindow *self,
-                                      gboolean                 admin)
+gboolean
+hd_tech_preferences_window_get_admin (HdTechPreferencesWindow *self)
 {
-  g_return_if_fail (HD_IS_TECH_PREFERENCES_WINDOW (self));
-
-  /* Removed, not hidden: libadwaita 1.2's switcher keeps a hidden
-   * page's tab.  The window holds its own reference (see init). */
-  if (admin == (gtk_widget_get_parent (self->privileges_page) != NULL))
-    return;
-  if (admin)
-    {
-      adw_preferences_window_add (ADW_PREFERENCES_WINDOW (self),
-                                  ADW_PREFERENCES_PAGE (self->privileges_page));
-      /* An administrator opens the preferences mostly for the privileges. */
-      adw_preferences_window_set_visible_page (ADW_PREFERENCES_WINDOW (self),
-                                               ADW_PREFERENCES_PAGE (self->privileges_page));
-    }
-  else
-    adw_preferences_window_remove (ADW_PREFERENCES_WINDOW (self),
-                                   ADW_PREFERENCES_PAGE (self->privileges_page));
+  g_return_val_if_fail (HD_IS_TECH_PREFERENCES_WINDOW (self), FALSE);
+  return self->privileges_page != NULL;
 }

@@ -11,12 +11,12 @@ G_DECLARE_FINAL_TYPE (HdTechPreferencesWindow, hd_tech_preferences_window, HD, T
 
 /* Preferences.  General (everyone; @settings may be NULL when the schema
  * is not installed): notification sound, away after idle minutes.
- * Privileges (administrators, see _set_admin): the system switches and
- * the chat limits, applied at once and kept current by
- * privileges.changed. */
+ * Privileges (only when @admin): the system switches and the chat
+ * limits, applied at once and kept current by privileges.changed. */
 HdTechPreferencesWindow *hd_tech_preferences_window_new       (HdSession *session,
-                                                               GSettings *settings);
-void                     hd_tech_preferences_window_set_admin (HdTechPreferencesWindow *self,
-                                                               gboolean                 admin);
+                                                               GSettings *settings,
+                                                               gboolean   admin);
+/* Whether it was made with the Privileges page. */
+gboolean                 hd_tech_preferences_window_get_admin (HdTechPreferencesWindow *self);
 
 G_END_DECLS

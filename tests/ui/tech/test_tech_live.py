@@ -119,6 +119,46 @@ def login(app, who):
     click(wait_find(dialog, 'push button', 'Log In'))
 
 
+def entry_row(prefs, title):
+    """The AdwEntryRow titled title (GTK 4.8 exports the row, as a text
+    field, but not its text)."""
+    return wait_find(prefs, 'text', title)
+
+
+def type_into_row(prefs, row, text):
+    """Clicks into the row, replaces its text and presses Enter (the row's
+    apply), as a person would."""
+    e = row.queryComponent().getExtents(pyatspi.WINDOW_COORDS)
+    w = prefs.queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
+    pyatspi.Registry.generateMouseEvent(w.x + e.x + e.width // 3, w.y + e.y + e.height // 2, 'b1c')
+    time.sleep(0.3)
+    press(38, KEY_CONTROL)  # Ctrl+A
+    pyatspi.Registry.generateKeyboardEvent(0, text, pyatspi.KEY_STRING)
+    time.sleep(0.2)
+    press(36)  # Return
+
+
+def limits(admin, prefs):
+    waiting = entry_row(prefs, 'Longest wait for an answer, in seconds')
+    time.sleep(0.5)
+    window_shot(prefs, 'live-limits.png')
+
+    # A bad value: answered, nothing sent.
+    type_into_row(prefs, waiting, 'soon')
+    wait_find(prefs, 'label', 'The longest wait must be a whole number', 'prefix')
+    check(True, 'a bad waiting timeout is answered clearly')
+    check(admin.get('/setup/privileges')[1]['waiting_timeout_s'] == 300, 'and nothing changed')
+
+    type_into_row(prefs, waiting, '120')
+    wait_for('waiting_timeout_s 120', lambda: admin.get('/setup/privileges')[1]
+             ['waiting_timeout_s'] == 120)
+    check(True, 'the waiting timeout was saved (PATCH /setup/privileges)')
+    type_into_row(prefs, entry_row(prefs, 'Most active chats per technician (0: no limit)'), '5')
+    wait_for('max_chats 5', lambda: admin.get('/setup/privileges')[1]
+             ['max_chats_per_technician'] == 5)
+    check(True, 'the most chats per technician was saved')
+
+
 def story(srv, env, notifications, desktop):
     app = wait_for('the app on the AT-SPI bus', find_app)
     main_window = wait_frame(app, 'Helpdesk Chat')
@@ -246,6 +286,17 @@ def story(srv, env, notifications, desktop):
     wait_for('"sound off" in the log', lambda: debug_seen('sound off', since))
     check(not debug_seen('playing message-new-instant', since), 'and no sound played')
     del n_before
+
+    # --- (d) an administrator sets the chat limits -------------------
+    items = open_main_menu(main_window)
+    click(menu_item(items, 'Log Out'))
+    login(app, 'admin')
+    main_window = wait_frame(app, 'Helpdesk Chat')
+    wait_find(main_window, 'label', 'Ada Admin')
+    items = open_main_menu(main_window)
+    click(menu_item(items, 'Preferences'))
+    prefs = wait_frame(app, 'Preferences')
+    limits(admin, prefs)
 
     # --- (c) Quit says it stops chat requests, and does ---------------
     items = open_main_menu(main_window)
