@@ -236,6 +236,32 @@ first_frame_free (FirstFrame *ff)
   g_free (ff);
 }
 
+static gboolean painted;
+
+static gboolean
+on_surface_render (GSignalInvocationHint *hint,
+                   guint                  n_params,
+                   const GValue          *params,
+                   gpointer               data)
+{
+  painted = TRUE;
+  return FALSE;  /* once is enough: the hook goes */
+}
+
+gboolean
+hd_app_has_painted (void)
+{
+  static gsize hooked;
+
+  if (g_once_init_enter (&hooked))
+    {
+      g_signal_add_emission_hook (g_signal_lookup ("render", GDK_TYPE_SURFACE), 0,
+                                  on_surface_render, NULL, NULL);
+      g_once_init_leave (&hooked, 1);
+    }
+  return painted;
+}
+
 static void
 on_after_paint (GdkFrameClock *clock,
                 FirstFrame    *ff)
@@ -243,6 +269,9 @@ on_after_paint (GdkFrameClock *clock,
   gint64 now = g_get_monotonic_time ();
   const char *bench = g_getenv ("HD_BENCH_FIRST_FRAME");
 
+  /* A frame before the X server mapped the window draws nothing. */
+  if (!hd_app_has_painted ())
+    return;
   g_signal_handlers_disconnect_by_func (clock, on_after_paint, ff);
   /* Read by the UI tests (G_MESSAGES_DEBUG=hd-app-shell). */
   g_debug ("first window drawn %.1f ms after start", (now - ff->started_us) / 1000.0);
@@ -260,10 +289,12 @@ on_after_paint (GdkFrameClock *clock,
           return;
         }
     }
-  /* Low priority: after this frame's work, before nothing the user waits
-   * for. */
+  /* Right after this frame, not at idle priority: while a spinner
+   * animates, slow frames (GL in software) keep the frame clock busy and
+   * starve idles (GTK's AT-SPI registration among them), so what would
+   * stop the spinner must not wait for an idle. */
   if (ff->func != NULL)
-    g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, ff->func, ff->data, NULL);
+    g_timeout_add_full (G_PRIORITY_DEFAULT, 0, ff->func, ff->data, NULL);
   first_frame_free (ff);
 }
 
@@ -274,6 +305,7 @@ on_first_map (GtkWidget  *widget,
   GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
 
   g_clear_signal_handler (&ff->map_handler, widget);
+  hd_app_has_painted ();  /* watches for the first render from now on */
   if (clock == NULL)
     {
       if (ff->func)
@@ -406,6 +438,20 @@ hd_stack_hide_inactive_pages (GtkStack *stack)
 
   g_signal_connect (stack, "notify::visible-child", G_CALLBACK (sync_hidden_pages), NULL);
   sync_hidden_pages (stack);
+}
+
+void
+hd_stack_show_page (GtkStack   *stack,
+                    const char *name)
+{
+  GtkWidget *child;
+
+  g_return_if_fail (GTK_IS_STACK (stack));
+
+  child = gtk_stack_get_child_by_name (stack, name);
+  g_return_if_fail (child != NULL);
+  gtk_widget_set_visible (child, TRUE);
+  gtk_stack_set_visible_child (stack, child);
 }
 
 static void

@@ -74,10 +74,21 @@ void      hd_app_after_first_frame  (GtkWindow   *window,
 void      hd_app_use_lazy_help_overlay (GtkApplication *app,
                                         const char     *resource_path);
 
+/* TRUE once a window of the process has rendered (GdkSurface::render;
+ * the first call starts watching).  A frame clock cycle that runs before
+ * the X server has mapped the window draws nothing, yet ends with
+ * after-paint: first-frame measurements wait for this. */
+gboolean  hd_app_has_painted        (void);
+
 /* Accessibility: keep what is not on screen out of the AT-SPI tree
  * (GTK 4.8 exports every page of a stack and a folded revealer's child),
  * so a screen reader reads only what is shown. */
 void      hd_stack_hide_inactive_pages (GtkStack    *stack);
+/* Start-up: a stack page whose child starts invisible (visible False in
+ * the .ui) costs no style work and loads no icons until it is first
+ * shown; this makes it visible and shows it. */
+void      hd_stack_show_page           (GtkStack    *stack,
+                                        const char  *name);
 void      hd_revealer_hide_when_closed (GtkRevealer *revealer);
 
 G_END_DECLS

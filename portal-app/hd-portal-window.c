@@ -70,7 +70,7 @@ show_request (HdPortalWindow *self,
     {
       self->selected_id = 0;
       hd_portal_request_page_set_request (self->request_page, NULL, NULL);
-      gtk_stack_set_visible_child_name (self->content_stack, "none");
+      hd_stack_show_page (self->content_stack, "none");
       adw_window_title_set_title (self->content_title, _("Helpdesk"));
       adw_window_title_set_subtitle (self->content_title, "");
       return;
@@ -81,7 +81,7 @@ show_request (HdPortalWindow *self,
 
       self->selected_id = hd_request_get_id (request);
       hd_portal_request_page_set_request (self->request_page, self->session, request);
-      gtk_stack_set_visible_child_name (self->content_stack, "request");
+      hd_stack_show_page (self->content_stack, "request");
       adw_window_title_set_title (self->content_title, title);
     }
 }
@@ -93,16 +93,16 @@ update_sidebar (HdPortalWindow *self)
 
   if (self->session == NULL)
     {
-      gtk_stack_set_visible_child_name (self->sidebar_stack, self->loaded ? "signed-out" : "loading");
+      hd_stack_show_page (self->sidebar_stack, self->loaded ? "signed-out" : "loading");
       gtk_spinner_set_spinning (self->loading_spinner, !self->loaded);
       return;
     }
 
   n = g_list_model_get_n_items (G_LIST_MODEL (self->sorted_requests));
   if (n == 0)
-    gtk_stack_set_visible_child_name (self->sidebar_stack, self->loaded ? "empty" : "loading");
+    hd_stack_show_page (self->sidebar_stack, self->loaded ? "empty" : "loading");
   else
-    gtk_stack_set_visible_child_name (self->sidebar_stack, "list");
+    hd_stack_show_page (self->sidebar_stack, "list");
   gtk_spinner_set_spinning (self->loading_spinner,
                             g_strcmp0 (gtk_stack_get_visible_child_name (self->sidebar_stack), "loading") == 0);
 

@@ -262,7 +262,7 @@ hd_tech_window_show_signed_out (HdTechWindow *self)
   g_return_if_fail (HD_IS_TECH_WINDOW (self));
 
   hd_tech_window_set_session (self, NULL);
-  gtk_stack_set_visible_child_name (self->main_stack, "signed-out");
+  hd_stack_show_page (self->main_stack, "signed-out");
 }
 
 void
@@ -307,7 +307,7 @@ hd_tech_window_set_session (HdTechWindow *self,
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-queue", session != NULL);
 
   if (session != NULL)
-    gtk_stack_set_visible_child_name (self->main_stack, "content");
+    hd_stack_show_page (self->main_stack, "content");
 }
 
 static void

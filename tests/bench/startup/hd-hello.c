@@ -7,10 +7,27 @@
 
 #include <adwaita.h>
 
+/* As hd_app_has_painted () (client/hd-app-shell.c): a frame clock cycle
+ * before the X server mapped the window draws nothing, yet ends with
+ * after-paint; the first frame is the first that rendered. */
+static gboolean painted;
+
+static gboolean
+on_surface_render (GSignalInvocationHint *hint,
+                   guint                  n_params,
+                   const GValue          *params,
+                   gpointer               data)
+{
+  painted = TRUE;
+  return FALSE;
+}
+
 static void
 on_after_paint (GdkFrameClock *clock,
                 GtkWindow     *window)
 {
+  if (!painted)
+    return;
   g_signal_handlers_disconnect_by_func (clock, on_after_paint, window);
   g_print ("hd-first-frame %" G_GINT64_FORMAT "\n", g_get_monotonic_time ());
   fflush (stdout);
@@ -20,6 +37,8 @@ on_after_paint (GdkFrameClock *clock,
 static void
 on_map (GtkWidget *window)
 {
+  g_signal_add_emission_hook (g_signal_lookup ("render", GDK_TYPE_SURFACE), 0,
+                              on_surface_render, NULL, NULL);
   g_signal_connect (gtk_widget_get_frame_clock (window), "after-paint",
                     G_CALLBACK (on_after_paint), window);
 }
