@@ -26,6 +26,7 @@ struct _HdPortalChatWindow
   GtkSpinner      *waiting_spinner;
   AdwBin          *chat_bin;
   GtkWidget       *leave_button;
+  GtkWidget       *cancel_button;
   GtkRevealer     *rating_revealer;
   HdPortalRating  *rating;
 
@@ -101,6 +102,8 @@ update_state (HdPortalChatWindow *self)
     return;
 
   state = hd_chat_get_state (self->chat);
+  /* Withdrawing is for a waiting chat only: an ended one shows no Cancel. */
+  gtk_widget_set_visible (self->cancel_button, state == HD_CHAT_STATE_WAITING);
   partner = dup_partner_name (self);
   request = hd_session_lookup_request (self->session, hd_chat_get_request_id (self->chat));
 
@@ -153,47 +156,40 @@ update_state (HdPortalChatWindow *self)
 
     case HD_CHAT_STATE_ENDED:
     default:
-      gtk_spinner_set_spinning (self->waiting_spinner, FALSE);
-      gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.cancel", FALSE);
-      gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.end", FALSE);
-      if (hd_chat_get_accepted_at (self->chat) != NULL)
-        {
-          gtk_stack_set_visible_child_name (self->state_stack, "chat");
-          gtk_label_set_text (self->ended_label, _("The chat has ended. The transcript was saved as a note on this request."));
-          gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.email", TRUE);
-          gtk_widget_set_visible (GTK_WIDGET (self->email_button), TRUE);
-          /* Once, skippable; a rating given elsewhere shows as given. */
-          if (hd_chat_get_rating (self->chat) > 0)
-            hd_portal_rating_show_done (self->rating, hd_chat_get_rating (self->chat),
-                                        hd_chat_get_rating_comment (self->chat));
-          gtk_revealer_set_reveal_child (self->rating_revealer, !self->rating_skipped);
-        }
-      else if (!self->withdrawn)
-        {
-          /* Nobody took it (no answer, or the technician left): say so
-           * kindly, and offer the other way to reach them. */
-          adw_status_page_set_title (self->waiting_page, _("Nobody Could Answer"));
-          adw_status_page_set_description (self->waiting_page,
-                                           _("Sorry, nobody was free to take your chat this time. "
-                                             "You can leave a message instead; it reaches them on the request."));
-          gtk_widget_set_visible (self->leave_button, TRUE);
-          gtk_stack_set_visible_child_name (self->state_stack, "waiting");
-          gtk_label_set_text (self->ended_label, _("The chat has ended."));
-          gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.email", FALSE);
-          gtk_widget_set_visible (GTK_WIDGET (self->email_button), FALSE);
-        }
-      else
-        {
-          /* Never accepted: there is no conversation and no transcript. */
-          gtk_widget_set_visible (self->leave_button, FALSE);
-          adw_status_page_set_title (self->waiting_page, _("Chat Request Withdrawn"));
-          adw_status_page_set_description (self->waiting_page,
-                                           _("Nobody accepted the chat. You can start another one from the request."));
-          gtk_stack_set_visible_child_name (self->state_stack, "waiting");
-          gtk_label_set_text (self->ended_label, _("The chat has ended."));
-          gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.email", FALSE);
-          gtk_widget_set_visible (GTK_WIDGET (self->email_button), FALSE);
-        }
+      {
+        gboolean accepted = hd_chat_get_accepted_at (self->chat) != NULL;
+        gboolean offer_message = FALSE;
+        g_autofree char *ended_title = NULL;
+        g_autofree char *text = hd_portal_chat_end_text (hd_chat_get_end_reason (self->chat), accepted,
+                                                         self->withdrawn, partner, &ended_title,
+                                                         &offer_message);
+
+        gtk_spinner_set_spinning (self->waiting_spinner, FALSE);
+        gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.cancel", FALSE);
+        gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.end", FALSE);
+        gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.email", accepted);
+        gtk_widget_set_visible (GTK_WIDGET (self->email_button), accepted);
+        if (accepted)
+          {
+            gtk_stack_set_visible_child_name (self->state_stack, "chat");
+            gtk_label_set_text (self->ended_label, text);
+            /* Once, skippable; a rating given elsewhere shows as given. */
+            if (hd_chat_get_rating (self->chat) > 0)
+              hd_portal_rating_show_done (self->rating, hd_chat_get_rating (self->chat),
+                                          hd_chat_get_rating_comment (self->chat));
+            gtk_revealer_set_reveal_child (self->rating_revealer, !self->rating_skipped);
+          }
+        else
+          {
+            /* Nobody took it: say why, kindly, and where there is
+             * someone to reach, offer the other way. */
+            adw_status_page_set_title (self->waiting_page, ended_title);
+            adw_status_page_set_description (self->waiting_page, text);
+            gtk_widget_set_visible (self->leave_button, offer_message);
+            gtk_stack_set_visible_child_name (self->state_stack, "waiting");
+            gtk_label_set_text (self->ended_label, _("The chat has ended."));
+          }
+      }
       gtk_revealer_set_reveal_child (self->ended_revealer, TRUE);
       break;
     }
@@ -590,6 +586,7 @@ hd_portal_chat_window_class_init (HdPortalChatWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HdPortalChatWindow, waiting_spinner);
   gtk_widget_class_bind_template_child (widget_class, HdPortalChatWindow, chat_bin);
   gtk_widget_class_bind_template_child (widget_class, HdPortalChatWindow, leave_button);
+  gtk_widget_class_bind_template_child (widget_class, HdPortalChatWindow, cancel_button);
   gtk_widget_class_bind_template_child (widget_class, HdPortalChatWindow, rating_revealer);
   gtk_widget_class_bind_template_child (widget_class, HdPortalChatWindow, rating);
   gtk_widget_class_bind_template_callback (widget_class, rate_cb);

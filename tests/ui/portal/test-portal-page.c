@@ -99,6 +99,51 @@ test_reason_texts (void)
   g_assert_null (hd_portal_chat_reason_text (NULL, "Tina Tech"));
 }
 
+/* The ended chat window's words follow the chat's end_reason: "Nobody
+ * Could Answer" only when nobody could. */
+static void
+test_end_texts (void)
+{
+  struct {
+    HdEndReason reason;
+    gboolean accepted, withdrawn;
+    const char *title, *text;
+    gboolean offer;
+  } cases[] = {
+    { HD_END_REASON_TECHNICIAN, TRUE, FALSE, NULL,
+      "Tina Tech ended the chat. The transcript was saved as a note on this request.", FALSE },
+    { HD_END_REASON_CUSTOMER, TRUE, FALSE, NULL,
+      "You ended the chat. The transcript was saved as a note on this request.", FALSE },
+    { HD_END_REASON_INACTIVE, TRUE, FALSE, NULL,
+      "The chat ended after a long time without messages. The transcript was saved as a note on this request.", FALSE },
+    { HD_END_REASON_NONE, TRUE, FALSE, NULL,
+      "The chat has ended. The transcript was saved as a note on this request.", FALSE },
+    { HD_END_REASON_NO_ANSWER, FALSE, FALSE, "Nobody Could Answer",
+      "Sorry, nobody was free to take your chat this time. You can leave a message instead; it reaches them on the request.", TRUE },
+    { HD_END_REASON_TECHNICIAN, FALSE, FALSE, "Chat Request Declined",
+      "Tina Tech could not take your chat this time. You can leave a message instead; it reaches them on the request.", TRUE },
+    { HD_END_REASON_WITHDRAWN, FALSE, FALSE, "Chat Request Withdrawn",
+      "You withdrew the chat request. You can start another one from the request.", FALSE },
+    /* Withdrawn here, before the server's reason arrived. */
+    { HD_END_REASON_NONE, FALSE, TRUE, "Chat Request Withdrawn",
+      "You withdrew the chat request. You can start another one from the request.", FALSE },
+    { HD_END_REASON_NONE, FALSE, FALSE, "Chat Request Ended",
+      "The chat request ended before anyone accepted it. You can leave a message instead; it reaches them on the request.", TRUE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *title = NULL;
+      gboolean offer = !cases[i].offer;
+      g_autofree char *text = hd_portal_chat_end_text (cases[i].reason, cases[i].accepted, cases[i].withdrawn,
+                                                       "Tina Tech", &title, &offer);
+
+      g_assert_cmpstr (text, ==, cases[i].text);
+      g_assert_cmpstr (title, ==, cases[i].title);
+      g_assert_cmpint (offer, ==, cases[i].offer);
+    }
+}
+
 static void
 test_chat_menu_follows_options (void)
 {
@@ -232,6 +277,7 @@ main (int   argc,
   hd_client_init_resources ();
 
   g_test_add_func ("/portal/reason-texts", test_reason_texts);
+  g_test_add_func ("/portal/end-texts", test_end_texts);
   g_test_add_func ("/portal/chat-menu-follows-options", test_chat_menu_follows_options);
   g_test_add_func ("/portal/app-shortcuts", test_app_shortcuts);
 

@@ -33,7 +33,7 @@ from notify_server import NotificationServer  # noqa: E402
 
 REASON_UNAVAILABLE = 'Tina Tech is not available for chat right now'
 CHAT_WITH_TINA = 'Chat with Tina Tech'
-ENDED = 'The chat has ended. The transcript was saved as a note on this request.'
+ENDED = 'Tina Tech ended the chat. The transcript was saved as a note on this request.'
 
 ARTIFACTS = os.environ.get('HD_ARTIFACTS_DIR') or '.'
 
@@ -286,6 +286,28 @@ def main():
         status, body = Api(srv).login('carol').get('/chats/%d' % second)
         assert status == 200 and body['state'] == 'ended', (status, body)
         wait_find(chat_frame, 'the withdrawn state', role='label', name='Chat Request Withdrawn', timeout=10)
+        assert not find_all(chat_frame, role='button', name='Leave a Message'), 'no message offer after a withdrawal'
+
+        step('a third chat; Tina turns unavailable: it ends no_answer and the window says so')
+        press(wait_find(chat_frame, 'the Close button', role='button', name='Close'))
+        wait_for('the withdrawn chat window to close',
+                 lambda: window_named(app, contains='Chat with Tina Tech') is None, timeout=10)
+        ask_past_last_window(app, portal)
+        press(chat_menu)
+        press(wait_find(main_window, CHAT_WITH_TINA + ' (enabled)', role='button', name=CHAT_WITH_TINA,
+                        pred=is_sensitive, timeout=15))
+        third = ev.next('chat.requested', timeout=10, where=lambda d: d['id'] not in (chat_id, second))['data']['id']
+        chat_frame = wait_for('the third chat window', lambda: window_named(app, contains='Chat with Tina Tech'),
+                              timeout=15)
+        wait_find(chat_frame, 'the waiting state', role='label', contains='Waiting for Tina Tech to accept')
+        status, body = tina.patch('/me', {'available_for_chat': False})
+        assert status == 200, (status, body)
+        wait_find(chat_frame, 'the unanswered state', role='label', name='Nobody Could Answer', timeout=15)
+        wait_find(chat_frame, 'the offer to leave a message', role='button', name='Leave a Message', timeout=10)
+        wait_gone(chat_frame, 'the Cancel button of the waiting state', role='button', name='Cancel')
+        status, body = Api(srv).login('carol').get('/chats/%d' % third)
+        assert status == 200 and body['end_reason'] == 'no_answer', (status, body)
+        screenshot_window('Chat with Tina Tech', 'portal-no-answer.png')
         # fatal-criticals is off for the app (a critical would abort it
         # mid-step), so look at the log instead: none may appear (GTK 4.8's
         # g_variant_new_object_path one came from a hidden toplevel, see
