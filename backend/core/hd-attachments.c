@@ -53,13 +53,11 @@ hd_chat_service_add_attachment (HdChatService  *self,
   g_autofree char *body = NULL;
   g_autofree char *sha256 = NULL;
   g_autoptr(HdMessageRecord) m = NULL;
-  g_autoptr(GString) line = NULL;
   HdAttachment meta = { 0, };
   const char *content_type;
   gsize size;
   const guint8 *bytes = g_bytes_get_data (data, &size);
   gint64 now = g_get_real_time ();
-  gint64 length = 0;
   gboolean is_new = FALSE;
   HdChatRecord chat;
   GString *out;
@@ -107,15 +105,12 @@ hd_chat_service_add_attachment (HdChatService  *self,
   sha256 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, data);
   size_text = hd_protocol_format_size (size);
   body = g_strdup_printf ("[attachment: %s, %s]", name, size_text);
-  line = g_string_sized_new (128);
   meta.chat_id = chat_id;
   meta.author_id = caller->id;
   meta.filename = name;
   meta.content_type = (char *) content_type;
   meta.sha256 = sha256;
-  m = hd_store_attachment_add (store, &meta, data, body, client_id, now,
-                               hd_chat_service_transcript_line (line, now, caller->name, body),
-                               &is_new, &length, error);
+  m = hd_store_attachment_add (store, &meta, data, body, client_id, now, &is_new, error);
   if (m == NULL)
     return NULL;
 
@@ -130,7 +125,7 @@ hd_chat_service_add_attachment (HdChatService  *self,
       g_array_append_val (to, chat.customer_id);
       g_array_append_val (to, chat.technician_id);
       hd_chat_service_emit_event (self, HD_EVENT_CHAT_MESSAGE, to, staff->str, customer->str);
-      hd_chat_service_emit_transcript_update (self, &chat, now, line->str, length);
+      hd_chat_service_transcript_append (self, &chat, now, caller->name, body);
     }
 
   *created = is_new;

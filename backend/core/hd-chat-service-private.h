@@ -58,16 +58,13 @@ HdRequestRecord *hd_chat_service_get_visible_request (HdChatService  *self,
                                                 const HdUserRecord   *caller,
                                                 gint64          request_id,
                                                 GError        **error);
-/* One transcript line into @out; returns its length in characters. */
-glong      hd_chat_service_transcript_line     (GString        *out,
-                                                gint64          time,
-                                                const char     *author,
-                                                const char     *body);
-void       hd_chat_service_emit_transcript_update (HdChatService *self,
-                                                   const HdChatRecord  *chat,
-                                                   gint64         updated_at,
-                                                   const char    *appended,
-                                                   gint64         length);
+/* A new message's line joins @chat's transcript (the note's length and
+ * updated_at) and note.updated goes out; @author NULL: a system message. */
+void       hd_chat_service_transcript_append   (HdChatService      *self,
+                                                const HdChatRecord *chat,
+                                                gint64              now,
+                                                const char         *author,
+                                                const char         *body);
 /* Not NULL and not only white space. */
 gboolean   hd_chat_service_text_ok             (const char     *text);
 /* For hd-transfer.c and hd-waiting.c (technicians, contract v2). */

@@ -58,6 +58,12 @@ struct _HdChatService
 
 typedef struct {
   HdChatRecord  chat;
+  /* The transcript note's length as of this batch (note_known), and what
+   * the batch's messages added to it that is not written yet. */
+  gboolean      note_known;
+  gint64        note_length;
+  gint64        note_pending;
+  gint64        note_updated_at;
 } BatchChat;
 
 static void
@@ -442,6 +448,27 @@ hd_event_free (HdEvent *event)
   g_free (event);
 }
 
+/* Writes what the batch's messages added to their transcripts: once per
+ * chat per batch, not once per message. */
+static void
+flush_transcripts (HdChatService *self)
+{
+  GHashTableIter iter;
+  BatchChat *b;
+
+  g_hash_table_iter_init (&iter, self->batch_chats);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &b))
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (b->note_pending == 0)
+        continue;
+      if (!hd_store_note_grow (self->store, b->chat.note_id, b->note_pending, b->note_updated_at, NULL, &error))
+        g_warning ("Updating the transcript of chat %" G_GINT64_FORMAT ": %s", b->chat.id, error->message);
+      b->note_pending = 0;
+    }
+}
+
 void
 hd_chat_service_batch_begin (HdChatService *self)
 {
@@ -465,6 +492,7 @@ hd_chat_service_batch_end (HdChatService *self)
   if (self->batch_depth == 0 || --self->batch_depth > 0)
     return TRUE;
 
+  flush_transcripts (self);
   ok = hd_store_commit (self->store, &error);
   if (!ok)
     g_warning ("A batch of changes was lost: %s", error->message);
@@ -495,6 +523,10 @@ hd_chat_service_command_begin (HdChatService *self,
   g_autoptr(GError) error = NULL;
 
   self->command_events = self->held_events->len;
+  /* What earlier messages added to transcripts is written before a command
+   * that may read it (or be rolled back). */
+  if (!hot)
+    flush_transcripts (self);
   /* A message's own store call is one savepoint already, and a typing
    * frame writes nothing: no second one around them. */
   self->command_open = !hot && hd_store_begin (self->store, &error);
@@ -525,9 +557,12 @@ hd_chat_service_command_end (HdChatService *self,
   /* What a failed command said did not happen. */
   if (!ok)
     g_ptr_array_set_size (self->held_events, self->command_events);
-  /* The batch's caches hold only while nothing but messages changes. */
+  /* The batch's caches hold only while nothing but messages changes.  A
+   * failed command's transcript additions go with it. */
   if (!hot)
     {
+      if (ok)
+        flush_transcripts (self);
       g_hash_table_remove_all (self->batch_chats);
       g_hash_table_remove_all (self->batch_users);
     }
@@ -1828,6 +1863,76 @@ emit_transcript_update (HdChatService      *self,
   emit_to (self, HD_EVENT_NOTE_UPDATED, members, chat->request_id, 0, out->str, NULL);
 }
 
+/* The transcript note's length after @chars more: inside a batch counted
+ * here and written by flush_transcripts (); outside one written at once. */
+static gint64
+transcript_grow (HdChatService      *self,
+                 const HdChatRecord *chat,
+                 gint64              chars,
+                 gint64              now)
+{
+  BatchChat *b = batch_chat (self, chat->id);
+  gint64 length = 0;
+
+  if (b == NULL || !b->note_known)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!hd_store_note_grow (self->store, chat->note_id, chars, now, &length, &error))
+        g_warning ("Updating the transcript of chat %" G_GINT64_FORMAT ": %s", chat->id, error->message);
+      if (b != NULL)
+        {
+          b->note_known = TRUE;
+          b->note_length = length;
+        }
+      return length;
+    }
+  b->note_length += chars;
+  b->note_pending += chars;
+  b->note_updated_at = now;
+  return b->note_length;
+}
+
+/* A new message's line joins the chat's transcript (the note's length and
+ * updated_at), and note.updated tells whoever watches.  @author: NULL for
+ * a system message. */
+static void
+transcript_append (HdChatService      *self,
+                   const HdChatRecord *chat,
+                   gint64              now,
+                   const char         *author,
+                   const char         *body)
+{
+  GString *line;
+  glong chars;
+
+  if (chat->note_id <= 0)
+    return;
+  line = g_string_sized_new (128 + strlen (body));
+  chars = append_transcript_line (line, now, author, body);
+  emit_transcript_update (self, chat, now, line->str, transcript_grow (self, chat, chars, now));
+  g_string_free (line, TRUE);
+}
+
+/* The transcript note of a chat being accepted (a chat transferred back to
+ * a team queue keeps the one it has). */
+static gboolean
+transcript_create (HdChatService  *self,
+                   HdChatRecord   *chat,
+                   GError        **error)
+{
+  g_autoptr(HdNoteRecord) note = NULL;
+
+  if (chat->note_id > 0)
+    return TRUE;
+  note = hd_store_note_add (self->store, chat->request_id, HD_NOTE_KIND_TRANSCRIPT, chat->id, 0, "",
+                            chat->accepted_at, error);
+  if (note == NULL || !hd_store_chat_set_note (self->store, chat->id, note->id, error))
+    return FALSE;
+  chat->note_id = note->id;
+  return TRUE;
+}
+
 /* note.created for a chat's transcript note (at the accept): to the
  * request's assignee, its subscribers and the chat's members.  The other
  * notes' note.created: hd-notes.c. */
@@ -2026,6 +2131,7 @@ hd_chat_service_accept_chat (HdChatService  *self,
   HdChatRecord before;
   HdQueueChange queue;
   HdPrivileges p;
+  g_autoptr(GError) local = NULL;
 
   if (!hd_store_chat_get (self->store, chat_id, &before, NULL))
     return NOT_FOUND (error, "Chat");
@@ -2035,7 +2141,20 @@ hd_chat_service_accept_chat (HdChatService  *self,
     return NULL;
 
   hd_customer_queue_leaving (self, &before, &queue);
-  if (!hd_store_chat_accept (self->store, chat_id, caller->id, g_get_real_time (), &chat, error))
+  if (!hd_store_begin (self->store, error))
+    return NULL;
+  if (!hd_store_chat_accept (self->store, chat_id, caller->id, g_get_real_time (), &chat, &local) ||
+      !transcript_create (self, &chat, &local))
+    {
+      hd_store_rollback (self->store);
+      /* Another accept (maybe on another server) came first. */
+      if (g_error_matches (local, HD_ERROR, HD_ERROR_CONFLICT))
+        hd_policy_set_already_taken (error);
+      else
+        g_propagate_error (error, g_steal_pointer (&local));
+      return NULL;
+    }
+  if (!hd_store_commit (self->store, error))
     return NULL;
   hd_customer_queue_left (self, &queue);
 
@@ -2134,10 +2253,7 @@ hd_chat_service_post_message (HdChatService  *self,
 {
   HdChatRecord chat;
   g_autoptr(HdMessageRecord) m = NULL;
-  GString *line = NULL;
-  glong line_chars;
   gint64 now = g_get_real_time ();
-  gint64 length = 0;
   GString *out;
   gboolean is_new = FALSE;
 
@@ -2152,15 +2268,9 @@ hd_chat_service_post_message (HdChatService  *self,
   if (chat.state == HD_CHAT_STATE_WAITING)
     return fail (error, HD_ERROR_CONFLICT, "The chat has not been accepted yet");
 
-  line = g_string_sized_new (128);
-  line_chars = append_transcript_line (line, now, caller->name, body);
-  m = hd_store_message_add (self->store, chat_id, caller->id, body, client_id, now,
-                            line_chars, &is_new, &length, error);
+  m = hd_store_message_add (self->store, chat_id, caller->id, body, client_id, now, &is_new, error);
   if (m == NULL)
-    {
-      g_string_free (line, TRUE);
-      return NULL;
-    }
+    return NULL;
 
   if (is_new)
     {
@@ -2177,9 +2287,8 @@ hd_chat_service_post_message (HdChatService  *self,
       g_string_free (staff, TRUE);
       g_string_free (customer, TRUE);
 
-      emit_transcript_update (self, &chat, now, line->str, length);
+      transcript_append (self, &chat, now, caller->name, body);
     }
-  g_string_free (line, TRUE);
 
   if (created)
     *created = is_new;
@@ -2434,23 +2543,14 @@ hd_chat_service_get_visible_request (HdChatService  *self,
   return get_visible_request (self, caller, request_id, error);
 }
 
-glong
-hd_chat_service_transcript_line (GString    *out,
-                                 gint64      time,
-                                 const char *author,
-                                 const char *body)
-{
-  return append_transcript_line (out, time, author, body);
-}
-
 void
-hd_chat_service_emit_transcript_update (HdChatService *self,
-                                        const HdChatRecord  *chat,
-                                        gint64         updated_at,
-                                        const char    *appended,
-                                        gint64         length)
+hd_chat_service_transcript_append (HdChatService      *self,
+                                   const HdChatRecord *chat,
+                                   gint64              now,
+                                   const char         *author,
+                                   const char         *body)
 {
-  emit_transcript_update (self, chat, updated_at, appended, length);
+  transcript_append (self, chat, now, author, body);
 }
 
 gboolean
@@ -2507,18 +2607,12 @@ hd_chat_service_private_add_system_message (HdChatService  *self,
                                             GError        **error)
 {
   g_autoptr(HdMessageRecord) m = NULL;
-  GString *line = g_string_sized_new (128);
-  gint64 length = 0;
   gboolean created = FALSE;
-  glong line_chars = append_transcript_line (line, now, NULL, body);
 
   m = hd_store_message_add_kind (self->store, chat->id, actor_id, HD_MESSAGE_KIND_SYSTEM, body, NULL, now,
-                                 line_chars, &created, &length, error);
+                                 &created, error);
   if (m == NULL)
-    {
-      g_string_free (line, TRUE);
-      return FALSE;
-    }
+    return FALSE;
   {
     GString *text = g_string_sized_new (256 + strlen (body));
     GArray *to = ids_new ();
@@ -2530,7 +2624,6 @@ hd_chat_service_private_add_system_message (HdChatService  *self,
     emit (self, HD_EVENT_CHAT_MESSAGE, to, text->str, NULL);
     g_string_free (text, TRUE);
   }
-  emit_transcript_update (self, chat, now, line->str, length);
-  g_string_free (line, TRUE);
+  transcript_append (self, chat, now, NULL, body);
   return TRUE;
 }

@@ -140,6 +140,10 @@ struct _HdStoreClass
                                GError **error);
   GArray *(*chats_waiting) (HdStore *self,
                             GError **error);
+  gboolean (*chat_set_note) (HdStore *self,
+                             gint64 chat_id,
+                             gint64 note_id,
+                             GError **error);
   HdMessageRecord *(*message_add_kind) (HdStore *self,
                                         gint64 chat_id,
                                         gint64 author_id,
@@ -147,9 +151,7 @@ struct _HdStoreClass
                                         const char *body,
                                         const char *client_id,
                                         gint64 now,
-                                        gint64 transcript_chars,
                                         gboolean *created,
-                                        gint64 *out_note_length,
                                         GError **error);
   GPtrArray *(*messages_list) (HdStore *self,
                                gint64 chat_id,
@@ -171,6 +173,12 @@ struct _HdStoreClass
                              const char *body,
                              gint64 now,
                              GError **error);
+  gboolean (*note_grow) (HdStore *self,
+                         gint64 note_id,
+                         gint64 chars,
+                         gint64 updated_at,
+                         gint64 *length,
+                         GError **error);
   gint64 (*queue_position) (HdStore *self,
                             const HdChatRecord *chat);
   GArray *(*queue_recent_waits) (HdStore *self,
@@ -190,9 +198,7 @@ struct _HdStoreClass
                                       const char *body,
                                       const char *client_id,
                                       gint64 now,
-                                      gint64 transcript_chars,
                                       gboolean *created,
-                                      gint64 *out_note_length,
                                       GError **error);
   HdAttachment *(*attachment_get) (HdStore *self,
                                    gint64 id,

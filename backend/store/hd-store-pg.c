@@ -1235,28 +1235,18 @@ hd_store_pg_chat_accept (HdStorePg  *self,
   p_int (&p, technician_id);
   p_int (&p, now);
   p_int (&p, chat_id);
-  /* One statement: the state check is part of the UPDATE (of two accepts,
-   * even on two servers, exactly one matches the waiting row), and the
-   * transcript note is created and linked with it (its id drawn first:
-   * a row cannot be updated twice in one statement).  A chat moved back to
-   * a team queue keeps the note it has. */
+  /* The state check is part of the UPDATE: of two accepts, even on two
+   * servers, exactly one matches the waiting row. */
   r = run (self,
-           "WITH nid AS (SELECT nextval (pg_get_serial_sequence ('notes', 'id')) AS id),"
-           " c AS (UPDATE chats SET state = 'active', technician_id = $1, accepted_at = $2,"
-           "       note_id = COALESCE (note_id, (SELECT id FROM nid)) WHERE id = $3 AND state = 'waiting' "
-           "       RETURNING " CHAT_COLS "),"
-           " n AS (INSERT INTO notes (id, request_id, kind, chat_id, body, created_at, updated_at, length) "
-           "       SELECT note_id, request_id, 'chat_transcript', id, '', $2, $2, 0 FROM c "
-           "       WHERE c.note_id = (SELECT id FROM nid)) "
-           "SELECT " CHAT_COLS " FROM c",
+           "UPDATE chats SET state = 'active', technician_id = $1, accepted_at = $2 "
+           "WHERE id = $3 AND state = 'waiting' RETURNING " CHAT_COLS,
            &p, "Accepting the chat", error);
   if (r == NULL)
     return FALSE;
   if (PQntuples (r) == 0)
     {
       PQclear (r);
-      g_set_error_literal (error, HD_ERROR, HD_ERROR_ALREADY_TAKEN,
-                           "This chat was already taken or withdrawn");
+      g_set_error_literal (error, HD_ERROR, HD_ERROR_CONFLICT, "The chat is no longer waiting");
       return FALSE;
     }
   read_chat (r, 0, out);
@@ -1372,9 +1362,7 @@ message_add (HdStorePg   *self,
              const char  *client_id,
              gint64       attachment_id,
              gint64       now,
-             gint64       transcript_chars,
              gboolean    *created,
-             gint64      *out_note_length,
              GError     **error)
 {
   Params p = { 0, };
@@ -1396,8 +1384,6 @@ message_add (HdStorePg   *self,
         {
           m = read_message (r, 0);
           PQclear (r);
-          if (out_note_length)
-            *out_note_length = -1;
           return m;
         }
       PQclear (r);
@@ -1405,23 +1391,20 @@ message_add (HdStorePg   *self,
 
   /* One statement, so atomic by itself, inside a batch or not: the state
    * check and the seq counter (a message never lands in an ended chat,
-   * whoever ends it), the message, the transcript's bookkeeping. */
+   * whoever ends it) and the message. */
   p_int (&p, chat_id);
   p_int (&p, author_id);
   p_text (&p, body);
   p_text (&p, client_id);
   p_int (&p, now);
-  p_int (&p, transcript_chars);
   p_id (&p, attachment_id);
   p_text (&p, hd_message_kind_to_string (kind));
   r = run (self,
            "WITH c AS (UPDATE chats SET last_seq = last_seq + 1 WHERE id = $1 AND state = 'active' "
-           "           RETURNING last_seq, note_id),"
+           "           RETURNING last_seq),"
            " m AS (INSERT INTO messages (chat_id, seq, author_id, body, client_id, created_at, attachment_id, kind) "
-           "       SELECT $1, c.last_seq, $2, $3, $4, $5, $7::bigint, $8 FROM c RETURNING id, seq),"
-           " n AS (UPDATE notes SET updated_at = $5, length = notes.length + $6 FROM c "
-           "       WHERE notes.id = c.note_id RETURNING notes.length) "
-           "SELECT m.id, m.seq, (SELECT length FROM n) FROM m",
+           "       SELECT $1, c.last_seq, $2, $3, $4, $5, $6::bigint, $7 FROM c RETURNING id, seq) "
+           "SELECT m.id, m.seq FROM m",
            &p, "Storing the message", error);
   if (r == NULL)
     return NULL;
@@ -1435,8 +1418,6 @@ message_add (HdStorePg   *self,
   m = g_new0 (HdMessageRecord, 1);
   m->id = col_int (r, 0, 0);
   m->seq = col_int (r, 0, 1);
-  if (out_note_length)
-    *out_note_length = col_int (r, 0, 2);
   PQclear (r);
   m->chat_id = chat_id;
   m->author_id = author_id;
@@ -1457,13 +1438,10 @@ hd_store_pg_message_add_kind (HdStorePg     *self,
                               const char    *body,
                               const char    *client_id,
                               gint64         now,
-                              gint64         transcript_chars,
                               gboolean      *created,
-                              gint64        *out_note_length,
                               GError       **error)
 {
-  return message_add (self, chat_id, author_id, kind, body, client_id, 0, now, transcript_chars,
-                      created, out_note_length, error);
+  return message_add (self, chat_id, author_id, kind, body, client_id, 0, now, created, error);
 }
 
 GPtrArray *
@@ -1575,9 +1553,8 @@ hd_store_pg_note_add (HdStorePg   *self,
   PGresult *r;
   HdNoteRecord *n = NULL;
 
-  g_return_val_if_fail (kind != HD_NOTE_KIND_TRANSCRIPT, NULL);
   p_int (&p, request_id);
-  p_text (&p, kind == HD_NOTE_KIND_EVENT ? "event" : "note");
+  p_text (&p, hd_note_kind_to_string (kind));
   p_id (&p, chat_id);
   p_text (&p, body);
   p_int (&p, now);
@@ -1591,6 +1568,47 @@ hd_store_pg_note_add (HdStorePg   *self,
     n = read_note (r, 0);
   PQclear (r);
   return n;
+}
+
+static gboolean
+pg_note_grow (HdStorePg   *self,
+              gint64       note_id,
+              gint64       chars,
+              gint64       updated_at,
+              gint64      *length,
+              GError     **error)
+{
+  Params p = { 0, };
+  PGresult *r;
+  gboolean found;
+
+  p_int (&p, updated_at);
+  p_int (&p, chars);
+  p_int (&p, note_id);
+  r = run (self, "UPDATE notes SET updated_at = $1, length = length + $2 WHERE id = $3 RETURNING length",
+           &p, "Updating the note", error);
+  if (r == NULL)
+    return FALSE;
+  found = PQntuples (r) > 0;
+  if (found && length != NULL)
+    *length = col_int (r, 0, 0);
+  else if (!found)
+    g_set_error (error, HD_ERROR, HD_ERROR_NOT_FOUND, "No note %" G_GINT64_FORMAT, note_id);
+  PQclear (r);
+  return found;
+}
+
+static gboolean
+pg_chat_set_note (HdStorePg   *self,
+                  gint64       chat_id,
+                  gint64       note_id,
+                  GError     **error)
+{
+  Params p = { 0, };
+
+  p_int (&p, note_id);
+  p_int (&p, chat_id);
+  return run_done (self, "UPDATE chats SET note_id = $1 WHERE id = $2", &p, "Setting the chat's note", error);
 }
 
 /* ---- customers: queue, rating, attachments -------------------------- */
@@ -1692,9 +1710,7 @@ hd_store_pg_attachment_add (HdStorePg     *self,
                             const char    *body,
                             const char    *client_id,
                             gint64         now,
-                            gint64         transcript_chars,
                             gboolean      *created,
-                            gint64        *out_note_length,
                             GError       **error)
 {
   gsize size;
@@ -1728,8 +1744,6 @@ hd_store_pg_attachment_add (HdStorePg     *self,
           m = read_message (r, 0);
           PQclear (r);
           hd_store_pg_commit (self, NULL);
-          if (out_note_length)
-            *out_note_length = -1;
           return m;
         }
       PQclear (r);
@@ -1765,7 +1779,7 @@ hd_store_pg_attachment_add (HdStorePg     *self,
   PQclear (r);
 
   m = message_add (self, meta->chat_id, meta->author_id, HD_MESSAGE_KIND_ATTACHMENT, body, client_id, meta->id, now,
-                   transcript_chars, created, out_note_length, error);
+                   created, error);
   if (m == NULL)
     {
       hd_store_pg_rollback (self);
@@ -1885,6 +1899,7 @@ hd_store_pg_class_init (HdStorePgClass *klass)
   HD_STORE_VFUNC (store_class, chat_get, hd_store_pg_chat_get);
   HD_STORE_VFUNC (store_class, chat_get_open_for_request, hd_store_pg_chat_get_open_for_request);
   HD_STORE_VFUNC (store_class, chat_accept, hd_store_pg_chat_accept);
+  HD_STORE_VFUNC (store_class, chat_set_note, pg_chat_set_note);
   HD_STORE_VFUNC (store_class, chat_end_with_reason, hd_store_pg_chat_end_with_reason);
   HD_STORE_VFUNC (store_class, chats_for_member, hd_store_pg_chats_for_member);
   HD_STORE_VFUNC (store_class, chats_waiting, hd_store_pg_chats_waiting);
@@ -1893,6 +1908,7 @@ hd_store_pg_class_init (HdStorePgClass *klass)
   HD_STORE_VFUNC (store_class, notes_list, hd_store_pg_notes_list);
   HD_STORE_VFUNC (store_class, note_get, hd_store_pg_note_get);
   HD_STORE_VFUNC (store_class, note_add, hd_store_pg_note_add);
+  HD_STORE_VFUNC (store_class, note_grow, pg_note_grow);
   HD_STORE_VFUNC (store_class, queue_position, hd_store_pg_queue_position);
   HD_STORE_VFUNC (store_class, queue_recent_waits, hd_store_pg_queue_recent_waits);
   HD_STORE_VFUNC (store_class, chat_rate, hd_store_pg_chat_rate);

@@ -173,9 +173,7 @@ HdMessageRecord *hd_store_pg_attachment_add        (HdStorePg     *self,
                                               const char    *body,
                                               const char    *client_id,
                                               gint64         now,
-                                              gint64         transcript_chars,
                                               gboolean      *created,
-                                              gint64        *out_note_length,
                                               GError       **error);
 HdAttachment *hd_store_pg_attachment_get     (HdStorePg     *self,
                                               gint64         id,
@@ -200,9 +198,7 @@ HdMessageRecord *hd_store_pg_message_add_kind (HdStorePg     *self,
                                               const char    *body,
                                               const char    *client_id,
                                               gint64         now,
-                                              gint64         transcript_chars,
                                               gboolean      *created,
-                                              gint64        *out_note_length,
                                               GError       **error);
 
 /* Contract v2 "Technicians" (hd-store-pg-tech.c): fills those slots of

@@ -1226,53 +1226,39 @@ sqlite_chat_accept (HdStoreSqlite  *self,
                     HdChatRecord   *out,
                     GError        **error)
 {
-  sqlite3_stmt *s;
-  gboolean ok = TRUE;
-  HdChatRecord chat;
-  gint64 note_id;
+  sqlite3_stmt *s = stmt (self, "UPDATE chats SET state = 'active', technician_id = ?, accepted_at = ? "
+                                "WHERE id = ? AND state = 'waiting' RETURNING " CHAT_COLS, error);
+  int rc;
 
-  if (!sqlite_begin (self, error))
+  if (s == NULL)
     return FALSE;
+  sqlite3_bind_int64 (s, 1, technician_id);
+  sqlite3_bind_int64 (s, 2, now);
+  sqlite3_bind_int64 (s, 3, chat_id);
+  rc = sqlite3_step (s);
+  if (rc == SQLITE_ROW)
+    read_chat (s, out);
+  else if (rc == SQLITE_DONE)
+    g_set_error_literal (error, HD_ERROR, HD_ERROR_CONFLICT, "The chat is no longer waiting");
+  else
+    set_sqlite_error (self, error, "Accepting the chat");
+  done (s);
+  return rc == SQLITE_ROW;
+}
 
-  s = stmt (self, "UPDATE chats SET state = 'active', technician_id = ?, accepted_at = ? "
-                  "WHERE id = ? AND state = 'waiting'", error);
-  ok = s != NULL && (sqlite3_bind_int64 (s, 1, technician_id),
-                     sqlite3_bind_int64 (s, 2, now),
-                     sqlite3_bind_int64 (s, 3, chat_id),
-                     step_done (self, s, "Accepting the chat", error));
-  if (ok && sqlite3_changes (self->db) == 0)
-    {
-      g_set_error_literal (error, HD_ERROR, HD_ERROR_ALREADY_TAKEN,
-                           "This chat was already taken or withdrawn");
-      ok = FALSE;
-    }
-  ok = ok && sqlite_chat_get (self, chat_id, &chat, error);
+static gboolean
+sqlite_chat_set_note (HdStoreSqlite  *self,
+                      gint64          chat_id,
+                      gint64          note_id,
+                      GError        **error)
+{
+  sqlite3_stmt *s = stmt (self, "UPDATE chats SET note_id = ? WHERE id = ?", error);
 
-  /* A chat transferred back to a team queue keeps its transcript note. */
-  if (ok && chat.note_id <= 0)
-    {
-      s = stmt (self, "INSERT INTO notes (request_id, kind, chat_id, body, created_at, updated_at, length) "
-                      "VALUES (?, 'chat_transcript', ?, '', ?, ?, 0)", error);
-      ok = s != NULL && (sqlite3_bind_int64 (s, 1, chat.request_id),
-                         sqlite3_bind_int64 (s, 2, chat_id),
-                         sqlite3_bind_int64 (s, 3, now),
-                         sqlite3_bind_int64 (s, 4, now),
-                         step_done (self, s, "Creating the transcript note", error));
-    }
-  if (ok && chat.note_id <= 0)
-    {
-      note_id = sqlite3_last_insert_rowid (self->db);
-      s = stmt (self, "UPDATE chats SET note_id = ? WHERE id = ?", error);
-      ok = s != NULL && (sqlite3_bind_int64 (s, 1, note_id),
-                         sqlite3_bind_int64 (s, 2, chat_id),
-                         step_done (self, s, "Linking the transcript note", error));
-      chat.note_id = note_id;
-    }
-
-  if (!finish_tx (self, ok, error))
+  if (s == NULL)
     return FALSE;
-  *out = chat;
-  return TRUE;
+  sqlite3_bind_int64 (s, 1, note_id);
+  sqlite3_bind_int64 (s, 2, chat_id);
+  return step_done (self, s, "Setting the chat's note", error);
 }
 
 static gboolean
@@ -1400,14 +1386,12 @@ message_add (HdStoreSqlite  *self,
              const char     *client_id,
              gint64          attachment_id,
              gint64          now,
-             gint64          transcript_chars,
              gboolean       *created,
-             gint64         *out_note_length,
              GError        **error)
 {
   sqlite3_stmt *s;
   HdMessageRecord *m = NULL;
-  gint64 seq = 0, note_id = 0, length = 0, id = 0;
+  gint64 seq = 0, id = 0;
   gboolean ok;
 
   *created = FALSE;
@@ -1420,8 +1404,6 @@ message_add (HdStoreSqlite  *self,
       if (m != NULL)
         {
           sqlite_commit (self, NULL);
-          if (out_note_length)
-            *out_note_length = -1;
           return m;
         }
     }
@@ -1429,7 +1411,7 @@ message_add (HdStoreSqlite  *self,
   /* The state check and the seq counter are one statement, so a message
    * never lands in an ended chat even with another process ending it. */
   s = stmt (self, "UPDATE chats SET last_seq = last_seq + 1 WHERE id = ? AND state = 'active' "
-                  "RETURNING last_seq, note_id", error);
+                  "RETURNING last_seq", error);
   ok = s != NULL;
   if (ok)
     {
@@ -1437,7 +1419,6 @@ message_add (HdStoreSqlite  *self,
       if (sqlite3_step (s) == SQLITE_ROW)
         {
           seq = sqlite3_column_int64 (s, 0);
-          note_id = sqlite3_column_int64 (s, 1);
         }
       else
         {
@@ -1471,23 +1452,6 @@ message_add (HdStoreSqlite  *self,
         }
     }
 
-  if (ok && note_id > 0)
-    {
-      s = stmt (self, "UPDATE notes SET updated_at = ?, length = length + ? WHERE id = ? RETURNING length", error);
-      ok = s != NULL;
-      if (ok)
-        {
-          sqlite3_bind_int64 (s, 1, now);
-          sqlite3_bind_int64 (s, 2, transcript_chars);
-          sqlite3_bind_int64 (s, 3, note_id);
-          if (sqlite3_step (s) == SQLITE_ROW)
-            length = sqlite3_column_int64 (s, 0);
-          else
-            ok = set_sqlite_error (self, error, "Updating the transcript");
-          done (s);
-        }
-    }
-
   if (!finish_tx (self, ok, error))
     return NULL;
 
@@ -1502,8 +1466,6 @@ message_add (HdStoreSqlite  *self,
   m->created_at = now;
   m->attachment_id = attachment_id;
   *created = TRUE;
-  if (out_note_length)
-    *out_note_length = length;
   return m;
 }
 
@@ -1515,13 +1477,10 @@ sqlite_message_add_kind (HdStoreSqlite  *self,
                          const char     *body,
                          const char     *client_id,
                          gint64          now,
-                         gint64          transcript_chars,
                          gboolean       *created,
-                         gint64         *out_note_length,
                          GError        **error)
 {
-  return message_add (self, chat_id, author_id, kind, body, client_id, 0, now, transcript_chars,
-                      created, out_note_length, error);
+  return message_add (self, chat_id, author_id, kind, body, client_id, 0, now, created, error);
 }
 
 static GPtrArray *
@@ -1629,11 +1588,10 @@ sqlite_note_add (HdStoreSqlite  *self,
                                 "RETURNING " NOTE_COLS, error);
   HdNoteRecord *n = NULL;
 
-  g_return_val_if_fail (kind != HD_NOTE_KIND_TRANSCRIPT, NULL);
   if (s == NULL)
     return NULL;
   sqlite3_bind_int64 (s, 1, request_id);
-  bind_text (s, 2, kind == HD_NOTE_KIND_EVENT ? "event" : "note");
+  bind_text (s, 2, hd_note_kind_to_string (kind));
   bind_id (s, 3, chat_id);
   bind_text (s, 4, body);
   sqlite3_bind_int64 (s, 5, now);
@@ -1645,6 +1603,32 @@ sqlite_note_add (HdStoreSqlite  *self,
     set_sqlite_error (self, error, "Adding the note");
   done (s);
   return n;
+}
+
+static gboolean
+sqlite_note_grow (HdStoreSqlite  *self,
+                  gint64          note_id,
+                  gint64          chars,
+                  gint64          updated_at,
+                  gint64         *length,
+                  GError        **error)
+{
+  sqlite3_stmt *s = stmt (self, "UPDATE notes SET updated_at = ?, length = length + ? WHERE id = ? RETURNING length",
+                          error);
+  gboolean found;
+
+  if (s == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (s, 1, updated_at);
+  sqlite3_bind_int64 (s, 2, chars);
+  sqlite3_bind_int64 (s, 3, note_id);
+  found = sqlite3_step (s) == SQLITE_ROW;
+  if (found && length != NULL)
+    *length = sqlite3_column_int64 (s, 0);
+  if (!found)
+    set_sqlite_error (self, error, "Updating the note");
+  done (s);
+  return found;
 }
 
 /* ---- customers: queue, rating, attachments -------------------------- */
@@ -1744,9 +1728,7 @@ sqlite_attachment_add (HdStoreSqlite  *self,
                        const char     *body,
                        const char     *client_id,
                        gint64          now,
-                       gint64          transcript_chars,
                        gboolean       *created,
-                       gint64         *out_note_length,
                        GError        **error)
 {
   sqlite3_stmt *s;
@@ -1766,8 +1748,6 @@ sqlite_attachment_add (HdStoreSqlite  *self,
       if (m != NULL)
         {
           sqlite_commit (self, NULL);
-          if (out_note_length)
-            *out_note_length = -1;
           return m;
         }
     }
@@ -1808,7 +1788,7 @@ sqlite_attachment_add (HdStoreSqlite  *self,
     sqlite3_blob_close (blob);
 
   m = ok ? message_add (self, meta->chat_id, meta->author_id, HD_MESSAGE_KIND_ATTACHMENT, body, client_id, meta->id, now,
-                        transcript_chars, created, out_note_length, error)
+                        created, error)
          : NULL;
   if (m == NULL)
     {
@@ -1973,6 +1953,7 @@ hd_store_sqlite_class_init (HdStoreSqliteClass *klass)
   HD_STORE_VFUNC (store_class, chat_get, sqlite_chat_get);
   HD_STORE_VFUNC (store_class, chat_get_open_for_request, sqlite_chat_get_open_for_request);
   HD_STORE_VFUNC (store_class, chat_accept, sqlite_chat_accept);
+  HD_STORE_VFUNC (store_class, chat_set_note, sqlite_chat_set_note);
   HD_STORE_VFUNC (store_class, chat_end_with_reason, sqlite_chat_end_with_reason);
   HD_STORE_VFUNC (store_class, chats_for_member, sqlite_chats_for_member);
   HD_STORE_VFUNC (store_class, chats_waiting, sqlite_chats_waiting);
@@ -1981,6 +1962,7 @@ hd_store_sqlite_class_init (HdStoreSqliteClass *klass)
   HD_STORE_VFUNC (store_class, notes_list, sqlite_notes_list);
   HD_STORE_VFUNC (store_class, note_get, sqlite_note_get);
   HD_STORE_VFUNC (store_class, note_add, sqlite_note_add);
+  HD_STORE_VFUNC (store_class, note_grow, sqlite_note_grow);
   HD_STORE_VFUNC (store_class, queue_position, sqlite_queue_position);
   HD_STORE_VFUNC (store_class, queue_recent_waits, sqlite_queue_recent_waits);
   HD_STORE_VFUNC (store_class, chat_rate, sqlite_chat_rate);

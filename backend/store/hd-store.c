@@ -113,13 +113,11 @@ hd_store_message_add (HdStore     *self,
                       const char  *body,
                       const char  *client_id,
                       gint64       now,
-                      gint64       transcript_chars,
                       gboolean    *created,
-                      gint64      *out_note_length,
                       GError     **error)
 {
   return hd_store_message_add_kind (self, chat_id, author_id, HD_MESSAGE_KIND_TEXT, body, client_id, now,
-                                    transcript_chars, created, out_note_length, error);
+                                    created, error);
 }
 
 /* ---- the implementation's calls -------------------------------------- */
@@ -396,6 +394,15 @@ hd_store_chats_waiting (HdStore  *self,
   HD_STORE_CALL (chats_waiting, NULL, error, error);
 }
 
+gboolean
+hd_store_chat_set_note (HdStore  *self,
+                        gint64    chat_id,
+                        gint64    note_id,
+                        GError  **error)
+{
+  HD_STORE_CALL (chat_set_note, FALSE, error, chat_id, note_id, error);
+}
+
 HdMessageRecord *
 hd_store_message_add_kind (HdStore        *self,
                            gint64          chat_id,
@@ -404,12 +411,10 @@ hd_store_message_add_kind (HdStore        *self,
                            const char     *body,
                            const char     *client_id,
                            gint64          now,
-                           gint64          transcript_chars,
                            gboolean       *created,
-                           gint64         *out_note_length,
                            GError        **error)
 {
-  HD_STORE_CALL (message_add_kind, NULL, error, chat_id, author_id, kind, body, client_id, now, transcript_chars, created, out_note_length, error);
+  HD_STORE_CALL (message_add_kind, NULL, error, chat_id, author_id, kind, body, client_id, now, created, error);
 }
 
 GPtrArray *
@@ -452,6 +457,17 @@ hd_store_note_add (HdStore     *self,
   HD_STORE_CALL (note_add, NULL, error, request_id, kind, chat_id, author_id, body, now, error);
 }
 
+gboolean
+hd_store_note_grow (HdStore  *self,
+                    gint64    note_id,
+                    gint64    chars,
+                    gint64    updated_at,
+                    gint64   *length,
+                    GError  **error)
+{
+  HD_STORE_CALL (note_grow, FALSE, error, note_id, chars, updated_at, length, error);
+}
+
 gint64
 hd_store_queue_position (HdStore            *self,
                          const HdChatRecord *chat)
@@ -492,12 +508,10 @@ hd_store_attachment_add (HdStore       *self,
                          const char    *body,
                          const char    *client_id,
                          gint64         now,
-                         gint64         transcript_chars,
                          gboolean      *created,
-                         gint64        *out_note_length,
                          GError       **error)
 {
-  HD_STORE_CALL (attachment_add, NULL, error, meta, data, body, client_id, now, transcript_chars, created, out_note_length, error);
+  HD_STORE_CALL (attachment_add, NULL, error, meta, data, body, client_id, now, created, error);
 }
 
 HdAttachment *

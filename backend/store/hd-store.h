@@ -162,9 +162,9 @@ gboolean   hd_store_chat_get              (HdStore       *self,
 gboolean   hd_store_chat_get_open_for_request (HdStore   *self,
                                                gint64     request_id,
                                                HdChatRecord    *out);
-/* Waiting → active, with a new transcript note, in one transaction.  The
- * state check is part of the UPDATE, so of two accepts (even from two
- * processes) exactly one succeeds; the other gets HD_ERROR_ALREADY_TAKEN. */
+/* Waiting → active with @technician_id.  The state check is part of the
+ * UPDATE, so of two accepts (even from two processes) exactly one
+ * succeeds; the other gets HD_ERROR_CONFLICT. */
 gboolean   hd_store_chat_accept           (HdStore       *self,
                                            gint64         chat_id,
                                            gint64         technician_id,
@@ -196,21 +196,24 @@ GArray    *hd_store_chats_for_member      (HdStore       *self,
 GArray    *hd_store_chats_waiting         (HdStore       *self,
                                            GError       **error);
 
+/* Sets the chat's note (its transcript, hd-chat-service.c). */
+gboolean   hd_store_chat_set_note         (HdStore       *self,
+                                           gint64         chat_id,
+                                           gint64         note_id,
+                                           GError       **error);
+
 /* messages */
-/* In one transaction: the message with the chat's next seq, and the
- * transcript note's bookkeeping (updated_at, length += @transcript_chars).
- * The same @client_id again returns the first message with *@created
- * FALSE.  HD_ERROR_CHAT_ENDED unless the chat is active.  @out_note_length
- * receives the transcript's length after this message. */
+/* The message with the chat's next seq; the state check and the seq are
+ * one statement (a message never lands in an ended chat, whoever ends
+ * it).  The same @client_id again returns the first message with
+ * *@created FALSE.  HD_ERROR_CHAT_ENDED unless the chat is active. */
 HdMessageRecord *hd_store_message_add           (HdStore       *self,
                                            gint64         chat_id,
                                            gint64         author_id,
                                            const char    *body,
                                            const char    *client_id,
                                            gint64         now,
-                                           gint64         transcript_chars,
                                            gboolean      *created,
-                                           gint64        *out_note_length,
                                            GError       **error);
 /* The same with a kind (hd_store_message_add () is HD_MESSAGE_KIND_TEXT). */
 HdMessageRecord *hd_store_message_add_kind      (HdStore       *self,
@@ -220,9 +223,7 @@ HdMessageRecord *hd_store_message_add_kind      (HdStore       *self,
                                            const char    *body,
                                            const char    *client_id,
                                            gint64         now,
-                                           gint64         transcript_chars,
                                            gboolean      *created,
-                                           gint64        *out_note_length,
                                            GError       **error);
 /* Messages with seq > @after in seq order, at most @limit; *@more says
  * whether later ones remain. */
@@ -240,8 +241,7 @@ GPtrArray *hd_store_notes_list            (HdStore       *self,
 HdNoteRecord    *hd_store_note_get              (HdStore       *self,
                                            gint64         id,
                                            GError       **error);
-/* A note of kind HD_NOTE_KIND_NOTE or HD_NOTE_KIND_EVENT (@chat_id, @author_id: 0
- * for none). */
+/* A note (@chat_id, @author_id: 0 for none); its length is @body's. */
 HdNoteRecord    *hd_store_note_add              (HdStore       *self,
                                            gint64         request_id,
                                            HdNoteKind     kind,
@@ -249,6 +249,15 @@ HdNoteRecord    *hd_store_note_add              (HdStore       *self,
                                            gint64         author_id,
                                            const char    *body,
                                            gint64         now,
+                                           GError       **error);
+
+/* Adds @chars to the note's length and sets its updated_at; @length (may
+ * be NULL) receives the new length. */
+gboolean   hd_store_note_grow             (HdStore       *self,
+                                           gint64         note_id,
+                                           gint64         chars,
+                                           gint64         updated_at,
+                                           gint64        *length,
                                            GError       **error);
 
 /* customers: queue, rating, attachments */
@@ -280,9 +289,7 @@ HdMessageRecord *hd_store_attachment_add        (HdStore       *self,
                                            const char    *body,
                                            const char    *client_id,
                                            gint64         now,
-                                           gint64         transcript_chars,
                                            gboolean      *created,
-                                           gint64        *out_note_length,
                                            GError       **error);
 HdAttachment *hd_store_attachment_get     (HdStore       *self,
                                            gint64         id,

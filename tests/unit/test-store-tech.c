@@ -147,12 +147,11 @@ test_search_follows_tables (Fixture       *f,
   chat.created_at = 2000;
   g_assert_true (hd_store_chat_create (f->store, &chat, &error));
   g_assert_true (hd_store_chat_accept (f->store, chat.id, tina->id, 3000, &accepted, &error));
-  m = hd_store_message_add (f->store, chat.id, carol->id, "the toner is empty", "c1", 4000, 10, &created,
-                            NULL, &error);
+  m = hd_store_message_add (f->store, chat.id, carol->id, "the toner is empty", "c1", 4000, &created, &error);
   g_assert_no_error (error);
   g_clear_pointer (&m, hd_message_record_free);
   m = hd_store_message_add_kind (f->store, chat.id, tina->id, HD_MESSAGE_KIND_SYSTEM, "toner system line", NULL,
-                                 5000, 10, &created, NULL, &error);
+                                 5000, &created, &error);
   g_assert_no_error (error);
   hits = search (f->store, HD_REQUESTS_ALL, 0, "\"toner\"");
   g_assert_cmpuint (hits->len, ==, 1);
@@ -286,7 +285,13 @@ test_guarded_moves (Fixture       *f,
   g_clear_error (&error);
 
   g_assert_true (hd_store_chat_accept (f->store, chat.id, theo->id, 7000, &accepted, &error));
-  note_id = accepted.note_id;
+  {
+    /* The service's transcript note (hd-chat-service.c) is linked once. */
+    g_autoptr(HdNoteRecord) note = hd_store_note_add (f->store, r->id, HD_NOTE_KIND_TRANSCRIPT, chat.id, 0, "",
+                                                      7000, &error);
+    g_assert_true (hd_store_chat_set_note (f->store, chat.id, note->id, &error));
+    note_id = note->id;
+  }
   g_assert_cmpint (hd_store_count_active_chats (f->store, theo->id), ==, 1);
   /* Active → tina; then back to the team; accepted again: one note. */
   g_assert_false (hd_store_chat_set_technician (f->store, chat.id, tina->id, theo->id, &out, &error));
