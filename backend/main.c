@@ -17,7 +17,6 @@
 #include "hd-mailer.h"
 #include "hd-server.h"
 #include "hd-store.h"
-#include "hd-store-pg.h"
 #include "hd-tech.h"
 
 #define EXIT_USAGE 2

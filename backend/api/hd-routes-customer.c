@@ -194,8 +194,7 @@ download_read (Download *d)
   g_autoptr(GError) error = NULL;
   GBytes *piece;
 
-  piece = hd_store_attachment_read (hd_chat_service_get_store (d->service), d->id, d->offset,
-                                    DOWNLOAD_PIECE, &error);
+  piece = hd_chat_service_read_attachment (d->service, d->id, d->offset, DOWNLOAD_PIECE, &error);
   if (piece == NULL || g_bytes_get_size (piece) == 0)
     {
       g_warning ("Reading attachment %" G_GINT64_FORMAT " failed: %s", d->id,

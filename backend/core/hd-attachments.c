@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "hd-attachments"
 
 #include "hd-customer.h"
+#include "hd-policy.h"
 #include "hd-chat-service-private.h"
 #include "hd-error.h"
 #include "hd-json.h"
@@ -148,8 +149,7 @@ hd_chat_service_get_attachment (HdChatService  *self,
 
   if (a != NULL && hd_store_chat_get (store, a->chat_id, &chat, NULL))
     {
-      allowed = caller->id == chat.customer_id ||
-                (chat.technician_id > 0 && caller->id == chat.technician_id);
+      allowed = hd_policy_is_member (caller, &chat);
       /* Staff who see the request see its transcript, which names the file. */
       if (!allowed && HD_ROLE_IS_STAFF (caller->role))
         {
@@ -163,4 +163,14 @@ hd_chat_service_get_attachment (HdChatService  *self,
       return NULL;
     }
   return g_steal_pointer (&a);
+}
+
+GBytes *
+hd_chat_service_read_attachment (HdChatService  *self,
+                                 gint64          attachment_id,
+                                 gint64          offset,
+                                 gsize           length,
+                                 GError        **error)
+{
+  return hd_store_attachment_read (hd_chat_service_get_store (self), attachment_id, offset, length, error);
 }

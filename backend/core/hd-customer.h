@@ -34,6 +34,10 @@ char *hd_chat_service_add_attachment  (HdChatService *self, const HdUserRecord *
  * member of its chat, or staff who can see the chat's request). */
 HdAttachment *hd_chat_service_get_attachment (HdChatService *self, const HdUserRecord *caller,
                                               gint64 attachment_id, GError **error);
+/* At most @length bytes of the attachment's file from @offset (after
+ * hd_chat_service_get_attachment () let the caller read it). */
+GBytes       *hd_chat_service_read_attachment (HdChatService *self, gint64 attachment_id, gint64 offset,
+                                               gsize length, GError **error);
 
 /* ---- hooks the service's core calls --------------------------------- */
 

@@ -15,8 +15,6 @@ G_BEGIN_DECLS
 #define HD_TYPE_STORE_PG (hd_store_pg_get_type ())
 G_DECLARE_FINAL_TYPE (HdStorePg, hd_store_pg, HD, STORE_PG, HdStore)
 
-gboolean   hd_store_is_postgres_uri          (const char *database);
-
 HdStore   *hd_store_pg_open                  (const char    *uri,
                                               GError       **error);
 int        hd_store_pg_get_schema_version    (HdStorePg     *self);

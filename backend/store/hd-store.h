@@ -44,6 +44,8 @@ HdStore   *hd_store_open                  (const char    *path,
                                            GError       **error);
 /* "sqlite" or "postgresql". */
 const char *hd_store_get_kind             (HdStore       *self);
+/* Whether @database is a postgresql:// (or postgres://) URI. */
+gboolean   hd_store_is_postgres_uri       (const char    *database);
 int        hd_store_get_schema_version    (HdStore       *self);
 
 /* Groups several calls into one transaction (they nest). */

@@ -1,0 +1,62 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The server's layers (doc/server-layers.md) as the code has them:
+
+- only the service layer (backend/core/) calls the store (hd_store_*);
+  main.c only opens it and asks its kind;
+- nothing outside backend/core/ reaches for the service's store;
+- only the store's files include an implementation's header or speak a
+  database's API (sqlite3_*, PQ*).
+
+Usage: check-layers.py SOURCE_ROOT
+"""
+import os
+import re
+import sys
+
+root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), '..', '..')
+backend = os.path.join(root, 'backend')
+
+STORE_CALL = re.compile(r'\bhd_store_[a-z_]+\s*\(')
+MAIN_ALLOWED = {'hd_store_open', 'hd_store_get_kind', 'hd_store_is_postgres_uri'}
+GET_STORE = re.compile(r'\bhd_chat_service_get_store\b')
+DB_API = re.compile(r'\b(sqlite3_[a-z_]+|PQ[a-z]+[A-Za-z]*)\s*\(')
+IMPL_HEADER = re.compile(r'#include\s+"hd-store-(sqlite|pg|impl)[^"]*\.h"')
+
+
+def strip_comments(text):
+    text = re.sub(r'/\*.*?\*/', lambda m: '\n' * m.group(0).count('\n'), text, flags=re.S)
+    return re.sub(r'//[^\n]*', '', text)
+
+
+problems = []
+for folder, _, files in os.walk(backend):
+    layer = os.path.relpath(folder, backend).split(os.sep)[0]
+    for name in sorted(files):
+        if not name.endswith(('.c', '.h')):
+            continue
+        path = os.path.join(folder, name)
+        rel = os.path.relpath(path, root)
+        with open(path, encoding='utf-8') as f:
+            text = strip_comments(f.read())
+        for lineno, line in enumerate(text.split('\n'), 1):
+            where = f'{rel}:{lineno}'
+            if layer not in ('store', 'core'):
+                for m in STORE_CALL.finditer(line):
+                    called = m.group(0).rstrip(' (')
+                    if rel == os.path.join('backend', 'main.c') and called in MAIN_ALLOWED:
+                        continue
+                    problems.append(f'{where}: {called} () outside the service layer')
+                if GET_STORE.search(line):
+                    problems.append(f'{where}: the service\'s store reached from {layer}/')
+            if layer != 'store':
+                m = DB_API.search(line)
+                if m and layer != 'bus':
+                    problems.append(f'{where}: {m.group(1)} () outside store/')
+                if IMPL_HEADER.search(line):
+                    problems.append(f'{where}: a store implementation\'s header outside store/')
+
+for p in problems:
+    print(p)
+print(f'{len(problems)} problem(s)')
+sys.exit(1 if problems else 0)
