@@ -10,25 +10,6 @@
 #define done(s) hd_store_private_done (s)
 #define step_done(self, s, what, error) hd_store_private_step_done ((self), (s), (what), (error))
 
-static void
-bind_text (sqlite3_stmt *s,
-           int           i,
-           const char   *text)
-{
-  if (text)
-    sqlite3_bind_text (s, i, text, -1, SQLITE_STATIC);
-  else
-    sqlite3_bind_null (s, i);
-}
-
-static char *
-col_text (sqlite3_stmt *s,
-          int           i)
-{
-  const unsigned char *t = sqlite3_column_text (s, i);
-  return t ? g_strdup ((const char *) t) : NULL;
-}
-
 /* ---- away, limits --------------------------------------------------- */
 
 static gboolean

@@ -239,36 +239,6 @@ done (sqlite3_stmt *s)
   sqlite3_clear_bindings (s);
 }
 
-static void
-bind_id (sqlite3_stmt *s,
-         int           i,
-         gint64        id)
-{
-  if (id > 0)
-    sqlite3_bind_int64 (s, i, id);
-  else
-    sqlite3_bind_null (s, i);
-}
-
-static void
-bind_text (sqlite3_stmt *s,
-           int           i,
-           const char   *text)
-{
-  if (text)
-    sqlite3_bind_text (s, i, text, -1, SQLITE_STATIC);
-  else
-    sqlite3_bind_null (s, i);
-}
-
-static char *
-col_text (sqlite3_stmt *s,
-          int           i)
-{
-  const unsigned char *t = sqlite3_column_text (s, i);
-  return t ? g_strdup ((const char *) t) : NULL;
-}
-
 /* Runs a statement that returns no rows. */
 static gboolean
 step_done (HdStoreSqlite  *self,

@@ -22,6 +22,37 @@ HdStore      *hd_store_sqlite_open           (const char     *path,
 #define CHAT_COLS "id, request_id, state, customer_id, technician_id, target_kind, target_id, note_id, " \
                   "created_at, accepted_at, ended_at, last_seq, rating_score, end_reason, waiting_since"
 
+/* Ids: 0 is NULL. */
+static inline void
+bind_id (sqlite3_stmt *s,
+         int           i,
+         gint64        id)
+{
+  if (id > 0)
+    sqlite3_bind_int64 (s, i, id);
+  else
+    sqlite3_bind_null (s, i);
+}
+
+static inline void
+bind_text (sqlite3_stmt *s,
+           int           i,
+           const char   *text)
+{
+  if (text)
+    sqlite3_bind_text (s, i, text, -1, SQLITE_STATIC);
+  else
+    sqlite3_bind_null (s, i);
+}
+
+static inline char *
+col_text (sqlite3_stmt *s,
+          int           i)
+{
+  const unsigned char *t = sqlite3_column_text (s, i);
+  return t ? g_strdup ((const char *) t) : NULL;
+}
+
 /* Fills the class slots of contract v2 "Technicians" (hd-store-sqlite-tech.c). */
 void          hd_store_sqlite_tech_class_init (HdStoreClass  *klass);
 
