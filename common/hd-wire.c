@@ -193,6 +193,15 @@ hd_wire_write_chat (GString            *out,
                     const HdChatRecord *c,
                     const HdWireView   *view)
 {
+  hd_wire_write_chat_open (out, c, view);
+  g_string_append_c (out, '}');
+}
+
+void
+hd_wire_write_chat_open (GString            *out,
+                         const HdChatRecord *c,
+                         const HdWireView   *view)
+{
   g_string_append (out, "{\"id\":");
   append_int (out, c->id);
   HD_JSON_KEY (out, "request_id");
@@ -218,6 +227,43 @@ hd_wire_write_chat (GString            *out,
   hd_json_append_time (out, c->ended_at);
   HD_JSON_KEY (out, "end_reason");
   hd_json_append_string (out, c->end_reason == HD_END_REASON_NONE ? NULL : hd_end_reason_to_string (c->end_reason));
+}
+
+void
+hd_wire_write_chat_extra (GString    *out,
+                          gint64      queue_position,
+                          gint64      estimated_wait_s,
+                          int         rating,
+                          const char *comment)
+{
+  HD_JSON_KEY (out, "queue_position");
+  if (queue_position > 0)
+    append_int (out, queue_position);
+  else
+    g_string_append (out, "null");
+  HD_JSON_KEY (out, "estimated_wait_s");
+  if (queue_position > 0 && estimated_wait_s >= 0)
+    append_int (out, estimated_wait_s);
+  else
+    g_string_append (out, "null");
+  HD_JSON_KEY (out, "rating");
+  hd_wire_write_rating (out, rating, comment);
+}
+
+void
+hd_wire_write_rating (GString    *out,
+                      int         score,
+                      const char *comment)
+{
+  if (score <= 0)
+    {
+      g_string_append (out, "null");
+      return;
+    }
+  g_string_append (out, "{\"score\":");
+  append_int (out, score);
+  HD_JSON_KEY (out, "comment");
+  hd_json_append_string (out, comment);
   g_string_append_c (out, '}');
 }
 
@@ -226,6 +272,15 @@ hd_wire_write_message (GString               *out,
                        const HdMessageRecord *m,
                        const HdWireView      *view)
 {
+  hd_wire_write_message_open (out, m, view);
+  g_string_append_c (out, '}');
+}
+
+void
+hd_wire_write_message_open (GString               *out,
+                            const HdMessageRecord *m,
+                            const HdWireView      *view)
+{
   g_string_append (out, "{\"id\":");
   append_int (out, m->id);
   HD_JSON_KEY (out, "chat_id");
@@ -233,7 +288,8 @@ hd_wire_write_message (GString               *out,
   HD_JSON_KEY (out, "seq");
   append_int (out, m->seq);
   HD_JSON_KEY (out, "kind");
-  hd_json_append_string (out, hd_message_kind_to_string (m->kind));
+  hd_json_append_string (out, hd_message_kind_to_string (m->attachment_id > 0 ? HD_MESSAGE_KIND_ATTACHMENT
+                                                                              : m->kind));
   HD_JSON_KEY (out, "author");
   /* A system message is the server's, whoever caused it. */
   if (m->kind == HD_MESSAGE_KIND_SYSTEM)
@@ -246,6 +302,26 @@ hd_wire_write_message (GString               *out,
   hd_json_append_string (out, m->client_id);
   HD_JSON_KEY (out, "created_at");
   hd_json_append_time (out, m->created_at);
+}
+
+void
+hd_wire_write_attachment (GString    *out,
+                          gint64      id,
+                          const char *filename,
+                          const char *content_type,
+                          gint64      size,
+                          const char *sha256)
+{
+  g_string_append (out, "{\"id\":");
+  append_int (out, id);
+  HD_JSON_KEY (out, "filename");
+  hd_json_append_string (out, filename);
+  HD_JSON_KEY (out, "content_type");
+  hd_json_append_string (out, content_type);
+  HD_JSON_KEY (out, "size");
+  append_int (out, size);
+  HD_JSON_KEY (out, "sha256");
+  hd_json_append_string (out, sha256);
   g_string_append_c (out, '}');
 }
 
@@ -272,6 +348,15 @@ hd_wire_write_note (GString            *out,
                     const HdNoteRecord *n,
                     const char         *body)
 {
+  hd_wire_write_note_open (out, n, body);
+  g_string_append_c (out, '}');
+}
+
+void
+hd_wire_write_note_open (GString            *out,
+                         const HdNoteRecord *n,
+                         const char         *body)
+{
   write_note_head (out, n);
   HD_JSON_KEY (out, "body");
   hd_json_append_string (out, body ? body : "");
@@ -280,7 +365,6 @@ hd_wire_write_note (GString            *out,
       HD_JSON_KEY (out, "length");
       append_int (out, n->length);
     }
-  g_string_append_c (out, '}');
 }
 
 void

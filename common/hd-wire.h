@@ -230,6 +230,35 @@ void hd_wire_write_chat       (GString               *out,
 void hd_wire_write_message    (GString               *out,
                                const HdMessageRecord *message,
                                const HdWireView      *view);
+/* The same without the closing brace, for a writer that adds members
+ * (the *_extra () below). */
+void hd_wire_write_chat_open    (GString               *out,
+                                 const HdChatRecord    *chat,
+                                 const HdWireView      *view);
+void hd_wire_write_message_open (GString               *out,
+                                 const HdMessageRecord *message,
+                                 const HdWireView      *view);
+void hd_wire_write_note_open    (GString               *out,
+                                 const HdNoteRecord    *note,
+                                 const char            *body);
+/* A chat's v2 members: ,"queue_position" (@queue_position <= 0: null, as
+ * is the wait then), "estimated_wait_s" (< 0: null), "rating". */
+void hd_wire_write_chat_extra   (GString               *out,
+                                 gint64                 queue_position,
+                                 gint64                 estimated_wait_s,
+                                 int                    rating,
+                                 const char            *comment);
+/* {"score","comment"}, or null when @score <= 0. */
+void hd_wire_write_rating       (GString               *out,
+                                 int                    score,
+                                 const char            *comment);
+/* An attachment message's "attachment" object. */
+void hd_wire_write_attachment   (GString               *out,
+                                 gint64                 id,
+                                 const char            *filename,
+                                 const char            *content_type,
+                                 gint64                 size,
+                                 const char            *sha256);
 /* @body: the note's body (a transcript's is derived by the caller). */
 void hd_wire_write_note       (GString               *out,
                                const HdNoteRecord    *note,

@@ -28,14 +28,8 @@ hd_customer_render_message_extra (HdChatService   *self,
   /* "kind" is the core's (render_message (), from the message's kind). */
   if (a == NULL)
     return;
-  g_string_append_printf (out, ",\"attachment\":{\"id\":%" G_GINT64_FORMAT
-                          ",\"filename\":", a->id);
-  hd_json_append_string (out, a->filename);
-  HD_JSON_KEY (out, "content_type");
-  hd_json_append_string (out, a->content_type);
-  g_string_append_printf (out, ",\"size\":%" G_GINT64_FORMAT ",\"sha256\":", a->size);
-  hd_json_append_string (out, a->sha256);
-  g_string_append_c (out, '}');
+  HD_JSON_KEY (out, "attachment");
+  hd_wire_write_attachment (out, a->id, a->filename, a->content_type, a->size, a->sha256);
 }
 
 char *

@@ -54,6 +54,11 @@ struct _HdChatService
   /* the command running inside the batch (hd-core.c) */
   gboolean         command_open;
   guint            command_events;
+  /* rendering: the users it named (id → HdUserRecord), a user at hand */
+  GHashTable         *render_users;
+  guint               render_depth;
+  const HdUserRecord *render_known;
+  HdUserRecord        render_known_copy;
 };
 
 typedef struct {
@@ -105,6 +110,7 @@ hd_chat_service_finalize (GObject *object)
   g_ptr_array_unref (self->held_events);
   g_hash_table_unref (self->batch_chats);
   g_hash_table_unref (self->batch_users);
+  g_hash_table_unref (self->render_users);
 
   G_OBJECT_CLASS (hd_chat_service_parent_class)->finalize (object);
 }
@@ -128,6 +134,8 @@ hd_chat_service_init (HdChatService *self)
                                              (GDestroyNotify) hd_user_record_free);
   self->batch_chats = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL,
                                              (GDestroyNotify) batch_chat_free);
+  self->render_users = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL,
+                                              (GDestroyNotify) hd_user_record_free);
 }
 
 HdChatService *
@@ -196,33 +204,76 @@ fail (GError     **error,
 
 /* ---- rendering ------------------------------------------------------ */
 
-static void
-render_user (HdChatService *self,
-             GString       *out,
-             const HdUserRecord  *u,
-             Viewer         viewer)
-{
-  gboolean show_private = viewer.staff || viewer.id == u->id;
+/* Records become JSON through common/hd-wire (the wire format once, shared
+ * with the client); here only what the service knows goes into them:
+ * presence, the users and teams an id names, the v2 members its files add
+ * (hd-queue.c, hd-attachments.c, hd-notes.c). */
 
-  g_string_append_printf (out, "{\"id\":%" G_GINT64_FORMAT, u->id);
-  if (show_private)
+/* The users a rendering names, each looked up once per rendering (the
+ * outermost one empties the table). */
+static const HdUserRecord *
+resolve_user (gpointer data,
+              gint64   id)
+{
+  HdChatService *self = data;
+  HdUserRecord *u;
+
+  if (self->render_known != NULL && self->render_known->id == id)
     {
-      HD_JSON_KEY (out, "login");
-      hd_json_append_string (out, u->login);
+      self->render_known_copy = *self->render_known;
+      self->render_known_copy.online = hd_chat_service_is_online (self, id);
+      return &self->render_known_copy;
     }
-  HD_JSON_KEY (out, "name");
-  hd_json_append_string (out, u->name);
-  if (show_private)
+  u = g_hash_table_lookup (self->render_users, &id);
+  if (u == NULL)
     {
-      HD_JSON_KEY (out, "email");
-      hd_json_append_string (out, u->email);
+      u = hd_store_user_get (self->store, id, NULL);
+      if (u == NULL)
+        return NULL;
+      g_hash_table_insert (self->render_users, &u->id, u);
     }
-  HD_JSON_KEY (out, "role");
-  hd_json_append_string (out, hd_role_to_string (u->role));
-  g_string_append_printf (out, ",\"available_for_chat\":%s,\"online\":%s,\"away\":%s}",
-                          u->available ? "true" : "false",
-                          hd_chat_service_is_online (self, u->id) ? "true" : "false",
-                          u->away ? "true" : "false");
+  u->online = hd_chat_service_is_online (self, u->id);
+  return u;
+}
+
+static HdWireView
+view_of (HdChatService *self,
+         Viewer         viewer)
+{
+  HdWireView view = { viewer.id, viewer.staff, resolve_user, NULL, self };
+
+  return view;
+}
+
+static void
+render_begin (HdChatService      *self,
+              const HdUserRecord *known)
+{
+  if (self->render_depth++ == 0)
+    {
+      g_hash_table_remove_all (self->render_users);
+      self->render_known = known;
+    }
+}
+
+static void
+render_end (HdChatService *self)
+{
+  if (--self->render_depth == 0)
+    self->render_known = NULL;
+}
+
+static void
+render_user (HdChatService      *self,
+             GString            *out,
+             const HdUserRecord *u,
+             Viewer              viewer)
+{
+  HdUserRecord with_presence = *u;
+  HdWireView view = view_of (self, viewer);
+
+  with_presence.online = hd_chat_service_is_online (self, u->id);
+  hd_wire_write_user (out, &with_presence, &view);
 }
 
 static void
@@ -231,18 +282,17 @@ render_user_id (HdChatService *self,
                 gint64         id,
                 Viewer         viewer)
 {
-  g_autoptr(HdUserRecord) u = id > 0 ? hd_store_user_get (self->store, id, NULL) : NULL;
+  HdWireView view = view_of (self, viewer);
 
-  if (u == NULL)
-    g_string_append (out, "null");
-  else
-    render_user (self, out, u, viewer);
+  render_begin (self, NULL);
+  hd_wire_write_user_id (out, id, &view);
+  render_end (self);
 }
 
 char *
-hd_chat_service_render_user (HdChatService *self,
-                             const HdUserRecord  *user,
-                             const HdUserRecord  *viewer)
+hd_chat_service_render_user (HdChatService      *self,
+                             const HdUserRecord *user,
+                             const HdUserRecord *viewer)
 {
   GString *out = g_string_new (NULL);
 
@@ -251,107 +301,49 @@ hd_chat_service_render_user (HdChatService *self,
 }
 
 static void
-render_chat (HdChatService *self,
-             GString       *out,
-             const HdChatRecord  *c,
-             Viewer         viewer)
+render_chat (HdChatService      *self,
+             GString            *out,
+             const HdChatRecord *c,
+             Viewer              viewer)
 {
-  g_string_append_printf (out, "{\"id\":%" G_GINT64_FORMAT ",\"request_id\":%" G_GINT64_FORMAT ",\"state\":\"%s\"",
-                          c->id, c->request_id, hd_chat_state_to_string (c->state));
-  HD_JSON_KEY (out, "customer");
-  render_user_id (self, out, c->customer_id, viewer);
-  HD_JSON_KEY (out, "technician");
-  render_user_id (self, out, c->technician_id, viewer);
-  g_string_append_printf (out, ",\"target\":{\"kind\":\"%s\",\"id\":%" G_GINT64_FORMAT "}",
-                          c->target_kind == HD_TARGET_TEAM ? "team" : "technician", c->target_id);
-  HD_JSON_KEY (out, "note_id");
-  hd_json_append_id (out, c->note_id);
-  HD_JSON_KEY (out, "created_at");
-  hd_json_append_time (out, c->created_at);
-  HD_JSON_KEY (out, "accepted_at");
-  hd_json_append_time (out, c->accepted_at);
-  HD_JSON_KEY (out, "ended_at");
-  hd_json_append_time (out, c->ended_at);
-  HD_JSON_KEY (out, "end_reason");
-  hd_json_append_string (out, c->end_reason == HD_END_REASON_NONE ? NULL : hd_end_reason_to_string (c->end_reason));
+  HdWireView view = view_of (self, viewer);
+
+  render_begin (self, NULL);
+  hd_wire_write_chat_open (out, c, &view);
   hd_customer_render_chat_extra (self, out, c);
   g_string_append_c (out, '}');
+  render_end (self);
 }
 
+/* @author: the message's author when at hand (else looked up). */
 static void
-render_message (HdChatService   *self,
-                GString         *out,
+render_message (HdChatService         *self,
+                GString               *out,
                 const HdMessageRecord *m,
                 const HdUserRecord    *author,
-                Viewer           viewer)
+                Viewer                 viewer)
 {
-  g_string_append_printf (out, "{\"id\":%" G_GINT64_FORMAT ",\"chat_id\":%" G_GINT64_FORMAT
-                          ",\"seq\":%" G_GINT64_FORMAT ",\"kind\":\"%s\",\"author\":",
-                          m->id, m->chat_id, m->seq,
-                          hd_message_kind_to_string (m->attachment_id > 0 ? HD_MESSAGE_KIND_ATTACHMENT : m->kind));
-  /* A system message is written by the server, whoever caused it. */
-  if (m->kind == HD_MESSAGE_KIND_SYSTEM)
-    g_string_append (out, "null");
-  else if (author)
-    render_user (self, out, author, viewer);
-  else
-    render_user_id (self, out, m->author_id, viewer);
-  HD_JSON_KEY (out, "body");
-  hd_json_append_string (out, m->body);
-  HD_JSON_KEY (out, "client_id");
-  hd_json_append_string (out, m->client_id);
-  HD_JSON_KEY (out, "created_at");
-  hd_json_append_time (out, m->created_at);
+  HdWireView view = view_of (self, viewer);
+
+  render_begin (self, author);
+  hd_wire_write_message_open (out, m, &view);
   hd_customer_render_message_extra (self, out, m);
   g_string_append_c (out, '}');
+  render_end (self);
 }
 
 static void
-render_note_head (GString      *out,
-                  const HdNoteRecord *n)
-{
-  g_string_append_printf (out, "{\"id\":%" G_GINT64_FORMAT ",\"request_id\":%" G_GINT64_FORMAT ",\"kind\":\"%s\"",
-                          n->id, n->request_id,
-                          n->kind == HD_NOTE_KIND_TRANSCRIPT ? "chat_transcript" :
-                          n->kind == HD_NOTE_KIND_EVENT ? "event" : "note");
-  HD_JSON_KEY (out, "chat_id");
-  hd_json_append_id (out, n->chat_id);
-  HD_JSON_KEY (out, "created_at");
-  hd_json_append_time (out, n->created_at);
-  HD_JSON_KEY (out, "updated_at");
-  hd_json_append_time (out, n->updated_at);
-}
-
-static void
-render_privileges (GString            *out,
-                   const HdPrivileges *p)
-{
-  g_string_append_printf (out, "{\"chat_enabled\":%s,\"customer_chat_with_team\":%s,"
-                          "\"max_chats_per_technician\":%" G_GINT64_FORMAT ",\"waiting_timeout_s\":%" G_GINT64_FORMAT
-                          ",\"inactivity_timeout_s\":%" G_GINT64_FORMAT "}",
-                          p->chat_enabled ? "true" : "false",
-                          p->customer_chat_with_team ? "true" : "false",
-                          p->max_chats_per_technician, p->waiting_timeout_s, p->inactivity_timeout_s);
-}
-
-static void
-render_team (HdChatService *self,
-             GString       *out,
-             const HdTeamRecord  *t,
-             Viewer         viewer)
+render_team (HdChatService      *self,
+             GString            *out,
+             const HdTeamRecord *t,
+             Viewer              viewer)
 {
   g_autoptr(GArray) ids = hd_store_team_member_ids (self->store, t->id, NULL);
+  HdWireView view = view_of (self, viewer);
 
-  g_string_append_printf (out, "{\"id\":%" G_GINT64_FORMAT ",\"name\":", t->id);
-  hd_json_append_string (out, t->name);
-  g_string_append (out, ",\"members\":[");
-  for (guint i = 0; ids && i < ids->len; i++)
-    {
-      if (i > 0)
-        g_string_append_c (out, ',');
-      render_user_id (self, out, g_array_index (ids, gint64, i), viewer);
-    }
-  g_string_append (out, "]}");
+  render_begin (self, NULL);
+  hd_wire_write_team (out, t, ids, &view);
+  render_end (self);
 }
 
 /* ---- events --------------------------------------------------------- */
@@ -1101,7 +1093,7 @@ hd_chat_service_get_privileges (HdChatService  *self,
   if (!hd_store_privileges_get (self->store, &p, error))
     return NULL;
   out = g_string_new (NULL);
-  render_privileges (out, &p);
+  hd_wire_write_privileges (out, &p);
   return g_string_free (out, FALSE);
 }
 
@@ -1146,7 +1138,7 @@ hd_chat_service_update_privileges (HdChatService  *self,
     return NULL;
 
   out = g_string_new (NULL);
-  render_privileges (out, &p);
+  hd_wire_write_privileges (out, &p);
   emit (self, HD_EVENT_PRIVILEGES_CHANGED, NULL, out->str, NULL);
   return g_string_free (out, FALSE);
 }
@@ -1622,11 +1614,7 @@ hd_chat_service_list_notes (HdChatService  *self,
         derived = hd_chat_service_build_transcript (self, n->chat_id, NULL);
       if (i > 0)
         g_string_append_c (out, ',');
-      render_note_head (out, n);
-      HD_JSON_KEY (out, "body");
-      hd_json_append_string (out, derived ? derived : n->body ? n->body : "");
-      if (n->kind == HD_NOTE_KIND_TRANSCRIPT)
-        g_string_append_printf (out, ",\"length\":%" G_GINT64_FORMAT, n->length);
+      hd_wire_write_note_open (out, n, derived ? derived : n->body);
       hd_customer_render_note_extra (self, out, n, caller->id, HD_ROLE_IS_STAFF (caller->role));
       g_string_append_c (out, '}');
     }
@@ -1655,10 +1643,7 @@ emit_transcript_update (HdChatService      *self,
   ids_add (members, chat->customer_id);
   ids_add (members, chat->technician_id);
   g_string_truncate (out, 0);
-  render_note_head (out, &n);
-  HD_JSON_KEY (out, "appended");
-  hd_json_append_string (out, appended);
-  g_string_append_printf (out, ",\"length\":%" G_GINT64_FORMAT "}", length);
+  hd_wire_write_note_appended (out, &n, appended);
   emit_to (self, HD_EVENT_NOTE_UPDATED, members, chat->request_id, 0, out->str, NULL);
 }
 
@@ -1755,8 +1740,7 @@ emit_transcript_created (HdChatService      *self,
   ids_add (to, chat->technician_id);
   for (guint i = 0; i < 2; i++)
     {
-      render_note_head (outs[i], &n);
-      g_string_append (outs[i], ",\"body\":\"\",\"length\":0");
+      hd_wire_write_note_open (outs[i], &n, "");
       hd_customer_render_note_extra (self, outs[i], &n, i == 0 ? 0 : r->customer_id, i == 0);
       g_string_append_c (outs[i], '}');
     }

@@ -12,21 +12,6 @@
  * "event": "Chat transcript emailed to …"), each with its author, and
  * note.created to those who should hear of it. */
 
-static const char *
-kind_name (HdNoteKind kind)
-{
-  switch (kind)
-    {
-    case HD_NOTE_KIND_TRANSCRIPT:
-      return "chat_transcript";
-    case HD_NOTE_KIND_EVENT:
-      return "event";
-    case HD_NOTE_KIND_NOTE:
-    default:
-      return "note";
-    }
-}
-
 void
 hd_customer_render_note_extra (HdChatService *self,
                                GString       *out,
@@ -38,21 +23,14 @@ hd_customer_render_note_extra (HdChatService *self,
   hd_chat_service_render_user_id_to (self, out, note->author_id, viewer_id, staff);
   if (note->kind == HD_NOTE_KIND_TRANSCRIPT)
     {
-      HdChatRecord chat;
+      HdChatRecord chat = { 0, };
+      g_autofree char *comment = NULL;
 
-      HD_JSON_KEY (out, "rating");
-      if (note->chat_id > 0 &&
-          hd_store_chat_get (hd_chat_service_get_store (self), note->chat_id, &chat, NULL) &&
+      if (note->chat_id > 0 && hd_store_chat_get (hd_chat_service_get_store (self), note->chat_id, &chat, NULL) &&
           chat.rating > 0)
-        {
-          g_autofree char *comment = hd_store_chat_rating_comment (hd_chat_service_get_store (self), chat.id);
-
-          g_string_append_printf (out, "{\"score\":%d,\"comment\":", chat.rating);
-          hd_json_append_string (out, comment);
-          g_string_append_c (out, '}');
-        }
-      else
-        g_string_append (out, "null");
+        comment = hd_store_chat_rating_comment (hd_chat_service_get_store (self), chat.id);
+      HD_JSON_KEY (out, "rating");
+      hd_wire_write_rating (out, chat.rating, comment);
     }
 }
 
@@ -64,16 +42,7 @@ render_note (HdChatService *self,
              gint64         viewer_id,
              gboolean       staff)
 {
-  g_string_append_printf (out, "{\"id\":%" G_GINT64_FORMAT ",\"request_id\":%" G_GINT64_FORMAT
-                          ",\"kind\":\"%s\"", n->id, n->request_id, kind_name (n->kind));
-  HD_JSON_KEY (out, "chat_id");
-  hd_json_append_id (out, n->chat_id);
-  HD_JSON_KEY (out, "body");
-  hd_json_append_string (out, n->body ? n->body : "");
-  HD_JSON_KEY (out, "created_at");
-  hd_json_append_time (out, n->created_at);
-  HD_JSON_KEY (out, "updated_at");
-  hd_json_append_time (out, n->updated_at);
+  hd_wire_write_note_open (out, n, n->body);
   hd_customer_render_note_extra (self, out, n, viewer_id, staff);
   g_string_append_c (out, '}');
 }

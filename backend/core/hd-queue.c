@@ -58,32 +58,17 @@ hd_customer_render_chat_extra (HdChatService *self,
                                const HdChatRecord  *chat)
 {
   HdStore *store = hd_chat_service_get_store (self);
+  gint64 position = 0, wait = -1;
+  g_autofree char *comment = NULL;
 
   if (chat->state == HD_CHAT_STATE_WAITING)
     {
-      gint64 position = hd_store_queue_position (store, chat);
-      gint64 wait = estimate (estimate_base (self, chat->target_kind, chat->target_id), position);
-
-      g_string_append_printf (out, ",\"queue_position\":%" G_GINT64_FORMAT, position);
-      if (wait < 0)
-        g_string_append (out, ",\"estimated_wait_s\":null");
-      else
-        g_string_append_printf (out, ",\"estimated_wait_s\":%" G_GINT64_FORMAT, wait);
+      position = hd_store_queue_position (store, chat);
+      wait = estimate (estimate_base (self, chat->target_kind, chat->target_id), position);
     }
-  else
-    g_string_append (out, ",\"queue_position\":null,\"estimated_wait_s\":null");
-
-  HD_JSON_KEY (out, "rating");
   if (chat->rating > 0)
-    {
-      g_autofree char *comment = hd_store_chat_rating_comment (store, chat->id);
-
-      g_string_append_printf (out, "{\"score\":%d,\"comment\":", chat->rating);
-      hd_json_append_string (out, comment);
-      g_string_append_c (out, '}');
-    }
-  else
-    g_string_append (out, "null");
+    comment = hd_store_chat_rating_comment (store, chat->id);
+  hd_wire_write_chat_extra (out, position, wait, chat->rating, comment);
 }
 
 void
