@@ -346,6 +346,54 @@ render_team (HdChatService      *self,
   render_end (self);
 }
 
+typedef void     (*RenderItem) (HdChatService      *self,
+                                GString            *out,
+                                gconstpointer       item,
+                                Viewer              viewer);
+typedef gboolean (*KeepItem)   (HdChatService      *self,
+                                const HdUserRecord *caller,
+                                gconstpointer       item);
+
+/* {"@key":[item,…]} for @caller: the @n items at @items + i × @stride
+ * (@stride 0: @items is an array of pointers to them) that @keep (or
+ * NULL) keeps. */
+static char *
+list_text (HdChatService      *self,
+           const char         *key,
+           gconstpointer       items,
+           guint               n,
+           gsize               stride,
+           KeepItem            keep,
+           RenderItem          render,
+           const HdUserRecord *caller)
+{
+  GString *out = g_string_new ("{");
+  gboolean first = TRUE;
+
+  hd_json_append_string (out, key);
+  g_string_append (out, ":[");
+  for (guint i = 0; i < n; i++)
+    {
+      gconstpointer item = stride > 0 ? (gconstpointer) ((const char *) items + i * stride)
+                                      : ((gconstpointer const *) items)[i];
+
+      if (keep != NULL && !keep (self, caller, item))
+        continue;
+      if (!first)
+        g_string_append_c (out, ',');
+      first = FALSE;
+      render (self, out, item, viewer_of (caller));
+    }
+  g_string_append (out, "]}");
+  return g_string_free (out, FALSE);
+}
+
+#define LIST_PTRS(self, key, array, keep, render, caller) \
+  list_text ((self), (key), (array)->pdata, (array)->len, 0, (KeepItem) (keep), (RenderItem) (render), (caller))
+#define LIST_CHATS(self, key, array, keep, caller) \
+  list_text ((self), (key), (array)->data, (array)->len, sizeof (HdChatRecord), (KeepItem) (keep), \
+             (RenderItem) render_chat, (caller))
+
 /* ---- events --------------------------------------------------------- */
 
 static GArray *
@@ -1150,22 +1198,13 @@ hd_chat_service_list_users (HdChatService  *self,
                             GError        **error)
 {
   g_autoptr(GPtrArray) users = NULL;
-  GString *out;
 
   if (!HD_ROLE_IS_STAFF (caller->role))
     return fail (error, HD_ERROR_FORBIDDEN, "Only technicians list users");
   users = hd_store_users_list (self->store, role, error);
   if (users == NULL)
     return NULL;
-  out = g_string_new ("{\"users\":[");
-  for (guint i = 0; i < users->len; i++)
-    {
-      if (i > 0)
-        g_string_append_c (out, ',');
-      render_user (self, out, g_ptr_array_index (users, i), viewer_of (caller));
-    }
-  g_string_append (out, "]}");
-  return g_string_free (out, FALSE);
+  return LIST_PTRS (self, "users", users, NULL, render_user, caller);
 }
 
 typedef struct {
@@ -1331,22 +1370,13 @@ hd_chat_service_list_teams (HdChatService  *self,
                             GError        **error)
 {
   g_autoptr(GPtrArray) teams = NULL;
-  GString *out;
 
   if (!HD_ROLE_IS_STAFF (caller->role))
     return fail (error, HD_ERROR_FORBIDDEN, "Only technicians list teams");
   teams = hd_store_teams_list (self->store, error);
   if (teams == NULL)
     return NULL;
-  out = g_string_new ("{\"teams\":[");
-  for (guint i = 0; i < teams->len; i++)
-    {
-      if (i > 0)
-        g_string_append_c (out, ',');
-      render_team (self, out, g_ptr_array_index (teams, i), viewer_of (caller));
-    }
-  g_string_append (out, "]}");
-  return g_string_free (out, FALSE);
+  return LIST_PTRS (self, "teams", teams, NULL, render_team, caller);
 }
 
 char *
@@ -1502,7 +1532,6 @@ hd_chat_service_list_requests (HdChatService  *self,
                                GError        **error)
 {
   g_autoptr(GPtrArray) list = NULL;
-  GString *out;
 
   list = hd_store_requests_list (self->store,
                                  caller->role == HD_ROLE_ADMIN ? HD_REQUESTS_ALL :
@@ -1511,15 +1540,7 @@ hd_chat_service_list_requests (HdChatService  *self,
                                  caller->id, error);
   if (list == NULL)
     return NULL;
-  out = g_string_new ("{\"requests\":[");
-  for (guint i = 0; i < list->len; i++)
-    {
-      if (i > 0)
-        g_string_append_c (out, ',');
-      render_request (self, out, g_ptr_array_index (list, i), viewer_of (caller));
-    }
-  g_string_append (out, "]}");
-  return g_string_free (out, FALSE);
+  return LIST_PTRS (self, "requests", list, NULL, render_request, caller);
 }
 
 char *
@@ -1846,19 +1867,10 @@ hd_chat_service_list_chats (HdChatService  *self,
                             GError        **error)
 {
   g_autoptr(GArray) chats = hd_store_chats_for_member (self->store, caller->id, state, error);
-  GString *out;
 
   if (chats == NULL)
     return NULL;
-  out = g_string_new ("{\"chats\":[");
-  for (guint i = 0; i < chats->len; i++)
-    {
-      if (i > 0)
-        g_string_append_c (out, ',');
-      render_chat (self, out, &g_array_index (chats, HdChatRecord, i), viewer_of (caller));
-    }
-  g_string_append (out, "]}");
-  return g_string_free (out, FALSE);
+  return LIST_CHATS (self, "chats", chats, NULL, caller);
 }
 
 char *
@@ -1867,28 +1879,13 @@ hd_chat_service_queue (HdChatService  *self,
                        GError        **error)
 {
   g_autoptr(GArray) chats = NULL;
-  GString *out;
-  gboolean first = TRUE;
 
   if (!HD_ROLE_IS_STAFF (caller->role))
     return fail (error, HD_ERROR_FORBIDDEN, "Only technicians have a chat queue");
   chats = hd_store_chats_waiting (self->store, error);
   if (chats == NULL)
     return NULL;
-  out = g_string_new ("{\"chats\":[");
-  for (guint i = 0; i < chats->len; i++)
-    {
-      HdChatRecord *c = &g_array_index (chats, HdChatRecord, i);
-
-      if (!was_offered (self, caller, c))
-        continue;
-      if (!first)
-        g_string_append_c (out, ',');
-      first = FALSE;
-      render_chat (self, out, c, viewer_of (caller));
-    }
-  g_string_append (out, "]}");
-  return g_string_free (out, FALSE);
+  return LIST_CHATS (self, "chats", chats, was_offered, caller);
 }
 
 char *
