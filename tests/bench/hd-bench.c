@@ -334,6 +334,21 @@ stop_server (void)
     }
 }
 
+static double
+load_average (void)
+{
+  double l = -1;
+  FILE *f = fopen ("/proc/loadavg", "r");
+
+  if (f != NULL)
+    {
+      if (fscanf (f, "%lf", &l) != 1)
+        l = -1;
+      fclose (f);
+    }
+  return l;
+}
+
 static long
 vm_rss_kib (GPid pid)
 {
@@ -345,6 +360,27 @@ vm_rss_kib (GPid pid)
     return -1;
   p = strstr (text, "VmRSS:");
   return p ? strtol (p + 6, NULL, 10) : -1;
+}
+
+/* CPU time of every thread of @pid so far, in µs (schedstat: ns on CPU), so
+ * that the cost per message does not depend on the rest of the machine. */
+static double
+cpu_us (GPid pid)
+{
+  g_autofree char *dir_path = g_strdup_printf ("/proc/%d/task", (int) pid);
+  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
+  const char *name;
+  double total = 0;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_strdup_printf ("%s/%s/schedstat", dir_path, name);
+      g_autofree char *text = NULL;
+
+      if (g_file_get_contents (path, &text, NULL, NULL))
+        total += g_ascii_strtod (text, NULL) / 1000.0;
+    }
+  return total;
 }
 
 /* --- latency statistics --------------------------------------------------- */
@@ -1023,6 +1059,8 @@ run_ws (void)
   gboolean done = FALSE;
   gint64 t0, t1;
   guint64 stored = 0;
+  GPid cpu_pid = relay_mode ? relay_pid : opt_pid > 0 ? opt_pid : server_pid;
+  double cpu0, cpu1;
 
   if (relay_mode)
     g_print ("relay (%s): ", opt_relay);
@@ -1059,6 +1097,7 @@ run_ws (void)
   acked = received = 0;
 
   measuring = TRUE;
+  cpu0 = cpu_us (cpu_pid);
   t0 = g_get_monotonic_time ();
   rate_last = 0;
   rate_credit = 0;
@@ -1071,6 +1110,7 @@ run_ws (void)
   g_timeout_add ((guint) (opt_duration * 1000), stop_measuring, &done);
   iterate_until (&done);
   t1 = g_get_monotonic_time ();
+  cpu1 = cpu_us (cpu_pid);
   if (rate_tick)
     g_source_remove (rate_tick);
   rate_tick = 0;
@@ -1116,6 +1156,9 @@ run_ws (void)
            acked / ((t1 - t0) / 1e6), acked, (t1 - t0) / 1e6, stored);
   g_print ("  delivered to the other member: %" G_GUINT64_FORMAT "; latency send->receive p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
            received, percentile (latencies, 50), percentile (latencies, 99), percentile (latencies, 100));
+  if (cpu_pid > 0 && acked > 0)
+    g_print ("  %s CPU (all its threads) per acknowledged message: %.1f us; load average %.1f\n",
+             relay_mode ? "relay" : "server", (cpu1 - cpu0) / acked, load_average ());
 
   g_clear_pointer (&pending, g_hash_table_unref);
   g_array_unref (latencies);
