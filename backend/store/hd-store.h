@@ -33,7 +33,7 @@ void hd_attachment_free (HdAttachment *attachment);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HdAttachment, hd_attachment_free)
 
-#define HD_STORE_SCHEMA_VERSION 4
+#define HD_STORE_SCHEMA_VERSION 5
 
 #define HD_TYPE_STORE (hd_store_get_type ())
 G_DECLARE_DERIVABLE_TYPE (HdStore, hd_store, HD, STORE, GObject)
