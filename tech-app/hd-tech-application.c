@@ -249,8 +249,11 @@ chat_window_active_cb (GtkWindow         *window,
   if (!gtk_window_is_active (window))
     return;
   chat = hd_tech_chat_window_get_chat (HD_TECH_CHAT_WINDOW (window));
-  if (chat != NULL)
-    hd_tech_notify_withdraw_chat (G_APPLICATION (self), hd_chat_get_id (chat));
+  if (chat == NULL)
+    return;
+  hd_tech_notify_withdraw_chat (G_APPLICATION (self), hd_chat_get_id (chat));
+  if (self->main_window != NULL)
+    hd_tech_window_mark_read (self->main_window, hd_chat_get_id (chat));
 }
 
 GtkWindow *
@@ -479,6 +482,8 @@ message_received_cb (HdSession         *session,
     return;  /* a system line (a transfer): the window shows it */
   if (window != NULL && gtk_window_is_active (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
     return;
+  if (self->main_window != NULL)
+    hd_tech_window_add_unread (self->main_window, hd_message_get_chat_id (message));
   hd_tech_notify_message (G_APPLICATION (self), message);
   hd_tech_notify_sound (self->settings);
 }

@@ -5,6 +5,7 @@
 
 #include "hd-tech-window.h"
 #include "hd-tech-account-page.h"
+#include "hd-tech-active.h"
 #include "hd-tech-queue-page.h"
 #include "hd-tech-requests-page.h"
 
@@ -30,6 +31,9 @@ struct _HdTechWindow
   GtkListBox         *home_sidebar;
   GtkListBoxRow      *chat_sidebar_row;
   GtkListBoxRow      *account_sidebar_row;
+  GtkListBoxRow      *active_sidebar_row;
+  GtkLabel           *active_count_label;
+  HdTechActivePage   *active_page;
   GtkLabel           *sidebar_count_label;
   GtkStack           *home_stack;
   HdTechQueuePage    *queue_page;
@@ -148,7 +152,8 @@ select_home_section (HdTechWindow *self,
                      const char   *name)
 {
   GtkListBoxRow *row = g_str_equal (name, "chat") ? self->chat_sidebar_row
-                                                  : self->account_sidebar_row;
+                     : g_str_equal (name, "active") ? self->active_sidebar_row
+                     : self->account_sidebar_row;
 
   adw_view_stack_set_visible_child_name (self->view_stack, "home");
   gtk_stack_set_visible_child_name (self->home_stack, name);
@@ -166,7 +171,8 @@ home_sidebar_row_selected_cb (HdTechWindow  *self,
   if (row == NULL)
     return;
 
-  name = row == self->chat_sidebar_row ? "chat" : "account";
+  name = row == self->chat_sidebar_row ? "chat"
+       : row == self->active_sidebar_row ? "active" : "account";
   select_home_section (self, name);
 }
 
@@ -222,6 +228,54 @@ hd_tech_window_show_chat_ended (HdTechWindow *self,
   g_object_set_data (G_OBJECT (dialog), "request-id", GSIZE_TO_POINTER ((gsize) request_id));
   g_signal_connect_object (dialog, "response", G_CALLBACK (chat_ended_response_cb), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* ---- active chats ---- */
+
+static void
+active_page_open_chat_cb (HdTechWindow *self,
+                          HdChat       *chat)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "app.open-chat", "x", hd_chat_get_id (chat));
+}
+
+static void
+active_count_cb (HdTechWindow *self)
+{
+  guint n = hd_tech_active_page_get_count (self->active_page);
+  g_autofree char *count = g_strdup_printf ("%u", n);
+  g_autofree char *accessible = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                              "Active Chats: %u",
+                                                              "Active Chats: %u", n), n);
+
+  gtk_label_set_text (self->active_count_label, count);
+  gtk_widget_set_visible (GTK_WIDGET (self->active_count_label), n > 0);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->active_sidebar_row),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, n > 0 ? accessible : _("Active Chats"),
+                                  -1);
+}
+
+void
+hd_tech_window_show_active_chats (HdTechWindow *self)
+{
+  g_return_if_fail (HD_IS_TECH_WINDOW (self));
+  select_home_section (self, "active");
+}
+
+void
+hd_tech_window_add_unread (HdTechWindow *self,
+                           gint64        chat_id)
+{
+  g_return_if_fail (HD_IS_TECH_WINDOW (self));
+  hd_tech_active_page_add_unread (self->active_page, chat_id);
+}
+
+void
+hd_tech_window_mark_read (HdTechWindow *self,
+                          gint64        chat_id)
+{
+  g_return_if_fail (HD_IS_TECH_WINDOW (self));
+  hd_tech_active_page_mark_read (self->active_page, chat_id);
 }
 
 static void
@@ -297,6 +351,7 @@ hd_tech_window_set_session (HdTechWindow *self,
         }
 
       hd_tech_queue_page_set_session (self->queue_page, session);
+      hd_tech_active_page_set_session (self->active_page, session);
       hd_tech_account_page_set_session (self->account_page, session);
       hd_tech_requests_page_set_session (self->requests_page, session);
     }
@@ -319,6 +374,15 @@ show_queue_action (GtkWidget  *widget,
 
   hd_tech_window_show_queue (self);
   gtk_window_present (GTK_WINDOW (self));
+}
+
+static void
+show_active_chats_action (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  hd_tech_window_show_active_chats (HD_TECH_WINDOW (widget));
+  gtk_window_present (GTK_WINDOW (widget));
 }
 
 static void
@@ -359,10 +423,12 @@ hd_tech_window_class_init (HdTechWindowClass *klass)
 
   g_type_ensure (HD_TYPE_TECH_QUEUE_PAGE);
   g_type_ensure (HD_TYPE_TECH_ACCOUNT_PAGE);
+  g_type_ensure (HD_TYPE_TECH_ACTIVE_PAGE);
   g_type_ensure (HD_TYPE_TECH_REQUESTS_PAGE);
 
   gtk_widget_class_install_action (widget_class, "win.show-queue", NULL, show_queue_action);
   gtk_widget_class_install_action (widget_class, "win.show-account", NULL, show_account_action);
+  gtk_widget_class_install_action (widget_class, "win.show-active-chats", NULL, show_active_chats_action);
   gtk_widget_class_install_action (widget_class, "win.show-requests", NULL, show_requests_action);
 
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -381,6 +447,11 @@ hd_tech_window_class_init (HdTechWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HdTechWindow, home_sidebar);
   gtk_widget_class_bind_template_child (widget_class, HdTechWindow, chat_sidebar_row);
   gtk_widget_class_bind_template_child (widget_class, HdTechWindow, account_sidebar_row);
+  gtk_widget_class_bind_template_child (widget_class, HdTechWindow, active_sidebar_row);
+  gtk_widget_class_bind_template_child (widget_class, HdTechWindow, active_count_label);
+  gtk_widget_class_bind_template_child (widget_class, HdTechWindow, active_page);
+  gtk_widget_class_bind_template_callback (widget_class, active_page_open_chat_cb);
+  gtk_widget_class_bind_template_callback (widget_class, active_count_cb);
   gtk_widget_class_bind_template_child (widget_class, HdTechWindow, sidebar_count_label);
   gtk_widget_class_bind_template_child (widget_class, HdTechWindow, home_stack);
   gtk_widget_class_bind_template_child (widget_class, HdTechWindow, queue_page);

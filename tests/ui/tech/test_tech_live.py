@@ -137,13 +137,19 @@ def entry_row(prefs, title):
     return wait_find(prefs, 'text', title)
 
 
+def mouse_click(frame, obj):
+    """A real click in the middle-left of obj (GTK 4.8 gives list rows no
+    AT-SPI action): its window coordinates plus the window's place."""
+    e = obj.queryComponent().getExtents(pyatspi.WINDOW_COORDS)
+    w = frame.queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
+    pyatspi.Registry.generateMouseEvent(w.x + e.x + e.width // 3, w.y + e.y + e.height // 2, 'b1c')
+    time.sleep(0.3)
+
+
 def type_into_row(prefs, row, text):
     """Clicks into the row, replaces its text and presses Enter (the row's
     apply), as a person would."""
-    e = row.queryComponent().getExtents(pyatspi.WINDOW_COORDS)
-    w = prefs.queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
-    pyatspi.Registry.generateMouseEvent(w.x + e.x + e.width // 3, w.y + e.y + e.height // 2, 'b1c')
-    time.sleep(0.3)
+    mouse_click(prefs, row)
     press(38, KEY_CONTROL)  # Ctrl+A
     pyatspi.Registry.generateKeyboardEvent(0, text, pyatspi.KEY_STRING)
     time.sleep(0.2)
@@ -169,6 +175,84 @@ def limits(admin, prefs):
     wait_for('max_chats 5', lambda: admin.get('/setup/privileges')[1]
              ['max_chats_per_technician'] == 5)
     check(True, 'the most chats per technician was saved')
+
+
+def active_rows(main_window):
+    listing = wait_find(main_window, 'list', 'Active Chats')
+    return [c for c in listing if role(c) == 'list item']
+
+
+def active_chats(srv, env, app, main_window, admin, tina, carol_window):
+    """Two active chats in the list (Carol's with its window, Chris's
+    accepted elsewhere without one): customer, request, last line, unread
+    count, typing; activating Chris's row opens his chat's window,
+    Carol's focuses hers."""
+    chris = Api(srv).login('chris', 'demo')
+    chris_id = chris.get('/me')[1]['id']
+    status, request = admin.post('/requests', {'subject': 'Monitor flickers', 'customer_id': chris_id,
+                                               'assignee_id': tina.get('/me')[1]['id']})
+    check(status == 201, 'a request of Chris assigned to Tina (%d)' % status)
+    chris_events = Events(srv, chris.token)
+    chris_events.next('hello')
+    status, chat2 = chris.post('/chats', {'request_id': request['id']})
+    check(status == 201, 'Chris asks for a chat (%d)' % status)
+    status, _ = tina.post('/chats/%d/accept' % chat2['id'], {})
+    check(status == 200, 'Tina accepted it (through REST: no window for it yet)')
+    chris.post('/chats/%d/messages' % chat2['id'], {'body': 'The screen blinks', 'client_id': 'c-1'})
+
+    # The main window to the front (launched again), over Carol's chat.
+    subprocess.run([TECH_BIN, '--server', srv.url], env=env, timeout=30,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for('Carol\'s chat window to lose focus', lambda: not carol_window.getState().contains(
+        pyatspi.STATE_ACTIVE), timeout=10)
+    sidebar = wait_find(main_window, 'list', 'Home')
+    rows = [c for c in sidebar if role(c) == 'list item']
+    index = [i for i, r in enumerate(rows) if name(r).startswith('Active Chats')]
+    check(index and name(rows[index[0]]) == 'Active Chats: 2',
+          'the Home sidebar says "Active Chats: 2" (%r)' % [name(r) for r in rows])
+    sidebar.querySelection().selectChild(index[0])
+
+    def two_rows():
+        r = active_rows(main_window)
+        names = [name(x) for x in r]
+        if len(r) == 2 and any(n.startswith('Chris Customer, #%d Monitor flickers, Chris Customer: '
+                                            'The screen blinks, 1 unread message' % request['id'])
+                               for n in names):
+            return r
+        log('active rows:', names)
+        return None
+    rows = wait_for('two active chats, Chris\'s with 1 unread', two_rows)
+    check(any(name(x).startswith('Carol Customer, #1 Printer offline, Carol Customer: Hello?')
+              for x in rows), 'Carol\'s row shows her request and last line')
+    check(True, 'the list shows both chats, Chris\'s with its last line and 1 unread message')
+
+    chris_events.send('chat.typing', {'chat_id': chat2['id']})
+    wait_for('"typing" in Chris\'s row', lambda: any(
+        name(x).startswith('Chris Customer') and name(x).endswith(', typing')
+        for x in active_rows(main_window)))
+    check(True, 'Chris typing shows in his row')
+    time.sleep(0.5)
+    window_shot(main_window, 'live-active-chats.png')
+
+    chris_row = [x for x in active_rows(main_window) if name(x).startswith('Chris Customer')][0]
+    mouse_click(main_window, chris_row)
+    chris_window = wait_frame(app, 'Chat with Chris Customer')
+    check(True, 'activating Chris\'s row opened his chat window')
+    wait_for('the unread count cleared', lambda: any(
+        name(x).startswith('Chris Customer') and 'unread' not in name(x)
+        for x in active_rows(main_window)))
+    check(True, 'opening the chat cleared its unread count')
+
+    # Chris leaves: his row goes, his window says why.
+    chris.post('/chats/%d/end' % chat2['id'], {})
+    wait_find(chris_window, 'label', 'The customer ended the chat', 'contains')
+    check(True, 'the chat window says "The customer ended the chat"')
+    time.sleep(0.5)
+    window_shot(chris_window, 'live-end-reason.png')
+    wait_for('one active chat left', lambda: len(active_rows(main_window)) == 1)
+    check(True, 'the ended chat left the active list')
+    chris_events.close()
+    return carol_window
 
 
 def story(srv, env, notifications, desktop):
@@ -294,6 +378,9 @@ def story(srv, env, notifications, desktop):
     check(not debug_seen('playing message-new-instant', since), 'and no sound played')
     del n_before
 
+    # --- (e) five at once: the active chats list -----------------------
+    chat_window = active_chats(srv, env, app, main_window, admin, tina, chat_window)
+
     # --- (d) an administrator sets the chat limits -------------------
     items = open_main_menu(main_window)
     click(menu_item(items, 'Log Out'))
@@ -305,6 +392,15 @@ def story(srv, env, notifications, desktop):
     items = open_main_menu(main_window)
     click(menu_item(items, 'Preferences'))
     prefs = wait_frame(app, 'Preferences')
+    # Typing needs the keyboard focus (no window manager here: a click does
+    # not move it); presenting the window again gives it.
+    for _ in range(3):
+        try:
+            wait_for('Preferences focused', lambda: prefs.getState().contains(pyatspi.STATE_ACTIVE),
+                     timeout=3)
+            break
+        except AssertionError:
+            click(menu_item(open_main_menu(main_window), 'Preferences'))
     limits(admin, prefs)
 
     # --- (c) Quit says it stops chat requests, and does ---------------
