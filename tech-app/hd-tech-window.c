@@ -60,6 +60,8 @@ update_user (HdTechWindow *self)
   if (hd_user_get_away (self->user))
     {
       gtk_label_set_text (self->availability_label, _("Away"));
+      /* Not dimmed: dim warning text would be hard to read. */
+      gtk_widget_remove_css_class (GTK_WIDGET (self->availability_label), "dim-label");
       gtk_widget_add_css_class (GTK_WIDGET (self->availability_label), "warning");
     }
   else
@@ -67,6 +69,7 @@ update_user (HdTechWindow *self)
       gtk_label_set_text (self->availability_label,
                           available ? _("Available for chat") : _("Not available"));
       gtk_widget_remove_css_class (GTK_WIDGET (self->availability_label), "warning");
+      gtk_widget_add_css_class (GTK_WIDGET (self->availability_label), "dim-label");
     }
   gtk_widget_set_visible (self->user_box, TRUE);
 }
