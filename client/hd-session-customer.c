@@ -169,12 +169,57 @@ hd_session_create_request_finish (HdSession     *self,
 
 /* ---- rating --------------------------------------------------------- */
 
+/* A chat's rating shows on its transcript note: a Notes list that is
+ * loaded follows it at once, without a refetch. */
+static void
+rating_to_notes (HdSession *self,
+                 HdChat    *chat)
+{
+  HdFeed *feed;
+  GListModel *notes;
+
+  if (chat == NULL || hd_chat_get_rating (chat) <= 0)
+    return;
+  feed = hd_session_lookup_feed (self, "notes", hd_chat_get_request_id (chat));
+  if (feed == NULL)
+    return;
+  notes = G_LIST_MODEL (hd_feed_get_model (feed));
+  for (guint i = 0; i < g_list_model_get_n_items (notes); i++)
+    {
+      g_autoptr(HdNote) note = g_list_model_get_item (notes, i);
+
+      if (hd_note_get_chat_id (note) == hd_chat_get_id (chat)
+          && g_strcmp0 (hd_note_get_kind (note), "chat_transcript") == 0)
+        {
+          g_autoptr(JsonObject) update = json_object_new ();
+          JsonObject *rating = json_object_new ();
+
+          json_object_set_int_member (rating, "score", hd_chat_get_rating (chat));
+          if (hd_chat_get_rating_comment (chat) != NULL)
+            json_object_set_string_member (rating, "comment", hd_chat_get_rating_comment (chat));
+          else
+            json_object_set_null_member (rating, "comment");
+          json_object_set_object_member (update, "rating", rating);
+          hd_note_update_from_json (note, update);
+        }
+    }
+}
+
+void
+hd_session_handle_chat_updated (HdSession  *self,
+                                JsonObject *data)
+{
+  rating_to_notes (self, hd_session_upsert_chat (self, data));
+}
+
 static void
 chat_answer (GTask      *task,
              HdSession  *self,
              JsonObject *root)
 {
   HdChat *chat = hd_session_upsert_chat (self, root);
+
+  rating_to_notes (self, chat);
 
   if (chat == NULL)
     g_task_return_new_error (task, HD_ERROR, HD_ERROR_PROTOCOL, "The server sent no chat");

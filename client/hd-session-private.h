@@ -74,6 +74,11 @@ void         hd_feed_set_data        (HdFeed            *feed,
                                       gpointer           data,
                                       GDestroyNotify     destroy);
 
+/* The chat.updated event (hd-session-customer.c): the chat in place and,
+ * for a rating, the transcript note of a loaded Notes list. */
+void         hd_session_handle_chat_updated (HdSession  *self,
+                                             JsonObject *data);
+
 /* The chat.transferred event (hd-session-transfer.c). */
 void         hd_session_handle_chat_transferred (HdSession  *self,
                                                  JsonObject *data);

@@ -1163,7 +1163,7 @@ on_event (HdEventStream *events,
     }
   else if (g_str_equal (type, HD_EVENT_CHAT_UPDATED))
     /* Contract v2: a waiting chat's position or wait, a rating. */
-    hd_session_upsert_chat (self, data);
+    hd_session_handle_chat_updated (self, data);   /* hd-session-customer.c */
   else if (g_str_equal (type, HD_EVENT_CHAT_TRANSFERRED))
     hd_session_handle_chat_transferred (self, data);   /* hd-session-transfer.c */
   else if (g_str_equal (type, HD_EVENT_NOTE_UPDATED))

@@ -117,6 +117,32 @@ rated (gpointer data)
   return hd_chat_get_rating (data) == 5;
 }
 
+/* The transcript note of chat_id in a notes list, or NULL. */
+static HdNote *
+transcript_of (GListModel *notes,
+               gint64      chat_id)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (notes); i++)
+    {
+      g_autoptr(HdNote) n = g_list_model_get_item (notes, i);
+
+      if (hd_note_get_chat_id (n) == chat_id && g_strcmp0 (hd_note_get_kind (n), "chat_transcript") == 0)
+        return n;   /* the list holds it */
+    }
+  return NULL;
+}
+
+typedef struct { GListModel *notes; gint64 chat_id; int rating; } TranscriptWait;
+
+static gboolean
+transcript_rated (gpointer data)
+{
+  TranscriptWait *w = data;
+  HdNote *note = transcript_of (w->notes, w->chat_id);
+
+  return note != NULL && hd_note_get_rating (note) == w->rating;
+}
+
 static gboolean
 has_attachment (gpointer data)
 {
@@ -151,6 +177,8 @@ test_customer_flow (void)
   g_autoptr(HdChat) ended = NULL;
   g_autoptr(HdChat) accepted = NULL;
   g_autoptr(HdChat) rated_chat = NULL;
+  g_autoptr(HdNote) tina_transcript = NULL;
+  GListModel *tina_notes;
   g_autoptr(HdNote) note = NULL;
   g_autoptr(HdRequest) request = NULL;
   g_autoptr(HdMessage) sent = NULL;
@@ -256,9 +284,19 @@ test_customer_flow (void)
     g_clear_error (&error);
   }
 
-  /* After the end chris rates it; tina's copy of the chat shows it. */
+  /* After the end chris rates it; tina's copy of the chat shows it, and
+   * so does the transcript note in her open Notes list, without a refetch
+   * (the same note object, updated by the event). */
   g_clear_object (&ended);
   ended = chat_call (tina, hd_session_end_chat_async, hd_chat_get_id (b));
+  tina_notes = hd_session_watch_notes (tina, chris_request);
+  hd_test_wait (not_loading, tina_notes, 10000, "tina's notes of chris's request");
+  {
+    TranscriptWait w = { tina_notes, hd_chat_get_id (b), 0 };
+
+    hd_test_wait (transcript_rated, &w, 10000, "the transcript note at tina, not rated yet");
+    tina_transcript = g_object_ref (transcript_of (tina_notes, hd_chat_get_id (b)));
+  }
   hd_session_rate_chat_async (chris, hd_chat_get_id (b), 5, "Great help", NULL, hd_test_async_cb, &res);
   rated_chat = hd_session_chat_finish (chris, hd_test_wait_result (&res, "rate"), &error);
   g_assert_no_error (error);
@@ -268,6 +306,14 @@ test_customer_flow (void)
   tina_copy = hd_session_lookup_chat (tina, hd_chat_get_id (b));
   g_assert_nonnull (tina_copy);
   hd_test_wait (rated, tina_copy, 10000, "the rating at tina");
+  {
+    TranscriptWait w = { tina_notes, hd_chat_get_id (b), 5 };
+
+    hd_test_wait (transcript_rated, &w, 10000, "the rating on the transcript in tina's open Notes");
+    g_assert_true (transcript_of (tina_notes, hd_chat_get_id (b)) == tina_transcript);
+    g_assert_cmpstr (hd_note_get_rating_comment (tina_transcript), ==, "Great help");
+  }
+  hd_session_unwatch_notes (tina, chris_request);
   /* Once only. */
   hd_session_rate_chat_async (chris, hd_chat_get_id (b), 1, NULL, NULL, hd_test_async_cb, &res);
   g_assert_null (hd_session_chat_finish (chris, hd_test_wait_result (&res, "rate again"), &error));
