@@ -185,13 +185,16 @@ screenshot_cb (GObject      *source,
   g_object_unref (source);
   if (uri == NULL)
     {
-      g_autofree char *text = NULL;
-
+      /* The person cancelled in the desktop's dialog: nothing to say. */
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
-      /* Translators: %s says why */
-      text = g_strdup_printf (_("No screenshot was taken: %s"), error->message);
-      hd_chat_view_show_toast (self, text);
+      /* libportal's messages are English and D-Bus's technical: our words.
+       * No portal service at all (a bare X session): say that. */
+      g_message ("Screenshot portal: %s", error->message);
+      if (g_dbus_error_is_remote_error (error) || g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN))
+        hd_chat_view_show_toast (self, _("Screenshots are not available on this desktop."));
+      else
+        hd_chat_view_show_toast (self, _("The screenshot could not be taken."));
       return;
     }
   file = g_file_new_for_uri (uri);

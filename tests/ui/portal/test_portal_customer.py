@@ -28,6 +28,7 @@ import pyatspi  # noqa: E402
 from atspi_util import (app_by_pid, dump, find_all, is_sensitive, name_of, press,  # noqa: E402
                         screenshot, set_text, wait_find, wait_for, wait_gone, window_named)
 from hdtest import Api, Events, Server  # noqa: E402
+from screenshot_portal import ScreenshotPortal  # noqa: E402
 from test_portal_app import enable_accessibility, log_in, portal_bin, step  # noqa: E402
 
 ARTIFACTS = os.environ.get('HD_ARTIFACTS_DIR') or '.'
@@ -74,6 +75,7 @@ def customer_story(srv, log):
     tina_ev = Events(srv, tina.token)
     tina_ev.next('hello')
     chris = Api(srv).login('chris')
+    shots = ScreenshotPortal()
     proc, app = start_portal(srv, env, log)
     try:
         main_window = wait_for('the main window', lambda: window_named(app, name='Helpdesk'), timeout=40)
@@ -171,6 +173,37 @@ def customer_story(srv, log):
         assert names == ['printer-panel.png', 'error-report.pdf'], names
         step('ok: the PDF was sent, the EXE refused, nothing else stored')
 
+        step("Carol takes a screenshot through the desktop's Screenshot portal (a stand-in)")
+        shot_path = os.path.join(folder, 'screen.png')
+        with open(shot_path, 'wb') as f:
+            f.write(png(80, 60))
+        shots.answer_with(ScreenshotPortal.SUCCESS, 'file://' + shot_path)
+        shot_button = wait_find(chat_frame, 'the screenshot button', role='button', name='Take a screenshot')
+        press(shot_button)
+        calls = shots.wait_calls(1)
+        assert calls, 'the app never called the Screenshot portal'
+        parent, options = calls[0]
+        assert options.get('interactive') is True, options
+        assert parent.startswith('x11:'), 'the chat window should be the parent: %r' % parent
+
+        def attachments():
+            status, body = tina.get('/chats/%d/messages' % carol_chat['id'])
+            return [m['attachment']['filename'] for m in body['messages'] if m.get('attachment')]
+        wait_for('the screenshot on the server', lambda: 'screen.png' in attachments(), timeout=40)
+
+        step('the portal fails: Carol is told in our words; cancelled: nothing said; nothing sent')
+        shots.answer_with(ScreenshotPortal.FAILED)
+        press(shot_button)
+        wait_find(chat_frame, 'the failure', role='label', contains='The screenshot could not be taken', timeout=25)
+        shots.answer_with(ScreenshotPortal.CANCELLED)
+        press(shot_button)
+        assert shots.wait_calls(3), 'the third screenshot call never came'
+        time.sleep(1.0)
+        assert len(find_all(chat_frame, role='label', contains='could not be taken')) <= 1, 'a toast for a cancel'
+        assert not find_all(chat_frame, role='label', contains='not available on this desktop'), 'a toast for a cancel'
+        assert attachments() == ['printer-panel.png', 'error-report.pdf', 'screen.png'], attachments()
+        step('ok: the screenshot was sent; a failure told, a cancel silent')
+
         step('Tina ends the chat; Carol rates it')
         status, body = tina.post('/chats/%d/end' % carol_chat['id'])
         assert status == 200, body
@@ -199,6 +232,7 @@ def customer_story(srv, log):
         raise
     finally:
         stop(proc)
+        shots.stop()
 
 
 def german(srv, log):
