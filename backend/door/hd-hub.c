@@ -17,6 +17,8 @@
 #define DEFAULT_DEAD_TIMEOUT_MS    30000
 /* What a socket that does not read may hold of the server's memory. */
 #define MAX_QUEUED_BYTES           (4 * 1024 * 1024)
+/* A socket that takes none of our bytes this long is dropped. */
+#define DEFAULT_WRITE_TIMEOUT_MS   30000
 
 /* Kept small on purpose: one of these per open socket. */
 typedef struct {
@@ -417,6 +419,7 @@ hd_hub_new (HdCore *core)
     .dead_timeout_ms = MAX (dead_ms, ping_ms),
     .max_message = HD_MAX_FRAME_BYTES,
     .max_queued = MAX_QUEUED_BYTES,
+    .write_timeout_ms = env_ms ("HD_WRITE_TIMEOUT_MS", DEFAULT_WRITE_TIMEOUT_MS),
   };
 
   self->core = core;

@@ -12,6 +12,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 #include <wslay/wslay.h>
@@ -28,6 +29,11 @@
  * would hold every message behind 10,000 writes.  The rest wait for the
  * next tick, in order. */
 #define TICK_BUDGET      512
+/* Data frames written by one sendmsg () */
+#define MAX_IOV          64
+/* A peer whose socket takes none of our bytes for this long is dropped,
+ * however much it still sends (limits.write_timeout_ms 0: this). */
+#define DEFAULT_WRITE_TIMEOUT_MS 30000
 #define MAX_TICK_MS      50
 
 typedef enum {
@@ -58,7 +64,16 @@ struct _HdWsConn
   gboolean                dirty;      /* has frames queued to send */
   gboolean                lingering;  /* closed our side, draining theirs */
   gboolean                write_blocked; /* the kernel refused our last write */
+  gint64                  blocked_since; /* ms, while write_blocked */
   guint32                 epoll_mask;
+  /* Data frames, encoded once by the main context and shared between the
+   * sockets they go to (GBytes of header + payload); wslay's own queue
+   * holds only control frames.  Only one of the two is ever part-way
+   * written: ours go when wslay has nothing under way, wslay's when the
+   * head of ours is not started. */
+  GQueue                  out;
+  gsize                   out_off;    /* bytes of the head already written */
+  gsize                   out_bytes;  /* queued, for limits.max_queued */
   gint64                  last_recv;  /* ms */
   gint64                  mark;       /* ms: when it joined its list */
 
@@ -99,6 +114,11 @@ struct _HdWsLoop
   gpointer         user_data;
   GMainContext    *context;
 
+  /* the main context's: the last payload sent and its frame, so that a
+   * fan-out of one payload to many sockets encodes it once */
+  GBytes          *enc_payload;
+  GBytes          *enc_frame;
+
   GThread         *thread;
   int              epfd;
   int              cmd_fd;      /* eventfd: main → socket thread */
@@ -113,6 +133,7 @@ struct _HdWsLoop
   List             lists[N_LISTS];
   GPtrArray       *dirty;       /* references */
   GPtrArray       *graveyard;   /* the loop's references of finished sockets */
+  GHashTable      *blocked;     /* sockets whose last write was refused */
   gint64           now;
   gint64           next_tick;
   guint            tick_ms;
@@ -167,6 +188,7 @@ hd_ws_conn_unref (HdWsConn *conn)
   g_assert (conn->ctx == NULL);
   if (conn->fd >= 0)
     close (conn->fd);
+  g_queue_clear_full (&conn->out, (GDestroyNotify) g_bytes_unref);
   g_clear_object (&conn->soup);
   g_free (conn);
 }
@@ -210,10 +232,42 @@ push_cmd (HdWsLoop *loop,
     wake (loop->cmd_fd);
 }
 
+/* A server's text frame (FIN, not masked): header + @payload. */
+static GBytes *
+encode_text_frame (GBytes *payload)
+{
+  gsize len, h;
+  const guint8 *data = g_bytes_get_data (payload, &len);
+  guint8 *f;
+
+  h = len < 126 ? 2 : len < 65536 ? 4 : 10;
+  f = g_malloc (h + len);
+  f[0] = 0x81;
+  if (len < 126)
+    f[1] = (guint8) len;
+  else if (len < 65536)
+    {
+      f[1] = 126;
+      f[2] = (guint8) (len >> 8);
+      f[3] = (guint8) len;
+    }
+  else
+    {
+      f[1] = 127;
+      for (int i = 0; i < 8; i++)
+        f[2 + i] = (guint8) ((guint64) len >> (56 - 8 * i));
+    }
+  if (len > 0)
+    memcpy (f + h, data, len);
+  return g_bytes_new_take (f, h + len);
+}
+
 void
 hd_ws_conn_send_bytes (HdWsConn *conn,
                        GBytes   *payload)
 {
+  HdWsLoop *loop = conn->loop;
+
   Cmd cmd = { CMD_SEND, 0, NULL, NULL };
 
   if (!hd_ws_conn_is_open (conn))
@@ -227,9 +281,18 @@ hd_ws_conn_send_bytes (HdWsConn *conn,
       soup_websocket_connection_send_text (conn->soup, copy);
       return;
     }
+  /* The fan-out sends one payload to socket after socket: encoded once.
+   * The cache holds a reference, so the pointer cannot be reused. */
+  if (loop->enc_payload != payload)
+    {
+      g_clear_pointer (&loop->enc_payload, g_bytes_unref);
+      g_clear_pointer (&loop->enc_frame, g_bytes_unref);
+      loop->enc_payload = g_bytes_ref (payload);
+      loop->enc_frame = encode_text_frame (payload);
+    }
   cmd.conn = hd_ws_conn_ref (conn);
-  cmd.payload = g_bytes_ref (payload);
-  push_cmd (conn->loop, &cmd);
+  cmd.payload = g_bytes_ref (loop->enc_frame);
+  push_cmd (loop, &cmd);
 }
 
 void
@@ -337,6 +400,11 @@ conn_finish (HdWsLoop *loop,
   epoll_ctl (loop->epfd, EPOLL_CTL_DEL, c->fd, NULL);
   close (c->fd);
   c->fd = -1;
+  if (c->write_blocked)
+    g_hash_table_remove (loop->blocked, c);
+  c->write_blocked = FALSE;
+  g_queue_clear_full (&c->out, (GDestroyNotify) g_bytes_unref);
+  c->out_off = c->out_bytes = 0;
   wslay_event_context_free (c->ctx);
   c->ctx = NULL;
   list_unlink (loop, c);
@@ -358,7 +426,7 @@ conn_update (HdWsLoop *loop,
   if (c->ctx == NULL || c->lingering)
     return;
   want_read = wslay_event_want_read (c->ctx);
-  want_write = wslay_event_want_write (c->ctx);
+  want_write = wslay_event_want_write (c->ctx) || !g_queue_is_empty (&c->out);
   if (!want_read && !want_write)
     {
       if (wslay_event_get_close_sent (c->ctx) && !wslay_event_get_close_received (c->ctx))
@@ -401,23 +469,119 @@ conn_update (HdWsLoop *loop,
     }
 }
 
+static void conn_alive (HdWsConn *c);
+
+/* The kernel refused a write (its buffer for the socket is full). */
+static void
+write_refused (HdWsConn *c)
+{
+  if (c->write_blocked)
+    return;
+  c->write_blocked = TRUE;
+  c->blocked_since = c->loop->now;
+  g_hash_table_add (c->loop->blocked, c);
+}
+
+/* A write the kernel refused and now takes: the peer read (its window
+ * opened).  A peer working through a backlog of ours reaches our ping
+ * late, but it is not dead. */
+static void
+write_went (HdWsConn *c)
+{
+  if (!c->write_blocked)
+    return;
+  c->write_blocked = FALSE;
+  g_hash_table_remove (c->loop->blocked, c);
+  conn_alive (c);
+}
+
+/* Writes the queued data frames, as many per sendmsg () as fit: one
+ * system call per socket and batch, however many frames the batch holds.
+ * FALSE on a write error. */
+static gboolean
+out_write (HdWsConn *c)
+{
+  while (!g_queue_is_empty (&c->out))
+    {
+      struct iovec iov[MAX_IOV];
+      struct msghdr mh = { 0 };
+      int n = 0;
+      ssize_t w;
+
+      for (GList *l = c->out.head; l != NULL && n < MAX_IOV; l = l->next, n++)
+        {
+          gsize len;
+          const guint8 *data = g_bytes_get_data (l->data, &len);
+          gsize skip = n == 0 ? c->out_off : 0;
+
+          iov[n].iov_base = (void *) (data + skip);
+          iov[n].iov_len = len - skip;
+        }
+      mh.msg_iov = iov;
+      mh.msg_iovlen = n;
+      do
+        w = sendmsg (c->fd, &mh, MSG_NOSIGNAL);
+      while (w < 0 && errno == EINTR);
+      if (w < 0)
+        {
+          if (errno == EAGAIN || errno == EWOULDBLOCK)
+            {
+              write_refused (c);
+              return TRUE;
+            }
+          return FALSE;
+        }
+      write_went (c);
+      c->out_bytes -= w;
+      while (w > 0)
+        {
+          gsize len = g_bytes_get_size (g_queue_peek_head (&c->out)) - c->out_off;
+
+          if ((gsize) w < len)
+            {
+              c->out_off += w;
+              break;
+            }
+          w -= len;
+          c->out_off = 0;
+          g_bytes_unref (g_queue_pop_head (&c->out));
+        }
+    }
+  return TRUE;
+}
+
+static void
+out_clear (HdWsConn *c)
+{
+  g_queue_clear_full (&c->out, (GDestroyNotify) g_bytes_unref);
+  c->out_off = c->out_bytes = 0;
+}
+
 static void
 conn_flush (HdWsLoop *loop,
             HdWsConn *c)
 {
   if (c->ctx == NULL)
     return;
-  if (wslay_event_send (c->ctx) != 0)
+  /* wslay's control frames first, unless one of ours is part-way out */
+  if (c->out_off == 0 && wslay_event_send (c->ctx) != 0)
+    {
+      conn_finish (loop, c);
+      return;
+    }
+  if (wslay_event_get_close_sent (c->ctx))
+    out_clear (c);   /* nothing goes after a close frame */
+  else if ((c->out_off > 0 || !wslay_event_want_write (c->ctx)) && !out_write (c))
     {
       conn_finish (loop, c);
       return;
     }
   /* What the kernel would not take stays queued here: a peer that
    * stopped reading does not hold more than this of the server's memory. */
-  if (wslay_event_get_queued_msg_length (c->ctx) > loop->limits.max_queued)
+  if (wslay_event_get_queued_msg_length (c->ctx) + c->out_bytes > loop->limits.max_queued)
     {
       g_debug ("dropping a socket that does not read (%zu bytes queued)",
-               wslay_event_get_queued_msg_length (c->ctx));
+               wslay_event_get_queued_msg_length (c->ctx) + c->out_bytes);
       conn_finish (loop, c);
       return;
     }
@@ -492,18 +656,14 @@ send_cb (wslay_event_context_ptr  ctx,
   while (n < 0 && errno == EINTR);
   if (n < 0)
     {
-      c->write_blocked = errno == EAGAIN || errno == EWOULDBLOCK;
-      wslay_event_set_error (ctx, c->write_blocked ? WSLAY_ERR_WOULDBLOCK : WSLAY_ERR_CALLBACK_FAILURE);
+      gboolean blocked = errno == EAGAIN || errno == EWOULDBLOCK;
+
+      if (blocked)
+        write_refused (c);
+      wslay_event_set_error (ctx, blocked ? WSLAY_ERR_WOULDBLOCK : WSLAY_ERR_CALLBACK_FAILURE);
       return -1;
     }
-  /* A write the kernel refused and now takes: the peer read (its window
-   * opened).  A peer working through a backlog of ours reaches our ping
-   * late, but it is not dead. */
-  if (c->write_blocked)
-    {
-      c->write_blocked = FALSE;
-      conn_alive (c);
-    }
+  write_went (c);
   return n;
 }
 
@@ -605,13 +765,9 @@ run_commands (HdWsLoop *loop)
         case CMD_SEND:
           if (c->ctx != NULL && !wslay_event_get_close_sent (c->ctx))
             {
-              gsize len;
-              struct wslay_event_msg msg = { WSLAY_TEXT_FRAME, NULL, 0 };
-
-              msg.msg = g_bytes_get_data (cmd->payload, &len);
-              msg.msg_length = len;
-              if (wslay_event_queue_msg (c->ctx, &msg) == 0)
-                mark_dirty (loop, c);
+              c->out_bytes += g_bytes_get_size (cmd->payload);
+              g_queue_push_tail (&c->out, g_steal_pointer (&cmd->payload));
+              mark_dirty (loop, c);
             }
           break;
 
@@ -680,6 +836,28 @@ run_timers (HdWsLoop *loop)
     {
       g_debug ("closing a socket silent for %" G_GINT64_FORMAT " ms", loop->now - c->last_recv);
       conn_drop (loop, c, 1001, "no answer to pings");
+    }
+  /* A peer that takes none of our bytes for the write timeout is dropped,
+   * even if it keeps talking (its pongs and frames count as life, not as
+   * reading).  Few sockets are blocked at a time: this looks only at them. */
+  if (g_hash_table_size (loop->blocked) > 0)
+    {
+      guint timeout = lim->write_timeout_ms ? lim->write_timeout_ms : DEFAULT_WRITE_TIMEOUT_MS;
+      g_autoptr(GPtrArray) late = g_ptr_array_new ();
+      GHashTableIter iter;
+      gpointer key;
+
+      g_hash_table_iter_init (&iter, loop->blocked);
+      while (g_hash_table_iter_next (&iter, &key, NULL))
+        if (loop->now - ((HdWsConn *) key)->blocked_since >= timeout)
+          g_ptr_array_add (late, key);
+      for (guint i = 0; i < late->len; i++)
+        {
+          c = late->pdata[i];
+          g_debug ("dropping a socket that took nothing for %" G_GINT64_FORMAT " ms (%zu bytes queued)",
+                   loop->now - c->blocked_since, c->out_bytes);
+          conn_finish (loop, c);
+        }
     }
   budget = TICK_BUDGET;
   while (budget-- > 0 && (c = loop->lists[LIST_CLOSING].head) != NULL &&
@@ -839,6 +1017,7 @@ hd_ws_loop_new (const HdWsLimits *limits,
   loop->evs = g_array_new (FALSE, FALSE, sizeof (Ev));
   loop->dirty = g_ptr_array_new ();
   loop->graveyard = g_ptr_array_new ();
+  loop->blocked = g_hash_table_new (NULL, NULL);
   loop->soup_conns = g_ptr_array_new ();
 
   loop->epfd = epoll_create1 (EPOLL_CLOEXEC);
@@ -912,7 +1091,10 @@ hd_ws_loop_free (HdWsLoop *loop)
   g_array_unref (loop->evs);
   g_ptr_array_unref (loop->dirty);
   g_ptr_array_unref (loop->graveyard);
+  g_hash_table_unref (loop->blocked);
   g_ptr_array_unref (loop->soup_conns);
+  g_clear_pointer (&loop->enc_payload, g_bytes_unref);
+  g_clear_pointer (&loop->enc_frame, g_bytes_unref);
   g_mutex_clear (&loop->lock);
   g_free (loop);
 }

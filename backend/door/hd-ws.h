@@ -36,6 +36,8 @@ typedef struct {
   gsize  max_queued;        /* bytes waiting for a peer that does not read */
   gboolean no_thread;       /* tests, fuzzing: the caller runs
                              * hd_ws_loop_iterate () itself */
+  guint  write_timeout_ms;  /* a peer that takes none of our bytes this
+                             * long is dropped (0: 30 s) */
 } HdWsLimits;
 
 HdWsLoop  *hd_ws_loop_new           (const HdWsLimits  *limits,

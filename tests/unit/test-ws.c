@@ -294,6 +294,137 @@ test_close_handshake (Fixture       *f,
   g_assert_cmpuint (hd_ws_conn_get_close_code (f->conn), ==, 1001);
 }
 
+/* Data frames of every length class, several in one batch, come out
+ * whole and in order (they are encoded once and written with sendmsg). */
+static void
+test_frames_in_order (Fixture       *f,
+                      gconstpointer  data)
+{
+  static const gsize sizes[] = { 0, 1, 125, 126, 300, 65535, 65536, 70000 };
+  g_autoptr(GBytes) shared = g_bytes_new_static ("shared", 6);
+  const guint8 *p;
+  gsize left, i = 0;
+
+  for (gsize k = 0; k < G_N_ELEMENTS (sizes); k++)
+    {
+      g_autofree char *text = g_strnfill (sizes[k], 'a' + k);
+
+      hd_ws_conn_send_text (f->conn, text, sizes[k]);
+    }
+  /* one payload sent twice: the same frame, encoded once */
+  hd_ws_conn_send_bytes (f->conn, shared);
+  hd_ws_conn_send_bytes (f->conn, shared);
+  run (f, 200);
+  p = f->from_server->data;
+  left = f->from_server->len;
+  while (left >= 2)
+    {
+      guint64 len = p[1] & 0x7f;
+      gsize h = 2;
+
+      if (len == 126)
+        {
+          len = (p[2] << 8) | p[3];
+          h = 4;
+        }
+      else if (len == 127)
+        {
+          len = 0;
+          for (int b = 0; b < 8; b++)
+            len = (len << 8) | p[2 + b];
+          h = 10;
+        }
+      g_assert_cmpuint (left, >=, h + len);
+      if (p[0] == 0x89)   /* the server's ping (100 ms of silence here) */
+        {
+          p += h + len;
+          left -= h + len;
+          continue;
+        }
+      g_assert_cmpuint (p[0], ==, 0x81);
+      if (i < G_N_ELEMENTS (sizes))
+        {
+          g_assert_cmpuint (len, ==, sizes[i]);
+          for (gsize b = 0; b < len; b++)
+            g_assert_cmpint (p[h + b], ==, 'a' + (int) i);
+        }
+      else
+        g_assert_cmpmem (p + h, len, "shared", 6);
+      p += h + len;
+      left -= h + len;
+      i++;
+    }
+  g_assert_cmpuint (left, ==, 0);
+  g_assert_cmpuint (i, ==, G_N_ELEMENTS (sizes) + 2);
+  g_assert_false (f->closed);
+}
+
+/* Runs the layer for @ms without the peer reading; the peer sends an
+ * unsolicited pong every 50 ms when @talk, so it looks alive. */
+static void
+run_not_reading (Fixture  *f,
+                 guint     ms,
+                 gboolean  talk)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+  gint64 next_pong = 0;
+
+  do
+    {
+      if (talk && g_get_monotonic_time () >= next_pong)
+        {
+          static const guint8 pong[] = { 0x8a, 0x80, 1, 2, 3, 4 };
+
+          if (write (f->peer, pong, sizeof pong) < 0 && errno != EAGAIN)
+            break;
+          next_pong = g_get_monotonic_time () + 50 * 1000;
+        }
+      hd_ws_loop_iterate (f->loop, 5);
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+    }
+  while (g_get_monotonic_time () < end && !f->closed);
+}
+
+/* A peer that keeps talking but never reads: what waits for it stays
+ * within max_queued, and it is dropped once its socket took nothing for
+ * the write timeout (400 ms here), not kept for ever by its pongs. */
+static void
+test_not_reading_peer_dropped (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autofree char *big = g_strnfill (8000, 'x');
+  gint64 t0;
+
+  for (int i = 0; i < 100; i++)   /* 800 KB: more than the socket buffers */
+    hd_ws_conn_send_text (f->conn, big, strlen (big));
+  t0 = g_get_monotonic_time ();
+  run_not_reading (f, 200, TRUE);
+  g_assert_false (f->closed);     /* blocked, not yet late */
+  run_not_reading (f, 5000, TRUE);
+  g_assert_true (f->closed);
+  g_assert_cmpint (g_get_monotonic_time () - t0, >=, 400 * 1000);
+  g_assert_cmpint (g_get_monotonic_time () - t0, <, 3 * G_USEC_PER_SEC);
+}
+
+/* More than max_queued (256 KiB here) waiting for a peer that does not
+ * read: dropped after the write that left it so (a batch is written before
+ * the check, so a burst to a reading peer passes), long before the write
+ * timeout. */
+static void
+test_queue_bounded (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *big = g_strnfill (8000, 'x');
+  gint64 t0 = g_get_monotonic_time ();
+
+  for (int i = 0; i < 200; i++)   /* 1.6 MB */
+    hd_ws_conn_send_text (f->conn, big, strlen (big));
+  run_not_reading (f, 2000, TRUE);
+  g_assert_true (f->closed);
+  g_assert_cmpint (g_get_monotonic_time () - t0, <, G_USEC_PER_SEC);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -311,5 +442,14 @@ main (int   argc,
     g_test_add ("/ws/reading-peer-kept", Fixture, &slow, setup, test_reading_peer_kept, teardown);
   }
   ADD ("/ws/close-handshake", test_close_handshake);
+  ADD ("/ws/frames-in-order", test_frames_in_order);
+  {
+    /* write timeout 400 ms; the pings and the silence check out of the way */
+    static const HdWsLimits deadline = { 10000, 30000, 64 * 1024, 4 * 1024 * 1024, TRUE, 400 };
+    static const HdWsLimits bounded = { 10000, 30000, 64 * 1024, 256 * 1024, TRUE, 30000 };
+
+    g_test_add ("/ws/not-reading-peer-dropped", Fixture, &deadline, setup, test_not_reading_peer_dropped, teardown);
+    g_test_add ("/ws/queue-bounded", Fixture, &bounded, setup, test_queue_bounded, teardown);
+  }
   return g_test_run ();
 }
