@@ -253,6 +253,47 @@ class ClusterTest(unittest.TestCase):
         carol_ev.assert_none('chat.ended', 2.5, where=lambda d: d['id'] == chat['id'])
         self.assertEqual(self.ended_events(), 1)
 
+    def events_of(self, type_):
+        """How many events of type_ the servers wrote (to the bus)."""
+        return int(self.pg.psql(self.uri, "SELECT count(*) FROM hd_events WHERE type = '%s'" % type_).strip())
+
+    def test_waiting_timeout_swept_by_both_servers(self):
+        """Both servers sweep the waiting chats every second: when
+        waiting_timeout_s passes, the chat moves to the team queue once and,
+        when nobody takes it there either, ends no_answer once; carol (on
+        A) and theo (on B, in the team) each hear every step once."""
+        status, body = self.admin.patch('/setup/privileges', {'waiting_timeout_s': 2,
+                                                              'customer_chat_with_team': True})
+        self.assertEqual(status, 200, body)
+        tina = Api(self.a).login('tina')
+        theo = Api(self.b).login('theo')
+        carol = Api(self.a).login('carol')
+        tina_ev = self.events(self.a, tina)
+        theo_ev = self.events(self.b, theo)
+        carol_ev = self.events(self.a, carol)
+        for api in (tina, theo):
+            status, body = api.patch('/me', {'available_for_chat': True})
+            self.assertEqual(status, 200, body)
+        self.wait_for('theo online as seen from A', lambda: self.online(self.a, theo.id))
+        self.wait_for('tina online as seen from B', lambda: self.online(self.b, tina.id))
+        status, reqs = carol.get('/requests')
+        rid = [r['id'] for r in reqs['requests'] if r['subject'] == 'Printer offline'][0]
+        status, chat = carol.post('/chats', {'request_id': rid, 'technician_id': tina.id})
+        self.assertEqual(status, 201, chat)
+        tina_ev.next('chat.requested', where=lambda d: d['id'] == chat['id'])
+
+        ev = theo_ev.next('chat.requested', timeout=8, where=lambda d: d['id'] == chat['id'])
+        self.assertEqual(ev['data']['target']['kind'], 'team')
+        carol_ev.next('chat.transferred', where=lambda d: d['id'] == chat['id'])
+        ev = carol_ev.next('chat.ended', timeout=8, where=lambda d: d['id'] == chat['id'])
+        self.assertEqual(ev['data']['end_reason'], 'no_answer')
+        theo_ev.next('chat.taken', where=lambda d: d['id'] == chat['id'])
+        # Two more sweeps on each server: nothing more happens.
+        carol_ev.assert_none('chat.transferred', 2.5, where=lambda d: d['id'] == chat['id'])
+        for ev in theo_ev.collect(0.1):
+            self.assertFalse(ev['type'] == 'chat.requested' and ev['data']['id'] == chat['id'], ev)
+        self.assertEqual([self.events_of(t) for t in ('chat.transferred', 'chat.ended')], [1, 1])
+
     def test_transfer_across_servers(self):
         """tina on B transfers carol's chat (carol on A) to theo, whose
         socket is on A: all three hear it, theo answers from A, tina can
