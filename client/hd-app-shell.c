@@ -94,7 +94,17 @@ hd_toast_new_plain (const char *text)
 {
   g_autofree char *escaped = g_markup_escape_text (text ? text : "", -1);
   AdwToast *toast = adw_toast_new (escaped);
+  GtkWidget *label = gtk_label_new (text ? text : "");
 
+  /* A label of ours as the title: plain text, and wrapped — a toast's own
+   * title is one ellipsized line, which cut longer messages (a refused
+   * file and why) short in a chat window. */
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_justify (GTK_LABEL (label), GTK_JUSTIFY_CENTER);
+  gtk_label_set_max_width_chars (GTK_LABEL (label), 42);
+  gtk_widget_add_css_class (label, "heading");
+  adw_toast_set_custom_title (toast, label);
   adw_toast_set_timeout (toast, 5);
   return toast;
 }

@@ -33,6 +33,12 @@ show_error (GtkWidget  *label,
     gtk_accessible_update_property (GTK_ACCESSIBLE (label), GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
 }
 
+static void
+show_error_clear (GtkWidget *label)
+{
+  show_error (label, NULL);
+}
+
 static GtkWidget *
 text_view_new (const char *accessible_name,
                GtkWidget **out_view)
@@ -240,6 +246,9 @@ hd_portal_message_dialog_new (GtkWindow *parent,
   gtk_box_append (GTK_BOX (content), text_view_new (_("Message"), &self->text_view));
   self->error_label = error_label_new ();
   gtk_box_append (GTK_BOX (content), self->error_label);
+  /* An error is about what was there: typing puts it away. */
+  g_signal_connect_object (gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->text_view)), "changed",
+                           G_CALLBACK (show_error_clear), self->error_label, G_CONNECT_SWAPPED);
   gtk_window_set_focus (GTK_WINDOW (self), self->text_view);
   return GTK_WIDGET (self);
 }
@@ -360,6 +369,8 @@ hd_portal_new_request_dialog_new (GtkWindow *parent,
   gtk_box_append (GTK_BOX (content), text_view_new (_("Description"), &self->text_view));
   self->error_label = error_label_new ();
   gtk_box_append (GTK_BOX (content), self->error_label);
+  g_signal_connect_object (self->subject_row, "changed",
+                           G_CALLBACK (show_error_clear), self->error_label, G_CONNECT_SWAPPED);
   gtk_window_set_focus (GTK_WINDOW (self), self->subject_row);
   return GTK_WIDGET (self);
 }

@@ -26,7 +26,8 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import pyatspi  # noqa: E402
 
 from atspi_util import (app_by_pid, dump, find_all, is_sensitive, name_of, press,  # noqa: E402
-                        screenshot, set_text, wait_find, wait_for, wait_gone, window_named)
+                        screenshot, screenshot_window, set_text, wait_find, wait_for, wait_gone,
+                        window_named)
 from hdtest import Api, Events, Server  # noqa: E402
 from screenshot_portal import ScreenshotPortal  # noqa: E402
 from test_portal_app import enable_accessibility, log_in, portal_bin, step  # noqa: E402
@@ -89,7 +90,7 @@ def customer_story(srv, log):
         wait_find(dialog, 'the empty-message error', role='label', name='Please write your message first.')
         text = wait_find(dialog, 'the message text', role='text', name='Message')
         set_text(text, 'Nobody there; please call me about the printer at 4711.')
-        screenshot('portal-leave-message.png')
+        screenshot_window('Leave a Message', 'portal-leave-message.png')
         press(wait_find(dialog, 'Send', role='button', name='Send'))
         wait_for('the dialog to close', lambda: window_named(app, name='Leave a Message') is None, timeout=25)
         ev = tina_ev.next('note.created', timeout=25)
@@ -118,7 +119,7 @@ def customer_story(srv, log):
         chris.post('/chats/%d/end' % chris_chat['id'])
         wait_find(chat_frame, 'position 1', role='label', contains='You are next in the queue.', timeout=25)
         time.sleep(0.5)
-        screenshot('portal-waiting-position.png')
+        screenshot_window('Chat with Tina Tech', 'portal-waiting-position.png')
         step('ok: the waiting window followed the queue live')
 
         step('Tina accepts and sends a picture')
@@ -167,7 +168,7 @@ def customer_story(srv, log):
         assert got[0]['attachment']['content_type'] == 'application/pdf', got
         wait_find(chat_frame, 'the refusal', role='label', contains='“setup.png” was not sent', timeout=25)
         time.sleep(0.5)
-        screenshot('portal-attachment.png')
+        screenshot_window('Chat with Tina Tech', 'portal-attachment.png')
         status, msgs = tina.get('/chats/%d/messages' % carol_chat['id'])
         names = [m['attachment']['filename'] for m in msgs['messages'] if m.get('attachment')]
         assert names == ['printer-panel.png', 'error-report.pdf'], names
@@ -211,14 +212,17 @@ def customer_story(srv, log):
         press(wait_find(chat_frame, '4 stars', role=['toggle', 'button'], name='4 stars'))
         set_text(wait_find(chat_frame, 'the comment', role=['text', 'entry'], name='Comment'),
                  'Quick and friendly')
-        screenshot('portal-rating.png')
+        # The picture without the screenshot step's toast, once repainted.
+        wait_gone(chat_frame, 'the screenshot toast', role='label', contains='could not be taken', timeout=15)
+        time.sleep(0.5)
+        screenshot_window('Chat with Tina Tech', 'portal-rating.png')
         press(wait_find(chat_frame, 'Send Rating', role='button', name='Send Rating'))
         wait_find(chat_frame, 'the thanks', role='label',
                   name='Thank you! You rated this chat 4 stars out of 5.', timeout=25)
         status, chat = tina.get('/chats/%d' % carol_chat['id'])
         assert chat['rating'] == {'score': 4, 'comment': 'Quick and friendly'}, chat
         time.sleep(0.3)
-        screenshot('portal-rated.png')
+        screenshot_window('Chat with Tina Tech', 'portal-rated.png')
         step('ok: rated once, the server has it')
     except Exception:
         try:
@@ -259,7 +263,7 @@ def german(srv, log):
         wait_find(main_window, 'the New Request button', role='button', name='Neue Anfrage')
         wait_find(main_window, 'a translated status', role='label', contains='Anfrage #1', timeout=25)
         time.sleep(0.5)
-        screenshot('portal-de.png')
+        screenshot_window('Helpdesk', 'portal-de.png')
         step('ok: the accessible tree is in German')
     finally:
         stop(proc)
