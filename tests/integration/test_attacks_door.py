@@ -338,5 +338,74 @@ class IdleTest(ServerTestCase):
         s.close()
 
 
+class NotReadingTest(ServerTestCase):
+    """A WebSocket peer that never reads but keeps talking: what the server
+    queues for it is bounded (4 MiB) and it is dropped once its socket took
+    none of our bytes for the write timeout (30 s; this server is told 1 s),
+    whatever it still sends."""
+    smtp = False
+
+    def setUp(self):
+        os.environ['HD_WRITE_TIMEOUT_MS'] = '1000'
+        try:
+            super().setUp()
+        finally:
+            del os.environ['HD_WRITE_TIMEOUT_MS']
+
+    @staticmethod
+    def frame(opcode, payload):
+        mask = b'\x01\x02\x03\x04'
+        n = len(payload)
+        head = bytes([0x80 | opcode]) + (bytes([0x80 | n]) if n < 126
+                                         else bytes([0x80 | 126]) + n.to_bytes(2, 'big'))
+        return head + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+
+    def test_talking_peer_that_never_reads_is_dropped(self):
+        token = self.login('carol').token
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # a small window: the server's answers pile up on its side
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.settimeout(10)
+        s.connect((self.srv.host, self.srv.port))
+        self.addCleanup(s.close)
+        s.sendall(('GET /api/v1/events HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n'
+                   'Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n'
+                   'Sec-WebSocket-Version: 13\r\nAuthorization: Bearer %s\r\n\r\n'
+                   % token).encode())
+        head = b''
+        while b'\r\n\r\n' not in head:
+            head += s.recv(1)
+        self.assertTrue(head.startswith(b'HTTP/1.1 101'), head)
+        # Each of these is answered with an error frame that this peer never
+        # reads: more than the kernel's send buffer takes (up to 4 MiB on
+        # loopback), so the server's writes are refused and its queue grows.
+        bad = self.frame(0x1, b'{"type":"chat.typing","data":{"chat_id":999999}}')
+        rss0 = rss_kib(self.srv.pid)
+        for _ in range(60):
+            try:
+                s.sendall(bad * 1000)
+            except (BrokenPipeError, ConnectionResetError):
+                break   # dropped already: its queue passed the bound
+        t0 = time.monotonic()
+        dropped = False
+        # Keep talking (a pong every 100 ms counts as life) without reading.
+        while time.monotonic() - t0 < 20:
+            try:
+                s.sendall(self.frame(0xA, b''))
+            except (BrokenPipeError, ConnectionResetError):
+                dropped = True
+                break
+            time.sleep(0.1)
+        took = time.monotonic() - t0
+        self.assertTrue(dropped, 'a peer that never reads was kept for 20 s')
+        self.assertLess(took, 15)
+        self.assertLess(rss_kib(self.srv.pid) - rss0, 32 * 1024)
+        # the server is fine
+        s2 = socket.create_connection((self.srv.host, self.srv.port), timeout=10)
+        s2.sendall(HEALTH)
+        self.assertTrue(read_response(s2).startswith(b'HTTP/1.1 200'))
+        s2.close()
+
+
 if __name__ == '__main__':
     main()
