@@ -467,3 +467,80 @@ hd_session_delete_canned_finish (HdSession     *self,
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
 }
+
+/* ---- teams ---------------------------------------------------------- */
+
+void
+hd_team_ref_free (HdTeamRef *team)
+{
+  if (team == NULL)
+    return;
+  g_free (team->name);
+  g_free (team);
+}
+
+static int
+by_team_name (gconstpointer a,
+              gconstpointer b)
+{
+  return g_utf8_collate ((*(HdTeamRef **) a)->name, (*(HdTeamRef **) b)->name);
+}
+
+static void
+on_teams (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  HdSession *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = hd_session_call_finish (self, result, &error);
+  JsonArray *teams = node && JSON_NODE_HOLDS_OBJECT (node)
+                     ? hd_json_get_array (json_node_get_object (node), "teams") : NULL;
+  GPtrArray *out;
+
+  if (node == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  out = g_ptr_array_new_with_free_func ((GDestroyNotify) hd_team_ref_free);
+  for (guint i = 0; teams != NULL && i < json_array_get_length (teams); i++)
+    {
+      JsonNode *element = json_array_get_element (teams, i);
+      JsonObject *o = JSON_NODE_HOLDS_OBJECT (element) ? json_node_get_object (element) : NULL;
+      HdTeamRef *team;
+
+      if (o == NULL || hd_json_get_int (o, "id", -1) <= 0)
+        continue;
+      team = g_new0 (HdTeamRef, 1);
+      team->id = hd_json_get_int (o, "id", -1);
+      team->name = g_strdup (hd_json_get_string (o, "name") ? hd_json_get_string (o, "name") : "");
+      g_ptr_array_add (out, team);
+    }
+  g_ptr_array_sort (out, by_team_name);
+  g_task_return_pointer (task, out, (GDestroyNotify) g_ptr_array_unref);
+}
+
+void
+hd_session_list_teams_async (HdSession           *self,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (HD_IS_SESSION (self));
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, hd_session_list_teams_async);
+  hd_session_call_async (self, "GET", "/teams", NULL, cancellable, on_teams, task);
+}
+
+GPtrArray *
+hd_session_list_teams_finish (HdSession     *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

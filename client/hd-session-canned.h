@@ -70,4 +70,20 @@ gboolean    hd_session_delete_canned_finish     (HdSession     *self,
                                                  GAsyncResult  *result,
                                                  GError       **error);
 
+/* GET /teams (staff), for choosing a team response's team: finishes with
+ * a GPtrArray of HdTeamRef (transfer full), by name. */
+typedef struct {
+  gint64  id;
+  char   *name;
+} HdTeamRef;
+
+void        hd_team_ref_free                    (HdTeamRef *team);
+void        hd_session_list_teams_async         (HdSession           *self,
+                                                 GCancellable        *cancellable,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data);
+GPtrArray  *hd_session_list_teams_finish        (HdSession     *self,
+                                                 GAsyncResult  *result,
+                                                 GError       **error);
+
 G_END_DECLS

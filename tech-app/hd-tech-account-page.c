@@ -4,6 +4,7 @@
 #include <glib/gi18n.h>
 
 #include "hd-tech-account-page.h"
+#include "hd-tech-canned-group.h"
 
 struct _HdTechAccountPage
 {
@@ -20,6 +21,8 @@ struct _HdTechAccountPage
   AdwActionRow      *email_row;
   AdwActionRow      *role_row;
   AdwActionRow      *available_row;
+  GtkBox            *content_box;
+  HdTechCannedGroup *canned_group;
   AdwPreferencesGroup *edit_group;
   GtkWidget         *edit_buttons;
   GtkToggleButton   *yes_button;
@@ -202,6 +205,7 @@ hd_tech_account_page_set_session (HdTechAccountPage *self,
 
   hd_tech_account_page_set_editing (self, FALSE);
   update_user (self);
+  hd_tech_canned_group_set_session (self->canned_group, session);
 }
 
 static void
@@ -247,11 +251,23 @@ hd_tech_account_page_class_init (HdTechAccountPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HdTechAccountPage, edit_buttons);
   gtk_widget_class_bind_template_child (widget_class, HdTechAccountPage, yes_button);
   gtk_widget_class_bind_template_child (widget_class, HdTechAccountPage, no_button);
+  gtk_widget_class_bind_template_child (widget_class, HdTechAccountPage, content_box);
+}
+
+static void
+forward_toast (HdTechAccountPage *self,
+               const char        *text)
+{
+  g_signal_emit (self, signals[SIGNAL_TOAST], 0, text);
 }
 
 static void
 hd_tech_account_page_init (HdTechAccountPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* Canned responses (contract v2): their own group, below the account. */
+  self->canned_group = HD_TECH_CANNED_GROUP (hd_tech_canned_group_new ());
+  g_signal_connect_swapped (self->canned_group, "toast", G_CALLBACK (forward_toast), self);
+  gtk_box_append (self->content_box, GTK_WIDGET (self->canned_group));
   update_user (self);
 }

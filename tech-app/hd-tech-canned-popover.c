@@ -333,6 +333,8 @@ hd_tech_canned_popover_attach (HdSession  *session,
   self = g_object_new (HD_TYPE_TECH_CANNED_POPOVER, NULL);
   self->session = g_object_ref (session);
   self->responses = g_object_ref (hd_session_get_canned_responses (session));
+  /* One read per chat window: what was added since is offered too. */
+  hd_session_refresh_canned_responses (session);
   g_set_weak_pointer (&self->text_view, hd_chat_view_get_text_view (view));
   self->buffer = g_object_ref (gtk_text_view_get_buffer (self->text_view));
   /* The view unparents its children when it goes. */

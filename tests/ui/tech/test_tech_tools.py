@@ -126,9 +126,49 @@ def story(srv):
         'body': 'Please restart the VPN client.'})
     check(status == 201, 'and /help-vpn')
 
+    account_story(app, main_window, tina)
     transfer_story(srv, app, main_window, tina, theo, theo_events, carol, carol_events)
     canned_story(app, transfer_story.chat_window, transfer_story.chat_id, carol, carol_events)
     rating_story(app, transfer_story.chat_window, transfer_story.chat_id, carol)
+
+
+def account_story(app, main_window, tina):
+    """My Account > Canned Responses: add (an empty or taken shortcut is
+    refused in the editor and nothing changes), then delete."""
+    sidebar = wait_find(main_window, 'list', 'Home')
+    rows = [c for c in sidebar if role(c) == 'list item']
+    index = [i for i, r in enumerate(rows) if name(r) == 'My Account']
+    sidebar.querySelection().selectChild(index[0])
+    wait_find(main_window, 'push button', 'Edit /hello')
+    check(True, 'My Account lists /hello with Edit and Delete')
+
+    def shortcuts():
+        return sorted(c['shortcut'] for c in tina.get('/canned-responses')[1]['canned_responses'])
+    before = shortcuts()
+    click(wait_find(main_window, 'push button', 'Add a canned response'))
+    editor = wait_frame(app, 'New Canned Response')
+    click(wait_find(editor, 'push button', 'Save'))
+    wait_find(editor, 'label', 'Please enter a shortcut.')
+    check(shortcuts() == before, 'an empty shortcut: "Please enter a shortcut.", nothing created')
+    set_text(wait_find(editor, 'text', 'Shortcut', 'prefix'), 'hello')
+    set_text(wait_find(editor, 'text', 'Title'), 'Hi again')
+    set_text(wait_find(editor, 'text', 'Text'), 'Hi, Tina here.')
+    click(wait_find(editor, 'push button', 'Save'))
+    wait_find(editor, 'label', 'The shortcut /hello is already taken', 'prefix')
+    check(shortcuts() == before, 'a taken shortcut: said in the editor, nothing created')
+    shot('canned-editor', 'New Canned Response')
+    set_text(wait_find(editor, 'text', 'Shortcut', 'prefix'), 'thanks')
+    set_text(wait_find(editor, 'text', 'Title'), 'Thanks')
+    click(wait_find(editor, 'push button', 'Save'))
+    wait_for('the editor to close', lambda: frame_with(
+        app, lambda f: name(f) == 'New Canned Response') is None)
+    check(shortcuts() == sorted(before + ['thanks']), 'Save created /thanks (GET /canned-responses)')
+    wait_find(main_window, 'push button', 'Edit /thanks')
+    time.sleep(0.3)
+    shot('canned-account', 'Helpdesk Chat')
+    click(wait_find(main_window, 'push button', 'Delete /thanks'))
+    wait_for('/thanks to go', lambda: find(main_window, 'push button', 'Edit /thanks') is None)
+    check(shortcuts() == before, 'Delete removed /thanks on the server')
 
 
 def transfer_story(srv, app, main_window, tina, theo, theo_events, carol, carol_events):
