@@ -14,6 +14,7 @@
 #include "hd-session-transfer.h"
 #include "hd-session-canned.h"
 #include "hd-session-away.h"
+#include "hd-session-search.h"
 #include "hd-attachment.h"
 #include "hd-attachment-view.h"
 #include "hd-error-text.h"

@@ -5,6 +5,7 @@
 #include <inttypes.h>
 
 #include "hd-tech-requests-page.h"
+#include "hd-tech-search-panel.h"
 
 struct _HdTechRequestsPage
 {
@@ -15,6 +16,10 @@ struct _HdTechRequestsPage
   HdRequest    *selected;
 
   AdwLeaflet   *leaflet;
+  HdTechSearchPanel *search_panel;
+  GtkWidget    *requests_scroller;
+  GtkWidget    *shortcut_root;       /* weak: the window holding our Ctrl+F */
+  GtkEventController *search_shortcut;
   GtkListBox   *list_box;
   GtkStack     *content_stack;
   GtkLabel     *subject_label;
@@ -166,6 +171,7 @@ hd_tech_requests_page_set_session (HdTechRequestsPage *self,
       self->notes_view = NULL;
     }
   g_set_object (&self->session, session);
+  hd_tech_search_panel_set_session (self->search_panel, session);
 
   if (session != NULL)
     {
@@ -199,6 +205,83 @@ hd_tech_requests_page_show_notes (HdTechRequestsPage *self,
   return FALSE;
 }
 
+/* ---- search (contract v2) ------------------------------------------ */
+
+static void
+search_mode_cb (HdTechRequestsPage *self)
+{
+  /* The results take the list's place while searching. */
+  gtk_widget_set_visible (self->requests_scroller,
+                          !hd_tech_search_panel_get_search_mode (self->search_panel));
+}
+
+static void
+result_activated_cb (HdTechRequestsPage *self,
+                     gint64              request_id,
+                     gint64              chat_id)
+{
+  hd_tech_search_panel_set_search_mode (self->search_panel, FALSE);
+  hd_tech_requests_page_show_notes (self, request_id);
+}
+
+static gboolean
+search_shortcut_cb (GtkWidget *widget,
+                    GVariant  *args,
+                    gpointer   user_data)
+{
+  HdTechRequestsPage *self = HD_TECH_REQUESTS_PAGE (user_data);
+
+  if (self->session == NULL)
+    return FALSE;
+  /* From anywhere in the window: show the Requests, then search. */
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.show-requests", NULL);
+  hd_tech_search_panel_set_search_mode (self->search_panel, TRUE);
+  return TRUE;
+}
+
+/* Ctrl+F works wherever the focus is in the window, even while another
+ * page is shown (an unmapped page's own shortcuts never run): the
+ * shortcut sits on the window, for as long as the page is in it. */
+static void
+root_changed_cb (HdTechRequestsPage *self)
+{
+  GtkWidget *root = GTK_WIDGET (gtk_widget_get_root (GTK_WIDGET (self)));
+
+  if (root == self->shortcut_root)
+    return;
+  if (self->shortcut_root != NULL && self->search_shortcut != NULL)
+    gtk_widget_remove_controller (self->shortcut_root, self->search_shortcut);
+  self->search_shortcut = NULL;
+  g_clear_weak_pointer (&self->shortcut_root);
+  if (root == NULL)
+    return;
+  self->search_shortcut = gtk_shortcut_controller_new ();
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (self->search_shortcut),
+                                        gtk_shortcut_new (gtk_shortcut_trigger_parse_string ("<Control>f"),
+                                                          gtk_callback_action_new (search_shortcut_cb, self, NULL)));
+  gtk_widget_add_controller (root, self->search_shortcut);
+  g_set_weak_pointer (&self->shortcut_root, root);
+}
+
+static void
+hd_tech_requests_page_root (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (hd_tech_requests_page_parent_class)->root (widget);
+  root_changed_cb (HD_TECH_REQUESTS_PAGE (widget));
+}
+
+static void
+hd_tech_requests_page_unroot (GtkWidget *widget)
+{
+  HdTechRequestsPage *self = HD_TECH_REQUESTS_PAGE (widget);
+
+  if (self->shortcut_root != NULL && self->search_shortcut != NULL)
+    gtk_widget_remove_controller (self->shortcut_root, self->search_shortcut);
+  self->search_shortcut = NULL;
+  g_clear_weak_pointer (&self->shortcut_root);
+  GTK_WIDGET_CLASS (hd_tech_requests_page_parent_class)->unroot (widget);
+}
+
 static void
 hd_tech_requests_page_dispose (GObject *object)
 {
@@ -206,6 +289,10 @@ hd_tech_requests_page_dispose (GObject *object)
   GtkWidget *child;
 
   hd_tech_requests_page_set_session (self, NULL);
+  if (self->shortcut_root != NULL && self->search_shortcut != NULL)
+    gtk_widget_remove_controller (self->shortcut_root, self->search_shortcut);
+  self->search_shortcut = NULL;
+  g_clear_weak_pointer (&self->shortcut_root);
   gtk_widget_dispose_template (GTK_WIDGET (self), HD_TYPE_TECH_REQUESTS_PAGE);
   /* dispose_template() only unparents the children bound to fields. */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
@@ -221,6 +308,8 @@ hd_tech_requests_page_class_init (HdTechRequestsPageClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = hd_tech_requests_page_dispose;
+  widget_class->root = hd_tech_requests_page_root;
+  widget_class->unroot = hd_tech_requests_page_unroot;
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -234,10 +323,16 @@ hd_tech_requests_page_class_init (HdTechRequestsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HdTechRequestsPage, tabs);
   gtk_widget_class_bind_template_child (widget_class, HdTechRequestsPage, notes_bin);
   gtk_widget_class_bind_template_callback (widget_class, row_selected_cb);
+  gtk_widget_class_bind_template_child (widget_class, HdTechRequestsPage, search_panel);
+  gtk_widget_class_bind_template_child (widget_class, HdTechRequestsPage, requests_scroller);
+  gtk_widget_class_bind_template_callback (widget_class, result_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, search_mode_cb);
+  g_type_ensure (HD_TYPE_TECH_SEARCH_PANEL);
 }
 
 static void
 hd_tech_requests_page_init (HdTechRequestsPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
 }

