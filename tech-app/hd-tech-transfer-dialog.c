@@ -342,6 +342,8 @@ hd_tech_transfer_dialog_init (HdTechTransferDialog *self)
   gtk_box_append (GTK_BOX (content), scroller);
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), clamp);
   adw_clamp_set_child (ADW_CLAMP (clamp), box);
+  adw_clamp_set_maximum_size (ADW_CLAMP (clamp), 420);
+  adw_clamp_set_tightening_threshold (ADW_CLAMP (clamp), 320);
   gtk_widget_set_margin_top (box, 18);
   gtk_widget_set_margin_bottom (box, 18);
   gtk_widget_set_margin_start (box, 12);

@@ -16,6 +16,8 @@
 #include "hd-portal-request-page.h"
 #include "hd-tech-chat-window.h"
 #include "hd-tech-window.h"
+#include "hd-tech-transfer-dialog.h"
+#include "hd-tech-search-panel.h"
 
 #define CUSTOMER    "<b>Bob</b> & \"Co\""
 #define TECHNICIAN  "<i>Tess</i> & \"T\""
@@ -149,6 +151,44 @@ find_toast_overlay (GtkWidget *root)
   return NULL;
 }
 
+static GtkWidget *
+find_search_entry (GtkWidget *root)
+{
+  if (GTK_IS_SEARCH_ENTRY (root))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_search_entry (child);
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+find_chat_bin (GtkWidget *root)
+{
+  if (HD_IS_CHAT_VIEW (root))
+    return gtk_widget_get_parent (root);
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_chat_bin (child);
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+is_rated (gpointer data)
+{
+  return hd_chat_get_rating (data) > 0;
+}
+
 static void
 test_people_text_is_literal (void)
 {
@@ -175,6 +215,10 @@ test_people_text_is_literal (void)
   GtkWidget *page;
   GtkWidget *notes_window;
   GtkWidget *notes;
+  GtkWidget *search_window;
+  GtkWidget *search;
+  HdTechTransferDialog *transfer;
+  g_autoptr(JsonNode) canned = NULL;
 
   json = g_strdup_printf ("{\"login\": \"bob\", \"name\": \"%s\", \"email\": \"bob@example.com\","
                           " \"role\": \"customer\", \"password\": \"bob-password\"}",
@@ -219,6 +263,12 @@ test_people_text_is_literal (void)
   canonical = hd_session_get_request (tess_s, id_of (request));
   hd_test_wait (request_loaded, canonical, 10000, "the request");
 
+  /* Contract v2: a canned response whose title and text look like
+   * markup (global, so Tess has it). */
+  canned = call (rest, "POST", "/canned-responses",
+                 "{\"shortcut\": \"ink\", \"title\": \"<u>Ink</u> & \\\"toner\\\"\","
+                 " \"body\": \"<big>hello</big> & <tt>bye</tt>\", \"scope\": \"global\"}");
+
   /* The technician's app: main window (requests, queue, My Account) and
    * the chat window. */
   app = GTK_APPLICATION (adw_application_new ("com.helpdeskchat.MarkupTest", G_APPLICATION_NON_UNIQUE));
@@ -247,6 +297,38 @@ test_people_text_is_literal (void)
   gtk_window_set_child (GTK_WINDOW (notes_window), notes);
   gtk_window_present (GTK_WINDOW (notes_window));
 
+  /* Contract v2 in the technician's app: the canned popover (typing
+   * "/ink"), My Account's canned responses (in the main window), the
+   * transfer dialog listing Tess (opened by the admin), search results
+   * with snippets, and the customer's rating with a comment. */
+  hd_session_refresh_canned_responses (tess_s);
+  hd_test_run_for (500);
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (hd_chat_view_get_text_view (
+                              HD_CHAT_VIEW (gtk_widget_get_first_child (find_chat_bin (GTK_WIDGET (tech_chat)))))),
+                            "/ink", -1);
+  transfer = hd_tech_transfer_dialog_new (GTK_WINDOW (tech_window), admin,
+                                          hd_session_lookup_chat (tess_s, hd_chat_get_id (chat)));
+  gtk_window_present (GTK_WINDOW (transfer));
+  search_window = gtk_window_new ();
+  search = hd_tech_search_panel_new ();
+  gtk_window_set_default_size (GTK_WINDOW (search_window), 400, 600);
+  gtk_window_set_child (GTK_WINDOW (search_window), search);
+  hd_tech_search_panel_set_session (HD_TECH_SEARCH_PANEL (search), tess_s);
+  hd_tech_search_panel_set_search_mode (HD_TECH_SEARCH_PANEL (search), TRUE);
+  gtk_editable_set_text (GTK_EDITABLE (find_search_entry (search)), "hello");
+  gtk_window_present (GTK_WINDOW (search_window));
+  hd_session_end_chat_async (bob_s, hd_chat_get_id (chat), NULL, hd_test_async_cb, &res);
+  g_clear_object (&chat);
+  chat = hd_session_chat_finish (bob_s, hd_test_wait_result (&res, "end"), &error);
+  g_assert_no_error (error);
+  g_clear_object (&res);
+  hd_session_rate_chat_async (bob_s, hd_chat_get_id (chat), 4, DESCRIPTION, NULL, hd_test_async_cb, &res);
+  g_clear_object (&chat);
+  chat = hd_session_chat_finish (bob_s, hd_test_wait_result (&res, "rate"), &error);
+  g_assert_no_error (error);
+  g_clear_object (&res);
+  hd_test_wait (is_rated, hd_session_lookup_chat (tess_s, hd_chat_get_id (chat)), 10000, "the rating");
+
   /* Toasts with names, as the apps make them ("Taken by …"), and one
    * with the server's text (the mail is not configured here). */
   toast = g_strdup_printf ("Taken by %s", TECHNICIAN);
@@ -261,12 +343,37 @@ test_people_text_is_literal (void)
   check_labels (page_window, "portal request page", seen);
   check_labels (GTK_WIDGET (portal_chat), "portal chat window", seen);
   check_labels (notes_window, "notes", seen);
+  check_labels (GTK_WIDGET (transfer), "transfer dialog", seen);
+  check_labels (search_window, "search results", seen);
+  {
+    /* The v2 widgets showed the texts too (not only the older ones). */
+    guint v2[G_N_ELEMENTS (texts)] = { 0 };
+    g_autoptr(GPtrArray) labels = g_ptr_array_new_with_free_func (g_free);
+    gboolean rating = FALSE, popover = FALSE;
+
+    check_labels (GTK_WIDGET (transfer), "transfer dialog", v2);
+    g_assert_cmpuint (v2[1], >, 0);            /* Tess in the transfer dialog */
+    check_labels (search_window, "search results", v2);
+    g_assert_cmpuint (v2[4], >, 0);            /* the message in a snippet */
+    collect_labels (GTK_WIDGET (tech_chat), labels);
+    for (guint i = 0; i < labels->len; i++)
+      {
+        const char *shown = g_ptr_array_index (labels, i);
+
+        rating |= g_str_has_prefix (shown, "★★★★☆ ") && strstr (shown, DESCRIPTION) != NULL;
+        popover |= g_strcmp0 (shown, SUBJECT) == 0;
+      }
+    g_assert_true (rating);                    /* the comment, literally */
+    g_assert_true (popover);                   /* the canned title in the popover */
+  }
   for (guint t = 0; t < G_N_ELEMENTS (texts); t++)
     {
       g_test_message ("%s shown literally by %u labels", texts[t].literal, seen[t]);
       g_assert_cmpuint (seen[t], >, 0);
     }
 
+  gtk_window_destroy (GTK_WINDOW (search_window));
+  gtk_window_destroy (GTK_WINDOW (transfer));
   gtk_window_destroy (GTK_WINDOW (notes_window));
   gtk_window_destroy (GTK_WINDOW (portal_chat));
   gtk_window_destroy (GTK_WINDOW (page_window));
