@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "hd-routes-customer"
 
 #include "hd-routes-customer.h"
+#include "hd-api-private.h"
 #include "hd-customer.h"
 #include "hd-core.h"
 #include "hd-error.h"
@@ -14,59 +15,6 @@
  * the store when the previous one was written: a 10 MiB file never sits
  * whole in memory. */
 #define DOWNLOAD_PIECE (256 * 1024)
-
-static void
-respond_take (SoupServerMessage *msg,
-              guint              status,
-              char              *body)
-{
-  soup_server_message_set_status (msg, status, NULL);
-  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, body, strlen (body));
-}
-
-static void
-respond_error (SoupServerMessage *msg,
-               HdErrorCode        code,
-               const char        *message)
-{
-  respond_take (msg, hd_error_code_http_status (code),
-                hd_json_error_body (hd_error_code_to_string (code), message));
-}
-
-/* Responds with @body, or with the error; frees both. */
-static void
-respond (SoupServerMessage *msg,
-         guint              status,
-         char              *body,
-         GError            *error)
-{
-  if (body != NULL)
-    respond_take (msg, status, body);
-  else if (error != NULL && error->domain == HD_ERROR)
-    {
-      if (error->code == HD_ERROR_INTERNAL)
-        g_warning ("%s", error->message);
-      respond_error (msg, (HdErrorCode) error->code, error->message);
-    }
-  else
-    {
-      g_warning ("Unexpected error: %s", error ? error->message : "none");
-      respond_error (msg, HD_ERROR_INTERNAL, "Internal error");
-    }
-  g_clear_error (&error);
-}
-
-static gboolean
-parse_id (const char *text,
-          gint64     *out)
-{
-  guint64 v;
-
-  if (text == NULL || !g_ascii_string_to_unsigned (text, 10, 1, G_MAXINT64, &v, NULL))
-    return FALSE;
-  *out = (gint64) v;
-  return TRUE;
-}
 
 /* A string member: absent or null gives NULL (an error if @required). */
 static gboolean
@@ -84,7 +32,7 @@ get_string (SoupServerMessage *msg,
       if (required)
         {
           g_autofree char *m = g_strdup_printf ("“%s” is required", member);
-          respond_error (msg, HD_ERROR_BAD_REQUEST, m);
+          hd_api_respond_error (msg, HD_ERROR_BAD_REQUEST, m);
           return FALSE;
         }
       return TRUE;
@@ -92,7 +40,7 @@ get_string (SoupServerMessage *msg,
   if (!JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_STRING)
     {
       g_autofree char *m = g_strdup_printf ("“%s” must be a string", member);
-      respond_error (msg, HD_ERROR_BAD_REQUEST, m);
+      hd_api_respond_error (msg, HD_ERROR_BAD_REQUEST, m);
       return FALSE;
     }
   *out = json_node_get_string (n);
@@ -113,7 +61,7 @@ hd_routes_post_note (HdChatService     *service,
   if (!get_string (msg, body, "body", TRUE, &text))
     return;
   answer = hd_chat_service_add_note (service, caller, request_id, text, &error);
-  respond (msg, SOUP_STATUS_CREATED, answer, error);
+  hd_api_respond_result (msg, SOUP_STATUS_CREATED, answer, &error);
 }
 
 void
@@ -132,13 +80,13 @@ hd_routes_post_rating (HdChatService     *service,
   if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_INT64 ||
       (score = json_node_get_int (n)) < 1 || score > 5)
     {
-      respond_error (msg, HD_ERROR_BAD_REQUEST, "“score” must be a whole number from 1 to 5");
+      hd_api_respond_error (msg, HD_ERROR_BAD_REQUEST, "“score” must be a whole number from 1 to 5");
       return;
     }
   if (!get_string (msg, body, "comment", FALSE, &comment))
     return;
   answer = hd_chat_service_rate_chat (service, caller, chat_id, (int) score, comment, &error);
-  respond (msg, SOUP_STATUS_CREATED, answer, error);
+  hd_api_respond_result (msg, SOUP_STATUS_CREATED, answer, &error);
 }
 
 void
@@ -159,13 +107,13 @@ hd_routes_post_attachment (HdChatService     *service,
   /* A chunked body has no length to refuse it by before it is read. */
   if (request_body->length > HD_MAX_ATTACHMENT_BYTES)
     {
-      respond_error (msg, HD_ERROR_PAYLOAD_TOO_LARGE, "A file may have at most 10 MiB");
+      hd_api_respond_error (msg, HD_ERROR_PAYLOAD_TOO_LARGE, "A file may have at most 10 MiB");
       return;
     }
   data = soup_message_body_flatten (request_body);
   answer = hd_chat_service_add_attachment (service, caller, chat_id, filename, data, client_id,
                                            &created, &error);
-  respond (msg, created ? SOUP_STATUS_CREATED : SOUP_STATUS_OK, answer, error);
+  hd_api_respond_result (msg, created ? SOUP_STATUS_CREATED : SOUP_STATUS_OK, answer, &error);
 }
 
 /* ---- download ------------------------------------------------------- */
@@ -325,19 +273,18 @@ hd_routes_attachment (HdChatService     *service,
 
   if (strcmp (method, "GET") != 0 && !head)
     {
-      respond_take (msg, SOUP_STATUS_METHOD_NOT_ALLOWED,
-                    hd_json_error_body ("bad_request", "This method is not allowed on this path"));
+      hd_api_method_not_allowed (msg);
       return;
     }
-  if (!parse_id (id_text, &id))
+  if (!hd_api_parse_id (id_text, &id))
     {
-      respond_error (msg, HD_ERROR_NOT_FOUND, "Attachment not found");
+      hd_api_respond_error (msg, HD_ERROR_NOT_FOUND, "Attachment not found");
       return;
     }
   a = hd_chat_service_get_attachment (service, caller, id, &error);
   if (a == NULL)
     {
-      respond (msg, 0, NULL, error);
+      hd_api_respond_result (msg, 0, NULL, &error);
       return;
     }
 
