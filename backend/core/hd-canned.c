@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "hd-canned"
 
 #include "hd-tech.h"
+#include "hd-chat-service-private.h"
 #include "hd-store-tech.h"
 #include "hd-error.h"
 #include "hd-json.h"
@@ -15,14 +16,6 @@
 #define SHORTCUT_MAX_CHARS 32
 #define TITLE_MAX_CHARS    200
 
-static gpointer
-fail (GError     **error,
-      HdErrorCode  code,
-      const char  *message)
-{
-  g_set_error_literal (error, HD_ERROR, code, message);
-  return NULL;
-}
 
 static gboolean
 shortcut_ok (const char *s)
@@ -61,18 +54,18 @@ check_fields (const char  *shortcut,
 {
   if (shortcut != NULL && !shortcut_ok (shortcut))
     {
-      fail (error, HD_ERROR_BAD_REQUEST,
+      hd_fail (error, HD_ERROR_BAD_REQUEST,
             "A shortcut is 1 to 32 characters: lower-case letters a–z, digits, “-” and “_”");
       return FALSE;
     }
   if (title != NULL && !title_ok (title))
     {
-      fail (error, HD_ERROR_BAD_REQUEST, "The title must be one line of 1 to 200 characters");
+      hd_fail (error, HD_ERROR_BAD_REQUEST, "The title must be one line of 1 to 200 characters");
       return FALSE;
     }
   if (body != NULL && !hd_protocol_validate_message_body (body, -1, NULL))
     {
-      fail (error, HD_ERROR_BAD_REQUEST, "The text must be 1 to 4000 characters, not only white space");
+      hd_fail (error, HD_ERROR_BAD_REQUEST, "The text must be 1 to 4000 characters, not only white space");
       return FALSE;
     }
   return TRUE;
@@ -114,7 +107,7 @@ hd_canned_list (HdChatService  *self,
   GString *out;
 
   if (!HD_ROLE_IS_STAFF (caller->role))
-    return fail (error, HD_ERROR_FORBIDDEN, "Canned responses are for technicians");
+    return hd_fail (error, HD_ERROR_FORBIDDEN, "Canned responses are for technicians");
   list = hd_store_canned_list (hd_chat_service_get_store (self), caller->id, error);
   if (list == NULL)
     return NULL;
@@ -144,24 +137,24 @@ hd_canned_create (HdChatService  *self,
   HdCannedScope scope;
 
   if (!HD_ROLE_IS_STAFF (caller->role))
-    return fail (error, HD_ERROR_FORBIDDEN, "Canned responses are for technicians");
+    return hd_fail (error, HD_ERROR_FORBIDDEN, "Canned responses are for technicians");
   if (shortcut == NULL || title == NULL || body == NULL)
-    return fail (error, HD_ERROR_BAD_REQUEST, "shortcut, title and body are required");
+    return hd_fail (error, HD_ERROR_BAD_REQUEST, "shortcut, title and body are required");
   if (!check_fields (shortcut, title, body, error))
     return NULL;
   if (!hd_canned_scope_from_string (scope_text ? scope_text : "personal", &scope))
-    return fail (error, HD_ERROR_BAD_REQUEST, "scope must be personal, team or global");
+    return hd_fail (error, HD_ERROR_BAD_REQUEST, "scope must be personal, team or global");
   if (scope != HD_CANNED_SCOPE_PERSONAL && caller->role != HD_ROLE_ADMIN)
-    return fail (error, HD_ERROR_FORBIDDEN, "Only an administrator writes team and global canned responses");
+    return hd_fail (error, HD_ERROR_FORBIDDEN, "Only an administrator writes team and global canned responses");
   if (scope == HD_CANNED_SCOPE_TEAM)
     {
       g_autoptr(HdTeamRecord) team = team_id > 0 ? hd_store_team_get (store, team_id, NULL) : NULL;
 
       if (team == NULL)
-        return fail (error, HD_ERROR_BAD_REQUEST, "A team canned response needs the team_id of a team");
+        return hd_fail (error, HD_ERROR_BAD_REQUEST, "A team canned response needs the team_id of a team");
     }
   else if (team_id > 0)
-    return fail (error, HD_ERROR_BAD_REQUEST, "team_id is only for team canned responses");
+    return hd_fail (error, HD_ERROR_BAD_REQUEST, "team_id is only for team canned responses");
 
   c.scope = scope;
   c.owner_id = caller->id;
@@ -188,10 +181,10 @@ get_visible (HdChatService  *self,
   gboolean visible;
 
   if (!HD_ROLE_IS_STAFF (caller->role))
-    return fail (error, HD_ERROR_FORBIDDEN, "Canned responses are for technicians");
+    return hd_fail (error, HD_ERROR_FORBIDDEN, "Canned responses are for technicians");
   c = hd_store_canned_get (store, id, NULL);
   if (c == NULL)
-    return fail (error, HD_ERROR_NOT_FOUND, "Canned response not found");
+    return hd_fail (error, HD_ERROR_NOT_FOUND, "Canned response not found");
   switch (c->scope)
     {
     case HD_CANNED_SCOPE_PERSONAL:
@@ -207,7 +200,7 @@ get_visible (HdChatService  *self,
     }
   visible = visible || caller->role == HD_ROLE_ADMIN;
   if (!visible)
-    return fail (error, HD_ERROR_NOT_FOUND, "Canned response not found");
+    return hd_fail (error, HD_ERROR_NOT_FOUND, "Canned response not found");
   *may_write = c->owner_id == caller->id || caller->role == HD_ROLE_ADMIN;
   return g_steal_pointer (&c);
 }
@@ -227,7 +220,7 @@ hd_canned_update (HdChatService  *self,
   if (c == NULL)
     return NULL;
   if (!may_write)
-    return fail (error, HD_ERROR_FORBIDDEN, "Only its owner or an administrator changes this canned response");
+    return hd_fail (error, HD_ERROR_FORBIDDEN, "Only its owner or an administrator changes this canned response");
   if (!check_fields (shortcut, title, body, error))
     return NULL;
   if (shortcut)
@@ -264,7 +257,7 @@ hd_canned_delete (HdChatService  *self,
     return FALSE;
   if (!may_write)
     {
-      fail (error, HD_ERROR_FORBIDDEN, "Only its owner or an administrator deletes this canned response");
+      hd_fail (error, HD_ERROR_FORBIDDEN, "Only its owner or an administrator deletes this canned response");
       return FALSE;
     }
   return hd_store_canned_delete (hd_chat_service_get_store (self), id, error);

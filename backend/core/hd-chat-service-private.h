@@ -2,8 +2,19 @@
 #pragma once
 
 #include "hd-chat-service.h"
+#include "hd-error.h"
 
 G_BEGIN_DECLS
+
+/* Sets @error (HD_ERROR @code) and returns NULL: `return hd_fail (…);`. */
+static inline gpointer
+hd_fail (GError      **error,
+         HdErrorCode   code,
+         const char   *message)
+{
+  g_set_error_literal (error, HD_ERROR, code, message);
+  return NULL;
+}
 
 /* What the service's other files (hd-notes.c, hd-queue.c, hd-rating.c,
  * hd-attachments.c) use of its core: rendering as someone sees it, the

@@ -191,16 +191,8 @@ hd_chat_service_deliver_remote (HdChatService *self,
 
 /* ---- errors --------------------------------------------------------- */
 
-static gpointer
-fail (GError     **error,
-      HdErrorCode  code,
-      const char  *message)
-{
-  g_set_error_literal (error, HD_ERROR, code, message);
-  return NULL;
-}
 
-#define NOT_FOUND(error, what) fail ((error), HD_ERROR_NOT_FOUND, what " not found")
+#define NOT_FOUND(error, what) hd_fail ((error), HD_ERROR_NOT_FOUND, what " not found")
 
 /* ---- rendering ------------------------------------------------------ */
 
@@ -1114,7 +1106,7 @@ hd_chat_service_set_available (HdChatService  *self,
   gboolean changed = caller->available != available;
 
   if (!HD_ROLE_IS_STAFF (caller->role))
-    return fail (error, HD_ERROR_FORBIDDEN, "Only technicians set their availability for chat");
+    return hd_fail (error, HD_ERROR_FORBIDDEN, "Only technicians set their availability for chat");
   if (!hd_store_user_set_available (self->store, caller->id, available, error))
     return NULL;
   user = hd_store_user_get (self->store, caller->id, error);
@@ -1169,7 +1161,7 @@ hd_chat_service_update_privileges (HdChatService  *self,
   GString *out;
 
   if (caller->role != HD_ROLE_ADMIN)
-    return fail (error, HD_ERROR_FORBIDDEN, "Only an administrator changes the privileges");
+    return hd_fail (error, HD_ERROR_FORBIDDEN, "Only an administrator changes the privileges");
   if (!hd_store_privileges_get (self->store, &p, error))
     return NULL;
   if (chat_enabled >= 0)
@@ -1200,7 +1192,7 @@ hd_chat_service_list_users (HdChatService  *self,
   g_autoptr(GPtrArray) users = NULL;
 
   if (!HD_ROLE_IS_STAFF (caller->role))
-    return fail (error, HD_ERROR_FORBIDDEN, "Only technicians list users");
+    return hd_fail (error, HD_ERROR_FORBIDDEN, "Only technicians list users");
   users = hd_store_users_list (self->store, role, error);
   if (users == NULL)
     return NULL;
@@ -1372,7 +1364,7 @@ hd_chat_service_list_teams (HdChatService  *self,
   g_autoptr(GPtrArray) teams = NULL;
 
   if (!HD_ROLE_IS_STAFF (caller->role))
-    return fail (error, HD_ERROR_FORBIDDEN, "Only technicians list teams");
+    return hd_fail (error, HD_ERROR_FORBIDDEN, "Only technicians list teams");
   teams = hd_store_teams_list (self->store, error);
   if (teams == NULL)
     return NULL;
@@ -1391,14 +1383,14 @@ hd_chat_service_create_team (HdChatService  *self,
   GString *out;
 
   if (caller->role != HD_ROLE_ADMIN)
-    return fail (error, HD_ERROR_FORBIDDEN, "Only an administrator creates teams");
+    return hd_fail (error, HD_ERROR_FORBIDDEN, "Only an administrator creates teams");
   if (!text_ok (name) || !one_line (name))
-    return fail (error, HD_ERROR_BAD_REQUEST, "The team needs a name");
+    return hd_fail (error, HD_ERROR_BAD_REQUEST, "The team needs a name");
   for (guint i = 0; i < n_members; i++)
     {
       g_autoptr(HdUserRecord) u = hd_store_user_get (self->store, member_ids[i], NULL);
       if (u == NULL)
-        return fail (error, HD_ERROR_BAD_REQUEST, "A member id does not name a user");
+        return hd_fail (error, HD_ERROR_BAD_REQUEST, "A member id does not name a user");
     }
   team = hd_store_team_create (self->store, name, member_ids, n_members, error);
   if (team == NULL)
@@ -1467,18 +1459,18 @@ hd_chat_service_create_request (HdChatService  *self,
   g_autoptr(HdRequestRecord) r = NULL;
 
   if (!text_ok (subject))
-    return fail (error, HD_ERROR_BAD_REQUEST, "The request needs a subject");
+    return hd_fail (error, HD_ERROR_BAD_REQUEST, "The request needs a subject");
 
   if (caller->role == HD_ROLE_CUSTOMER)
     {
       if ((customer_id > 0 && customer_id != caller->id) || assignee_id > 0 || team_id > 0)
-        return fail (error, HD_ERROR_FORBIDDEN, "A customer opens requests only for themselves; staff assign them");
+        return hd_fail (error, HD_ERROR_FORBIDDEN, "A customer opens requests only for themselves; staff assign them");
       customer_id = caller->id;
     }
   else
     {
       if (customer_id <= 0)
-        return fail (error, HD_ERROR_BAD_REQUEST, "customer_id is required");
+        return hd_fail (error, HD_ERROR_BAD_REQUEST, "customer_id is required");
       if (!check_user_role (self, customer_id, FALSE, "customer", error) ||
           (assignee_id > 0 && !check_user_role (self, assignee_id, TRUE, "assignee", error)) ||
           (team_id > 0 && !check_team (self, team_id, error)))
@@ -1505,7 +1497,7 @@ hd_chat_service_update_request (HdChatService  *self,
   if (r == NULL)
     return NULL;
   if (!HD_ROLE_IS_STAFF (caller->role))
-    return fail (error, HD_ERROR_FORBIDDEN, "Only technicians change requests");
+    return hd_fail (error, HD_ERROR_FORBIDDEN, "Only technicians change requests");
   old_assignee = r->assignee_id;
   old_team = r->team_id;
   if (assignee_id > 0 && !check_user_role (self, assignee_id, TRUE, "assignee", error))
@@ -1796,7 +1788,7 @@ hd_chat_service_start_chat (HdChatService  *self,
   HdChatRecord chat = { 0, };
 
   if (caller->role != HD_ROLE_CUSTOMER)
-    return fail (error, HD_ERROR_FORBIDDEN, "Only customers start chats");
+    return hd_fail (error, HD_ERROR_FORBIDDEN, "Only customers start chats");
   r = get_visible_request (self, caller, request_id, error);
   if (r == NULL)
     return NULL;
@@ -1806,7 +1798,7 @@ hd_chat_service_start_chat (HdChatService  *self,
   techs = technicians_for (self, r, &p);
   refusal = chat_refusal (self, r, &p, techs, &code);
   if (refusal != NULL)
-    return fail (error, code, refusal);
+    return hd_fail (error, code, refusal);
 
   chat.request_id = r->id;
   chat.customer_id = caller->id;
@@ -1822,9 +1814,9 @@ hd_chat_service_start_chat (HdChatService  *self,
           g_autoptr(HdUserRecord) picked = hd_store_user_get (self->store, technician_id, NULL);
 
           if (reachable (self, picked) && hd_tech_is_busy (self, picked, &p))
-            return fail (error, HD_ERROR_TECHNICIAN_BUSY,
+            return hd_fail (error, HD_ERROR_TECHNICIAN_BUSY,
                          "That technician is busy with other chats");
-          return fail (error, HD_ERROR_TECHNICIAN_UNAVAILABLE,
+          return hd_fail (error, HD_ERROR_TECHNICIAN_UNAVAILABLE,
                        "That technician is not available for a chat on this request");
         }
       chat.target_kind = HD_TARGET_TECHNICIAN;
@@ -1835,7 +1827,7 @@ hd_chat_service_start_chat (HdChatService  *self,
       /* "Chat with the team" (contract v2): the team's queue even when the
        * assignee is there, if the privilege allows it. */
       if (!hd_policy_team_chat_allowed (&p, r))
-        return fail (error, HD_ERROR_TECHNICIAN_UNAVAILABLE,
+        return hd_fail (error, HD_ERROR_TECHNICIAN_UNAVAILABLE,
                      "Chatting with the team is not possible for this request");
       chat.target_kind = HD_TARGET_TEAM;
       chat.target_id = r->team_id;
@@ -1881,7 +1873,7 @@ hd_chat_service_queue (HdChatService  *self,
   g_autoptr(GArray) chats = NULL;
 
   if (!HD_ROLE_IS_STAFF (caller->role))
-    return fail (error, HD_ERROR_FORBIDDEN, "Only technicians have a chat queue");
+    return hd_fail (error, HD_ERROR_FORBIDDEN, "Only technicians have a chat queue");
   chats = hd_store_chats_waiting (self->store, error);
   if (chats == NULL)
     return NULL;
@@ -2042,11 +2034,11 @@ hd_chat_service_post_message (HdChatService  *self,
   if (!hd_protocol_validate_message_body (body, -1, error))
     return NULL;
   if (client_id != NULL && (strlen (client_id) > 200 || !g_utf8_validate (client_id, -1, NULL)))
-    return fail (error, HD_ERROR_BAD_REQUEST, "client_id is too long");
+    return hd_fail (error, HD_ERROR_BAD_REQUEST, "client_id is too long");
   if (!get_member_chat (self, caller, chat_id, &chat, error))
     return NULL;
   if (chat.state == HD_CHAT_STATE_WAITING)
-    return fail (error, HD_ERROR_CONFLICT, "The chat has not been accepted yet");
+    return hd_fail (error, HD_ERROR_CONFLICT, "The chat has not been accepted yet");
 
   m = hd_store_message_add (self->store, chat_id, caller->id, body, client_id, now, &is_new, error);
   if (m == NULL)

@@ -11,14 +11,6 @@
  * active, at once) or back to a team's queue (waiting).  The messages and
  * the transcript note carry on; a system message says what happened. */
 
-static gpointer
-fail (GError     **error,
-      HdErrorCode  code,
-      const char  *message)
-{
-  g_set_error_literal (error, HD_ERROR, code, message);
-  return NULL;
-}
 
 static GArray *
 ids_of (gint64 a,
@@ -76,40 +68,40 @@ hd_tech_transfer_chat (HdChatService  *self,
   /* Who may: the chat's technician or an admin.  Anyone else who could
    * not see the chat gets 404, the customer 403. */
   if (!hd_store_chat_get (store, chat_id, &chat, NULL))
-    return fail (error, HD_ERROR_NOT_FOUND, "Chat not found");
+    return hd_fail (error, HD_ERROR_NOT_FOUND, "Chat not found");
   if (caller->id == chat.customer_id)
-    return fail (error, HD_ERROR_FORBIDDEN, "Only the technician or an administrator transfers a chat");
+    return hd_fail (error, HD_ERROR_FORBIDDEN, "Only the technician or an administrator transfers a chat");
   if (caller->role != HD_ROLE_ADMIN && !(HD_ROLE_IS_STAFF (caller->role) && chat.technician_id == caller->id))
-    return fail (error, HD_ERROR_NOT_FOUND, "Chat not found");
+    return hd_fail (error, HD_ERROR_NOT_FOUND, "Chat not found");
   if (chat.state == HD_CHAT_STATE_ENDED)
-    return fail (error, HD_ERROR_CHAT_ENDED, "The chat has ended");
+    return hd_fail (error, HD_ERROR_CHAT_ENDED, "The chat has ended");
   if (chat.state != HD_CHAT_STATE_ACTIVE)
-    return fail (error, HD_ERROR_CONFLICT, "Only an accepted chat can be transferred");
+    return hd_fail (error, HD_ERROR_CONFLICT, "Only an accepted chat can be transferred");
 
   if ((technician_id > 0) == (team_id > 0))
-    return fail (error, HD_ERROR_BAD_REQUEST, "Give either technician_id or team_id");
+    return hd_fail (error, HD_ERROR_BAD_REQUEST, "Give either technician_id or team_id");
   if (technician_id > 0)
     {
       to = hd_store_user_get (store, technician_id, NULL);
       if (to == NULL || !HD_ROLE_IS_STAFF (to->role))
-        return fail (error, HD_ERROR_BAD_REQUEST, "technician_id does not name a technician");
+        return hd_fail (error, HD_ERROR_BAD_REQUEST, "technician_id does not name a technician");
       if (to->id == chat.technician_id)
-        return fail (error, HD_ERROR_BAD_REQUEST, "The chat is already with that technician");
+        return hd_fail (error, HD_ERROR_BAD_REQUEST, "The chat is already with that technician");
       if (!hd_chat_service_private_reachable (self, to))
-        return fail (error, HD_ERROR_TECHNICIAN_UNAVAILABLE,
+        return hd_fail (error, HD_ERROR_TECHNICIAN_UNAVAILABLE,
                      "That technician is not logged in, not available for chat or away");
       if (!hd_store_privileges_get (store, &p, error))
         return NULL;
       if (hd_tech_is_busy (self, to, &p))
-        return fail (error, HD_ERROR_TECHNICIAN_BUSY, "That technician is busy with as many chats as allowed");
+        return hd_fail (error, HD_ERROR_TECHNICIAN_BUSY, "That technician is busy with as many chats as allowed");
     }
   else
     {
       team = hd_store_team_get (store, team_id, NULL);
       if (team == NULL)
-        return fail (error, HD_ERROR_BAD_REQUEST, "team_id does not name a team");
+        return hd_fail (error, HD_ERROR_BAD_REQUEST, "team_id does not name a team");
       if (!hd_chat_service_private_team_has_reachable (self, team_id))
-        return fail (error, HD_ERROR_TECHNICIAN_UNAVAILABLE, "Nobody of that team is available for chat now");
+        return hd_fail (error, HD_ERROR_TECHNICIAN_UNAVAILABLE, "Nobody of that team is available for chat now");
     }
 
   from = hd_store_user_get (store, chat.technician_id, NULL);
@@ -141,7 +133,7 @@ hd_tech_transfer_chat (HdChatService  *self,
         }
     }
   if (!hd_chat_service_batch_end (self) && ok)
-    return fail (error, HD_ERROR_INTERNAL, "The transfer could not be saved");
+    return hd_fail (error, HD_ERROR_INTERNAL, "The transfer could not be saved");
   if (!ok)
     return NULL;
   return hd_chat_service_private_chat_text (self, &moved, caller);
