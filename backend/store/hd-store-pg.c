@@ -417,7 +417,7 @@ finish_tx (HdStorePg  *self,
 
 /* ---- open ----------------------------------------------------------- */
 
-int
+static int
 hd_store_pg_get_schema_version (HdStorePg *self)
 {
   PGresult *r = PQexec (self->conn, "SELECT version FROM hd_schema");
@@ -481,6 +481,16 @@ migrate (HdStorePg  *self,
 }
 
 G_DEFINE_FINAL_TYPE (HdStorePg, hd_store_pg, HD_TYPE_STORE)
+
+static HdUserRecord    *hd_store_pg_user_get    (HdStorePg  *self,
+                                                 gint64      id,
+                                                 GError    **error);
+static HdTeamRecord    *hd_store_pg_team_get    (HdStorePg  *self,
+                                                 gint64      id,
+                                                 GError    **error);
+static HdRequestRecord *hd_store_pg_request_get (HdStorePg  *self,
+                                                 gint64      id,
+                                                 GError    **error);
 
 static void
 hd_store_pg_finalize (GObject *object)
@@ -565,7 +575,7 @@ seed_unlock (HdStorePg *self)
  * together must not both find it empty: the count is taken under an
  * advisory lock, kept when the answer is 0 until the next transaction (the
  * seed's) ends, so the other server counts after the seed committed. */
-gint64
+static gint64
 hd_store_pg_count_users (HdStorePg *self)
 {
   PGresult *r;
@@ -586,7 +596,7 @@ hd_store_pg_count_users (HdStorePg *self)
   return n;
 }
 
-HdUserRecord *
+static HdUserRecord *
 hd_store_pg_user_create (HdStorePg   *self,
                          const char  *login,
                          const char  *name,
@@ -626,7 +636,7 @@ hd_store_pg_user_create (HdStorePg   *self,
   return hd_store_pg_user_get (self, id, error);
 }
 
-HdUserRecord *
+static HdUserRecord *
 hd_store_pg_user_get (HdStorePg  *self,
                       gint64      id,
                       GError    **error)
@@ -647,7 +657,7 @@ hd_store_pg_user_get (HdStorePg  *self,
   return u;
 }
 
-HdUserRecord *
+static HdUserRecord *
 hd_store_pg_user_get_by_login (HdStorePg   *self,
                                const char  *login,
                                GError     **error)
@@ -672,7 +682,7 @@ hd_store_pg_user_get_by_login (HdStorePg   *self,
   return u;
 }
 
-gboolean
+static gboolean
 hd_store_pg_user_set_available (HdStorePg  *self,
                                 gint64      id,
                                 gboolean    available,
@@ -694,7 +704,7 @@ hd_store_pg_user_set_available (HdStorePg  *self,
   return found;
 }
 
-GPtrArray *
+static GPtrArray *
 hd_store_pg_users_list (HdStorePg  *self,
                         int         role,
                         GError    **error)
@@ -717,7 +727,7 @@ hd_store_pg_users_list (HdStorePg  *self,
 
 /* ---- tokens --------------------------------------------------------- */
 
-gboolean
+static gboolean
 hd_store_pg_token_add (HdStorePg   *self,
                        const char  *token_hash,
                        gint64       user_id,
@@ -733,7 +743,7 @@ hd_store_pg_token_add (HdStorePg   *self,
                    "Storing the session", error);
 }
 
-HdUserRecord *
+static HdUserRecord *
 hd_store_pg_token_lookup (HdStorePg   *self,
                           const char  *token_hash,
                           GError     **error)
@@ -756,7 +766,7 @@ hd_store_pg_token_lookup (HdStorePg   *self,
   return u;
 }
 
-gboolean
+static gboolean
 hd_store_pg_token_delete (HdStorePg   *self,
                           const char  *token_hash,
                           GError     **error)
@@ -769,7 +779,7 @@ hd_store_pg_token_delete (HdStorePg   *self,
 
 /* ---- teams ---------------------------------------------------------- */
 
-gboolean
+static gboolean
 hd_store_pg_team_add_member (HdStorePg  *self,
                              gint64      team_id,
                              gint64      user_id,
@@ -783,7 +793,7 @@ hd_store_pg_team_add_member (HdStorePg  *self,
                    &p, "Adding a team member", error);
 }
 
-HdTeamRecord *
+static HdTeamRecord *
 hd_store_pg_team_create (HdStorePg     *self,
                          const char    *name,
                          const gint64  *member_ids,
@@ -810,7 +820,7 @@ hd_store_pg_team_create (HdStorePg     *self,
   return hd_store_pg_team_get (self, id, error);
 }
 
-HdTeamRecord *
+static HdTeamRecord *
 hd_store_pg_team_get (HdStorePg  *self,
                       gint64      id,
                       GError    **error)
@@ -835,7 +845,7 @@ hd_store_pg_team_get (HdStorePg  *self,
   return t;
 }
 
-GPtrArray *
+static GPtrArray *
 hd_store_pg_teams_list (HdStorePg  *self,
                         GError    **error)
 {
@@ -856,7 +866,7 @@ hd_store_pg_teams_list (HdStorePg  *self,
   return list;
 }
 
-GArray *
+static GArray *
 hd_store_pg_team_member_ids (HdStorePg  *self,
                              gint64      team_id,
                              GError    **error)
@@ -880,7 +890,7 @@ hd_store_pg_team_member_ids (HdStorePg  *self,
   return ids;
 }
 
-gboolean
+static gboolean
 hd_store_pg_team_has_member (HdStorePg *self,
                              gint64     team_id,
                              gint64     user_id)
@@ -902,7 +912,7 @@ hd_store_pg_team_has_member (HdStorePg *self,
 
 /* ---- privileges ----------------------------------------------------- */
 
-gboolean
+static gboolean
 hd_store_pg_privileges_get (HdStorePg     *self,
                             HdPrivileges  *out,
                             GError       **error)
@@ -943,7 +953,7 @@ hd_store_pg_privileges_get (HdStorePg     *self,
   return TRUE;
 }
 
-gboolean
+static gboolean
 hd_store_pg_privileges_set (HdStorePg           *self,
                             const HdPrivileges  *privileges,
                             GError             **error)
@@ -991,7 +1001,7 @@ read_request (PGresult *r,
   return q;
 }
 
-HdRequestRecord *
+static HdRequestRecord *
 hd_store_pg_request_create (HdStorePg   *self,
                             const char  *subject,
                             const char  *description,
@@ -1022,7 +1032,7 @@ hd_store_pg_request_create (HdStorePg   *self,
   return hd_store_pg_request_get (self, id, error);
 }
 
-HdRequestRecord *
+static HdRequestRecord *
 hd_store_pg_request_get (HdStorePg  *self,
                          gint64      id,
                          GError    **error)
@@ -1043,7 +1053,7 @@ hd_store_pg_request_get (HdStorePg  *self,
   return q;
 }
 
-gboolean
+static gboolean
 hd_store_pg_request_update (HdStorePg        *self,
                             const HdRequestRecord  *request,
                             GError          **error)
@@ -1058,7 +1068,7 @@ hd_store_pg_request_update (HdStorePg        *self,
                    &p, "Updating the request", error);
 }
 
-GPtrArray *
+static GPtrArray *
 hd_store_pg_requests_list (HdStorePg         *self,
                            HdRequestsFilter   filter,
                            gint64             user_id,
@@ -1132,7 +1142,7 @@ hd_store_pg_private_read_chat (PGresult     *r,
   read_chat (r, row, c);
 }
 
-gboolean
+static gboolean
 hd_store_pg_chat_create (HdStorePg  *self,
                          HdChatRecord     *chat,
                          GError    **error)
@@ -1177,7 +1187,7 @@ hd_store_pg_chat_create (HdStorePg  *self,
   return TRUE;
 }
 
-gboolean
+static gboolean
 hd_store_pg_chat_get (HdStorePg  *self,
                       gint64      id,
                       HdChatRecord     *out,
@@ -1200,7 +1210,7 @@ hd_store_pg_chat_get (HdStorePg  *self,
   return found;
 }
 
-gboolean
+static gboolean
 hd_store_pg_chat_get_open_for_request (HdStorePg *self,
                                        gint64     request_id,
                                        HdChatRecord    *out)
@@ -1221,7 +1231,7 @@ hd_store_pg_chat_get_open_for_request (HdStorePg *self,
   return found;
 }
 
-gboolean
+static gboolean
 hd_store_pg_chat_accept (HdStorePg  *self,
                          gint64      chat_id,
                          gint64      technician_id,
@@ -1255,7 +1265,7 @@ hd_store_pg_chat_accept (HdStorePg  *self,
 }
 
 /* @only_state: -1, or the state (HdChatState) the chat must still be in. */
-gboolean
+static gboolean
 hd_store_pg_chat_end_with_reason (HdStorePg     *self,
                                   gint64         chat_id,
                                   gint64         now,
@@ -1302,7 +1312,7 @@ read_chats (PGresult *r)
   return list;
 }
 
-GArray *
+static GArray *
 hd_store_pg_chats_for_member (HdStorePg  *self,
                               gint64      user_id,
                               int         state,
@@ -1318,7 +1328,7 @@ hd_store_pg_chats_for_member (HdStorePg  *self,
   return r ? read_chats (r) : NULL;
 }
 
-GArray *
+static GArray *
 hd_store_pg_chats_waiting (HdStorePg  *self,
                            GError    **error)
 {
@@ -1430,7 +1440,7 @@ message_add (HdStorePg   *self,
   return m;
 }
 
-HdMessageRecord *
+static HdMessageRecord *
 hd_store_pg_message_add_kind (HdStorePg     *self,
                               gint64         chat_id,
                               gint64         author_id,
@@ -1444,7 +1454,7 @@ hd_store_pg_message_add_kind (HdStorePg     *self,
   return message_add (self, chat_id, author_id, kind, body, client_id, 0, now, created, error);
 }
 
-GPtrArray *
+static GPtrArray *
 hd_store_pg_messages_list (HdStorePg  *self,
                            gint64      chat_id,
                            gint64      after,
@@ -1498,7 +1508,7 @@ read_note (PGresult *r,
   return n;
 }
 
-GPtrArray *
+static GPtrArray *
 hd_store_pg_notes_list (HdStorePg  *self,
                         gint64      request_id,
                         GError    **error)
@@ -1518,7 +1528,7 @@ hd_store_pg_notes_list (HdStorePg  *self,
   return list;
 }
 
-HdNoteRecord *
+static HdNoteRecord *
 hd_store_pg_note_get (HdStorePg  *self,
                       gint64      id,
                       GError    **error)
@@ -1539,7 +1549,7 @@ hd_store_pg_note_get (HdStorePg  *self,
   return n;
 }
 
-HdNoteRecord *
+static HdNoteRecord *
 hd_store_pg_note_add (HdStorePg   *self,
                       gint64       request_id,
                       HdNoteKind   kind,
@@ -1613,7 +1623,7 @@ pg_chat_set_note (HdStorePg   *self,
 
 /* ---- customers: queue, rating, attachments -------------------------- */
 
-gint64
+static gint64
 hd_store_pg_queue_position (HdStorePg    *self,
                             const HdChatRecord *chat)
 {
@@ -1633,7 +1643,7 @@ hd_store_pg_queue_position (HdStorePg    *self,
   return n;
 }
 
-GArray *
+static GArray *
 hd_store_pg_queue_recent_waits (HdStorePg    *self,
                                 HdTargetKind  target_kind,
                                 gint64        target_id,
@@ -1660,7 +1670,7 @@ hd_store_pg_queue_recent_waits (HdStorePg    *self,
   return waits;
 }
 
-gboolean
+static gboolean
 hd_store_pg_chat_rate (HdStorePg   *self,
                        gint64       chat_id,
                        int          score,
@@ -1685,7 +1695,7 @@ hd_store_pg_chat_rate (HdStorePg   *self,
   return changed;
 }
 
-char *
+static char *
 hd_store_pg_chat_rating_comment (HdStorePg *self,
                                  gint64     chat_id)
 {
@@ -1703,7 +1713,7 @@ hd_store_pg_chat_rating_comment (HdStorePg *self,
   return comment;
 }
 
-HdMessageRecord *
+static HdMessageRecord *
 hd_store_pg_attachment_add (HdStorePg     *self,
                             HdAttachment  *meta,
                             GBytes        *data,
@@ -1794,7 +1804,7 @@ hd_store_pg_attachment_add (HdStorePg     *self,
   return m;
 }
 
-HdAttachment *
+static HdAttachment *
 hd_store_pg_attachment_get (HdStorePg  *self,
                             gint64      id,
                             GError    **error)
@@ -1826,7 +1836,7 @@ hd_store_pg_attachment_get (HdStorePg  *self,
   return a;
 }
 
-GBytes *
+static GBytes *
 hd_store_pg_attachment_read (HdStorePg  *self,
                              gint64      id,
                              gint64      offset,
