@@ -243,7 +243,9 @@ render_begin (HdChatService      *self,
 {
   if (self->render_depth++ == 0)
     {
-      g_hash_table_remove_all (self->render_users);
+      /* (Emptying an empty table with a destroy function still allocates.) */
+      if (g_hash_table_size (self->render_users) > 0)
+        g_hash_table_remove_all (self->render_users);
       self->render_known = known;
     }
 }
