@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "hd-tech-active"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 
 #include "hd-tech-active.h"
 
@@ -70,7 +71,9 @@ update_row (HdTechActiveRow *self)
     request = g_strdup_printf ("#%" G_GINT64_FORMAT " %s", hd_request_get_id (self->request),
                                hd_request_get_subject (self->request));
   else
-    request = g_strdup_printf (_("Request #%" G_GINT64_FORMAT), hd_chat_get_request_id (self->chat));
+    /* PRId64, not G_GINT64_FORMAT: xgettext knows the first (the msgid
+     * "Request #%<PRId64>"), not the second. */
+    request = g_strdup_printf (_("Request #%" PRId64), hd_chat_get_request_id (self->chat));
 
   /* People's text: the row does not use markup (see init). */
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self), name ? name : _("A customer"));
