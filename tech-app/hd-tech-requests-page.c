@@ -20,6 +20,8 @@ struct _HdTechRequestsPage
   GtkWidget    *requests_scroller;
   GtkWidget    *shortcut_root;       /* weak: the window holding our Ctrl+F */
   GtkEventController *search_shortcut;
+  GListModel   *scroll_notes;        /* waited on for the chat to scroll to */
+  gint64        scroll_chat_id;
   GtkListBox   *list_box;
   GtkStack     *content_stack;
   GtkLabel     *subject_label;
@@ -215,13 +217,67 @@ search_mode_cb (HdTechRequestsPage *self)
                           !hd_tech_search_panel_get_search_mode (self->search_panel));
 }
 
+static GtkWidget *
+find_list_view (GtkWidget *root)
+{
+  if (GTK_IS_LIST_VIEW (root))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_list_view (child);
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+static void stop_scroll_wait (HdTechRequestsPage *self);
+
+/* Shows the chat's transcript note in the Notes (when the notes are
+ * loaded: until then it waits for them). */
+static gboolean
+scroll_to_chat (HdTechRequestsPage *self)
+{
+  GtkWidget *list_view = find_list_view (GTK_WIDGET (self->notes_bin));
+  guint n = self->scroll_notes ? g_list_model_get_n_items (self->scroll_notes) : 0;
+
+  for (guint i = 0; i < n && list_view != NULL; i++)
+    {
+      g_autoptr(HdNote) note = g_list_model_get_item (self->scroll_notes, i);
+
+      if (hd_note_get_chat_id (note) == self->scroll_chat_id)
+        {
+          /* GtkListView's own action (GTK 4.8 has no scroll_to ()). */
+          gtk_widget_activate_action (list_view, "list.scroll-to-item", "u", i);
+          stop_scroll_wait (self);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static void
+stop_scroll_wait (HdTechRequestsPage *self)
+{
+  if (self->scroll_notes != NULL)
+    g_signal_handlers_disconnect_by_func (self->scroll_notes, scroll_to_chat, self);
+  g_clear_object (&self->scroll_notes);
+  self->scroll_chat_id = 0;
+}
+
 static void
 result_activated_cb (HdTechRequestsPage *self,
                      gint64              request_id,
                      gint64              chat_id)
 {
   hd_tech_search_panel_set_search_mode (self->search_panel, FALSE);
-  hd_tech_requests_page_show_notes (self, request_id);
+  stop_scroll_wait (self);
+  if (!hd_tech_requests_page_show_notes (self, request_id) || chat_id <= 0 || self->session == NULL)
+    return;
+  self->scroll_notes = g_object_ref (hd_session_get_notes (self->session, request_id));
+  self->scroll_chat_id = chat_id;
+  if (!scroll_to_chat (self))
+    g_signal_connect_swapped (self->scroll_notes, "items-changed", G_CALLBACK (scroll_to_chat), self);
 }
 
 static gboolean
@@ -289,6 +345,7 @@ hd_tech_requests_page_dispose (GObject *object)
   GtkWidget *child;
 
   hd_tech_requests_page_set_session (self, NULL);
+  stop_scroll_wait (self);
   if (self->shortcut_root != NULL && self->search_shortcut != NULL)
     gtk_widget_remove_controller (self->shortcut_root, self->search_shortcut);
   self->search_shortcut = NULL;
