@@ -406,6 +406,8 @@ open_chat_action (GSimpleAction *action,
   gint64 chat_id = g_variant_get_int64 (parameter);
   HdChat *chat = self->session ? hd_session_lookup_chat (self->session, chat_id) : NULL;
 
+  /* Read by the UI test (G_MESSAGES_DEBUG=hd-tech-application). */
+  g_debug ("open-chat %" G_GINT64_FORMAT, chat_id);
   hd_tech_notify_withdraw_chat (G_APPLICATION (self), chat_id);
   if (hd_chat_windows_lookup (self->chat_windows, chat_id) != NULL)
     gtk_window_present (hd_chat_windows_lookup (self->chat_windows, chat_id));
