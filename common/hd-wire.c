@@ -194,6 +194,8 @@ hd_wire_write_chat (GString            *out,
                     const HdWireView   *view)
 {
   hd_wire_write_chat_open (out, c, view);
+  if (view->chat_extra != NULL)
+    view->chat_extra (view->data, out, c);
   g_string_append_c (out, '}');
 }
 

@@ -207,6 +207,9 @@ typedef struct {
   const HdUserRecord *(*user) (gpointer data, gint64 id);
   const HdTeamRecord *(*team) (gpointer data, gint64 id);
   gpointer data;
+  /* May be NULL: appends a chat's further members (the server's v2
+   * ones: queue position, rating) before its closing brace. */
+  void (*chat_extra) (gpointer data, GString *out, const HdChatRecord *chat);
 } HdWireView;
 
 /* chat_options of a request, for its customer. */

@@ -59,6 +59,7 @@ struct _HdChatService
   guint               render_depth;
   const HdUserRecord *render_known;
   HdUserRecord        render_known_copy;
+  HdTeamRecord       *render_team;
 };
 
 typedef struct {
@@ -111,6 +112,7 @@ hd_chat_service_finalize (GObject *object)
   g_hash_table_unref (self->batch_chats);
   g_hash_table_unref (self->batch_users);
   g_hash_table_unref (self->render_users);
+  g_clear_pointer (&self->render_team, hd_team_record_free);
 
   G_OBJECT_CLASS (hd_chat_service_parent_class)->finalize (object);
 }
@@ -228,11 +230,31 @@ resolve_user (gpointer data,
   return u;
 }
 
+/* The team a rendering names (one at a time: a request's). */
+static const HdTeamRecord *
+resolve_team (gpointer data,
+              gint64   id)
+{
+  HdChatService *self = data;
+
+  g_clear_pointer (&self->render_team, hd_team_record_free);
+  self->render_team = hd_store_team_get (self->store, id, NULL);
+  return self->render_team;
+}
+
+static void
+chat_extra (gpointer            data,
+            GString            *out,
+            const HdChatRecord *chat)
+{
+  hd_customer_render_chat_extra (data, out, chat);
+}
+
 static HdWireView
 view_of (HdChatService *self,
          Viewer         viewer)
 {
-  HdWireView view = { viewer.id, viewer.staff, resolve_user, NULL, self };
+  HdWireView view = { viewer.id, viewer.staff, resolve_user, resolve_team, self, chat_extra };
 
   return view;
 }
@@ -303,9 +325,7 @@ render_chat (HdChatService      *self,
   HdWireView view = view_of (self, viewer);
 
   render_begin (self, NULL);
-  hd_wire_write_chat_open (out, c, &view);
-  hd_customer_render_chat_extra (self, out, c);
-  g_string_append_c (out, '}');
+  hd_wire_write_chat (out, c, &view);
   render_end (self);
 }
 
@@ -989,65 +1009,43 @@ chat_refusal (HdChatService      *self,
 }
 
 static void
-render_request (HdChatService   *self,
-                GString         *out,
+render_request (HdChatService         *self,
+                GString               *out,
                 const HdRequestRecord *r,
-                Viewer           viewer)
+                Viewer                 viewer)
 {
+  HdWireView view = view_of (self, viewer);
   HdChatRecord chat;
+  gboolean has_chat = hd_store_chat_get_open_for_request (self->store, r->id, &chat);
+  HdChatOptions options = { FALSE, NULL, NULL };
+  g_autoptr(GPtrArray) techs = NULL;
 
-  g_string_append_printf (out, "{\"id\":%" G_GINT64_FORMAT ",\"subject\":", r->id);
-  hd_json_append_string (out, r->subject);
-  HD_JSON_KEY (out, "description");
-  hd_json_append_string (out, r->description ? r->description : "");
-  g_string_append_printf (out, ",\"status\":\"%s\"", r->closed ? "closed" : "open");
-  HD_JSON_KEY (out, "customer");
-  render_user_id (self, out, r->customer_id, viewer);
-  HD_JSON_KEY (out, "assignee");
-  render_user_id (self, out, r->assignee_id, viewer);
-  HD_JSON_KEY (out, "team");
-  {
-    g_autoptr(HdTeamRecord) t = r->team_id > 0 ? hd_store_team_get (self->store, r->team_id, NULL) : NULL;
-
-    if (t)
-      {
-        g_string_append_printf (out, "{\"id\":%" G_GINT64_FORMAT ",\"name\":", t->id);
-        hd_json_append_string (out, t->name);
-        g_string_append_c (out, '}');
-      }
-    else
-      g_string_append (out, "null");
-  }
-  HD_JSON_KEY (out, "active_chat");
-  if (hd_store_chat_get_open_for_request (self->store, r->id, &chat))
-    render_chat (self, out, &chat, viewer);
-  else
-    g_string_append (out, "null");
-
+  /* chat_options: for the request's customer only. */
   if (viewer.id == r->customer_id)
     {
       HdPrivileges p = { 0, };
-      g_autoptr(GPtrArray) techs = NULL;
       HdErrorCode code = HD_ERROR_INTERNAL;
       const char *refusal;
 
       hd_store_privileges_get (self->store, &p, NULL);
       techs = technicians_for (self, r, &p);
       refusal = chat_refusal (self, r, &p, techs, &code);
-      g_string_append_printf (out, ",\"chat_options\":{\"can_start\":%s,\"reason\":",
-                              refusal ? "false" : "true");
-      hd_json_append_string (out, refusal ? hd_error_code_to_string (code) : NULL);
-      g_string_append (out, ",\"technicians\":[");
+      options.can_start = refusal == NULL;
+      options.reason = refusal ? hd_error_code_to_string (code) : NULL;
       /* Whom to pick is only offered while a chat could start. */
-      for (guint i = 0; refusal == NULL && i < techs->len; i++)
+      if (refusal == NULL)
         {
-          if (i > 0)
-            g_string_append_c (out, ',');
-          render_user (self, out, g_ptr_array_index (techs, i), viewer);
+          for (guint i = 0; i < techs->len; i++)
+            {
+              HdUserRecord *u = g_ptr_array_index (techs, i);
+              u->online = hd_chat_service_is_online (self, u->id);
+            }
+          options.technicians = techs;
         }
-      g_string_append (out, "]}");
     }
-  g_string_append_c (out, '}');
+  render_begin (self, NULL);
+  hd_wire_write_request (out, r, has_chat ? &chat : NULL, viewer.id == r->customer_id ? &options : NULL, &view);
+  render_end (self);
 }
 
 /* ---- audiences (fanout) -------------------------------------------- */
