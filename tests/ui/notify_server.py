@@ -4,10 +4,11 @@ of the UI tests, on the test's session bus: it records what an app sends
 (GLib's freedesktop backend calls it) and can press a notification's
 buttons as a person would."""
 
-import threading
 import time
 
-from gi.repository import Gio, GLib
+from gi.repository import GLib
+
+from bus_standin import BusStandIn
 
 INTERFACE = '''
 <node>
@@ -32,49 +33,16 @@ INTERFACE = '''
 '''
 
 
-class NotificationServer:
+class NotificationServer(BusStandIn):
     def __init__(self):
         # dicts: id, app, summary, body, actions (button label -> key)
         self.notifications = []
-        self._cond = threading.Condition()
-        self._ready = threading.Event()
-        self._error = None
-        self._conn = None
-        self._ctx = GLib.MainContext.new()
-        self._loop = GLib.MainLoop.new(self._ctx, False)
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-        self._ready.wait(10)
-        if self._error is not None:
-            raise self._error
+        super().__init__([('/org/freedesktop/Notifications', INTERFACE, self._on_call)],
+                         ['org.freedesktop.Notifications'])
 
     @property
     def notes(self):
         return self.notifications
-
-    def _run(self):
-        self._ctx.push_thread_default()
-        try:
-            address = Gio.dbus_address_get_for_bus_sync(Gio.BusType.SESSION, None)
-            conn = Gio.DBusConnection.new_for_address_sync(
-                address,
-                Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT
-                | Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION, None, None)
-            info = Gio.DBusNodeInfo.new_for_xml(INTERFACE).interfaces[0]
-            conn.register_object('/org/freedesktop/Notifications', info, self._on_call, None, None)
-            reply = conn.call_sync('org.freedesktop.DBus', '/org/freedesktop/DBus',
-                                   'org.freedesktop.DBus', 'RequestName',
-                                   GLib.Variant('(su)', ('org.freedesktop.Notifications', 4)),
-                                   None, Gio.DBusCallFlags.NONE, -1, None)
-            if reply.unpack()[0] != 1:
-                raise RuntimeError('could not own org.freedesktop.Notifications')
-            self._conn = conn
-        except Exception as e:  # noqa: BLE001 - reported to __init__
-            self._error = e
-            self._ready.set()
-            return
-        self._ready.set()
-        self._loop.run()
 
     def _on_call(self, conn, sender, path, iface, method, params, invocation):
         if method == 'Notify':
@@ -120,7 +88,3 @@ class NotificationServer:
                                'org.freedesktop.Notifications', 'ActionInvoked',
                                GLib.Variant('(us)', (note['id'], key)))
         self._conn.flush_sync(None)
-
-    def stop(self):
-        self._loop.quit()
-        self._thread.join(5)

@@ -9,9 +9,9 @@ the picture's "uri" — so an app's "Take a Screenshot" (libportal) can be
 driven without a desktop.  The test chooses each answer: a picture (0),
 cancelled by the person (1) or failed (2)."""
 
-import threading
+from gi.repository import GLib
 
-from gi.repository import Gio, GLib
+from bus_standin import BusStandIn
 
 INTERFACE = '''
 <node>
@@ -30,53 +30,19 @@ OBJECT_PATH = '/org/freedesktop/portal/desktop'
 REQUEST_PREFIX = '/org/freedesktop/portal/desktop/request/'
 
 
-class ScreenshotPortal:
+class ScreenshotPortal(BusStandIn):
     SUCCESS, CANCELLED, FAILED = 0, 1, 2
 
     def __init__(self):
         self.calls = []              # (parent_window, options) of each call
         self.answer = (self.FAILED, None)
-        self._cond = threading.Condition()
-        self._ready = threading.Event()
-        self._error = None
-        self._conn = None
-        self._ctx = GLib.MainContext.new()
-        self._loop = GLib.MainLoop.new(self._ctx, False)
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-        self._ready.wait(10)
-        if self._error is not None:
-            raise self._error
+        super().__init__([(OBJECT_PATH, INTERFACE, self._on_call)], [BUS_NAME])
 
     def answer_with(self, response, uri=None):
         """The answer to the next calls: SUCCESS with a file:// uri,
         CANCELLED or FAILED."""
         with self._cond:
             self.answer = (response, uri)
-
-    def _run(self):
-        self._ctx.push_thread_default()
-        try:
-            address = Gio.dbus_address_get_for_bus_sync(Gio.BusType.SESSION, None)
-            conn = Gio.DBusConnection.new_for_address_sync(
-                address,
-                Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT
-                | Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION, None, None)
-            info = Gio.DBusNodeInfo.new_for_xml(INTERFACE).interfaces[0]
-            conn.register_object(OBJECT_PATH, info, self._on_call, None, None)
-            reply = conn.call_sync('org.freedesktop.DBus', '/org/freedesktop/DBus',
-                                   'org.freedesktop.DBus', 'RequestName',
-                                   GLib.Variant('(su)', (BUS_NAME, 4)),
-                                   None, Gio.DBusCallFlags.NONE, -1, None)
-            if reply.unpack()[0] != 1:
-                raise RuntimeError('could not own ' + BUS_NAME)
-            self._conn = conn
-        except Exception as e:  # noqa: BLE001 - reported to __init__
-            self._error = e
-            self._ready.set()
-            return
-        self._ready.set()
-        self._loop.run()
 
     def _on_call(self, conn, sender, path, iface, method, params, invocation):
         if method != 'Screenshot':
@@ -94,13 +60,8 @@ class ScreenshotPortal:
         invocation.return_value(GLib.Variant('(o)', (handle,)))
         results = {'uri': GLib.Variant('s', uri)} if response == self.SUCCESS else {}
 
-        def respond(*_args):
-            conn.emit_signal(sender, handle, 'org.freedesktop.portal.Request', 'Response',
-                             GLib.Variant('(ua{sv})', (response, results)))
-            return GLib.SOURCE_REMOVE
-        source = GLib.idle_source_new()
-        source.set_callback(respond)
-        source.attach(self._ctx)
+        self.call_soon(lambda: conn.emit_signal(sender, handle, 'org.freedesktop.portal.Request',
+                                                'Response', GLib.Variant('(ua{sv})', (response, results))))
 
     def wait_calls(self, n, timeout=10):
         """The calls so far once there are at least n (None on timeout)."""
@@ -108,7 +69,3 @@ class ScreenshotPortal:
             if self._cond.wait_for(lambda: len(self.calls) >= n, timeout):
                 return list(self.calls)
         return None
-
-    def stop(self):
-        self._loop.quit()
-        self._thread.join(5)

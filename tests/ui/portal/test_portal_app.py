@@ -268,19 +268,24 @@ def main():
         wait_find(main_window, 'the transcript note', contains='Try turning it off and on', timeout=10)
         screenshot('portal-notes.png')
 
+        def close_and_start_another(frame, known):
+            """Closes frame, asks the app past its last window, starts a
+            chat from the Chat menu: (its id, its waiting window)."""
+            press(wait_find(frame, 'the Close button', role='button', name='Close'))
+            wait_for('the chat window to close',
+                     lambda: window_named(app, contains='Chat with Tina Tech') is None, timeout=10)
+            ask_past_last_window(app, portal)
+            press(chat_menu)
+            press(wait_find(main_window, CHAT_WITH_TINA + ' (enabled)', role='button', name=CHAT_WITH_TINA,
+                            pred=is_sensitive, timeout=15))
+            new_id = ev.next('chat.requested', timeout=10, where=lambda d: d['id'] not in known)['data']['id']
+            new_frame = wait_for('the new chat window',
+                                 lambda: window_named(app, contains='Chat with Tina Tech'), timeout=15)
+            wait_find(new_frame, 'the waiting state', role='label', contains='Waiting for Tina Tech to accept')
+            return new_id, new_frame
+
         step('close the ended chat; start another and withdraw it with Cancel')
-        press(wait_find(chat_frame, 'the Close button', role='button', name='Close'))
-        wait_for('the ended chat window to close',
-                 lambda: window_named(app, contains='Chat with Tina Tech') is None, timeout=10)
-        ask_past_last_window(app, portal)
-        press(chat_menu)
-        press(wait_find(main_window, CHAT_WITH_TINA + ' (enabled)', role='button', name=CHAT_WITH_TINA,
-                        pred=is_sensitive, timeout=15))
-        second = ev.next('chat.requested', timeout=10)['data']['id']
-        assert second != chat_id
-        chat_frame = wait_for('the new chat window', lambda: window_named(app, contains='Chat with Tina Tech'),
-                              timeout=15)
-        wait_find(chat_frame, 'the waiting state', role='label', contains='Waiting for Tina Tech to accept')
+        second, chat_frame = close_and_start_another(chat_frame, (chat_id,))
         press(wait_find(chat_frame, 'the Cancel button', role='button', name='Cancel'))
         ev.next('chat.taken', timeout=10, where=lambda d: d['id'] == second)
         status, body = Api(srv).login('carol').get('/chats/%d' % second)
@@ -289,17 +294,7 @@ def main():
         assert not find_all(chat_frame, role='button', name='Leave a Message'), 'no message offer after a withdrawal'
 
         step('a third chat; Tina turns unavailable: it ends no_answer and the window says so')
-        press(wait_find(chat_frame, 'the Close button', role='button', name='Close'))
-        wait_for('the withdrawn chat window to close',
-                 lambda: window_named(app, contains='Chat with Tina Tech') is None, timeout=10)
-        ask_past_last_window(app, portal)
-        press(chat_menu)
-        press(wait_find(main_window, CHAT_WITH_TINA + ' (enabled)', role='button', name=CHAT_WITH_TINA,
-                        pred=is_sensitive, timeout=15))
-        third = ev.next('chat.requested', timeout=10, where=lambda d: d['id'] not in (chat_id, second))['data']['id']
-        chat_frame = wait_for('the third chat window', lambda: window_named(app, contains='Chat with Tina Tech'),
-                              timeout=15)
-        wait_find(chat_frame, 'the waiting state', role='label', contains='Waiting for Tina Tech to accept')
+        third, chat_frame = close_and_start_another(chat_frame, (chat_id, second))
         status, body = tina.patch('/me', {'available_for_chat': False})
         assert status == 200, (status, body)
         wait_find(chat_frame, 'the unanswered state', role='label', name='Nobody Could Answer', timeout=15)
