@@ -13,6 +13,7 @@ struct _HdTechCannedPopover
 
   HdSession   *session;
   GListModel  *responses;   /* HdCannedResponse */
+  GtkWidget   *view;        /* weak: the HdChatView */
   GtkTextView *text_view;   /* weak: the view's template child */
   GtkTextBuffer *buffer;    /* its buffer (a reference) */
   GtkListBox  *list;
@@ -21,6 +22,17 @@ struct _HdTechCannedPopover
 };
 
 G_DEFINE_FINAL_TYPE (HdTechCannedPopover, hd_tech_canned_popover, GTK_TYPE_POPOVER)
+
+/* Only parented (a popup surface of the window) while it shows: a
+ * popover kept in the window, even hidden, kept GTK 4.8 on X11 from
+ * focusing the window again when it was presented (ui-tech-live). */
+static void
+hide (HdTechCannedPopover *self)
+{
+  gtk_popover_popdown (GTK_POPOVER (self));
+  if (gtk_widget_get_parent (GTK_WIDGET (self)) != NULL)
+    gtk_widget_unparent (GTK_WIDGET (self));
+}
 
 /* The "/prefix" that ends at the cursor: a slash at the start of the text
  * or after white space, then shortcut characters.  FALSE when there is
@@ -133,7 +145,7 @@ update (HdTechCannedPopover *self)
       || !find_trigger (buffer, &start, &end, &prefix)
       || g_strcmp0 (prefix, self->dismissed) == 0)
     {
-      gtk_popover_popdown (GTK_POPOVER (self));
+      hide (self);
       return;
     }
   g_clear_pointer (&self->dismissed, g_free);
@@ -152,10 +164,16 @@ update (HdTechCannedPopover *self)
     }
   if (shown == 0)
     {
-      gtk_popover_popdown (GTK_POPOVER (self));
+      hide (self);
       return;
     }
   gtk_list_box_select_row (self->list, gtk_list_box_get_row_at_index (self->list, 0));
+  if (gtk_widget_get_parent (GTK_WIDGET (self)) == NULL)
+    {
+      if (self->view == NULL)
+        return;
+      gtk_widget_set_parent (GTK_WIDGET (self), self->view);
+    }
   place (self, &start);
   gtk_popover_popup (GTK_POPOVER (self));
 }
@@ -190,7 +208,7 @@ insert (HdTechCannedPopover *self,
   gtk_text_buffer_end_user_action (buffer);
   gtk_text_buffer_place_cursor (buffer, &start);
   self->inserting = FALSE;
-  gtk_popover_popdown (GTK_POPOVER (self));
+  hide (self);
   gtk_widget_grab_focus (GTK_WIDGET (self->text_view));
 }
 
@@ -240,7 +258,7 @@ key_pressed_cb (GtkEventControllerKey *controller,
         g_clear_pointer (&self->dismissed, g_free);
         if (!find_trigger (buffer, &start, &end, &self->dismissed))
           self->dismissed = NULL;
-        gtk_popover_popdown (GTK_POPOVER (self));
+        hide (self);
         return GDK_EVENT_STOP;
       }
     default:
@@ -266,6 +284,7 @@ hd_tech_canned_popover_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->buffer, self);
   g_clear_object (&self->buffer);
   g_clear_weak_pointer (&self->text_view);
+  g_clear_weak_pointer (&self->view);
   if (self->responses != NULL)
     g_signal_handlers_disconnect_by_data (self->responses, self);
   g_clear_object (&self->responses);
@@ -320,6 +339,17 @@ hd_tech_canned_popover_init (HdTechCannedPopover *self)
   gtk_popover_set_child (GTK_POPOVER (self), scroller);
 }
 
+static void
+release (gpointer data)
+{
+  HdTechCannedPopover *self = data;
+
+  if (gtk_widget_get_parent (GTK_WIDGET (self)) != NULL)
+    gtk_widget_unparent (GTK_WIDGET (self));
+  g_object_run_dispose (G_OBJECT (self));
+  g_object_unref (self);
+}
+
 HdTechCannedPopover *
 hd_tech_canned_popover_attach (HdSession  *session,
                                HdChatView *view)
@@ -330,15 +360,16 @@ hd_tech_canned_popover_attach (HdSession  *session,
   g_return_val_if_fail (HD_IS_SESSION (session), NULL);
   g_return_val_if_fail (HD_IS_CHAT_VIEW (view), NULL);
 
-  self = g_object_new (HD_TYPE_TECH_CANNED_POPOVER, NULL);
+  /* Ours (not the view's child until it shows); freed with the view. */
+  self = g_object_ref_sink (g_object_new (HD_TYPE_TECH_CANNED_POPOVER, NULL));
+  g_set_weak_pointer (&self->view, GTK_WIDGET (view));
+  g_object_set_data_full (G_OBJECT (view), "hd-tech-canned-popover", self, release);
   self->session = g_object_ref (session);
   self->responses = g_object_ref (hd_session_get_canned_responses (session));
   /* One read per chat window: what was added since is offered too. */
   hd_session_refresh_canned_responses (session);
   g_set_weak_pointer (&self->text_view, hd_chat_view_get_text_view (view));
   self->buffer = g_object_ref (gtk_text_view_get_buffer (self->text_view));
-  /* The view unparents its children when it goes. */
-  gtk_widget_set_parent (GTK_WIDGET (self), GTK_WIDGET (view));
 
   g_signal_connect_swapped (self->buffer, "changed", G_CALLBACK (update), self);
   g_signal_connect (self->buffer, "mark-set",
