@@ -79,7 +79,9 @@ on_users (GObject      *source,
   JsonArray *users = root_object (node) ? hd_json_get_array (root_object (node), "users") : NULL;
   g_autoptr(GListStore) store = NULL;
   gint64 me = my_id (self);
+  gint64 max_chats = 0;
 
+  g_object_get (self, "max-chats", &max_chats, NULL);
   if (node == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -99,12 +101,15 @@ on_users (GObject      *source,
       g_autoptr(HdUser) user = NULL;
 
       /* Only whom the server would accept: logged in, available, not
-       * away (contract v2, POST /chats/{id}/transfer). */
+       * away, under the limit of chats (contract v2, POST
+       * /chats/{id}/transfer; "active_chats" is our server's extension of
+       * GET /users, absent from others: then the server's 409 says it). */
       if (o == NULL
           || hd_json_get_int (o, "id", -1) == me
           || !hd_json_get_bool (o, "online", FALSE)
           || !hd_json_get_bool (o, "available_for_chat", FALSE)
-          || hd_json_get_bool (o, "away", FALSE))
+          || hd_json_get_bool (o, "away", FALSE)
+          || (max_chats > 0 && hd_json_get_int (o, "active_chats", 0) >= max_chats))
         continue;
       user = hd_user_new_from_json (o, NULL);
       if (user != NULL && hd_user_is_staff (user))

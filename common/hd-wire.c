@@ -172,6 +172,11 @@ hd_wire_write_user (GString            *out,
   append_bool (out, u->online);
   HD_JSON_KEY (out, "away");
   append_bool (out, u->away);
+  if (u->active_chats_known && view->staff)
+    {
+      HD_JSON_KEY (out, "active_chats");
+      append_int (out, u->active_chats);
+    }
   g_string_append_c (out, '}');
 }
 

@@ -112,6 +112,11 @@ typedef struct {
   gboolean  online;          /* presence, filled in by the core */
   char     *password_hash;   /* server only; never written to the wire */
   gboolean  away;            /* v2: the desktop is idle or locked */
+  /* Extension: a staff member's active chats, written (for staff viewers
+   * only) when known, so that a transfer offers only those under the
+   * limit (GET /users). */
+  gboolean  active_chats_known;
+  gint64    active_chats;
 } HdUserRecord;
 
 typedef struct {

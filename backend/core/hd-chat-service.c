@@ -1196,6 +1196,18 @@ hd_chat_service_list_users (HdChatService  *self,
   users = hd_store_users_list (self->store, role, error);
   if (users == NULL)
     return NULL;
+  /* Who could take a transferred chat: each colleague's active chats
+   * (one indexed count each; this list is read when a dialog opens). */
+  for (guint i = 0; i < users->len; i++)
+    {
+      HdUserRecord *u = g_ptr_array_index (users, i);
+
+      if (HD_ROLE_IS_STAFF (u->role))
+        {
+          u->active_chats = hd_store_count_active_chats (self->store, u->id);
+          u->active_chats_known = TRUE;
+        }
+    }
   return LIST_PTRS (self, "users", users, NULL, render_user, caller);
 }
 

@@ -103,6 +103,16 @@ class TechTransferTest(ServerTestCase):
         self.assertEqual(status, 200, other)
         admin.patch('/setup/privileges', {'max_chats_per_technician': 1})
         self.assertError(tina.post(url, {'technician_id': theo.id}), 409, 'technician_busy')
+        # GET /users tells staff each colleague's active chats (this
+        # server's extension), so the app can leave theo out; customers'
+        # objects do not carry it.
+        status, users = tina.get('/users')
+        self.assertEqual(status, 200, users)
+        by_id = {u['id']: u for u in users['users']}
+        self.assertEqual(by_id[theo.id]['active_chats'], 1, by_id[theo.id])
+        self.assertEqual(by_id[tina.id]['active_chats'], 1, by_id[tina.id])
+        self.assertEqual(by_id[admin.id]['active_chats'], 0, by_id[admin.id])
+        self.assertNotIn('active_chats', by_id[carol.id])
         admin.patch('/setup/privileges', {'max_chats_per_technician': 0})
 
         # Bad input.

@@ -138,6 +138,28 @@ count_is_1 (gpointer data)
   return *(guint *) data >= 1;
 }
 
+static gboolean
+max_chats_is (HdSession *session,
+              gint64     value)
+{
+  gint64 max = -1;
+
+  g_object_get (session, "max-chats", &max, NULL);
+  return max == value;
+}
+
+static gboolean
+max_chats_is_1 (gpointer data)
+{
+  return max_chats_is (data, 1);
+}
+
+static gboolean
+max_chats_is_0 (gpointer data)
+{
+  return max_chats_is (data, 0);
+}
+
 static void
 test_transfer (void)
 {
@@ -213,6 +235,35 @@ test_transfer (void)
   carol_chat = hd_session_lookup_chat (carol, hd_chat_get_id (chat));
   g_assert_cmpstr (hd_user_get_name (hd_chat_get_technician (carol_chat)), ==, "Theo Tech");
   g_assert_cmpint (hd_chat_get_state (carol_chat), ==, HD_CHAT_STATE_ACTIVE);
+
+  /* At the limit of chats (1), Theo (who has this one now) is not
+   * offered to Tina; Tina (none) is offered to Theo.  No limit: offered. */
+  {
+    g_autoptr(HdSession) admin = start_session (server, "admin");
+
+    hd_session_set_chat_limits_async (admin, 1, 300, 0, NULL, hd_test_async_cb, &res);
+    g_assert_true (hd_session_set_privileges_finish (admin, hd_test_wait_result (&res, "limits"), &error));
+    g_assert_no_error (error);
+    g_clear_object (&res);
+    hd_test_wait (max_chats_is_1, tina, 10000, "Tina's session to learn the limit");
+    g_clear_object (&offered);
+    offered = targets (tina);
+    g_assert_false (lists_name (offered, "Theo Tech"));
+    g_clear_object (&offered);
+    hd_test_wait (max_chats_is_1, theo, 10000, "Theo's session to learn the limit");
+    offered = targets (theo);
+    g_assert_true (lists_name (offered, "Tina Tech"));
+    g_clear_object (&offered);
+
+    hd_session_set_chat_limits_async (admin, 0, 300, 0, NULL, hd_test_async_cb, &res);
+    g_assert_true (hd_session_set_privileges_finish (admin, hd_test_wait_result (&res, "limits"), &error));
+    g_assert_no_error (error);
+    g_clear_object (&res);
+    hd_test_wait (max_chats_is_0, tina, 10000, "Tina's session to learn there is no limit");
+    offered = targets (tina);
+    g_assert_true (lists_name (offered, "Theo Tech"));
+    hd_session_stop (admin);
+  }
 
   /* Theo hands it back to the team queue: a waiting team chat nobody
    * is a member of yet (Tina's list does not get it back). */
