@@ -116,6 +116,7 @@ enum {
   SIGNAL_MESSAGE_RECEIVED,
   SIGNAL_UNAUTHORIZED,
   SIGNAL_CHAT_TRANSFERRED,
+  SIGNAL_NOTE_CREATED,
   N_SIGNALS
 };
 
@@ -706,20 +707,22 @@ handle_note_created (HdSession  *self,
                      JsonObject *data)
 {
   HdFeed *feed = hd_session_lookup_feed (self, "notes", hd_json_get_int (data, "request_id", -1));
-  HdListModel *model;
+  HdListModel *model = feed ? hd_feed_get_model (feed) : NULL;
   g_autoptr(HdNote) note = NULL;
 
-  if (feed == NULL)
-    return;
-  model = hd_feed_get_model (feed);
-  if (hd_list_model_find_id (model, hd_json_get_int (data, "id", -1), NULL))
+  if (model != NULL && hd_list_model_find_id (model, hd_json_get_int (data, "id", -1), NULL))
     {
       handle_note_updated (self, data);
       return;
     }
   note = hd_note_new_from_json (data, NULL);
-  if (note != NULL)
+  if (note == NULL)
+    return;
+  if (model != NULL)
     g_list_store_append (hd_list_model_get_store (model), note);
+  /* Whether or not a list shows it: the technician app notifies the
+   * assignee of a note a customer left (contract v2, "Customers"). */
+  g_signal_emit (self, signals[SIGNAL_NOTE_CREATED], 0, note);
 }
 
 /* Requests */
@@ -1411,6 +1414,10 @@ hd_session_class_init (HdSessionClass *klass)
   signals[SIGNAL_CHAT_TRANSFERRED] =
     g_signal_new ("chat-transferred", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, HD_TYPE_CHAT);
+  /* A note.created event (a new note on a request I may see), once per note. */
+  signals[SIGNAL_NOTE_CREATED] =
+    g_signal_new ("note-created", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, HD_TYPE_NOTE);
 }
 
 static void

@@ -44,7 +44,9 @@ G_DECLARE_FINAL_TYPE (HdSession, hd_session, HD, SESSION, GObject)
  *   "unauthorized"   ()          the token was ended elsewhere; the
  *                                 session stopped: show the login dialog
  *   "chat-transferred" (HdChat *) the chat moved to another technician or
- *                                 a team queue (hd-session-transfer.h) */
+ *                                 a team queue (hd-session-transfer.h)
+ *   "note-created"   (HdNote *)  a new note on a request I may see, whether
+ *                                 or not a notes list shows it */
 
 /* Log in with a password.  If @remember, the token is also stored in the
  * keyring under @app_id.  The session is started (event stream

@@ -418,6 +418,25 @@ open_chat_action (GSimpleAction *action,
 }
 
 static void
+open_request_action (GSimpleAction *action,
+                     GVariant      *parameter,
+                     gpointer       user_data)
+{
+  HdTechApplication *self = user_data;
+  gint64 request_id = g_variant_get_int64 (parameter);
+  GtkWindow *window = hd_tech_application_get_main_window (self);
+  g_autofree char *id = g_strdup_printf ("note-%" G_GINT64_FORMAT, request_id);
+
+  /* Read by the UI test (G_MESSAGES_DEBUG=hd-tech-application). */
+  g_debug ("open-request %" G_GINT64_FORMAT, request_id);
+  g_application_withdraw_notification (G_APPLICATION (self), id);
+  if (self->session == NULL)
+    return;
+  hd_tech_window_show_request_notes (HD_TECH_WINDOW (window), request_id);
+  gtk_window_present (window);
+}
+
+static void
 show_queue_action (GSimpleAction *action,
                    GVariant      *parameter,
                    gpointer       user_data)
@@ -487,6 +506,26 @@ message_received_cb (HdSession         *session,
   if (self->main_window != NULL)
     hd_tech_window_add_unread (self->main_window, hd_message_get_chat_id (message));
   hd_tech_notify_message (G_APPLICATION (self), message);
+  hd_tech_notify_sound (self->settings);
+}
+
+/* A note someone else left on a request I may see (a customer's "Leave a
+ * message" reaches the assignee this way): a notification and a sound.
+ * Transcripts and events ("transcript emailed") are not notes to read. */
+static void
+note_created_cb (HdSession         *session,
+                 HdNote            *note,
+                 HdTechApplication *self)
+{
+  HdUser *author = hd_note_get_author (note);
+  HdUser *me = hd_session_get_user (session);
+
+  if (g_strcmp0 (hd_note_get_kind (note), "note") != 0 || author == NULL)
+    return;
+  if (me != NULL && hd_user_get_id (author) == hd_user_get_id (me))
+    return;
+  hd_tech_notify_note (G_APPLICATION (self), note,
+                       hd_session_lookup_request (session, hd_note_get_request_id (note)));
   hd_tech_notify_sound (self->settings);
 }
 
@@ -602,6 +641,7 @@ set_session (HdTechApplication *self,
       /* A chat transferred to me opens as a restored one does. */
       g_signal_connect (session, "chat-transferred", G_CALLBACK (chat_restored_cb), self);
       g_signal_connect (session, "message-received", G_CALLBACK (message_received_cb), self);
+      g_signal_connect (session, "note-created", G_CALLBACK (note_created_cb), self);
       g_signal_connect_swapped (hd_session_get_user (session), "notify::away",
                                 G_CALLBACK (sync_away), self);
       g_signal_connect_swapped (hd_session_get_user (session), "notify::role",
@@ -833,6 +873,7 @@ static const GActionEntry app_actions[] = {
   { "show-queue", show_queue_action },
   { "accept-chat", accept_chat_action, "x" },
   { "open-chat", open_chat_action, "x" },
+  { "open-request", open_request_action, "x" },
 };
 
 /* --- GApplication ------------------------------------------------------- */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #define G_LOG_DOMAIN "hd-tech-notify"
 
+#include <inttypes.h>
 #include <glib/gi18n.h>
 #include <gsound.h>
 
@@ -82,4 +83,38 @@ hd_tech_notify_withdraw_chat (GApplication *app,
   g_autofree char *id = chat_notification_id (chat_id);
 
   g_application_withdraw_notification (app, id);
+}
+
+void
+hd_tech_notify_note (GApplication *app,
+                     HdNote       *note,
+                     HdRequest    *request)
+{
+  g_autoptr(GNotification) notification = NULL;
+  g_autofree char *id = g_strdup_printf ("note-%" PRId64, hd_note_get_request_id (note));
+  g_autofree char *summary = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *body = NULL;
+  HdUser *author = hd_note_get_author (note);
+  const char *subject = request ? hd_request_get_subject (request) : NULL;
+
+  /* Translators: the title of the notification for a note left on a
+   * request; %s is the author's name */
+  summary = g_strdup_printf (_("Note from %s"),
+                             author ? hd_user_get_name (author) : _("a customer"));
+  if (subject != NULL && *subject != '\0')
+    /* Translators: a note's notification: request number, subject, the note */
+    text = g_strdup_printf (_("#%" PRId64 " %s: %s"), hd_note_get_request_id (note),
+                            subject, hd_note_get_body (note));
+  else
+    /* Translators: a note's notification: request number, the note */
+    text = g_strdup_printf (_("#%" PRId64 ": %s"), hd_note_get_request_id (note),
+                            hd_note_get_body (note));
+  body = g_markup_escape_text (text, -1);
+
+  notification = g_notification_new (summary);
+  g_notification_set_body (notification, body);
+  g_notification_set_default_action_and_target (notification, "app.open-request", "x",
+                                                hd_note_get_request_id (note));
+  g_application_send_notification (app, id, notification);
 }

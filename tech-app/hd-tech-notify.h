@@ -21,4 +21,12 @@ void  hd_tech_notify_message       (GApplication *app,
 void  hd_tech_notify_withdraw_chat (GApplication *app,
                                     gint64        chat_id);
 
+/* A desktop notification for a note someone else left on a request (a
+ * customer's "Leave a message"): "Note from AUTHOR" with "#ID SUBJECT" and
+ * the text (escaped) as the body, "app.open-request" (the request id) as
+ * the default action.  One per request: a later note replaces it. */
+void  hd_tech_notify_note          (GApplication *app,
+                                    HdNote       *note,
+                                    HdRequest    *request);
+
 G_END_DECLS

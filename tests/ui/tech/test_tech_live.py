@@ -400,6 +400,28 @@ def story(srv, env, notifications, desktop):
     check(not debug_seen('playing message-new-instant', since), 'and no sound played')
     del n_before
 
+    # A note the customer leaves on the request ("Leave a message") reaches
+    # the assignee as a notification, escaped; its default action opens
+    # the request's Notes.
+    request_id = chat['request_id']
+    carol.post('/requests/%d/notes' % request_id, {'body': 'Call me <i>back</i> & soon'})
+    left = notifications.wait_for(lambda n: n['summary'] == 'Note from Carol Customer')
+    check(left is not None and 'Call me' in left['body'] and '#%d' % request_id in left['body'],
+          'a note the customer left shows a notification (%r)' % left)
+    check(left is not None and '&lt;i&gt;' in left['body'] and '&amp;' in left['body'],
+          'its body is escaped, never markup')
+    since = len(debug_lines)
+    press_later(notifications, left, '')
+    wait_for('app.open-request for the request',
+             lambda: debug_seen('open-request %d' % request_id, since))
+    check(True, 'the note notification\'s default action opens the request')
+    # The technician's own note notifies nobody (here: not the technician).
+    n_before = len(notifications.notifications)
+    tina.post('/requests/%d/notes' % request_id, {'body': 'Called back.'})
+    time.sleep(1.5 * max(t.SLOW, 1))
+    check(not any(n['summary'].startswith('Note from') for n in notifications.notifications[n_before:]),
+          'a note of my own shows no notification')
+
     # --- (e) five at once: the active chats list -----------------------
     chat_window = active_chats(srv, env, app, main_window, admin, tina, chat_window)
 
