@@ -124,6 +124,37 @@ hd_team_record_free (HdTeamRecord *team)
   g_free (team);
 }
 
+void
+hd_attachment_record_free (HdAttachmentRecord *attachment)
+{
+  if (attachment == NULL)
+    return;
+  g_free (attachment->filename);
+  g_free (attachment->content_type);
+  g_free (attachment->sha256);
+  g_free (attachment);
+}
+
+void
+hd_canned_record_free (HdCannedRecord *canned)
+{
+  if (canned == NULL)
+    return;
+  g_free (canned->shortcut);
+  g_free (canned->title);
+  g_free (canned->body);
+  g_free (canned);
+}
+
+void
+hd_search_hit_record_free (HdSearchHitRecord *hit)
+{
+  if (hit == NULL)
+    return;
+  g_free (hit->snippet);
+  g_free (hit);
+}
+
 /* ---- record -> JSON ---------------------------------------------------- */
 
 static void
@@ -312,23 +343,89 @@ hd_wire_write_message_open (GString               *out,
 }
 
 void
-hd_wire_write_attachment (GString    *out,
-                          gint64      id,
-                          const char *filename,
-                          const char *content_type,
-                          gint64      size,
-                          const char *sha256)
+hd_wire_write_attachment (GString                  *out,
+                          const HdAttachmentRecord *a)
 {
   g_string_append (out, "{\"id\":");
-  append_int (out, id);
+  append_int (out, a->id);
   HD_JSON_KEY (out, "filename");
-  hd_json_append_string (out, filename);
+  hd_json_append_string (out, a->filename);
   HD_JSON_KEY (out, "content_type");
-  hd_json_append_string (out, content_type);
+  hd_json_append_string (out, a->content_type);
   HD_JSON_KEY (out, "size");
-  append_int (out, size);
+  append_int (out, a->size);
   HD_JSON_KEY (out, "sha256");
-  hd_json_append_string (out, sha256);
+  hd_json_append_string (out, a->sha256);
+  g_string_append_c (out, '}');
+}
+
+void
+hd_wire_write_canned (GString              *out,
+                      const HdCannedRecord *c)
+{
+  g_string_append (out, "{\"id\":");
+  append_int (out, c->id);
+  HD_JSON_KEY (out, "shortcut");
+  hd_json_append_string (out, c->shortcut);
+  HD_JSON_KEY (out, "title");
+  hd_json_append_string (out, c->title);
+  HD_JSON_KEY (out, "body");
+  hd_json_append_string (out, c->body);
+  HD_JSON_KEY (out, "scope");
+  hd_json_append_string (out, hd_canned_scope_to_string (c->scope));
+  HD_JSON_KEY (out, "team_id");
+  hd_json_append_id (out, c->scope == HD_CANNED_SCOPE_TEAM ? c->team_id : 0);
+  g_string_append_c (out, '}');
+}
+
+/* The snippet without its marks, and the marked ranges in characters. */
+static void
+write_snippet (GString    *out,
+               const char *marked)
+{
+  g_autoptr(GString) plain = g_string_new (NULL);
+  g_autoptr(GString) ranges = g_string_new (NULL);
+  glong chars = 0, start = -1;
+
+  for (const char *p = marked ? marked : ""; *p; p = g_utf8_next_char (p))
+    {
+      if (*p == HD_SEARCH_MARK_START)
+        start = chars;
+      else if (*p == HD_SEARCH_MARK_END)
+        {
+          if (start >= 0 && chars > start)
+            g_string_append_printf (ranges, "%s{\"start\":%ld,\"length\":%ld}",
+                                    ranges->len ? "," : "", start, chars - start);
+          start = -1;
+        }
+      else
+        {
+          g_string_append_len (plain, p, g_utf8_next_char (p) - p);
+          chars++;
+        }
+    }
+  HD_JSON_KEY (out, "snippet");
+  hd_json_append_string (out, plain->str);
+  g_string_append (out, ",\"highlights\":[");
+  g_string_append_len (out, ranges->str, ranges->len);
+  g_string_append_c (out, ']');
+}
+
+void
+hd_wire_write_search_hit (GString                 *out,
+                          const HdSearchHitRecord *h)
+{
+  g_string_append (out, "{\"request_id\":");
+  append_int (out, h->request_id);
+  HD_JSON_KEY (out, "chat_id");
+  hd_json_append_id (out, h->chat_id);
+  HD_JSON_KEY (out, "message_id");
+  hd_json_append_id (out, h->message_id);
+  HD_JSON_KEY (out, "note_id");
+  hd_json_append_id (out, h->note_id);
+  write_snippet (out, h->snippet);
+  HD_JSON_KEY (out, "created_at");
+  hd_json_append_time (out, h->created_at);
   g_string_append_c (out, '}');
 }
 

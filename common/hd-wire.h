@@ -187,18 +187,64 @@ typedef struct {
   gint64   inactivity_timeout_s;       /* v2; 0: never */
 } HdPrivileges;
 
+/* v2: an attachment's description; its bytes stay in the store and are
+ * read in pieces. */
+typedef struct {
+  gint64  id;
+  gint64  chat_id;
+  gint64  author_id;
+  char   *filename;
+  char   *content_type;
+  gint64  size;
+  char   *sha256;          /* lower-case hex */
+  gint64  created_at;
+} HdAttachmentRecord;
+
+/* v2: a canned response. */
+typedef struct {
+  gint64         id;
+  HdCannedScope  scope;
+  gint64         owner_id;
+  gint64         team_id;      /* team scope only */
+  char          *shortcut;
+  char          *title;
+  char          *body;
+  gint64         created_at;
+  gint64         updated_at;
+} HdCannedRecord;
+
+/* v2: one result of GET /search. */
+typedef struct {
+  gint64  request_id;
+  gint64  chat_id;
+  gint64  message_id;
+  gint64  note_id;
+  gint64  created_at;
+  /* The words found are between HD_SEARCH_MARK_START and _END. */
+  char   *snippet;
+} HdSearchHitRecord;
+
+#define HD_SEARCH_MARK_START '\002'
+#define HD_SEARCH_MARK_END   '\003'
+
 void hd_user_record_free    (HdUserRecord    *user);
 void hd_request_record_free (HdRequestRecord *request);
 void hd_message_record_free (HdMessageRecord *message);
 void hd_note_record_free    (HdNoteRecord    *note);
 void hd_team_record_free    (HdTeamRecord    *team);
 HdUserRecord *hd_user_record_copy (const HdUserRecord *user);
+void hd_attachment_record_free (HdAttachmentRecord *attachment);
+void hd_canned_record_free     (HdCannedRecord     *canned);
+void hd_search_hit_record_free (HdSearchHitRecord  *hit);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HdUserRecord, hd_user_record_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HdRequestRecord, hd_request_record_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HdMessageRecord, hd_message_record_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HdNoteRecord, hd_note_record_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HdTeamRecord, hd_team_record_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HdAttachmentRecord, hd_attachment_record_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HdCannedRecord, hd_canned_record_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HdSearchHitRecord, hd_search_hit_record_free)
 
 /* ---- record -> JSON ---------------------------------------------------- */
 
@@ -261,12 +307,16 @@ void hd_wire_write_rating       (GString               *out,
                                  int                    score,
                                  const char            *comment);
 /* An attachment message's "attachment" object. */
-void hd_wire_write_attachment   (GString               *out,
-                                 gint64                 id,
-                                 const char            *filename,
-                                 const char            *content_type,
-                                 gint64                 size,
-                                 const char            *sha256);
+void hd_wire_write_attachment   (GString                  *out,
+                                 const HdAttachmentRecord *attachment);
+/* {"id","shortcut","title","body","scope","team_id"} */
+void hd_wire_write_canned       (GString                  *out,
+                                 const HdCannedRecord     *canned);
+/* {"request_id","chat_id","message_id","note_id","snippet","highlights",
+ * "created_at"}: the snippet without its marks, each marked range a
+ * highlight {"start","length"} in characters. */
+void hd_wire_write_search_hit   (GString                  *out,
+                                 const HdSearchHitRecord  *hit);
 /* @body: the note's body (a transcript's is derived by the caller). */
 void hd_wire_write_note       (GString               *out,
                                const HdNoteRecord    *note,

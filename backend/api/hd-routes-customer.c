@@ -263,7 +263,7 @@ hd_routes_attachment (HdChatService     *service,
                       const char        *id_text)
 {
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
-  g_autoptr(HdAttachment) a = NULL;
+  g_autoptr(HdAttachmentRecord) a = NULL;
   g_autofree char *disposition = NULL;
   g_autofree char *content_type = NULL;
   GError *error = NULL;

@@ -43,6 +43,16 @@ route_transfer (HdChatService *service,
 }
 
 static void
+respond_canned (SoupServerMessage  *msg,
+                guint               status,
+                HdCannedRecord     *canned,
+                GError            **error)
+{
+  hd_api_respond_record (msg, status, canned, (HdApiWrite) hd_wire_write_canned,
+                         (GDestroyNotify) hd_canned_record_free, error);
+}
+
+static void
 route_canned (HdChatService  *service,
               Call           *call,
               const char     *method,
@@ -56,7 +66,8 @@ route_canned (HdChatService  *service,
   if (n_seg == 1)
     {
       if (IS ("GET"))
-        hd_api_respond_result (call->msg, 200, hd_canned_list (service, call->user, &error), &error);
+        hd_api_respond_list (call->msg, "canned_responses", hd_canned_list (service, call->user, &error),
+                             (HdApiWrite) hd_wire_write_canned, &error);
       else if (IS ("POST"))
         {
           /* Customers are refused before their input is read. */
@@ -72,10 +83,10 @@ route_canned (HdChatService  *service,
               !hd_api_get_string (call, "scope", FALSE, &scope) ||
               !hd_api_get_id (call, "team_id", FALSE, TRUE, &team_id))
             return;
-          hd_api_respond_result (call->msg, 201,
-                                 hd_canned_create (service, call->user, shortcut, title, body, scope,
-                                                   MAX (team_id, 0), &error),
-                                 &error);
+          respond_canned (call->msg, 201,
+                          hd_canned_create (service, call->user, shortcut, title, body, scope,
+                                            MAX (team_id, 0), &error),
+                          &error);
         }
       else
         hd_api_method_not_allowed (call->msg);
@@ -99,9 +110,9 @@ route_canned (HdChatService  *service,
           !hd_api_get_string (call, "title", FALSE, &title) ||
           !hd_api_get_string (call, "body", FALSE, &body))
         return;
-      hd_api_respond_result (call->msg, 200,
-                             hd_canned_update (service, call->user, id, shortcut, title, body, &error),
-                             &error);
+      respond_canned (call->msg, 200,
+                      hd_canned_update (service, call->user, id, shortcut, title, body, &error),
+                      &error);
     }
   else if (IS ("DELETE"))
     {
@@ -135,7 +146,8 @@ route_search (HdChatService *service,
       hd_api_respond_error (call->msg, HD_ERROR_BAD_REQUEST, "limit must be a number from 1 to 100");
       return;
     }
-  hd_api_respond_result (call->msg, 200, hd_search (service, call->user, q, (guint) limit, &error), &error);
+  hd_api_respond_list (call->msg, "results", hd_search (service, call->user, q, (guint) limit, &error),
+                       (HdApiWrite) hd_wire_write_search_hit, &error);
 }
 
 gboolean

@@ -21,7 +21,7 @@ hd_customer_render_message_extra (HdChatService   *self,
                                   GString         *out,
                                   const HdMessageRecord *m)
 {
-  g_autoptr(HdAttachment) a = NULL;
+  g_autoptr(HdAttachmentRecord) a = NULL;
 
   if (m->attachment_id > 0)
     a = hd_store_attachment_get (hd_chat_service_get_store (self), m->attachment_id, NULL);
@@ -29,7 +29,7 @@ hd_customer_render_message_extra (HdChatService   *self,
   if (a == NULL)
     return;
   HD_JSON_KEY (out, "attachment");
-  hd_wire_write_attachment (out, a->id, a->filename, a->content_type, a->size, a->sha256);
+  hd_wire_write_attachment (out, a);
 }
 
 char *
@@ -48,7 +48,7 @@ hd_chat_service_add_attachment (HdChatService  *self,
   g_autofree char *body = NULL;
   g_autofree char *sha256 = NULL;
   g_autoptr(HdMessageRecord) m = NULL;
-  HdAttachment meta = { 0, };
+  HdAttachmentRecord meta = { 0, };
   const char *content_type;
   gsize size;
   const guint8 *bytes = g_bytes_get_data (data, &size);
@@ -130,14 +130,14 @@ hd_chat_service_add_attachment (HdChatService  *self,
   return g_string_free (out, FALSE);
 }
 
-HdAttachment *
+HdAttachmentRecord *
 hd_chat_service_get_attachment (HdChatService  *self,
                                 const HdUserRecord   *caller,
                                 gint64          attachment_id,
                                 GError        **error)
 {
   HdStore *store = hd_chat_service_get_store (self);
-  g_autoptr(HdAttachment) a = hd_store_attachment_get (store, attachment_id, NULL);
+  g_autoptr(HdAttachmentRecord) a = hd_store_attachment_get (store, attachment_id, NULL);
   HdChatRecord chat;
   gboolean allowed = FALSE;
 

@@ -5,7 +5,6 @@
 #include "hd-chat-service-private.h"
 #include "hd-store-tech.h"
 #include "hd-error.h"
-#include "hd-json.h"
 #include "hd-protocol.h"
 
 #include <string.h>
@@ -71,58 +70,17 @@ check_fields (const char  *shortcut,
   return TRUE;
 }
 
-static void
-render (GString        *out,
-        const HdCanned *c)
-{
-  g_string_append_printf (out, "{\"id\":%" G_GINT64_FORMAT, c->id);
-  HD_JSON_KEY (out, "shortcut");
-  hd_json_append_string (out, c->shortcut);
-  HD_JSON_KEY (out, "title");
-  hd_json_append_string (out, c->title);
-  HD_JSON_KEY (out, "body");
-  hd_json_append_string (out, c->body);
-  HD_JSON_KEY (out, "scope");
-  hd_json_append_string (out, hd_canned_scope_to_string (c->scope));
-  HD_JSON_KEY (out, "team_id");
-  hd_json_append_id (out, c->scope == HD_CANNED_SCOPE_TEAM ? c->team_id : 0);
-  g_string_append_c (out, '}');
-}
-
-static char *
-text_of (const HdCanned *c)
-{
-  GString *out = g_string_new (NULL);
-
-  render (out, c);
-  return g_string_free (out, FALSE);
-}
-
-char *
+GPtrArray *
 hd_canned_list (HdChatService  *self,
                 const HdUserRecord   *caller,
                 GError        **error)
 {
-  g_autoptr(GPtrArray) list = NULL;
-  GString *out;
-
   if (!HD_ROLE_IS_STAFF (caller->role))
     return hd_fail (error, HD_ERROR_FORBIDDEN, "Canned responses are for technicians");
-  list = hd_store_canned_list (hd_chat_service_get_store (self), caller->id, error);
-  if (list == NULL)
-    return NULL;
-  out = g_string_new ("{\"canned_responses\":[");
-  for (guint i = 0; i < list->len; i++)
-    {
-      if (i > 0)
-        g_string_append_c (out, ',');
-      render (out, g_ptr_array_index (list, i));
-    }
-  g_string_append (out, "]}");
-  return g_string_free (out, FALSE);
+  return hd_store_canned_list (hd_chat_service_get_store (self), caller->id, error);
 }
 
-char *
+HdCannedRecord *
 hd_canned_create (HdChatService  *self,
                   const HdUserRecord   *caller,
                   const char     *shortcut,
@@ -133,7 +91,7 @@ hd_canned_create (HdChatService  *self,
                   GError        **error)
 {
   HdStore *store = hd_chat_service_get_store (self);
-  HdCanned c = { 0, };
+  g_autoptr(HdCannedRecord) c = NULL;
   HdCannedScope scope;
 
   if (!HD_ROLE_IS_STAFF (caller->role))
@@ -156,20 +114,21 @@ hd_canned_create (HdChatService  *self,
   else if (team_id > 0)
     return hd_fail (error, HD_ERROR_BAD_REQUEST, "team_id is only for team canned responses");
 
-  c.scope = scope;
-  c.owner_id = caller->id;
-  c.team_id = scope == HD_CANNED_SCOPE_TEAM ? team_id : 0;
-  c.shortcut = (char *) shortcut;
-  c.title = (char *) title;
-  c.body = (char *) body;
-  if (!hd_store_canned_create (store, &c, error))
+  c = g_new0 (HdCannedRecord, 1);
+  c->scope = scope;
+  c->owner_id = caller->id;
+  c->team_id = scope == HD_CANNED_SCOPE_TEAM ? team_id : 0;
+  c->shortcut = g_strdup (shortcut);
+  c->title = g_strdup (title);
+  c->body = g_strdup (body);
+  if (!hd_store_canned_create (store, c, error))
     return NULL;
-  return text_of (&c);
+  return g_steal_pointer (&c);
 }
 
 /* The canned response @id if @caller may see it (else 404), and whether
  * they may change it. */
-static HdCanned *
+static HdCannedRecord *
 get_visible (HdChatService  *self,
              const HdUserRecord   *caller,
              gint64          id,
@@ -177,7 +136,7 @@ get_visible (HdChatService  *self,
              GError        **error)
 {
   HdStore *store = hd_chat_service_get_store (self);
-  g_autoptr(HdCanned) c = NULL;
+  g_autoptr(HdCannedRecord) c = NULL;
   gboolean visible;
 
   if (!HD_ROLE_IS_STAFF (caller->role))
@@ -205,7 +164,7 @@ get_visible (HdChatService  *self,
   return g_steal_pointer (&c);
 }
 
-char *
+HdCannedRecord *
 hd_canned_update (HdChatService  *self,
                   const HdUserRecord   *caller,
                   gint64          id,
@@ -215,7 +174,7 @@ hd_canned_update (HdChatService  *self,
                   GError        **error)
 {
   gboolean may_write = FALSE;
-  g_autoptr(HdCanned) c = get_visible (self, caller, id, &may_write, error);
+  g_autoptr(HdCannedRecord) c = get_visible (self, caller, id, &may_write, error);
 
   if (c == NULL)
     return NULL;
@@ -241,7 +200,7 @@ hd_canned_update (HdChatService  *self,
   c->updated_at = g_get_real_time ();
   if (!hd_store_canned_update (hd_chat_service_get_store (self), c, error))
     return NULL;
-  return text_of (c);
+  return g_steal_pointer (&c);
 }
 
 gboolean
@@ -251,7 +210,7 @@ hd_canned_delete (HdChatService  *self,
                   GError        **error)
 {
   gboolean may_write = FALSE;
-  g_autoptr(HdCanned) c = get_visible (self, caller, id, &may_write, error);
+  g_autoptr(HdCannedRecord) c = get_visible (self, caller, id, &may_write, error);
 
   if (c == NULL)
     return FALSE;

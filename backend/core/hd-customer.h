@@ -32,7 +32,7 @@ char *hd_chat_service_add_attachment  (HdChatService *self, const HdUserRecord *
                                        gboolean *created, GError **error);
 /* GET /attachments/{id}: the description, if @caller may read it (a
  * member of its chat, or staff who can see the chat's request). */
-HdAttachment *hd_chat_service_get_attachment (HdChatService *self, const HdUserRecord *caller,
+HdAttachmentRecord *hd_chat_service_get_attachment (HdChatService *self, const HdUserRecord *caller,
                                               gint64 attachment_id, GError **error);
 /* At most @length bytes of the attachment's file from @offset (after
  * hd_chat_service_get_attachment () let the caller read it). */

@@ -4,7 +4,6 @@
 #include "hd-tech.h"
 #include "hd-store-tech.h"
 #include "hd-error.h"
-#include "hd-json.h"
 
 #include <string.h>
 
@@ -48,42 +47,7 @@ hd_search_build_query (const char *text)
   return g_string_free (out, FALSE);
 }
 
-/* The snippet without its marks, and the marked ranges in characters. */
-static void
-render_snippet (GString    *out,
-                const char *marked)
-{
-  GString *plain = g_string_new (NULL);
-  GString *ranges = g_string_new (NULL);
-  glong chars = 0, start = -1;
-
-  for (const char *p = marked ? marked : ""; *p; p = g_utf8_next_char (p))
-    {
-      if (*p == HD_SEARCH_MARK_START)
-        start = chars;
-      else if (*p == HD_SEARCH_MARK_END)
-        {
-          if (start >= 0 && chars > start)
-            g_string_append_printf (ranges, "%s{\"start\":%ld,\"length\":%ld}",
-                                    ranges->len ? "," : "", start, chars - start);
-          start = -1;
-        }
-      else
-        {
-          g_string_append_len (plain, p, g_utf8_next_char (p) - p);
-          chars++;
-        }
-    }
-  HD_JSON_KEY (out, "snippet");
-  hd_json_append_string (out, plain->str);
-  g_string_append (out, ",\"highlights\":[");
-  g_string_append_len (out, ranges->str, ranges->len);
-  g_string_append_c (out, ']');
-  g_string_free (plain, TRUE);
-  g_string_free (ranges, TRUE);
-}
-
-char *
+GPtrArray *
 hd_search (HdChatService  *self,
            const HdUserRecord   *caller,
            const char     *text,
@@ -91,9 +55,7 @@ hd_search (HdChatService  *self,
            GError        **error)
 {
   g_autofree char *query = NULL;
-  g_autoptr(GPtrArray) hits = NULL;
   gboolean blank = TRUE;
-  GString *out;
 
   for (const char *p = text; p && *p && blank; p = g_utf8_next_char (p))
     blank = g_unichar_isspace (g_utf8_get_char (p));
@@ -114,34 +76,10 @@ hd_search (HdChatService  *self,
 
   query = hd_search_build_query (text);
   if (query == NULL)
-    return g_strdup ("{\"results\":[]}");
-  hits = hd_store_search (hd_chat_service_get_store (self),
+    return g_ptr_array_new_with_free_func ((GDestroyNotify) hd_search_hit_record_free);
+  return hd_store_search (hd_chat_service_get_store (self),
                           caller->role == HD_ROLE_ADMIN ? HD_REQUESTS_ALL :
                           caller->role == HD_ROLE_TECHNICIAN ? HD_REQUESTS_OF_STAFF :
                           HD_REQUESTS_OF_CUSTOMER,
                           caller->id, query, limit, error);
-  if (hits == NULL)
-    return NULL;
-
-  out = g_string_new ("{\"results\":[");
-  for (guint i = 0; i < hits->len; i++)
-    {
-      HdSearchHit *h = g_ptr_array_index (hits, i);
-
-      if (i > 0)
-        g_string_append_c (out, ',');
-      g_string_append_printf (out, "{\"request_id\":%" G_GINT64_FORMAT, h->request_id);
-      HD_JSON_KEY (out, "chat_id");
-      hd_json_append_id (out, h->chat_id);
-      HD_JSON_KEY (out, "message_id");
-      hd_json_append_id (out, h->message_id);
-      HD_JSON_KEY (out, "note_id");
-      hd_json_append_id (out, h->note_id);
-      render_snippet (out, h->snippet);
-      HD_JSON_KEY (out, "created_at");
-      hd_json_append_time (out, h->created_at);
-      g_string_append_c (out, '}');
-    }
-  g_string_append (out, "]}");
-  return g_string_free (out, FALSE);
 }

@@ -43,11 +43,13 @@ char    *hd_tech_transfer_chat           (HdChatService  *self,
                                           GError        **error);
 
 /* hd-canned.c */
-char    *hd_canned_list                  (HdChatService  *self,
+/* GPtrArray of HdCannedRecord: the caller's personal ones, their teams'
+ * and the global ones, by shortcut. */
+GPtrArray *hd_canned_list                (HdChatService  *self,
                                           const HdUserRecord   *caller,
                                           GError        **error);
 /* @team_id: 0 none. */
-char    *hd_canned_create                (HdChatService  *self,
+HdCannedRecord *hd_canned_create                (HdChatService  *self,
                                           const HdUserRecord   *caller,
                                           const char     *shortcut,
                                           const char     *title,
@@ -56,7 +58,7 @@ char    *hd_canned_create                (HdChatService  *self,
                                           gint64          team_id,
                                           GError        **error);
 /* NULL keeps a field. */
-char    *hd_canned_update                (HdChatService  *self,
+HdCannedRecord *hd_canned_update                (HdChatService  *self,
                                           const HdUserRecord   *caller,
                                           gint64          id,
                                           const char     *shortcut,
@@ -75,7 +77,8 @@ gboolean hd_canned_delete                (HdChatService  *self,
 /* An FTS5 query from what a person typed: each word a quoted prefix
  * term, all required; NULL when no word is left. */
 char    *hd_search_build_query           (const char     *text);
-char    *hd_search                       (HdChatService  *self,
+/* GPtrArray of HdSearchHitRecord, best match first. */
+GPtrArray *hd_search                     (HdChatService  *self,
                                           const HdUserRecord   *caller,
                                           const char     *text,
                                           guint           limit,

@@ -193,14 +193,14 @@ struct _HdStoreClass
   char *(*chat_rating_comment) (HdStore *self,
                                 gint64 chat_id);
   HdMessageRecord *(*attachment_add) (HdStore *self,
-                                      HdAttachment *meta,
+                                      HdAttachmentRecord *meta,
                                       GBytes *data,
                                       const char *body,
                                       const char *client_id,
                                       gint64 now,
                                       gboolean *created,
                                       GError **error);
-  HdAttachment *(*attachment_get) (HdStore *self,
+  HdAttachmentRecord *(*attachment_get) (HdStore *self,
                                    gint64 id,
                                    GError **error);
   GBytes *(*attachment_read) (HdStore *self,
@@ -233,14 +233,14 @@ struct _HdStoreClass
   GPtrArray *(*canned_list) (HdStore *self,
                              gint64 user_id,
                              GError **error);
-  HdCanned *(*canned_get) (HdStore *self,
+  HdCannedRecord *(*canned_get) (HdStore *self,
                            gint64 id,
                            GError **error);
   gboolean (*canned_create) (HdStore *self,
-                             HdCanned *canned,
+                             HdCannedRecord *canned,
                              GError **error);
   gboolean (*canned_update) (HdStore *self,
-                             const HdCanned *canned,
+                             const HdCannedRecord *canned,
                              GError **error);
   gboolean (*canned_delete) (HdStore *self,
                              gint64 id,

@@ -164,11 +164,11 @@ pg_chats_inactive_since (HdStorePg  *self,
 
 #define CANNED_COLS "id, scope, owner_id, team_id, shortcut, title, body, created_at, updated_at"
 
-static HdCanned *
+static HdCannedRecord *
 read_canned (PGresult *r,
              int       row)
 {
-  HdCanned *c = g_new0 (HdCanned, 1);
+  HdCannedRecord *c = g_new0 (HdCannedRecord, 1);
 
   c->id = col_int (r, row, 0);
   c->scope = HD_CANNED_SCOPE_PERSONAL;
@@ -199,21 +199,21 @@ pg_canned_list (HdStorePg  *self,
                  "scope = 'global' ORDER BY shortcut COLLATE \"C\", id", &p, "Listing canned responses", error);
   if (r == NULL)
     return NULL;
-  list = g_ptr_array_new_with_free_func ((GDestroyNotify) hd_canned_free);
+  list = g_ptr_array_new_with_free_func ((GDestroyNotify) hd_canned_record_free);
   for (int i = 0; i < PQntuples (r); i++)
     g_ptr_array_add (list, read_canned (r, i));
   PQclear (r);
   return list;
 }
 
-static HdCanned *
+static HdCannedRecord *
 pg_canned_get (HdStorePg  *self,
                gint64      id,
                GError    **error)
 {
   Params p = { 0, };
   PGresult *r;
-  HdCanned *c = NULL;
+  HdCannedRecord *c = NULL;
 
   p_int (&p, id);
   r = run (self, "SELECT " CANNED_COLS " FROM canned_responses WHERE id = $1", &p,
@@ -262,7 +262,7 @@ canned_write (HdStorePg   *self,
 
 static gboolean
 pg_canned_create (HdStorePg  *self,
-                  HdCanned   *canned,
+                  HdCannedRecord   *canned,
                   GError    **error)
 {
   Params p = { 0, };
@@ -288,7 +288,7 @@ pg_canned_create (HdStorePg  *self,
 
 static gboolean
 pg_canned_update (HdStorePg       *self,
-                  const HdCanned  *canned,
+                  const HdCannedRecord  *canned,
                   GError         **error)
 {
   Params p = { 0, };
@@ -545,10 +545,10 @@ pg_search (HdStorePg         *self,
   if (r == NULL)
     return NULL;
   words = query_words (query);
-  list = g_ptr_array_new_with_free_func ((GDestroyNotify) hd_search_hit_free);
+  list = g_ptr_array_new_with_free_func ((GDestroyNotify) hd_search_hit_record_free);
   for (int i = 0; i < PQntuples (r); i++)
     {
-      HdSearchHit *h = g_new0 (HdSearchHit, 1);
+      HdSearchHitRecord *h = g_new0 (HdSearchHitRecord, 1);
 
       h->request_id = col_int (r, i, 0);
       h->chat_id = col_int (r, i, 1);

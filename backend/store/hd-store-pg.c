@@ -1715,7 +1715,7 @@ hd_store_pg_chat_rating_comment (HdStorePg *self,
 
 static HdMessageRecord *
 hd_store_pg_attachment_add (HdStorePg     *self,
-                            HdAttachment  *meta,
+                            HdAttachmentRecord  *meta,
                             GBytes        *data,
                             const char    *body,
                             const char    *client_id,
@@ -1804,14 +1804,14 @@ hd_store_pg_attachment_add (HdStorePg     *self,
   return m;
 }
 
-static HdAttachment *
+static HdAttachmentRecord *
 hd_store_pg_attachment_get (HdStorePg  *self,
                             gint64      id,
                             GError    **error)
 {
   Params p = { 0, };
   PGresult *r;
-  HdAttachment *a = NULL;
+  HdAttachmentRecord *a = NULL;
 
   p_int (&p, id);
   r = run (self, "SELECT id, chat_id, author_id, filename, content_type, size, sha256, created_at "
@@ -1820,7 +1820,7 @@ hd_store_pg_attachment_get (HdStorePg  *self,
     return NULL;
   if (PQntuples (r) > 0)
     {
-      a = g_new0 (HdAttachment, 1);
+      a = g_new0 (HdAttachmentRecord, 1);
       a->id = col_int (r, 0, 0);
       a->chat_id = col_int (r, 0, 1);
       a->author_id = col_int (r, 0, 2);

@@ -147,10 +147,10 @@ sqlite_chats_inactive_since (HdStoreSqlite  *self,
 
 #define CANNED_COLS "id, scope, owner_id, team_id, shortcut, title, body, created_at, updated_at"
 
-static HdCanned *
+static HdCannedRecord *
 read_canned (sqlite3_stmt *s)
 {
-  HdCanned *c = g_new0 (HdCanned, 1);
+  HdCannedRecord *c = g_new0 (HdCannedRecord, 1);
 
   c->id = sqlite3_column_int64 (s, 0);
   c->scope = HD_CANNED_SCOPE_PERSONAL;
@@ -179,20 +179,20 @@ sqlite_canned_list (HdStoreSqlite  *self,
   if (s == NULL)
     return NULL;
   sqlite3_bind_int64 (s, 1, user_id);
-  list = g_ptr_array_new_with_free_func ((GDestroyNotify) hd_canned_free);
+  list = g_ptr_array_new_with_free_func ((GDestroyNotify) hd_canned_record_free);
   while (sqlite3_step (s) == SQLITE_ROW)
     g_ptr_array_add (list, read_canned (s));
   done (s);
   return list;
 }
 
-static HdCanned *
+static HdCannedRecord *
 sqlite_canned_get (HdStoreSqlite  *self,
                    gint64          id,
                    GError        **error)
 {
   sqlite3_stmt *s = stmt (self, "SELECT " CANNED_COLS " FROM canned_responses WHERE id = ?", error);
-  HdCanned *c = NULL;
+  HdCannedRecord *c = NULL;
 
   if (s == NULL)
     return NULL;
@@ -221,7 +221,7 @@ canned_write_failed (HdStoreSqlite  *self,
 
 static gboolean
 sqlite_canned_create (HdStoreSqlite  *self,
-                      HdCanned       *canned,
+                      HdCannedRecord       *canned,
                       GError        **error)
 {
   sqlite3_stmt *s = stmt (self, "INSERT INTO canned_responses (scope, owner_id, team_id, shortcut, title, body, "
@@ -254,7 +254,7 @@ sqlite_canned_create (HdStoreSqlite  *self,
 
 static gboolean
 sqlite_canned_update (HdStoreSqlite   *self,
-                      const HdCanned  *canned,
+                      const HdCannedRecord  *canned,
                       GError         **error)
 {
   sqlite3_stmt *s = stmt (self, "UPDATE canned_responses SET shortcut = ?, title = ?, body = ?, updated_at = ? "
@@ -347,10 +347,10 @@ sqlite_search (HdStoreSqlite     *self,
   bind_text (s, 1, query);
   sqlite3_bind_int64 (s, 2, user_id);
   sqlite3_bind_int64 (s, 3, limit);
-  list = g_ptr_array_new_with_free_func ((GDestroyNotify) hd_search_hit_free);
+  list = g_ptr_array_new_with_free_func ((GDestroyNotify) hd_search_hit_record_free);
   while ((rc = sqlite3_step (s)) == SQLITE_ROW)
     {
-      HdSearchHit *h = g_new0 (HdSearchHit, 1);
+      HdSearchHitRecord *h = g_new0 (HdSearchHitRecord, 1);
 
       h->request_id = sqlite3_column_int64 (s, 0);
       h->chat_id = sqlite3_column_int64 (s, 1);

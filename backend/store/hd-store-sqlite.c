@@ -1726,7 +1726,7 @@ sqlite_chat_rating_comment (HdStoreSqlite *self,
 
 static HdMessageRecord *
 sqlite_attachment_add (HdStoreSqlite  *self,
-                       HdAttachment   *meta,
+                       HdAttachmentRecord   *meta,
                        GBytes         *data,
                        const char     *body,
                        const char     *client_id,
@@ -1807,21 +1807,21 @@ sqlite_attachment_add (HdStoreSqlite  *self,
   return m;
 }
 
-static HdAttachment *
+static HdAttachmentRecord *
 sqlite_attachment_get (HdStoreSqlite  *self,
                        gint64          id,
                        GError        **error)
 {
   sqlite3_stmt *s = stmt (self, "SELECT id, chat_id, author_id, filename, content_type, size, sha256, "
                                 "created_at FROM attachments WHERE id = ?", error);
-  HdAttachment *a = NULL;
+  HdAttachmentRecord *a = NULL;
 
   if (s == NULL)
     return NULL;
   sqlite3_bind_int64 (s, 1, id);
   if (sqlite3_step (s) == SQLITE_ROW)
     {
-      a = g_new0 (HdAttachment, 1);
+      a = g_new0 (HdAttachmentRecord, 1);
       a->id = sqlite3_column_int64 (s, 0);
       a->chat_id = sqlite3_column_int64 (s, 1);
       a->author_id = sqlite3_column_int64 (s, 2);

@@ -42,61 +42,31 @@ GArray    *hd_store_chats_inactive_since   (HdStore       *self,
                                             GError       **error);
 
 /* canned responses */
-typedef struct {
-  gint64         id;
-  HdCannedScope  scope;
-  gint64         owner_id;
-  gint64         team_id;      /* team scope only */
-  char          *shortcut;
-  char          *title;
-  char          *body;
-  gint64         created_at;
-  gint64         updated_at;
-} HdCanned;
-
-void hd_canned_free (HdCanned *canned);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (HdCanned, hd_canned_free)
-
 /* The personal ones of @user_id, those of their teams and the global
- * ones, by shortcut.  GPtrArray of HdCanned. */
+ * ones, by shortcut.  GPtrArray of HdCannedRecord. */
 GPtrArray *hd_store_canned_list            (HdStore       *self,
                                             gint64         user_id,
                                             GError       **error);
-HdCanned  *hd_store_canned_get             (HdStore       *self,
+HdCannedRecord  *hd_store_canned_get             (HdStore       *self,
                                             gint64         id,
                                             GError       **error);
 /* Fills id, created_at and updated_at.  HD_ERROR_CONFLICT when the
  * shortcut is taken in the scope. */
 gboolean   hd_store_canned_create          (HdStore       *self,
-                                            HdCanned      *canned,
+                                            HdCannedRecord      *canned,
                                             GError       **error);
 /* Writes shortcut, title, body and updated_at. */
 gboolean   hd_store_canned_update          (HdStore       *self,
-                                            const HdCanned *canned,
+                                            const HdCannedRecord *canned,
                                             GError       **error);
 gboolean   hd_store_canned_delete          (HdStore       *self,
                                             gint64         id,
                                             GError       **error);
 
 /* full-text search */
-typedef struct {
-  gint64  request_id;
-  gint64  chat_id;
-  gint64  message_id;
-  gint64  note_id;
-  gint64  created_at;
-  /* The words found are between HD_SEARCH_MARK_START and _END. */
-  char   *snippet;
-} HdSearchHit;
-
-#define HD_SEARCH_MARK_START '\002'
-#define HD_SEARCH_MARK_END   '\003'
-
-void hd_search_hit_free (HdSearchHit *hit);
-
 /* @query: an FTS5 query the caller built (hd_search_build_query ());
  * @filter and @user_id as for hd_store_requests_list ().  Best match
- * first.  GPtrArray of HdSearchHit. */
+ * first.  GPtrArray of HdSearchHitRecord. */
 GPtrArray *hd_store_search                 (HdStore         *self,
                                             HdRequestsFilter filter,
                                             gint64           user_id,

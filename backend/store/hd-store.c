@@ -61,39 +61,6 @@ unsupported (HdStore     *self,
       klass_->slot (self);                                               \
   } G_STMT_END
 
-/* ---- records -------------------------------------------------------- */
-
-void
-hd_attachment_free (HdAttachment *attachment)
-{
-  if (attachment == NULL)
-    return;
-  g_free (attachment->filename);
-  g_free (attachment->content_type);
-  g_free (attachment->sha256);
-  g_free (attachment);
-}
-
-void
-hd_canned_free (HdCanned *canned)
-{
-  if (canned == NULL)
-    return;
-  g_free (canned->shortcut);
-  g_free (canned->title);
-  g_free (canned->body);
-  g_free (canned);
-}
-
-void
-hd_search_hit_free (HdSearchHit *hit)
-{
-  if (hit == NULL)
-    return;
-  g_free (hit->snippet);
-  g_free (hit);
-}
-
 /* ---- calls that are others' with fixed arguments --------------------- */
 
 gboolean
@@ -503,7 +470,7 @@ hd_store_chat_rating_comment (HdStore *self,
 
 HdMessageRecord *
 hd_store_attachment_add (HdStore       *self,
-                         HdAttachment  *meta,
+                         HdAttachmentRecord  *meta,
                          GBytes        *data,
                          const char    *body,
                          const char    *client_id,
@@ -514,7 +481,7 @@ hd_store_attachment_add (HdStore       *self,
   HD_STORE_CALL (attachment_add, NULL, error, meta, data, body, client_id, now, created, error);
 }
 
-HdAttachment *
+HdAttachmentRecord *
 hd_store_attachment_get (HdStore  *self,
                          gint64    id,
                          GError  **error)
@@ -587,7 +554,7 @@ hd_store_canned_list (HdStore  *self,
   HD_STORE_CALL (canned_list, NULL, error, user_id, error);
 }
 
-HdCanned *
+HdCannedRecord *
 hd_store_canned_get (HdStore  *self,
                      gint64    id,
                      GError  **error)
@@ -597,7 +564,7 @@ hd_store_canned_get (HdStore  *self,
 
 gboolean
 hd_store_canned_create (HdStore   *self,
-                        HdCanned  *canned,
+                        HdCannedRecord  *canned,
                         GError   **error)
 {
   HD_STORE_CALL (canned_create, FALSE, error, canned, error);
@@ -605,7 +572,7 @@ hd_store_canned_create (HdStore   *self,
 
 gboolean
 hd_store_canned_update (HdStore         *self,
-                        const HdCanned  *canned,
+                        const HdCannedRecord  *canned,
                         GError         **error)
 {
   HD_STORE_CALL (canned_update, FALSE, error, canned, error);

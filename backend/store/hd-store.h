@@ -16,23 +16,6 @@ G_BEGIN_DECLS
  * stores: the seed's rules are in core/ (hd-policy.h).  Times are microseconds since the Unix epoch.
  * Ids are positive; 0 means "none" (SQL NULL). */
 
-/* An attachment's description; its bytes stay in the store and are read
- * in pieces (hd_store_attachment_read ()). */
-typedef struct {
-  gint64  id;
-  gint64  chat_id;
-  gint64  author_id;
-  char   *filename;
-  char   *content_type;
-  gint64  size;
-  char   *sha256;          /* lower-case hex */
-  gint64  created_at;
-} HdAttachment;
-
-void hd_attachment_free (HdAttachment *attachment);
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (HdAttachment, hd_attachment_free)
-
 #define HD_STORE_SCHEMA_VERSION 5
 
 #define HD_TYPE_STORE (hd_store_get_type ())
@@ -286,14 +269,14 @@ char      *hd_store_chat_rating_comment   (HdStore       *self,
  * @client_id again returns the first message with *@created FALSE and
  * stores nothing).  @meta's id and created_at are filled. */
 HdMessageRecord *hd_store_attachment_add        (HdStore       *self,
-                                           HdAttachment  *meta,
+                                           HdAttachmentRecord  *meta,
                                            GBytes        *data,
                                            const char    *body,
                                            const char    *client_id,
                                            gint64         now,
                                            gboolean      *created,
                                            GError       **error);
-HdAttachment *hd_store_attachment_get     (HdStore       *self,
+HdAttachmentRecord *hd_store_attachment_get     (HdStore       *self,
                                            gint64         id,
                                            GError       **error);
 /* At most @length bytes from @offset (fewer at the end). */

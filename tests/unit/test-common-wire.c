@@ -198,6 +198,42 @@ test_request_and_note (void)
   g_assert_cmpstr (json_object_get_string_member (o, "appended"), ==, "c\n");
 }
 
+/* The v2 records of technicians and attachments, byte for byte as the
+ * contract shows them. */
+static void
+test_v2_records (void)
+{
+  HdCannedRecord personal = { 5, HD_CANNED_SCOPE_PERSONAL, 2, 7, "hi", "Hello", "Hello \"you\"", 1, 2 };
+  HdCannedRecord team = { 6, HD_CANNED_SCOPE_TEAM, 1, 7, "vpn", "VPN", "Restart", 1, 2 };
+  HdSearchHitRecord hit = { 3, 0, 0, 9, 1764000000000000, "the \002pr\u00e4nter\003 is \002off\003" };
+  HdAttachmentRecord a = { 12, 11, 4, "shot.png", "image/png", 2048, "ab01", 1 };
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  hd_wire_write_canned (out, &personal);
+  g_assert_cmpstr (out->str, ==,
+                   "{\"id\":5,\"shortcut\":\"hi\",\"title\":\"Hello\",\"body\":\"Hello \\\"you\\\"\","
+                   "\"scope\":\"personal\",\"team_id\":null}");
+  g_string_truncate (out, 0);
+  hd_wire_write_canned (out, &team);
+  g_assert_cmpstr (out->str, ==,
+                   "{\"id\":6,\"shortcut\":\"vpn\",\"title\":\"VPN\",\"body\":\"Restart\","
+                   "\"scope\":\"team\",\"team_id\":7}");
+
+  /* Highlights count characters, not bytes. */
+  g_string_truncate (out, 0);
+  hd_wire_write_search_hit (out, &hit);
+  g_assert_cmpstr (out->str, ==,
+                   "{\"request_id\":3,\"chat_id\":null,\"message_id\":null,\"note_id\":9,"
+                   "\"snippet\":\"the pr\u00e4nter is off\",\"highlights\":[{\"start\":4,\"length\":7},"
+                   "{\"start\":15,\"length\":3}],\"created_at\":\"2025-11-24T16:00:00.000Z\"}");
+
+  g_string_truncate (out, 0);
+  hd_wire_write_attachment (out, &a);
+  g_assert_cmpstr (out->str, ==,
+                   "{\"id\":12,\"filename\":\"shot.png\",\"content_type\":\"image/png\",\"size\":2048,"
+                   "\"sha256\":\"ab01\"}");
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -206,5 +242,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/wire/user", test_user);
   g_test_add_func ("/wire/chat-message", test_chat_and_message);
   g_test_add_func ("/wire/request-note", test_request_and_note);
+  g_test_add_func ("/wire/v2-records", test_v2_records);
   return g_test_run ();
 }

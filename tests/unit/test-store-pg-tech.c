@@ -164,7 +164,7 @@ test_search_follows_tables (Fixture       *f,
   g_assert_no_error (error);
   hits = search (f->store, HD_REQUESTS_ALL, 0, "\"printer\"*");
   g_assert_cmpuint (hits->len, ==, 1);
-  g_assert_cmpstr (((HdSearchHit *) g_ptr_array_index (hits, 0))->snippet, ==, "\002Printer\003 offline");
+  g_assert_cmpstr (((HdSearchHitRecord *) g_ptr_array_index (hits, 0))->snippet, ==, "\002Printer\003 offline");
   g_clear_pointer (&hits, g_ptr_array_unref);
 
   /* A message: indexed with its chat and request; a system line is not. */
@@ -185,7 +185,7 @@ test_search_follows_tables (Fixture       *f,
   hits = search (f->store, HD_REQUESTS_ALL, 0, "\"toner\"*");
   g_assert_cmpuint (hits->len, ==, 1);
   {
-    HdSearchHit *h = g_ptr_array_index (hits, 0);
+    HdSearchHitRecord *h = g_ptr_array_index (hits, 0);
     g_assert_cmpint (h->request_id, ==, r->id);
     g_assert_cmpint (h->chat_id, ==, chat.id);
     g_assert_cmpint (h->message_id, >, 0);
@@ -218,7 +218,7 @@ test_search_follows_tables (Fixture       *f,
   sql (f->conn, insert);
   hits = search (f->store, HD_REQUESTS_ALL, 0, "\"fuser\"*");
   g_assert_cmpuint (hits->len, ==, 1);
-  g_assert_cmpint (((HdSearchHit *) g_ptr_array_index (hits, 0))->note_id, ==, 77);
+  g_assert_cmpint (((HdSearchHitRecord *) g_ptr_array_index (hits, 0))->note_id, ==, 77);
   g_clear_pointer (&hits, g_ptr_array_unref);
   sql (f->conn, "UPDATE notes SET body = 'drum replaced' WHERE id = 77");
   hits = search (f->store, HD_REQUESTS_ALL, 0, "\"fuser\"*");
@@ -267,12 +267,12 @@ test_search_snippets (Fixture       *f,
   g_assert_no_error (error);
   hits = search (f->store, HD_REQUESTS_ALL, 0, "\"CAFE\"*");
   g_assert_cmpuint (hits->len, ==, 1);
-  g_assert_cmpstr (((HdSearchHit *) g_ptr_array_index (hits, 0))->snippet, ==,
+  g_assert_cmpstr (((HdSearchHitRecord *) g_ptr_array_index (hits, 0))->snippet, ==,
                    "\002Caf\xc3\xa9\003 machine <b>broken</b>");
   g_clear_pointer (&hits, g_ptr_array_unref);
   hits = search (f->store, HD_REQUESTS_ALL, 0, "\"mach\"* \"brok\"*");
   g_assert_cmpuint (hits->len, ==, 1);
-  g_assert_cmpstr (((HdSearchHit *) g_ptr_array_index (hits, 0))->snippet, ==,
+  g_assert_cmpstr (((HdSearchHitRecord *) g_ptr_array_index (hits, 0))->snippet, ==,
                    "Caf\xc3\xa9 \002machine\003 <b>\002broken\003</b>");
   g_clear_pointer (&hits, g_ptr_array_unref);
   /* All words must be there. */
@@ -285,7 +285,7 @@ test_search_snippets (Fixture       *f,
   g_clear_pointer (&hits, g_ptr_array_unref);
   hits = search (f->store, HD_REQUESTS_ALL, 0, "\"modem\"*");
   g_assert_cmpuint (hits->len, ==, 1);
-  g_assert_cmpstr (((HdSearchHit *) g_ptr_array_index (hits, 0))->snippet, ==,
+  g_assert_cmpstr (((HdSearchHitRecord *) g_ptr_array_index (hits, 0))->snippet, ==,
                    "…seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
                    "seventeen eighteen nineteen twenty \002modem\003 end");
 }
@@ -397,9 +397,9 @@ test_canned_conflict_in_transaction (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autoptr(HdUserRecord) tina = make_user (f->store, "tina", HD_ROLE_TECHNICIAN);
   g_autoptr(GPtrArray) list = NULL;
-  HdCanned a = { 0, HD_CANNED_SCOPE_PERSONAL, tina->id, 0, (char *) "hi", (char *) "Hi", (char *) "Hello!", 0, 0 };
-  HdCanned b = a;
-  HdCanned c = a;
+  HdCannedRecord a = { 0, HD_CANNED_SCOPE_PERSONAL, tina->id, 0, (char *) "hi", (char *) "Hi", (char *) "Hello!", 0, 0 };
+  HdCannedRecord b = a;
+  HdCannedRecord c = a;
 
   g_assert_true (hd_store_begin (f->store, &error));
   g_assert_true (hd_store_canned_create (f->store, &a, &error));
@@ -412,7 +412,7 @@ test_canned_conflict_in_transaction (Fixture       *f,
 
   list = hd_store_canned_list (f->store, tina->id, &error);
   g_assert_cmpuint (list->len, ==, 2);
-  g_assert_cmpstr (((HdCanned *) g_ptr_array_index (list, 0))->shortcut, ==, "bye");
+  g_assert_cmpstr (((HdCannedRecord *) g_ptr_array_index (list, 0))->shortcut, ==, "bye");
   /* The same shortcut in another scope is another one. */
   b.scope = HD_CANNED_SCOPE_GLOBAL;
   g_assert_true (hd_store_canned_create (f->store, &b, &error));

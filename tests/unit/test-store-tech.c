@@ -156,7 +156,7 @@ test_search_follows_tables (Fixture       *f,
   hits = search (f->store, HD_REQUESTS_ALL, 0, "\"toner\"");
   g_assert_cmpuint (hits->len, ==, 1);
   {
-    HdSearchHit *h = g_ptr_array_index (hits, 0);
+    HdSearchHitRecord *h = g_ptr_array_index (hits, 0);
     g_assert_cmpint (h->request_id, ==, r->id);
     g_assert_cmpint (h->chat_id, ==, chat.id);
     g_assert_cmpint (h->message_id, >, 0);
@@ -179,7 +179,7 @@ test_search_follows_tables (Fixture       *f,
                                      "VALUES (77, 1, 'note', 'fuser replaced', 1, 1)", NULL, NULL, NULL), ==, SQLITE_OK);
   hits = search (f->store, HD_REQUESTS_ALL, 0, "\"fuser\"");
   g_assert_cmpuint (hits->len, ==, 1);
-  g_assert_cmpint (((HdSearchHit *) g_ptr_array_index (hits, 0))->note_id, ==, 77);
+  g_assert_cmpint (((HdSearchHitRecord *) g_ptr_array_index (hits, 0))->note_id, ==, 77);
   g_clear_pointer (&hits, g_ptr_array_unref);
   g_assert_cmpint (sqlite3_exec (db, "UPDATE notes SET body = 'drum replaced' WHERE id = 77", NULL, NULL, NULL), ==, SQLITE_OK);
   hits = search (f->store, HD_REQUESTS_ALL, 0, "\"fuser\"");
