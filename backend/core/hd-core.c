@@ -363,8 +363,17 @@ hd_core_get_context (HdCore *core)
 void
 hd_core_enter (HdCore *core)
 {
-  if (core != NULL)
-    g_mutex_lock (&core->busy);
+  if (core == NULL)
+    return;
+  /* Start-up and tests only: on the running main loop this would wait for
+   * the batch under way and run the service (and its SQL) here. */
+  if (g_main_depth () > 0 && g_main_context_is_owner (core->main_context))
+    {
+      if (g_getenv ("HD_STRICT_THREADS") != NULL)
+        g_error ("hd_core_enter () from the main loop: queue a command (hd_core_run ()) instead");
+      g_critical ("hd_core_enter () from the main loop: queue a command (hd_core_run ()) instead");
+    }
+  g_mutex_lock (&core->busy);
 }
 
 void

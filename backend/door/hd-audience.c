@@ -20,6 +20,8 @@ typedef struct {
   guint64    mark;          /* the last delivery that reached it */
   GArray    *subs;          /* request ids; NULL while none */
   GPtrArray *pending;       /* presence of this tick: user objects (char *) */
+  guint64    serial;        /* tells it from a later socket at the same address */
+  guint      asking;        /* subscribe / unsubscribe frames at the core */
 } Member;
 
 /* The latest presence of one technician within a tick. */
@@ -31,6 +33,9 @@ typedef struct {
 
 struct _HdAudience
 {
+  gint            ref_count;    /* the audience, and each core command's */
+  gboolean        closed;       /* hd_audience_free () ran */
+  guint64         next_serial;
   HdChatService  *service;
   HdAudienceSend  send;
   gpointer        send_data;
@@ -79,6 +84,7 @@ hd_audience_new (HdChatService  *service,
   const char *tick = g_getenv ("HD_PRESENCE_TICK_MS");
   guint64 n;
 
+  self->ref_count = 1;
   self->service = g_object_ref (service);
   self->send = send;
   self->send_data = user_data;
@@ -99,6 +105,24 @@ hd_audience_new (HdChatService  *service,
   return self;
 }
 
+static HdAudience *
+audience_ref (HdAudience *self)
+{
+  self->ref_count++;
+  return self;
+}
+
+/* Main context only: the core's answers come back there too. */
+static void
+audience_unref (HdAudience *self)
+{
+  if (--self->ref_count > 0)
+    return;
+  g_main_context_unref (self->context);
+  g_object_unref (self->service);
+  g_free (self);
+}
+
 void
 hd_audience_free (HdAudience *self)
 {
@@ -109,17 +133,55 @@ hd_audience_free (HdAudience *self)
       GSource *s = g_main_context_find_source_by_id (self->context, self->tick_source);
       if (s)
         g_source_destroy (s);
+      self->tick_source = 0;
     }
-  g_ptr_array_unref (self->change_order);
-  g_hash_table_unref (self->changes);
-  g_hash_table_unref (self->by_request);
-  g_hash_table_unref (self->by_user);
-  g_ptr_array_unref (self->staff);
-  g_hash_table_unref (self->members);
-  g_ptr_array_unref (self->removed);
-  g_main_context_unref (self->context);
-  g_object_unref (self->service);
-  g_free (self);
+  self->closed = TRUE;
+  g_clear_pointer (&self->change_order, g_ptr_array_unref);
+  g_clear_pointer (&self->changes, g_hash_table_unref);
+  g_clear_pointer (&self->by_request, g_hash_table_unref);
+  g_clear_pointer (&self->by_user, g_hash_table_unref);
+  g_clear_pointer (&self->staff, g_ptr_array_unref);
+  g_clear_pointer (&self->members, g_hash_table_unref);
+  g_clear_pointer (&self->removed, g_ptr_array_unref);
+  audience_unref (self);
+}
+
+/* The service is the core thread's (hd-core.h): what needs it (may this
+ * socket see the request? whom does a technician's presence reach?) goes
+ * there as a command, and its answer comes back on the main context in
+ * the order the commands were queued.  Nothing here waits for the core. */
+static void
+run_on_core (HdAudience     *self,
+             HdCoreFunc      func,
+             HdCoreDone      done,
+             gpointer        job,
+             GDestroyNotify  destroy)
+{
+  HdCore *core = hd_core_of (self->service);
+
+  if (core != NULL)
+    {
+      hd_core_run (core, func, FALSE, done, job, destroy);
+      return;
+    }
+  /* no core thread (a service of its own): answer at once */
+  func (self->service, job);
+  done (job, TRUE);
+  destroy (job);
+}
+
+/* The member for @sock if it is still the one that had @serial. */
+static Member *
+member_again (HdAudience *self,
+              gpointer    sock,
+              guint64     serial)
+{
+  Member *m;
+
+  if (self->closed)
+    return NULL;
+  m = g_hash_table_lookup (self->members, sock);
+  return m != NULL && m->serial == serial ? m : NULL;
 }
 
 /* ---- the tables ------------------------------------------------------ */
@@ -170,6 +232,7 @@ hd_audience_add (HdAudience *self,
   m->user_id = user_id;
   m->role = role;
   m->staff = staff;
+  m->serial = ++self->next_serial;
   g_hash_table_insert (self->members, sock, m);
   list_add (self->by_user, user_id, m);
   if (staff)
@@ -240,35 +303,89 @@ static void send_ack (HdAudience *self, gpointer sock, const char *type, gint64 
 static gint find_sub (Member *m, gint64 request_id);
 
 /* The request's assignee or team changed: whoever may no longer see it
- * loses their subscription to it. */
+ * loses their subscription to it.  The subscribers of now are asked at the
+ * core; one who subscribes later is checked by their own subscribe, which
+ * the core answers after this. */
+typedef struct {
+  gpointer sock;
+  guint64  serial;
+  HdUserRecord who;
+  gboolean may;
+} Subscriber;
+
+typedef struct {
+  HdAudience *self;
+  gint64      request_id;
+  GArray     *subscribers;   /* of Subscriber */
+} RecheckJob;
+
+static void
+recheck_job_free (gpointer data)
+{
+  RecheckJob *j = data;
+
+  g_array_unref (j->subscribers);
+  audience_unref (j->self);
+  g_free (j);
+}
+
+static gboolean
+recheck_on_core (HdChatService *service,
+                 gpointer       data)
+{
+  RecheckJob *j = data;
+
+  for (guint i = 0; i < j->subscribers->len; i++)
+    {
+      Subscriber *s = &g_array_index (j->subscribers, Subscriber, i);
+
+      s->may = hd_chat_service_may_subscribe (service, &s->who, j->request_id, NULL);
+    }
+  return TRUE;
+}
+
+static void
+recheck_done (gpointer data,
+              gboolean committed)
+{
+  RecheckJob *j = data;
+  HdAudience *self = j->self;
+
+  for (guint i = 0; committed && i < j->subscribers->len; i++)
+    {
+      Subscriber *s = &g_array_index (j->subscribers, Subscriber, i);
+      Member *m = s->may ? NULL : member_again (self, s->sock, s->serial);
+      gint at = m ? find_sub (m, j->request_id) : -1;
+
+      if (at < 0)
+        continue;
+      g_array_remove_index_fast (m->subs, (guint) at);
+      list_remove (self->by_request, j->request_id, m);
+      send_ack (self, m->sock, HD_EVENT_UNSUBSCRIBED, j->request_id);
+    }
+}
+
 static void
 recheck_subscribers (HdAudience *self,
                      gint64      request_id)
 {
   GPtrArray *list = g_hash_table_lookup (self->by_request, &request_id);
-  g_autoptr(GPtrArray) gone = g_ptr_array_new ();
+  RecheckJob *j;
 
-  /* The service is the core thread's: read it while the core waits. */
-  hd_core_enter (hd_core_of (self->service));
-  for (guint i = 0; list && i < list->len; i++)
+  if (list == NULL || list->len == 0)
+    return;
+  j = g_new0 (RecheckJob, 1);
+  j->self = audience_ref (self);
+  j->request_id = request_id;
+  j->subscribers = g_array_sized_new (FALSE, TRUE, sizeof (Subscriber), list->len);
+  for (guint i = 0; i < list->len; i++)
     {
       Member *m = g_ptr_array_index (list, i);
-      HdUserRecord who = { .id = m->user_id, .role = m->role };
+      Subscriber s = { m->sock, m->serial, { .id = m->user_id, .role = m->role }, TRUE };
 
-      if (!hd_chat_service_may_subscribe (self->service, &who, request_id, NULL))
-        g_ptr_array_add (gone, m);
+      g_array_append_val (j->subscribers, s);
     }
-  hd_core_leave (hd_core_of (self->service));
-  for (guint i = 0; i < gone->len; i++)
-    {
-      Member *m = g_ptr_array_index (gone, i);
-      gint at = find_sub (m, request_id);
-
-      if (at >= 0)
-        g_array_remove_index_fast (m->subs, (guint) at);
-      list_remove (self->by_request, request_id, m);
-      send_ack (self, m->sock, HD_EVENT_UNSUBSCRIBED, request_id);
-    }
+  run_on_core (self, recheck_on_core, recheck_done, j, recheck_job_free);
 }
 
 void
@@ -318,23 +435,6 @@ hd_audience_deliver (HdAudience    *self,
 /* ---- presence, coalesced --------------------------------------------- */
 
 #define PRESENCE_PREFIX "{\"type\":\"" HD_EVENT_PRESENCE_CHANGED "\",\"data\":"
-
-/* The service is the core thread's (hd-core.h): read it while the core
- * waits between batches. */
-static GArray *
-presence_audience (HdAudience *self,
-                   gint64      user_id)
-{
-  HdCore *core = hd_core_of (self->service);
-  GArray *links;
-
-  if (core)
-    hd_core_enter (core);
-  links = hd_chat_service_presence_audience (self->service, user_id);
-  if (core)
-    hd_core_leave (core);
-  return links;
-}
 
 /* The data object of a frame the service built as {"type","data":DATA}. */
 static char *
@@ -447,12 +547,125 @@ customer_user (const Change *c,
   return g_string_free (out, FALSE);
 }
 
+/* The customer part of a tick: whom each change reaches is asked at the
+ * core (hd_chat_service_presence_audience ()), and the frames are written
+ * when the answer is back. */
+typedef struct {
+  HdAudience *self;
+  GPtrArray  *order;     /* Change, owned by @changes */
+  GHashTable *changes;
+  GPtrArray  *links;     /* per change: GArray of HdPresenceLink */
+} PresenceJob;
+
+static void
+presence_job_free (gpointer data)
+{
+  PresenceJob *j = data;
+
+  g_ptr_array_unref (j->links);
+  g_ptr_array_unref (j->order);
+  g_hash_table_unref (j->changes);
+  audience_unref (j->self);
+  g_free (j);
+}
+
+static gboolean
+presence_on_core (HdChatService *service,
+                  gpointer       data)
+{
+  PresenceJob *j = data;
+
+  for (guint i = 0; i < j->order->len; i++)
+    {
+      Change *c = g_ptr_array_index (j->order, i);
+
+      g_ptr_array_add (j->links, hd_chat_service_presence_audience (service, c->user_id));
+    }
+  return TRUE;
+}
+
+/* Customers: only the technicians they may chat with (and only the
+ * customers connected here are looked at), each with the customer's
+ * requests it counts for. */
+static void
+presence_done (gpointer data,
+               gboolean committed)
+{
+  PresenceJob *j = data;
+  HdAudience *self = j->self;
+  g_autoptr(GPtrArray) touched = NULL;
+
+  if (!committed || self->closed || self->n_customers == 0)
+    return;
+  self->in_tick = TRUE;
+  touched = g_ptr_array_new ();
+  for (guint i = 0; i < j->order->len && i < j->links->len; i++)
+    {
+      Change *c = g_ptr_array_index (j->order, i);
+      GArray *links = g_ptr_array_index (j->links, i);
+      g_autoptr(GHashTable) per_customer = NULL;
+      GHashTableIter iter;
+      gint64 *customer_id;
+      GArray *request_ids;
+
+      if (links == NULL || links->len == 0)
+        continue;
+      per_customer = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL,
+                                            (GDestroyNotify) g_array_unref);
+      for (guint k = 0; k < links->len; k++)
+        {
+          HdPresenceLink *link = &g_array_index (links, HdPresenceLink, k);
+
+          if (!g_hash_table_contains (self->by_user, &link->customer_id))
+            continue;
+          request_ids = g_hash_table_lookup (per_customer, &link->customer_id);
+          if (request_ids == NULL)
+            {
+              request_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+              g_hash_table_insert (per_customer, &link->customer_id, request_ids);
+            }
+          g_array_append_val (request_ids, link->request_id);
+        }
+
+      g_hash_table_iter_init (&iter, per_customer);
+      while (g_hash_table_iter_next (&iter, (gpointer *) &customer_id, (gpointer *) &request_ids))
+        {
+          GPtrArray *list = g_hash_table_lookup (self->by_user, customer_id);
+          g_autofree char *text = customer_user (c, request_ids);
+
+          /* (A customer's sockets are all customer sockets.) */
+          for (guint k = 0; list && k < list->len; k++)
+            {
+              Member *m = g_ptr_array_index (list, k);
+
+              if (m->pending == NULL)
+                m->pending = g_ptr_array_new_with_free_func (g_free);
+              if (m->pending->len == 0)
+                g_ptr_array_add (touched, m);
+              g_ptr_array_add (m->pending, g_strdup (text));
+            }
+        }
+    }
+  for (guint i = 0; i < touched->len; i++)
+    {
+      Member *m = g_ptr_array_index (touched, i);
+
+      if (m->sock != NULL)
+        {
+          g_autofree char *text = presence_frame (m->pending);
+          self->send (m->sock, text, self->send_data);
+        }
+      g_ptr_array_set_size (m->pending, 0);
+    }
+  self->in_tick = FALSE;
+  g_ptr_array_set_size (self->removed, 0);
+}
+
 void
 hd_audience_flush_presence (HdAudience *self)
 {
   g_autoptr(GPtrArray) order = NULL;
   g_autoptr(GHashTable) changes = NULL;
-  g_autoptr(GPtrArray) touched = NULL;
 
   if (self->in_tick)
     return;
@@ -471,7 +684,6 @@ hd_audience_flush_presence (HdAudience *self)
   self->change_order = g_ptr_array_new ();
   self->changes = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL,
                                          (GDestroyNotify) change_free);
-  self->in_tick = TRUE;
 
   /* Staff: every change, one text for all. */
   if (self->staff->len > 0)
@@ -480,6 +692,7 @@ hd_audience_flush_presence (HdAudience *self)
       g_autofree char *text = NULL;
       g_autoptr(GPtrArray) staff = g_ptr_array_copy (self->staff, NULL, NULL);
 
+      self->in_tick = TRUE;
       for (guint i = 0; i < order->len; i++)
         g_ptr_array_add (datas, ((Change *) g_ptr_array_index (order, i))->staff_data);
       text = presence_frame (datas);
@@ -489,76 +702,20 @@ hd_audience_flush_presence (HdAudience *self)
           if (m->sock != NULL)
             self->send (m->sock, text, self->send_data);
         }
+      self->in_tick = FALSE;
+      g_ptr_array_set_size (self->removed, 0);
     }
 
-  /* Customers: only the technicians they may chat with (and only the
-   * customers connected here are looked at), each with the customer's
-   * requests it counts for. */
   if (self->n_customers > 0)
     {
-      touched = g_ptr_array_new ();
-      for (guint i = 0; i < order->len; i++)
-        {
-          Change *c = g_ptr_array_index (order, i);
-          g_autoptr(GArray) links = presence_audience (self, c->user_id);
-          g_autoptr(GHashTable) per_customer = NULL;
-          GHashTableIter iter;
-          gint64 *customer_id;
-          GArray *request_ids;
+      PresenceJob *j = g_new0 (PresenceJob, 1);
 
-          if (links == NULL || links->len == 0)
-            continue;
-          per_customer = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL,
-                                                (GDestroyNotify) g_array_unref);
-          for (guint k = 0; k < links->len; k++)
-            {
-              HdPresenceLink *link = &g_array_index (links, HdPresenceLink, k);
-
-              if (!g_hash_table_contains (self->by_user, &link->customer_id))
-                continue;
-              request_ids = g_hash_table_lookup (per_customer, &link->customer_id);
-              if (request_ids == NULL)
-                {
-                  request_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-                  g_hash_table_insert (per_customer, &link->customer_id, request_ids);
-                }
-              g_array_append_val (request_ids, link->request_id);
-            }
-
-          g_hash_table_iter_init (&iter, per_customer);
-          while (g_hash_table_iter_next (&iter, (gpointer *) &customer_id, (gpointer *) &request_ids))
-            {
-              GPtrArray *list = g_hash_table_lookup (self->by_user, customer_id);
-              g_autofree char *text = customer_user (c, request_ids);
-
-              /* (A customer's sockets are all customer sockets.) */
-              for (guint j = 0; list && j < list->len; j++)
-                {
-                  Member *m = g_ptr_array_index (list, j);
-
-                  if (m->pending == NULL)
-                    m->pending = g_ptr_array_new_with_free_func (g_free);
-                  if (m->pending->len == 0)
-                    g_ptr_array_add (touched, m);
-                  g_ptr_array_add (m->pending, g_strdup (text));
-                }
-            }
-        }
-      for (guint i = 0; i < touched->len; i++)
-        {
-          Member *m = g_ptr_array_index (touched, i);
-
-          if (m->sock != NULL)
-            {
-              g_autofree char *text = presence_frame (m->pending);
-              self->send (m->sock, text, self->send_data);
-            }
-          g_ptr_array_set_size (m->pending, 0);
-        }
+      j->self = audience_ref (self);
+      j->order = g_steal_pointer (&order);
+      j->changes = g_steal_pointer (&changes);
+      j->links = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+      run_on_core (self, presence_on_core, presence_done, j, presence_job_free);
     }
-
-  self->in_tick = FALSE;
-  g_ptr_array_set_size (self->removed, 0);
   /* @changes owns the Change records @order lists. */
 }
 
@@ -600,6 +757,99 @@ find_sub (Member *m,
   return -1;
 }
 
+/* A subscribe or unsubscribe frame on its way through the core: a
+ * socket's frames are answered in the order they came, so while one of
+ * them is at the core the next ones go there too. */
+typedef struct {
+  HdAudience   *self;
+  gpointer      sock;
+  guint64       serial;
+  HdUserRecord  who;
+  gint64        request_id;
+  gboolean      subscribe;
+  gboolean      may;
+  GError       *error;
+} SubJob;
+
+static void
+sub_job_free (gpointer data)
+{
+  SubJob *j = data;
+
+  g_clear_error (&j->error);
+  audience_unref (j->self);
+  g_free (j);
+}
+
+static gboolean
+sub_on_core (HdChatService *service,
+             gpointer       data)
+{
+  SubJob *j = data;
+
+  if (j->subscribe)
+    j->may = hd_chat_service_may_subscribe (service, &j->who, j->request_id, &j->error);
+  return TRUE;
+}
+
+static void
+apply_frame (HdAudience *self,
+             Member     *m,
+             gint64      request_id,
+             gboolean    subscribe,
+             gboolean    may,
+             GError     *error)
+{
+  gint at = find_sub (m, request_id);
+
+  if (!subscribe)
+    {
+      if (at >= 0)
+        {
+          g_array_remove_index_fast (m->subs, (guint) at);
+          list_remove (self->by_request, request_id, m);
+        }
+      send_ack (self, m->sock, HD_EVENT_UNSUBSCRIBED, request_id);
+      return;
+    }
+  if (at < 0)
+    {
+      if (!may)
+        {
+          if (error != NULL && error->domain == HD_ERROR)
+            send_error (self, m->sock, (HdErrorCode) error->code, error->message);
+          else
+            send_error (self, m->sock, HD_ERROR_INTERNAL,
+                        error != NULL ? error->message : "The subscription could not be checked");
+          return;
+        }
+      if (m->subs != NULL && m->subs->len >= HD_MAX_SUBSCRIPTIONS)
+        {
+          send_error (self, m->sock, HD_ERROR_BAD_REQUEST,
+                      "A connection holds at most 64 subscriptions; unsubscribe from one first");
+          return;
+        }
+      if (m->subs == NULL)
+        m->subs = g_array_sized_new (FALSE, FALSE, sizeof (gint64), 4);
+      g_array_append_val (m->subs, request_id);
+      list_add (self->by_request, request_id, m);
+    }
+  send_ack (self, m->sock, HD_EVENT_SUBSCRIBED, request_id);
+}
+
+static void
+sub_done (gpointer data,
+          gboolean committed)
+{
+  SubJob *j = data;
+  Member *m = member_again (j->self, j->sock, j->serial);
+
+  if (m == NULL)
+    return;
+  m->asking--;
+  apply_frame (j->self, m, j->request_id, j->subscribe, committed && j->may, j->error);
+}
+
 gboolean
 hd_audience_handle_frame (HdAudience   *self,
                           gpointer      sock,
@@ -611,7 +861,7 @@ hd_audience_handle_frame (HdAudience   *self,
   JsonNode *n;
   gint64 request_id;
   Member *m;
-  gint at;
+  SubJob *j;
 
   if (g_strcmp0 (type, HD_FRAME_SUBSCRIBE) == 0)
     subscribe = TRUE;
@@ -631,49 +881,30 @@ hd_audience_handle_frame (HdAudience   *self,
   if (m == NULL)
     return TRUE;
 
-  at = find_sub (m, request_id);
-  if (!subscribe)
+  /* Nothing to ask the core: an unsubscribe, or a subscription held
+   * already, with no frame of this socket still at the core. */
+  if (m->asking == 0 && (!subscribe || find_sub (m, request_id) >= 0))
     {
-      if (at >= 0)
-        {
-          g_array_remove_index_fast (m->subs, (guint) at);
-          list_remove (self->by_request, request_id, m);
-        }
-      send_ack (self, sock, HD_EVENT_UNSUBSCRIBED, request_id);
+      apply_frame (self, m, request_id, subscribe, TRUE, NULL);
       return TRUE;
     }
-
-  if (at < 0)
+  /* A socket that floods these frames waits for the core's answers. */
+  if (m->asking >= HD_MAX_SUBSCRIPTIONS ||
+      (subscribe && (m->subs ? m->subs->len : 0) + m->asking >= HD_MAX_SUBSCRIPTIONS))
     {
-      g_autoptr(GError) error = NULL;
-
-      if (m->subs != NULL && m->subs->len >= HD_MAX_SUBSCRIPTIONS)
-        {
-          send_error (self, sock, HD_ERROR_BAD_REQUEST,
-                      "A connection holds at most 64 subscriptions; unsubscribe from one first");
-          return TRUE;
-        }
-      gboolean may;
-
-      /* The service is the core thread's: ask it while it waits between
-       * batches (a read; TODO: a core command with the answer on the main
-       * context instead of waiting for the batch under way). */
-      hd_core_enter (hd_core_of (self->service));
-      may = hd_chat_service_may_subscribe (self->service, user, request_id, &error);
-      hd_core_leave (hd_core_of (self->service));
-      if (!may)
-        {
-          if (error->domain == HD_ERROR)
-            send_error (self, sock, (HdErrorCode) error->code, error->message);
-          else
-            send_error (self, sock, HD_ERROR_INTERNAL, error->message);
-          return TRUE;
-        }
-      if (m->subs == NULL)
-        m->subs = g_array_sized_new (FALSE, FALSE, sizeof (gint64), 4);
-      g_array_append_val (m->subs, request_id);
-      list_add (self->by_request, request_id, m);
+      send_error (self, sock, HD_ERROR_BAD_REQUEST,
+                  "A connection holds at most 64 subscriptions; unsubscribe from one first");
+      return TRUE;
     }
-  send_ack (self, sock, HD_EVENT_SUBSCRIBED, request_id);
+  j = g_new0 (SubJob, 1);
+  j->self = audience_ref (self);
+  j->sock = sock;
+  j->serial = m->serial;
+  j->who.id = user->id;
+  j->who.role = user->role;
+  j->request_id = request_id;
+  j->subscribe = subscribe;
+  m->asking++;
+  run_on_core (self, sub_on_core, sub_done, j, sub_job_free);
   return TRUE;
 }

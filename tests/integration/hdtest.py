@@ -114,8 +114,12 @@ class Server:
         self._stderr = open(self._stderr_path, 'ab')
         self._stderr.write(('--- run %d: %s\n' % (self._runs, ' '.join(self.command()))).encode())
         self._stderr.flush()
+        # The server aborts if its main loop ever calls the service
+        # directly (hd_core_enter): no SQL on the main loop.
+        env = dict(os.environ, HD_STRICT_THREADS='1')
         self.proc = subprocess.Popen(self.command(), stdout=subprocess.PIPE,
-                                     stderr=self._stderr, stdin=subprocess.DEVNULL)
+                                     stderr=self._stderr, stdin=subprocess.DEVNULL,
+                                     env=env)
         found = threading.Event()
         proc = self.proc
 

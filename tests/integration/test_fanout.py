@@ -146,6 +146,35 @@ class FanoutTest(ServerTestCase):
         tina_ev.assert_none('note.updated', 0.3)
         tina_ev.assert_none('note.created', 0.01)
 
+    def test_frames_answered_in_order(self):
+        """Subscribe checks run on the core thread, not on the main loop (the
+        server aborts under HD_STRICT_THREADS if they did); a socket's
+        subscribe/unsubscribe frames are still answered in the order sent,
+        and the state is that of the last one."""
+        carol = self.login('carol')
+        tina = self.login('tina')
+        rid = self.request_id(carol, 'Printer offline')
+        # The admin is no member of the chat: its notes reach them only
+        # through the subscription.
+        ev = self.events(self.login('admin'))
+        kinds = ['subscribe', 'unsubscribe'] * 10 + ['subscribe']
+        for kind in kinds:
+            ev.send(kind, {'request_id': rid})
+        got = []
+        while len(got) < len(kinds):
+            e = ev._recv_event(10)
+            self.assertIsNotNone(e, 'answers so far: %r' % got)
+            if e['type'] in ('subscribed', 'unsubscribed', 'error'):
+                got.append((e['type'], e['data']))
+        self.assertEqual(got, [(k + 'd', {'request_id': rid}) for k in kinds])
+        # Subscribed at the end: the request's notes reach this socket.
+        self.go_online(tina)
+        chat = self.open_chat(carol, rid)
+        status, chat = tina.post('/chats/%d/accept' % chat['id'])
+        self.assertEqual(status, 200, chat)
+        self.post_message(tina, chat['id'], 'in order')
+        ev.next('note.updated', where=lambda d: 'in order' in d.get('appended', ''))
+
     # --- note.updated and note.created -----------------------------------
 
     def test_note_events_follow_interest(self):
