@@ -363,8 +363,10 @@ route_me (HdServer   *self,
           respond_error (call->msg, HD_ERROR_BAD_REQUEST, "Give available_for_chat or away");
           return;
         }
+      g_autoptr(HdUserRecord) user = hd_tech_set_presence (self->service, call->user, available, away, &error);
+
       respond_result (call->msg, 200,
-                      hd_tech_set_presence (self->service, call->user, available, away, &error), &error);
+                      user ? hd_chat_service_render_user (self->service, user, user) : NULL, &error);
     }
   else
     method_not_allowed (call->msg);

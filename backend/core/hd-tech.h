@@ -14,8 +14,9 @@ G_BEGIN_DECLS
 gboolean hd_tech_is_busy                 (HdChatService      *self,
                                           const HdUserRecord       *technician,
                                           const HdPrivileges *p);
-/* @available, @away: -1 keeps.  Staff only. */
-char    *hd_tech_set_presence            (HdChatService  *self,
+/* @available, @away: -1 keeps.  Staff only.  The caller's record (with
+ * presence) after the change. */
+HdUserRecord *hd_tech_set_presence                  (HdChatService  *self,
                                           const HdUserRecord   *caller,
                                           int             available,
                                           int             away,

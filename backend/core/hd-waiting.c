@@ -240,7 +240,7 @@ hd_waiting_start (HdChatService *self)
 
 /* ---- presence: PATCH /me ------------------------------------------- */
 
-char *
+HdUserRecord *
 hd_tech_set_presence (HdChatService  *self,
                       const HdUserRecord   *caller,
                       int             available,
@@ -280,5 +280,6 @@ hd_tech_set_presence (HdChatService  *self,
       if (!user->available || user->away)
         hd_waiting_technician_unreachable (self, user->id);
     }
-  return hd_chat_service_render_user (self, user, user);
+  user->online = hd_chat_service_is_online (self, user->id);
+  return g_steal_pointer (&user);
 }
