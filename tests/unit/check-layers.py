@@ -6,7 +6,9 @@
   main.c only opens it and asks its kind;
 - nothing outside backend/core/ reaches for the service's store;
 - only the store's files include an implementation's header or speak a
-  database's API (sqlite3_*, PQ*).
+  database's API (sqlite3_*, PQ*);
+- the service and the store write no JSON: they return records, which
+  the routes (backend/api/) and the door write with common/hd-wire.h.
 
 Usage: check-layers.py SOURCE_ROOT
 """
@@ -21,6 +23,13 @@ STORE_CALL = re.compile(r'\bhd_store_[a-z_]+\s*\(')
 MAIN_ALLOWED = {'hd_store_open', 'hd_store_get_kind', 'hd_store_is_postgres_uri'}
 GET_STORE = re.compile(r'\bhd_chat_service_get_store\b')
 DB_API = re.compile(r'\b(sqlite3_[a-z_]+|PQ[a-z]+[A-Za-z]*)\s*\(')
+JSON_WRITE = re.compile(r'\b(hd_json_append_[a-z_]+|hd_json_error_body|hd_wire_write_[a-z_]+|'
+                        r'hd_wire_frame|hd_wire_error_body|HD_JSON_(?:FIRST_)?KEY|'
+                        r'hd_chat_service_render_[a-z_]+|hd_chat_service_private_chat_text)\s*\(')
+# Service files that still return JSON text (#10): each leaves this list
+# when it returns records.
+JSON_PENDING = {'hd-chat-service.c', 'hd-sessions.c', 'hd-attachments.c', 'hd-notes.c',
+                'hd-queue.c', 'hd-rating.c', 'hd-transfer.c'}
 IMPL_HEADER = re.compile(r'#include\s+"hd-store-(sqlite|pg|impl)[^"]*\.h"')
 
 
@@ -49,6 +58,10 @@ for folder, _, files in os.walk(backend):
                     problems.append(f'{where}: {called} () outside the service layer')
                 if GET_STORE.search(line):
                     problems.append(f'{where}: the service\'s store reached from {layer}/')
+            if layer in ('store', 'core') and name.endswith('.c') and name not in JSON_PENDING:
+                m = JSON_WRITE.search(line)
+                if m:
+                    problems.append(f'{where}: {m.group(1)} (): JSON written in {layer}/')
             if layer != 'store':
                 m = DB_API.search(line)
                 if m and layer != 'bus':
