@@ -30,7 +30,12 @@
  *   that nobody can reach: a listening socket in the abstract Unix
  *   namespace with a random name.
  * - Deadlines: the door marks the connection as closing and shuts its
- *   socket down; that wakes libsoup's read, which our stream fails. */
+ *   socket down; that wakes libsoup's read, which our stream fails.
+ * - Answers: libsoup writes them through our output stream, which sees
+ *   every write the socket refuses (would block) and every one it takes.
+ *   A connection whose socket took none of an answer's bytes for the
+ *   write timeout is closed the same way: the shutdown wakes libsoup's
+ *   wait for the socket, and our stream fails its next write. */
 
 #define ACCEPT_BATCH 64
 
@@ -62,12 +67,16 @@ struct _HdDoor
   guint                head_timeout_s;
   guint                idle_timeout_s;
   guint                body_timeout_s;
+  guint                write_timeout_s;
 
   /* Each queue is in deadline order, because every connection in one has
    * the same timeout: entering at the tail keeps it sorted. */
   GQueue               head_q;
   GQueue               body_q;
   GQueue               idle_q;
+  /* Connections whose answer is stuck: the socket refused our last write.
+   * In deadline order too (one timeout), apart from the queues above. */
+  GQueue               write_q;
   guint                n_conns;
 };
 
@@ -80,6 +89,9 @@ struct _Conn
   GQueue    *queue;
   GList      link;
   gint64     deadline;
+  GQueue    *write_queue;  /* the door's write_q while a write is refused */
+  GList      write_link;
+  gint64     write_deadline;
   gsize      body_bytes;
   gsize      body_limit;
   guint      fake_pos;
@@ -140,6 +152,29 @@ conn_enqueue (Conn   *c,
   c->queue = q;
 }
 
+/* The socket took some of our bytes: the answer is moving. */
+static void
+conn_write_moved (Conn *c)
+{
+  if (c->write_queue != NULL)
+    {
+      g_queue_unlink (c->write_queue, &c->write_link);
+      c->write_queue = NULL;
+    }
+}
+
+/* The socket refused a write: from now on the answer has the write
+ * timeout to move again.  (Already waiting: the first refusal counts.) */
+static void
+conn_write_refused (Conn *c)
+{
+  if (c->write_queue != NULL || c->door == NULL || c->closing || c->state == STATE_STOLEN)
+    return;
+  c->write_deadline = g_get_monotonic_time () + (gint64) c->door->write_timeout_s * G_USEC_PER_SEC;
+  g_queue_push_tail_link (&c->door->write_q, &c->write_link);
+  c->write_queue = &c->door->write_q;
+}
+
 static void
 conn_set_state (Conn      *c,
                 ConnState  state)
@@ -176,6 +211,7 @@ conn_release (Conn *c)
     return;
   c->released = TRUE;
   conn_dequeue (c);
+  conn_write_moved (c);
   if (c->door != NULL)
     c->door->n_conns--;
   c->door = NULL;
@@ -190,6 +226,7 @@ conn_close (Conn *c)
     return;
   c->closing = TRUE;
   conn_dequeue (c);
+  conn_write_moved (c);
   if (c->socket != NULL)
     g_socket_shutdown (c->socket, TRUE, TRUE, NULL);
 }
@@ -402,6 +439,159 @@ hd_door_input_new (GInputStream *base,
   return G_INPUT_STREAM (self);
 }
 
+/* ---- the output stream libsoup writes -------------------------------- */
+
+#define HD_TYPE_DOOR_OUTPUT (hd_door_output_get_type ())
+G_DECLARE_FINAL_TYPE (HdDoorOutput, hd_door_output, HD, DOOR_OUTPUT, GFilterOutputStream)
+
+struct _HdDoorOutput
+{
+  GFilterOutputStream parent_instance;
+  Conn               *conn;
+};
+
+static void hd_door_output_pollable_init (GPollableOutputStreamInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (HdDoorOutput, hd_door_output, G_TYPE_FILTER_OUTPUT_STREAM,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_POLLABLE_OUTPUT_STREAM,
+                                                      hd_door_output_pollable_init))
+
+static GOutputStream *
+out_base_of (HdDoorOutput *self)
+{
+  return g_filter_output_stream_get_base_stream (G_FILTER_OUTPUT_STREAM (self));
+}
+
+/* Once the door ended the connection, nothing more is written. */
+static gboolean
+write_ended (HdDoorOutput  *self,
+             GError       **error)
+{
+  if (!self->conn->closing || self->conn->state == STATE_STOLEN)
+    return FALSE;
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE, "Closed by the server");
+  return TRUE;
+}
+
+/* Every write of libsoup's comes here, with the base stream's answer. */
+static gssize
+filter_write (HdDoorOutput  *self,
+              gssize         n,
+              GError        *base_error,
+              GError       **error)
+{
+  if (n > 0)
+    conn_write_moved (self->conn);
+  else if (n < 0 && g_error_matches (base_error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+    conn_write_refused (self->conn);
+  if (n < 0)
+    g_propagate_error (error, base_error);
+  return n;
+}
+
+static gssize
+hd_door_output_write (GOutputStream  *stream,
+                      const void     *buffer,
+                      gsize           count,
+                      GCancellable   *cancellable,
+                      GError        **error)
+{
+  HdDoorOutput *self = HD_DOOR_OUTPUT (stream);
+  GError *base_error = NULL;
+  gssize n;
+
+  if (write_ended (self, error))
+    return -1;
+  n = g_output_stream_write (out_base_of (self), buffer, count, cancellable, &base_error);
+  return filter_write (self, n, base_error, error);
+}
+
+static gssize
+hd_door_output_write_nonblocking (GPollableOutputStream  *stream,
+                                  const void             *buffer,
+                                  gsize                   count,
+                                  GError                **error)
+{
+  HdDoorOutput *self = HD_DOOR_OUTPUT (stream);
+  GError *base_error = NULL;
+  gssize n;
+
+  if (write_ended (self, error))
+    return -1;
+  n = g_pollable_output_stream_write_nonblocking (G_POLLABLE_OUTPUT_STREAM (out_base_of (self)),
+                                                  buffer, count, NULL, &base_error);
+  return filter_write (self, n, base_error, error);
+}
+
+static gboolean
+hd_door_output_can_poll (GPollableOutputStream *stream)
+{
+  return TRUE;
+}
+
+static gboolean
+hd_door_output_is_writable (GPollableOutputStream *stream)
+{
+  HdDoorOutput *self = HD_DOOR_OUTPUT (stream);
+
+  return write_ended (self, NULL) ||
+         g_pollable_output_stream_is_writable (G_POLLABLE_OUTPUT_STREAM (out_base_of (self)));
+}
+
+static GSource *
+hd_door_output_create_source (GPollableOutputStream *stream,
+                              GCancellable          *cancellable)
+{
+  HdDoorOutput *self = HD_DOOR_OUTPUT (stream);
+  g_autoptr(GSource) child = NULL;
+
+  if (write_ended (self, NULL))
+    child = g_timeout_source_new (0);
+  else
+    child = g_pollable_output_stream_create_source (G_POLLABLE_OUTPUT_STREAM (out_base_of (self)), NULL);
+  return g_pollable_source_new_full (stream, child, cancellable);
+}
+
+static void
+hd_door_output_finalize (GObject *object)
+{
+  HdDoorOutput *self = HD_DOOR_OUTPUT (object);
+
+  conn_unref (self->conn);
+  G_OBJECT_CLASS (hd_door_output_parent_class)->finalize (object);
+}
+
+static void
+hd_door_output_pollable_init (GPollableOutputStreamInterface *iface)
+{
+  iface->can_poll = hd_door_output_can_poll;
+  iface->is_writable = hd_door_output_is_writable;
+  iface->create_source = hd_door_output_create_source;
+  iface->write_nonblocking = hd_door_output_write_nonblocking;
+}
+
+static void
+hd_door_output_class_init (HdDoorOutputClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = hd_door_output_finalize;
+  G_OUTPUT_STREAM_CLASS (klass)->write_fn = hd_door_output_write;
+}
+
+static void
+hd_door_output_init (HdDoorOutput *self)
+{
+}
+
+static GOutputStream *
+hd_door_output_new (GOutputStream *base,
+                    Conn          *conn)
+{
+  HdDoorOutput *self = g_object_new (HD_TYPE_DOOR_OUTPUT, "base-stream", base, NULL);
+
+  self->conn = conn_ref (conn);
+  return G_OUTPUT_STREAM (self);
+}
+
 /* ---- the connection object ------------------------------------------- */
 
 /* A GTcpConnection (so that libsoup's WebSocket code and ours still find
@@ -416,6 +606,7 @@ struct _HdDoorConnection
   GTcpConnection  parent_instance;
   Conn           *conn;
   GInputStream   *input;
+  GOutputStream  *output;
 };
 
 G_DEFINE_FINAL_TYPE (HdDoorConnection, hd_door_connection, G_TYPE_TCP_CONNECTION)
@@ -431,6 +622,19 @@ hd_door_connection_get_input_stream (GIOStream *stream)
   if (self->input == NULL)
     self->input = hd_door_input_new (base, self->conn);
   return self->input;
+}
+
+static GOutputStream *
+hd_door_connection_get_output_stream (GIOStream *stream)
+{
+  HdDoorConnection *self = HD_DOOR_CONNECTION (stream);
+  GOutputStream *base = G_IO_STREAM_CLASS (hd_door_connection_parent_class)->get_output_stream (stream);
+
+  if (self->conn == NULL)
+    return base;
+  if (self->output == NULL)
+    self->output = hd_door_output_new (base, self->conn);
+  return self->output;
 }
 
 static gboolean
@@ -456,6 +660,7 @@ hd_door_connection_finalize (GObject *object)
       conn_unref (self->conn);
     }
   g_clear_object (&self->input);
+  g_clear_object (&self->output);
   G_OBJECT_CLASS (hd_door_connection_parent_class)->finalize (object);
 }
 
@@ -464,6 +669,7 @@ hd_door_connection_class_init (HdDoorConnectionClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = hd_door_connection_finalize;
   G_IO_STREAM_CLASS (klass)->get_input_stream = hd_door_connection_get_input_stream;
+  G_IO_STREAM_CLASS (klass)->get_output_stream = hd_door_connection_get_output_stream;
   G_IO_STREAM_CLASS (klass)->close_fn = hd_door_connection_close;
 }
 
@@ -766,6 +972,24 @@ expire_queue (GQueue *q,
     }
 }
 
+/* Answers the peer did not take for the write timeout. */
+static void
+expire_writes (GQueue *q,
+               gint64  now)
+{
+  GList *l;
+
+  while ((l = q->head) != NULL)
+    {
+      Conn *c = l->data;
+
+      if (c->write_deadline > now)
+        break;
+      g_debug ("Closing a connection whose peer took none of its answer for the write timeout");
+      conn_close (c);
+    }
+}
+
 static gboolean
 on_tick (gpointer user_data)
 {
@@ -775,6 +999,7 @@ on_tick (gpointer user_data)
   expire_queue (&self->head_q, now);
   expire_queue (&self->body_q, now);
   expire_queue (&self->idle_q, now);
+  expire_writes (&self->write_q, now);
   return G_SOURCE_CONTINUE;
 }
 
@@ -815,6 +1040,7 @@ accept_one (HdDoor  *self,
   c->door = self;
   c->socket = g_object_ref (socket);
   c->link.data = c;
+  c->write_link.data = c;
   self->n_conns++;
 
   if (self->certificate == NULL)
@@ -829,6 +1055,7 @@ accept_one (HdDoor  *self,
       HdDoorConnection *dc = g_object_new (HD_TYPE_DOOR_CONNECTION, "socket", socket, NULL);
       g_autoptr(GIOStream) tls = NULL;
       g_autoptr(GInputStream) input = NULL;
+      g_autoptr(GOutputStream) output = NULL;
 
       tls = G_IO_STREAM (g_tls_server_connection_new (G_IO_STREAM (dc), self->certificate, &error));
       g_object_unref (dc);
@@ -843,7 +1070,8 @@ accept_one (HdDoor  *self,
       g_object_set (tls, "require-close-notify", FALSE, NULL);
       c->tls = TRUE;
       input = hd_door_input_new (g_io_stream_get_input_stream (tls), c);
-      stream = g_simple_io_stream_new (input, g_io_stream_get_output_stream (tls));
+      output = hd_door_output_new (g_io_stream_get_output_stream (tls), c);
+      stream = g_simple_io_stream_new (input, output);
       /* The TLS streams hold their connection weakly. */
       g_object_set_data_full (G_OBJECT (stream), "hd-tls", g_steal_pointer (&tls), g_object_unref);
     }
@@ -1031,6 +1259,13 @@ hd_door_dispose (GObject *object)
   forget_queue (&self->head_q);
   forget_queue (&self->body_q);
   forget_queue (&self->idle_q);
+  while (self->write_q.head != NULL)
+    {
+      Conn *c = self->write_q.head->data;
+
+      conn_write_moved (c);
+      c->door = NULL;
+    }
   if (self->soup)
     g_signal_handlers_disconnect_by_data (self->soup, self);
   g_clear_object (&self->soup);
@@ -1065,6 +1300,7 @@ hd_door_init (HdDoor *self)
   self->head_timeout_s = timeout_from_env ("HD_DOOR_HEAD_TIMEOUT_S", HD_DOOR_HEAD_TIMEOUT_S);
   self->idle_timeout_s = timeout_from_env ("HD_DOOR_IDLE_TIMEOUT_S", HD_DOOR_IDLE_TIMEOUT_S);
   self->body_timeout_s = timeout_from_env ("HD_DOOR_BODY_TIMEOUT_S", HD_DOOR_BODY_TIMEOUT_S);
+  self->write_timeout_s = timeout_from_env ("HD_DOOR_WRITE_TIMEOUT_S", HD_DOOR_WRITE_TIMEOUT_S);
 }
 
 HdDoor *

@@ -21,6 +21,7 @@ G_DECLARE_FINAL_TYPE (HdDoor, hd_door, HD, DOOR, GObject)
 #define HD_DOOR_HEAD_TIMEOUT_S 15   /* a request head complete within */
 #define HD_DOOR_IDLE_TIMEOUT_S 60   /* a keep-alive connection idle for */
 #define HD_DOOR_BODY_TIMEOUT_S 60   /* a request body complete within */
+#define HD_DOOR_WRITE_TIMEOUT_S 30  /* an answer the peer takes none of for */
 
 /* The largest body allowed for @method on @path, in bytes. */
 typedef gsize (*HdDoorBodyLimitFunc) (const char *method,

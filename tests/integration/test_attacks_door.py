@@ -415,5 +415,90 @@ class NotReadingTest(ServerTestCase):
         s2.close()
 
 
+class UnreadAnswerTest(ServerTestCase):
+    """Clients that ask for a large answer and never read it: the server
+    closes each once its socket took none of the answer's bytes for the
+    write timeout (30 s; this server is told 3 s), and meanwhile answers
+    everyone else."""
+    smtp = False
+    CLIENTS = 40
+
+    def setUp(self):
+        os.environ['HD_DOOR_WRITE_TIMEOUT_S'] = '3'
+        try:
+            super().setUp()
+        finally:
+            del os.environ['HD_DOOR_WRITE_TIMEOUT_S']
+
+    def health_time(self):
+        t0 = time.monotonic()
+        s = socket.create_connection((self.srv.host, self.srv.port), timeout=10)
+        try:
+            s.sendall(HEALTH)
+            resp = read_response(s)
+        finally:
+            s.close()
+        self.assertTrue(resp.startswith(b'HTTP/1.1 200'), resp[:80])
+        return time.monotonic() - t0
+
+    def test_clients_that_never_read_their_answer_are_closed(self):
+        tina, tina_ev, carol, carol_ev, chat = self.accepted_chat()
+        size = 10 * 1024 * 1024
+        # A 10 MiB attachment: more than the kernel buffers of both sides
+        # hold (up to 4 MiB each way on loopback).
+        status, body, _ = carol.raw('POST', '/chats/%d/attachments?filename=big.txt' % chat['id'],
+                                    b'x' * size, {'Content-Type': 'application/octet-stream'})
+        self.assertEqual(status, 201, body)
+        request = ('GET /api/v1/attachments/%d HTTP/1.1\r\nHost: x\r\n'
+                   'Authorization: Bearer %s\r\n\r\n'
+                   % (body['attachment']['id'], tina.token)).encode()
+        pid = self.srv.pid
+        self.health_time()
+        base_fds = fd_count(pid)
+        rss0 = rss_kib(pid)
+        clients = []
+        for _ in range(self.CLIENTS):
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            s.settimeout(10)
+            s.connect((self.srv.host, self.srv.port))
+            s.sendall(request)
+            clients.append(s)
+            self.addCleanup(s.close)
+        # They never read.  /health answers meanwhile, and the server lets
+        # them go (its descriptors come back) well within 30 s.
+        t0 = time.monotonic()
+        worst = 0.0
+        peak = 0
+        while time.monotonic() - t0 < 30:
+            worst = max(worst, self.health_time())
+            peak = max(peak, rss_kib(pid))
+            if fd_count(pid) <= base_fds + 2:
+                break
+            time.sleep(0.25)
+        took = time.monotonic() - t0
+        if os.environ.get('HD_TEST_VERBOSE'):
+            print('closed after %.1f s, /health worst %.3f s, RSS +%d KiB'
+                  % (took, worst, peak - rss0))
+        self.assertLessEqual(fd_count(pid), base_fds + 2,
+                             'clients that never read still held after %.0f s' % took)
+        self.assertGreater(took, 2.0)
+        self.assertLess(worst, 1.0, '/health took %.3f s meanwhile' % worst)
+        # (ASan keeps freed memory in its quarantine: no RSS bound there)
+        if not asan(pid):
+            self.assertLess(peak - rss0, 64 * 1024,
+                            'RSS grew by %d KiB for %d unread answers'
+                            % (peak - rss0, self.CLIENTS))
+        # What each client gets now is a cut answer, then the end.
+        for s in clients:
+            got = read_all(s, timeout=10)
+            self.assertTrue(got.startswith(b'HTTP/1.1 200'), got[:80])
+            self.assertLess(len(got), size)
+        # A client that reads gets it whole.
+        status, _, data = tina.raw('GET', '/attachments/%d' % body['attachment']['id'], None, {})
+        self.assertEqual((status, len(data) if isinstance(data, (bytes, bytearray)) else -1),
+                         (200, size))
+
+
 if __name__ == '__main__':
     main()
