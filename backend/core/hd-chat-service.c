@@ -19,7 +19,7 @@
 #define LOGIN_WINDOW_USEC  (60 * G_USEC_PER_SEC)
 /* Contract v2: at most 5 transcript mails per chat in an hour. */
 #define MAIL_MAX_PER_CHAT  5
-#define MAIL_WINDOW_USEC   (G_GINT64_CONSTANT (3600) * G_USEC_PER_SEC)
+#define MAIL_WINDOW_USEC   (G_GINT64_CONSTANT (3600) * G_USEC_PER_SEC)  /* counted in the store */
 #define MIN_PASSWORD_CHARS 8
 
 struct _HdChatService
@@ -28,7 +28,6 @@ struct _HdChatService
 
   HdStore         *store;
   HdMailer        *mailer;
-  HdRateLimit     *mail_limit;     /* transcript mails per chat */
   HdEventSink      sink;
   gpointer         sink_data;
   /* user id → TRUE while at least one of their sockets is open here */
@@ -106,7 +105,6 @@ hd_chat_service_finalize (GObject *object)
   g_clear_pointer (&self->online, g_hash_table_unref);
   g_clear_pointer (&self->online_elsewhere, g_hash_table_unref);
   g_clear_pointer (&self->throttle, hd_login_throttle_free);
-  g_clear_pointer (&self->mail_limit, hd_login_throttle_free);
   g_string_free (self->scratch, TRUE);
   g_ptr_array_unref (self->held_events);
   g_hash_table_unref (self->batch_chats);
@@ -129,7 +127,6 @@ hd_chat_service_init (HdChatService *self)
   self->online = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->online_elsewhere = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->throttle = hd_login_throttle_new (LOGIN_MAX_FAILURES, LOGIN_WINDOW_USEC);
-  self->mail_limit = hd_rate_limit_new (MAIL_MAX_PER_CHAT, MAIL_WINDOW_USEC);
   self->scratch = g_string_sized_new (1024);
   self->held_events = g_ptr_array_new ();
   self->batch_users = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL,
@@ -2111,6 +2108,7 @@ hd_chat_service_typing (HdChatService  *self,
 typedef struct {
   char   *to;
   gint64  sender_id;
+  gint64  reserved_at;   /* its place in the store's count */
   HdChatRecord  chat;
 } EmailData;
 
@@ -2132,13 +2130,12 @@ email_sent (GObject      *source,
   g_autoptr(GError) error = NULL;
   GString *out;
 
-  g_autofree char *key = g_strdup_printf ("%" G_GINT64_FORMAT, d->chat.id);
   HdChatService *self = g_task_get_source_object (task);
 
   if (!hd_mailer_send_finish (HD_MAILER (source), result, &error))
     {
       /* Not sent: it does not count against the chat's limit. */
-      hd_rate_limit_release (self->mail_limit, key, g_get_monotonic_time ());
+      hd_store_mail_release (self->store, d->chat.id, d->reserved_at, NULL);
       if (!g_error_matches (error, HD_ERROR, HD_ERROR_MAIL_NOT_CONFIGURED) &&
           !g_error_matches (error, HD_ERROR, HD_ERROR_MAIL_FAILED))
         {
@@ -2150,7 +2147,6 @@ email_sent (GObject      *source,
         g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  hd_rate_limit_commit (self->mail_limit, key, g_get_monotonic_time ());
   hd_chat_service_note_mail_sent (g_task_get_source_object (task), d->sender_id, &d->chat, to);
   out = g_string_new ("{\"sent_to\":");
   hd_json_append_string (out, to);
@@ -2173,6 +2169,7 @@ hd_chat_service_email_chat_async (HdChatService       *self,
   g_autofree char *transcript = NULL;
   g_autofree char *subject = NULL;
   HdChatRecord chat;
+  gint64 reserved_at;
 
   g_task_set_source_tag (task, hd_chat_service_email_chat_async);
 
@@ -2196,16 +2193,25 @@ hd_chat_service_email_chat_async (HdChatService       *self,
       return;
     }
 
-  /* Counted before the send, so concurrent calls cannot pass it. */
+  /* Counted before the send, so concurrent calls cannot pass it, and in
+   * the store, so that every server on the database shares the count. */
   {
-    g_autofree char *key = g_strdup_printf ("%" G_GINT64_FORMAT, chat_id);
+    gint64 now = g_get_real_time ();
+    gboolean reserved = FALSE;
 
-    if (!hd_rate_limit_reserve (self->mail_limit, key, g_get_monotonic_time ()))
+    if (!hd_store_mail_reserve (self->store, chat_id, now, MAIL_WINDOW_USEC, MAIL_MAX_PER_CHAT,
+                                &reserved, &error))
+      {
+        g_task_return_error (task, g_steal_pointer (&error));
+        return;
+      }
+    if (!reserved)
       {
         g_task_return_new_error (task, HD_ERROR, HD_ERROR_TOO_MANY_REQUESTS,
                                  "At most %d transcript mails per chat in an hour", MAIL_MAX_PER_CHAT);
         return;
       }
+    reserved_at = now;
   }
   subject = g_strdup_printf ("Chat transcript for request #%" G_GINT64_FORMAT ": %s", r->id, r->subject);
   {
@@ -2213,6 +2219,7 @@ hd_chat_service_email_chat_async (HdChatService       *self,
 
     d->to = g_strdup (customer->email);
     d->sender_id = caller->id;
+    d->reserved_at = reserved_at;
     d->chat = chat;
     g_task_set_task_data (task, d, (GDestroyNotify) email_data_free);
   }

@@ -66,6 +66,17 @@ struct _HdStoreClass
   gboolean (*token_delete) (HdStore *self,
                             const char *token_hash,
                             GError **error);
+  gboolean (*mail_reserve) (HdStore *self,
+                            gint64 chat_id,
+                            gint64 now,
+                            gint64 window,
+                            guint max,
+                            gboolean *reserved,
+                            GError **error);
+  gboolean (*mail_release) (HdStore *self,
+                            gint64 chat_id,
+                            gint64 now,
+                            GError **error);
   HdTeamRecord *(*team_create) (HdStore *self,
                                 const char *name,
                                 const gint64 *member_ids,

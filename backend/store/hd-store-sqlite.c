@@ -184,6 +184,14 @@ static const char *migrations[] = {
   "CREATE TRIGGER search_message_added AFTER INSERT ON messages WHEN new.kind <> 'system' BEGIN"
   "  INSERT INTO search_pending (message_id) VALUES (new.id);"
   "END;",
+
+  /* 5 → 6: transcript mails sent, per chat, for the limit of 5 an hour
+   * (sqlite_mail_reserve ()). */
+  "CREATE TABLE transcript_mails ("
+  "  id INTEGER PRIMARY KEY,"
+  "  chat_id INTEGER NOT NULL REFERENCES chats(id),"
+  "  sent_at INTEGER NOT NULL);"
+  "CREATE INDEX transcript_mails_chat ON transcript_mails(chat_id, sent_at);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == HD_STORE_SCHEMA_VERSION);
@@ -786,6 +794,59 @@ sqlite_token_delete (HdStoreSqlite  *self,
     return FALSE;
   bind_text (s, 1, token_hash);
   return step_done (self, s, "Ending the session", error);
+}
+
+/* ---- transcript mails ----------------------------------------------- */
+
+static gboolean
+sqlite_mail_reserve (HdStoreSqlite  *self,
+                     gint64          chat_id,
+                     gint64          now,
+                     gint64          window,
+                     guint           max,
+                     gboolean       *reserved,
+                     GError        **error)
+{
+  sqlite3_stmt *s = stmt (self, "DELETE FROM transcript_mails WHERE chat_id = ?1 AND sent_at <= ?2", error);
+
+  /* What left the window is not needed any more. */
+  if (s == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (s, 1, chat_id);
+  sqlite3_bind_int64 (s, 2, now - window);
+  if (!step_done (self, s, "Counting transcript mails", error))
+    return FALSE;
+  /* One statement: the count and the insert cannot be split. */
+  s = stmt (self, "INSERT INTO transcript_mails (chat_id, sent_at) SELECT ?1, ?2 "
+                  "WHERE (SELECT count(*) FROM transcript_mails "
+                  "       WHERE chat_id = ?1 AND sent_at > ?2 - ?3) < ?4", error);
+  if (s == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (s, 1, chat_id);
+  sqlite3_bind_int64 (s, 2, now);
+  sqlite3_bind_int64 (s, 3, window);
+  sqlite3_bind_int64 (s, 4, max);
+  if (!step_done (self, s, "Counting transcript mails", error))
+    return FALSE;
+  *reserved = sqlite3_changes (self->db) == 1;
+  return TRUE;
+}
+
+static gboolean
+sqlite_mail_release (HdStoreSqlite  *self,
+                     gint64          chat_id,
+                     gint64          now,
+                     GError        **error)
+{
+  sqlite3_stmt *s = stmt (self, "DELETE FROM transcript_mails WHERE id = "
+                                "(SELECT id FROM transcript_mails WHERE chat_id = ?1 AND sent_at = ?2 LIMIT 1)",
+                          error);
+
+  if (s == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (s, 1, chat_id);
+  sqlite3_bind_int64 (s, 2, now);
+  return step_done (self, s, "Taking back a transcript mail", error);
 }
 
 /* ---- teams ---------------------------------------------------------- */
@@ -1940,6 +2001,8 @@ hd_store_sqlite_class_init (HdStoreSqliteClass *klass)
   HD_STORE_VFUNC (store_class, token_add, sqlite_token_add);
   HD_STORE_VFUNC (store_class, token_lookup, sqlite_token_lookup);
   HD_STORE_VFUNC (store_class, token_delete, sqlite_token_delete);
+  HD_STORE_VFUNC (store_class, mail_reserve, sqlite_mail_reserve);
+  HD_STORE_VFUNC (store_class, mail_release, sqlite_mail_release);
   HD_STORE_VFUNC (store_class, team_create, sqlite_team_create);
   HD_STORE_VFUNC (store_class, team_get, sqlite_team_get);
   HD_STORE_VFUNC (store_class, teams_list, sqlite_teams_list);

@@ -192,6 +192,28 @@ hd_store_token_delete (HdStore     *self,
   HD_STORE_CALL (token_delete, FALSE, error, token_hash, error);
 }
 
+gboolean
+hd_store_mail_reserve (HdStore   *self,
+                       gint64     chat_id,
+                       gint64     now,
+                       gint64     window,
+                       guint      max,
+                       gboolean  *reserved,
+                       GError   **error)
+{
+  *reserved = FALSE;
+  HD_STORE_CALL (mail_reserve, FALSE, error, chat_id, now, window, max, reserved, error);
+}
+
+gboolean
+hd_store_mail_release (HdStore   *self,
+                       gint64     chat_id,
+                       gint64     now,
+                       GError   **error)
+{
+  HD_STORE_CALL (mail_release, FALSE, error, chat_id, now, error);
+}
+
 HdTeamRecord *
 hd_store_team_create (HdStore       *self,
                       const char    *name,

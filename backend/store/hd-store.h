@@ -16,7 +16,7 @@ G_BEGIN_DECLS
  * stores: the seed's rules are in core/ (hd-policy.h).  Times are microseconds since the Unix epoch.
  * Ids are positive; 0 means "none" (SQL NULL). */
 
-#define HD_STORE_SCHEMA_VERSION 5
+#define HD_STORE_SCHEMA_VERSION 6
 
 #define HD_TYPE_STORE (hd_store_get_type ())
 G_DECLARE_DERIVABLE_TYPE (HdStore, hd_store, HD, STORE, GObject)
@@ -73,6 +73,24 @@ HdUserRecord    *hd_store_token_lookup          (HdStore       *self,
                                            GError       **error);
 gboolean   hd_store_token_delete          (HdStore       *self,
                                            const char    *token_hash,
+                                           GError       **error);
+
+/* Transcript mails, counted in the database so that every server on it
+ * shares the limit.  Records one for @chat_id at @now (microseconds, wall
+ * clock) unless @max were recorded in (@now - @window, @now]; sets
+ * *@reserved to whether it did.  Atomic: of two servers asking for the
+ * last one at once, only one gets it. */
+gboolean   hd_store_mail_reserve          (HdStore       *self,
+                                           gint64         chat_id,
+                                           gint64         now,
+                                           gint64         window,
+                                           guint          max,
+                                           gboolean      *reserved,
+                                           GError       **error);
+/* Takes back the one recorded at @now (the mail was not sent). */
+gboolean   hd_store_mail_release          (HdStore       *self,
+                                           gint64         chat_id,
+                                           gint64         now,
                                            GError       **error);
 
 /* teams */

@@ -8,7 +8,9 @@ carries on through B; a dead server's users go offline when its lease
 runs out (shortened here with HD_BUS_LEASE_MS); the login throttle counts
 failures on both servers; contract v2 "Technicians" across servers: a
 waiting chat ends no_answer once when its technician goes away on the
-other server, and a transfer to a technician on the other server."""
+other server, and a transfer to a technician on the other server; the
+limit of 5 transcript mails per chat an hour is one limit for both
+servers, also when they are asked at once."""
 
 import os
 import threading
@@ -17,7 +19,7 @@ import unittest
 
 import hdpg
 from hdcase import new_client_id
-from hdtest import Api, Closed, Events, Server
+from hdtest import Api, Closed, Events, Server, SmtpSink, error_code
 
 LEASE_MS = 3000
 RENEW_MS = 500
@@ -29,6 +31,7 @@ class ClusterTest(unittest.TestCase):
         self.uri = self.pg.create_database()
         self.servers = []
         self.sockets = []
+        self.sink = SmtpSink()
         old = {k: os.environ.get(k) for k in ('HD_BUS_LEASE_MS', 'HD_BUS_RENEW_MS')}
         os.environ['HD_BUS_LEASE_MS'] = str(LEASE_MS)
         os.environ['HD_BUS_RENEW_MS'] = str(RENEW_MS)
@@ -50,9 +53,10 @@ class ClusterTest(unittest.TestCase):
             ev.close()
         for s in self.servers:
             s.close()
+        self.sink.stop()
 
     def server(self, seed=False):
-        s = Server(database=self.uri, seed=seed)
+        s = Server(database=self.uri, seed=seed, smtp_url=self.sink.url)
         self.servers.append(s)
         return s
 
@@ -202,6 +206,36 @@ class ClusterTest(unittest.TestCase):
                 '/session', {'login': 'theo', 'password': 'demo'}, auth=False)[0] == 429, timeout=5)
         # Other logins are not affected.
         Api(self.b).login('tina')
+
+    def test_transcript_mail_limit_is_shared(self):
+        """At most 5 transcript mails per chat an hour, counted in the
+        database: 3 asked through A and 3 through B, all at once, give 5
+        mails and one 429."""
+        tina, tina_ev, carol, carol_ev, chat = self.story_until_accepted()
+        path = '/chats/%d/email' % chat['id']
+        # carol on A, tina on B; each call on its own connection.
+        callers = [Api(self.a, token=carol.token), Api(self.b, token=tina.token)] * 3
+        results = [None] * len(callers)
+        start = threading.Barrier(len(callers))
+
+        def send(i):
+            start.wait()
+            results[i] = callers[i].post(path)
+
+        threads = [threading.Thread(target=send, args=(i,)) for i in range(len(callers))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        statuses = sorted(r[0] for r in results)
+        self.assertEqual(statuses, [202] * 5 + [429], results)
+        self.assertEqual([error_code(r[1]) for r in results if r[0] == 429], ['too_many_requests'])
+        self.sink.wait_for(5)
+        # Later ones are refused by either server.
+        for api in (Api(self.a, token=carol.token), Api(self.b, token=tina.token)):
+            status, body = api.post(path)
+            self.assertEqual((status, error_code(body)), (429, 'too_many_requests'), body)
+        self.assertEqual(len(self.sink.messages), 5)
 
     def test_dead_servers_users_go_offline_after_the_lease(self):
         theo = Api(self.a).login('theo')

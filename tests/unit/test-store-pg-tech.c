@@ -425,6 +425,80 @@ test_canned_conflict_in_transaction (Fixture       *f,
   g_assert_error (error, HD_ERROR, HD_ERROR_NOT_FOUND);
 }
 
+/* Two servers on one database ask for the last of a chat's 5 transcript
+ * mails at once: the second waits for the first to commit and is refused.
+ * The first holds its transaction open here, so without the lock the
+ * second would count 4 and get a sixth. */
+typedef struct {
+  HdStore  *store;
+  gint64    chat_id;
+  gint64    now;
+  gboolean  reserved;
+  gint      done;
+} MailAsk;
+
+static gpointer
+mail_ask (gpointer data)
+{
+  MailAsk *ask = data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (hd_store_mail_reserve (ask->store, ask->chat_id, ask->now, G_GINT64_CONSTANT (3600000000), 5,
+                                        &ask->reserved, &error));
+  g_assert_no_error (error);
+  g_atomic_int_set (&ask->done, 1);
+  return NULL;
+}
+
+static void
+test_mail_limit_two_servers (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HdUserRecord) carol = make_user (f->store, "carol", HD_ROLE_CUSTOMER);
+  g_autoptr(HdRequestRecord) r = hd_store_request_create (f->store, "Printer offline", NULL, carol->id, 0,
+                                                          0, FALSE, 1000, &error);
+  g_autoptr(HdStore) other = hd_store_open (f->uri, &error);
+  const gint64 hour = G_GINT64_CONSTANT (3600000000);
+  const gint64 t0 = G_GINT64_CONSTANT (1700000000000000);
+  HdChatRecord chat = { 0, };
+  MailAsk ask = { 0, };
+  GThread *thread;
+  gboolean reserved;
+
+  g_assert_no_error (error);
+  chat.request_id = r->id;
+  chat.customer_id = carol->id;
+  chat.target_kind = HD_TARGET_TEAM;
+  chat.created_at = 2000;
+  g_assert_true (hd_store_chat_create (f->store, &chat, &error));
+  for (int i = 0; i < 4; i++)
+    {
+      g_assert_true (hd_store_mail_reserve (f->store, chat.id, t0 + i, hour, 5, &reserved, &error));
+      g_assert_true (reserved);
+    }
+  /* The first server takes the fifth inside a transaction still open. */
+  g_assert_true (hd_store_begin (f->store, &error));
+  g_assert_true (hd_store_mail_reserve (f->store, chat.id, t0 + 10, hour, 5, &reserved, &error));
+  g_assert_true (reserved);
+  /* The second asks meanwhile: it waits. */
+  ask.store = other;
+  ask.chat_id = chat.id;
+  ask.now = t0 + 11;
+  thread = g_thread_new ("other-server", mail_ask, &ask);
+  g_usleep (300 * 1000);
+  g_assert_false (g_atomic_int_get (&ask.done));
+  g_assert_true (hd_store_commit (f->store, &error));
+  g_assert_no_error (error);
+  g_thread_join (thread);
+  g_assert_false (ask.reserved);
+  /* And the first taking one back frees it for the second. */
+  g_assert_true (hd_store_mail_release (f->store, chat.id, t0 + 10, &error));
+  g_assert_true (hd_store_mail_reserve (other, chat.id, t0 + 12, hour, 5, &reserved, &error));
+  g_assert_true (reserved);
+  g_assert_no_error (error);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -441,5 +515,6 @@ main (int    argc,
   ADD ("/store-pg-tech/search-snippets", test_search_snippets);
   ADD ("/store-pg-tech/guarded-moves", test_guarded_moves);
   ADD ("/store-pg-tech/canned-conflict-in-transaction", test_canned_conflict_in_transaction);
+  ADD ("/store-pg-tech/mail-limit-two-servers", test_mail_limit_two_servers);
   return g_test_run ();
 }

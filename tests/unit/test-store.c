@@ -333,6 +333,57 @@ test_accept_race_two_connections (Fixture       *f,
   g_assert_cmpuint (notes->len, ==, 0);
 }
 
+/* Transcript mails: at most max in any window, sliding; one taken back
+ * frees its place; counted per chat; kept across a restart. */
+static void
+test_mail_limit (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(HdUserRecord) carol = make_user (f->store, "carol", HD_ROLE_CUSTOMER);
+  g_autoptr(HdUserRecord) tina = make_user (f->store, "tina", HD_ROLE_TECHNICIAN);
+  HdChatRecord chat = make_active_chat (f->store, carol, tina);
+  HdChatRecord other;
+  const gint64 hour = G_GINT64_CONSTANT (3600000000);
+  const gint64 t0 = G_GINT64_CONSTANT (1700000000000000);
+  g_autoptr(GError) error = NULL;
+  gboolean reserved;
+
+  for (int i = 0; i < 5; i++)
+    {
+      g_assert_true (hd_store_mail_reserve (f->store, chat.id, t0 + i * 1000, hour, 5, &reserved, &error));
+      g_assert_no_error (error);
+      g_assert_true (reserved);
+    }
+  g_assert_true (hd_store_mail_reserve (f->store, chat.id, t0 + 10000, hour, 5, &reserved, &error));
+  g_assert_false (reserved);
+
+  /* Kept across a restart. */
+  g_clear_object (&f->store);
+  f->store = hd_store_open (f->path, &error);
+  g_assert_no_error (error);
+  g_assert_true (hd_store_mail_reserve (f->store, chat.id, t0 + 20000, hour, 5, &reserved, &error));
+  g_assert_false (reserved);
+
+  /* One not sent gives its place back. */
+  g_assert_true (hd_store_mail_release (f->store, chat.id, t0 + 2000, &error));
+  g_assert_true (hd_store_mail_reserve (f->store, chat.id, t0 + 30000, hour, 5, &reserved, &error));
+  g_assert_true (reserved);
+  g_assert_true (hd_store_mail_reserve (f->store, chat.id, t0 + 40000, hour, 5, &reserved, &error));
+  g_assert_false (reserved);
+
+  /* An hour after the first, its place is free again (only its). */
+  g_assert_true (hd_store_mail_reserve (f->store, chat.id, t0 + hour, hour, 5, &reserved, &error));
+  g_assert_true (reserved);
+  g_assert_true (hd_store_mail_reserve (f->store, chat.id, t0 + hour + 1, hour, 5, &reserved, &error));
+  g_assert_false (reserved);
+
+  /* Another chat has its own. */
+  other = make_active_chat (f->store, carol, tina);
+  g_assert_true (hd_store_mail_reserve (f->store, other.id, t0 + hour, hour, 5, &reserved, &error));
+  g_assert_true (reserved);
+  g_assert_no_error (error);
+}
+
 static void
 test_tokens (Fixture       *f,
              gconstpointer  data)
@@ -538,6 +589,7 @@ main (int   argc,
   ADD ("/store/chat-states", test_chat_states);
   ADD ("/store/accept-race-two-connections", test_accept_race_two_connections);
   ADD ("/store/tokens", test_tokens);
+  ADD ("/store/mail-limit", test_mail_limit);
   ADD ("/store/requests-and-teams", test_requests_and_teams);
   g_test_add_func ("/store/migrate-v1", test_migrate_v1);
   g_test_add_func ("/store/newer-schema-refused", test_newer_schema_refused);
