@@ -155,12 +155,15 @@ struct _HdStoreClass
                              gint64 chat_id,
                              gint64 note_id,
                              GError **error);
+  /* hd_store_message_add_kind () with @attachment_id 0; the
+   * implementation's attachment_add uses it with its attachment. */
   HdMessageRecord *(*message_add_kind) (HdStore *self,
                                         gint64 chat_id,
                                         gint64 author_id,
                                         HdMessageKind kind,
                                         const char *body,
                                         const char *client_id,
+                                        gint64 attachment_id,
                                         gint64 now,
                                         gboolean *created,
                                         GError **error);
@@ -266,6 +269,24 @@ struct _HdStoreClass
                         HdRequestsFilter filter,
                         GError **error);
 };
+
+/* Helpers the implementations share (hd-store.c). */
+
+/* The record of a message just stored. */
+HdMessageRecord *hd_store_impl_message_new (gint64         id,
+                                            gint64         chat_id,
+                                            gint64         seq,
+                                            HdMessageKind  kind,
+                                            gint64         author_id,
+                                            const char    *body,
+                                            const char    *client_id,
+                                            gint64         created_at,
+                                            gint64         attachment_id);
+/* A page read with LIMIT @limit + 1: the extra row only says whether more
+ * remain (*@more, when not NULL); it is dropped.  Returns @list. */
+GPtrArray       *hd_store_impl_page_end    (GPtrArray     *list,
+                                            guint          limit,
+                                            gboolean      *more);
 
 /* Fills @slot with @func, whose first argument may be the subclass's own
  * pointer type (as GLib's G_CALLBACK casts do). */

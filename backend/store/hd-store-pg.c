@@ -1494,33 +1494,11 @@ message_add (HdStorePg   *self,
       return NULL;
     }
 
-  m = g_new0 (HdMessageRecord, 1);
-  m->id = col_int (r, 0, 0);
-  m->seq = col_int (r, 0, 1);
+  m = hd_store_impl_message_new (col_int (r, 0, 0), chat_id, col_int (r, 0, 1), kind, author_id, body,
+                                 client_id, now, attachment_id);
   PQclear (r);
-  m->chat_id = chat_id;
-  m->author_id = author_id;
-  m->body = g_strdup (body);
-  m->client_id = g_strdup (client_id);
-  m->created_at = now;
-  m->attachment_id = attachment_id;
-  m->kind = kind;
   *created = TRUE;
   return m;
-}
-
-static HdMessageRecord *
-hd_store_pg_message_add_kind (HdStorePg     *self,
-                              gint64         chat_id,
-                              gint64         author_id,
-                              HdMessageKind  kind,
-                              const char    *body,
-                              const char    *client_id,
-                              gint64         now,
-                              gboolean      *created,
-                              GError       **error)
-{
-  return message_add (self, chat_id, author_id, kind, body, client_id, 0, now, created, error);
 }
 
 static GPtrArray *
@@ -1547,11 +1525,7 @@ hd_store_pg_messages_list (HdStorePg  *self,
   for (int i = 0; i < PQntuples (r); i++)
     g_ptr_array_add (list, read_message (r, i));
   PQclear (r);
-  if (more)
-    *more = list->len > limit;
-  if (list->len > limit)
-    g_ptr_array_set_size (list, limit);
-  return list;
+  return hd_store_impl_page_end (list, limit, more);
 }
 
 /* ---- notes ---------------------------------------------------------- */
@@ -1984,7 +1958,7 @@ hd_store_pg_class_init (HdStorePgClass *klass)
   HD_STORE_VFUNC (store_class, chat_end_with_reason, hd_store_pg_chat_end_with_reason);
   HD_STORE_VFUNC (store_class, chats_for_member, hd_store_pg_chats_for_member);
   HD_STORE_VFUNC (store_class, chats_waiting, hd_store_pg_chats_waiting);
-  HD_STORE_VFUNC (store_class, message_add_kind, hd_store_pg_message_add_kind);
+  HD_STORE_VFUNC (store_class, message_add_kind, message_add);
   HD_STORE_VFUNC (store_class, messages_list, hd_store_pg_messages_list);
   HD_STORE_VFUNC (store_class, notes_list, hd_store_pg_notes_list);
   HD_STORE_VFUNC (store_class, note_get, hd_store_pg_note_get);

@@ -1519,32 +1519,8 @@ message_add (HdStoreSqlite  *self,
   if (!finish_tx (self, ok, error))
     return NULL;
 
-  m = g_new0 (HdMessageRecord, 1);
-  m->id = id;
-  m->chat_id = chat_id;
-  m->seq = seq;
-  m->kind = kind;
-  m->author_id = author_id;
-  m->body = g_strdup (body);
-  m->client_id = g_strdup (client_id);
-  m->created_at = now;
-  m->attachment_id = attachment_id;
   *created = TRUE;
-  return m;
-}
-
-static HdMessageRecord *
-sqlite_message_add_kind (HdStoreSqlite  *self,
-                         gint64          chat_id,
-                         gint64          author_id,
-                         HdMessageKind   kind,
-                         const char     *body,
-                         const char     *client_id,
-                         gint64          now,
-                         gboolean       *created,
-                         GError        **error)
-{
-  return message_add (self, chat_id, author_id, kind, body, client_id, 0, now, created, error);
+  return hd_store_impl_message_new (id, chat_id, seq, kind, author_id, body, client_id, now, attachment_id);
 }
 
 static GPtrArray *
@@ -1569,11 +1545,7 @@ sqlite_messages_list (HdStoreSqlite  *self,
   while (sqlite3_step (s) == SQLITE_ROW)
     g_ptr_array_add (list, read_message (s));
   done (s);
-  if (more)
-    *more = list->len > limit;
-  if (list->len > limit)
-    g_ptr_array_set_size (list, limit);
-  return list;
+  return hd_store_impl_page_end (list, limit, more);
 }
 
 /* ---- notes ---------------------------------------------------------- */
@@ -2023,7 +1995,7 @@ hd_store_sqlite_class_init (HdStoreSqliteClass *klass)
   HD_STORE_VFUNC (store_class, chat_end_with_reason, sqlite_chat_end_with_reason);
   HD_STORE_VFUNC (store_class, chats_for_member, sqlite_chats_for_member);
   HD_STORE_VFUNC (store_class, chats_waiting, sqlite_chats_waiting);
-  HD_STORE_VFUNC (store_class, message_add_kind, sqlite_message_add_kind);
+  HD_STORE_VFUNC (store_class, message_add_kind, message_add);
   HD_STORE_VFUNC (store_class, messages_list, sqlite_messages_list);
   HD_STORE_VFUNC (store_class, notes_list, sqlite_notes_list);
   HD_STORE_VFUNC (store_class, note_get, sqlite_note_get);

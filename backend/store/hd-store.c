@@ -61,6 +61,45 @@ unsupported (HdStore     *self,
       klass_->slot (self);                                               \
   } G_STMT_END
 
+/* ---- for the implementations (hd-store-impl.h) ---------------------- */
+
+HdMessageRecord *
+hd_store_impl_message_new (gint64         id,
+                           gint64         chat_id,
+                           gint64         seq,
+                           HdMessageKind  kind,
+                           gint64         author_id,
+                           const char    *body,
+                           const char    *client_id,
+                           gint64         created_at,
+                           gint64         attachment_id)
+{
+  HdMessageRecord *m = g_new0 (HdMessageRecord, 1);
+
+  m->id = id;
+  m->chat_id = chat_id;
+  m->seq = seq;
+  m->kind = kind;
+  m->author_id = author_id;
+  m->body = g_strdup (body);
+  m->client_id = g_strdup (client_id);
+  m->created_at = created_at;
+  m->attachment_id = attachment_id;
+  return m;
+}
+
+GPtrArray *
+hd_store_impl_page_end (GPtrArray *list,
+                        guint      limit,
+                        gboolean  *more)
+{
+  if (more)
+    *more = list->len > limit;
+  if (list->len > limit)
+    g_ptr_array_set_size (list, limit);
+  return list;
+}
+
 /* ---- calls that are others' with fixed arguments --------------------- */
 
 gboolean
@@ -403,7 +442,8 @@ hd_store_message_add_kind (HdStore        *self,
                            gboolean       *created,
                            GError        **error)
 {
-  HD_STORE_CALL (message_add_kind, NULL, error, chat_id, author_id, kind, body, client_id, now, created, error);
+  HD_STORE_CALL (message_add_kind, NULL, error, chat_id, author_id, kind, body, client_id, 0, now, created,
+                 error);
 }
 
 GPtrArray *
