@@ -12,98 +12,9 @@
 #include "hd-store.h"
 #include "hd-store-tech.h"
 #include "hd-wire.h"
+#include "store-fixture.h"
 
-#include <libpq-fe.h>
 #include <string.h>
-#include <unistd.h>
-
-typedef struct {
-  char    *uri;
-  PGconn  *conn;     /* the same database, for writes "from outside" */
-  HdStore *store;
-} Fixture;
-
-static guint n_databases;
-
-/* @base (postgresql:///NAME?…) with NAME replaced by @name. */
-static char *
-uri_with_database (const char *base,
-                   const char *name)
-{
-  const char *slash = strstr (base, ":///");
-  const char *query = strchr (base, '?');
-
-  g_assert_nonnull (slash);
-  return g_strdup_printf ("%.*s:///%s%s", (int) (slash - base), base, name, query ? query : "");
-}
-
-static void
-sql (PGconn     *conn,
-     const char *text)
-{
-  PGresult *r = PQexec (conn, text);
-  ExecStatusType st = PQresultStatus (r);
-
-  if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
-    g_error ("%s: %s", text, PQresultErrorMessage (r));
-  PQclear (r);
-}
-
-static void
-fixture_set_up (Fixture       *f,
-                gconstpointer  data)
-{
-  g_autoptr(GError) error = NULL;
-  const char *base = g_getenv ("HD_TEST_PG_URI");
-  g_autofree char *name = g_strdup_printf ("hd_store_pg_tech_%d_%u", (int) getpid (), ++n_databases);
-  g_autofree char *create = g_strdup_printf ("CREATE DATABASE \"%s\"", name);
-  PGconn *admin = PQconnectdb (base);
-
-  g_assert_cmpint (PQstatus (admin), ==, CONNECTION_OK);
-  sql (admin, create);
-  PQfinish (admin);
-  f->uri = uri_with_database (base, name);
-  f->store = hd_store_open (f->uri, &error);
-  g_assert_no_error (error);
-  f->conn = PQconnectdb (f->uri);
-  g_assert_cmpint (PQstatus (f->conn), ==, CONNECTION_OK);
-}
-
-static void
-fixture_tear_down (Fixture       *f,
-                   gconstpointer  data)
-{
-  g_clear_object (&f->store);
-  PQfinish (f->conn);
-  g_free (f->uri);
-}
-
-static HdUserRecord *
-make_user (HdStore    *store,
-           const char *login,
-           HdRole      role)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *email = g_strdup_printf ("%s@example.com", login);
-  HdUserRecord *u = hd_store_user_create (store, login, login, email, role, "hash", &error);
-
-  g_assert_no_error (error);
-  return u;
-}
-
-static GPtrArray *
-search (HdStore          *store,
-        HdRequestsFilter  filter,
-        gint64            user_id,
-        const char       *query)
-{
-  g_autoptr(GError) error = NULL;
-  GPtrArray *hits = hd_store_search (store, filter, user_id, query, 100, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (hits);
-  return hits;
-}
 
 /* For every caller kind: the rows come from a Bitmap Index Scan on the
  * GIN index, and search_index is never read by a Seq Scan. */
@@ -134,14 +45,14 @@ test_search_plan (Fixture       *f,
    * statistics up to date.  (On a nearly empty table the planner rightly
    * reads the few pages instead; the index is for when that stops being
    * cheap.) */
-  sql (f->conn, "INSERT INTO users (login, name, email, role, password_hash) "
+  fixture_sql (f->conn, "INSERT INTO users (login, name, email, role, password_hash) "
                 "VALUES ('carol', 'Carol', 'c@example.com', 'customer', 'x')");
-  sql (f->conn, "INSERT INTO requests (subject, status, customer_id, created_at) "
+  fixture_sql (f->conn, "INSERT INTO requests (subject, status, customer_id, created_at) "
                 "SELECT 'Request ' || i, 'open', 1, i FROM generate_series (1, 500) i");
-  sql (f->conn, "INSERT INTO notes (request_id, kind, body, created_at, updated_at) "
+  fixture_sql (f->conn, "INSERT INTO notes (request_id, kind, body, created_at, updated_at) "
                 "SELECT 1 + i % 500, 'note', 'note number ' || i || ' about word' || (i % 1000), i, i "
                 "FROM generate_series (1, 19500) i");
-  sql (f->conn, "ANALYZE");
+  fixture_sql (f->conn, "ANALYZE");
   assert_plans_use_index (f->store);
 }
 
@@ -215,19 +126,19 @@ test_search_follows_tables (Fixture       *f,
   /* Notes: added, changed, deleted (whoever writes the table). */
   insert = g_strdup_printf ("INSERT INTO notes (id, request_id, kind, body, created_at, updated_at) "
                             "VALUES (77, %" G_GINT64_FORMAT ", 'note', 'fuser replaced', 1, 1)", r->id);
-  sql (f->conn, insert);
+  fixture_sql (f->conn, insert);
   hits = search (f->store, HD_REQUESTS_ALL, 0, "\"fuser\"*");
   g_assert_cmpuint (hits->len, ==, 1);
   g_assert_cmpint (((HdSearchHitRecord *) g_ptr_array_index (hits, 0))->note_id, ==, 77);
   g_clear_pointer (&hits, g_ptr_array_unref);
-  sql (f->conn, "UPDATE notes SET body = 'drum replaced' WHERE id = 77");
+  fixture_sql (f->conn, "UPDATE notes SET body = 'drum replaced' WHERE id = 77");
   hits = search (f->store, HD_REQUESTS_ALL, 0, "\"fuser\"*");
   g_assert_cmpuint (hits->len, ==, 0);
   g_clear_pointer (&hits, g_ptr_array_unref);
   hits = search (f->store, HD_REQUESTS_ALL, 0, "\"drum\"*");
   g_assert_cmpuint (hits->len, ==, 1);
   g_clear_pointer (&hits, g_ptr_array_unref);
-  sql (f->conn, "DELETE FROM notes WHERE id = 77");
+  fixture_sql (f->conn, "DELETE FROM notes WHERE id = 77");
   hits = search (f->store, HD_REQUESTS_ALL, 0, "\"drum\"*");
   g_assert_cmpuint (hits->len, ==, 0);
   g_clear_pointer (&hits, g_ptr_array_unref);
@@ -237,7 +148,7 @@ test_search_follows_tables (Fixture       *f,
   g_clear_pointer (&hits, g_ptr_array_unref);
   /* Subjects that change. */
   update = g_strdup_printf ("UPDATE requests SET subject = 'Scanner jam' WHERE id = %" G_GINT64_FORMAT, r->id);
-  sql (f->conn, update);
+  fixture_sql (f->conn, update);
   hits = search (f->store, HD_REQUESTS_ALL, 0, "\"printer\"*");
   g_assert_cmpuint (hits->len, ==, 0);
   g_clear_pointer (&hits, g_ptr_array_unref);
@@ -458,7 +369,7 @@ test_mail_limit_two_servers (Fixture       *f,
   g_autoptr(HdUserRecord) carol = make_user (f->store, "carol", HD_ROLE_CUSTOMER);
   g_autoptr(HdRequestRecord) r = hd_store_request_create (f->store, "Printer offline", NULL, carol->id, 0,
                                                           0, FALSE, 1000, &error);
-  g_autoptr(HdStore) other = hd_store_open (f->uri, &error);
+  g_autoptr(HdStore) other = hd_store_open (f->path, &error);
   const gint64 hour = G_GINT64_CONSTANT (3600000000);
   const gint64 t0 = G_GINT64_CONSTANT (1700000000000000);
   HdChatRecord chat = { 0, };
@@ -509,7 +420,7 @@ main (int    argc,
       g_printerr ("HD_TEST_PG_URI is not set (tests/integration/with_pg.py sets it): skipped\n");
       return 77;
     }
-#define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
+#define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_set_up_pg, fn, fixture_tear_down)
   ADD ("/store-pg-tech/search-plan", test_search_plan);
   ADD ("/store-pg-tech/search-follows-tables", test_search_follows_tables);
   ADD ("/store-pg-tech/search-snippets", test_search_snippets);

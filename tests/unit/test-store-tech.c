@@ -6,82 +6,12 @@
 #include "hd-store.h"
 #include "hd-store-tech.h"
 #include "hd-wire.h"
+#include "store-fixture.h"
 
 #include <json-glib/json-glib.h>
 
-#include <glib/gstdio.h>
 #include <sqlite3.h>
 #include <string.h>
-
-typedef struct {
-  char    *dir;
-  char    *path;
-  HdStore *store;
-} Fixture;
-
-static void
-fixture_set_up (Fixture       *f,
-                gconstpointer  data)
-{
-  g_autoptr(GError) error = NULL;
-
-  f->dir = g_dir_make_tmp ("hd-store-tech-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->path = g_build_filename (f->dir, "hd.db", NULL);
-  f->store = hd_store_open (f->path, &error);
-  g_assert_no_error (error);
-}
-
-static void
-remove_dir (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d && (name = g_dir_read_name (d)))
-    {
-      g_autofree char *p = g_build_filename (dir, name, NULL);
-      g_unlink (p);
-    }
-  g_rmdir (dir);
-}
-
-static void
-fixture_tear_down (Fixture       *f,
-                   gconstpointer  data)
-{
-  g_clear_object (&f->store);
-  remove_dir (f->dir);
-  g_free (f->path);
-  g_free (f->dir);
-}
-
-static HdUserRecord *
-make_user (HdStore    *store,
-           const char *login,
-           HdRole      role)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *email = g_strdup_printf ("%s@example.com", login);
-  HdUserRecord *u = hd_store_user_create (store, login, login, email, role, "hash", &error);
-
-  g_assert_no_error (error);
-  return u;
-}
-
-static GPtrArray *
-search (HdStore          *store,
-        HdRequestsFilter  filter,
-        gint64            user_id,
-        const char       *query)
-{
-  g_autoptr(GError) error = NULL;
-  GPtrArray *hits = hd_store_search (store, filter, user_id, query, 100, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (hits);
-  return hits;
-}
 
 /* For every caller kind, the plan starts from the FTS5 index (a MATCH on
  * the virtual table) and reaches every other table by key: no SCAN of a
@@ -208,7 +138,7 @@ static void
 test_migration_fills_index (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("hd-store-tech-XXXXXX", &error);
+  g_autofree char *dir = fixture_make_dir ();
   g_autofree char *path = g_build_filename (dir, "old.db", NULL);
   g_autofree char *dump_path = g_build_filename (g_getenv ("HD_SOURCE_ROOT") ? g_getenv ("HD_SOURCE_ROOT") : ".",
                                                  "tests", "unit", "store-schema-v1.sql", NULL);
@@ -248,7 +178,7 @@ test_migration_fills_index (void)
   g_assert_cmpint (chat.end_reason, ==, HD_END_REASON_NONE);
 
   g_clear_object (&store);
-  remove_dir (dir);
+  fixture_remove_dir (dir);
 }
 
 /* Moves are guarded by the chat's state: of two, one wins. */

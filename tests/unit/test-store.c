@@ -1,107 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "hd-error.h"
 #include "hd-store.h"
+#include "store-fixture.h"
 
-#include <glib/gstdio.h>
 #include <sqlite3.h>
 #include <string.h>
-
-typedef struct {
-  char    *dir;
-  char    *path;
-  HdStore *store;
-} Fixture;
-
-static void
-fixture_set_up (Fixture       *f,
-                gconstpointer  data)
-{
-  g_autoptr(GError) error = NULL;
-
-  f->dir = g_dir_make_tmp ("hd-store-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->path = g_build_filename (f->dir, "hd.db", NULL);
-  f->store = hd_store_open (f->path, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (f->store);
-}
-
-static void
-remove_dir (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d && (name = g_dir_read_name (d)))
-    {
-      g_autofree char *p = g_build_filename (dir, name, NULL);
-      g_unlink (p);
-    }
-  g_rmdir (dir);
-}
-
-static void
-fixture_tear_down (Fixture       *f,
-                   gconstpointer  data)
-{
-  g_clear_object (&f->store);
-  remove_dir (f->dir);
-  g_free (f->path);
-  g_free (f->dir);
-}
-
-static HdUserRecord *
-make_user (HdStore    *store,
-           const char *login,
-           HdRole      role)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *email = g_strdup_printf ("%s@example.com", login);
-  HdUserRecord *u = hd_store_user_create (store, login, login, email, role, "hash", &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (u);
-  return u;
-}
-
-/* A request of @customer with an active chat accepted by @tech. */
-static HdChatRecord
-make_active_chat (HdStore *store,
-                  HdUserRecord  *customer,
-                  HdUserRecord  *tech)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(HdRequestRecord) r = hd_store_request_create (store, "Printer offline", NULL, customer->id,
-                                                    tech->id, 0, FALSE, 1000, &error);
-  HdChatRecord chat = { 0, };
-  HdChatRecord accepted;
-
-  g_assert_no_error (error);
-  chat.request_id = r->id;
-  chat.customer_id = customer->id;
-  chat.target_kind = HD_TARGET_TECHNICIAN;
-  chat.target_id = tech->id;
-  chat.created_at = 2000;
-  g_assert_true (hd_store_chat_create (store, &chat, &error));
-  g_assert_no_error (error);
-  g_assert_true (hd_store_chat_accept (store, chat.id, tech->id, 3000, &accepted, &error));
-  g_assert_no_error (error);
-  g_assert_cmpint (accepted.state, ==, HD_CHAT_STATE_ACTIVE);
-  /* The store keeps no transcript of its own: the service makes the note
-   * (hd-chat-service.c), as here. */
-  g_assert_cmpint (accepted.note_id, ==, 0);
-  {
-    g_autoptr(HdNoteRecord) note = hd_store_note_add (store, r->id, HD_NOTE_KIND_TRANSCRIPT, chat.id, 0, "",
-                                                      3000, &error);
-
-    g_assert_no_error (error);
-    g_assert_true (hd_store_chat_set_note (store, chat.id, note->id, &error));
-    g_assert_true (hd_store_chat_get (store, chat.id, &accepted, &error));
-    g_assert_cmpint (accepted.note_id, ==, note->id);
-    g_assert_cmpint (note->length, ==, 0);
-  }
-  return accepted;
-}
 
 static void
 test_fresh_schema (Fixture       *f,
@@ -469,7 +372,7 @@ static void
 test_migrate_v1 (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("hd-store-XXXXXX", &error);
+  g_autofree char *dir = fixture_make_dir ();
   g_autofree char *path = g_build_filename (dir, "old.db", NULL);
   g_autofree char *dump_path = g_build_filename (g_getenv ("HD_SOURCE_ROOT") ? g_getenv ("HD_SOURCE_ROOT") : ".",
                                                  "tests", "unit", "store-schema-v1.sql", NULL);
@@ -556,14 +459,14 @@ test_migrate_v1 (void)
   }
 
   g_clear_object (&store);
-  remove_dir (dir);
+  fixture_remove_dir (dir);
 }
 
 static void
 test_newer_schema_refused (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("hd-store-XXXXXX", &error);
+  g_autofree char *dir = fixture_make_dir ();
   g_autofree char *path = g_build_filename (dir, "new.db", NULL);
   sqlite3 *db = NULL;
   g_autoptr(HdStore) store = NULL;
@@ -574,7 +477,7 @@ test_newer_schema_refused (void)
   store = hd_store_open (path, &error);
   g_assert_null (store);
   g_assert_nonnull (error);
-  remove_dir (dir);
+  fixture_remove_dir (dir);
 }
 
 int
