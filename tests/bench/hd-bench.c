@@ -35,6 +35,8 @@
 #include <sys/epoll.h>
 #include <sqlite3.h>
 
+#include "bench-util.h"
+
 /* --- options ------------------------------------------------------------ */
 
 static char    *opt_server = NULL;
@@ -196,13 +198,6 @@ call (const char *method,
   return json_node_ref (json_parser_get_root (parser));
 }
 
-static gint64
-member_int (JsonNode   *node,
-            const char *name)
-{
-  return json_object_get_int_member (json_node_get_object (node), name);
-}
-
 static char *
 login (const char *name,
        const char *password,
@@ -215,12 +210,6 @@ login (const char *name,
   if (out_id)
     *out_id = json_object_get_int_member (json_object_get_object_member (o, "user"), "id");
   return g_strdup (json_object_get_string_member (o, "token"));
-}
-
-static void
-child_setup (gpointer user_data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
 }
 
 static void
@@ -241,7 +230,7 @@ start_server (void)
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   /* The server goes when we go, even when we are killed. */
-  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
+  g_subprocess_launcher_set_child_setup (launcher, bench_child_setup, NULL, NULL);
   server_proc = g_subprocess_launcher_spawn (launcher, &error,
                                              bin, "--port", "0", "--listen", "127.0.0.1",
                                              "--database", db, "--seed-demo", NULL);
@@ -282,7 +271,7 @@ start_relay (void)
   g_autoptr(GDataInputStream) out = NULL;
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
 
-  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
+  g_subprocess_launcher_set_child_setup (launcher, bench_child_setup, NULL, NULL);
   relay_proc = g_subprocess_launcher_spawn (launcher, &error, opt_relay, NULL);
   if (relay_proc == NULL)
     g_error ("cannot start %s: %s", opt_relay, error->message);
@@ -334,61 +323,7 @@ stop_server (void)
     }
 }
 
-static double
-load_average (void)
-{
-  double l = -1;
-  FILE *f = fopen ("/proc/loadavg", "r");
-
-  if (f != NULL)
-    {
-      if (fscanf (f, "%lf", &l) != 1)
-        l = -1;
-      fclose (f);
-    }
-  return l;
-}
-
-static long
-vm_rss_kib (GPid pid)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%d/status", (int) pid);
-  g_autofree char *text = NULL;
-  const char *p;
-
-  if (pid <= 0 || !g_file_get_contents (path, &text, NULL, NULL))
-    return -1;
-  p = strstr (text, "VmRSS:");
-  return p ? strtol (p + 6, NULL, 10) : -1;
-}
-
-/* CPU time of @pid so far (user + system, all its threads, also those
- * that ended), in µs, from /proc/PID/stat: the cost per message does not
- * depend on the rest of the machine.  (Summing the threads' schedstat
- * loses the time of the threads that end in between: worker pools.) */
-static double
-cpu_us (GPid pid)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", (int) pid);
-  g_autofree char *text = NULL;
-  unsigned long long utime = 0, stime = 0;
-  const char *p;
-
-  if (!g_file_get_contents (path, &text, NULL, NULL) || (p = strrchr (text, ')')) == NULL ||
-      sscanf (p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) != 2)
-    return 0;
-  return (utime + stime) * 1e6 / sysconf (_SC_CLK_TCK);
-}
-
 /* --- latency statistics --------------------------------------------------- */
-
-static int
-cmp_double (const void *a,
-            const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-  return x < y ? -1 : x > y;
-}
 
 static double
 percentile (GArray *values,
@@ -398,7 +333,7 @@ percentile (GArray *values,
 
   if (values->len == 0)
     return 0;
-  qsort (values->data, values->len, sizeof (double), cmp_double);
+  bench_sort_doubles (values);
   i = (gsize) (p / 100.0 * (values->len - 1) + 0.5);
   return g_array_index (values, double, MIN (i, values->len - 1));
 }
@@ -451,17 +386,13 @@ scan_string (const char *data,
              char       *out,
              gsize       out_size)
 {
-  const char *p = g_strstr_len (data, len, key);
-  const char *end;
+  const char *v;
+  gsize v_len;
 
-  if (p == NULL)
+  if (!bench_scan_value (data, len, key, &v, &v_len) || v_len >= out_size)
     return FALSE;
-  p += strlen (key);
-  end = memchr (p, '"', data + len - p);
-  if (end == NULL || (gsize) (end - p) >= out_size)
-    return FALSE;
-  memcpy (out, p, end - p);
-  out[end - p] = '\0';
+  memcpy (out, v, v_len);
+  out[v_len] = '\0';
   return TRUE;
 }
 
@@ -655,7 +586,7 @@ make_people (int n_customers,
                                                login_name, login_name, login_name,
                                                tech ? "technician" : "customer");
       g_autoptr(JsonNode) user = call ("POST", "/users", admin_token, body, 201);
-      gint64 id = member_int (user, "id");
+      gint64 id = bench_member_int (user, "id");
       char *token = login (login_name, "bench-password", NULL);
 
       if (tech)
@@ -713,10 +644,10 @@ make_chats (int n_chats)
       g_autoptr(JsonNode) ch = NULL;
       g_autoptr(JsonNode) acc = NULL;
 
-      chat->request_id = member_int (req, "id");
+      chat->request_id = bench_member_int (req, "id");
       chat_body = g_strdup_printf ("{\"request_id\": %" G_GINT64_FORMAT "}", chat->request_id);
       ch = call ("POST", "/chats", customer_tokens->pdata[c], chat_body, 201);
-      chat->id = member_int (ch, "id");
+      chat->id = bench_member_int (ch, "id");
       accept_path = g_strdup_printf ("/chats/%" G_GINT64_FORMAT "/accept", chat->id);
       acc = call ("POST", accept_path, tech_tokens->pdata[t], NULL, 200);
 
@@ -822,16 +753,7 @@ raw_ws_start (const char *host,
     return -1;
   sa.sin_family = AF_INET;
   sa.sin_port = htons (port);
-  req = g_strdup_printf ("GET /api/v1/events HTTP/1.1\r\n"
-                         "Host: %s:%u\r\n"
-                         "Upgrade: websocket\r\n"
-                         "Connection: Upgrade\r\n"
-                         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                         "Sec-WebSocket-Version: 13\r\n"
-                         /* what browsers, Node's ws and libsoup offer */
-                         "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n"
-                         "Authorization: Bearer %s\r\n\r\n",
-                         host, port, token);
+  req = bench_ws_upgrade_request (host, port, token);
   if (inet_pton (AF_INET, host, &sa.sin_addr) != 1 ||
       connect (fd, (struct sockaddr *) &sa, sizeof sa) != 0 ||
       write (fd, req, strlen (req)) != (ssize_t) strlen (req))
@@ -1076,12 +998,12 @@ run_ws (void)
       int members = customer_socks->len + tech_socks->len;
 
       GPid pid = relay_mode ? relay_pid : opt_pid > 0 ? opt_pid : server_pid;
-      long rss_before = vm_rss_kib (pid), rss_after;
+      long rss_before = bench_vm_rss_kib (pid), rss_after;
 
       if (opt_sockets > members)
         raw_open_idle (opt_sockets - members);
       spin_for (1);
-      rss_after = vm_rss_kib (pid);
+      rss_after = bench_vm_rss_kib (pid);
       g_print ("  sockets open: %u (%d chat members)",
                members + (raw_fds ? raw_fds->len : 0), members);
       if (rss_before > 0 && rss_after > 0 && raw_fds != NULL && raw_fds->len > 0)
@@ -1094,7 +1016,7 @@ run_ws (void)
   acked = received = 0;
 
   measuring = TRUE;
-  cpu0 = cpu_us (cpu_pid);
+  cpu0 = bench_cpu_us (cpu_pid);
   t0 = g_get_monotonic_time ();
   rate_last = 0;
   rate_credit = 0;
@@ -1107,7 +1029,7 @@ run_ws (void)
   g_timeout_add ((guint) (opt_duration * 1000), stop_measuring, &done);
   iterate_until (&done);
   t1 = g_get_monotonic_time ();
-  cpu1 = cpu_us (cpu_pid);
+  cpu1 = bench_cpu_us (cpu_pid);
   if (rate_tick)
     g_source_remove (rate_tick);
   rate_tick = 0;
@@ -1155,7 +1077,7 @@ run_ws (void)
            received, percentile (latencies, 50), percentile (latencies, 99), percentile (latencies, 100));
   if (cpu_pid > 0 && acked > 0)
     g_print ("  %s CPU (all its threads) per acknowledged message: %.1f us; load average %.1f\n",
-             relay_mode ? "relay" : "server", (cpu1 - cpu0) / acked, load_average ());
+             relay_mode ? "relay" : "server", (cpu1 - cpu0) / acked, bench_load_average ());
 
   g_clear_pointer (&pending, g_hash_table_unref);
   g_array_unref (latencies);
@@ -1424,7 +1346,7 @@ run_presence (void)
   gint64 t0, t_patch, t_quiet;
   guint online = 0;
   GPid pid = opt_pid > 0 ? opt_pid : server_pid;
-  long rss0 = vm_rss_kib (pid);
+  long rss0 = bench_vm_rss_kib (pid);
 
   g_print ("presence: %d technicians and %d customers connect, then every technician goes available\n",
            n_techs, n_customers);
@@ -1475,7 +1397,7 @@ run_presence (void)
   raw_open_idle (tokens->len);
   raw_tokens = NULL;
   spin_for (1);
-  g_print ("  server VmRSS %ld KiB -> %ld KiB with %u sockets\n", rss0, vm_rss_kib (pid), raw_fds->len);
+  g_print ("  server VmRSS %ld KiB -> %ld KiB with %u sockets\n", rss0, bench_vm_rss_kib (pid), raw_fds->len);
 
   t0 = g_get_monotonic_time ();
   for (int i = 0; i < n_techs; i++)
@@ -1524,7 +1446,7 @@ run_idle (void)
   g_print ("idle: %d sockets\n", opt_idle);
   token = login ("carol", "demo", NULL);
   g_usleep (500 * 1000);
-  before = vm_rss_kib (pid);
+  before = bench_vm_rss_kib (pid);
   for (int i = 0; i < opt_idle; i++)
     {
       g_ptr_array_add (socks, open_socket (token, TRUE));
@@ -1536,7 +1458,7 @@ run_idle (void)
   for (guint i = 0; i < socks->len; i++)
     open += ((Sock *) socks->pdata[i])->hello;
   spin_for (2);
-  after = vm_rss_kib (pid);
+  after = bench_vm_rss_kib (pid);
   if (before < 0 || after < 0)
     g_print ("  %u sockets open (VmRSS unknown: give --pid)\n", open);
   else

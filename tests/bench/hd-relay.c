@@ -12,6 +12,7 @@
  *
  *   hd-relay [--port N]     prints "listening on http://127.0.0.1:PORT/" */
 
+#include "bench-util.h"
 #include "hd-ws.h"
 
 #include <stdio.h>
@@ -38,28 +39,6 @@ peer_free (gpointer data)
   g_free (p);
 }
 
-/* The value of "key": "..." in the generator's frames (no escapes). */
-static gboolean
-find_value (const char  *text,
-            gsize        len,
-            const char  *key,
-            const char **out,
-            int         *out_len)
-{
-  const char *p = g_strstr_len (text, len, key);
-  const char *end;
-
-  if (p == NULL)
-    return FALSE;
-  p += strlen (key);
-  end = memchr (p, '"', text + len - p);
-  if (end == NULL)
-    return FALSE;
-  *out = p;
-  *out_len = (int) (end - p);
-  return TRUE;
-}
-
 static void
 on_message (HdWsConn   *conn,
             gboolean    is_text,
@@ -69,21 +48,21 @@ on_message (HdWsConn   *conn,
 {
   Relay *relay = user_data;
   const char *to, *client_id, *body;
-  int to_len, client_id_len, body_len;
+  gsize to_len, client_id_len, body_len;
   g_autofree char *token = NULL;
   g_autofree char *out = NULL;
   g_autoptr(GBytes) frame = NULL;
   GPtrArray *peers;
 
   if (!is_text || g_strstr_len (text, MIN (len, 40), "\"chat.send\"") == NULL ||
-      !find_value (text, len, "\"to\": \"", &to, &to_len) ||
-      !find_value (text, len, "\"client_id\": \"", &client_id, &client_id_len) ||
-      !find_value (text, len, "\"body\": \"", &body, &body_len))
+      !bench_scan_value (text, len, "\"to\": \"", &to, &to_len) ||
+      !bench_scan_value (text, len, "\"client_id\": \"", &client_id, &client_id_len) ||
+      !bench_scan_value (text, len, "\"body\": \"", &body, &body_len))
     return;
   /* Written once, compact, like the server's events, and shared by
    * every socket it goes to. */
   out = g_strdup_printf ("{\"type\":\"chat.message\",\"data\":{\"client_id\":\"%.*s\",\"body\":\"%.*s\"}}",
-                         client_id_len, client_id, body_len, body);
+                         (int) client_id_len, client_id, (int) body_len, body);
   frame = g_bytes_new_take (out, strlen (out));
   out = NULL;
 

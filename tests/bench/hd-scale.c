@@ -56,6 +56,8 @@
 #include <json-glib/json-glib.h>
 #include <sqlite3.h>
 
+#include "bench-util.h"
+
 static char   *opt_server;
 static char   *opt_relay;
 static int     opt_techs = 1000;
@@ -82,60 +84,6 @@ static GOptionEntry entries[] = {
 /* --- small helpers ------------------------------------------------------- */
 
 static double
-load_average (void)
-{
-  double l = -1;
-  FILE *f = fopen ("/proc/loadavg", "r");
-
-  if (f != NULL)
-    {
-      if (fscanf (f, "%lf", &l) != 1)
-        l = -1;
-      fclose (f);
-    }
-  return l;
-}
-
-static long
-vm_rss_kib (GPid pid)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%d/status", (int) pid);
-  g_autofree char *text = NULL;
-  const char *p;
-
-  if (!g_file_get_contents (path, &text, NULL, NULL) || (p = strstr (text, "VmRSS:")) == NULL)
-    return -1;
-  return strtol (p + strlen ("VmRSS:"), NULL, 10);
-}
-
-/* CPU time of @pid so far (user + system, all its threads, also those
- * that ended), in µs, from /proc/PID/stat: the cost per message does not
- * depend on the rest of the machine.  (Summing the threads' schedstat
- * loses the time of the threads that end in between: worker pools.) */
-static double
-cpu_us (GPid pid)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", (int) pid);
-  g_autofree char *text = NULL;
-  unsigned long long utime = 0, stime = 0;
-  const char *p;
-
-  if (!g_file_get_contents (path, &text, NULL, NULL) || (p = strrchr (text, ')')) == NULL ||
-      sscanf (p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) != 2)
-    return 0;
-  return (utime + stime) * 1e6 / sysconf (_SC_CLK_TCK);
-}
-
-static int
-cmp_double (const void *a,
-            const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return x < y ? -1 : x > y;
-}
-
-static double
 percentile (GArray *values,
             double  p)
 {
@@ -143,15 +91,9 @@ percentile (GArray *values,
 
   if (values->len == 0)
     return NAN;
-  qsort (values->data, values->len, sizeof (double), cmp_double);
+  bench_sort_doubles (values);
   i = (guint) ceil (p / 100.0 * values->len);
   return g_array_index (values, double, MIN (MAX (i, 1), values->len) - 1);
-}
-
-static void
-child_setup (gpointer user_data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
 }
 
 /* --- a process that prints "listening on http://HOST:PORT/" ----------- */
@@ -171,7 +113,7 @@ target_start (Target      *t,
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_autoptr(GDataInputStream) out = NULL;
 
-  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
+  g_subprocess_launcher_set_child_setup (launcher, bench_child_setup, NULL, NULL);
   t->proc = g_subprocess_launcher_spawnv (launcher, argv, &error);
   if (t->proc == NULL)
     g_error ("cannot start %s: %s", argv[0], error->message);
@@ -331,16 +273,6 @@ http_call (Http        *h,
   return status;
 }
 
-static gint64
-member_int (JsonNode   *node,
-            const char *name)
-{
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node) ||
-      !json_object_has_member (json_node_get_object (node), name))
-    return -1;
-  return json_object_get_int_member (json_node_get_object (node), name);
-}
-
 /* --- the sockets ---------------------------------------------------------- */
 
 enum { ROLE_IDLE, ROLE_TECH, ROLE_CUSTOMER };
@@ -403,15 +335,7 @@ ws_open (const Target *t,
          int           role,
          gboolean     *deflate)
 {
-  g_autofree char *req = g_strdup_printf ("GET /api/v1/events HTTP/1.1\r\n"
-                                          "Host: %s:%u\r\n"
-                                          "Upgrade: websocket\r\n"
-                                          "Connection: Upgrade\r\n"
-                                          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                                          "Sec-WebSocket-Version: 13\r\n"
-                                          "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n"
-                                          "Authorization: Bearer %s\r\n\r\n",
-                                          t->host, t->port, token);
+  g_autofree char *req = bench_ws_upgrade_request (t->host, t->port, token);
   int fd = tcp_connect (t);
   Sock *s;
 
@@ -565,28 +489,6 @@ ws_send (Sock       *s,
     g_free (frame);
 }
 
-/* The value of "key":"..." in @text (compact, no escapes in it). */
-static gboolean
-scan_value (const char  *text,
-            gsize        len,
-            const char  *key,
-            const char **out,
-            gsize       *out_len)
-{
-  const char *p = g_strstr_len (text, len, key);
-  const char *end;
-
-  if (p == NULL)
-    return FALSE;
-  p += strlen (key);
-  end = memchr (p, '"', text + len - p);
-  if (end == NULL)
-    return FALSE;
-  *out = p;
-  *out_len = end - p;
-  return TRUE;
-}
-
 static void
 on_text (Sock       *s,
          const char *text,
@@ -601,11 +503,11 @@ on_text (Sock       *s,
   Chat *chat;
   guint8 bit;
 
-  if (s->role == ROLE_IDLE || stats.latencies == NULL || !scan_value (text, MIN (len, 80), "\"type\":\"", &v, &v_len) ||
+  if (s->role == ROLE_IDLE || stats.latencies == NULL || !bench_scan_value (text, MIN (len, 80), "\"type\":\"", &v, &v_len) ||
       v_len != strlen ("chat.message") || memcmp (v, "chat.message", v_len) != 0)
     return;
   /* client_id is <prefix><chat index>-<number> */
-  if (!scan_value (text, len, "\"client_id\":\"", &v, &v_len) || v_len >= sizeof id ||
+  if (!bench_scan_value (text, len, "\"client_id\":\"", &v, &v_len) || v_len >= sizeof id ||
       v_len < 2 || v[0] != send_prefix)
     return;
   memcpy (id, v + 1, v_len - 1);
@@ -927,7 +829,7 @@ work_main (gpointer data)
           g_autofree char *path = NULL;
           guint st = http_call (&h, "POST", "/chats", w->people->customer_tokens->pdata[i], body, &created);
 
-          chat->id = member_int (created, "id");
+          chat->id = bench_member_int (created, "id");
           if (st != 201 || chat->id < 0)
             {
               if (g_atomic_int_add (&w->failures, 1) < 3)
@@ -1003,11 +905,11 @@ run_phase (Side *side,
            int   round)
 {
   guint failed = 0;
-  long rss0 = vm_rss_kib (side->target->pid), rss1;
+  long rss0 = bench_vm_rss_kib (side->target->pid), rss1;
   GPtrArray *idle;
   gint64 t0, t1;
   double cpu0, cpu1;
-  double l0 = load_average ();
+  double l0 = bench_load_average ();
   g_autoptr(GArray) lat = NULL;
   Stats got;
   char prefix = phase_prefix++;
@@ -1015,7 +917,7 @@ run_phase (Side *side,
   idle = open_many (side->target, NULL, side->idle_token, opt_idle, ROLE_IDLE, &failed, &side->deflate);
   side->idle_failed += failed;
   g_usleep (G_USEC_PER_SEC);
-  rss1 = vm_rss_kib (side->target->pid);
+  rss1 = bench_vm_rss_kib (side->target->pid);
   if (!side->rss_measured && idle->len - failed > 0)
     {
       side->rss_per_idle_bytes = (rss1 - rss0) * 1024 / (long) (idle->len - failed);
@@ -1041,7 +943,7 @@ run_phase (Side *side,
   /* the first second's messages must not count as delivered later */
   send_prefix = phase_prefix++;
   g_mutex_unlock (&net_lock);
-  cpu0 = cpu_us (side->target->pid);
+  cpu0 = bench_cpu_us (side->target->pid);
   t0 = g_get_monotonic_time ();
   g_usleep ((gulong) (opt_duration * G_USEC_PER_SEC));
   g_mutex_lock (&net_lock);
@@ -1058,7 +960,7 @@ run_phase (Side *side,
       if (got.delivered >= got.sent && (send_relay || got.acked >= got.sent))
         break;
     }
-  cpu1 = cpu_us (side->target->pid);
+  cpu1 = bench_cpu_us (side->target->pid);
   g_mutex_lock (&net_lock);
   got = stats;
   stats.latencies = NULL;
@@ -1078,7 +980,7 @@ run_phase (Side *side,
            "%.0f us CPU/message; load %.1f -> %.1f\n",
            round, side->name, got.sent / ((t1 - t0) / 1e6), got.sent, got.delivered, got.acked,
            percentile (lat, 50), percentile (lat, 99), percentile (lat, 100),
-           got.sent ? (cpu1 - cpu0) / got.sent : 0.0, l0, load_average ());
+           got.sent ? (cpu1 - cpu0) / got.sent : 0.0, l0, bench_load_average ());
 
   close_many (idle);
   g_ptr_array_unref (idle);
@@ -1177,7 +1079,7 @@ main (int   argc,
 
   g_print ("hd-scale: %d technicians (teams of %d) + %d customers, %d chats at %.0f msg/s in all, "
            "%d extra idle sockets, %d x %.0f s per side; load average %.2f\n",
-           n, opt_team_size, n, n, opt_rate, opt_idle, opt_rounds, opt_duration, load_average ());
+           n, opt_team_size, n, n, opt_rate, opt_idle, opt_rounds, opt_duration, bench_load_average ());
 
   epfd = epoll_create1 (EPOLL_CLOEXEC);
   wake_fd = eventfd (0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -1347,7 +1249,7 @@ main (int   argc,
     sqlite3_close (db);
   }
 
-  g_print ("\n== summary (load average %.2f now)\n", load_average ());
+  g_print ("\n== summary (load average %.2f now)\n", bench_load_average ());
   g_print ("setup: %d of %d member sockets dropped; %u of %d technicians online and available\n",
            closed_setup, 2 * n, online, n);
   for (int s = 0; s < (opt_relay ? 2 : 1); s++)
