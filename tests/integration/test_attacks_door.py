@@ -77,6 +77,19 @@ def read_all(sock, timeout=5):
     return data
 
 
+def health_time(test, srv):
+    """Seconds for GET /health on a new connection (asserting a 200)."""
+    t0 = time.monotonic()
+    s = socket.create_connection((srv.host, srv.port), timeout=10)
+    try:
+        s.sendall(HEALTH)
+        resp = read_response(s)
+    finally:
+        s.close()
+    test.assertTrue(resp.startswith(b'HTTP/1.1 200'), resp[:80])
+    return time.monotonic() - t0
+
+
 def closed_by_server(sock, timeout):
     """True when the server closes sock (EOF or reset) within timeout."""
     sock.settimeout(timeout)
@@ -99,15 +112,7 @@ class DoorTest(ServerTestCase):
         return s
 
     def health_time(self):
-        t0 = time.monotonic()
-        s = self.connect()
-        try:
-            s.sendall(HEALTH)
-            resp = read_response(s)
-        finally:
-            s.close()
-        self.assertTrue(resp.startswith(b'HTTP/1.1 200'), resp[:80])
-        return time.monotonic() - t0
+        return health_time(self, self.srv)
 
     # --- keep-alive connections the client closed ---------------------------
 
@@ -431,15 +436,7 @@ class UnreadAnswerTest(ServerTestCase):
             del os.environ['HD_DOOR_WRITE_TIMEOUT_S']
 
     def health_time(self):
-        t0 = time.monotonic()
-        s = socket.create_connection((self.srv.host, self.srv.port), timeout=10)
-        try:
-            s.sendall(HEALTH)
-            resp = read_response(s)
-        finally:
-            s.close()
-        self.assertTrue(resp.startswith(b'HTTP/1.1 200'), resp[:80])
-        return time.monotonic() - t0
+        return health_time(self, self.srv)
 
     def test_clients_that_never_read_their_answer_are_closed(self):
         tina, tina_ev, carol, carol_ev, chat = self.accepted_chat()
