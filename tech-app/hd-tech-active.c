@@ -396,19 +396,12 @@ set_unread (HdTechActivePage *self,
 }
 
 void
-hd_tech_active_page_add_unread (HdTechActivePage *self,
-                                gint64            chat_id)
+hd_tech_active_page_set_unread (HdTechActivePage *self,
+                                gint64            chat_id,
+                                guint             count)
 {
   g_return_if_fail (HD_IS_TECH_ACTIVE_PAGE (self));
-  set_unread (self, chat_id, unread_of (self, chat_id) + 1);
-}
-
-void
-hd_tech_active_page_mark_read (HdTechActivePage *self,
-                               gint64            chat_id)
-{
-  g_return_if_fail (HD_IS_TECH_ACTIVE_PAGE (self));
-  set_unread (self, chat_id, 0);
+  set_unread (self, chat_id, count);
 }
 
 guint

@@ -16,11 +16,11 @@ G_DECLARE_FINAL_TYPE (HdTechActivePage, hd_tech_active_page, HD, TECH_ACTIVE_PAG
 
 void   hd_tech_active_page_set_session (HdTechActivePage *self,
                                         HdSession        *session);
-/* Messages are unread while the chat's window is not the focused one. */
-void   hd_tech_active_page_add_unread  (HdTechActivePage *self,
-                                        gint64            chat_id);
-void   hd_tech_active_page_mark_read   (HdTechActivePage *self,
-                                        gint64            chat_id);
+/* Messages are unread while the chat's window is not the focused one;
+ * the application keeps the counts (the main window comes and goes). */
+void   hd_tech_active_page_set_unread  (HdTechActivePage *self,
+                                        gint64            chat_id,
+                                        guint             count);
 guint  hd_tech_active_page_get_count   (HdTechActivePage *self);
 
 #define HD_TYPE_TECH_ACTIVE_ROW (hd_tech_active_row_get_type ())

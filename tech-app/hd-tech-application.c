@@ -41,6 +41,16 @@ struct _HdTechApplication
   HdTechIdle     *idle;
   /* Whether "still running" was said after the main window closed. */
   gboolean        told_running;
+  /* Logged in with no main window: the application holds itself (it
+   * keeps its socket and notifications; the window is rebuilt when
+   * asked).  Never a hidden toplevel: GTK 4.8's AT-SPI root crashes on
+   * one (doc/CONTRIBUTING.md, "No hidden toplevel windows"). */
+  gboolean        held;
+  /* chat id → unread count: messages that came while the chat's window
+   * was not focused.  Here, not in the main window, which comes and goes. */
+  GHashTable     *unread;
+  /* chat ids whose End call is on its way (their windows are gone). */
+  GHashTable     *ending;
 };
 
 G_DEFINE_FINAL_TYPE (HdTechApplication, hd_tech_application, ADW_TYPE_APPLICATION)
@@ -102,10 +112,12 @@ save_window_state (HdTechApplication *self,
     }
 }
 
-/* Never miss a chat: while logged in, closing the main window only hides
- * it.  The hidden window keeps the application (and so its socket, and
- * the technician online) running; launching the app again presents it;
- * "Quit" in the menu really quits. */
+/* Never miss a chat: while logged in, closing the main window destroys
+ * it but the application holds itself, so its socket (and the technician
+ * online) and its notifications go on; launching the app again or a
+ * notification builds the window anew from the session; "Quit" in the
+ * menu really quits.  Not hidden: GTK 4.8's AT-SPI root crashes on a
+ * hidden toplevel (hd_app_use_lazy_help_overlay). */
 static gboolean
 main_window_close_request_cb (GtkWindow         *window,
                               HdTechApplication *self)
@@ -114,7 +126,11 @@ main_window_close_request_cb (GtkWindow         *window,
   if (self->session == NULL)
     return FALSE;
 
-  gtk_widget_set_visible (GTK_WIDGET (window), FALSE);
+  if (!self->held)
+    {
+      self->held = TRUE;
+      g_application_hold (G_APPLICATION (self));
+    }
   if (!self->told_running)
     {
       g_autoptr(GNotification) notification =
@@ -127,7 +143,7 @@ main_window_close_request_cb (GtkWindow         *window,
       g_notification_set_default_action (notification, "app.show-queue");
       g_application_send_notification (G_APPLICATION (self), "running", notification);
     }
-  return TRUE;
+  return FALSE;
 }
 
 static gboolean start_restore_cb (gpointer data);
@@ -197,12 +213,50 @@ hd_tech_application_get_main_window (HdTechApplication *self)
         }
 
       if (self->session != NULL)
-        hd_tech_window_set_session (self->main_window, self->session);
+        {
+          GHashTableIter iter;
+          gpointer key, value;
+
+          hd_tech_window_set_session (self->main_window, self->session);
+          g_hash_table_iter_init (&iter, self->unread);
+          while (g_hash_table_iter_next (&iter, &key, &value))
+            hd_tech_window_set_unread (self->main_window, *(gint64 *) key, GPOINTER_TO_UINT (value));
+        }
       else if (self->login_dialog == NULL && self->cancellable == NULL && !self->restore_after_paint)
         hd_tech_window_show_signed_out (self->main_window);
+
+      /* The window holds the application now (GtkApplication does). */
+      if (self->held)
+        {
+          self->held = FALSE;
+          g_application_release (G_APPLICATION (self));
+        }
     }
 
   return GTK_WINDOW (self->main_window);
+}
+
+/* A toast in the main window, shown if it was closed: never a main
+ * window built and left unshown. */
+static void
+main_window_toast (HdTechApplication *self,
+                   const char        *text)
+{
+  gboolean shown = self->main_window != NULL &&
+                   gtk_widget_get_visible (GTK_WIDGET (self->main_window));
+  GtkWindow *window = hd_tech_application_get_main_window (self);
+
+  if (!shown)
+    gtk_window_present (window);
+  hd_tech_window_add_toast (HD_TECH_WINDOW (window), text);
+}
+
+void
+hd_tech_application_add_toast (HdTechApplication *self,
+                               const char        *text)
+{
+  g_return_if_fail (HD_IS_TECH_APPLICATION (self));
+  main_window_toast (self, text);
 }
 
 GtkWindow *
@@ -215,6 +269,29 @@ hd_tech_application_lookup_chat_window (HdTechApplication *self,
 
 /* --- chats ------------------------------------------------------------ */
 
+/* A chat of mine ended (by me, or its window closed after it ended):
+ * the main window says where the transcript went. */
+static void
+report_chat_ended (HdTechApplication *self,
+                   gint64             request_id,
+                   const GError      *error)
+{
+  HdTechWindow *main_window;
+
+  if (error != NULL)
+    {
+      g_autofree char *text = g_strdup_printf (_("Could not end the chat: %s"), error->message);
+      main_window_toast (self, text);
+      return;
+    }
+
+  main_window = HD_TECH_WINDOW (hd_tech_application_get_main_window (self));
+  /* The main window may have been closed while the chat went on. */
+  if (!gtk_widget_get_visible (GTK_WIDGET (main_window)))
+    gtk_window_present (GTK_WINDOW (main_window));
+  hd_tech_window_show_chat_ended (main_window, request_id);
+}
+
 static void
 chat_window_closed_cb (HdTechChatWindow  *window,
                        gint64             chat_id,
@@ -222,20 +299,89 @@ chat_window_closed_cb (HdTechChatWindow  *window,
                        const GError      *error,
                        HdTechApplication *self)
 {
-  HdTechWindow *main_window = HD_TECH_WINDOW (hd_tech_application_get_main_window (self));
+  report_chat_ended (self, request_id, error);
+}
 
-  /* The main window may have been closed while the chat went on. */
-  if (!gtk_widget_get_visible (GTK_WIDGET (main_window)))
-    gtk_window_present (GTK_WINDOW (main_window));
+typedef struct {
+  HdTechApplication *self;
+  HdSession         *session;
+  gint64             chat_id;
+  gint64             request_id;
+} EndData;
 
-  if (error != NULL)
-    {
-      g_autofree char *text = g_strdup_printf (_("Could not end the chat: %s"), error->message);
-      hd_tech_window_add_toast (main_window, text);
-      return;
-    }
+static void
+end_chat_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  EndData *data = user_data;
+  g_autoptr(HdTechApplication) self = data->self;
+  g_autoptr(HdSession) session = data->session;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HdChat) chat = NULL;
+  gint64 request_id = data->request_id;
 
-  hd_tech_window_show_chat_ended (main_window, request_id);
+  g_hash_table_remove (self->ending, &data->chat_id);
+  g_free (data);
+  g_application_release (G_APPLICATION (self));
+
+  chat = hd_session_chat_finish (HD_SESSION (object), result, &error);
+  /* Someone else (the customer) ending it first is no failure: the
+   * transcript note is saved all the same. */
+  if (chat == NULL && g_error_matches (error, HD_ERROR, HD_ERROR_CHAT_ENDED))
+    g_clear_error (&error);
+  /* A session logged out meanwhile (or a window not opened by the app)
+   * has nobody to tell. */
+  if (session == self->session)
+    report_chat_ended (self, request_id, error);
+}
+
+void
+hd_tech_application_end_chat (HdTechApplication *self,
+                              HdSession         *session,
+                              HdChat            *chat)
+{
+  EndData *data;
+  gint64 chat_id;
+
+  g_return_if_fail (HD_IS_TECH_APPLICATION (self));
+  g_return_if_fail (HD_IS_SESSION (session));
+  g_return_if_fail (HD_IS_CHAT (chat));
+
+  chat_id = hd_chat_get_id (chat);
+  if (g_hash_table_contains (self->ending, &chat_id))
+    return;
+  g_hash_table_add (self->ending, int64_dup (chat_id));
+  data = g_new0 (EndData, 1);
+  data->self = g_object_ref (self);
+  data->session = g_object_ref (session);
+  data->chat_id = chat_id;
+  data->request_id = hd_chat_get_request_id (chat);
+  /* The chat's window is gone already: the application must not quit
+   * under the call. */
+  g_application_hold (G_APPLICATION (self));
+  hd_session_end_chat_async (session, chat_id, NULL, end_chat_cb, data);
+}
+
+gboolean
+hd_tech_application_is_ending (HdTechApplication *self,
+                               gint64             chat_id)
+{
+  g_return_val_if_fail (HD_IS_TECH_APPLICATION (self), FALSE);
+  return g_hash_table_contains (self->ending, &chat_id);
+}
+
+static void
+set_unread (HdTechApplication *self,
+            gint64             chat_id,
+            guint              count)
+{
+  if (count == 0)
+    g_hash_table_remove (self->unread, &chat_id);
+  else
+    g_hash_table_replace (self->unread, int64_dup (chat_id), GUINT_TO_POINTER (count));
+  if (self->main_window != NULL)
+    hd_tech_window_set_unread (self->main_window, chat_id, count);
 }
 
 /* Read messages need no notification any more. */
@@ -251,9 +397,8 @@ chat_window_active_cb (GtkWindow         *window,
   chat = hd_tech_chat_window_get_chat (HD_TECH_CHAT_WINDOW (window));
   if (chat == NULL)
     return;
+  set_unread (self, hd_chat_get_id (chat), 0);
   hd_tech_notify_withdraw_chat (G_APPLICATION (self), hd_chat_get_id (chat));
-  if (self->main_window != NULL)
-    hd_tech_window_mark_read (self->main_window, hd_chat_get_id (chat));
 }
 
 GtkWindow *
@@ -269,6 +414,9 @@ hd_tech_application_open_chat (HdTechApplication *self,
   g_return_val_if_fail (self->session != NULL, NULL);
 
   chat_id = hd_chat_get_id (chat);
+  /* Its End call is on its way: nothing to open. */
+  if (g_hash_table_contains (self->ending, &chat_id))
+    return NULL;
   window = (HdTechChatWindow *) hd_chat_windows_lookup (self->chat_windows, chat_id);
   if (window == NULL)
     {
@@ -305,7 +453,7 @@ taken_toast (HdTechApplication *self,
   else
     text = g_strdup (_("Someone else took this chat"));
 
-  hd_tech_window_add_toast (HD_TECH_WINDOW (hd_tech_application_get_main_window (self)), text);
+  main_window_toast (self, text);
 }
 
 typedef struct {
@@ -350,7 +498,7 @@ accept_chat_cb (GObject      *object,
       else
         {
           g_autofree char *text = g_strdup_printf (_("Could not accept the chat: %s"), error->message);
-          hd_tech_window_add_toast (HD_TECH_WINDOW (hd_tech_application_get_main_window (self)), text);
+          main_window_toast (self, text);
         }
       return;
     }
@@ -496,15 +644,14 @@ message_received_cb (HdSession         *session,
                      HdMessage         *message,
                      HdTechApplication *self)
 {
-  GtkWindow *window = hd_chat_windows_lookup (self->chat_windows,
-                                              hd_message_get_chat_id (message));
+  gint64 chat_id = hd_message_get_chat_id (message);
+  GtkWindow *window = hd_chat_windows_lookup (self->chat_windows, chat_id);
 
   if (hd_message_get_author (message) == NULL)
     return;  /* a system line (a transfer): the window shows it */
   if (window != NULL && gtk_window_is_active (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
     return;
-  if (self->main_window != NULL)
-    hd_tech_window_add_unread (self->main_window, hd_message_get_chat_id (message));
+  set_unread (self, chat_id, GPOINTER_TO_UINT (g_hash_table_lookup (self->unread, &chat_id)) + 1);
   hd_tech_notify_message (G_APPLICATION (self), message);
   hd_tech_notify_sound (self->settings);
 }
@@ -563,6 +710,31 @@ chat_restored_cb (HdSession         *session,
   if (hd_chat_get_state (chat) == HD_CHAT_STATE_ACTIVE &&
       technician != NULL && me != NULL && hd_user_get_id (technician) == hd_user_get_id (me))
     hd_tech_application_open_chat (self, chat);
+}
+
+/* A chat handed to me (by a colleague, or an admin): a notification with
+ * the sound, as a new request has; it opens the chat's window.  Not
+ * opened by itself: it would take the focus from the chat being typed in
+ * (the Active Chats list shows it too). */
+static void
+chat_transferred_cb (HdSession         *session,
+                     HdChat            *chat,
+                     HdTechApplication *self)
+{
+  HdUser *technician = hd_chat_get_technician (chat);
+  HdUser *me = hd_session_get_user (session);
+  GtkWindow *window = hd_chat_windows_lookup (self->chat_windows, hd_chat_get_id (chat));
+
+  if (hd_chat_get_state (chat) != HD_CHAT_STATE_ACTIVE ||
+      technician == NULL || me == NULL || hd_user_get_id (technician) != hd_user_get_id (me))
+    return;
+  if (window != NULL && gtk_window_is_active (window))
+    return;
+  /* Read by the UI test (G_MESSAGES_DEBUG=hd-tech-application). */
+  g_debug ("chat %" G_GINT64_FORMAT " transferred to me", hd_chat_get_id (chat));
+  hd_tech_notify_transfer (G_APPLICATION (self), chat,
+                           hd_session_lookup_request (session, hd_chat_get_request_id (chat)));
+  hd_tech_notify_sound (self->settings);
 }
 
 static void
@@ -632,14 +804,14 @@ set_session (HdTechApplication *self,
   g_set_object (&self->session, session);
   g_hash_table_remove_all (self->accepting);
   g_hash_table_remove_all (self->taken);
+  g_hash_table_remove_all (self->unread);
 
   if (session != NULL)
     {
       g_signal_connect (session, "chat-requested", G_CALLBACK (chat_requested_cb), self);
       g_signal_connect (session, "chat-taken", G_CALLBACK (chat_taken_cb), self);
       g_signal_connect (session, "chat-restored", G_CALLBACK (chat_restored_cb), self);
-      /* A chat transferred to me opens as a restored one does. */
-      g_signal_connect (session, "chat-transferred", G_CALLBACK (chat_restored_cb), self);
+      g_signal_connect (session, "chat-transferred", G_CALLBACK (chat_transferred_cb), self);
       g_signal_connect (session, "message-received", G_CALLBACK (message_received_cb), self);
       g_signal_connect (session, "note-created", G_CALLBACK (note_created_cb), self);
       g_signal_connect_swapped (hd_session_get_user (session), "notify::away",
@@ -690,6 +862,9 @@ show_login (HdTechApplication *self)
     }
 
   hd_tech_window_show_signed_out (HD_TECH_WINDOW (main_window));
+  /* Never a main window built and left unshown. */
+  if (!gtk_widget_get_visible (GTK_WIDGET (main_window)))
+    gtk_window_present (main_window);
 
   dialog = hd_login_dialog_new (HD_APP_ID_TECH, self->server_url);
   gtk_window_set_transient_for (GTK_WINDOW (dialog), main_window);
@@ -995,6 +1170,8 @@ hd_tech_application_finalize (GObject *object)
   g_object_unref (self->chat_windows);
   g_hash_table_unref (self->accepting);
   g_hash_table_unref (self->taken);
+  g_hash_table_unref (self->unread);
+  g_hash_table_unref (self->ending);
 
   G_OBJECT_CLASS (hd_tech_application_parent_class)->finalize (object);
 }
@@ -1021,5 +1198,7 @@ hd_tech_application_init (HdTechApplication *self)
   self->chat_windows = hd_chat_windows_new ();
   self->accepting = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->taken = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
+  self->unread = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->ending = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   hd_app_add_options (G_APPLICATION (self), NULL);
 }

@@ -230,7 +230,7 @@ transferred_by_me_cb (HdTechTransferDialog *dialog,
   /* The chat goes on elsewhere: this window closes without ending it. */
   self->transferred = TRUE;
   if (HD_IS_TECH_APPLICATION (app))
-    hd_tech_window_add_toast (HD_TECH_WINDOW (hd_tech_application_get_main_window (HD_TECH_APPLICATION (app))), text);
+    hd_tech_application_add_toast (HD_TECH_APPLICATION (app), text);
   gtk_window_destroy (GTK_WINDOW (self));
 }
 
@@ -303,40 +303,30 @@ email_action (GtkWidget  *widget,
                               self->cancellable, email_cb, g_object_ref (self));
 }
 
-static void
-end_chat_cb (GObject      *object,
-             GAsyncResult *result,
-             gpointer      user_data)
+static gboolean
+destroy_idle_cb (gpointer data)
 {
-  g_autoptr(HdTechChatWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(HdChat) chat = NULL;
-
-  chat = hd_session_chat_finish (HD_SESSION (object), result, &error);
-
-  /* Someone else (the customer) ending it first is no failure: the
-   * transcript note is saved all the same. */
-  if (chat == NULL && g_error_matches (error, HD_ERROR, HD_ERROR_CHAT_ENDED))
-    g_clear_error (&error);
-
-  g_signal_emit (self, signals[SIGNAL_CLOSED], 0,
-                 hd_chat_get_id (self->chat), hd_chat_get_request_id (self->chat),
-                 error);
-  gtk_window_destroy (GTK_WINDOW (self));
+  gtk_window_destroy (GTK_WINDOW (data));
+  return G_SOURCE_REMOVE;
 }
 
-/* Ends the chat and closes the window.  The window stays alive (hidden)
- * until the server answered, so the application does not quit under the
- * call. */
+/* Ends the chat and closes the window at once: the application keeps
+ * the End call and reports its answer in the main window (no hidden
+ * window waits for it: GTK 4.8's AT-SPI root crashes on one).  Destroyed
+ * from an idle: the "End the Chat?" dialog may be in its response. */
 static void
 end_chat (HdTechChatWindow *self)
 {
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+
   if (self->ending)
     return;
   self->ending = TRUE;
-  gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
-  hd_session_end_chat_async (self->session, hd_chat_get_id (self->chat),
-                             NULL, end_chat_cb, g_object_ref (self));
+  if (HD_IS_TECH_APPLICATION (app))
+    hd_tech_application_end_chat (HD_TECH_APPLICATION (app), self->session, self->chat);
+  else
+    hd_session_end_chat_async (self->session, hd_chat_get_id (self->chat), NULL, NULL, NULL);
+  g_idle_add_full (G_PRIORITY_HIGH_IDLE, destroy_idle_cb, g_object_ref (self), g_object_unref);
 }
 
 static void
@@ -418,7 +408,7 @@ hd_tech_chat_window_close_request (GtkWindow *window)
   GSettings *settings;
 
   if (self->ending)
-    return TRUE;
+    return FALSE;
 
   /* Transferred: the chat goes on with someone else; nothing to end. */
   if (self->transferred)

@@ -86,6 +86,42 @@ hd_tech_notify_withdraw_chat (GApplication *app,
 }
 
 void
+hd_tech_notify_transfer (GApplication *app,
+                         HdChat       *chat,
+                         HdRequest    *request)
+{
+  g_autoptr(GNotification) notification = NULL;
+  g_autofree char *id = chat_notification_id (hd_chat_get_id (chat));
+  g_autofree char *name = NULL;
+  g_autofree char *about = NULL;
+  g_autofree char *body = NULL;
+  HdUser *customer = hd_chat_get_customer (chat);
+
+  /* Some notification servers parse markup in the body: escape what
+   * people typed. */
+  name = g_markup_escape_text (customer ? hd_user_get_name (customer) : _("A customer"), -1);
+  if (request != NULL)
+    {
+      g_autofree char *subject = g_markup_escape_text (hd_request_get_subject (request), -1);
+
+      about = g_strdup_printf ("#%" G_GINT64_FORMAT " %s", hd_request_get_id (request), subject);
+    }
+  else
+    about = g_strdup_printf ("#%" G_GINT64_FORMAT, hd_chat_get_request_id (chat));
+  /* Translators: "Chat with Carol Customer about #1 Printer offline" */
+  body = g_strdup_printf (_("Chat with %s about %s"), name, about);
+
+  notification = g_notification_new (_("Chat Transferred to You"));
+  g_notification_set_body (notification, body);
+  g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_HIGH);
+  g_notification_set_default_action_and_target (notification, "app.open-chat", "x",
+                                                hd_chat_get_id (chat));
+  g_notification_add_button_with_target (notification, _("Open Chat"), "app.open-chat",
+                                         "x", hd_chat_get_id (chat));
+  g_application_send_notification (app, id, notification);
+}
+
+void
 hd_tech_notify_note (GApplication *app,
                      HdNote       *note,
                      HdRequest    *request)

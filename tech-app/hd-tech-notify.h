@@ -21,6 +21,14 @@ void  hd_tech_notify_message       (GApplication *app,
 void  hd_tech_notify_withdraw_chat (GApplication *app,
                                     gint64        chat_id);
 
+/* A desktop notification for a chat a colleague (or an admin) handed to
+ * me: "Chat Transferred to You", "Chat with CUSTOMER about #ID SUBJECT"
+ * (escaped), "app.open-chat" (the chat id) as the default action and an
+ * "Open Chat" button.  @request may be NULL.  Shares the chat's message
+ * notification: withdrawn when its window gets focus. */
+void  hd_tech_notify_transfer      (GApplication *app,
+                                    HdChat       *chat,
+                                    HdRequest    *request);
 /* A desktop notification for a note someone else left on a request (a
  * customer's "Leave a message"): "Note from AUTHOR" with "#ID SUBJECT" and
  * the text (escaped) as the body, "app.open-request" (the request id) as

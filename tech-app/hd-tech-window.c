@@ -266,19 +266,12 @@ hd_tech_window_show_active_chats (HdTechWindow *self)
 }
 
 void
-hd_tech_window_add_unread (HdTechWindow *self,
-                           gint64        chat_id)
+hd_tech_window_set_unread (HdTechWindow *self,
+                           gint64        chat_id,
+                           guint         count)
 {
   g_return_if_fail (HD_IS_TECH_WINDOW (self));
-  hd_tech_active_page_add_unread (self->active_page, chat_id);
-}
-
-void
-hd_tech_window_mark_read (HdTechWindow *self,
-                          gint64        chat_id)
-{
-  g_return_if_fail (HD_IS_TECH_WINDOW (self));
-  hd_tech_active_page_mark_read (self->active_page, chat_id);
+  hd_tech_active_page_set_unread (self->active_page, chat_id, count);
 }
 
 static void

@@ -21,10 +21,9 @@ void          hd_tech_window_set_session       (HdTechWindow *self,
 void          hd_tech_window_show_queue        (HdTechWindow *self);
 /* Home > Active Chats, and its unread counts (tech-app/hd-tech-active.c). */
 void          hd_tech_window_show_active_chats (HdTechWindow *self);
-void          hd_tech_window_add_unread        (HdTechWindow *self,
-                                                gint64        chat_id);
-void          hd_tech_window_mark_read         (HdTechWindow *self,
-                                                gint64        chat_id);
+void          hd_tech_window_set_unread        (HdTechWindow *self,
+                                                gint64        chat_id,
+                                                guint         count);
 void          hd_tech_window_show_request_notes (HdTechWindow *self,
                                                  gint64        request_id);
 /* Makes the chat alert button draw attention for a moment. */

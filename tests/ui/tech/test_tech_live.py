@@ -28,7 +28,8 @@ import pyatspi
 import test_tech_app as t
 from test_tech_app import (TECH_BIN, check, click, find, find_all, find_app, frames,
                            log, menu_item, name, open_main_menu, press, role, set_text,
-                           showing, wait_find, wait_for, wait_frame, KEY_CONTROL, KEY_W)
+                           showing, wait_find, wait_for, wait_frame, walk_desktop,
+                           KEY_CONTROL, KEY_W)
 from hdtest import Api, Events, Server
 from notify_server import NotificationServer
 from desktop_services import DesktopServices
@@ -39,7 +40,9 @@ debug_lines = []
 
 
 def start_app(srv, env):
-    proc = subprocess.Popen([TECH_BIN, '--server', srv.url], env=env, stdout=subprocess.PIPE)
+    # Warnings and criticals too (GLib writes debug lines to stdout).
+    proc = subprocess.Popen([TECH_BIN, '--server', srv.url], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
 
     def reader():
         for raw in proc.stdout:
@@ -326,9 +329,17 @@ def story(srv, env, notifications, desktop):
     close_window(prefs)
 
     # --- (a) never miss a chat: close the main window -----------------
+    since = len(debug_lines)
     press(KEY_W, KEY_CONTROL)
-    wait_for('the main window to hide', lambda: not showing(main_window))
+    wait_for('the main window to close', lambda: not showing(main_window))
     check(app_proc.poll() is None, 'the app still runs after its main window closed')
+    wait_for('the app to have no window', lambda: app.childCount == 0)
+    check(True, 'the main window was destroyed, not hidden (the app has no window)')
+    # An AT-SPI client asking past the last window (GTK 4.8 answers with
+    # its last toplevel, which must not be a hidden one).
+    walk_desktop(app_proc)
+    check(not debug_seen('CRITICAL', since), 'walking the desktop past the last window: no critical')
+    check(True, 'every child of the desktop root, and one past the last, asked: the app lives')
     running = notifications.wait_for(lambda n: 'Still Running' in n['summary'])
     check(running is not None, 'a notification says the app keeps running')
     time.sleep(1.5)  # a closing socket would have been seen by now
@@ -358,6 +369,14 @@ def story(srv, env, notifications, desktop):
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     main_window = wait_frame(app, 'Helpdesk Chat')
     check(True, 'launching the app again showed the main window')
+    # Rebuilt with the session's state: who, availability, active chats.
+    wait_find(main_window, 'label', 'Tina Tech')
+    wait_find(main_window, 'label', 'Available for chat')
+    sidebar = wait_find(main_window, 'list', 'Home')
+    wait_for('"Active Chats: 1" in the rebuilt window', lambda: any(
+        name(r) == 'Active Chats: 1' for r in sidebar if role(r) == 'list item'))
+    check(True, 'the rebuilt main window shows Tina, available, and her active chat')
+    walk_desktop(app_proc)
     wait_for('the chat window to lose focus', lambda: not chat_window.getState().contains(
         pyatspi.STATE_ACTIVE), timeout=10)
 
@@ -430,6 +449,7 @@ def story(srv, env, notifications, desktop):
     click(menu_item(items, 'Log Out'))
     wait_for('the chat window to go', lambda: not showing(chat_window))
     time.sleep(0.5)  # see close_window ()
+    walk_desktop(app_proc)
     login(app, 'admin')
     main_window = wait_frame(app, 'Helpdesk Chat')
     wait_find(main_window, 'label', 'Ada Admin')

@@ -31,10 +31,13 @@ from test_tech_app import (ARTIFACTS, KEY_CONTROL, check, click, failures, find,
                            find_all, find_app, frames, log, name, press, role,
                            set_text, showing, start_app, wait_find, wait_for,
                            wait_frame, dump_tree, dismiss_note_dialog)
+import test_tech_app
+from notify_server import NotificationServer  # on the path test_tech_app set
 
 KEY_T, KEY_F, KEY_ESCAPE, KEY_RETURN, KEY_DOWN, KEY_UP = 28, 41, 9, 36, 116, 111
 
 app_proc = None
+notifications = None
 
 
 def shot(name_, title):
@@ -81,11 +84,14 @@ def accept_in_app(main_window, app, customer):
 
 
 def main():
-    global app_proc
+    global app_proc, notifications
+    # Before the app: it finds the stand-in notification server.
+    notifications = NotificationServer()
     with Server() as srv:
         env = dict(os.environ)
         env.pop('NO_AT_BRIDGE', None)
         env.setdefault('GTK_A11Y', 'atspi')
+        env['G_MESSAGES_DEBUG'] = 'hd-tech-notify hd-tech-application'
         app_proc = start_app(srv, env)
         try:
             story(srv)
@@ -99,6 +105,7 @@ def main():
                     app_proc.wait(10)
                 except subprocess.TimeoutExpired:
                     app_proc.kill()
+    notifications.stop()
 
 
 def story(srv):
@@ -230,11 +237,25 @@ def transfer_story(srv, app, main_window, tina, theo, theo_events, carol, carol_
     check(any(m.get('kind') == 'system' and 'Theo Tech' in m['body'] for m in msgs['messages']),
           'a system message says who moved the chat')
 
-    # --- Theo hands it back: it opens in Tina's app --------------------
+    # --- Theo hands it back: a notification with the sound, as a new
+    # request has; pressing it opens the chat in Tina's app -------------
+    since = len(test_tech_app.output_lines)
     status, _ = theo.post('/chats/%d/transfer' % chat_id, {'technician_id': tina.id})
     check(status == 200, 'Theo transferred the chat back to Tina (REST)')
+    note = notifications.wait_for(lambda n: n['summary'] == 'Chat Transferred to You')
+    check(note is not None and note['body'] == 'Chat with Carol Customer about #1 Printer offline',
+          'a notification "Chat Transferred to You" names the customer and request (%r)' % note)
+    wait_for('the sound', lambda: any('playing message-new-instant' in line
+                                      for line in test_tech_app.output_lines[since:]))
+    check(True, 'with the sound (message-new-instant)')
+    check(frame_with(app, lambda f: name(f) == 'Chat with Carol Customer') is None,
+          'the chat window does not open by itself (it would take the focus)')
+    # GLib's backend knows the notification's id once it read the Notify
+    # reply: press a moment later.
+    time.sleep(1.5)
+    notifications.press(note, '')
     chat_window = wait_frame(app, 'Chat with Carol Customer')
-    check(True, 'the chat transferred to Tina opened in her app')
+    check(True, 'pressing the notification opened the chat transferred to Tina')
     transfer_story.chat_window = chat_window
     transfer_story.chat_id = chat_id
 
