@@ -282,6 +282,13 @@ HdMessageRecord *hd_store_impl_message_new (gint64         id,
                                             const char    *client_id,
                                             gint64         created_at,
                                             gint64         attachment_id);
+/* Ends the transaction an attachment and its message @m were stored in:
+ * rolls back when @m is NULL (storing it failed), else commits; NULL when
+ * either failed (then *@created is FALSE and @m freed), else @m. */
+HdMessageRecord *hd_store_impl_finish_message (HdStore         *self,
+                                               HdMessageRecord *m,
+                                               gboolean        *created,
+                                               GError         **error);
 /* A page read with LIMIT @limit + 1: the extra row only says whether more
  * remain (*@more, when not NULL); it is dropped.  Returns @list. */
 GPtrArray       *hd_store_impl_page_end    (GPtrArray     *list,

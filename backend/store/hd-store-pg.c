@@ -1833,18 +1833,7 @@ hd_store_pg_attachment_add (HdStorePg     *self,
 
   m = message_add (self, meta->chat_id, meta->author_id, HD_MESSAGE_KIND_ATTACHMENT, body, client_id, meta->id, now,
                    created, error);
-  if (m == NULL)
-    {
-      hd_store_pg_rollback (self);
-      return NULL;
-    }
-  if (!hd_store_pg_commit (self, error))
-    {
-      hd_message_record_free (m);
-      *created = FALSE;
-      return NULL;
-    }
-  return m;
+  return hd_store_impl_finish_message (HD_STORE (self), m, created, error);
 }
 
 static HdAttachmentRecord *

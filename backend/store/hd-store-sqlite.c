@@ -1826,18 +1826,7 @@ sqlite_attachment_add (HdStoreSqlite  *self,
   m = ok ? message_add (self, meta->chat_id, meta->author_id, HD_MESSAGE_KIND_ATTACHMENT, body, client_id, meta->id, now,
                         created, error)
          : NULL;
-  if (m == NULL)
-    {
-      sqlite_rollback (self);
-      return NULL;
-    }
-  if (!sqlite_commit (self, error))
-    {
-      hd_message_record_free (m);
-      *created = FALSE;
-      return NULL;
-    }
-  return m;
+  return hd_store_impl_finish_message (HD_STORE (self), m, created, error);
 }
 
 static HdAttachmentRecord *

@@ -88,6 +88,26 @@ hd_store_impl_message_new (gint64         id,
   return m;
 }
 
+HdMessageRecord *
+hd_store_impl_finish_message (HdStore          *self,
+                              HdMessageRecord  *m,
+                              gboolean         *created,
+                              GError          **error)
+{
+  if (m == NULL)
+    {
+      hd_store_rollback (self);
+      return NULL;
+    }
+  if (!hd_store_commit (self, error))
+    {
+      hd_message_record_free (m);
+      *created = FALSE;
+      return NULL;
+    }
+  return m;
+}
+
 GPtrArray *
 hd_store_impl_page_end (GPtrArray *list,
                         guint      limit,
