@@ -282,6 +282,11 @@ HdMessageRecord *hd_store_impl_message_new (gint64         id,
                                             const char    *client_id,
                                             gint64         created_at,
                                             gint64         attachment_id);
+/* Ends the transaction opened by the implementation's begin: commits when
+ * @ok, else rolls back and returns FALSE. */
+gboolean         hd_store_impl_finish_tx   (HdStore         *self,
+                                            gboolean         ok,
+                                            GError         **error);
 /* Ends the transaction an attachment and its message @m were stored in:
  * rolls back when @m is NULL (storing it failed), else commits; NULL when
  * either failed (then *@created is FALSE and @m freed), else @m. */

@@ -411,19 +411,6 @@ hd_store_pg_rollback (HdStorePg *self)
     seed_unlock (self);
 }
 
-static gboolean
-finish_tx (HdStorePg  *self,
-           gboolean    ok,
-           GError    **error)
-{
-  if (!ok)
-    {
-      hd_store_pg_rollback (self);
-      return FALSE;
-    }
-  return hd_store_pg_commit (self, error);
-}
-
 /* ---- open ----------------------------------------------------------- */
 
 static int
@@ -828,7 +815,7 @@ hd_store_pg_mail_reserve (HdStorePg  *self,
   if (r != NULL)
     *reserved = g_strcmp0 (PQcmdTuples (r), "1") == 0;
   PQclear (r);
-  return finish_tx (self, r != NULL, error);
+  return hd_store_impl_finish_tx (HD_STORE (self), r != NULL, error);
 }
 
 static gboolean
@@ -884,7 +871,7 @@ hd_store_pg_team_create (HdStorePg     *self,
   PQclear (r);
   for (guint i = 0; ok && i < n_members; i++)
     ok = hd_store_pg_team_add_member (self, id, member_ids[i], error);
-  if (!finish_tx (self, ok, error))
+  if (!hd_store_impl_finish_tx (HD_STORE (self), ok, error))
     return NULL;
   return hd_store_pg_team_get (self, id, error);
 }
@@ -1046,7 +1033,7 @@ hd_store_pg_privileges_set (HdStorePg           *self,
                        "('max_chats_per_technician', $1), ('waiting_timeout_s', $2), ('inactivity_timeout_s', $3) "
                        "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
                  &q, "Saving privileges", error);
-  return finish_tx (self, ok, error);
+  return hd_store_impl_finish_tx (HD_STORE (self), ok, error);
 }
 
 /* ---- requests ------------------------------------------------------- */

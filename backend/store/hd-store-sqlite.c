@@ -381,19 +381,6 @@ sqlite_rollback (HdStoreSqlite *self)
     step_done (self, s, "rollback", NULL);
 }
 
-static gboolean
-finish_tx (HdStoreSqlite  *self,
-           gboolean        ok,
-           GError        **error)
-{
-  if (!ok)
-    {
-      sqlite_rollback (self);
-      return FALSE;
-    }
-  return sqlite_commit (self, error);
-}
-
 /* ---- object --------------------------------------------------------- */
 
 static void
@@ -891,7 +878,7 @@ sqlite_team_create (HdStoreSqlite  *self,
   for (guint i = 0; ok && i < n_members; i++)
     ok = sqlite_team_add_member (self, id, member_ids[i], error);
 
-  if (!finish_tx (self, ok, error))
+  if (!hd_store_impl_finish_tx (HD_STORE (self), ok, error))
     return NULL;
   return sqlite_team_get (self, id, error);
 }
@@ -1053,7 +1040,7 @@ sqlite_privileges_set (HdStoreSqlite       *self,
       sqlite3_bind_int64 (s, 2, privileges->inactivity_timeout_s);
       ok = step_done (self, s, "Saving privileges", error);
     }
-  return finish_tx (self, ok, error);
+  return hd_store_impl_finish_tx (HD_STORE (self), ok, error);
 }
 
 /* ---- requests ------------------------------------------------------- */
@@ -1352,7 +1339,7 @@ sqlite_chat_end_with_reason (HdStoreSqlite  *self,
       ok = FALSE;
     }
   ok = ok && sqlite_chat_get (self, chat_id, out, error);
-  return finish_tx (self, ok, error);
+  return hd_store_impl_finish_tx (HD_STORE (self), ok, error);
 }
 
 static GArray *
@@ -1516,7 +1503,7 @@ message_add (HdStoreSqlite  *self,
         }
     }
 
-  if (!finish_tx (self, ok, error))
+  if (!hd_store_impl_finish_tx (HD_STORE (self), ok, error))
     return NULL;
 
   *created = TRUE;
@@ -1937,7 +1924,7 @@ hd_store_private_finish_tx (HdStoreSqlite  *self,
                             gboolean        ok,
                             GError        **error)
 {
-  return finish_tx (self, ok, error);
+  return hd_store_impl_finish_tx (HD_STORE (self), ok, error);
 }
 
 /* ---- the class ------------------------------------------------------ */

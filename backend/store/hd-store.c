@@ -88,22 +88,30 @@ hd_store_impl_message_new (gint64         id,
   return m;
 }
 
+gboolean
+hd_store_impl_finish_tx (HdStore  *self,
+                         gboolean  ok,
+                         GError  **error)
+{
+  if (!ok)
+    {
+      hd_store_rollback (self);
+      return FALSE;
+    }
+  return hd_store_commit (self, error);
+}
+
 HdMessageRecord *
 hd_store_impl_finish_message (HdStore          *self,
                               HdMessageRecord  *m,
                               gboolean         *created,
                               GError          **error)
 {
-  if (m == NULL)
+  if (!hd_store_impl_finish_tx (self, m != NULL, error))
     {
-      hd_store_rollback (self);
-      return NULL;
-    }
-  if (!hd_store_commit (self, error))
-    {
-      hd_message_record_free (m);
-      *created = FALSE;
-      return NULL;
+      if (m != NULL)
+        *created = FALSE;
+      g_clear_pointer (&m, hd_message_record_free);
     }
   return m;
 }
