@@ -97,8 +97,12 @@ sqlite_chat_to_team (HdStoreSqlite  *self,
                      HdChatRecord   *out,
                      GError        **error)
 {
+  /* A waiting chat already in that team's queue is not moved again (as in
+   * the PostgreSQL store): a second sweep rerouting the same chat changes
+   * nothing, keeps its waiting_since and tells nobody. */
   sqlite3_stmt *s = stmt (self, "UPDATE chats SET state = 'waiting', technician_id = NULL, target_kind = 'team', "
-                                "target_id = ?1, waiting_since = ?2 WHERE id = ?3 AND state = ?4", error);
+                                "target_id = ?1, waiting_since = ?2 WHERE id = ?3 AND state = ?4 "
+                                "AND NOT (state = 'waiting' AND target_kind = 'team' AND target_id = ?1)", error);
 
   if (s == NULL)
     return FALSE;

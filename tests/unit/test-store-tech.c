@@ -208,6 +208,16 @@ test_guarded_moves (Fixture       *f,
   g_assert_true (hd_store_chat_to_team (f->store, chat.id, HD_CHAT_STATE_WAITING, team->id, 5000, &out, &error));
   g_assert_cmpint (out.target_kind, ==, HD_TARGET_TEAM);
   g_assert_cmpint (out.waiting_since, ==, 5000);
+  /* A second sweep moving it there again does nothing (and keeps its
+   * waiting_since), as in the PostgreSQL store. */
+  g_assert_false (hd_store_chat_to_team (f->store, chat.id, HD_CHAT_STATE_WAITING, team->id, 5500, &out, &error));
+  g_assert_error (error, HD_ERROR, HD_ERROR_CHAT_ENDED);
+  g_clear_error (&error);
+  g_assert_true (hd_store_chat_get (f->store, chat.id, &out, &error));
+  g_assert_cmpint (out.waiting_since, ==, 5000);
+  g_assert_false (hd_store_chat_to_team (f->store, chat.id, HD_CHAT_STATE_ACTIVE, team->id, 5000, &out, &error));
+  g_assert_error (error, HD_ERROR, HD_ERROR_CHAT_ENDED);
+  g_clear_error (&error);
   /* An end that requires "active" does nothing to a waiting chat. */
   g_assert_false (hd_store_chat_end_with_reason (f->store, chat.id, 6000, HD_END_REASON_INACTIVE,
                                                  HD_CHAT_STATE_ACTIVE, &out, &error));
