@@ -8,6 +8,7 @@
 #include "hd-auth.h"
 #include "hd-core.h"
 #include "hd-error.h"
+#include "hd-protocol.h"
 
 #include <libpq-fe.h>
 #include <poll.h>
@@ -21,6 +22,11 @@
  * failures and resets, the login in staff_frame. */
 #define TYPE_THROTTLE_FAILURE "$throttle.failure"
 #define TYPE_THROTTLE_RESET   "$throttle.reset"
+/* A technician's presence change (HdEvent.presence_of): the technician's id
+ * is the one recipient; each server works out its own audience (staff and
+ * hd_chat_service_presence_audience) and coalesces per tick, as for its
+ * own changes. */
+#define TYPE_PRESENCE         "$presence"
 /* Listener: how far below the highest id it re-reads, for events of other
  * servers that committed after a higher id was already seen. */
 #define REREAD_WINDOW 1000
@@ -348,6 +354,16 @@ deliver (gpointer data)
                                             g_get_monotonic_time ());
           continue;
         }
+      if (strcmp (re->type, TYPE_PRESENCE) == 0)
+        {
+          if (re->recipients == NULL || re->recipients->len != 1)
+            continue;
+          ev.type = HD_EVENT_PRESENCE_CHANGED;
+          ev.presence_of = g_array_index (re->recipients, gint64, 0);
+          ev.recipients = NULL;
+          hd_chat_service_deliver_remote (self->service, &ev);
+          continue;
+        }
       /* The audience's request (fanout): stored as -request_id among the
        * recipients. */
       if (re->recipients != NULL)
@@ -550,7 +566,13 @@ on_event (const HdEvent *event,
   op = g_new0 (Op, 1);
   op->kind = OP_EVENT;
   op->type = g_strdup (event->type);
-  if (event->recipients != NULL || event->request_id > 0)
+  if (event->presence_of > 0)
+    {
+      g_free (op->type);
+      op->type = g_strdup (TYPE_PRESENCE);
+      op->recipients = g_strdup_printf ("{%" G_GINT64_FORMAT "}", event->presence_of);
+    }
+  else if (event->recipients != NULL || event->request_id > 0)
     {
       /* The sockets subscribed to a request (fanout) travel as
        * -request_id in the recipients. */
