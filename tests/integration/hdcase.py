@@ -12,8 +12,23 @@ from hdtest import Api, Events, Server, SmtpSink, error_code
 DEMO = ('admin', 'tina', 'theo', 'carol', 'chris')
 
 
+def one_server(why):
+    """Keeps one test on one server when the suite runs across two
+    (HD_TEST_SERVERS=2, suite cluster2): for a test that looks at one
+    process on purpose.  why says what it looks at."""
+    assert why
+
+    def mark(test):
+        test.hd_one_server = why
+        return test
+    return mark
+
+
 class ServerTestCase(unittest.TestCase):
     smtp = True
+    # A reason string keeps every test of the class on one server (see
+    # one_server); None lets them spread over two in the cluster2 suite.
+    one_server = None
 
     def setUp(self):
         self._events = []
@@ -21,17 +36,20 @@ class ServerTestCase(unittest.TestCase):
         self.sink = None
         self.addCleanup(self._cleanup)
         self.sink = SmtpSink() if self.smtp else None
-        self.srv = Server(smtp_url=self.sink.url if self.sink else None)
+        method = getattr(self, self._testMethodName, None)
+        pinned = self.one_server or getattr(method, 'hd_one_server', None)
+        self.srv = Server(smtp_url=self.sink.url if self.sink else None,
+                          servers=1 if pinned else None)
 
     def _cleanup(self):
         for ev in self._events:
-            ev.close()
+            ev.close(settle=False)
         outcome = getattr(self, '_outcome', None)
         failed = outcome is not None and not outcome.success
         if self.srv is not None:
             if failed:
                 sys.stderr.write('\n--- helpdesk-server stderr ---\n%s\n'
-                                 % self.srv.log()[-6000:])
+                                 % self.srv.log_all()[-9000:])
             self.srv.close()
         if self.sink:
             self.sink.stop()

@@ -22,6 +22,16 @@ Server(...)    starts $HD_SERVER_BIN --port 0 --database <tmp>/hd.db
                .log() (its stderr so far).  With HD_TEST_STORE=postgresql
                the database is a fresh one in a PostgreSQL cluster the test
                process starts once (hdpg.py); .store is what /health says.
+               With HD_TEST_SERVERS=2 as well (suite cluster2) a Server that
+               chose its own database is two servers on it: .twin is the
+               second, started after the first; start/stop/kill9/restart/
+               close act on both (the helpdesk goes down and comes back);
+               .pid/.port/.host/.url/.log() are the first's, so a test that
+               looks at one process looks at that one.  servers=1 keeps a
+               Server (and so its test) on one process.
+               .endpoint() hands out the servers in turn: every new Api and
+               Events takes the next one, so a customer and a technician of
+               one test are mostly on different servers.
 Api(srv)       REST under /api/v1; .login(login, password) returns self and
                sets .token and .user; get/post/patch/delete(path, body) return
                (status, json-or-None); .raw(method, path, data_bytes, headers)
@@ -64,6 +74,18 @@ DEMO_PASSWORD = 'demo'
 LISTEN_RE = re.compile(r'listening on (http://(\S+?):(\d+)/)')
 
 
+def servers_wanted():
+    """How many servers one Server stands for: HD_TEST_SERVERS (default 1);
+    two only on PostgreSQL (two servers need one shared database)."""
+    try:
+        n = int(os.environ.get('HD_TEST_SERVERS', '1'))
+    except ValueError:
+        n = 1
+    if os.environ.get('HD_TEST_STORE') != 'postgresql':
+        return 1
+    return max(1, min(n, 2))
+
+
 def server_bin():
     path = os.environ.get('HD_SERVER_BIN')
     if not path:
@@ -76,8 +98,12 @@ class Server:
     """The real helpdesk-server on a free port, with its own database."""
 
     def __init__(self, smtp_url=None, seed=True, database=None, extra_args=(),
-                 start=True, ready_timeout=30):
+                 start=True, ready_timeout=30, servers=None):
         self._tmp = tempfile.mkdtemp(prefix='hdtest-')
+        # A test that gives its own database (test_cluster, test_postgresql)
+        # starts every server it wants itself.
+        if servers is None:
+            servers = servers_wanted() if database is None else 1
         if database is None and os.environ.get('HD_TEST_STORE') == 'postgresql':
             # One PostgreSQL cluster per test process, a fresh database each.
             import hdpg
@@ -95,8 +121,28 @@ class Server:
         self._stderr_path = os.path.join(self._tmp, 'server.log')
         self._stderr = None
         self._runs = 0
+        self._turn = 0
+        self.twin = None
+        self.group = self            # the Server the test holds
+        if servers > 1 and self.store == 'postgresql':
+            self.twin = Server(smtp_url=smtp_url, seed=seed, database=self.database,
+                               extra_args=extra_args, start=False,
+                               ready_timeout=ready_timeout, servers=1)
+            self.twin.group = self
         if start:
             self.start()
+
+    def endpoint(self):
+        """The server the next client talks to: this one, or in turn this
+        one and its twin."""
+        if self.twin is None:
+            return self
+        self._turn += 1
+        return self if self._turn % 2 == 1 else self.twin
+
+    @property
+    def servers(self):
+        return [self] if self.twin is None else [self, self.twin]
 
     # --- life cycle ------------------------------------------------------
 
@@ -109,6 +155,15 @@ class Server:
         return cmd + self.extra_args
 
     def start(self):
+        self._start_one()
+        # The twin after the first: the first one migrates and seeds (both
+        # could, under the store's advisory locks, but one at a time keeps
+        # the logs simple).
+        if self.twin is not None and not self.twin.running():
+            self.twin._start_one()
+        return self
+
+    def _start_one(self):
         assert self.proc is None or self.proc.poll() is not None, 'already running'
         self._runs += 1
         self._stderr = open(self._stderr_path, 'ab')
@@ -168,7 +223,16 @@ class Server:
         return self.proc is not None and self.proc.poll() is None
 
     def stop(self, timeout=20):
-        """SIGTERM and wait; returns the exit status."""
+        """SIGTERM and wait; returns the exit status (the worse of the two
+        with a twin)."""
+        status = self._stop_one(timeout)
+        if self.twin is not None:
+            twin_status = self.twin._stop_one(timeout)
+            if status == 0 and twin_status not in (0, None):
+                status = twin_status
+        return status
+
+    def _stop_one(self, timeout):
         if self.proc is None:
             return None
         if self.proc.poll() is None:
@@ -186,6 +250,11 @@ class Server:
         return self.proc.returncode
 
     def kill9(self):
+        self._kill9_one()
+        if self.twin is not None:
+            self.twin._kill9_one()
+
+    def _kill9_one(self):
         if self.proc is not None and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGKILL)
             self.proc.wait()
@@ -196,7 +265,7 @@ class Server:
 
     def restart(self):
         """Stops (SIGTERM) if still running, then starts on the same database."""
-        if self.running():
+        if any(s.running() for s in self.servers):
             self.stop()
         return self.start()
 
@@ -212,7 +281,15 @@ class Server:
         except OSError:
             return ''
 
+    def log_all(self):
+        """log(), and the twin's after it."""
+        if self.twin is None:
+            return self.log()
+        return '%s\n--- second server ---\n%s' % (self.log(), self.twin.log())
+
     def close(self):
+        if self.twin is not None:
+            self.twin.close()
         try:
             self.kill9()
         finally:
@@ -231,7 +308,7 @@ class Api:
     """REST calls as one user.  Every call returns (status, json-or-None)."""
 
     def __init__(self, server, token=None, timeout=30):
-        self.server = server
+        self.server = server.endpoint() if isinstance(server, Server) else server
         self.token = token
         self.user = None
         self.timeout = timeout
@@ -311,6 +388,34 @@ def error_code(body):
         return None
 
 
+def settle_presence(server, token, timeout=10):
+    """Across two servers: waits until every server of server's group says
+    the same "online" for the token's user as the server the socket is on.
+    Presence crosses the bus within milliseconds (hd-bus.c), but a test's
+    next call may land on the other server sooner than that; a real client
+    never sees the difference, a test asserting on the very next call
+    would.  Gives up quietly (the test's own assertion then speaks)."""
+    group = getattr(server, 'group', None)
+    if group is None or group.twin is None:
+        return
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        views = []
+        try:
+            for srv in [server] + [s for s in group.servers if s is not server]:
+                if not srv.running():
+                    continue
+                status, me = Api(srv.url, token).get('/me')
+                if status != 200:
+                    return
+                views.append(me.get('online'))
+        except OSError:
+            return
+        if len(set(views)) <= 1:
+            return
+        time.sleep(0.02)
+
+
 class Closed(Exception):
     def __init__(self, code, reason=''):
         super().__init__('closed with %r %s' % (code, reason))
@@ -327,6 +432,7 @@ class Events:
     liveness check.  The test sees the messages in the order they came."""
 
     def __init__(self, server, token, timeout=15):
+        server = server.endpoint() if isinstance(server, Server) else server
         self.server = server
         self.backlog = []
         self.close_code = None
@@ -342,6 +448,8 @@ class Events:
         self._reader = threading.Thread(target=self._read, daemon=True,
                                         name='hdtest-events')
         self._reader.start()
+        self.token = token
+        settle_presence(self.server, token)
 
     def _read(self):
         """The reader thread: every frame into the queue, then the end."""
@@ -449,9 +557,16 @@ class Events:
             if ev is not None:
                 self.backlog.append(ev)
 
-    def close(self):
+    def close(self, settle=True):
         """A close frame, the server's answer read by the reader thread (up
-        to 3 s), then the socket closed."""
+        to 3 s), then the socket closed (and, across two servers, the
+        presence settled unless settle is False)."""
+        was_open = self._reader.is_alive()
+        self._close()
+        if settle and was_open:
+            settle_presence(self.server, self.token)
+
+    def _close(self):
         if self._reader.is_alive() and not self._closing:
             self._closing = True
             try:
