@@ -7,9 +7,7 @@ throttle counts concurrent attempts before the password check, and at most
 5 transcript mails per chat in an hour."""
 
 import json
-import os
 import threading
-import unittest
 
 from hdcase import ServerTestCase, main, new_client_id
 from hdtest import Api, error_code
@@ -135,11 +133,6 @@ class ThrottleTest(ServerTestCase):
 
 class MailLimitTest(ServerTestCase):
 
-    # Across two servers the limit holds only once it is counted in the
-    # store (door-rest's transcript_mails, landing next); today each server
-    # counts its own.  Remove this skip when it lands.
-    @unittest.skipIf(os.environ.get('HD_TEST_SERVERS') == '2',
-                     'the transcript-mail limit is counted per server until it moves into the store')
     def test_five_transcript_mails_per_chat_then_429(self):
         tina, tina_ev, carol, carol_ev, chat = self.accepted_chat()
         cid = chat['id']
