@@ -273,6 +273,39 @@ on_call_read (GObject      *source,
   g_task_return_pointer (task, json_node_ref (root), (GDestroyNotify) json_node_unref);
 }
 
+/* The task of a request to the server: @method on @path with the token,
+ * the SoupMessage as its task data.  NULL, the task answered with the
+ * error, when the server address is no URL. */
+static GTask *
+request_task_new (HdClient            *self,
+                  const char          *method,
+                  const char          *path,
+                  gpointer             source_tag,
+                  GCancellable        *cancellable,
+                  GAsyncReadyCallback  callback,
+                  gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autofree char *uri = g_strconcat (self->base_url, HD_API_PREFIX, path, NULL);
+  SoupMessage *msg;
+
+  g_task_set_source_tag (task, source_tag);
+  msg = (strstr (self->base_url, "://") != NULL) ? soup_message_new (method, uri) : NULL;
+  if (msg == NULL)
+    {
+      g_task_return_new_error (task, HD_ERROR, HD_ERROR_NETWORK,
+                               "“%s” is not a valid server address", self->base_url);
+      return NULL;
+    }
+  g_task_set_task_data (task, msg, g_object_unref);
+  if (self->token)
+    {
+      g_autofree char *auth = g_strconcat ("Bearer ", self->token, NULL);
+      soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
+    }
+  return g_steal_pointer (&task);
+}
+
 void
 hd_client_call_async (HdClient            *self,
                       const char          *method,
@@ -282,41 +315,21 @@ hd_client_call_async (HdClient            *self,
                       GAsyncReadyCallback  callback,
                       gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  g_autofree char *uri = NULL;
-  SoupMessage *msg;
+  g_autoptr(GBytes) bytes = NULL;
 
   g_return_if_fail (HD_IS_CLIENT (self));
   g_return_if_fail (method != NULL && path != NULL);
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, hd_client_call_async);
-
-  uri = g_strconcat (self->base_url, HD_API_PREFIX, path, NULL);
-  msg = (strstr (self->base_url, "://") != NULL) ? soup_message_new (method, uri) : NULL;
-  if (msg == NULL)
-    {
-      g_task_return_new_error (task, HD_ERROR, HD_ERROR_NETWORK,
-                               "“%s” is not a valid server address", self->base_url);
-      return;
-    }
-  g_task_set_task_data (task, msg, g_object_unref);
-
-  if (self->token)
-    {
-      g_autofree char *auth = g_strconcat ("Bearer ", self->token, NULL);
-      soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
-    }
   if (body)
     {
       g_autofree char *text = json_to_string (body, FALSE);
       gsize len = strlen (text);
-      g_autoptr(GBytes) bytes = g_bytes_new_take (g_steal_pointer (&text), len);
-      soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
-    }
 
-  soup_session_send_and_read_async (self->session, msg, G_PRIORITY_DEFAULT, cancellable,
-                                    on_call_read, g_steal_pointer (&task));
+      bytes = g_bytes_new_take (g_steal_pointer (&text), len);
+    }
+  /* The same call with the JSON's bytes (none: no body). */
+  hd_client_send_bytes_async (self, method, path, bytes ? "application/json" : NULL, bytes,
+                              cancellable, callback, user_data);
 }
 
 JsonNode *
@@ -341,28 +354,16 @@ hd_client_send_bytes_async (HdClient            *self,
                             gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autofree char *uri = NULL;
   SoupMessage *msg;
 
   g_return_if_fail (HD_IS_CLIENT (self));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, hd_client_call_async);
-  uri = g_strconcat (self->base_url, HD_API_PREFIX, path, NULL);
-  msg = (strstr (self->base_url, "://") != NULL) ? soup_message_new (method, uri) : NULL;
-  if (msg == NULL)
-    {
-      g_task_return_new_error (task, HD_ERROR, HD_ERROR_NETWORK,
-                               "“%s” is not a valid server address", self->base_url);
-      return;
-    }
-  g_task_set_task_data (task, msg, g_object_unref);
-  if (self->token)
-    {
-      g_autofree char *auth = g_strconcat ("Bearer ", self->token, NULL);
-      soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
-    }
-  soup_message_set_request_body_from_bytes (msg, content_type, body);
+  task = request_task_new (self, method, path, hd_client_call_async, cancellable, callback, user_data);
+  if (task == NULL)
+    return;
+  msg = g_task_get_task_data (task);
+  if (body != NULL)
+    soup_message_set_request_body_from_bytes (msg, content_type, body);
   soup_session_send_and_read_async (self->session, msg, G_PRIORITY_DEFAULT, cancellable,
                                     on_call_read, g_steal_pointer (&task));
 }
@@ -410,27 +411,15 @@ hd_client_fetch_bytes_async (HdClient            *self,
                              gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autofree char *uri = NULL;
   SoupMessage *msg;
 
   g_return_if_fail (HD_IS_CLIENT (self));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, hd_client_fetch_bytes_async);
-  uri = g_strconcat (self->base_url, HD_API_PREFIX, path, NULL);
-  msg = (strstr (self->base_url, "://") != NULL) ? soup_message_new ("GET", uri) : NULL;
-  if (msg == NULL)
-    {
-      g_task_return_new_error (task, HD_ERROR, HD_ERROR_NETWORK,
-                               "“%s” is not a valid server address", self->base_url);
-      return;
-    }
-  g_task_set_task_data (task, msg, g_object_unref);
-  if (self->token)
-    {
-      g_autofree char *auth = g_strconcat ("Bearer ", self->token, NULL);
-      soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
-    }
+  task = request_task_new (self, "GET", path, hd_client_fetch_bytes_async,
+                           cancellable, callback, user_data);
+  if (task == NULL)
+    return;
+  msg = g_task_get_task_data (task);
   soup_session_send_and_read_async (self->session, msg, G_PRIORITY_DEFAULT, cancellable,
                                     on_fetch_read, g_steal_pointer (&task));
 }

@@ -285,25 +285,16 @@ hd_session_get_canned_responses (HdSession *self)
 /* ---- calls ---------------------------------------------------------- */
 
 static void
-on_written (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
+written_answer (GTask      *task,
+                HdSession  *self,
+                JsonObject *root)
 {
-  g_autoptr(GTask) task = user_data;
-  HdSession *self = g_task_get_source_object (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = hd_session_call_finish (self, result, &error);
   HdListModel *model = canned_model (self);
   g_autoptr(HdCannedResponse) item = NULL;
   GListStore *store = hd_list_model_get_store (model);
   guint pos;
 
-  if (node == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  if (!JSON_NODE_HOLDS_OBJECT (node) || !(item = upsert (model, json_node_get_object (node))))
+  if (root == NULL || !(item = upsert (model, root)))
     {
       g_task_return_new_error (task, HD_ERROR, HD_ERROR_PROTOCOL, "The server sent no canned response");
       return;
@@ -313,23 +304,6 @@ on_written (GObject      *source,
     g_list_store_remove (store, pos);
   g_list_store_insert_sorted (store, item, by_shortcut, NULL);
   g_task_return_pointer (task, g_steal_pointer (&item), g_object_unref);
-}
-
-static void
-write_canned (HdSession           *self,
-              const char          *method,
-              const char          *path,
-              JsonObject          *body,
-              gpointer             source_tag,
-              GCancellable        *cancellable,
-              GAsyncReadyCallback  callback,
-              gpointer             user_data)
-{
-  g_autoptr(JsonNode) node = hd_json_object_node (body);
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-
-  g_task_set_source_tag (task, source_tag);
-  hd_session_call_async (self, method, path, node, cancellable, on_written, task);
 }
 
 static gboolean
@@ -379,8 +353,8 @@ hd_session_create_canned_async (HdSession           *self,
     json_object_set_string_member (o, "scope", scope);
   if (team_id > 0)
     json_object_set_int_member (o, "team_id", team_id);
-  write_canned (self, "POST", "/canned-responses", o, hd_session_create_canned_async,
-                cancellable, callback, user_data);
+  hd_session_call_answer (self, "POST", "/canned-responses", o, written_answer,
+                          hd_session_create_canned_async, cancellable, callback, user_data);
 }
 
 void
@@ -407,8 +381,8 @@ hd_session_update_canned_async (HdSession           *self,
     json_object_set_string_member (o, "title", title);
   if (body != NULL)
     json_object_set_string_member (o, "body", body);
-  write_canned (self, "PATCH", path, o, hd_session_update_canned_async,
-                cancellable, callback, user_data);
+  hd_session_call_answer (self, "PATCH", path, o, written_answer,
+                          hd_session_update_canned_async, cancellable, callback, user_data);
 }
 
 HdCannedResponse *
@@ -487,23 +461,13 @@ by_team_name (gconstpointer a,
 }
 
 static void
-on_teams (GObject      *source,
-          GAsyncResult *result,
-          gpointer      user_data)
+teams_answer (GTask      *task,
+              HdSession  *self,
+              JsonObject *root)
 {
-  g_autoptr(GTask) task = user_data;
-  HdSession *self = g_task_get_source_object (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = hd_session_call_finish (self, result, &error);
-  JsonArray *teams = node && JSON_NODE_HOLDS_OBJECT (node)
-                     ? hd_json_get_array (json_node_get_object (node), "teams") : NULL;
+  JsonArray *teams = hd_json_get_array (root, "teams");
   GPtrArray *out;
 
-  if (node == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
   out = g_ptr_array_new_with_free_func ((GDestroyNotify) hd_team_ref_free);
   for (guint i = 0; teams != NULL && i < json_array_get_length (teams); i++)
     {
@@ -528,12 +492,9 @@ hd_session_list_teams_async (HdSession           *self,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
-  GTask *task;
-
   g_return_if_fail (HD_IS_SESSION (self));
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, hd_session_list_teams_async);
-  hd_session_call_async (self, "GET", "/teams", NULL, cancellable, on_teams, task);
+  hd_session_call_answer (self, "GET", "/teams", NULL, teams_answer, hd_session_list_teams_async,
+                          cancellable, callback, user_data);
 }
 
 GPtrArray *

@@ -21,47 +21,6 @@ root_object (JsonNode *node)
   return node && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
 }
 
-typedef void (*Answer) (GTask *task, HdSession *self, JsonObject *root);
-
-static void
-on_answer (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  Answer answer = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  HdSession *self = g_task_get_source_object (task);
-  g_autoptr(JsonNode) node = hd_session_call_finish (self, result, &error);
-  JsonObject *root = root_object (node);
-
-  if (node == NULL)
-    g_task_return_error (task, g_steal_pointer (&error));
-  else if (root == NULL)
-    g_task_return_new_error (task, HD_ERROR, HD_ERROR_PROTOCOL, "The server sent no object");
-  else
-    answer (task, self, root);
-}
-
-static void
-call (HdSession           *self,
-      const char          *method,
-      const char          *path,
-      JsonObject          *body,
-      Answer               answer,
-      gpointer             source_tag,
-      GCancellable        *cancellable,
-      GAsyncReadyCallback  callback,
-      gpointer             user_data)
-{
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-  g_autoptr(JsonNode) node = body ? hd_json_object_node (body) : NULL;
-
-  g_task_set_source_tag (task, source_tag);
-  g_task_set_task_data (task, answer, NULL);
-  hd_session_call_async (self, method, path, node, cancellable, on_answer, task);
-}
-
 /* ---- notes ---------------------------------------------------------- */
 
 static void
@@ -107,8 +66,8 @@ hd_session_add_note_async (HdSession           *self,
 
   g_return_if_fail (HD_IS_SESSION (self));
   json_object_set_string_member (o, "body", body);
-  call (self, "POST", path, o, note_answer, hd_session_add_note_async,
-        cancellable, callback, user_data);
+  hd_session_call_answer (self, "POST", path, o, note_answer, hd_session_add_note_async,
+                          cancellable, callback, user_data);
 }
 
 HdNote *
@@ -154,8 +113,8 @@ hd_session_create_request_async (HdSession           *self,
   json_object_set_string_member (o, "subject", subject);
   if (description != NULL && *description != '\0')
     json_object_set_string_member (o, "description", description);
-  call (self, "POST", "/requests", o, request_answer, hd_session_create_request_async,
-        cancellable, callback, user_data);
+  hd_session_call_answer (self, "POST", "/requests", o, request_answer,
+                          hd_session_create_request_async, cancellable, callback, user_data);
 }
 
 HdRequest *
@@ -244,8 +203,8 @@ hd_session_rate_chat_async (HdSession           *self,
   if (comment != NULL && *comment != '\0')
     json_object_set_string_member (o, "comment", comment);
   /* hd_session_chat_finish () propagates a pointer of any task of ours. */
-  call (self, "POST", path, o, chat_answer, hd_session_rate_chat_async,
-        cancellable, callback, user_data);
+  hd_session_call_answer (self, "POST", path, o, chat_answer, hd_session_rate_chat_async,
+                          cancellable, callback, user_data);
 }
 
 /* ---- attachments ---------------------------------------------------- */

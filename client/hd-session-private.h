@@ -30,6 +30,24 @@ void       hd_session_call_async     (HdSession           *self,
 JsonNode  *hd_session_call_finish    (HdSession     *self,
                                       GAsyncResult  *result,
                                       GError       **error);
+/* A call whose answer one function turns into the task's value: a
+ * GTask of @self (@source_tag, @cancellable, @callback) whose task data is
+ * @answer; a failed call (transport, HTTP error) returns its error, else
+ * @answer gets the answer's object (NULL when the server sent something
+ * else; hd_json_get_* take NULL) and returns the task's value or error.
+ * Takes @body (may be NULL). */
+typedef void (*HdSessionAnswer) (GTask      *task,
+                                 HdSession  *self,
+                                 JsonObject *root);
+void       hd_session_call_answer    (HdSession           *self,
+                                      const char          *method,
+                                      const char          *path,
+                                      JsonObject          *body,
+                                      HdSessionAnswer      answer,
+                                      gpointer             source_tag,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data);
 /* Sends a frame on the socket; FALSE while it is not connected. */
 gboolean   hd_session_send_frame     (HdSession   *self,
                                       const char  *type,

@@ -119,23 +119,13 @@ hd_search_result_get_highlights (HdSearchResult *self,
 }
 
 static void
-on_results (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
+results_answer (GTask      *task,
+                HdSession  *self,
+                JsonObject *root)
 {
-  g_autoptr(GTask) task = user_data;
-  HdSession *self = g_task_get_source_object (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = hd_session_call_finish (self, result, &error);
-  JsonArray *results = node && JSON_NODE_HOLDS_OBJECT (node)
-                       ? hd_json_get_array (json_node_get_object (node), "results") : NULL;
+  JsonArray *results = hd_json_get_array (root, "results");
   GListStore *store;
 
-  if (node == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
   if (results == NULL)
     {
       g_task_return_new_error (task, HD_ERROR, HD_ERROR_PROTOCOL, "The server sent no results");
@@ -165,22 +155,22 @@ hd_session_search_async (HdSession           *self,
   g_autofree char *escaped = NULL;
   g_autofree char *path = NULL;
   g_autofree char *stripped = g_strstrip (g_strdup (query ? query : ""));
-  GTask *task;
 
   g_return_if_fail (HD_IS_SESSION (self));
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, hd_session_search_async);
   if (*stripped == '\0' || g_utf8_strlen (query, -1) > 1000)
     {
+      g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+      g_task_set_source_tag (task, hd_session_search_async);
       g_task_return_new_error (task, HD_ERROR, HD_ERROR_BAD_REQUEST,
                                _("Please type 1 to 1000 characters to search for."));
-      g_object_unref (task);
       return;
     }
   escaped = g_uri_escape_string (query, NULL, FALSE);
   path = limit > 0 ? g_strdup_printf ("/search?q=%s&limit=%u", escaped, limit)
                    : g_strdup_printf ("/search?q=%s", escaped);
-  hd_session_call_async (self, "GET", path, NULL, cancellable, on_results, task);
+  hd_session_call_answer (self, "GET", path, NULL, results_answer, hd_session_search_async,
+                          cancellable, callback, user_data);
 }
 
 GListModel *

@@ -14,12 +14,6 @@ my_id (HdSession *self)
   return me ? hd_user_get_id (me) : -1;
 }
 
-static JsonObject *
-root_object (JsonNode *node)
-{
-  return node && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-}
-
 /* The chats list holds the chats I am a member of: the new technician
  * gains the chat, the old one loses it (a chat back in a team queue has
  * no technician until someone accepts it). */
@@ -68,25 +62,16 @@ compare_names (gconstpointer a,
 }
 
 static void
-on_users (GObject      *source,
-          GAsyncResult *result,
-          gpointer      user_data)
+users_answer (GTask      *task,
+              HdSession  *self,
+              JsonObject *root)
 {
-  g_autoptr(GTask) task = user_data;
-  HdSession *self = g_task_get_source_object (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = hd_session_call_finish (self, result, &error);
-  JsonArray *users = root_object (node) ? hd_json_get_array (root_object (node), "users") : NULL;
+  JsonArray *users = hd_json_get_array (root, "users");
   g_autoptr(GListStore) store = NULL;
   gint64 me = my_id (self);
   gint64 max_chats = 0;
 
   g_object_get (self, "max-chats", &max_chats, NULL);
-  if (node == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
   if (users == NULL)
     {
       g_task_return_new_error (task, HD_ERROR, HD_ERROR_PROTOCOL, "The server sent no users");
@@ -124,12 +109,9 @@ hd_session_list_transfer_targets_async (HdSession           *self,
                                         GAsyncReadyCallback  callback,
                                         gpointer             user_data)
 {
-  GTask *task;
-
   g_return_if_fail (HD_IS_SESSION (self));
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, hd_session_list_transfer_targets_async);
-  hd_session_call_async (self, "GET", "/users", NULL, cancellable, on_users, task);
+  hd_session_call_answer (self, "GET", "/users", NULL, users_answer,
+                          hd_session_list_transfer_targets_async, cancellable, callback, user_data);
 }
 
 GListModel *
@@ -144,21 +126,12 @@ hd_session_list_transfer_targets_finish (HdSession     *self,
 /* ---- the transfer --------------------------------------------------- */
 
 static void
-on_transferred (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
+transferred_answer (GTask      *task,
+                    HdSession  *self,
+                    JsonObject *root)
 {
-  g_autoptr(GTask) task = user_data;
-  HdSession *self = g_task_get_source_object (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = hd_session_call_finish (self, result, &error);
-  HdChat *chat = root_object (node) ? hd_session_upsert_chat (self, root_object (node)) : NULL;
+  HdChat *chat = hd_session_upsert_chat (self, root);
 
-  if (node == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
   if (chat == NULL)
     {
       g_task_return_new_error (task, HD_ERROR, HD_ERROR_PROTOCOL, "The server sent no chat");
@@ -180,9 +153,7 @@ hd_session_transfer_chat_async (HdSession           *self,
                                 gpointer             user_data)
 {
   g_autofree char *path = g_strdup_printf ("/chats/%" G_GINT64_FORMAT "/transfer", chat_id);
-  g_autoptr(JsonNode) node = NULL;
   JsonObject *o;
-  GTask *task;
 
   g_return_if_fail (HD_IS_SESSION (self));
   g_return_if_fail (technician_id > 0 || team_id > 0);
@@ -192,9 +163,7 @@ hd_session_transfer_chat_async (HdSession           *self,
     json_object_set_int_member (o, "technician_id", technician_id);
   else
     json_object_set_int_member (o, "team_id", team_id);
-  node = hd_json_object_node (o);
-  task = g_task_new (self, cancellable, callback, user_data);
   /* hd_session_chat_finish () propagates a pointer of any task of ours. */
-  g_task_set_source_tag (task, hd_session_transfer_chat_async);
-  hd_session_call_async (self, "POST", path, node, cancellable, on_transferred, task);
+  hd_session_call_answer (self, "POST", path, o, transferred_answer,
+                          hd_session_transfer_chat_async, cancellable, callback, user_data);
 }

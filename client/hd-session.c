@@ -1667,8 +1667,6 @@ hd_session_call_finish (HdSession     *self,
   return hd_client_call_finish (self->client, result, error);
 }
 
-/* A call whose answer one function turns into the task's value. */
-typedef void (*AnswerFunc) (GTask *task, HdSession *self, JsonObject *root);
 
 static void
 on_answer (GObject      *source,
@@ -1676,7 +1674,7 @@ on_answer (GObject      *source,
            gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  AnswerFunc answer = g_task_get_task_data (task);
+  HdSessionAnswer answer = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) node = hd_client_call_finish (HD_CLIENT (source), result, &error);
 
@@ -1686,16 +1684,16 @@ on_answer (GObject      *source,
     answer (task, g_task_get_source_object (task), root_object (node));
 }
 
-static void
-session_call (HdSession           *self,
-              const char          *method,
-              const char          *path,
-              JsonObject          *body,
-              AnswerFunc           answer,
-              gpointer             source_tag,
-              GCancellable        *cancellable,
-              GAsyncReadyCallback  callback,
-              gpointer             user_data)
+void
+hd_session_call_answer (HdSession           *self,
+                        const char          *method,
+                        const char          *path,
+                        JsonObject          *body,
+                        HdSessionAnswer      answer,
+                        gpointer             source_tag,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
   g_autoptr(JsonNode) node = body ? hd_json_object_node (body) : NULL;
@@ -1741,15 +1739,15 @@ hd_session_start_chat_async (HdSession           *self,
     json_object_set_int_member (o, "technician_id", technician_id);
   else if (technician_id < 0)
     json_object_set_boolean_member (o, "team", TRUE);
-  session_call (self, "POST", "/chats", o, chat_answer, hd_session_chat_finish,
-                cancellable, callback, user_data);
+  hd_session_call_answer (self, "POST", "/chats", o, chat_answer, hd_session_chat_finish,
+                          cancellable, callback, user_data);
 }
 
 static void
 chat_action (HdSession           *self,
              gint64               chat_id,
              const char          *what,
-             AnswerFunc           answer,
+             HdSessionAnswer      answer,
              gpointer             source_tag,
              GCancellable        *cancellable,
              GAsyncReadyCallback  callback,
@@ -1757,7 +1755,7 @@ chat_action (HdSession           *self,
 {
   g_autofree char *path = g_strdup_printf ("/chats/%" G_GINT64_FORMAT "/%s", chat_id, what);
 
-  session_call (self, "POST", path, NULL, answer, source_tag, cancellable, callback, user_data);
+  hd_session_call_answer (self, "POST", path, NULL, answer, source_tag, cancellable, callback, user_data);
 }
 
 void
@@ -1855,8 +1853,8 @@ hd_session_set_available_async (HdSession           *self,
 
   g_return_if_fail (HD_IS_SESSION (self));
   json_object_set_boolean_member (o, "available_for_chat", available);
-  session_call (self, "PATCH", "/me", o, me_answer, hd_session_set_available_async,
-                cancellable, callback, user_data);
+  hd_session_call_answer (self, "PATCH", "/me", o, me_answer, hd_session_set_available_async,
+                          cancellable, callback, user_data);
 }
 
 gboolean
@@ -1895,8 +1893,8 @@ hd_session_set_privileges_async (HdSession           *self,
   g_return_if_fail (HD_IS_SESSION (self));
   json_object_set_boolean_member (o, "chat_enabled", chat_enabled);
   json_object_set_boolean_member (o, "customer_chat_with_team", customer_chat_with_team);
-  session_call (self, "PATCH", "/setup/privileges", o, privileges_answer,
-                hd_session_set_privileges_async, cancellable, callback, user_data);
+  hd_session_call_answer (self, "PATCH", "/setup/privileges", o, privileges_answer,
+                          hd_session_set_privileges_async, cancellable, callback, user_data);
 }
 
 void
@@ -1915,8 +1913,8 @@ hd_session_set_chat_limits_async (HdSession           *self,
   json_object_set_int_member (o, "waiting_timeout_s", waiting_timeout);
   json_object_set_int_member (o, "inactivity_timeout_s", inactivity_timeout);
   /* One answer for both calls: hd_session_set_privileges_finish (). */
-  session_call (self, "PATCH", "/setup/privileges", o, privileges_answer,
-                hd_session_set_privileges_async, cancellable, callback, user_data);
+  hd_session_call_answer (self, "PATCH", "/setup/privileges", o, privileges_answer,
+                          hd_session_set_privileges_async, cancellable, callback, user_data);
 }
 
 gboolean
