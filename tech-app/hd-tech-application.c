@@ -6,7 +6,6 @@
 #include "hd-error.h"
 
 #include "hd-tech-application.h"
-#include "hd-tech-chat-tabs.h"
 #include "hd-tech-chat-window.h"
 #include "hd-tech-idle.h"
 #include "hd-tech-notify.h"
@@ -28,7 +27,6 @@ struct _HdTechApplication
   GtkWindow      *preferences;      /* weak */
   GtkWindow      *login_dialog;     /* weak */
   HdChatWindows  *chat_windows;
-  HdTechChatTabs *chat_tabs;        /* weak; GSettings "chat-tabs" */
   /* When the application object was made (start of main()), for the
    * "first window drawn after N ms" debug line. */
   gint64          started_us;
@@ -403,40 +401,6 @@ chat_window_active_cb (GtkWindow         *window,
   hd_tech_notify_withdraw_chat (G_APPLICATION (self), hd_chat_get_id (chat));
 }
 
-static void
-chat_read_cb (HdTechChatTabs    *tabs,
-              gint64             chat_id,
-              HdTechApplication *self)
-{
-  set_unread (self, chat_id, 0);
-  hd_tech_notify_withdraw_chat (G_APPLICATION (self), chat_id);
-}
-
-/* The window showing @chat_id (its own, or the tabs window), or NULL. */
-static GtkWindow *
-chat_shown_in (HdTechApplication *self,
-               gint64             chat_id)
-{
-  GtkWindow *window = hd_chat_windows_lookup (self->chat_windows, chat_id);
-
-  if (window == NULL && self->chat_tabs != NULL &&
-      hd_tech_chat_tabs_has_chat (self->chat_tabs, chat_id))
-    window = GTK_WINDOW (self->chat_tabs);
-  return window;
-}
-
-/* Whether the technician is looking at @chat_id's conversation now. */
-static gboolean
-chat_is_focused (HdTechApplication *self,
-                 gint64             chat_id)
-{
-  GtkWindow *window = hd_chat_windows_lookup (self->chat_windows, chat_id);
-
-  if (window != NULL)
-    return gtk_window_is_active (window) && gtk_widget_get_visible (GTK_WIDGET (window));
-  return self->chat_tabs != NULL && hd_tech_chat_tabs_is_focused (self->chat_tabs, chat_id);
-}
-
 GtkWindow *
 hd_tech_application_open_chat (HdTechApplication *self,
                                HdChat            *chat)
@@ -453,24 +417,11 @@ hd_tech_application_open_chat (HdTechApplication *self,
   /* Its End call is on its way: nothing to open. */
   if (g_hash_table_contains (self->ending, &chat_id))
     return NULL;
-  canonical = hd_session_lookup_chat (self->session, chat_id);
-  if (self->settings != NULL && g_settings_get_boolean (self->settings, "chat-tabs") &&
-      hd_chat_windows_lookup (self->chat_windows, chat_id) == NULL)
-    {
-      if (self->chat_tabs == NULL)
-        {
-          self->chat_tabs = hd_tech_chat_tabs_new (GTK_APPLICATION (self), self->session);
-          g_object_add_weak_pointer (G_OBJECT (self->chat_tabs), (gpointer *) &self->chat_tabs);
-          g_signal_connect_object (self->chat_tabs, "chat-read", G_CALLBACK (chat_read_cb), self, 0);
-        }
-      hd_tech_chat_tabs_show_chat (self->chat_tabs, canonical ? canonical : chat);
-      gtk_window_present (GTK_WINDOW (self->chat_tabs));
-      return GTK_WINDOW (self->chat_tabs);
-    }
   window = (HdTechChatWindow *) hd_chat_windows_lookup (self->chat_windows, chat_id);
   if (window == NULL)
     {
       /* The session's own object, so that events update what is shown. */
+      canonical = hd_session_lookup_chat (self->session, chat_id);
       window = hd_tech_chat_window_new (GTK_APPLICATION (self), self->session,
                                         canonical ? canonical : chat);
       hd_chat_windows_add (self->chat_windows, chat_id, GTK_WINDOW (window));
@@ -574,9 +525,9 @@ accept_chat_action (GSimpleAction *action,
       return;
     }
 
-  if (chat_shown_in (self, chat_id) != NULL)
+  if (hd_chat_windows_lookup (self->chat_windows, chat_id) != NULL)
     {
-      gtk_window_present (chat_shown_in (self, chat_id));
+      gtk_window_present (hd_chat_windows_lookup (self->chat_windows, chat_id));
       return;
     }
 
@@ -694,13 +645,12 @@ message_received_cb (HdSession         *session,
                      HdTechApplication *self)
 {
   gint64 chat_id = hd_message_get_chat_id (message);
+  GtkWindow *window = hd_chat_windows_lookup (self->chat_windows, chat_id);
 
   if (hd_message_get_author (message) == NULL)
     return;  /* a system line (a transfer): the window shows it */
-  if (chat_is_focused (self, chat_id))
+  if (window != NULL && gtk_window_is_active (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
     return;
-  if (self->chat_tabs != NULL)
-    hd_tech_chat_tabs_add_unread (self->chat_tabs, chat_id);
   set_unread (self, chat_id, GPOINTER_TO_UINT (g_hash_table_lookup (self->unread, &chat_id)) + 1);
   hd_tech_notify_message (G_APPLICATION (self), message);
   hd_tech_notify_sound (self->settings);
@@ -773,11 +723,12 @@ chat_transferred_cb (HdSession         *session,
 {
   HdUser *technician = hd_chat_get_technician (chat);
   HdUser *me = hd_session_get_user (session);
+  GtkWindow *window = hd_chat_windows_lookup (self->chat_windows, hd_chat_get_id (chat));
 
   if (hd_chat_get_state (chat) != HD_CHAT_STATE_ACTIVE ||
       technician == NULL || me == NULL || hd_user_get_id (technician) != hd_user_get_id (me))
     return;
-  if (chat_is_focused (self, hd_chat_get_id (chat)))
+  if (window != NULL && gtk_window_is_active (window))
     return;
   /* Read by the UI test (G_MESSAGES_DEBUG=hd-tech-application). */
   g_debug ("chat %" G_GINT64_FORMAT " transferred to me", hd_chat_get_id (chat));
@@ -1041,8 +992,6 @@ logout_action (GSimpleAction *action,
   /* Chat windows go without ending their chats: the next login brings
    * them back. */
   hd_chat_windows_destroy_all (self->chat_windows);
-  if (self->chat_tabs != NULL)
-    gtk_window_destroy (GTK_WINDOW (self->chat_tabs));
 
   set_session (self, NULL);
   hd_session_logout_async (session, NULL, logout_cb, g_object_ref (self));
