@@ -6,6 +6,8 @@
 
 #include "hd-tech-preferences-window.h"
 
+#include <libportal-gtk4/portal-gtk4.h>
+
 struct _HdTechPreferencesWindow
 {
   AdwPreferencesWindow parent_instance;
@@ -24,6 +26,9 @@ struct _HdTechPreferencesWindow
   GtkWidget    *privileges_page;
   GtkSwitch    *sound_switch;
   GtkSpinButton *idle_spin;
+  GtkSwitch    *autostart_switch;
+  GSettings    *settings;
+  gboolean      asking;      /* a background request is on its way */
 };
 
 G_DEFINE_FINAL_TYPE (HdTechPreferencesWindow, hd_tech_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
@@ -195,6 +200,92 @@ team_state_set_cb (HdTechPreferencesWindow *self,
   return FALSE;
 }
 
+/* ---- Start at Login: the background portal ---- */
+
+typedef struct {
+  HdTechPreferencesWindow *self;
+  gboolean                 autostart;
+} AskData;
+
+static void
+request_background_cb (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  AskData *data = user_data;
+  g_autoptr(HdTechPreferencesWindow) self = data->self;
+  gboolean autostart = data->autostart;
+  g_autoptr(GError) error = NULL;
+  gboolean allowed;
+
+  g_free (data);
+  allowed = xdp_portal_request_background_finish (XDP_PORTAL (object), result, &error);
+  self->asking = FALSE;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      /* The person dismissed the portal's question: nothing changed. */
+      gtk_switch_set_active (self->autostart_switch, !autostart);
+      return;
+    }
+  /* Read by the UI test (G_MESSAGES_DEBUG=hd-tech-preferences-window). */
+  g_debug ("background portal: autostart %s → %s%s%s", autostart ? "on" : "off",
+           allowed ? "allowed" : "not allowed", error ? ": " : "", error ? error->message : "");
+  if (error != NULL)
+    {
+      g_autofree char *text = g_strdup_printf (_("Starting at login needs the desktop’s background portal, which did not answer: %s"),
+                                               error->message);
+
+      gtk_switch_set_active (self->autostart_switch, !autostart);
+      toast (self, text);
+      return;
+    }
+  if (autostart && !allowed)
+    {
+      gtk_switch_set_active (self->autostart_switch, FALSE);
+      toast (self, _("Starting at login was not allowed. You can allow it in the system settings."));
+      return;
+    }
+  /* Turning it off is done whatever the portal says of running in the
+   * background: the autostart entry is gone. */
+  gtk_switch_set_state (self->autostart_switch, autostart);
+  if (self->settings != NULL)
+    g_settings_set_boolean (self->settings, "start-at-login", autostart);
+  toast (self, autostart ? _("Helpdesk Chat will start when you log in")
+                         : _("Helpdesk Chat will no longer start when you log in"));
+}
+
+/* The switch moves once the portal answered (GtkSwitch's delayed state). */
+static gboolean
+autostart_state_set_cb (HdTechPreferencesWindow *self,
+                        gboolean                 state,
+                        GtkSwitch               *sw)
+{
+  g_autoptr(XdpPortal) portal = NULL;
+  g_autoptr(GPtrArray) commandline = NULL;
+  XdpParent *parent;
+  AskData *data;
+
+  if (self->syncing || state == gtk_switch_get_state (sw))
+    return FALSE;
+  if (self->asking)
+    return TRUE;
+  self->asking = TRUE;
+  portal = xdp_portal_new ();
+  parent = xdp_parent_new_gtk (GTK_WINDOW (self));
+  commandline = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (commandline, g_strdup ("helpdesk-tech"));
+  data = g_new0 (AskData, 1);
+  data->self = g_object_ref (self);
+  data->autostart = state;
+  xdp_portal_request_background (portal, parent,
+                                 _("Chat requests reach you as soon as you log in"),
+                                 commandline,
+                                 state ? XDP_BACKGROUND_FLAG_AUTOSTART : XDP_BACKGROUND_FLAG_NONE,
+                                 self->cancellable, request_background_cb, data);
+  xdp_parent_free (parent);
+  return TRUE;
+}
+
 static void
 hd_tech_preferences_window_dispose (GObject *object)
 {
@@ -205,6 +296,7 @@ hd_tech_preferences_window_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->session, self);
   g_clear_object (&self->session);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (hd_tech_preferences_window_parent_class)->dispose (object);
 }
@@ -230,6 +322,8 @@ hd_tech_preferences_window_class_init (HdTechPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HdTechPreferencesWindow, privileges_page);
   gtk_widget_class_bind_template_child (widget_class, HdTechPreferencesWindow, sound_switch);
   gtk_widget_class_bind_template_child (widget_class, HdTechPreferencesWindow, idle_spin);
+  gtk_widget_class_bind_template_child (widget_class, HdTechPreferencesWindow, autostart_switch);
+  gtk_widget_class_bind_template_callback (widget_class, autostart_state_set_cb);
   gtk_widget_class_bind_template_callback (widget_class, limit_apply_cb);
   gtk_widget_class_bind_template_callback (widget_class, chat_enabled_state_set_cb);
   gtk_widget_class_bind_template_callback (widget_class, team_state_set_cb);
@@ -293,6 +387,11 @@ hd_tech_preferences_window_new (HdSession *session,
 
   if (settings != NULL)
     {
+      self->settings = g_object_ref (settings);
+      self->syncing = TRUE;
+      gtk_switch_set_active (self->autostart_switch, g_settings_get_boolean (settings, "start-at-login"));
+      gtk_switch_set_state (self->autostart_switch, g_settings_get_boolean (settings, "start-at-login"));
+      self->syncing = FALSE;
       g_settings_bind (settings, "notification-sound", self->sound_switch, "active",
                        G_SETTINGS_BIND_DEFAULT);
       g_settings_bind (settings, "away-after-idle-minutes",

@@ -33,6 +33,7 @@ from test_tech_app import (TECH_BIN, check, click, find, find_all, find_app, fra
 from hdtest import Api, Events, Server
 from notify_server import NotificationServer
 from desktop_services import DesktopServices
+from background_portal import BackgroundPortal
 
 ARTIFACTS = t.ARTIFACTS
 app_proc = None
@@ -93,15 +94,17 @@ def main():
     global app_proc
     notifications = NotificationServer()
     desktop = DesktopServices()
+    background = BackgroundPortal()
     with Server() as srv:
         log('server at', srv.url)
         env = dict(os.environ)
         env.pop('NO_AT_BRIDGE', None)
         env.setdefault('GTK_A11Y', 'atspi')
-        env['G_MESSAGES_DEBUG'] = 'hd-tech-notify hd-tech-idle hd-tech-application'
+        env['G_MESSAGES_DEBUG'] = ('hd-tech-notify hd-tech-idle hd-tech-application '
+                                   'hd-tech-preferences-window')
         app_proc = start_app(srv, env)
         try:
-            story(srv, env, notifications, desktop)
+            story(srv, env, notifications, desktop, background)
         except Exception:
             t.shot('live-failure')
             t.dump_tree()
@@ -116,6 +119,7 @@ def main():
             log('app exit status', app_proc.returncode)
     desktop.stop()
     notifications.stop()
+    background.stop()
 
 
 def close_window(frame):
@@ -272,7 +276,58 @@ def active_chats(srv, env, app, main_window, admin, tina, carol_window):
     return carol_window
 
 
-def story(srv, env, notifications, desktop):
+def start_at_login(prefs, background):
+    """Preferences > Start at Login asks the background portal (a stand-in
+    here) for autostart; a refusal and a failure are told and leave the
+    switch off; turning it off asks again without autostart."""
+    switch = wait_find(prefs, 'check box', 'Start at Login')
+    check(not switch.getState().contains(pyatspi.STATE_CHECKED), 'Start at Login is off at first')
+
+    def toast(text):
+        return wait_find(prefs, 'label', text, 'prefix', timeout=10)
+
+    def checked():
+        return wait_find(prefs, 'check box', 'Start at Login').getState().contains(pyatspi.STATE_CHECKED)
+
+    background.answer_with(BackgroundPortal.REFUSED)
+    click(switch)
+    calls = background.wait_calls(1)
+    check(calls is not None, 'the switch asked the background portal')
+    if calls:
+        options = calls[0][1]
+        check(options.get('autostart') is True and options.get('commandline') == ['helpdesk-tech'],
+              'for autostart of helpdesk-tech (%r)' % options)
+        check(bool(options.get('reason')), 'with a reason for the person (%r)' % options.get('reason'))
+    toast('Starting at login was not allowed')
+    wait_for('the switch back off', lambda: not checked())
+    check(True, 'refused: "Starting at login was not allowed…", the switch is off')
+
+    background.answer_with(BackgroundPortal.FAILED)
+    click(wait_find(prefs, 'check box', 'Start at Login'))
+    background.wait_calls(2)
+    toast('Starting at login needs the desktop’s background portal')
+    wait_for('the switch back off', lambda: not checked())
+    check(True, 'the portal failed: said clearly, the switch is off')
+
+    background.answer_with(BackgroundPortal.ALLOWED)
+    click(wait_find(prefs, 'check box', 'Start at Login'))
+    background.wait_calls(3)
+    toast('Helpdesk Chat will start when you log in')
+    wait_for('the switch on', checked)
+    check(True, 'allowed: the switch is on, "Helpdesk Chat will start when you log in"')
+    time.sleep(0.5)
+    window_shot(prefs, 'live-start-at-login.png')
+
+    click(wait_find(prefs, 'check box', 'Start at Login'))
+    calls = background.wait_calls(4)
+    check(calls is not None and calls[3][1].get('autostart') is False,
+          'turning it off asks the portal without autostart')
+    toast('Helpdesk Chat will no longer start when you log in')
+    wait_for('the switch off', lambda: not checked())
+    check(True, 'and the switch is off')
+
+
+def story(srv, env, notifications, desktop, background):
     app = wait_for('the app on the AT-SPI bus', find_app)
     main_window = wait_frame(app, 'Helpdesk Chat')
     login(app, 'tina')
@@ -326,6 +381,7 @@ def story(srv, env, notifications, desktop):
     check(True, 'Preferences: away after 2 idle minutes (a new idle watch of 120000 ms)')
     sound = wait_find(prefs, 'check box', 'Notification sound')
     check(sound.getState().contains(pyatspi.STATE_CHECKED), 'the notification sound is on by default')
+    start_at_login(prefs, background)
     close_window(prefs)
 
     # --- (a) never miss a chat: close the main window -----------------
