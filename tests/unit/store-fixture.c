@@ -168,3 +168,105 @@ search (HdStore          *store,
   g_assert_nonnull (hits);
   return hits;
 }
+
+/* ---- tests both stores run ------------------------------------------ */
+
+/* Moves are guarded by the chat's state: of two, one wins (both stores:
+ * test-store-tech.c and test-store-pg-tech.c run it). */
+void
+test_guarded_moves (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HdUserRecord) carol = make_user (f->store, "carol", HD_ROLE_CUSTOMER);
+  g_autoptr(HdUserRecord) tina = make_user (f->store, "tina", HD_ROLE_TECHNICIAN);
+  g_autoptr(HdUserRecord) theo = make_user (f->store, "theo", HD_ROLE_TECHNICIAN);
+  g_autoptr(HdTeamRecord) team = hd_store_team_create (f->store, "Desk", (gint64[]) { tina->id, theo->id }, 2, &error);
+  g_autoptr(HdRequestRecord) r = hd_store_request_create (f->store, "Printer offline", NULL, carol->id, tina->id,
+                                                          team->id, FALSE, 1000, &error);
+  g_autoptr(GArray) idle = NULL;
+  g_autoptr(HdUserRecord) away = NULL;
+  HdChatRecord chat = { 0, }, out, accepted;
+  gint64 note_id;
+
+  g_assert_true (hd_store_user_set_away (f->store, tina->id, TRUE, &error));
+  away = hd_store_user_get (f->store, tina->id, &error);
+  g_assert_true (away->away);
+  g_assert_false (hd_store_user_set_away (f->store, 9999, TRUE, &error));
+  g_assert_error (error, HD_ERROR, HD_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  chat.request_id = r->id;
+  chat.customer_id = carol->id;
+  chat.target_id = tina->id;
+  chat.created_at = 2000;
+  g_assert_true (hd_store_chat_create (f->store, &chat, &error));
+  g_assert_cmpint (chat.waiting_since, ==, 2000);
+  g_assert_true (hd_store_chat_get (f->store, chat.id, &out, &error));
+  g_assert_cmpint (out.waiting_since, ==, 2000);
+
+  /* Waiting → team queue, with a new waiting_since. */
+  g_assert_true (hd_store_chat_to_team (f->store, chat.id, HD_CHAT_STATE_WAITING, team->id, 5000, &out, &error));
+  g_assert_cmpint (out.target_kind, ==, HD_TARGET_TEAM);
+  g_assert_cmpint (out.waiting_since, ==, 5000);
+  /* A second sweep (another server's) moving it there again does nothing. */
+  g_assert_false (hd_store_chat_to_team (f->store, chat.id, HD_CHAT_STATE_WAITING, team->id, 5500, &out, &error));
+  g_assert_error (error, HD_ERROR, HD_ERROR_CHAT_ENDED);
+  g_clear_error (&error);
+  g_assert_true (hd_store_chat_get (f->store, chat.id, &out, &error));
+  g_assert_cmpint (out.waiting_since, ==, 5000);
+  g_assert_false (hd_store_chat_to_team (f->store, chat.id, HD_CHAT_STATE_ACTIVE, team->id, 5000, &out, &error));
+  g_assert_error (error, HD_ERROR, HD_ERROR_CHAT_ENDED);
+  g_clear_error (&error);
+  /* An end that requires "active" does nothing to a waiting chat. */
+  g_assert_false (hd_store_chat_end_with_reason (f->store, chat.id, 6000, HD_END_REASON_INACTIVE,
+                                                 HD_CHAT_STATE_ACTIVE, &out, &error));
+  g_assert_error (error, HD_ERROR, HD_ERROR_CHAT_ENDED);
+  g_clear_error (&error);
+
+  g_assert_true (hd_store_chat_accept (f->store, chat.id, theo->id, 7000, &accepted, &error));
+  {
+    /* The service's transcript note (hd-chat-service.c) is linked once. */
+    g_autoptr(HdNoteRecord) note = hd_store_note_add (f->store, r->id, HD_NOTE_KIND_TRANSCRIPT, chat.id, 0, "",
+                                                      7000, &error);
+    g_assert_true (hd_store_chat_set_note (f->store, chat.id, note->id, &error));
+    note_id = note->id;
+  }
+  g_assert_cmpint (note_id, >, 0);
+  g_assert_cmpint (hd_store_count_active_chats (f->store, theo->id), ==, 1);
+  /* Active → tina; then back to the team; accepted again: one note. */
+  g_assert_false (hd_store_chat_set_technician (f->store, chat.id, tina->id, theo->id, &out, &error));
+  g_assert_error (error, HD_ERROR, HD_ERROR_CHAT_ENDED);
+  g_clear_error (&error);
+  g_assert_true (hd_store_chat_set_technician (f->store, chat.id, theo->id, tina->id, &out, &error));
+  g_assert_cmpint (out.technician_id, ==, tina->id);
+  g_assert_cmpint (hd_store_count_active_chats (f->store, theo->id), ==, 0);
+  g_assert_cmpint (hd_store_count_active_chats (f->store, tina->id), ==, 1);
+  g_assert_true (hd_store_chat_to_team (f->store, chat.id, HD_CHAT_STATE_ACTIVE, team->id, 8000, &out, &error));
+  g_assert_cmpint (out.state, ==, HD_CHAT_STATE_WAITING);
+  g_assert_cmpint (out.technician_id, ==, 0);
+  g_assert_true (hd_store_chat_accept (f->store, chat.id, theo->id, 9000, &accepted, &error));
+  g_assert_cmpint (accepted.note_id, ==, note_id);
+  {
+    g_autoptr(GPtrArray) notes = hd_store_notes_list (f->store, r->id, &error);
+    g_assert_cmpuint (notes->len, ==, 1);
+  }
+
+  /* Idle since its accept (no message yet). */
+  idle = hd_store_chats_inactive_since (f->store, 9001, &error);
+  g_assert_cmpuint (idle->len, ==, 1);
+  g_clear_pointer (&idle, g_array_unref);
+  idle = hd_store_chats_inactive_since (f->store, 9000, &error);
+  g_assert_cmpuint (idle->len, ==, 0);
+  g_clear_pointer (&idle, g_array_unref);
+
+  g_assert_true (hd_store_chat_end_with_reason (f->store, chat.id, 10000, HD_END_REASON_INACTIVE,
+                                                HD_CHAT_STATE_ACTIVE, &out, &error));
+  g_assert_cmpint (out.end_reason, ==, HD_END_REASON_INACTIVE);
+  g_assert_true (hd_store_chat_get (f->store, chat.id, &out, &error));
+  g_assert_cmpint (out.end_reason, ==, HD_END_REASON_INACTIVE);
+  g_assert_cmpstr (hd_end_reason_to_string (out.end_reason), ==, "inactive");
+  g_assert_false (hd_store_chat_end_with_reason (f->store, chat.id, 11000, HD_END_REASON_CUSTOMER, -1,
+                                                 &out, &error));
+  g_assert_error (error, HD_ERROR, HD_ERROR_CHAT_ENDED);
+}

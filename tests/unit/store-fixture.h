@@ -45,3 +45,8 @@ GPtrArray       *search                (HdStore          *store,
                                         HdRequestsFilter  filter,
                                         gint64            user_id,
                                         const char       *query);
+
+/* Tests that test-store-tech.c (SQLite) and test-store-pg-tech.c
+ * (PostgreSQL) both run. */
+void             test_guarded_moves    (Fixture       *f,
+                                        gconstpointer  data);
