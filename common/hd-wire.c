@@ -121,6 +121,8 @@ hd_team_record_free (HdTeamRecord *team)
   if (team == NULL)
     return;
   g_free (team->name);
+  if (team->member_ids != NULL)
+    g_array_unref (team->member_ids);
   g_free (team);
 }
 
@@ -311,6 +313,8 @@ hd_wire_write_message (GString               *out,
                        const HdWireView      *view)
 {
   hd_wire_write_message_open (out, m, view);
+  if (view->message_extra != NULL)
+    view->message_extra (view->data, out, m);
   g_string_append_c (out, '}');
 }
 
@@ -453,6 +457,18 @@ hd_wire_write_note (GString            *out,
                     const char         *body)
 {
   hd_wire_write_note_open (out, n, body);
+  g_string_append_c (out, '}');
+}
+
+void
+hd_wire_write_note_for (GString            *out,
+                        const HdNoteRecord *n,
+                        const char         *body,
+                        const HdWireView   *view)
+{
+  hd_wire_write_note_open (out, n, body);
+  if (view->note_extra != NULL)
+    view->note_extra (view->data, out, n, view);
   g_string_append_c (out, '}');
 }
 

@@ -177,6 +177,7 @@ typedef struct {
 typedef struct {
   gint64  id;
   char   *name;
+  GArray *member_ids;        /* gint64; NULL when not read (freed with the record) */
 } HdTeamRecord;
 
 typedef struct {
@@ -252,7 +253,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (HdSearchHitRecord, hd_search_hit_record_free)
  * objects.  Staff see every field; a customer sees other people without
  * their email and login.  @user returns NULL for an unknown id (written as
  * null); the record stays owned by the resolver. */
-typedef struct {
+typedef struct _HdWireView {
   gint64   viewer_id;
   gboolean staff;
   const HdUserRecord *(*user) (gpointer data, gint64 id);
@@ -261,6 +262,12 @@ typedef struct {
   /* May be NULL: appends a chat's further members (the server's v2
    * ones: queue position, rating) before its closing brace. */
   void (*chat_extra) (gpointer data, GString *out, const HdChatRecord *chat);
+  /* May be NULL: a message's further members (an attachment). */
+  void (*message_extra) (gpointer data, GString *out, const HdMessageRecord *message);
+  /* May be NULL: a note's further members (author, a transcript's rating),
+   * as @view's viewer sees them. */
+  void (*note_extra) (gpointer data, GString *out, const HdNoteRecord *note,
+                      const struct _HdWireView *view);
 } HdWireView;
 
 /* chat_options of a request, for its customer. */
@@ -321,6 +328,11 @@ void hd_wire_write_search_hit   (GString                  *out,
 void hd_wire_write_note       (GString               *out,
                                const HdNoteRecord    *note,
                                const char            *body);
+/* The same with the note's further members (@view's note_extra). */
+void hd_wire_write_note_for   (GString               *out,
+                               const HdNoteRecord    *note,
+                               const char            *body,
+                               const HdWireView      *view);
 /* note.updated of a transcript: no body, but the lines @appended and the
  * whole body's length. */
 void hd_wire_write_note_appended (GString            *out,

@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "hd-server"
 
 #include "hd-server.h"
+#include "hd-answers.h"
 #include "hd-core.h"
 #include "hd-door.h"
 #include "hd-api-private.h"
@@ -278,7 +279,9 @@ create_user_done (GObject      *source,
 {
   g_autoptr(SoupServerMessage) msg = user_data;
   GError *error = NULL;
-  char *body = hd_chat_service_create_user_finish (HD_CHAT_SERVICE (source), result, &error);
+  g_autoptr(HdUserRecord) user = hd_chat_service_create_user_finish (HD_CHAT_SERVICE (source), result, &error);
+  /* Only an administrator creates users: a staff view. */
+  char *body = user ? hd_answer_user (HD_CHAT_SERVICE (source), user, NULL) : NULL;
 
   respond_result (msg, SOUP_STATUS_CREATED, body, &error);
   release (HD_CHAT_SERVICE (source), msg);
@@ -291,7 +294,8 @@ email_done (GObject      *source,
 {
   g_autoptr(SoupServerMessage) msg = user_data;
   GError *error = NULL;
-  char *body = hd_chat_service_email_chat_finish (HD_CHAT_SERVICE (source), result, &error);
+  g_autofree char *sent_to = hd_chat_service_email_chat_finish (HD_CHAT_SERVICE (source), result, &error);
+  char *body = sent_to ? hd_answer_sent_to (sent_to) : NULL;
 
   respond_result (msg, SOUP_STATUS_ACCEPTED, body, &error);
   release (HD_CHAT_SERVICE (source), msg);
@@ -349,7 +353,11 @@ route_me (HdServer   *self,
   GError *error = NULL;
 
   if (IS ("GET"))
-    respond_result (call->msg, 200, hd_chat_service_get_me (self->service, call->user, &error), &error);
+    {
+      g_autoptr(HdUserRecord) me = hd_chat_service_get_me (self->service, call->user, &error);
+
+      respond_result (call->msg, 200, me ? hd_answer_user (self->service, me, call->user) : NULL, &error);
+    }
   else if (IS ("PATCH"))
     {
       int available, away;
@@ -378,9 +386,12 @@ route_privileges (HdServer   *self,
                   const char *method)
 {
   GError *error = NULL;
+  HdPrivileges p;
 
   if (IS ("GET"))
-    respond_result (call->msg, 200, hd_chat_service_get_privileges (self->service, call->user, &error), &error);
+    respond_result (call->msg, 200,
+                    hd_chat_service_get_privileges (self->service, call->user, &p, &error)
+                    ? hd_answer_privileges (&p) : NULL, &error);
   else if (IS ("PATCH"))
     {
       int enabled, with_team;
@@ -395,8 +406,8 @@ route_privileges (HdServer   *self,
         return;
       respond_result (call->msg, 200,
                       hd_chat_service_update_privileges (self->service, call->user, enabled, with_team,
-                                                         max_chats, waiting, inactivity, &error),
-                      &error);
+                                                         max_chats, waiting, inactivity, &p, &error)
+                      ? hd_answer_privileges (&p) : NULL, &error);
     }
   else
     method_not_allowed (call->msg);
@@ -420,9 +431,10 @@ route_users (HdServer   *self,
           respond_error (call->msg, HD_ERROR_BAD_REQUEST, "role must be admin, technician or customer");
           return;
         }
-      respond_result (call->msg, 200,
-                      hd_chat_service_list_users (self->service, call->user, role_text ? (int) role : -1, &error),
-                      &error);
+      g_autoptr(GPtrArray) users = hd_chat_service_list_users (self->service, call->user,
+                                                               role_text ? (int) role : -1, &error);
+
+      respond_result (call->msg, 200, users ? hd_answer_users (self->service, users, call->user) : NULL, &error);
     }
   else if (IS ("POST"))
     {
@@ -459,12 +471,17 @@ route_teams (HdServer   *self,
   GError *error = NULL;
 
   if (IS ("GET"))
-    respond_result (call->msg, 200, hd_chat_service_list_teams (self->service, call->user, &error), &error);
+    {
+      g_autoptr(GPtrArray) teams = hd_chat_service_list_teams (self->service, call->user, &error);
+
+      respond_result (call->msg, 200, teams ? hd_answer_teams (self->service, teams, call->user) : NULL, &error);
+    }
   else if (IS ("POST"))
     {
       const char *name;
       JsonNode *n;
       g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+      g_autoptr(HdTeamRecord) team = NULL;
 
       NEED_BODY ();
       if (!get_string (call, "name", TRUE, &name))
@@ -494,10 +511,9 @@ route_teams (HdServer   *self,
               g_array_append_val (ids, id);
             }
         }
-      respond_result (call->msg, 201,
-                      hd_chat_service_create_team (self->service, call->user, name,
-                                                   (const gint64 *) (gpointer) ids->data, ids->len, &error),
-                      &error);
+      team = hd_chat_service_create_team (self->service, call->user, name,
+                                          (const gint64 *) (gpointer) ids->data, ids->len, &error);
+      respond_result (call->msg, 201, team ? hd_answer_team (self->service, team, call->user) : NULL, &error);
     }
   else
     method_not_allowed (call->msg);
@@ -516,11 +532,17 @@ route_requests (HdServer    *self,
   if (n_seg == 1)
     {
       if (IS ("GET"))
-        respond_result (call->msg, 200, hd_chat_service_list_requests (self->service, call->user, &error), &error);
+        {
+          g_autoptr(GPtrArray) list = hd_chat_service_list_requests (self->service, call->user, &error);
+
+          respond_result (call->msg, 200, list ? hd_answer_requests (self->service, list, call->user) : NULL,
+                          &error);
+        }
       else if (IS ("POST"))
         {
           const char *subject, *description;
           gint64 customer_id, assignee_id, team_id;
+          g_autoptr(HdRequestEntry) entry = NULL;
 
           NEED_BODY ();
           if (!get_string (call, "subject", TRUE, &subject) ||
@@ -529,10 +551,10 @@ route_requests (HdServer    *self,
               !get_id (call, "assignee_id", FALSE, TRUE, &assignee_id) ||
               !get_id (call, "team_id", FALSE, TRUE, &team_id))
             return;
-          respond_result (call->msg, 201,
-                          hd_chat_service_create_request (self->service, call->user, subject, description,
-                                                          MAX (customer_id, 0), MAX (assignee_id, 0),
-                                                          MAX (team_id, 0), &error),
+          entry = hd_chat_service_create_request (self->service, call->user, subject, description,
+                                                  MAX (customer_id, 0), MAX (assignee_id, 0),
+                                                  MAX (team_id, 0), &error);
+          respond_result (call->msg, 201, entry ? hd_answer_request (self->service, entry, call->user) : NULL,
                           &error);
         }
       else
@@ -549,7 +571,12 @@ route_requests (HdServer    *self,
   if (n_seg == 3)
     {
       if (IS ("GET"))
-        respond_result (call->msg, 200, hd_chat_service_list_notes (self->service, call->user, id, &error), &error);
+        {
+          g_autoptr(GPtrArray) notes = hd_chat_service_list_notes (self->service, call->user, id, &error);
+
+          respond_result (call->msg, 200, notes ? hd_answer_notes (self->service, notes, call->user) : NULL,
+                          &error);
+        }
       else if (IS ("POST"))
         {
           NEED_BODY ();
@@ -561,12 +588,17 @@ route_requests (HdServer    *self,
     }
 
   if (IS ("GET"))
-    respond_result (call->msg, 200, hd_chat_service_get_request (self->service, call->user, id, &error), &error);
+    {
+      g_autoptr(HdRequestEntry) entry = hd_chat_service_get_request (self->service, call->user, id, &error);
+
+      respond_result (call->msg, 200, entry ? hd_answer_request (self->service, entry, call->user) : NULL, &error);
+    }
   else if (IS ("PATCH"))
     {
       const char *status;
       gint64 assignee_id, team_id;
       int closed = -1;
+      g_autoptr(HdRequestEntry) entry = NULL;
 
       NEED_BODY ();
       if (!get_string (call, "status", FALSE, &status) ||
@@ -585,10 +617,9 @@ route_requests (HdServer    *self,
               return;
             }
         }
-      respond_result (call->msg, 200,
-                      hd_chat_service_update_request (self->service, call->user, id, closed,
-                                                      assignee_id, team_id, &error),
-                      &error);
+      entry = hd_chat_service_update_request (self->service, call->user, id, closed,
+                                              assignee_id, team_id, &error);
+      respond_result (call->msg, 200, entry ? hd_answer_request (self->service, entry, call->user) : NULL, &error);
     }
   else
     method_not_allowed (call->msg);
@@ -605,6 +636,7 @@ route_chats (HdServer    *self,
 {
   GError *error = NULL;
   gint64 id;
+  HdChatRecord chat;
 
   if (n_seg == 1)
     {
@@ -618,9 +650,10 @@ route_chats (HdServer    *self,
               respond_error (call->msg, HD_ERROR_BAD_REQUEST, "state must be waiting, active or ended");
               return;
             }
-          respond_result (call->msg, 200,
-                          hd_chat_service_list_chats (self->service, call->user,
-                                                      state_text ? (int) state : -1, &error),
+          g_autoptr(GArray) chats = NULL;
+
+          chats = hd_chat_service_list_chats (self->service, call->user, state_text ? (int) state : -1, &error);
+          respond_result (call->msg, 200, chats ? hd_answer_chats (self->service, chats, call->user) : NULL,
                           &error);
         }
       else if (IS ("POST"))
@@ -635,8 +668,8 @@ route_chats (HdServer    *self,
             return;
           respond_result (call->msg, 201,
                           hd_chat_service_start_chat (self->service, call->user, request_id,
-                                                      team == 1 ? -1 : MAX (technician_id, 0), &error),
-                          &error);
+                                                      team == 1 ? -1 : MAX (technician_id, 0), &chat, &error)
+                          ? hd_answer_chat (self->service, &chat, call->user) : NULL, &error);
         }
       else
         method_not_allowed (call->msg);
@@ -646,7 +679,12 @@ route_chats (HdServer    *self,
   if (n_seg == 2 && strcmp (seg[1], "queue") == 0)
     {
       if (IS ("GET"))
-        respond_result (call->msg, 200, hd_chat_service_queue (self->service, call->user, &error), &error);
+        {
+          g_autoptr(GArray) chats = hd_chat_service_queue (self->service, call->user, &error);
+
+          respond_result (call->msg, 200, chats ? hd_answer_chats (self->service, chats, call->user) : NULL,
+                          &error);
+        }
       else
         method_not_allowed (call->msg);
       return;
@@ -661,21 +699,27 @@ route_chats (HdServer    *self,
   if (n_seg == 2)
     {
       if (IS ("GET"))
-        respond_result (call->msg, 200, hd_chat_service_get_chat (self->service, call->user, id, &error), &error);
+        respond_result (call->msg, 200,
+                        hd_chat_service_get_chat (self->service, call->user, id, &chat, &error)
+                        ? hd_answer_chat (self->service, &chat, call->user) : NULL, &error);
       else
         method_not_allowed (call->msg);
     }
   else if (strcmp (seg[2], "accept") == 0)
     {
       if (IS ("POST"))
-        respond_result (call->msg, 200, hd_chat_service_accept_chat (self->service, call->user, id, &error), &error);
+        respond_result (call->msg, 200,
+                        hd_chat_service_accept_chat (self->service, call->user, id, &chat, &error)
+                        ? hd_answer_chat (self->service, &chat, call->user) : NULL, &error);
       else
         method_not_allowed (call->msg);
     }
   else if (strcmp (seg[2], "end") == 0)
     {
       if (IS ("POST"))
-        respond_result (call->msg, 200, hd_chat_service_end_chat (self->service, call->user, id, &error), &error);
+        respond_result (call->msg, 200,
+                        hd_chat_service_end_chat (self->service, call->user, id, &chat, &error)
+                        ? hd_answer_chat (self->service, &chat, call->user) : NULL, &error);
       else
         method_not_allowed (call->msg);
     }
@@ -720,23 +764,27 @@ route_chats (HdServer    *self,
                              "after must be a sequence number and limit between 1 and 1000");
               return;
             }
+          g_autoptr(GPtrArray) list = NULL;
+          gboolean more = FALSE;
+
+          list = hd_chat_service_list_messages (self->service, call->user, id, after, (guint) limit, &more, &error);
           respond_result (call->msg, 200,
-                          hd_chat_service_list_messages (self->service, call->user, id, after,
-                                                         (guint) limit, &error),
-                          &error);
+                          list ? hd_answer_messages (self->service, list, more, call->user) : NULL, &error);
         }
       else if (IS ("POST"))
         {
           const char *body, *client_id;
           gboolean created = FALSE;
-          char *text;
+          g_autoptr(HdMessageRecord) m = NULL;
 
           NEED_BODY ();
           if (!get_string (call, "body", TRUE, &body) || !get_string (call, "client_id", FALSE, &client_id))
             return;
-          text = hd_chat_service_post_message (self->service, call->user, id, body, client_id,
-                                               &created, &error);
-          respond_result (call->msg, created ? 201 : 200, text, &error);
+          m = hd_chat_service_post_message (self->service, call->user, id, body, client_id, &created, &error);
+          respond_result (call->msg, created ? 201 : 200,
+                          m ? hd_answer_message (self->service, m, m->author_id == call->user->id ? call->user : NULL,
+                                                 call->user) : NULL,
+                          &error);
         }
       else
         method_not_allowed (call->msg);

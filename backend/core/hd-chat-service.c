@@ -247,11 +247,29 @@ chat_extra (gpointer            data,
   hd_customer_render_chat_extra (data, out, chat);
 }
 
+static void
+message_extra (gpointer               data,
+               GString               *out,
+               const HdMessageRecord *message)
+{
+  hd_customer_render_message_extra (data, out, message);
+}
+
+static void
+note_extra (gpointer            data,
+            GString            *out,
+            const HdNoteRecord *note,
+            const HdWireView   *view)
+{
+  hd_customer_render_note_extra (data, out, note, view->viewer_id, view->staff);
+}
+
 static HdWireView
 view_of (HdChatService *self,
          Viewer         viewer)
 {
-  HdWireView view = { viewer.id, viewer.staff, resolve_user, resolve_team, self, chat_extra };
+  HdWireView view = { viewer.id, viewer.staff, resolve_user, resolve_team, self,
+                      chat_extra, message_extra, note_extra };
 
   return view;
 }
@@ -337,73 +355,43 @@ render_message (HdChatService         *self,
   HdWireView view = view_of (self, viewer);
 
   render_begin (self, author);
-  hd_wire_write_message_open (out, m, &view);
-  hd_customer_render_message_extra (self, out, m);
-  g_string_append_c (out, '}');
+  hd_wire_write_message (out, m, &view);
   render_end (self);
 }
 
-static void
-render_team (HdChatService      *self,
-             GString            *out,
-             const HdTeamRecord *t,
-             Viewer              viewer)
+HdWireView
+hd_chat_service_view (HdChatService      *self,
+                      const HdUserRecord *viewer,
+                      const HdUserRecord *known)
 {
-  g_autoptr(GArray) ids = hd_store_team_member_ids (self->store, t->id, NULL);
-  HdWireView view = view_of (self, viewer);
-
-  render_begin (self, NULL);
-  hd_wire_write_team (out, t, ids, &view);
-  render_end (self);
-}
-
-typedef void     (*RenderItem) (HdChatService      *self,
-                                GString            *out,
-                                gconstpointer       item,
-                                Viewer              viewer);
-typedef gboolean (*KeepItem)   (HdChatService      *self,
-                                const HdUserRecord *caller,
-                                gconstpointer       item);
-
-/* {"@key":[item,…]} for @caller: the @n items at @items + i × @stride
- * (@stride 0: @items is an array of pointers to them) that @keep (or
- * NULL) keeps. */
-static char *
-list_text (HdChatService      *self,
-           const char         *key,
-           gconstpointer       items,
-           guint               n,
-           gsize               stride,
-           KeepItem            keep,
-           RenderItem          render,
-           const HdUserRecord *caller)
-{
-  GString *out = g_string_new ("{");
-  gboolean first = TRUE;
-
-  hd_json_append_string (out, key);
-  g_string_append (out, ":[");
-  for (guint i = 0; i < n; i++)
+  if (self->render_depth == 0)
     {
-      gconstpointer item = stride > 0 ? (gconstpointer) ((const char *) items + i * stride)
-                                      : ((gconstpointer const *) items)[i];
-
-      if (keep != NULL && !keep (self, caller, item))
-        continue;
-      if (!first)
-        g_string_append_c (out, ',');
-      first = FALSE;
-      render (self, out, item, viewer_of (caller));
+      if (g_hash_table_size (self->render_users) > 0)
+        g_hash_table_remove_all (self->render_users);
+      self->render_known = known;
     }
-  g_string_append (out, "]}");
-  return g_string_free (out, FALSE);
+  return view_of (self, viewer ? viewer_of (viewer) : staff_view);
 }
 
-#define LIST_PTRS(self, key, array, keep, render, caller) \
-  list_text ((self), (key), (array)->pdata, (array)->len, 0, (KeepItem) (keep), (RenderItem) (render), (caller))
-#define LIST_CHATS(self, key, array, keep, caller) \
-  list_text ((self), (key), (array)->data, (array)->len, sizeof (HdChatRecord), (KeepItem) (keep), \
-             (RenderItem) render_chat, (caller))
+/* @user as the wire shows it: with its presence. */
+static HdUserRecord *
+with_presence (HdChatService *self,
+               HdUserRecord  *user)
+{
+  if (user != NULL)
+    user->online = hd_chat_service_is_online (self, user->id);
+  return user;
+}
+
+/* @team with its members read. */
+static HdTeamRecord *
+with_members (HdChatService *self,
+              HdTeamRecord  *team)
+{
+  if (team != NULL && team->member_ids == NULL)
+    team->member_ids = hd_store_team_member_ids (self->store, team->id, NULL);
+  return team;
+}
 
 /* ---- events --------------------------------------------------------- */
 
@@ -1005,44 +993,50 @@ chat_refusal (HdChatService      *self,
                                  technicians->len == 0 && any_busy_candidate (self, r, p), code);
 }
 
-static void
-render_request (HdChatService         *self,
-                GString               *out,
-                const HdRequestRecord *r,
-                Viewer                 viewer)
+void
+hd_request_entry_free (HdRequestEntry *entry)
 {
-  HdWireView view = view_of (self, viewer);
-  HdChatRecord chat;
-  gboolean has_chat = hd_store_chat_get_open_for_request (self->store, r->id, &chat);
-  HdChatOptions options = { FALSE, NULL, NULL };
-  g_autoptr(GPtrArray) techs = NULL;
+  if (entry == NULL)
+    return;
+  hd_request_record_free (entry->request);
+  g_clear_pointer (&entry->options.technicians, g_ptr_array_unref);
+  g_free (entry);
+}
 
+/* @r (taken) as @viewer sees it: its open chat and, for its customer, the
+ * chat options. */
+static HdRequestEntry *
+request_entry (HdChatService      *self,
+               HdRequestRecord    *r,
+               const HdUserRecord *viewer)
+{
+  HdRequestEntry *e = g_new0 (HdRequestEntry, 1);
+
+  e->request = r;
+  e->has_chat = hd_store_chat_get_open_for_request (self->store, r->id, &e->chat);
   /* chat_options: for the request's customer only. */
-  if (viewer.id == r->customer_id)
+  if (viewer->id == r->customer_id)
     {
       HdPrivileges p = { 0, };
       HdErrorCode code = HD_ERROR_INTERNAL;
       const char *refusal;
+      g_autoptr(GPtrArray) techs = NULL;
 
       hd_store_privileges_get (self->store, &p, NULL);
       techs = technicians_for (self, r, &p);
       refusal = chat_refusal (self, r, &p, techs, &code);
-      options.can_start = refusal == NULL;
-      options.reason = refusal ? hd_error_code_to_string (code) : NULL;
+      e->has_options = TRUE;
+      e->options.can_start = refusal == NULL;
+      e->options.reason = refusal ? hd_error_code_to_string (code) : NULL;
       /* Whom to pick is only offered while a chat could start. */
       if (refusal == NULL)
         {
           for (guint i = 0; i < techs->len; i++)
-            {
-              HdUserRecord *u = g_ptr_array_index (techs, i);
-              u->online = hd_chat_service_is_online (self, u->id);
-            }
-          options.technicians = techs;
+            with_presence (self, g_ptr_array_index (techs, i));
+          e->options.technicians = g_steal_pointer (&techs);
         }
     }
-  render_begin (self, NULL);
-  hd_wire_write_request (out, r, has_chat ? &chat : NULL, viewer.id == r->customer_id ? &options : NULL, &view);
-  render_end (self);
+  return e;
 }
 
 /* ---- audiences (fanout) -------------------------------------------- */
@@ -1085,19 +1079,19 @@ hd_chat_service_presence_audience (HdChatService *self,
 
 /* ---- me, privileges, users, teams ----------------------------------- */
 
-char *
-hd_chat_service_get_me (HdChatService  *self,
-                        const HdUserRecord   *caller,
-                        GError        **error)
+HdUserRecord *
+hd_chat_service_get_me (HdChatService       *self,
+                        const HdUserRecord  *caller,
+                        GError             **error)
 {
-  return hd_chat_service_render_user (self, caller, caller);
+  return with_presence (self, hd_user_record_copy (caller));
 }
 
-char *
-hd_chat_service_set_available (HdChatService  *self,
-                               const HdUserRecord   *caller,
-                               gboolean        available,
-                               GError        **error)
+HdUserRecord *
+hd_chat_service_set_available (HdChatService       *self,
+                               const HdUserRecord  *caller,
+                               gboolean             available,
+                               GError             **error)
 {
   g_autoptr(HdUserRecord) user = NULL;
   gboolean changed = caller->available != available;
@@ -1116,51 +1110,50 @@ hd_chat_service_set_available (HdChatService  *self,
       if (!available)
         hd_waiting_technician_unreachable (self, caller->id);
     }
-  return hd_chat_service_render_user (self, user, user);
+  return with_presence (self, g_steal_pointer (&user));
 }
 
-char *
-hd_chat_service_get_privileges (HdChatService  *self,
-                                const HdUserRecord   *caller,
-                                GError        **error)
+gboolean
+hd_chat_service_get_privileges (HdChatService       *self,
+                                const HdUserRecord  *caller,
+                                HdPrivileges        *out,
+                                GError             **error)
+{
+  return hd_store_privileges_get (self->store, out, error);
+}
+
+gboolean
+hd_chat_service_set_privileges (HdChatService       *self,
+                                const HdUserRecord  *caller,
+                                int                  chat_enabled,
+                                int                  with_team,
+                                HdPrivileges        *out,
+                                GError             **error)
+{
+  return hd_chat_service_update_privileges (self, caller, chat_enabled, with_team, -1, -1, -1, out, error);
+}
+
+gboolean
+hd_chat_service_update_privileges (HdChatService       *self,
+                                   const HdUserRecord  *caller,
+                                   int                  chat_enabled,
+                                   int                  with_team,
+                                   gint64               max_chats,
+                                   gint64               waiting_timeout_s,
+                                   gint64               inactivity_timeout_s,
+                                   HdPrivileges        *out,
+                                   GError             **error)
 {
   HdPrivileges p;
-  GString *out;
-
-  if (!hd_store_privileges_get (self->store, &p, error))
-    return NULL;
-  out = g_string_new (NULL);
-  hd_wire_write_privileges (out, &p);
-  return g_string_free (out, FALSE);
-}
-
-char *
-hd_chat_service_set_privileges (HdChatService  *self,
-                                const HdUserRecord   *caller,
-                                int             chat_enabled,
-                                int             with_team,
-                                GError        **error)
-{
-  return hd_chat_service_update_privileges (self, caller, chat_enabled, with_team, -1, -1, -1, error);
-}
-
-char *
-hd_chat_service_update_privileges (HdChatService  *self,
-                                   const HdUserRecord   *caller,
-                                   int             chat_enabled,
-                                   int             with_team,
-                                   gint64          max_chats,
-                                   gint64          waiting_timeout_s,
-                                   gint64          inactivity_timeout_s,
-                                   GError        **error)
-{
-  HdPrivileges p;
-  GString *out;
+  GString *text;
 
   if (caller->role != HD_ROLE_ADMIN)
-    return hd_fail (error, HD_ERROR_FORBIDDEN, "Only an administrator changes the privileges");
+    {
+      hd_fail (error, HD_ERROR_FORBIDDEN, "Only an administrator changes the privileges");
+      return FALSE;
+    }
   if (!hd_store_privileges_get (self->store, &p, error))
-    return NULL;
+    return FALSE;
   if (chat_enabled >= 0)
     p.chat_enabled = chat_enabled != 0;
   if (with_team >= 0)
@@ -1172,19 +1165,21 @@ hd_chat_service_update_privileges (HdChatService  *self,
   if (inactivity_timeout_s >= 0)
     p.inactivity_timeout_s = inactivity_timeout_s;
   if (!hd_store_privileges_set (self->store, &p, error))
-    return NULL;
+    return FALSE;
 
-  out = g_string_new (NULL);
-  hd_wire_write_privileges (out, &p);
-  emit (self, HD_EVENT_PRIVILEGES_CHANGED, NULL, out->str, NULL);
-  return g_string_free (out, FALSE);
+  text = g_string_new (NULL);
+  hd_wire_write_privileges (text, &p);
+  emit (self, HD_EVENT_PRIVILEGES_CHANGED, NULL, text->str, NULL);
+  g_string_free (text, TRUE);
+  *out = p;
+  return TRUE;
 }
 
-char *
-hd_chat_service_list_users (HdChatService  *self,
-                            const HdUserRecord   *caller,
-                            int             role,
-                            GError        **error)
+GPtrArray *
+hd_chat_service_list_users (HdChatService       *self,
+                            const HdUserRecord  *caller,
+                            int                  role,
+                            GError             **error)
 {
   g_autoptr(GPtrArray) users = NULL;
 
@@ -1197,7 +1192,7 @@ hd_chat_service_list_users (HdChatService  *self,
    * (one indexed count each; this list is read when a dialog opens). */
   for (guint i = 0; i < users->len; i++)
     {
-      HdUserRecord *u = g_ptr_array_index (users, i);
+      HdUserRecord *u = with_presence (self, g_ptr_array_index (users, i));
 
       if (HD_ROLE_IS_STAFF (u->role))
         {
@@ -1205,7 +1200,7 @@ hd_chat_service_list_users (HdChatService  *self,
           u->active_chats_known = TRUE;
         }
     }
-  return LIST_PTRS (self, "users", users, NULL, render_user, caller);
+  return g_steal_pointer (&users);
 }
 
 typedef struct {
@@ -1263,7 +1258,8 @@ create_user_hashed (GObject      *source,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  g_task_return_pointer (task, hd_chat_service_render_user (self, user, d->caller), g_free);
+  g_task_return_pointer (task, with_presence (self, g_steal_pointer (&user)),
+                         (GDestroyNotify) hd_user_record_free);
 }
 
 static gboolean
@@ -1357,7 +1353,7 @@ hd_chat_service_create_user_async (HdChatService       *self,
   hd_auth_hash_password_async (password, cancellable, create_user_hashed, g_steal_pointer (&task));
 }
 
-char *
+HdUserRecord *
 hd_chat_service_create_user_finish (HdChatService  *self,
                                     GAsyncResult   *result,
                                     GError        **error)
@@ -1365,32 +1361,29 @@ hd_chat_service_create_user_finish (HdChatService  *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-char *
-hd_chat_service_list_teams (HdChatService  *self,
-                            const HdUserRecord   *caller,
-                            GError        **error)
+GPtrArray *
+hd_chat_service_list_teams (HdChatService       *self,
+                            const HdUserRecord  *caller,
+                            GError             **error)
 {
-  g_autoptr(GPtrArray) teams = NULL;
+  GPtrArray *teams;
 
   if (!HD_ROLE_IS_STAFF (caller->role))
     return hd_fail (error, HD_ERROR_FORBIDDEN, "Only technicians list teams");
   teams = hd_store_teams_list (self->store, error);
-  if (teams == NULL)
-    return NULL;
-  return LIST_PTRS (self, "teams", teams, NULL, render_team, caller);
+  for (guint i = 0; teams != NULL && i < teams->len; i++)
+    with_members (self, g_ptr_array_index (teams, i));
+  return teams;
 }
 
-char *
-hd_chat_service_create_team (HdChatService  *self,
-                             const HdUserRecord   *caller,
-                             const char     *name,
-                             const gint64   *member_ids,
-                             guint           n_members,
-                             GError        **error)
+HdTeamRecord *
+hd_chat_service_create_team (HdChatService       *self,
+                             const HdUserRecord  *caller,
+                             const char          *name,
+                             const gint64        *member_ids,
+                             guint                n_members,
+                             GError             **error)
 {
-  g_autoptr(HdTeamRecord) team = NULL;
-  GString *out;
-
   if (caller->role != HD_ROLE_ADMIN)
     return hd_fail (error, HD_ERROR_FORBIDDEN, "Only an administrator creates teams");
   if (!text_ok (name) || !one_line (name))
@@ -1401,26 +1394,10 @@ hd_chat_service_create_team (HdChatService  *self,
       if (u == NULL)
         return hd_fail (error, HD_ERROR_BAD_REQUEST, "A member id does not name a user");
     }
-  team = hd_store_team_create (self->store, name, member_ids, n_members, error);
-  if (team == NULL)
-    return NULL;
-  out = g_string_new (NULL);
-  render_team (self, out, team, viewer_of (caller));
-  return g_string_free (out, FALSE);
+  return with_members (self, hd_store_team_create (self->store, name, member_ids, n_members, error));
 }
 
 /* ---- requests ------------------------------------------------------- */
-
-static char *
-request_text (HdChatService   *self,
-              const HdRequestRecord *r,
-              const HdUserRecord    *caller)
-{
-  GString *out = g_string_new (NULL);
-
-  render_request (self, out, r, viewer_of (caller));
-  return g_string_free (out, FALSE);
-}
 
 static gboolean
 check_user_role (HdChatService  *self,
@@ -1455,7 +1432,7 @@ check_team (HdChatService  *self,
   return TRUE;
 }
 
-char *
+HdRequestEntry *
 hd_chat_service_create_request (HdChatService  *self,
                                 const HdUserRecord   *caller,
                                 const char     *subject,
@@ -1488,10 +1465,10 @@ hd_chat_service_create_request (HdChatService  *self,
 
   r = hd_store_request_create (self->store, subject, description, customer_id, assignee_id,
                                team_id, FALSE, g_get_real_time (), error);
-  return r ? request_text (self, r, caller) : NULL;
+  return r ? request_entry (self, g_steal_pointer (&r), caller) : NULL;
 }
 
-char *
+HdRequestEntry *
 hd_chat_service_update_request (HdChatService  *self,
                                 const HdUserRecord   *caller,
                                 gint64          request_id,
@@ -1524,15 +1501,16 @@ hd_chat_service_update_request (HdChatService  *self,
   /* Someone may have lost sight of it: their subscriptions go (fanout). */
   if (r->assignee_id != old_assignee || r->team_id != old_team)
     emit_to (self, HD_EVENT_REQUEST_ACCESS, NULL, r->id, 0, "{}", NULL);
-  return request_text (self, r, caller);
+  return request_entry (self, g_steal_pointer (&r), caller);
 }
 
-char *
-hd_chat_service_list_requests (HdChatService  *self,
-                               const HdUserRecord   *caller,
-                               GError        **error)
+GPtrArray *
+hd_chat_service_list_requests (HdChatService       *self,
+                               const HdUserRecord  *caller,
+                               GError             **error)
 {
   g_autoptr(GPtrArray) list = NULL;
+  GPtrArray *entries;
 
   list = hd_store_requests_list (self->store,
                                  caller->role == HD_ROLE_ADMIN ? HD_REQUESTS_ALL :
@@ -1541,18 +1519,21 @@ hd_chat_service_list_requests (HdChatService  *self,
                                  caller->id, error);
   if (list == NULL)
     return NULL;
-  return LIST_PTRS (self, "requests", list, NULL, render_request, caller);
+  entries = g_ptr_array_new_full (list->len, (GDestroyNotify) hd_request_entry_free);
+  for (guint i = 0; i < list->len; i++)
+    g_ptr_array_add (entries, request_entry (self, g_steal_pointer (&list->pdata[i]), caller));
+  return entries;
 }
 
-char *
-hd_chat_service_get_request (HdChatService  *self,
-                             const HdUserRecord   *caller,
-                             gint64          request_id,
-                             GError        **error)
+HdRequestEntry *
+hd_chat_service_get_request (HdChatService       *self,
+                             const HdUserRecord  *caller,
+                             gint64               request_id,
+                             GError             **error)
 {
-  g_autoptr(HdRequestRecord) r = get_visible_request (self, caller, request_id, error);
+  HdRequestRecord *r = get_visible_request (self, caller, request_id, error);
 
-  return r ? request_text (self, r, caller) : NULL;
+  return r ? request_entry (self, r, caller) : NULL;
 }
 
 /* ---- transcript ----------------------------------------------------- */
@@ -1611,37 +1592,35 @@ hd_chat_service_build_transcript (HdChatService  *self,
   return g_string_free (out, FALSE);
 }
 
-char *
-hd_chat_service_list_notes (HdChatService  *self,
-                            const HdUserRecord   *caller,
-                            gint64          request_id,
-                            GError        **error)
+GPtrArray *
+hd_chat_service_list_notes (HdChatService       *self,
+                            const HdUserRecord  *caller,
+                            gint64               request_id,
+                            GError             **error)
 {
   g_autoptr(HdRequestRecord) r = get_visible_request (self, caller, request_id, error);
-  g_autoptr(GPtrArray) notes = NULL;
-  GString *out;
+  GPtrArray *notes;
 
   if (r == NULL)
     return NULL;
   notes = hd_store_notes_list (self->store, request_id, error);
-  if (notes == NULL)
-    return NULL;
-  out = g_string_new ("{\"notes\":[");
-  for (guint i = 0; i < notes->len; i++)
+  /* A transcript's body is derived from its chat's messages. */
+  for (guint i = 0; notes != NULL && i < notes->len; i++)
     {
       HdNoteRecord *n = g_ptr_array_index (notes, i);
-      g_autofree char *derived = NULL;
 
       if (n->kind == HD_NOTE_KIND_TRANSCRIPT)
-        derived = hd_chat_service_build_transcript (self, n->chat_id, NULL);
-      if (i > 0)
-        g_string_append_c (out, ',');
-      hd_wire_write_note_open (out, n, derived ? derived : n->body);
-      hd_customer_render_note_extra (self, out, n, caller->id, HD_ROLE_IS_STAFF (caller->role));
-      g_string_append_c (out, '}');
+        {
+          char *derived = hd_chat_service_build_transcript (self, n->chat_id, NULL);
+
+          if (derived != NULL)
+            {
+              g_free (n->body);
+              n->body = derived;
+            }
+        }
     }
-  g_string_append (out, "]}");
-  return g_string_free (out, FALSE);
+  return notes;
 }
 
 /* note.updated of a transcript: to the chat's two members and the sockets
@@ -1771,23 +1750,32 @@ emit_transcript_created (HdChatService      *self,
 
 /* ---- chats ---------------------------------------------------------- */
 
-static char *
-chat_text (HdChatService *self,
-           const HdChatRecord  *chat,
-           const HdUserRecord  *caller)
-{
-  GString *out = g_string_new (NULL);
+static HdChatRecord *start_chat  (HdChatService *self, const HdUserRecord *caller, gint64 request_id,
+                                  gint64 technician_id, HdChatRecord *out, GError **error);
+static HdChatRecord *accept_chat (HdChatService *self, const HdUserRecord *caller, gint64 chat_id,
+                                  HdChatRecord *out, GError **error);
+static HdChatRecord *end_chat    (HdChatService *self, const HdUserRecord *caller, gint64 chat_id,
+                                  HdChatRecord *out, GError **error);
 
-  render_chat (self, out, chat, viewer_of (caller));
-  return g_string_free (out, FALSE);
+gboolean
+hd_chat_service_start_chat (HdChatService       *self,
+                            const HdUserRecord  *caller,
+                            gint64               request_id,
+                            gint64               technician_id,
+                            HdChatRecord        *out,
+                            GError             **error)
+{
+  return start_chat (self, caller, request_id, technician_id, out, error) != NULL;
 }
 
-char *
-hd_chat_service_start_chat (HdChatService  *self,
-                            const HdUserRecord   *caller,
-                            gint64          request_id,
-                            gint64          technician_id,
-                            GError        **error)
+/* NULL (with @error) or @out. */
+static HdChatRecord *
+start_chat (HdChatService       *self,
+            const HdUserRecord  *caller,
+            gint64               request_id,
+            gint64               technician_id,
+            HdChatRecord        *out,
+            GError             **error)
 {
   g_autoptr(HdRequestRecord) r = NULL;
   g_autoptr(GPtrArray) techs = NULL;
@@ -1858,55 +1846,63 @@ hd_chat_service_start_chat (HdChatService  *self,
     return NULL;
 
   emit_chat (self, HD_EVENT_CHAT_REQUESTED, offered_ids (self, &chat), &chat);
-  return chat_text (self, &chat, caller);
+  *out = chat;
+  return out;
 }
 
-char *
-hd_chat_service_list_chats (HdChatService  *self,
-                            const HdUserRecord   *caller,
-                            int             state,
-                            GError        **error)
+GArray *
+hd_chat_service_list_chats (HdChatService       *self,
+                            const HdUserRecord  *caller,
+                            int                  state,
+                            GError             **error)
 {
-  g_autoptr(GArray) chats = hd_store_chats_for_member (self->store, caller->id, state, error);
-
-  if (chats == NULL)
-    return NULL;
-  return LIST_CHATS (self, "chats", chats, NULL, caller);
+  return hd_store_chats_for_member (self->store, caller->id, state, error);
 }
 
-char *
-hd_chat_service_queue (HdChatService  *self,
-                       const HdUserRecord   *caller,
-                       GError        **error)
+GArray *
+hd_chat_service_queue (HdChatService       *self,
+                       const HdUserRecord  *caller,
+                       GError             **error)
 {
-  g_autoptr(GArray) chats = NULL;
+  GArray *chats;
 
   if (!HD_ROLE_IS_STAFF (caller->role))
     return hd_fail (error, HD_ERROR_FORBIDDEN, "Only technicians have a chat queue");
   chats = hd_store_chats_waiting (self->store, error);
-  if (chats == NULL)
-    return NULL;
-  return LIST_CHATS (self, "chats", chats, was_offered, caller);
+  /* Only those offered to @caller. */
+  for (guint i = chats ? chats->len : 0; i > 0; i--)
+    if (!was_offered (self, caller, &g_array_index (chats, HdChatRecord, i - 1)))
+      g_array_remove_index (chats, i - 1);
+  return chats;
 }
 
-char *
-hd_chat_service_get_chat (HdChatService  *self,
-                          const HdUserRecord   *caller,
-                          gint64          chat_id,
-                          GError        **error)
+gboolean
+hd_chat_service_get_chat (HdChatService       *self,
+                          const HdUserRecord  *caller,
+                          gint64               chat_id,
+                          HdChatRecord        *out,
+                          GError             **error)
 {
-  HdChatRecord chat;
-
-  if (!get_visible_chat (self, caller, chat_id, &chat, error))
-    return NULL;
-  return chat_text (self, &chat, caller);
+  return get_visible_chat (self, caller, chat_id, out, error);
 }
 
-char *
-hd_chat_service_accept_chat (HdChatService  *self,
-                             const HdUserRecord   *caller,
-                             gint64          chat_id,
-                             GError        **error)
+gboolean
+hd_chat_service_accept_chat (HdChatService       *self,
+                    const HdUserRecord  *caller,
+                    gint64               chat_id,
+                    HdChatRecord        *out,
+                    GError             **error)
+{
+  return accept_chat (self, caller, chat_id, out, error) != NULL;
+}
+
+/* NULL (with @error) or @out. */
+static HdChatRecord *
+accept_chat (HdChatService       *self,
+    const HdUserRecord  *caller,
+    gint64               chat_id,
+    HdChatRecord        *out,
+    GError             **error)
 {
   HdChatRecord chat;
   HdChatRecord before;
@@ -1947,14 +1943,27 @@ hd_chat_service_accept_chat (HdChatService  *self,
   }
   emit_chat (self, HD_EVENT_CHAT_TAKEN, offered_ids (self, &chat), &chat);
   emit_transcript_created (self, &chat);
-  return chat_text (self, &chat, caller);
+  *out = chat;
+  return out;
 }
 
-char *
-hd_chat_service_end_chat (HdChatService  *self,
-                          const HdUserRecord   *caller,
-                          gint64          chat_id,
-                          GError        **error)
+gboolean
+hd_chat_service_end_chat (HdChatService       *self,
+                    const HdUserRecord  *caller,
+                    gint64               chat_id,
+                    HdChatRecord        *out,
+                    GError             **error)
+{
+  return end_chat (self, caller, chat_id, out, error) != NULL;
+}
+
+/* NULL (with @error) or @out. */
+static HdChatRecord *
+end_chat (HdChatService       *self,
+    const HdUserRecord  *caller,
+    gint64               chat_id,
+    HdChatRecord        *out,
+    GError             **error)
 {
   HdChatRecord chat;
   HdChatRecord before;
@@ -1975,55 +1984,30 @@ hd_chat_service_end_chat (HdChatService  *self,
   emit_chat (self, HD_EVENT_CHAT_ENDED, to, &chat);
   if (before.state == HD_CHAT_STATE_WAITING)
     emit_chat (self, HD_EVENT_CHAT_TAKEN, offered_ids (self, &chat), &chat);
-  return chat_text (self, &chat, caller);
+  *out = chat;
+  return out;
 }
 
-char *
-hd_chat_service_list_messages (HdChatService  *self,
-                               const HdUserRecord   *caller,
-                               gint64          chat_id,
-                               gint64          after,
-                               guint           limit,
-                               GError        **error)
+GPtrArray *
+hd_chat_service_list_messages (HdChatService       *self,
+                               const HdUserRecord  *caller,
+                               gint64               chat_id,
+                               gint64               after,
+                               guint                limit,
+                               gboolean            *more,
+                               GError             **error)
 {
   HdChatRecord chat;
-  g_autoptr(GPtrArray) list = NULL;
-  gboolean more = FALSE;
-  GString *out;
-  g_autoptr(GHashTable) authors = NULL;
 
+  *more = FALSE;
   if (!get_member_chat (self, caller, chat_id, &chat, error))
     return NULL;
   if (limit == 0 || limit > HD_MESSAGES_PAGE_MAX)
     limit = HD_MESSAGES_PAGE_MAX;
-  list = hd_store_messages_list (self->store, chat_id, after < 0 ? 0 : after, limit, &more, error);
-  if (list == NULL)
-    return NULL;
-
-  /* A chat has two authors: look each up once, not once per message. */
-  authors = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, (GDestroyNotify) hd_user_record_free);
-  out = g_string_sized_new (256 * (list->len + 1));
-  g_string_append (out, "{\"messages\":[");
-  for (guint i = 0; i < list->len; i++)
-    {
-      HdMessageRecord *m = g_ptr_array_index (list, i);
-      HdUserRecord *author = g_hash_table_lookup (authors, &m->author_id);
-
-      if (author == NULL)
-        {
-          author = hd_store_user_get (self->store, m->author_id, NULL);
-          if (author)
-            g_hash_table_insert (authors, &author->id, author);
-        }
-      if (i > 0)
-        g_string_append_c (out, ',');
-      render_message (self, out, m, author, viewer_of (caller));
-    }
-  g_string_append_printf (out, "],\"more\":%s}", more ? "true" : "false");
-  return g_string_free (out, FALSE);
+  return hd_store_messages_list (self->store, chat_id, after < 0 ? 0 : after, limit, more, error);
 }
 
-char *
+HdMessageRecord *
 hd_chat_service_post_message (HdChatService  *self,
                               const HdUserRecord   *caller,
                               gint64          chat_id,
@@ -2035,7 +2019,6 @@ hd_chat_service_post_message (HdChatService  *self,
   HdChatRecord chat;
   g_autoptr(HdMessageRecord) m = NULL;
   gint64 now = g_get_real_time ();
-  GString *out;
   gboolean is_new = FALSE;
 
   if (created)
@@ -2073,9 +2056,7 @@ hd_chat_service_post_message (HdChatService  *self,
 
   if (created)
     *created = is_new;
-  out = g_string_sized_new (256);
-  render_message (self, out, m, m->author_id == caller->id ? caller : NULL, viewer_of (caller));
-  return g_string_free (out, FALSE);
+  return g_steal_pointer (&m);
 }
 
 gboolean
@@ -2128,7 +2109,6 @@ email_sent (GObject      *source,
   EmailData *d = g_task_get_task_data (task);
   const char *to = d->to;
   g_autoptr(GError) error = NULL;
-  GString *out;
 
   HdChatService *self = g_task_get_source_object (task);
 
@@ -2148,10 +2128,7 @@ email_sent (GObject      *source,
       return;
     }
   hd_chat_service_note_mail_sent (g_task_get_source_object (task), d->sender_id, &d->chat, to);
-  out = g_string_new ("{\"sent_to\":");
-  hd_json_append_string (out, to);
-  g_string_append_c (out, '}');
-  g_task_return_pointer (task, g_string_free (out, FALSE), g_free);
+  g_task_return_pointer (task, g_strdup (to), g_free);
 }
 
 void
@@ -2383,7 +2360,10 @@ hd_chat_service_private_chat_text (HdChatService *self,
                                    const HdChatRecord  *chat,
                                    const HdUserRecord  *caller)
 {
-  return chat_text (self, chat, caller);
+  GString *out = g_string_new (NULL);
+
+  render_chat (self, out, chat, viewer_of (caller));
+  return g_string_free (out, FALSE);
 }
 
 /* A system message in @chat (active), caused by @actor: stored with the

@@ -11,12 +11,13 @@ G_BEGIN_DECLS
 
 /* Every rule of the chat story lives here: who may see and do what,
  * availability and presence, the queue, the accept race, the transcript.
- * Route handlers and the WebSocket hub call these and write out the JSON
- * text they return; the service tells the hub (through the event sink)
- * what to send to whom, only after the store has committed.
+ * Route handlers and the WebSocket hub call these and write the records
+ * they return as JSON (common/hd-wire.h, through hd_chat_service_view ());
+ * the service tells the hub (through the event sink) what to send to
+ * whom, only after the store has committed.
  *
- * Calls that answer a REST call return the response body as JSON text (a
- * newly allocated string), or NULL with an HD_ERROR. */
+ * Calls that answer a REST call return records (newly allocated; a
+ * GPtrArray frees its elements), or NULL/FALSE with an HD_ERROR. */
 
 typedef struct {
   const char *type;          /* one of HD_EVENT_* */
@@ -140,25 +141,50 @@ gboolean       hd_chat_service_logout           (HdChatService  *self,
                                                  const char     *token,
                                                  GError        **error);
 
-/* A user object as @viewer may see it. */
+/* How @viewer (NULL: staff) sees records written with hd_wire_write_* ():
+ * the users and teams their ids name (each looked up once per view, with
+ * presence), and the members a chat, message or note gets from the
+ * service (queue position, rating, attachment, author).  @known: a user
+ * at hand (a message's author), not looked up.  Valid until the next call
+ * into the service. */
+HdWireView     hd_chat_service_view             (HdChatService      *self,
+                                                 const HdUserRecord *viewer,
+                                                 const HdUserRecord *known);
+/* A user object as @viewer may see it (text). */
 char          *hd_chat_service_render_user      (HdChatService  *self,
                                                  const HdUserRecord   *user,
                                                  const HdUserRecord   *viewer);
 
-char *hd_chat_service_get_me          (HdChatService *self, const HdUserRecord *caller, GError **error);
-char *hd_chat_service_set_available   (HdChatService *self, const HdUserRecord *caller,
-                                       gboolean available, GError **error);
-char *hd_chat_service_get_privileges  (HdChatService *self, const HdUserRecord *caller, GError **error);
+/* A request as one viewer sees it: its open chat, and for its customer the
+ * chat options (hd_wire_write_request ()). */
+typedef struct {
+  HdRequestRecord *request;
+  gboolean         has_chat;
+  HdChatRecord     chat;
+  gboolean         has_options;
+  HdChatOptions    options;     /* .technicians: owned, with presence */
+} HdRequestEntry;
+void hd_request_entry_free (HdRequestEntry *entry);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HdRequestEntry, hd_request_entry_free)
+
+/* Users come with their presence (online). */
+HdUserRecord *hd_chat_service_get_me        (HdChatService *self, const HdUserRecord *caller, GError **error);
+HdUserRecord *hd_chat_service_set_available (HdChatService *self, const HdUserRecord *caller,
+                                             gboolean available, GError **error);
+gboolean hd_chat_service_get_privileges  (HdChatService *self, const HdUserRecord *caller,
+                                          HdPrivileges *out, GError **error);
 /* @chat_enabled, @with_team: -1 keeps the value. */
-char *hd_chat_service_set_privileges  (HdChatService *self, const HdUserRecord *caller,
-                                       int chat_enabled, int with_team, GError **error);
+gboolean hd_chat_service_set_privileges  (HdChatService *self, const HdUserRecord *caller,
+                                          int chat_enabled, int with_team, HdPrivileges *out,
+                                          GError **error);
 /* The same with contract v2's three limits (-1 keeps each). */
-char *hd_chat_service_update_privileges (HdChatService *self, const HdUserRecord *caller,
-                                         int chat_enabled, int with_team,
-                                         gint64 max_chats, gint64 waiting_timeout_s,
-                                         gint64 inactivity_timeout_s, GError **error);
-/* @role < 0: all */
-char *hd_chat_service_list_users      (HdChatService *self, const HdUserRecord *caller,
+gboolean hd_chat_service_update_privileges (HdChatService *self, const HdUserRecord *caller,
+                                            int chat_enabled, int with_team,
+                                            gint64 max_chats, gint64 waiting_timeout_s,
+                                            gint64 inactivity_timeout_s, HdPrivileges *out,
+                                            GError **error);
+/* @role < 0: all.  GPtrArray of HdUserRecord (staff with active_chats). */
+GPtrArray *hd_chat_service_list_users (HdChatService *self, const HdUserRecord *caller,
                                        int role, GError **error);
 void  hd_chat_service_create_user_async (HdChatService *self, const HdUserRecord *caller,
                                          const char *login, const char *name,
@@ -166,58 +192,65 @@ void  hd_chat_service_create_user_async (HdChatService *self, const HdUserRecord
                                          const char *password, gint64 team_id,
                                          GCancellable *cancellable,
                                          GAsyncReadyCallback callback, gpointer user_data);
-char *hd_chat_service_create_user_finish (HdChatService *self, GAsyncResult *result,
-                                          GError **error);
-char *hd_chat_service_list_teams      (HdChatService *self, const HdUserRecord *caller, GError **error);
-char *hd_chat_service_create_team     (HdChatService *self, const HdUserRecord *caller,
-                                       const char *name, const gint64 *member_ids,
-                                       guint n_members, GError **error);
+HdUserRecord *hd_chat_service_create_user_finish (HdChatService *self, GAsyncResult *result,
+                                                  GError **error);
+/* GPtrArray of HdTeamRecord, with member_ids. */
+GPtrArray    *hd_chat_service_list_teams  (HdChatService *self, const HdUserRecord *caller, GError **error);
+HdTeamRecord *hd_chat_service_create_team (HdChatService *self, const HdUserRecord *caller,
+                                           const char *name, const gint64 *member_ids,
+                                           guint n_members, GError **error);
 
 /* For a customer caller @customer_id, @assignee_id and @team_id must be 0. */
-char *hd_chat_service_create_request  (HdChatService *self, const HdUserRecord *caller,
-                                       const char *subject, const char *description,
-                                       gint64 customer_id, gint64 assignee_id,
-                                       gint64 team_id, GError **error);
+HdRequestEntry *hd_chat_service_create_request (HdChatService *self, const HdUserRecord *caller,
+                                                const char *subject, const char *description,
+                                                gint64 customer_id, gint64 assignee_id,
+                                                gint64 team_id, GError **error);
 /* @closed: -1 keeps; @assignee_id, @team_id: -1 keeps, 0 clears. */
-char *hd_chat_service_update_request  (HdChatService *self, const HdUserRecord *caller,
-                                       gint64 request_id, int closed,
-                                       gint64 assignee_id, gint64 team_id,
-                                       GError **error);
-char *hd_chat_service_list_requests   (HdChatService *self, const HdUserRecord *caller, GError **error);
-char *hd_chat_service_get_request     (HdChatService *self, const HdUserRecord *caller,
-                                       gint64 request_id, GError **error);
-char *hd_chat_service_list_notes      (HdChatService *self, const HdUserRecord *caller,
-                                       gint64 request_id, GError **error);
+HdRequestEntry *hd_chat_service_update_request (HdChatService *self, const HdUserRecord *caller,
+                                                gint64 request_id, int closed,
+                                                gint64 assignee_id, gint64 team_id,
+                                                GError **error);
+/* GPtrArray of HdRequestEntry. */
+GPtrArray      *hd_chat_service_list_requests  (HdChatService *self, const HdUserRecord *caller,
+                                                GError **error);
+HdRequestEntry *hd_chat_service_get_request    (HdChatService *self, const HdUserRecord *caller,
+                                                gint64 request_id, GError **error);
+/* GPtrArray of HdNoteRecord; a transcript's body is derived from its chat. */
+GPtrArray      *hd_chat_service_list_notes     (HdChatService *self, const HdUserRecord *caller,
+                                                gint64 request_id, GError **error);
 
 /* @technician_id 0: let the rules pick; -1: the request's team queue
- * ("team": true, needs the team privilege). */
-char *hd_chat_service_start_chat      (HdChatService *self, const HdUserRecord *caller,
+ * ("team": true, needs the team privilege).  The chat in *@out. */
+gboolean hd_chat_service_start_chat   (HdChatService *self, const HdUserRecord *caller,
                                        gint64 request_id, gint64 technician_id,
-                                       GError **error);
-/* @state < 0: all */
-char *hd_chat_service_list_chats      (HdChatService *self, const HdUserRecord *caller,
+                                       HdChatRecord *out, GError **error);
+/* @state < 0: all.  GArray of HdChatRecord. */
+GArray  *hd_chat_service_list_chats   (HdChatService *self, const HdUserRecord *caller,
                                        int state, GError **error);
-char *hd_chat_service_queue           (HdChatService *self, const HdUserRecord *caller, GError **error);
-char *hd_chat_service_get_chat        (HdChatService *self, const HdUserRecord *caller,
-                                       gint64 chat_id, GError **error);
-char *hd_chat_service_accept_chat     (HdChatService *self, const HdUserRecord *caller,
-                                       gint64 chat_id, GError **error);
-char *hd_chat_service_end_chat        (HdChatService *self, const HdUserRecord *caller,
-                                       gint64 chat_id, GError **error);
-char *hd_chat_service_list_messages   (HdChatService *self, const HdUserRecord *caller,
-                                       gint64 chat_id, gint64 after, guint limit,
-                                       GError **error);
-/* Returns the message as @caller sees it; *@created is FALSE when
- * @client_id was already used in this chat (the first message then). */
-char *hd_chat_service_post_message    (HdChatService *self, const HdUserRecord *caller,
-                                       gint64 chat_id, const char *body,
-                                       const char *client_id, gboolean *created,
-                                       GError **error);
+/* The waiting chats offered to @caller (GArray of HdChatRecord). */
+GArray  *hd_chat_service_queue        (HdChatService *self, const HdUserRecord *caller, GError **error);
+gboolean hd_chat_service_get_chat     (HdChatService *self, const HdUserRecord *caller,
+                                       gint64 chat_id, HdChatRecord *out, GError **error);
+gboolean hd_chat_service_accept_chat  (HdChatService *self, const HdUserRecord *caller,
+                                       gint64 chat_id, HdChatRecord *out, GError **error);
+gboolean hd_chat_service_end_chat     (HdChatService *self, const HdUserRecord *caller,
+                                       gint64 chat_id, HdChatRecord *out, GError **error);
+/* GPtrArray of HdMessageRecord; *@more: later ones exist. */
+GPtrArray *hd_chat_service_list_messages (HdChatService *self, const HdUserRecord *caller,
+                                          gint64 chat_id, gint64 after, guint limit,
+                                          gboolean *more, GError **error);
+/* Returns the message; *@created is FALSE when @client_id was already
+ * used in this chat (the first message then). */
+HdMessageRecord *hd_chat_service_post_message (HdChatService *self, const HdUserRecord *caller,
+                                               gint64 chat_id, const char *body,
+                                               const char *client_id, gboolean *created,
+                                               GError **error);
 gboolean hd_chat_service_typing       (HdChatService *self, const HdUserRecord *caller,
                                        gint64 chat_id, GError **error);
 void  hd_chat_service_email_chat_async  (HdChatService *self, const HdUserRecord *caller,
                                          gint64 chat_id, GCancellable *cancellable,
                                          GAsyncReadyCallback callback, gpointer user_data);
+/* The address the transcript was sent to. */
 char *hd_chat_service_email_chat_finish (HdChatService *self, GAsyncResult *result,
                                          GError **error);
 

@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "hd-hub"
 
 #include "hd-hub.h"
+#include "hd-answers.h"
 #include "hd-audience.h"
 #include "hd-core.h"
 #include "hd-json-input.h"
@@ -214,9 +215,15 @@ frame_on_core (HdChatService *service,
     return FALSE;
   if (j->send)
     {
-      j->message = hd_chat_service_post_message (service, user, j->chat_id, j->body, j->client_id,
-                                                 &j->created, &j->error);
-      return j->message != NULL;
+      g_autoptr(HdMessageRecord) m = hd_chat_service_post_message (service, user, j->chat_id, j->body,
+                                                                   j->client_id, &j->created, &j->error);
+
+      if (m == NULL)
+        return FALSE;
+      /* Only a resend is answered on this socket alone (frame_done ()). */
+      if (!j->created)
+        j->message = hd_answer_message (service, m, m->author_id == user->id ? user : NULL, user);
+      return TRUE;
     }
   return hd_chat_service_typing (service, user, j->chat_id, &j->error);
 }
@@ -472,7 +479,11 @@ open_on_core (HdChatService *service,
   OpenJob *j = data;
 
   hd_chat_service_set_online (service, j->user->id, TRUE);
-  j->user_json = hd_chat_service_render_user (service, j->user, j->user);
+  {
+    g_autoptr(HdUserRecord) me = hd_chat_service_get_me (service, j->user, NULL);
+
+    j->user_json = hd_answer_user (service, me, j->user);
+  }
   return TRUE;
 }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "hd-auth.h"
 #include "hd-chat-service.h"
+#include "service-text.h"
 #include "hd-error.h"
 #include "hd-protocol.h"
 
@@ -187,7 +188,7 @@ go_available (Fixture *f,
   g_autofree char *me = NULL;
 
   hd_chat_service_set_online (f->service, id, TRUE);
-  me = hd_chat_service_set_available (f->service, U (f, id), TRUE, &error);
+  me = svc_set_available (f->service, U (f, id), TRUE, &error);
   g_assert_no_error (error);
   U (f, id);
 }
@@ -198,7 +199,7 @@ start_chat (Fixture *f,
             gint64   technician)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *chat = hd_chat_service_start_chat (f->service, f->users[CAROL], request, technician, &error);
+  g_autofree char *chat = svc_start_chat (f->service, f->users[CAROL], request, technician, &error);
 
   g_assert_no_error (error);
   return id_of (chat);
@@ -213,7 +214,7 @@ active_chat (Fixture *f)
 
   go_available (f, TINA);
   id = start_chat (f, PRINTER, 0);
-  accepted = hd_chat_service_accept_chat (f->service, f->users[TINA], id, &error);
+  accepted = svc_accept_chat (f->service, f->users[TINA], id, &error);
   g_assert_no_error (error);
   return id;
 }
@@ -231,7 +232,7 @@ test_seed (Fixture       *f,
            gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *privileges = hd_chat_service_get_privileges (f->service, f->users[CAROL], &error);
+  g_autofree char *privileges = svc_get_privileges (f->service, f->users[CAROL], &error);
   g_autoptr(JsonNode) p = parse (privileges);
   g_autoptr(GPtrArray) requests = hd_store_requests_list (f->store, HD_REQUESTS_ALL, 0, &error);
   HdRequestRecord *r;
@@ -265,7 +266,7 @@ test_availability (Fixture       *f,
 {
   Event *e;
 
-  ASSERT_FAILS (hd_chat_service_set_available (f->service, f->users[CAROL], TRUE, &_e), HD_ERROR_FORBIDDEN);
+  ASSERT_FAILS (svc_set_available (f->service, f->users[CAROL], TRUE, &_e), HD_ERROR_FORBIDDEN);
 
   go_available (f, TINA);
   g_assert_true (f->users[TINA]->available);
@@ -312,37 +313,37 @@ test_start_rules (Fixture       *f,
   Event *e;
 
   /* Assignee offline, then online but not available. */
-  ASSERT_FAILS (hd_chat_service_start_chat (f->service, f->users[CAROL], PRINTER, 0, &_e), HD_ERROR_TECHNICIAN_UNAVAILABLE);
+  ASSERT_FAILS (svc_start_chat (f->service, f->users[CAROL], PRINTER, 0, &_e), HD_ERROR_TECHNICIAN_UNAVAILABLE);
   hd_chat_service_set_online (f->service, TINA, TRUE);
-  ASSERT_FAILS (hd_chat_service_start_chat (f->service, f->users[CAROL], PRINTER, 0, &_e), HD_ERROR_TECHNICIAN_UNAVAILABLE);
+  ASSERT_FAILS (svc_start_chat (f->service, f->users[CAROL], PRINTER, 0, &_e), HD_ERROR_TECHNICIAN_UNAVAILABLE);
   /* Available but not logged in. */
   hd_chat_service_set_online (f->service, TINA, FALSE);
-  g_free (hd_chat_service_set_available (f->service, U (f, TINA), TRUE, NULL));
-  ASSERT_FAILS (hd_chat_service_start_chat (f->service, f->users[CAROL], PRINTER, 0, &_e), HD_ERROR_TECHNICIAN_UNAVAILABLE);
+  g_free (svc_set_available (f->service, U (f, TINA), TRUE, NULL));
+  ASSERT_FAILS (svc_start_chat (f->service, f->users[CAROL], PRINTER, 0, &_e), HD_ERROR_TECHNICIAN_UNAVAILABLE);
   hd_chat_service_set_online (f->service, TINA, TRUE);
 
   /* Only customers start chats, only on their own open requests. */
-  ASSERT_FAILS (hd_chat_service_start_chat (f->service, U (f, TINA), PRINTER, 0, &_e), HD_ERROR_FORBIDDEN);
-  ASSERT_FAILS (hd_chat_service_start_chat (f->service, f->users[CHRIS], PRINTER, 0, &_e), HD_ERROR_NOT_FOUND);
-  ASSERT_FAILS (hd_chat_service_start_chat (f->service, f->users[CAROL], VPN, 0, &_e), HD_ERROR_NOT_FOUND);
-  ASSERT_FAILS (hd_chat_service_start_chat (f->service, f->users[CAROL], 999, 0, &_e), HD_ERROR_NOT_FOUND);
-  ASSERT_FAILS (hd_chat_service_start_chat (f->service, f->users[CAROL], LAPTOP, 0, &_e), HD_ERROR_REQUEST_CLOSED);
+  ASSERT_FAILS (svc_start_chat (f->service, U (f, TINA), PRINTER, 0, &_e), HD_ERROR_FORBIDDEN);
+  ASSERT_FAILS (svc_start_chat (f->service, f->users[CHRIS], PRINTER, 0, &_e), HD_ERROR_NOT_FOUND);
+  ASSERT_FAILS (svc_start_chat (f->service, f->users[CAROL], VPN, 0, &_e), HD_ERROR_NOT_FOUND);
+  ASSERT_FAILS (svc_start_chat (f->service, f->users[CAROL], 999, 0, &_e), HD_ERROR_NOT_FOUND);
+  ASSERT_FAILS (svc_start_chat (f->service, f->users[CAROL], LAPTOP, 0, &_e), HD_ERROR_REQUEST_CLOSED);
 
   /* The facility switch. */
-  disabled = hd_chat_service_set_privileges (f->service, f->users[ADMIN], FALSE, -1, &error);
+  disabled = svc_set_privileges (f->service, f->users[ADMIN], FALSE, -1, &error);
   g_assert_no_error (error);
   e = last_event (f, HD_EVENT_PRIVILEGES_CHANGED);
   g_assert_nonnull (e);
   g_assert_null (e->recipients);
-  ASSERT_FAILS (hd_chat_service_start_chat (f->service, f->users[CAROL], PRINTER, 0, &_e), HD_ERROR_CHAT_DISABLED);
-  ASSERT_FAILS (hd_chat_service_set_privileges (f->service, U (f, TINA), TRUE, -1, &_e), HD_ERROR_FORBIDDEN);
-  g_free (hd_chat_service_set_privileges (f->service, f->users[ADMIN], TRUE, -1, &error));
+  ASSERT_FAILS (svc_start_chat (f->service, f->users[CAROL], PRINTER, 0, &_e), HD_ERROR_CHAT_DISABLED);
+  ASSERT_FAILS (svc_set_privileges (f->service, U (f, TINA), TRUE, -1, &_e), HD_ERROR_FORBIDDEN);
+  g_free (svc_set_privileges (f->service, f->users[ADMIN], TRUE, -1, &error));
 
   /* Picking a technician other than the assignee needs the team privilege. */
   go_available (f, THEO);
-  ASSERT_FAILS (hd_chat_service_start_chat (f->service, f->users[CAROL], PRINTER, THEO, &_e), HD_ERROR_TECHNICIAN_UNAVAILABLE);
+  ASSERT_FAILS (svc_start_chat (f->service, f->users[CAROL], PRINTER, THEO, &_e), HD_ERROR_TECHNICIAN_UNAVAILABLE);
 
-  chat = hd_chat_service_start_chat (f->service, f->users[CAROL], PRINTER, 0, &error);
+  chat = svc_start_chat (f->service, f->users[CAROL], PRINTER, 0, &error);
   g_assert_no_error (error);
   {
     g_autoptr(JsonNode) n = parse (chat);
@@ -359,7 +360,7 @@ test_start_rules (Fixture       *f,
   g_assert_true (has_recipient (e, TINA));
 
   /* One waiting or active chat per request. */
-  ASSERT_FAILS (hd_chat_service_start_chat (f->service, f->users[CAROL], PRINTER, 0, &_e), HD_ERROR_CHAT_IN_PROGRESS);
+  ASSERT_FAILS (svc_start_chat (f->service, f->users[CAROL], PRINTER, 0, &_e), HD_ERROR_CHAT_IN_PROGRESS);
 }
 
 static void
@@ -372,7 +373,7 @@ test_chat_options (Fixture       *f,
   g_autoptr(JsonNode) n = NULL;
   JsonObject *options;
 
-  as_carol = hd_chat_service_get_request (f->service, f->users[CAROL], PRINTER, &error);
+  as_carol = svc_get_request (f->service, f->users[CAROL], PRINTER, &error);
   n = parse (as_carol);
   options = json_object_get_object_member (json_node_get_object (n), "chat_options");
   g_assert_false (json_object_get_boolean_member (options, "can_start"));
@@ -385,7 +386,7 @@ test_chat_options (Fixture       *f,
   g_clear_pointer (&as_carol, g_free);
 
   go_available (f, TINA);
-  as_carol = hd_chat_service_get_request (f->service, f->users[CAROL], PRINTER, &error);
+  as_carol = svc_get_request (f->service, f->users[CAROL], PRINTER, &error);
   n = parse (as_carol);
   options = json_object_get_object_member (json_node_get_object (n), "chat_options");
   g_assert_true (json_object_get_boolean_member (options, "can_start"));
@@ -393,16 +394,16 @@ test_chat_options (Fixture       *f,
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (options, "technicians")), ==, 1);
 
   /* Staff get no chat_options, and see emails. */
-  as_tina = hd_chat_service_get_request (f->service, U (f, TINA), PRINTER, &error);
+  as_tina = svc_get_request (f->service, U (f, TINA), PRINTER, &error);
   g_assert_null (strstr (as_tina, "chat_options"));
   g_assert_nonnull (strstr (as_tina, "carol@example.com"));
 
   /* With the team privilege every available team technician is listed. */
   go_available (f, THEO);
-  g_free (hd_chat_service_set_privileges (f->service, f->users[ADMIN], -1, TRUE, &error));
+  g_free (svc_set_privileges (f->service, f->users[ADMIN], -1, TRUE, &error));
   g_clear_pointer (&n, json_node_unref);
   g_clear_pointer (&as_carol, g_free);
-  as_carol = hd_chat_service_get_request (f->service, f->users[CAROL], PRINTER, &error);
+  as_carol = svc_get_request (f->service, f->users[CAROL], PRINTER, &error);
   n = parse (as_carol);
   options = json_object_get_object_member (json_node_get_object (n), "chat_options");
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (options, "technicians")), ==, 2);
@@ -410,7 +411,7 @@ test_chat_options (Fixture       *f,
   /* The closed request says why. */
   g_clear_pointer (&n, json_node_unref);
   g_clear_pointer (&as_carol, g_free);
-  as_carol = hd_chat_service_get_request (f->service, f->users[CAROL], LAPTOP, &error);
+  as_carol = svc_get_request (f->service, f->users[CAROL], LAPTOP, &error);
   n = parse (as_carol);
   options = json_object_get_object_member (json_node_get_object (n), "chat_options");
   g_assert_cmpstr (json_object_get_string_member (options, "reason"), ==, "request_closed");
@@ -432,8 +433,8 @@ test_team_queue_and_race (Fixture       *f,
   go_available (f, THEO);
   go_available (f, ADMIN);
   hd_chat_service_set_online (f->service, TINA, TRUE);
-  ASSERT_FAILS (hd_chat_service_start_chat (f->service, f->users[CAROL], PRINTER, 0, &_e), HD_ERROR_TECHNICIAN_UNAVAILABLE);
-  g_free (hd_chat_service_set_privileges (f->service, f->users[ADMIN], -1, TRUE, &error));
+  ASSERT_FAILS (svc_start_chat (f->service, f->users[CAROL], PRINTER, 0, &_e), HD_ERROR_TECHNICIAN_UNAVAILABLE);
+  g_free (svc_set_privileges (f->service, f->users[ADMIN], -1, TRUE, &error));
 
   id = start_chat (f, PRINTER, 0);
   e = last_event (f, HD_EVENT_CHAT_REQUESTED);
@@ -442,17 +443,17 @@ test_team_queue_and_race (Fixture       *f,
   g_assert_false (has_recipient (e, TINA));
   g_assert_nonnull (strstr (e->staff, "\"kind\":\"team\""));
 
-  queue = hd_chat_service_queue (f->service, f->users[THEO], &error);
+  queue = svc_queue (f->service, f->users[THEO], &error);
   g_assert_no_error (error);
   g_assert_nonnull (strstr (queue, "\"state\":\"waiting\""));
-  ASSERT_FAILS (hd_chat_service_queue (f->service, f->users[CAROL], &_e), HD_ERROR_FORBIDDEN);
+  ASSERT_FAILS (svc_queue (f->service, f->users[CAROL], &_e), HD_ERROR_FORBIDDEN);
   /* A technician not offered the chat cannot see or take it. */
-  ASSERT_FAILS (hd_chat_service_get_chat (f->service, f->users[TINA], id, &_e), HD_ERROR_NOT_FOUND);
-  ASSERT_FAILS (hd_chat_service_accept_chat (f->service, f->users[TINA], id, &_e), HD_ERROR_NOT_FOUND);
+  ASSERT_FAILS (svc_get_chat (f->service, f->users[TINA], id, &_e), HD_ERROR_NOT_FOUND);
+  ASSERT_FAILS (svc_accept_chat (f->service, f->users[TINA], id, &_e), HD_ERROR_NOT_FOUND);
 
   /* Two accepts: exactly one wins. */
-  a = hd_chat_service_accept_chat (f->service, f->users[THEO], id, &error);
-  b = hd_chat_service_accept_chat (f->service, f->users[ADMIN], id, &error2);
+  a = svc_accept_chat (f->service, f->users[THEO], id, &error);
+  b = svc_accept_chat (f->service, f->users[ADMIN], id, &error2);
   g_assert_no_error (error);
   g_assert_nonnull (a);
   g_assert_null (b);
@@ -467,7 +468,7 @@ test_team_queue_and_race (Fixture       *f,
   g_assert_false (has_recipient (e, ADMIN));
 
   g_clear_pointer (&queue, g_free);
-  queue = hd_chat_service_queue (f->service, f->users[ADMIN], &error);
+  queue = svc_queue (f->service, f->users[ADMIN], &error);
   g_assert_cmpstr (queue, ==, "{\"chats\":[]}");
 }
 
@@ -480,13 +481,13 @@ test_members_only (Fixture       *f,
   gboolean created;
 
   /* Strangers: a customer and a technician; everything is 404. */
-  ASSERT_FAILS (hd_chat_service_get_chat (f->service, f->users[CHRIS], id, &_e), HD_ERROR_NOT_FOUND);
-  ASSERT_FAILS (hd_chat_service_get_chat (f->service, f->users[THEO], id, &_e), HD_ERROR_NOT_FOUND);
-  ASSERT_FAILS (hd_chat_service_list_messages (f->service, f->users[THEO], id, 0, 10, &_e), HD_ERROR_NOT_FOUND);
-  ASSERT_FAILS (hd_chat_service_post_message (f->service, f->users[CHRIS], id, "hi", "x", &created, &_e), HD_ERROR_NOT_FOUND);
-  ASSERT_FAILS (hd_chat_service_end_chat (f->service, f->users[THEO], id, &_e), HD_ERROR_NOT_FOUND);
-  ASSERT_FAILS (hd_chat_service_get_request (f->service, f->users[CHRIS], PRINTER, &_e), HD_ERROR_NOT_FOUND);
-  ASSERT_FAILS (hd_chat_service_list_notes (f->service, f->users[CHRIS], PRINTER, &_e), HD_ERROR_NOT_FOUND);
+  ASSERT_FAILS (svc_get_chat (f->service, f->users[CHRIS], id, &_e), HD_ERROR_NOT_FOUND);
+  ASSERT_FAILS (svc_get_chat (f->service, f->users[THEO], id, &_e), HD_ERROR_NOT_FOUND);
+  ASSERT_FAILS (svc_list_messages (f->service, f->users[THEO], id, 0, 10, &_e), HD_ERROR_NOT_FOUND);
+  ASSERT_FAILS (svc_post_message (f->service, f->users[CHRIS], id, "hi", "x", &created, &_e), HD_ERROR_NOT_FOUND);
+  ASSERT_FAILS (svc_end_chat (f->service, f->users[THEO], id, &_e), HD_ERROR_NOT_FOUND);
+  ASSERT_FAILS (svc_get_request (f->service, f->users[CHRIS], PRINTER, &_e), HD_ERROR_NOT_FOUND);
+  ASSERT_FAILS (svc_list_notes (f->service, f->users[CHRIS], PRINTER, &_e), HD_ERROR_NOT_FOUND);
   g_assert_false (hd_chat_service_typing (f->service, f->users[CHRIS], id, &error));
   g_assert_error (error, HD_ERROR, HD_ERROR_NOT_FOUND);
   g_clear_error (&error);
@@ -518,14 +519,14 @@ test_email_rules (Fixture       *f,
   g_autofree char *body = NULL;
 
   hd_chat_service_email_chat_async (f->service, f->users[CHRIS], id, NULL, store_result, &result);
-  body = hd_chat_service_email_chat_finish (f->service, wait_result (&result), &error);
+  body = svc_email_chat_finish (f->service, wait_result (&result), &error);
   g_assert_null (body);
   g_assert_error (error, HD_ERROR, HD_ERROR_NOT_FOUND);
   g_clear_object (&result);
   g_clear_error (&error);
 
   hd_chat_service_email_chat_async (f->service, f->users[TINA], id, NULL, store_result, &result);
-  body = hd_chat_service_email_chat_finish (f->service, wait_result (&result), &error);
+  body = svc_email_chat_finish (f->service, wait_result (&result), &error);
   g_assert_null (body);
   g_assert_error (error, HD_ERROR, HD_ERROR_MAIL_NOT_CONFIGURED);
   g_clear_object (&result);
@@ -547,7 +548,7 @@ test_messages_and_transcript (Fixture       *f,
       g_autofree char *cid = g_strdup_printf ("c%u", i);
       gboolean created = FALSE;
       const HdUserRecord *author = i % 2 ? f->users[TINA] : f->users[CAROL];
-      g_autofree char *m = hd_chat_service_post_message (f->service, author, id, texts[i], cid, &created, &error);
+      g_autofree char *m = svc_post_message (f->service, author, id, texts[i], cid, &created, &error);
       g_autoptr(JsonNode) n = NULL;
       g_autoptr(JsonNode) ev = NULL;
       JsonObject *ev_data;
@@ -587,9 +588,9 @@ test_messages_and_transcript (Fixture       *f,
   {
     gboolean created = TRUE;
     guint n_events = f->events->len;
-    g_autofree char *again = hd_chat_service_post_message (f->service, f->users[CAROL], id, "other", "c0",
+    g_autofree char *again = svc_post_message (f->service, f->users[CAROL], id, "other", "c0",
                                                            &created, &error);
-    g_autofree char *all = hd_chat_service_list_messages (f->service, f->users[CAROL], id, 0, 1000, &error);
+    g_autofree char *all = svc_list_messages (f->service, f->users[CAROL], id, 0, 1000, &error);
     g_autoptr(JsonNode) n = parse (all);
 
     g_assert_false (created);
@@ -601,7 +602,7 @@ test_messages_and_transcript (Fixture       *f,
   /* The note's body is the transcript, derived, equal to what clients
    * assembled from the events. */
   {
-    g_autofree char *notes = hd_chat_service_list_notes (f->service, f->users[CAROL], PRINTER, &error);
+    g_autofree char *notes = svc_list_notes (f->service, f->users[CAROL], PRINTER, &error);
     g_autoptr(JsonNode) n = parse (notes);
     JsonArray *list = json_object_get_array_member (json_node_get_object (n), "notes");
     JsonObject *note;
@@ -619,9 +620,9 @@ test_messages_and_transcript (Fixture       *f,
     g_autofree char *long_body = g_strnfill (HD_MAX_MESSAGE_CHARS + 1, 'x');
     gboolean created;
 
-    ASSERT_FAILS (hd_chat_service_post_message (f->service, f->users[CAROL], id, "", "e1", &created, &_e), HD_ERROR_BAD_REQUEST);
-    ASSERT_FAILS (hd_chat_service_post_message (f->service, f->users[CAROL], id, " \n\t", "e2", &created, &_e), HD_ERROR_BAD_REQUEST);
-    ASSERT_FAILS (hd_chat_service_post_message (f->service, f->users[CAROL], id, long_body, "e3", &created, &_e), HD_ERROR_BAD_REQUEST);
+    ASSERT_FAILS (svc_post_message (f->service, f->users[CAROL], id, "", "e1", &created, &_e), HD_ERROR_BAD_REQUEST);
+    ASSERT_FAILS (svc_post_message (f->service, f->users[CAROL], id, " \n\t", "e2", &created, &_e), HD_ERROR_BAD_REQUEST);
+    ASSERT_FAILS (svc_post_message (f->service, f->users[CAROL], id, long_body, "e3", &created, &_e), HD_ERROR_BAD_REQUEST);
   }
 
   /* Typing goes to the other member only. */
@@ -643,41 +644,41 @@ test_end_and_withdraw (Fixture       *f,
   gboolean created;
   Event *e;
 
-  ended = hd_chat_service_end_chat (f->service, f->users[TINA], id, &error);
+  ended = svc_end_chat (f->service, f->users[TINA], id, &error);
   g_assert_no_error (error);
   g_assert_nonnull (strstr (ended, "\"state\":\"ended\""));
   e = last_event (f, HD_EVENT_CHAT_ENDED);
   g_assert_true (has_recipient (e, CAROL));
   g_assert_true (has_recipient (e, TINA));
-  ASSERT_FAILS (hd_chat_service_post_message (f->service, f->users[CAROL], id, "late", "l1", &created, &_e), HD_ERROR_CHAT_ENDED);
-  ASSERT_FAILS (hd_chat_service_end_chat (f->service, f->users[CAROL], id, &_e), HD_ERROR_CHAT_ENDED);
+  ASSERT_FAILS (svc_post_message (f->service, f->users[CAROL], id, "late", "l1", &created, &_e), HD_ERROR_CHAT_ENDED);
+  ASSERT_FAILS (svc_end_chat (f->service, f->users[CAROL], id, &_e), HD_ERROR_CHAT_ENDED);
   /* The transcript note stays for the customer. */
   {
-    g_autofree char *notes = hd_chat_service_list_notes (f->service, f->users[CAROL], PRINTER, &error);
+    g_autofree char *notes = svc_list_notes (f->service, f->users[CAROL], PRINTER, &error);
     g_assert_nonnull (strstr (notes, "chat_transcript"));
   }
 
   /* A customer withdraws a waiting chat; the offer is taken back. */
   second = start_chat (f, PRINTER, 0);
-  ASSERT_FAILS (hd_chat_service_post_message (f->service, f->users[CAROL], second, "early", "w1", &created, &_e), HD_ERROR_CONFLICT);
+  ASSERT_FAILS (svc_post_message (f->service, f->users[CAROL], second, "early", "w1", &created, &_e), HD_ERROR_CONFLICT);
   g_ptr_array_set_size (f->events, 0);
-  withdrawn = hd_chat_service_end_chat (f->service, f->users[CAROL], second, &error);
+  withdrawn = svc_end_chat (f->service, f->users[CAROL], second, &error);
   g_assert_no_error (error);
   g_assert_nonnull (withdrawn);
   e = last_event (f, HD_EVENT_CHAT_TAKEN);
   g_assert_nonnull (e);
   g_assert_true (has_recipient (e, TINA));
-  ASSERT_FAILS (hd_chat_service_accept_chat (f->service, f->users[TINA], second, &_e), HD_ERROR_ALREADY_TAKEN);
+  ASSERT_FAILS (svc_accept_chat (f->service, f->users[TINA], second, &_e), HD_ERROR_ALREADY_TAKEN);
 
   /* A technician offered a waiting chat may not end it for the customer. */
   {
     gint64 third = start_chat (f, PRINTER, 0);
-    ASSERT_FAILS (hd_chat_service_end_chat (f->service, f->users[TINA], third, &_e), HD_ERROR_NOT_FOUND);
+    ASSERT_FAILS (svc_end_chat (f->service, f->users[TINA], third, &_e), HD_ERROR_NOT_FOUND);
   }
 
   /* Members list their chats, newest first, by state. */
   {
-    g_autofree char *mine = hd_chat_service_list_chats (f->service, f->users[CAROL], HD_CHAT_STATE_ENDED, &error);
+    g_autofree char *mine = svc_list_chats (f->service, f->users[CAROL], HD_CHAT_STATE_ENDED, &error);
     g_autoptr(JsonNode) n = parse (mine);
     g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (n), "chats")), ==, 2);
   }
@@ -697,19 +698,19 @@ test_batch_holds_events (Fixture       *f,
   for (int i = 0; i < 3; i++)
     {
       g_autofree char *cid = g_strdup_printf ("b%d", i);
-      g_autofree char *m = hd_chat_service_post_message (f->service, f->users[CAROL], id, "burst", cid,
+      g_autofree char *m = svc_post_message (f->service, f->users[CAROL], id, "burst", cid,
                                                          &created, &error);
       g_assert_no_error (error);
     }
   /* A late message to an ended chat does not spoil the batch. */
-  ASSERT_FAILS (hd_chat_service_post_message (f->service, f->users[CAROL], 999, "x", "y", &created, &_e), HD_ERROR_NOT_FOUND);
+  ASSERT_FAILS (svc_post_message (f->service, f->users[CAROL], 999, "x", "y", &created, &_e), HD_ERROR_NOT_FOUND);
   /* Nothing goes out before the commit. */
   g_assert_cmpuint (f->events->len, ==, 0);
   before = f->events->len;
   g_assert_true (hd_chat_service_batch_end (f->service));
   g_assert_cmpuint (f->events->len, ==, before + 6);    /* 3 × (chat.message + note.updated) */
   {
-    g_autofree char *all = hd_chat_service_list_messages (f->service, f->users[TINA], id, 0, 1000, &error);
+    g_autofree char *all = svc_list_messages (f->service, f->users[TINA], id, 0, 1000, &error);
     g_assert_nonnull (strstr (all, "\"seq\":3"));
   }
 }
@@ -803,55 +804,55 @@ test_admin_calls (Fixture       *f,
 
   hd_chat_service_create_user_async (f->service, f->users[ADMIN], "newbie", "New Bie", "new@example.com",
                                      HD_ROLE_TECHNICIAN, "long enough", 1, NULL, store_result, &result);
-  user = hd_chat_service_create_user_finish (f->service, wait_result (&result), &error);
+  user = svc_create_user_finish (f->service, wait_result (&result), &error);
   g_assert_no_error (error);
   g_assert_nonnull (strstr (user, "\"login\":\"newbie\""));
   g_clear_object (&result);
 
   hd_chat_service_create_user_async (f->service, f->users[ADMIN], "newbie", "Again", "a@example.com",
                                      HD_ROLE_CUSTOMER, "long enough", 0, NULL, store_result, &result);
-  g_assert_null (hd_chat_service_create_user_finish (f->service, wait_result (&result), &error));
+  g_assert_null (svc_create_user_finish (f->service, wait_result (&result), &error));
   g_assert_error (error, HD_ERROR, HD_ERROR_CONFLICT);
   g_clear_error (&error);
   g_clear_object (&result);
 
   hd_chat_service_create_user_async (f->service, f->users[ADMIN], "shorty", "S", "s@example.com",
                                      HD_ROLE_CUSTOMER, "short", 0, NULL, store_result, &result);
-  g_assert_null (hd_chat_service_create_user_finish (f->service, wait_result (&result), &error));
+  g_assert_null (svc_create_user_finish (f->service, wait_result (&result), &error));
   g_assert_error (error, HD_ERROR, HD_ERROR_BAD_REQUEST);
   g_clear_error (&error);
   g_clear_object (&result);
 
   hd_chat_service_create_user_async (f->service, U (f, TINA), "x", "X", "x@example.com",
                                      HD_ROLE_CUSTOMER, "long enough", 0, NULL, store_result, &result);
-  g_assert_null (hd_chat_service_create_user_finish (f->service, wait_result (&result), &error));
+  g_assert_null (svc_create_user_finish (f->service, wait_result (&result), &error));
   g_assert_error (error, HD_ERROR, HD_ERROR_FORBIDDEN);
   g_clear_error (&error);
   g_clear_object (&result);
 
-  teams = hd_chat_service_list_teams (f->service, f->users[TINA], &error);
+  teams = svc_list_teams (f->service, f->users[TINA], &error);
   g_assert_nonnull (strstr (teams, "newbie"));
-  ASSERT_FAILS (hd_chat_service_list_teams (f->service, f->users[CAROL], &_e), HD_ERROR_FORBIDDEN);
-  ASSERT_FAILS (hd_chat_service_list_users (f->service, f->users[CAROL], -1, &_e), HD_ERROR_FORBIDDEN);
-  ASSERT_FAILS (hd_chat_service_create_team (f->service, f->users[TINA], "T", members, 1, &_e), HD_ERROR_FORBIDDEN);
-  team = hd_chat_service_create_team (f->service, f->users[ADMIN], "Network", members, 1, &error);
+  ASSERT_FAILS (svc_list_teams (f->service, f->users[CAROL], &_e), HD_ERROR_FORBIDDEN);
+  ASSERT_FAILS (svc_list_users (f->service, f->users[CAROL], -1, &_e), HD_ERROR_FORBIDDEN);
+  ASSERT_FAILS (svc_create_team (f->service, f->users[TINA], "T", members, 1, &_e), HD_ERROR_FORBIDDEN);
+  team = svc_create_team (f->service, f->users[ADMIN], "Network", members, 1, &error);
   g_assert_no_error (error);
   g_assert_nonnull (strstr (team, "Theo Tech"));
 
   /* Requests: a customer's own; staff name the customer. */
-  ASSERT_FAILS (hd_chat_service_create_request (f->service, f->users[CAROL], "  ", NULL, 0, 0, 0, &_e), HD_ERROR_BAD_REQUEST);
-  ASSERT_FAILS (hd_chat_service_create_request (f->service, f->users[TINA], "X", NULL, TINA, 0, 0, &_e), HD_ERROR_BAD_REQUEST);
-  req = hd_chat_service_create_request (f->service, f->users[CAROL], "Mouse broken", NULL, 0, 0, 0, &error);
+  ASSERT_FAILS (svc_create_request (f->service, f->users[CAROL], "  ", NULL, 0, 0, 0, &_e), HD_ERROR_BAD_REQUEST);
+  ASSERT_FAILS (svc_create_request (f->service, f->users[TINA], "X", NULL, TINA, 0, 0, &_e), HD_ERROR_BAD_REQUEST);
+  req = svc_create_request (f->service, f->users[CAROL], "Mouse broken", NULL, 0, 0, 0, &error);
   g_assert_no_error (error);
   g_assert_nonnull (strstr (req, "\"status\":\"open\""));
   g_assert_nonnull (strstr (req, "\"assignee\":null"));
-  ASSERT_FAILS (hd_chat_service_update_request (f->service, f->users[CAROL], id_of (req), 1, -1, -1, &_e), HD_ERROR_FORBIDDEN);
-  ASSERT_FAILS (hd_chat_service_update_request (f->service, f->users[TINA], id_of (req), 1, -1, -1, &_e), HD_ERROR_NOT_FOUND);
-  patched = hd_chat_service_update_request (f->service, f->users[ADMIN], id_of (req), -1, TINA, 1, &error);
+  ASSERT_FAILS (svc_update_request (f->service, f->users[CAROL], id_of (req), 1, -1, -1, &_e), HD_ERROR_FORBIDDEN);
+  ASSERT_FAILS (svc_update_request (f->service, f->users[TINA], id_of (req), 1, -1, -1, &_e), HD_ERROR_NOT_FOUND);
+  patched = svc_update_request (f->service, f->users[ADMIN], id_of (req), -1, TINA, 1, &error);
   g_assert_no_error (error);
   g_assert_nonnull (strstr (patched, "\"name\":\"Service Desk\""));
   g_clear_pointer (&patched, g_free);
-  patched = hd_chat_service_update_request (f->service, f->users[TINA], id_of (req), 1, -1, -1, &error);
+  patched = svc_update_request (f->service, f->users[TINA], id_of (req), 1, -1, -1, &error);
   g_assert_no_error (error);
   g_assert_nonnull (strstr (patched, "\"status\":\"closed\""));
 }

@@ -3,6 +3,7 @@
  * libsoup clients in the same main loop. */
 #include "hd-auth.h"
 #include "hd-chat-service.h"
+#include "service-text.h"
 #include "hd-error.h"
 #include "hd-protocol.h"
 #include "hd-server.h"
@@ -319,10 +320,10 @@ test_chat_send_and_bad_frames (Fixture       *f,
   g_assert_nonnull (next_event (tina, HD_EVENT_HELLO, 3000));
   g_assert_nonnull (next_event (carol, HD_EVENT_HELLO, 3000));
   CORE_ENTER (f);
-  g_free (hd_chat_service_set_available (f->service, tina_user, TRUE, &error));
+  g_free (svc_set_available (f->service, tina_user, TRUE, &error));
   CORE_LEAVE (f);
   CORE_ENTER (f);
-  chat = hd_chat_service_start_chat (f->service, carol_user, 1, 0, &error);
+  chat = svc_start_chat (f->service, carol_user, 1, 0, &error);
   CORE_LEAVE (f);
   g_assert_no_error (error);
   g_assert_nonnull (next_event (tina, HD_EVENT_CHAT_REQUESTED, 3000));
@@ -331,7 +332,7 @@ test_chat_send_and_bad_frames (Fixture       *f,
     chat_id = json_object_get_int_member (json_node_get_object (n), "id");
   }
   CORE_ENTER (f);
-  accepted = hd_chat_service_accept_chat (f->service, tina_user, chat_id, &error);
+  accepted = svc_accept_chat (f->service, tina_user, chat_id, &error);
   CORE_LEAVE (f);
   g_assert_no_error (error);
   g_assert_nonnull (next_event (carol, HD_EVENT_CHAT_ACCEPTED, 3000));
@@ -396,7 +397,7 @@ test_chat_send_and_bad_frames (Fixture       *f,
   {
     g_autofree char *all = NULL;
     CORE_ENTER (f);
-    all = hd_chat_service_list_messages (f->service, tina_user, chat_id, 0, 100, &error);
+    all = svc_list_messages (f->service, tina_user, chat_id, 0, 100, &error);
     CORE_LEAVE (f);
     g_assert_null (strstr (all, "\"seq\":2"));
   }

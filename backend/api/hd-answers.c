@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "hd-answers"
+
+#include "hd-answers.h"
+#include "hd-json.h"
+
+typedef void (*WriteItem) (GString          *out,
+                           gconstpointer     item,
+                           const HdWireView *view);
+
+/* {"@key":[item,…] (without the closing brace): the @n items at @items +
+ * i × @stride (@stride 0: @items is an array of pointers to them). */
+static GString *
+list_open (const char       *key,
+           gconstpointer     items,
+           guint             n,
+           gsize             stride,
+           WriteItem         write,
+           const HdWireView *view)
+{
+  GString *out = g_string_sized_new (64 + 256 * n);
+
+  g_string_append_c (out, '{');
+  hd_json_append_string (out, key);
+  g_string_append (out, ":[");
+  for (guint i = 0; i < n; i++)
+    {
+      gconstpointer item = stride > 0 ? (gconstpointer) ((const char *) items + i * stride)
+                                      : ((gconstpointer const *) items)[i];
+
+      if (i > 0)
+        g_string_append_c (out, ',');
+      write (out, item, view);
+    }
+  g_string_append_c (out, ']');
+  return out;
+}
+
+/* {"@key":[item,…]} */
+static char *
+list_text (const char       *key,
+           gconstpointer     items,
+           guint             n,
+           gsize             stride,
+           WriteItem         write,
+           const HdWireView *view)
+{
+  GString *out = list_open (key, items, n, stride, write, view);
+
+  g_string_append_c (out, '}');
+  return g_string_free (out, FALSE);
+}
+
+#define LIST_PTRS(key, array, write, view) \
+  list_text ((key), (array)->pdata, (array)->len, 0, (WriteItem) (write), (view))
+
+char *
+hd_answer_user (HdChatService      *service,
+                const HdUserRecord *user,
+                const HdUserRecord *viewer)
+{
+  HdWireView view = hd_chat_service_view (service, viewer, NULL);
+  GString *out = g_string_sized_new (256);
+
+  hd_wire_write_user (out, user, &view);
+  return g_string_free (out, FALSE);
+}
+
+char *
+hd_answer_users (HdChatService      *service,
+                 GPtrArray          *users,
+                 const HdUserRecord *viewer)
+{
+  HdWireView view = hd_chat_service_view (service, viewer, NULL);
+
+  return LIST_PTRS ("users", users, hd_wire_write_user, &view);
+}
+
+char *
+hd_answer_privileges (const HdPrivileges *privileges)
+{
+  GString *out = g_string_sized_new (192);
+
+  hd_wire_write_privileges (out, privileges);
+  return g_string_free (out, FALSE);
+}
+
+static void
+write_team (GString            *out,
+            const HdTeamRecord *team,
+            const HdWireView   *view)
+{
+  hd_wire_write_team (out, team, team->member_ids, view);
+}
+
+char *
+hd_answer_team (HdChatService      *service,
+                const HdTeamRecord *team,
+                const HdUserRecord *viewer)
+{
+  HdWireView view = hd_chat_service_view (service, viewer, NULL);
+  GString *out = g_string_sized_new (256);
+
+  write_team (out, team, &view);
+  return g_string_free (out, FALSE);
+}
+
+char *
+hd_answer_teams (HdChatService      *service,
+                 GPtrArray          *teams,
+                 const HdUserRecord *viewer)
+{
+  HdWireView view = hd_chat_service_view (service, viewer, NULL);
+
+  return LIST_PTRS ("teams", teams, write_team, &view);
+}
+
+static void
+write_request (GString              *out,
+               const HdRequestEntry *e,
+               const HdWireView     *view)
+{
+  hd_wire_write_request (out, e->request, e->has_chat ? &e->chat : NULL,
+                         e->has_options ? &e->options : NULL, view);
+}
+
+char *
+hd_answer_request (HdChatService        *service,
+                   const HdRequestEntry *entry,
+                   const HdUserRecord   *viewer)
+{
+  HdWireView view = hd_chat_service_view (service, viewer, NULL);
+  GString *out = g_string_sized_new (512);
+
+  write_request (out, entry, &view);
+  return g_string_free (out, FALSE);
+}
+
+char *
+hd_answer_requests (HdChatService      *service,
+                    GPtrArray          *entries,
+                    const HdUserRecord *viewer)
+{
+  HdWireView view = hd_chat_service_view (service, viewer, NULL);
+
+  return LIST_PTRS ("requests", entries, write_request, &view);
+}
+
+static void
+write_note (GString            *out,
+            const HdNoteRecord *note,
+            const HdWireView   *view)
+{
+  hd_wire_write_note_for (out, note, note->body, view);
+}
+
+char *
+hd_answer_notes (HdChatService      *service,
+                 GPtrArray          *notes,
+                 const HdUserRecord *viewer)
+{
+  HdWireView view = hd_chat_service_view (service, viewer, NULL);
+
+  return LIST_PTRS ("notes", notes, write_note, &view);
+}
+
+char *
+hd_answer_chat (HdChatService      *service,
+                const HdChatRecord *chat,
+                const HdUserRecord *viewer)
+{
+  HdWireView view = hd_chat_service_view (service, viewer, NULL);
+  GString *out = g_string_sized_new (512);
+
+  hd_wire_write_chat (out, chat, &view);
+  return g_string_free (out, FALSE);
+}
+
+char *
+hd_answer_chats (HdChatService      *service,
+                 GArray             *chats,
+                 const HdUserRecord *viewer)
+{
+  HdWireView view = hd_chat_service_view (service, viewer, NULL);
+
+  return list_text ("chats", chats->data, chats->len, sizeof (HdChatRecord),
+                    (WriteItem) hd_wire_write_chat, &view);
+}
+
+char *
+hd_answer_message (HdChatService         *service,
+                   const HdMessageRecord *message,
+                   const HdUserRecord    *author,
+                   const HdUserRecord    *viewer)
+{
+  HdWireView view = hd_chat_service_view (service, viewer, author);
+  GString *out = g_string_sized_new (256);
+
+  hd_wire_write_message (out, message, &view);
+  return g_string_free (out, FALSE);
+}
+
+char *
+hd_answer_messages (HdChatService      *service,
+                    GPtrArray          *messages,
+                    gboolean            more,
+                    const HdUserRecord *viewer)
+{
+  HdWireView view = hd_chat_service_view (service, viewer, NULL);
+  GString *out = list_open ("messages", messages->pdata, messages->len, 0,
+                            (WriteItem) hd_wire_write_message, &view);
+
+  g_string_append (out, more ? ",\"more\":true}" : ",\"more\":false}");
+  return g_string_free (out, FALSE);
+}
+
+char *
+hd_answer_sent_to (const char *address)
+{
+  GString *out = g_string_new ("{\"sent_to\":");
+
+  hd_json_append_string (out, address);
+  g_string_append_c (out, '}');
+  return g_string_free (out, FALSE);
+}
