@@ -111,15 +111,7 @@ hd_chat_service_add_attachment (HdChatService  *self,
 
   if (is_new)
     {
-      g_autoptr(GString) staff = g_string_sized_new (512);
-      g_autoptr(GString) customer = g_string_sized_new (512);
-      GArray *to = g_array_new (FALSE, FALSE, sizeof (gint64));
-
-      hd_chat_service_render_message_to (self, staff, m, caller, 0, TRUE);
-      hd_chat_service_render_message_to (self, customer, m, caller, chat.customer_id, FALSE);
-      g_array_append_val (to, chat.customer_id);
-      g_array_append_val (to, chat.technician_id);
-      hd_chat_service_emit_event (self, HD_EVENT_CHAT_MESSAGE, to, staff->str, customer->str);
+      hd_chat_service_emit_message (self, &chat, m, caller);
       hd_chat_service_transcript_append (self, &chat, now, caller->name, body);
     }
 

@@ -22,19 +22,19 @@ hd_fail (GError      **error,
  * viewer is (@viewer_id, @staff): staff see every field; a customer sees
  * other people without their email and login. */
 
-void       hd_chat_service_emit_event          (HdChatService  *self,
+/* note.created/note.updated of @note on @request: as staff and as the
+ * request's customer see it (the subscribers of the request hear it too). */
+void       hd_chat_service_emit_note           (HdChatService  *self,
                                                 const char     *type,
                                                 GArray         *recipients,
-                                                const char     *staff_data,
-                                                const char     *customer_data);
-/* The same with the sockets subscribed to @request_id in the audience
- * too (see HdEvent). */
-void       hd_chat_service_emit_event_to       (HdChatService  *self,
-                                                const char     *type,
-                                                GArray         *recipients,
-                                                gint64          request_id,
-                                                const char     *staff_data,
-                                                const char     *customer_data);
+                                                const HdRequestRecord *request,
+                                                const HdNoteRecord    *note);
+/* chat.message to @chat's members; @author: at hand (NULL: looked up, or
+ * none for a system message). */
+void       hd_chat_service_emit_message        (HdChatService  *self,
+                                                const HdChatRecord    *chat,
+                                                const HdMessageRecord *message,
+                                                const HdUserRecord    *author);
 void       hd_chat_service_emit_chat_event     (HdChatService  *self,
                                                 const char     *type,
                                                 GArray         *recipients,

@@ -30,6 +30,7 @@ struct _HdChatService
   HdMailer        *mailer;
   HdEventSink      sink;
   gpointer         sink_data;
+  HdEventWriter    writer;
   /* user id → TRUE while at least one of their sockets is open here */
   GHashTable      *online;
   /* … and while one is open on another live server (the bus says) */
@@ -161,6 +162,13 @@ hd_chat_service_set_event_sink (HdChatService *self,
 {
   self->sink = sink;
   self->sink_data = user_data;
+}
+
+void
+hd_chat_service_set_event_writer (HdChatService *self,
+                                  HdEventWriter  writer)
+{
+  self->writer = writer;
 }
 
 void
@@ -413,30 +421,23 @@ ids_add (GArray *ids,
   g_array_append_val (ids, id);
 }
 
-static char *
-frame (const char *type,
-       const char *data)
-{
-  return g_strconcat ("{\"type\":\"", type, "\",\"data\":", data, "}", NULL);
-}
-
 static void hd_event_free (HdEvent *event);
 
 /* Hands the event to the hub, or holds it until the open batch commits.
  * Takes @recipients.  The audience: @recipients, the subscribers of
- * @request_id, the presence audience of @presence_of (see HdEvent). */
+ * @request_id, the presence audience of @presence_of (see HdEvent).  The
+ * door's writer makes its frames now, once, from @data. */
 static void
-emit_to (HdChatService *self,
-         const char    *type,
-         GArray        *recipients,
-         gint64         request_id,
-         gint64         presence_of,
-         const char    *staff_data,
-         const char    *customer_data)
+emit_to (HdChatService     *self,
+         const char        *type,
+         GArray            *recipients,
+         gint64             request_id,
+         gint64             presence_of,
+         const HdEventData *data)
 {
   HdEvent *event;
 
-  if (self->sink == NULL ||
+  if (self->sink == NULL || self->writer == NULL ||
       (recipients != NULL && recipients->len == 0 && request_id <= 0 && presence_of <= 0))
     {
       if (recipients)
@@ -451,10 +452,10 @@ emit_to (HdChatService *self,
   event->recipients = recipients;
   event->request_id = MAX (request_id, 0);
   event->presence_of = MAX (presence_of, 0);
-  event->staff_frame = frame (type, staff_data);
-  if (customer_data != NULL && strcmp (customer_data, staff_data) != 0)
-    event->customer_frame = frame (type, customer_data);
   event->local_only = self->emitting_local_only;
+  event->data = data;
+  self->writer (self, event);
+  event->data = NULL;
 
   if (self->batch_depth > 0)
     {
@@ -468,13 +469,12 @@ emit_to (HdChatService *self,
 }
 
 static void
-emit (HdChatService *self,
-      const char    *type,
-      GArray        *recipients,
-      const char    *staff_data,
-      const char    *customer_data)
+emit (HdChatService     *self,
+      const char        *type,
+      GArray            *recipients,
+      const HdEventData *data)
 {
-  emit_to (self, type, recipients, 0, 0, staff_data, customer_data);
+  emit_to (self, type, recipients, 0, 0, data);
 }
 
 static void
@@ -622,22 +622,16 @@ hd_chat_service_batch_user (HdChatService  *self,
   return user;
 }
 
-/* A chat event: rendered for staff and for the chat's customer. */
+/* A chat event: for staff and for the chat's customer. */
 static void
-emit_chat (HdChatService *self,
-           const char    *type,
-           GArray        *recipients,
-           const HdChatRecord  *chat)
+emit_chat (HdChatService      *self,
+           const char         *type,
+           GArray             *recipients,
+           const HdChatRecord *chat)
 {
-  GString *staff = g_string_new (NULL);
-  GString *customer = g_string_new (NULL);
-  Viewer cv = { chat->customer_id, FALSE };
+  HdEventData data = { .kind = HD_EVENT_DATA_CHAT, .chat = chat };
 
-  render_chat (self, staff, chat, staff_view);
-  render_chat (self, customer, chat, cv);
-  emit (self, type, recipients, staff->str, customer->str);
-  g_string_free (staff, TRUE);
-  g_string_free (customer, TRUE);
+  emit (self, type, recipients, &data);
 }
 
 /* presence.changed of a technician: to staff, and to the customers who may
@@ -646,12 +640,28 @@ static void
 emit_presence (HdChatService      *self,
                const HdUserRecord *user)
 {
-  g_autoptr(GString) staff = g_string_new (NULL);
-  g_autoptr(GString) customer = g_string_new (NULL);
+  HdUserRecord seen = *user;
+  HdEventData data = { .kind = HD_EVENT_DATA_PRESENCE, .user = &seen };
 
-  render_user (self, staff, user, staff_view);
-  render_user (self, customer, user, (Viewer) { 0, FALSE });
-  emit_to (self, HD_EVENT_PRESENCE_CHANGED, NULL, 0, user->id, staff->str, customer->str);
+  seen.online = hd_chat_service_is_online (self, user->id);
+  emit_to (self, HD_EVENT_PRESENCE_CHANGED, NULL, 0, user->id, &data);
+}
+
+/* chat.message: to the chat's two members, as staff and as its customer
+ * see it; @author: at hand, or NULL (a system message has none). */
+static void
+emit_message (HdChatService         *self,
+              const HdChatRecord    *chat,
+              const HdMessageRecord *message,
+              const HdUserRecord    *author)
+{
+  HdEventData data = { .kind = HD_EVENT_DATA_MESSAGE, .message = message, .user = author,
+                       .customer_id = chat->customer_id };
+  GArray *to = ids_new ();
+
+  ids_add (to, chat->customer_id);
+  ids_add (to, chat->technician_id);
+  emit (self, HD_EVENT_CHAT_MESSAGE, to, &data);
 }
 
 /* Presence here or elsewhere changed: tell the sockets here when the
@@ -1145,7 +1155,6 @@ hd_chat_service_update_privileges (HdChatService       *self,
                                    GError             **error)
 {
   HdPrivileges p;
-  GString *text;
 
   if (caller->role != HD_ROLE_ADMIN)
     {
@@ -1167,10 +1176,8 @@ hd_chat_service_update_privileges (HdChatService       *self,
   if (!hd_store_privileges_set (self->store, &p, error))
     return FALSE;
 
-  text = g_string_new (NULL);
-  hd_wire_write_privileges (text, &p);
-  emit (self, HD_EVENT_PRIVILEGES_CHANGED, NULL, text->str, NULL);
-  g_string_free (text, TRUE);
+  emit (self, HD_EVENT_PRIVILEGES_CHANGED, NULL,
+        &(HdEventData) { .kind = HD_EVENT_DATA_PRIVILEGES, .privileges = &p });
   *out = p;
   return TRUE;
 }
@@ -1500,7 +1507,7 @@ hd_chat_service_update_request (HdChatService  *self,
     return NULL;
   /* Someone may have lost sight of it: their subscriptions go (fanout). */
   if (r->assignee_id != old_assignee || r->team_id != old_team)
-    emit_to (self, HD_EVENT_REQUEST_ACCESS, NULL, r->id, 0, "{}", NULL);
+    emit_to (self, HD_EVENT_REQUEST_ACCESS, NULL, r->id, 0, &(HdEventData) { .kind = HD_EVENT_DATA_EMPTY });
   return request_entry (self, g_steal_pointer (&r), caller);
 }
 
@@ -1633,9 +1640,9 @@ emit_transcript_update (HdChatService      *self,
                         const char         *appended,
                         gint64              length)
 {
-  GString *out = self->scratch;
   HdNoteRecord n = { chat->note_id, chat->request_id, HD_NOTE_KIND_TRANSCRIPT, chat->id, NULL,
                      chat->accepted_at, updated_at, length, 0 };
+  HdEventData data = { .kind = HD_EVENT_DATA_NOTE_APPENDED, .note = &n, .appended = appended };
   GArray *members;
 
   if (chat->note_id <= 0)
@@ -1643,9 +1650,7 @@ emit_transcript_update (HdChatService      *self,
   members = ids_new ();
   ids_add (members, chat->customer_id);
   ids_add (members, chat->technician_id);
-  g_string_truncate (out, 0);
-  hd_wire_write_note_appended (out, &n, appended);
-  emit_to (self, HD_EVENT_NOTE_UPDATED, members, chat->request_id, 0, out->str, NULL);
+  emit_to (self, HD_EVENT_NOTE_UPDATED, members, chat->request_id, 0, &data);
 }
 
 /* The transcript note's length after @chars more: inside a batch counted
@@ -1728,9 +1733,6 @@ emit_transcript_created (HdChatService      *self,
   g_autoptr(HdRequestRecord) r = hd_store_request_get (self->store, chat->request_id, NULL);
   HdNoteRecord n = { chat->note_id, chat->request_id, HD_NOTE_KIND_TRANSCRIPT, chat->id, NULL,
                      chat->accepted_at, chat->accepted_at, 0, 0 };
-  g_autoptr(GString) staff = g_string_new (NULL);
-  g_autoptr(GString) customer = g_string_new (NULL);
-  GString *outs[2] = { staff, customer };
   GArray *to;
 
   if (r == NULL || chat->note_id <= 0)
@@ -1739,13 +1741,7 @@ emit_transcript_created (HdChatService      *self,
   ids_add (to, r->assignee_id);
   ids_add (to, r->customer_id);
   ids_add (to, chat->technician_id);
-  for (guint i = 0; i < 2; i++)
-    {
-      hd_wire_write_note_open (outs[i], &n, "");
-      hd_customer_render_note_extra (self, outs[i], &n, i == 0 ? 0 : r->customer_id, i == 0);
-      g_string_append_c (outs[i], '}');
-    }
-  emit_to (self, HD_EVENT_NOTE_CREATED, to, r->id, 0, staff->str, customer->str);
+  hd_chat_service_emit_note (self, HD_EVENT_NOTE_CREATED, to, r, &n);
 }
 
 /* ---- chats ---------------------------------------------------------- */
@@ -2038,19 +2034,7 @@ hd_chat_service_post_message (HdChatService  *self,
 
   if (is_new)
     {
-      GString *staff = g_string_sized_new (256 + strlen (body));
-      GString *customer = g_string_sized_new (256 + strlen (body));
-      Viewer cv = { chat.customer_id, FALSE };
-      GArray *to = ids_new ();
-
-      render_message (self, staff, m, caller, staff_view);
-      render_message (self, customer, m, caller, cv);
-      ids_add (to, chat.customer_id);
-      ids_add (to, chat.technician_id);
-      emit (self, HD_EVENT_CHAT_MESSAGE, to, staff->str, customer->str);
-      g_string_free (staff, TRUE);
-      g_string_free (customer, TRUE);
-
+      emit_message (self, &chat, m, caller);
       transcript_append (self, &chat, now, caller->name, body);
     }
 
@@ -2067,7 +2051,6 @@ hd_chat_service_typing (HdChatService  *self,
 {
   HdChatRecord chat;
   GArray *to;
-  char data[128];
 
   if (!get_member_chat (self, caller, chat_id, &chat, error))
     return FALSE;
@@ -2078,9 +2061,8 @@ hd_chat_service_typing (HdChatService  *self,
     }
   to = ids_new ();
   ids_add (to, caller->id == chat.customer_id ? chat.technician_id : chat.customer_id);
-  g_snprintf (data, sizeof data, "{\"chat_id\":%" G_GINT64_FORMAT ",\"user_id\":%" G_GINT64_FORMAT "}",
-              chat_id, caller->id);
-  emit (self, HD_EVENT_CHAT_TYPING, to, data, NULL);
+  emit (self, HD_EVENT_CHAT_TYPING, to,
+        &(HdEventData) { .kind = HD_EVENT_DATA_TYPING, .chat_id = chat_id, .user_id = caller->id });
   return TRUE;
 }
 
@@ -2224,24 +2206,24 @@ hd_chat_service_email_chat_finish (HdChatService  *self,
 /* ---- for the service's other files (hd-chat-service-private.h) ------ */
 
 void
-hd_chat_service_emit_event_to (HdChatService *self,
-                               const char    *type,
-                               GArray        *recipients,
-                               gint64         request_id,
-                               const char    *staff_data,
-                               const char    *customer_data)
+hd_chat_service_emit_note (HdChatService         *self,
+                           const char            *type,
+                           GArray                *recipients,
+                           const HdRequestRecord *request,
+                           const HdNoteRecord    *note)
 {
-  emit_to (self, type, recipients, request_id, 0, staff_data, customer_data);
+  HdEventData data = { .kind = HD_EVENT_DATA_NOTE, .note = note, .customer_id = request->customer_id };
+
+  emit_to (self, type, recipients, request->id, 0, &data);
 }
 
 void
-hd_chat_service_emit_event (HdChatService *self,
-                            const char    *type,
-                            GArray        *recipients,
-                            const char    *staff_data,
-                            const char    *customer_data)
+hd_chat_service_emit_message (HdChatService         *self,
+                              const HdChatRecord    *chat,
+                              const HdMessageRecord *message,
+                              const HdUserRecord    *author)
 {
-  emit (self, type, recipients, staff_data, customer_data);
+  emit_message (self, chat, message, author);
 }
 
 void
@@ -2384,17 +2366,7 @@ hd_chat_service_private_add_system_message (HdChatService  *self,
                                  &created, error);
   if (m == NULL)
     return FALSE;
-  {
-    GString *text = g_string_sized_new (256 + strlen (body));
-    GArray *to = ids_new ();
-
-    /* No author, so one rendering serves staff and the customer. */
-    render_message (self, text, m, NULL, staff_view);
-    ids_add (to, chat->customer_id);
-    ids_add (to, chat->technician_id);
-    emit (self, HD_EVENT_CHAT_MESSAGE, to, text->str, NULL);
-    g_string_free (text, TRUE);
-  }
+  emit_message (self, chat, m, NULL);
   transcript_append (self, chat, now, NULL, body);
   return TRUE;
 }

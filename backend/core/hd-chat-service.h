@@ -19,6 +19,38 @@ G_BEGIN_DECLS
  * Calls that answer a REST call return records (newly allocated; a
  * GPtrArray frees its elements), or NULL/FALSE with an HD_ERROR. */
 
+typedef struct _HdChatService HdChatService;
+
+/* What an event says, as records.  The door writes the frames from it
+ * (HdEventWriter), once per event, before the fan-out: one text for
+ * staff and, where it differs, one for customers (other people's email
+ * and login left out). */
+typedef enum {
+  HD_EVENT_DATA_EMPTY,          /* {} */
+  HD_EVENT_DATA_CHAT,           /* @chat, as staff and as its customer see it */
+  HD_EVENT_DATA_MESSAGE,        /* @message (@user: its author when at hand), as
+                                 * staff and as @customer_id sees it */
+  HD_EVENT_DATA_PRESENCE,       /* @user (a technician), as staff and as customers see it */
+  HD_EVENT_DATA_NOTE,           /* @note, as staff and as @customer_id sees it */
+  HD_EVENT_DATA_NOTE_APPENDED,  /* @note (a transcript) without its body but @appended */
+  HD_EVENT_DATA_PRIVILEGES,     /* @privileges */
+  HD_EVENT_DATA_TYPING,         /* @chat_id, @user_id */
+} HdEventDataKind;
+
+/* Borrowed from the emitter: valid while the writer runs. */
+typedef struct {
+  HdEventDataKind        kind;
+  const HdChatRecord    *chat;
+  const HdMessageRecord *message;
+  const HdUserRecord    *user;
+  const HdNoteRecord    *note;
+  const char            *appended;
+  const HdPrivileges    *privileges;
+  gint64                 chat_id;
+  gint64                 user_id;
+  gint64                 customer_id;
+} HdEventData;
+
 typedef struct {
   const char *type;          /* one of HD_EVENT_* */
   /* The audience, which the door resolves to sockets (contract v2: fan-out
@@ -32,6 +64,9 @@ typedef struct {
   GArray     *recipients;
   gint64      request_id;
   gint64      presence_of;
+  /* The records, while the writer runs (NULL after: an event delivered or
+   * come from another server carries its frames only). */
+  const HdEventData *data;
   /* The whole frame {"type","data"}: one serialisation for staff ... */
   char       *staff_frame;
   /* ... and one for customers (other people's email and login left out);
@@ -41,6 +76,11 @@ typedef struct {
    * works out its own from the shared presence). */
   gboolean    local_only;
 } HdEvent;
+
+/* Fills @event's staff_frame (and customer_frame) from its data, on the
+ * core thread while the service runs (the door's: hd_hub_write_event ()). */
+typedef void (*HdEventWriter) (HdChatService *service,
+                               HdEvent       *event);
 
 typedef void (*HdEventSink) (const HdEvent *event,
                              gpointer       user_data);
@@ -54,6 +94,9 @@ HdStore       *hd_chat_service_get_store        (HdChatService  *self);
 void           hd_chat_service_set_event_sink   (HdChatService  *self,
                                                  HdEventSink     sink,
                                                  gpointer        user_data);
+/* Without a writer, events are dropped. */
+void           hd_chat_service_set_event_writer (HdChatService  *self,
+                                                 HdEventWriter   writer);
 
 /* Group commit (driven by the core thread, hd-core.c): the commands
  * between batch_begin and batch_end share one transaction; each runs

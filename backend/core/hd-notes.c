@@ -34,19 +34,6 @@ hd_customer_render_note_extra (HdChatService *self,
     }
 }
 
-/* A plain or event note, whole. */
-static void
-render_note (HdChatService *self,
-             GString       *out,
-             const HdNoteRecord  *n,
-             gint64         viewer_id,
-             gboolean       staff)
-{
-  hd_wire_write_note_open (out, n, n->body);
-  hd_customer_render_note_extra (self, out, n, viewer_id, staff);
-  g_string_append_c (out, '}');
-}
-
 /* note.created: to the assignee (and, through the request id, to the
  * sockets subscribed to the request), and to the customer unless the
  * customer wrote it. */
@@ -55,17 +42,13 @@ emit_note_created (HdChatService   *self,
                    const HdRequestRecord *r,
                    const HdNoteRecord    *n)
 {
-  g_autoptr(GString) staff = g_string_new (NULL);
-  g_autoptr(GString) customer = g_string_new (NULL);
   GArray *to = g_array_new (FALSE, FALSE, sizeof (gint64));
 
   if (r->assignee_id > 0)
     g_array_append_val (to, r->assignee_id);
   if (n->author_id != r->customer_id)
     g_array_append_val (to, r->customer_id);
-  render_note (self, staff, n, 0, TRUE);
-  render_note (self, customer, n, r->customer_id, FALSE);
-  hd_chat_service_emit_event_to (self, HD_EVENT_NOTE_CREATED, to, r->id, staff->str, customer->str);
+  hd_chat_service_emit_note (self, HD_EVENT_NOTE_CREATED, to, r, n);
 }
 
 char *
@@ -105,8 +88,12 @@ hd_chat_service_add_note (HdChatService  *self,
     return NULL;
   emit_note_created (self, r, n);
 
-  out = g_string_new (NULL);
-  render_note (self, out, n, caller->id, HD_ROLE_IS_STAFF (caller->role));
+  {
+    HdWireView view = hd_chat_service_view (self, caller, NULL);
+
+    out = g_string_new (NULL);
+    hd_wire_write_note_for (out, n, n->body, &view);
+  }
   return g_string_free (out, FALSE);
 }
 

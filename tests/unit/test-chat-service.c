@@ -2,6 +2,7 @@
 #include "hd-auth.h"
 #include "hd-chat-service.h"
 #include "service-text.h"
+#include "hd-hub.h"
 #include "hd-error.h"
 #include "hd-protocol.h"
 
@@ -104,6 +105,7 @@ fixture_set_up (Fixture       *f,
   g_assert_no_error (error);
   f->events = g_ptr_array_new_with_free_func ((GDestroyNotify) event_free);
   hd_chat_service_set_event_sink (f->service, record_event, f);
+  hd_chat_service_set_event_writer (f->service, hd_hub_write_event);
 }
 
 static void
