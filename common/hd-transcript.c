@@ -3,6 +3,8 @@
 
 #include "hd-transcript.h"
 #include "hd-protocol.h"
+#include "hd-json.h"
+#include "hd-wire.h"
 
 #include <string.h>
 
@@ -62,6 +64,55 @@ hd_transcript_for_people (const char *body,
         break;
       g_string_append_c (out, '\n');
       line = end + 1;
+    }
+  return g_string_free (out, FALSE);
+}
+
+glong
+hd_transcript_append_line (GString    *out,
+                           gint64      time,
+                           const char *author,
+                           const char *body)
+{
+  gsize start = out->len;
+  char t[HD_JSON_TIME_LEN + 1];
+
+  hd_json_format_time (time, t);
+  g_string_append (out, t);
+  g_string_append_c (out, ' ');
+  if (author != NULL)
+    {
+      g_string_append (out, author);
+      g_string_append (out, ": ");
+    }
+  g_string_append (out, body);
+  g_string_append_c (out, '\n');
+  return g_utf8_strlen (out->str + start, out->len - start);
+}
+
+char *
+hd_transcript_line (gint64      time,
+                    const char *author,
+                    const char *body,
+                    glong      *n_chars)
+{
+  GString *out = g_string_sized_new (128 + strlen (body));
+
+  *n_chars = hd_transcript_append_line (out, time, author, body);
+  return g_string_free (out, FALSE);
+}
+
+char *
+hd_transcript_of_messages (GPtrArray *messages)
+{
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < messages->len; i++)
+    {
+      const HdMessageRecord *m = g_ptr_array_index (messages, i);
+
+      hd_transcript_append_line (out, m->created_at,
+                                 m->kind == HD_MESSAGE_KIND_SYSTEM ? NULL : m->author_name, m->body);
     }
   return g_string_free (out, FALSE);
 }

@@ -17,4 +17,20 @@ char *hd_transcript_for_people (const char *body,
                                 GTimeZone  *tz,
                                 gboolean    zone_label);
 
+/* One line of a transcript note's body for a message at @time (µs since
+ * the epoch) by @author (NULL: a system line, the server's own sentence),
+ * appended to @out.  Returns its length in characters. */
+glong hd_transcript_append_line (GString    *out,
+                                 gint64      time,
+                                 const char *author,
+                                 const char *body);
+/* The same as a new string; *@n_chars: its length in characters. */
+char *hd_transcript_line        (gint64      time,
+                                 const char *author,
+                                 const char *body,
+                                 glong      *n_chars);
+/* The whole body of a chat's transcript from its messages (GPtrArray of
+ * HdMessageRecord, in order; a system message's line has no author). */
+char *hd_transcript_of_messages (GPtrArray  *messages);
+
 G_END_DECLS

@@ -232,8 +232,14 @@ hd_wire_write_chat (GString            *out,
                     const HdWireView   *view)
 {
   hd_wire_write_chat_open (out, c, view);
-  if (view->chat_extra != NULL)
-    view->chat_extra (view->data, out, c);
+  if (view->chat_facts != NULL)
+    {
+      HdChatFacts facts = { 0, -1, NULL };
+
+      view->chat_facts (view->data, c, &facts);
+      hd_wire_write_chat_extra (out, facts.queue_position, facts.estimated_wait_s, c->rating,
+                                facts.rating_comment);
+    }
   g_string_append_c (out, '}');
 }
 
@@ -467,8 +473,19 @@ hd_wire_write_note_for (GString            *out,
                         const HdWireView   *view)
 {
   hd_wire_write_note_open (out, n, body);
-  if (view->note_extra != NULL)
-    view->note_extra (view->data, out, n, view);
+  if (view->chat_rating != NULL)
+    {
+      HD_JSON_KEY (out, "author");
+      hd_wire_write_user_id (out, n->author_id, view);
+      if (n->kind == HD_NOTE_KIND_TRANSCRIPT)
+        {
+          const char *comment = NULL;
+          int score = n->chat_id > 0 ? view->chat_rating (view->data, n->chat_id, &comment) : 0;
+
+          HD_JSON_KEY (out, "rating");
+          hd_wire_write_rating (out, score, comment);
+        }
+    }
   g_string_append_c (out, '}');
 }
 

@@ -249,25 +249,32 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (HdSearchHitRecord, hd_search_hit_record_free)
 
 /* ---- record -> JSON ---------------------------------------------------- */
 
+/* What the server knows of a chat beyond its record: its v2 members. */
+typedef struct {
+  gint64      queue_position;    /* <= 0: not waiting (null) */
+  gint64      estimated_wait_s;  /* < 0: unknown (null) */
+  const char *rating_comment;    /* owned by the resolver */
+} HdChatFacts;
+
 /* Who a text is written for, and how the ids inside records become nested
  * objects.  Staff see every field; a customer sees other people without
  * their email and login.  @user returns NULL for an unknown id (written as
  * null); the record stays owned by the resolver. */
-typedef struct _HdWireView {
+typedef struct {
   gint64   viewer_id;
   gboolean staff;
   const HdUserRecord *(*user) (gpointer data, gint64 id);
   const HdTeamRecord *(*team) (gpointer data, gint64 id);
   gpointer data;
-  /* May be NULL: appends a chat's further members (the server's v2
-   * ones: queue position, rating) before its closing brace. */
-  void (*chat_extra) (gpointer data, GString *out, const HdChatRecord *chat);
-  /* May be NULL: a message's further members (an attachment). */
+  /* The server's v2 members, each written only when its resolver is set:
+   * a chat's queue_position, estimated_wait_s and rating (@chat_facts
+   * fills @out, which starts as { 0, -1, NULL }); ... */
+  void (*chat_facts) (gpointer data, const HdChatRecord *chat, HdChatFacts *out);
+  /* ... a message's further members (an attachment); ... */
   void (*message_extra) (gpointer data, GString *out, const HdMessageRecord *message);
-  /* May be NULL: a note's further members (author, a transcript's rating),
-   * as @view's viewer sees them. */
-  void (*note_extra) (gpointer data, GString *out, const HdNoteRecord *note,
-                      const struct _HdWireView *view);
+  /* ... a note's "author" and, for a transcript, its chat's "rating"
+   * (the score, 0: none; *@comment owned by the resolver). */
+  int  (*chat_rating) (gpointer data, gint64 chat_id, const char **comment);
 } HdWireView;
 
 /* chat_options of a request, for its customer. */
@@ -328,7 +335,7 @@ void hd_wire_write_search_hit   (GString                  *out,
 void hd_wire_write_note       (GString               *out,
                                const HdNoteRecord    *note,
                                const char            *body);
-/* The same with the note's further members (@view's note_extra). */
+/* The same with the note's v2 members (@view's chat_rating). */
 void hd_wire_write_note_for   (GString               *out,
                                const HdNoteRecord    *note,
                                const char            *body,

@@ -51,12 +51,6 @@ void       hd_chat_service_render_message_to   (HdChatService  *self,
                                                 const HdUserRecord   *author,
                                                 gint64          viewer_id,
                                                 gboolean        staff);
-/* "null" for 0 or an unknown id. */
-void       hd_chat_service_render_user_id_to   (HdChatService  *self,
-                                                GString        *out,
-                                                gint64          user_id,
-                                                gint64          viewer_id,
-                                                gboolean        staff);
 gboolean   hd_chat_service_get_member_chat     (HdChatService  *self,
                                                 const HdUserRecord   *caller,
                                                 gint64          chat_id,

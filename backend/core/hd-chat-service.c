@@ -40,8 +40,6 @@ struct _HdChatService
   gpointer         bus_data;
   gboolean         emitting_local_only;
   HdLoginThrottle *throttle;
-  /* one buffer reused for every rendering: no allocation per message */
-  GString         *scratch;
   /* While a batch is open, events wait here for its commit. */
   guint            batch_depth;
   GPtrArray       *held_events;
@@ -60,6 +58,7 @@ struct _HdChatService
   const HdUserRecord *render_known;
   HdUserRecord        render_known_copy;
   HdTeamRecord       *render_team;
+  char               *render_comment;
 };
 
 typedef struct {
@@ -106,12 +105,12 @@ hd_chat_service_finalize (GObject *object)
   g_clear_pointer (&self->online, g_hash_table_unref);
   g_clear_pointer (&self->online_elsewhere, g_hash_table_unref);
   g_clear_pointer (&self->throttle, hd_login_throttle_free);
-  g_string_free (self->scratch, TRUE);
   g_ptr_array_unref (self->held_events);
   g_hash_table_unref (self->batch_chats);
   g_hash_table_unref (self->batch_users);
   g_hash_table_unref (self->render_users);
   g_clear_pointer (&self->render_team, hd_team_record_free);
+  g_clear_pointer (&self->render_comment, g_free);
 
   G_OBJECT_CLASS (hd_chat_service_parent_class)->finalize (object);
 }
@@ -128,7 +127,6 @@ hd_chat_service_init (HdChatService *self)
   self->online = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->online_elsewhere = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->throttle = hd_login_throttle_new (LOGIN_MAX_FAILURES, LOGIN_WINDOW_USEC);
-  self->scratch = g_string_sized_new (1024);
   self->held_events = g_ptr_array_new ();
   self->batch_users = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL,
                                              (GDestroyNotify) hd_user_record_free);
@@ -243,16 +241,40 @@ resolve_team (gpointer data,
   HdChatService *self = data;
 
   g_clear_pointer (&self->render_team, hd_team_record_free);
+  g_clear_pointer (&self->render_comment, g_free);
   self->render_team = hd_store_team_get (self->store, id, NULL);
   return self->render_team;
 }
 
+/* A chat's v2 members (hd-queue.c); the comment is kept until the next
+ * chat's. */
 static void
-chat_extra (gpointer            data,
-            GString            *out,
-            const HdChatRecord *chat)
+chat_facts (gpointer            data,
+            const HdChatRecord *chat,
+            HdChatFacts        *out)
 {
-  hd_customer_render_chat_extra (data, out, chat);
+  HdChatService *self = data;
+
+  g_free (self->render_comment);
+  self->render_comment = hd_customer_chat_facts (self, chat, out);
+  out->rating_comment = self->render_comment;
+}
+
+/* The rating of a transcript's chat (0: none). */
+static int
+chat_rating (gpointer     data,
+             gint64       chat_id,
+             const char **comment)
+{
+  HdChatService *self = data;
+  HdChatRecord chat;
+
+  if (!hd_store_chat_get (self->store, chat_id, &chat, NULL) || chat.rating <= 0)
+    return 0;
+  g_free (self->render_comment);
+  self->render_comment = hd_store_chat_rating_comment (self->store, chat_id);
+  *comment = self->render_comment;
+  return chat.rating;
 }
 
 static void
@@ -263,21 +285,13 @@ message_extra (gpointer               data,
   hd_customer_render_message_extra (data, out, message);
 }
 
-static void
-note_extra (gpointer            data,
-            GString            *out,
-            const HdNoteRecord *note,
-            const HdWireView   *view)
-{
-  hd_customer_render_note_extra (data, out, note, view->viewer_id, view->staff);
-}
 
 static HdWireView
 view_of (HdChatService *self,
          Viewer         viewer)
 {
   HdWireView view = { viewer.id, viewer.staff, resolve_user, resolve_team, self,
-                      chat_extra, message_extra, note_extra };
+                      chat_facts, message_extra, chat_rating };
 
   return view;
 }
@@ -313,19 +327,6 @@ render_user (HdChatService      *self,
 
   with_presence.online = hd_chat_service_is_online (self, u->id);
   hd_wire_write_user (out, &with_presence, &view);
-}
-
-static void
-render_user_id (HdChatService *self,
-                GString       *out,
-                gint64         id,
-                Viewer         viewer)
-{
-  HdWireView view = view_of (self, viewer);
-
-  render_begin (self, NULL);
-  hd_wire_write_user_id (out, id, &view);
-  render_end (self);
 }
 
 char *
@@ -1545,58 +1546,26 @@ hd_chat_service_get_request (HdChatService       *self,
 
 /* ---- transcript ----------------------------------------------------- */
 
-/* One transcript line: "time author: body\n".  Returns its length in
- * characters. */
-static glong
-append_transcript_line (GString    *out,
-                        gint64      time,
-                        const char *author,
-                        const char *body)
-{
-  gsize start = out->len;
-  char t[HD_JSON_TIME_LEN + 1];
-
-  hd_json_format_time (time, t);
-  g_string_append (out, t);
-  g_string_append_c (out, ' ');
-  /* A system line (no author) is the server's own sentence. */
-  if (author != NULL)
-    {
-      g_string_append (out, author);
-      g_string_append (out, ": ");
-    }
-  g_string_append (out, body);
-  g_string_append_c (out, '\n');
-  return g_utf8_strlen (out->str + start, out->len - start);
-}
-
 char *
 hd_chat_service_build_transcript (HdChatService  *self,
                                   gint64          chat_id,
                                   GError        **error)
 {
-  GString *out = g_string_new (NULL);
+  g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func ((GDestroyNotify) hd_message_record_free);
   gint64 after = 0;
   gboolean more = TRUE;
 
   while (more)
     {
-      g_autoptr(GPtrArray) page = hd_store_messages_list (self->store, chat_id, after,
-                                                          HD_MESSAGES_PAGE_MAX, &more, error);
+      GPtrArray *page = hd_store_messages_list (self->store, chat_id, after, HD_MESSAGES_PAGE_MAX, &more, error);
+
       if (page == NULL)
-        {
-          g_string_free (out, TRUE);
-          return NULL;
-        }
-      for (guint i = 0; i < page->len; i++)
-        {
-          HdMessageRecord *m = g_ptr_array_index (page, i);
-          append_transcript_line (out, m->created_at,
-                                  m->kind == HD_MESSAGE_KIND_SYSTEM ? NULL : m->author_name, m->body);
-          after = m->seq;
-        }
+        return NULL;
+      if (page->len > 0)
+        after = ((HdMessageRecord *) g_ptr_array_index (page, page->len - 1))->seq;
+      g_ptr_array_extend_and_steal (all, page);
     }
-  return g_string_free (out, FALSE);
+  return hd_transcript_of_messages (all);
 }
 
 GPtrArray *
@@ -1693,15 +1662,13 @@ transcript_append (HdChatService      *self,
                    const char         *author,
                    const char         *body)
 {
-  GString *line;
+  g_autofree char *line = NULL;
   glong chars;
 
   if (chat->note_id <= 0)
     return;
-  line = g_string_sized_new (128 + strlen (body));
-  chars = append_transcript_line (line, now, author, body);
-  emit_transcript_update (self, chat, now, line->str, transcript_grow (self, chat, chars, now));
-  g_string_free (line, TRUE);
+  line = hd_transcript_line (now, author, body, &chars);
+  emit_transcript_update (self, chat, now, line, transcript_grow (self, chat, chars, now));
 }
 
 /* The transcript note of a chat being accepted (a chat transferred back to
@@ -2254,16 +2221,6 @@ hd_chat_service_render_message_to (HdChatService   *self,
                                    gboolean         staff)
 {
   render_message (self, out, message, author, (Viewer) { viewer_id, staff });
-}
-
-void
-hd_chat_service_render_user_id_to (HdChatService *self,
-                                   GString       *out,
-                                   gint64         user_id,
-                                   gint64         viewer_id,
-                                   gboolean       staff)
-{
-  render_user_id (self, out, user_id, (Viewer) { viewer_id, staff });
 }
 
 gboolean

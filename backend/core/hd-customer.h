@@ -41,14 +41,12 @@ GBytes       *hd_chat_service_read_attachment (HdChatService *self, gint64 attac
 
 /* ---- hooks the service's core calls --------------------------------- */
 
-/* Appends the v2 members of a chat: ,"queue_position",
- * "estimated_wait_s", "rating". */
-void  hd_customer_render_chat_extra   (HdChatService *self, GString *out, const HdChatRecord *chat);
+/* The v2 facts of a chat: queue position and expected wait (in *@out);
+ * returns its rating's comment (free it), or NULL. */
+char *hd_customer_chat_facts          (HdChatService *self, const HdChatRecord *chat,
+                                       HdChatFacts *out);
 /* Appends ,"attachment" of an attachment message ("kind" is the core's). */
 void  hd_customer_render_message_extra (HdChatService *self, GString *out, const HdMessageRecord *message);
-/* Appends ,"author" (and for a transcript, "rating") of a note. */
-void  hd_customer_render_note_extra   (HdChatService *self, GString *out, const HdNoteRecord *note,
-                                       gint64 viewer_id, gboolean staff);
 
 /* A waiting chat is about to leave its queue (accepted, withdrawn, moved
  * elsewhere): returns what is needed to tell the others.  Call

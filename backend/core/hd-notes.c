@@ -12,28 +12,6 @@
  * "event": "Chat transcript emailed to …"), each with its author, and
  * note.created to those who should hear of it. */
 
-void
-hd_customer_render_note_extra (HdChatService *self,
-                               GString       *out,
-                               const HdNoteRecord  *note,
-                               gint64         viewer_id,
-                               gboolean       staff)
-{
-  HD_JSON_KEY (out, "author");
-  hd_chat_service_render_user_id_to (self, out, note->author_id, viewer_id, staff);
-  if (note->kind == HD_NOTE_KIND_TRANSCRIPT)
-    {
-      HdChatRecord chat = { 0, };
-      g_autofree char *comment = NULL;
-
-      if (note->chat_id > 0 && hd_store_chat_get (hd_chat_service_get_store (self), note->chat_id, &chat, NULL) &&
-          chat.rating > 0)
-        comment = hd_store_chat_rating_comment (hd_chat_service_get_store (self), chat.id);
-      HD_JSON_KEY (out, "rating");
-      hd_wire_write_rating (out, chat.rating, comment);
-    }
-}
-
 /* note.created: to the assignee (and, through the request id, to the
  * sockets subscribed to the request), and to the customer unless the
  * customer wrote it. */

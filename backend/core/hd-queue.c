@@ -52,23 +52,22 @@ estimate (gint64 base,
   return MAX ((base * position + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC, 1);
 }
 
-void
-hd_customer_render_chat_extra (HdChatService *self,
-                               GString       *out,
-                               const HdChatRecord  *chat)
+char *
+hd_customer_chat_facts (HdChatService      *self,
+                        const HdChatRecord *chat,
+                        HdChatFacts        *out)
 {
   HdStore *store = hd_chat_service_get_store (self);
-  gint64 position = 0, wait = -1;
-  g_autofree char *comment = NULL;
 
+  out->queue_position = 0;
+  out->estimated_wait_s = -1;
   if (chat->state == HD_CHAT_STATE_WAITING)
     {
-      position = hd_store_queue_position (store, chat);
-      wait = estimate (estimate_base (self, chat->target_kind, chat->target_id), position);
+      out->queue_position = hd_store_queue_position (store, chat);
+      out->estimated_wait_s = estimate (estimate_base (self, chat->target_kind, chat->target_id),
+                                        out->queue_position);
     }
-  if (chat->rating > 0)
-    comment = hd_store_chat_rating_comment (store, chat->id);
-  hd_wire_write_chat_extra (out, position, wait, chat->rating, comment);
+  return chat->rating > 0 ? hd_store_chat_rating_comment (store, chat->id) : NULL;
 }
 
 void
