@@ -215,6 +215,20 @@ hd_answer_messages (HdChatService      *service,
 }
 
 char *
+hd_answer_login (HdChatService *service,
+                 const HdLogin *login)
+{
+  HdWireView view = hd_chat_service_view (service, login->user, NULL);
+  GString *out = g_string_new ("{\"token\":");
+
+  hd_json_append_string (out, login->token);
+  g_string_append (out, ",\"user\":");
+  hd_wire_write_user (out, login->user, &view);
+  g_string_append_c (out, '}');
+  return g_string_free (out, FALSE);
+}
+
+char *
 hd_answer_sent_to (const char *address)
 {
   GString *out = g_string_new ("{\"sent_to\":");

@@ -54,6 +54,9 @@ char *hd_answer_messages   (HdChatService         *service,
                             GPtrArray             *messages,
                             gboolean               more,
                             const HdUserRecord    *viewer);
+/* {"token","user"} */
+char *hd_answer_login      (HdChatService         *service,
+                            const HdLogin         *login);
 /* {"sent_to":@address} */
 char *hd_answer_sent_to    (const char            *address);
 

@@ -266,7 +266,8 @@ login_done (GObject      *source,
 {
   g_autoptr(SoupServerMessage) msg = user_data;
   GError *error = NULL;
-  char *body = hd_chat_service_login_finish (HD_CHAT_SERVICE (source), result, &error);
+  g_autoptr(HdLogin) login = hd_chat_service_login_finish (HD_CHAT_SERVICE (source), result, &error);
+  char *body = login ? hd_answer_login (HD_CHAT_SERVICE (source), login) : NULL;
 
   respond_result (msg, SOUP_STATUS_CREATED, body, &error);
   release (HD_CHAT_SERVICE (source), msg);

@@ -177,7 +177,14 @@ void           hd_chat_service_login_async      (HdChatService  *self,
                                                  GCancellable   *cancellable,
                                                  GAsyncReadyCallback callback,
                                                  gpointer        user_data);
-char          *hd_chat_service_login_finish     (HdChatService  *self,
+/* A new session: its token and the user (with presence). */
+typedef struct {
+  char         *token;
+  HdUserRecord *user;
+} HdLogin;
+void           hd_login_free                    (HdLogin        *login);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HdLogin, hd_login_free)
+HdLogin       *hd_chat_service_login_finish     (HdChatService  *self,
                                                  GAsyncResult   *result,
                                                  GError        **error);
 gboolean       hd_chat_service_logout           (HdChatService  *self,

@@ -49,8 +49,7 @@ login_verified (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autofree char *token = NULL;
   g_autofree char *hash = NULL;
-  g_autofree char *user = NULL;
-  GString *out;
+  HdLogin *login;
 
   if (!hd_auth_verify_password_finish (result, &error))
     {
@@ -77,13 +76,11 @@ login_verified (GObject      *source,
       return;
     }
 
-  user = hd_chat_service_render_user (self, d->user, d->user);
-  out = g_string_new ("{\"token\":");
-  hd_json_append_string (out, token);
-  g_string_append (out, ",\"user\":");
-  g_string_append (out, user);
-  g_string_append_c (out, '}');
-  g_task_return_pointer (task, g_string_free (out, FALSE), g_free);
+  login = g_new0 (HdLogin, 1);
+  login->token = g_steal_pointer (&token);
+  login->user = hd_user_record_copy (d->user);
+  login->user->online = hd_chat_service_is_online (self, login->user->id);
+  g_task_return_pointer (task, login, (GDestroyNotify) hd_login_free);
 }
 
 void
@@ -122,7 +119,17 @@ hd_chat_service_login_async (HdChatService       *self,
                                  login_verified, g_steal_pointer (&task));
 }
 
-char *
+void
+hd_login_free (HdLogin *login)
+{
+  if (login == NULL)
+    return;
+  g_free (login->token);
+  hd_user_record_free (login->user);
+  g_free (login);
+}
+
+HdLogin *
 hd_chat_service_login_finish (HdChatService  *self,
                               GAsyncResult   *result,
                               GError        **error)

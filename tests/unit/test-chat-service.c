@@ -735,7 +735,11 @@ login (Fixture     *f,
   char *out;
 
   hd_chat_service_login_async (f->service, name, password, NULL, login_cb, &result);
-  out = hd_chat_service_login_finish (f->service, wait_result (&result), error);
+  {
+    g_autoptr(HdLogin) l = hd_chat_service_login_finish (f->service, wait_result (&result), error);
+
+    out = l ? hd_answer_login (f->service, l) : NULL;
+  }
   g_object_unref (result);
   return out;
 }
