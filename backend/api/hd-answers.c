@@ -51,39 +51,39 @@ list_text (const char       *key,
   return g_string_free (out, FALSE);
 }
 
-#define LIST_PTRS(key, array, write, view) \
-  list_text ((key), (array)->pdata, (array)->len, 0, (WriteItem) (write), (view))
-
-char *
-hd_answer_user (HdChatService      *service,
-                const HdUserRecord *user,
-                const HdUserRecord *viewer)
+/* One record as @viewer sees it (@known: a user at hand). */
+static char *
+record_text (HdChatService      *service,
+             const HdUserRecord *viewer,
+             const HdUserRecord *known,
+             WriteItem           write,
+             gconstpointer       record)
 {
-  HdWireView view = hd_chat_service_view (service, viewer, NULL);
+  HdWireView view = hd_chat_service_view (service, viewer, known);
   GString *out = g_string_sized_new (256);
 
-  hd_wire_write_user (out, user, &view);
+  write (out, record, &view);
   return g_string_free (out, FALSE);
 }
 
-char *
-hd_answer_users (HdChatService      *service,
-                 GPtrArray          *users,
-                 const HdUserRecord *viewer)
+/* {"@key":[…]} of @array (a GPtrArray, or with @stride a GArray) as
+ * @viewer sees it. */
+static char *
+array_text (HdChatService      *service,
+            const HdUserRecord *viewer,
+            const char         *key,
+            gconstpointer       items,
+            guint               n,
+            gsize               stride,
+            WriteItem           write)
 {
   HdWireView view = hd_chat_service_view (service, viewer, NULL);
 
-  return LIST_PTRS ("users", users, hd_wire_write_user, &view);
+  return list_text (key, items, n, stride, write, &view);
 }
 
-char *
-hd_answer_privileges (const HdPrivileges *privileges)
-{
-  GString *out = g_string_sized_new (192);
-
-  hd_wire_write_privileges (out, privileges);
-  return g_string_free (out, FALSE);
-}
+#define PTRS_TEXT(service, viewer, key, array, write) \
+  array_text ((service), (viewer), (key), (array)->pdata, (array)->len, 0, (WriteItem) (write))
 
 static void
 write_team (GString            *out,
@@ -91,28 +91,6 @@ write_team (GString            *out,
             const HdWireView   *view)
 {
   hd_wire_write_team (out, team, team->member_ids, view);
-}
-
-char *
-hd_answer_team (HdChatService      *service,
-                const HdTeamRecord *team,
-                const HdUserRecord *viewer)
-{
-  HdWireView view = hd_chat_service_view (service, viewer, NULL);
-  GString *out = g_string_sized_new (256);
-
-  write_team (out, team, &view);
-  return g_string_free (out, FALSE);
-}
-
-char *
-hd_answer_teams (HdChatService      *service,
-                 GPtrArray          *teams,
-                 const HdUserRecord *viewer)
-{
-  HdWireView view = hd_chat_service_view (service, viewer, NULL);
-
-  return LIST_PTRS ("teams", teams, write_team, &view);
 }
 
 static void
@@ -124,28 +102,6 @@ write_request (GString              *out,
                          e->has_options ? &e->options : NULL, view);
 }
 
-char *
-hd_answer_request (HdChatService        *service,
-                   const HdRequestEntry *entry,
-                   const HdUserRecord   *viewer)
-{
-  HdWireView view = hd_chat_service_view (service, viewer, NULL);
-  GString *out = g_string_sized_new (512);
-
-  write_request (out, entry, &view);
-  return g_string_free (out, FALSE);
-}
-
-char *
-hd_answer_requests (HdChatService      *service,
-                    GPtrArray          *entries,
-                    const HdUserRecord *viewer)
-{
-  HdWireView view = hd_chat_service_view (service, viewer, NULL);
-
-  return LIST_PTRS ("requests", entries, write_request, &view);
-}
-
 static void
 write_note (GString            *out,
             const HdNoteRecord *note,
@@ -155,13 +111,68 @@ write_note (GString            *out,
 }
 
 char *
+hd_answer_user (HdChatService      *service,
+                const HdUserRecord *user,
+                const HdUserRecord *viewer)
+{
+  return record_text (service, viewer, NULL, (WriteItem) hd_wire_write_user, user);
+}
+
+char *
+hd_answer_users (HdChatService      *service,
+                 GPtrArray          *users,
+                 const HdUserRecord *viewer)
+{
+  return PTRS_TEXT (service, viewer, "users", users, hd_wire_write_user);
+}
+
+char *
+hd_answer_privileges (const HdPrivileges *privileges)
+{
+  GString *out = g_string_sized_new (192);
+
+  hd_wire_write_privileges (out, privileges);
+  return g_string_free (out, FALSE);
+}
+
+char *
+hd_answer_team (HdChatService      *service,
+                const HdTeamRecord *team,
+                const HdUserRecord *viewer)
+{
+  return record_text (service, viewer, NULL, (WriteItem) write_team, team);
+}
+
+char *
+hd_answer_teams (HdChatService      *service,
+                 GPtrArray          *teams,
+                 const HdUserRecord *viewer)
+{
+  return PTRS_TEXT (service, viewer, "teams", teams, write_team);
+}
+
+char *
+hd_answer_request (HdChatService        *service,
+                   const HdRequestEntry *entry,
+                   const HdUserRecord   *viewer)
+{
+  return record_text (service, viewer, NULL, (WriteItem) write_request, entry);
+}
+
+char *
+hd_answer_requests (HdChatService      *service,
+                    GPtrArray          *entries,
+                    const HdUserRecord *viewer)
+{
+  return PTRS_TEXT (service, viewer, "requests", entries, write_request);
+}
+
+char *
 hd_answer_notes (HdChatService      *service,
                  GPtrArray          *notes,
                  const HdUserRecord *viewer)
 {
-  HdWireView view = hd_chat_service_view (service, viewer, NULL);
-
-  return LIST_PTRS ("notes", notes, write_note, &view);
+  return PTRS_TEXT (service, viewer, "notes", notes, write_note);
 }
 
 char *
@@ -169,11 +180,7 @@ hd_answer_chat (HdChatService      *service,
                 const HdChatRecord *chat,
                 const HdUserRecord *viewer)
 {
-  HdWireView view = hd_chat_service_view (service, viewer, NULL);
-  GString *out = g_string_sized_new (512);
-
-  hd_wire_write_chat (out, chat, &view);
-  return g_string_free (out, FALSE);
+  return record_text (service, viewer, NULL, (WriteItem) hd_wire_write_chat, chat);
 }
 
 char *
@@ -181,10 +188,8 @@ hd_answer_chats (HdChatService      *service,
                  GArray             *chats,
                  const HdUserRecord *viewer)
 {
-  HdWireView view = hd_chat_service_view (service, viewer, NULL);
-
-  return list_text ("chats", chats->data, chats->len, sizeof (HdChatRecord),
-                    (WriteItem) hd_wire_write_chat, &view);
+  return array_text (service, viewer, "chats", chats->data, chats->len, sizeof (HdChatRecord),
+                     (WriteItem) hd_wire_write_chat);
 }
 
 char *
@@ -193,11 +198,7 @@ hd_answer_message (HdChatService         *service,
                    const HdUserRecord    *author,
                    const HdUserRecord    *viewer)
 {
-  HdWireView view = hd_chat_service_view (service, viewer, author);
-  GString *out = g_string_sized_new (256);
-
-  hd_wire_write_message (out, message, &view);
-  return g_string_free (out, FALSE);
+  return record_text (service, viewer, author, (WriteItem) hd_wire_write_message, message);
 }
 
 char *
