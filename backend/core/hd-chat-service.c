@@ -1851,10 +1851,10 @@ hd_chat_service_get_chat (HdChatService       *self,
 
 gboolean
 hd_chat_service_accept_chat (HdChatService       *self,
-                    const HdUserRecord  *caller,
-                    gint64               chat_id,
-                    HdChatRecord        *out,
-                    GError             **error)
+                             const HdUserRecord  *caller,
+                             gint64               chat_id,
+                             HdChatRecord        *out,
+                             GError             **error)
 {
   return accept_chat (self, caller, chat_id, out, error) != NULL;
 }
@@ -1862,10 +1862,10 @@ hd_chat_service_accept_chat (HdChatService       *self,
 /* NULL (with @error) or @out. */
 static HdChatRecord *
 accept_chat (HdChatService       *self,
-    const HdUserRecord  *caller,
-    gint64               chat_id,
-    HdChatRecord        *out,
-    GError             **error)
+             const HdUserRecord  *caller,
+             gint64               chat_id,
+             HdChatRecord        *out,
+             GError             **error)
 {
   HdChatRecord chat;
   HdChatRecord before;
@@ -1912,10 +1912,10 @@ accept_chat (HdChatService       *self,
 
 gboolean
 hd_chat_service_end_chat (HdChatService       *self,
-                    const HdUserRecord  *caller,
-                    gint64               chat_id,
-                    HdChatRecord        *out,
-                    GError             **error)
+                          const HdUserRecord  *caller,
+                          gint64               chat_id,
+                          HdChatRecord        *out,
+                          GError             **error)
 {
   return end_chat (self, caller, chat_id, out, error) != NULL;
 }
@@ -1923,10 +1923,10 @@ hd_chat_service_end_chat (HdChatService       *self,
 /* NULL (with @error) or @out. */
 static HdChatRecord *
 end_chat (HdChatService       *self,
-    const HdUserRecord  *caller,
-    gint64               chat_id,
-    HdChatRecord        *out,
-    GError             **error)
+          const HdUserRecord  *caller,
+          gint64               chat_id,
+          HdChatRecord        *out,
+          GError             **error)
 {
   HdChatRecord chat;
   HdChatRecord before;
