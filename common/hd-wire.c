@@ -319,8 +319,16 @@ hd_wire_write_message (GString               *out,
                        const HdWireView      *view)
 {
   hd_wire_write_message_open (out, m, view);
-  if (view->message_extra != NULL)
-    view->message_extra (view->data, out, m);
+  if (m->attachment_id > 0 && view->attachment != NULL)
+    {
+      const HdAttachmentRecord *a = view->attachment (view->data, m->attachment_id);
+
+      if (a != NULL)
+        {
+          HD_JSON_KEY (out, "attachment");
+          hd_wire_write_attachment (out, a);
+        }
+    }
   g_string_append_c (out, '}');
 }
 

@@ -270,8 +270,9 @@ typedef struct {
    * a chat's queue_position, estimated_wait_s and rating (@chat_facts
    * fills @out, which starts as { 0, -1, NULL }); ... */
   void (*chat_facts) (gpointer data, const HdChatRecord *chat, HdChatFacts *out);
-  /* ... a message's further members (an attachment); ... */
-  void (*message_extra) (gpointer data, GString *out, const HdMessageRecord *message);
+  /* ... an attachment message's "attachment" (NULL: left out; owned by
+   * the resolver); ... */
+  const HdAttachmentRecord *(*attachment) (gpointer data, gint64 id);
   /* ... a note's "author" and, for a transcript, its chat's "rating"
    * (the score, 0: none; *@comment owned by the resolver). */
   int  (*chat_rating) (gpointer data, gint64 chat_id, const char **comment);

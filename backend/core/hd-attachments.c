@@ -16,22 +16,6 @@
  * transcript's "[attachment: NAME, SIZE]" so that the transcript stays
  * derived from the messages. */
 
-void
-hd_customer_render_message_extra (HdChatService   *self,
-                                  GString         *out,
-                                  const HdMessageRecord *m)
-{
-  g_autoptr(HdAttachmentRecord) a = NULL;
-
-  if (m->attachment_id > 0)
-    a = hd_store_attachment_get (hd_chat_service_get_store (self), m->attachment_id, NULL);
-  /* "kind" is the core's (render_message (), from the message's kind). */
-  if (a == NULL)
-    return;
-  HD_JSON_KEY (out, "attachment");
-  hd_wire_write_attachment (out, a);
-}
-
 char *
 hd_chat_service_add_attachment (HdChatService  *self,
                                 const HdUserRecord   *caller,

@@ -59,6 +59,7 @@ struct _HdChatService
   HdUserRecord        render_known_copy;
   HdTeamRecord       *render_team;
   char               *render_comment;
+  HdAttachmentRecord *render_attachment;
 };
 
 typedef struct {
@@ -111,6 +112,7 @@ hd_chat_service_finalize (GObject *object)
   g_hash_table_unref (self->render_users);
   g_clear_pointer (&self->render_team, hd_team_record_free);
   g_clear_pointer (&self->render_comment, g_free);
+  g_clear_pointer (&self->render_attachment, hd_attachment_record_free);
 
   G_OBJECT_CLASS (hd_chat_service_parent_class)->finalize (object);
 }
@@ -242,6 +244,7 @@ resolve_team (gpointer data,
 
   g_clear_pointer (&self->render_team, hd_team_record_free);
   g_clear_pointer (&self->render_comment, g_free);
+  g_clear_pointer (&self->render_attachment, hd_attachment_record_free);
   self->render_team = hd_store_team_get (self->store, id, NULL);
   return self->render_team;
 }
@@ -277,12 +280,16 @@ chat_rating (gpointer     data,
   return chat.rating;
 }
 
-static void
-message_extra (gpointer               data,
-               GString               *out,
-               const HdMessageRecord *message)
+/* An attachment message's file (kept until the next one). */
+static const HdAttachmentRecord *
+attachment (gpointer data,
+            gint64   id)
 {
-  hd_customer_render_message_extra (data, out, message);
+  HdChatService *self = data;
+
+  g_clear_pointer (&self->render_attachment, hd_attachment_record_free);
+  self->render_attachment = hd_store_attachment_get (self->store, id, NULL);
+  return self->render_attachment;
 }
 
 
@@ -291,7 +298,7 @@ view_of (HdChatService *self,
          Viewer         viewer)
 {
   HdWireView view = { viewer.id, viewer.staff, resolve_user, resolve_team, self,
-                      chat_facts, message_extra, chat_rating };
+                      chat_facts, attachment, chat_rating };
 
   return view;
 }

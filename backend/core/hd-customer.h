@@ -45,8 +45,6 @@ GBytes       *hd_chat_service_read_attachment (HdChatService *self, gint64 attac
  * returns its rating's comment (free it), or NULL. */
 char *hd_customer_chat_facts          (HdChatService *self, const HdChatRecord *chat,
                                        HdChatFacts *out);
-/* Appends ,"attachment" of an attachment message ("kind" is the core's). */
-void  hd_customer_render_message_extra (HdChatService *self, GString *out, const HdMessageRecord *message);
 
 /* A waiting chat is about to leave its queue (accepted, withdrawn, moved
  * elsewhere): returns what is needed to tell the others.  Call
