@@ -168,7 +168,8 @@ void
 hd_chat_service_set_event_writer (HdChatService *self,
                                   HdEventWriter  writer)
 {
-  self->writer = writer;
+  /* May be set while the core thread runs (hd_hub_new ()). */
+  g_atomic_pointer_set (&self->writer, writer);
 }
 
 void
@@ -443,9 +444,10 @@ emit_to (HdChatService     *self,
          gint64             presence_of,
          const HdEventData *data)
 {
+  HdEventWriter writer = g_atomic_pointer_get (&self->writer);
   HdEvent *event;
 
-  if (self->sink == NULL || self->writer == NULL ||
+  if (self->sink == NULL || writer == NULL ||
       (recipients != NULL && recipients->len == 0 && request_id <= 0 && presence_of <= 0))
     {
       if (recipients)
@@ -462,7 +464,7 @@ emit_to (HdChatService     *self,
   event->presence_of = MAX (presence_of, 0);
   event->local_only = self->emitting_local_only;
   event->data = data;
-  self->writer (self, event);
+  writer (self, event);
   event->data = NULL;
 
   if (self->batch_depth > 0)

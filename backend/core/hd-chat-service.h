@@ -94,7 +94,8 @@ HdStore       *hd_chat_service_get_store        (HdChatService  *self);
 void           hd_chat_service_set_event_sink   (HdChatService  *self,
                                                  HdEventSink     sink,
                                                  gpointer        user_data);
-/* Without a writer, events are dropped. */
+/* Without a writer, events are dropped.  Safe to call while the core
+ * thread runs. */
 void           hd_chat_service_set_event_writer (HdChatService  *self,
                                                  HdEventWriter   writer);
 

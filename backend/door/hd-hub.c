@@ -525,9 +525,7 @@ hd_hub_new (HdCore *core)
   self->ws = hd_ws_loop_new (&limits, on_message, on_closed, self);
   self->audience = hd_audience_new (hd_core_get_service (core), audience_send, self);
   hd_core_set_event_sink (core, sink, self);
-  hd_core_enter (core);
   hd_chat_service_set_event_writer (hd_core_get_service (core), hd_hub_write_event);
-  hd_core_leave (core);
   return self;
 }
 
