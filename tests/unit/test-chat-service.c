@@ -62,6 +62,19 @@ record_event (const HdEvent *event,
   g_ptr_array_add (f->events, e);
 }
 
+/* The door's writer, counted: each event is written once, when emitted. */
+static guint writer_calls;
+
+static void
+counting_writer (HdChatService *service,
+                 HdEvent       *event)
+{
+  g_assert_nonnull (event->data);
+  g_assert_null (event->staff_frame);
+  writer_calls++;
+  hd_hub_write_event (service, event);
+}
+
 /* The seeded demo database, made once (argon2id hashing is slow on
  * purpose) and copied for every test. */
 static char *template_path;
@@ -105,7 +118,7 @@ fixture_set_up (Fixture       *f,
   g_assert_no_error (error);
   f->events = g_ptr_array_new_with_free_func ((GDestroyNotify) event_free);
   hd_chat_service_set_event_sink (f->service, record_event, f);
-  hd_chat_service_set_event_writer (f->service, hd_hub_write_event);
+  hd_chat_service_set_event_writer (f->service, counting_writer);
 }
 
 static void
@@ -696,6 +709,7 @@ test_batch_holds_events (Fixture       *f,
   gboolean created;
 
   g_ptr_array_set_size (f->events, 0);
+  writer_calls = 0;
   hd_chat_service_batch_begin (f->service);
   for (int i = 0; i < 3; i++)
     {
@@ -711,6 +725,16 @@ test_batch_holds_events (Fixture       *f,
   before = f->events->len;
   g_assert_true (hd_chat_service_batch_end (f->service));
   g_assert_cmpuint (f->events->len, ==, before + 6);    /* 3 × (chat.message + note.updated) */
+  /* Written once each, when emitted (not once per socket, not again at
+   * the commit).  Carol's own message reads the same for staff and for
+   * her: one text serves both. */
+  g_assert_cmpuint (writer_calls, ==, 6);
+  {
+    Event *e = last_event (f, HD_EVENT_CHAT_MESSAGE);
+
+    g_assert_nonnull (strstr (e->staff, "\"login\":\"carol\""));
+    g_assert_cmpstr (e->customer, ==, e->staff);
+  }
   {
     g_autofree char *all = svc_list_messages (f->service, f->users[TINA], id, 0, 1000, &error);
     g_assert_nonnull (strstr (all, "\"seq\":3"));
