@@ -375,7 +375,7 @@ route_me (HdServer   *self,
       g_autoptr(HdUserRecord) user = hd_tech_set_presence (self->service, call->user, available, away, &error);
 
       respond_result (call->msg, 200,
-                      user ? hd_chat_service_render_user (self->service, user, user) : NULL, &error);
+                      user ? hd_answer_user (self->service, user, user) : NULL, &error);
     }
   else
     method_not_allowed (call->msg);

@@ -325,30 +325,6 @@ render_end (HdChatService *self)
 }
 
 static void
-render_user (HdChatService      *self,
-             GString            *out,
-             const HdUserRecord *u,
-             Viewer              viewer)
-{
-  HdUserRecord with_presence = *u;
-  HdWireView view = view_of (self, viewer);
-
-  with_presence.online = hd_chat_service_is_online (self, u->id);
-  hd_wire_write_user (out, &with_presence, &view);
-}
-
-char *
-hd_chat_service_render_user (HdChatService      *self,
-                             const HdUserRecord *user,
-                             const HdUserRecord *viewer)
-{
-  GString *out = g_string_new (NULL);
-
-  render_user (self, out, user, viewer ? viewer_of (viewer) : staff_view);
-  return g_string_free (out, FALSE);
-}
-
-static void
 render_chat (HdChatService      *self,
              GString            *out,
              const HdChatRecord *c,

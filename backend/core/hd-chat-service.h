@@ -201,11 +201,6 @@ gboolean       hd_chat_service_logout           (HdChatService  *self,
 HdWireView     hd_chat_service_view             (HdChatService      *self,
                                                  const HdUserRecord *viewer,
                                                  const HdUserRecord *known);
-/* A user object as @viewer may see it (text). */
-char          *hd_chat_service_render_user      (HdChatService  *self,
-                                                 const HdUserRecord   *user,
-                                                 const HdUserRecord   *viewer);
-
 /* A request as one viewer sees it: its open chat, and for its customer the
  * chat options (hd_wire_write_request ()). */
 typedef struct {
