@@ -168,6 +168,14 @@ hd_answer_requests (HdChatService      *service,
 }
 
 char *
+hd_answer_note (HdChatService      *service,
+                const HdNoteRecord *note,
+                const HdUserRecord *viewer)
+{
+  return record_text (service, viewer, NULL, (WriteItem) write_note, note);
+}
+
+char *
 hd_answer_notes (HdChatService      *service,
                  GPtrArray          *notes,
                  const HdUserRecord *viewer)
@@ -227,6 +235,43 @@ hd_answer_login (HdChatService *service,
   hd_wire_write_user (out, login->user, &view);
   g_string_append_c (out, '}');
   return g_string_free (out, FALSE);
+}
+
+static void
+write_canned (GString              *out,
+              const HdCannedRecord *canned,
+              const HdWireView     *view)
+{
+  hd_wire_write_canned (out, canned);
+}
+
+static void
+write_search_hit (GString                 *out,
+                  const HdSearchHitRecord *hit,
+                  const HdWireView        *view)
+{
+  hd_wire_write_search_hit (out, hit);
+}
+
+char *
+hd_answer_canned (const HdCannedRecord *canned)
+{
+  GString *out = g_string_sized_new (256);
+
+  hd_wire_write_canned (out, canned);
+  return g_string_free (out, FALSE);
+}
+
+char *
+hd_answer_canned_list (GPtrArray *canned)
+{
+  return list_text ("canned_responses", canned->pdata, canned->len, 0, (WriteItem) write_canned, NULL);
+}
+
+char *
+hd_answer_search (GPtrArray *hits)
+{
+  return list_text ("results", hits->pdata, hits->len, 0, (WriteItem) write_search_hit, NULL);
 }
 
 char *

@@ -33,6 +33,9 @@ char *hd_answer_request    (HdChatService         *service,
 char *hd_answer_requests   (HdChatService         *service,
                             GPtrArray             *entries,
                             const HdUserRecord    *viewer);
+char *hd_answer_note       (HdChatService         *service,
+                            const HdNoteRecord    *note,
+                            const HdUserRecord    *viewer);
 /* {"notes":[…]} */
 char *hd_answer_notes      (HdChatService         *service,
                             GPtrArray             *notes,
@@ -57,6 +60,12 @@ char *hd_answer_messages   (HdChatService         *service,
 /* {"token","user"} */
 char *hd_answer_login      (HdChatService         *service,
                             const HdLogin         *login);
+/* Contract v2, "Technicians" (nothing in them to resolve). */
+char *hd_answer_canned     (const HdCannedRecord  *canned);
+/* {"canned_responses":[…]} of HdCannedRecord */
+char *hd_answer_canned_list (GPtrArray            *canned);
+/* {"results":[…]} of HdSearchHitRecord */
+char *hd_answer_search     (GPtrArray             *hits);
 /* {"sent_to":@address} */
 char *hd_answer_sent_to    (const char            *address);
 

@@ -72,23 +72,6 @@ void     hd_api_respond_result  (SoupServerMessage  *msg,
                                  guint               status,
                                  char               *body,
                                  GError            **error);
-/* Writes one record of the wire (an hd_wire_write_* () of common/). */
-typedef void (*HdApiWrite) (GString *out, gconstpointer record);
-/* Takes @record: answers it written by @write (then freed by
- * @free_record), or *@error when it is NULL. */
-void     hd_api_respond_record  (SoupServerMessage  *msg,
-                                 guint               status,
-                                 gpointer            record,
-                                 HdApiWrite          write,
-                                 GDestroyNotify      free_record,
-                                 GError            **error);
-/* Takes @records: answers 200 {"@key":[record…]}, or *@error when it is
- * NULL. */
-void     hd_api_respond_list    (SoupServerMessage  *msg,
-                                 const char         *key,
-                                 GPtrArray          *records,
-                                 HdApiWrite          write,
-                                 GError            **error);
 void     hd_api_method_not_allowed (SoupServerMessage *msg);
 
 /* hd-routes-tech.c: contract v2 "Technicians" routes.  Returns FALSE when

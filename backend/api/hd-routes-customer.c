@@ -3,6 +3,7 @@
 
 #include "hd-routes-customer.h"
 #include "hd-api-private.h"
+#include "hd-answers.h"
 #include "hd-customer.h"
 #include "hd-core.h"
 #include "hd-error.h"
@@ -56,12 +57,13 @@ hd_routes_post_note (HdChatService     *service,
 {
   GError *error = NULL;
   const char *text;
-  char *answer;
+  g_autoptr(HdNoteRecord) note = NULL;
 
   if (!get_string (msg, body, "body", TRUE, &text))
     return;
-  answer = hd_chat_service_add_note (service, caller, request_id, text, &error);
-  hd_api_respond_result (msg, SOUP_STATUS_CREATED, answer, &error);
+  note = hd_chat_service_add_note (service, caller, request_id, text, &error);
+  hd_api_respond_result (msg, SOUP_STATUS_CREATED, note ? hd_answer_note (service, note, caller) : NULL,
+                         &error);
 }
 
 void
@@ -75,7 +77,7 @@ hd_routes_post_rating (HdChatService     *service,
   JsonNode *n = json_object_get_member (body, "score");
   const char *comment;
   gint64 score;
-  char *answer;
+  g_autofree HdChatRecord *chat = NULL;
 
   if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_INT64 ||
       (score = json_node_get_int (n)) < 1 || score > 5)
@@ -85,8 +87,9 @@ hd_routes_post_rating (HdChatService     *service,
     }
   if (!get_string (msg, body, "comment", FALSE, &comment))
     return;
-  answer = hd_chat_service_rate_chat (service, caller, chat_id, (int) score, comment, &error);
-  hd_api_respond_result (msg, SOUP_STATUS_CREATED, answer, &error);
+  chat = hd_chat_service_rate_chat (service, caller, chat_id, (int) score, comment, &error);
+  hd_api_respond_result (msg, SOUP_STATUS_CREATED, chat ? hd_answer_chat (service, chat, caller) : NULL,
+                         &error);
 }
 
 void
@@ -102,7 +105,7 @@ hd_routes_post_attachment (HdChatService     *service,
   gboolean created = FALSE;
   const char *filename = query ? g_hash_table_lookup (query, "filename") : NULL;
   const char *client_id = query ? g_hash_table_lookup (query, "client_id") : NULL;
-  char *answer;
+  g_autoptr(HdMessageRecord) m = NULL;
 
   /* A chunked body has no length to refuse it by before it is read. */
   if (request_body->length > HD_MAX_ATTACHMENT_BYTES)
@@ -111,9 +114,12 @@ hd_routes_post_attachment (HdChatService     *service,
       return;
     }
   data = soup_message_body_flatten (request_body);
-  answer = hd_chat_service_add_attachment (service, caller, chat_id, filename, data, client_id,
-                                           &created, &error);
-  hd_api_respond_result (msg, created ? SOUP_STATUS_CREATED : SOUP_STATUS_OK, answer, &error);
+  m = hd_chat_service_add_attachment (service, caller, chat_id, filename, data, client_id,
+                                      &created, &error);
+  hd_api_respond_result (msg, created ? SOUP_STATUS_CREATED : SOUP_STATUS_OK,
+                         m ? hd_answer_message (service, m, m->author_id == caller->id ? caller : NULL, caller)
+                           : NULL,
+                         &error);
 }
 
 /* ---- download ------------------------------------------------------- */

@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "hd-routes-tech"
 
 #include "hd-api-private.h"
+#include "hd-answers.h"
 #include "hd-tech.h"
 
 #include <string.h>
@@ -26,6 +27,7 @@ route_transfer (HdChatService *service,
 {
   GError *error = NULL;
   gint64 technician_id, team_id;
+  g_autofree HdChatRecord *moved = NULL;
 
   if (!IS ("POST"))
     {
@@ -36,20 +38,22 @@ route_transfer (HdChatService *service,
       !hd_api_get_id (call, "technician_id", FALSE, FALSE, &technician_id) ||
       !hd_api_get_id (call, "team_id", FALSE, FALSE, &team_id))
     return;
-  hd_api_respond_result (call->msg, 200,
-                         hd_tech_transfer_chat (service, call->user, chat_id, MAX (technician_id, 0),
-                                                MAX (team_id, 0), &error),
+  moved = hd_tech_transfer_chat (service, call->user, chat_id, MAX (technician_id, 0), MAX (team_id, 0),
+                                 &error);
+  hd_api_respond_result (call->msg, 200, moved ? hd_answer_chat (service, moved, call->user) : NULL,
                          &error);
 }
 
+/* Takes @canned. */
 static void
 respond_canned (SoupServerMessage  *msg,
                 guint               status,
                 HdCannedRecord     *canned,
                 GError            **error)
 {
-  hd_api_respond_record (msg, status, canned, (HdApiWrite) hd_wire_write_canned,
-                         (GDestroyNotify) hd_canned_record_free, error);
+  g_autoptr(HdCannedRecord) c = canned;
+
+  hd_api_respond_result (msg, status, c ? hd_answer_canned (c) : NULL, error);
 }
 
 static void
@@ -66,8 +70,11 @@ route_canned (HdChatService  *service,
   if (n_seg == 1)
     {
       if (IS ("GET"))
-        hd_api_respond_list (call->msg, "canned_responses", hd_canned_list (service, call->user, &error),
-                             (HdApiWrite) hd_wire_write_canned, &error);
+        {
+          g_autoptr(GPtrArray) list = hd_canned_list (service, call->user, &error);
+
+          hd_api_respond_result (call->msg, 200, list ? hd_answer_canned_list (list) : NULL, &error);
+        }
       else if (IS ("POST"))
         {
           /* Customers are refused before their input is read. */
@@ -135,6 +142,7 @@ route_search (HdChatService *service,
   const char *q = query ? g_hash_table_lookup (query, "q") : NULL;
   const char *limit_text = query ? g_hash_table_lookup (query, "limit") : NULL;
   guint64 limit = 0;
+  g_autoptr(GPtrArray) hits = NULL;
 
   if (!IS ("GET"))
     {
@@ -146,8 +154,8 @@ route_search (HdChatService *service,
       hd_api_respond_error (call->msg, HD_ERROR_BAD_REQUEST, "limit must be a number from 1 to 100");
       return;
     }
-  hd_api_respond_list (call->msg, "results", hd_search (service, call->user, q, (guint) limit, &error),
-                       (HdApiWrite) hd_wire_write_search_hit, &error);
+  hits = hd_search (service, call->user, q, (guint) limit, &error);
+  hd_api_respond_result (call->msg, 200, hits ? hd_answer_search (hits) : NULL, &error);
 }
 
 gboolean

@@ -1086,55 +1086,6 @@ hd_api_respond_result (SoupServerMessage  *msg,
 }
 
 void
-hd_api_respond_record (SoupServerMessage  *msg,
-                       guint               status,
-                       gpointer            record,
-                       HdApiWrite          write,
-                       GDestroyNotify      free_record,
-                       GError            **error)
-{
-  GString *out;
-
-  if (record == NULL)
-    {
-      respond_result (msg, status, NULL, error);
-      return;
-    }
-  out = g_string_sized_new (256);
-  write (out, record);
-  free_record (record);
-  respond_take (msg, status, g_string_free (out, FALSE));
-}
-
-void
-hd_api_respond_list (SoupServerMessage  *msg,
-                     const char         *key,
-                     GPtrArray          *records,
-                     HdApiWrite          write,
-                     GError            **error)
-{
-  GString *out;
-
-  if (records == NULL)
-    {
-      respond_result (msg, 200, NULL, error);
-      return;
-    }
-  out = g_string_new ("{");
-  hd_json_append_string (out, key);
-  g_string_append (out, ":[");
-  for (guint i = 0; i < records->len; i++)
-    {
-      if (i > 0)
-        g_string_append_c (out, ',');
-      write (out, g_ptr_array_index (records, i));
-    }
-  g_string_append (out, "]}");
-  g_ptr_array_unref (records);
-  respond_take (msg, 200, g_string_free (out, FALSE));
-}
-
-void
 hd_api_method_not_allowed (SoupServerMessage *msg)
 {
   method_not_allowed (msg);

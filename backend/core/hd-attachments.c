@@ -16,7 +16,7 @@
  * transcript's "[attachment: NAME, SIZE]" so that the transcript stays
  * derived from the messages. */
 
-char *
+HdMessageRecord *
 hd_chat_service_add_attachment (HdChatService  *self,
                                 const HdUserRecord   *caller,
                                 gint64          chat_id,
@@ -39,7 +39,6 @@ hd_chat_service_add_attachment (HdChatService  *self,
   gint64 now = g_get_real_time ();
   gboolean is_new = FALSE;
   HdChatRecord chat;
-  GString *out;
 
   *created = FALSE;
   name = hd_protocol_clean_filename (filename, error);
@@ -100,10 +99,7 @@ hd_chat_service_add_attachment (HdChatService  *self,
     }
 
   *created = is_new;
-  out = g_string_sized_new (512);
-  hd_chat_service_render_message_to (self, out, m, m->author_id == caller->id ? caller : NULL,
-                                     caller->id, HD_ROLE_IS_STAFF (caller->role));
-  return g_string_free (out, FALSE);
+  return g_steal_pointer (&m);
 }
 
 HdAttachmentRecord *

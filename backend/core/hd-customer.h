@@ -9,24 +9,25 @@ G_BEGIN_DECLS
  * "leave a message" (hd-notes.c), the waiting customer's queue position
  * and expected wait (hd-queue.c), rating a chat (hd-rating.c),
  * attachments (hd-attachments.c).  Same conventions as
- * hd-chat-service.h: JSON text or NULL with an HD_ERROR. */
+ * hd-chat-service.h: records or NULL with an HD_ERROR. */
 
 /* POST /requests/{id}/notes */
-char *hd_chat_service_add_note        (HdChatService *self, const HdUserRecord *caller,
+HdNoteRecord *hd_chat_service_add_note (HdChatService *self, const HdUserRecord *caller,
                                        gint64 request_id, const char *body,
                                        GError **error);
 /* After a transcript mail was accepted for delivery to @recipient. */
 void  hd_chat_service_note_mail_sent  (HdChatService *self, gint64 sender_id,
                                        const HdChatRecord *chat, const char *recipient);
 
-/* POST /chats/{id}/rating; @comment may be NULL. */
-char *hd_chat_service_rate_chat       (HdChatService *self, const HdUserRecord *caller,
+/* POST /chats/{id}/rating; @comment may be NULL.  The chat, rated (free
+ * with g_free ()). */
+HdChatRecord *hd_chat_service_rate_chat (HdChatService *self, const HdUserRecord *caller,
                                        gint64 chat_id, int score, const char *comment,
                                        GError **error);
 
 /* POST /chats/{id}/attachments: @data is the whole body.  *@created as
  * for hd_chat_service_post_message (). */
-char *hd_chat_service_add_attachment  (HdChatService *self, const HdUserRecord *caller,
+HdMessageRecord *hd_chat_service_add_attachment (HdChatService *self, const HdUserRecord *caller,
                                        gint64 chat_id, const char *filename,
                                        GBytes *data, const char *client_id,
                                        gboolean *created, GError **error);

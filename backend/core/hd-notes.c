@@ -29,7 +29,7 @@ emit_note_created (HdChatService   *self,
   hd_chat_service_emit_note (self, HD_EVENT_NOTE_CREATED, to, r, n);
 }
 
-char *
+HdNoteRecord *
 hd_chat_service_add_note (HdChatService  *self,
                           const HdUserRecord   *caller,
                           gint64          request_id,
@@ -38,7 +38,6 @@ hd_chat_service_add_note (HdChatService  *self,
 {
   g_autoptr(HdRequestRecord) r = NULL;
   g_autoptr(HdNoteRecord) n = NULL;
-  GString *out;
 
   r = hd_chat_service_get_visible_request (self, caller, request_id, error);
   if (r == NULL)
@@ -66,13 +65,7 @@ hd_chat_service_add_note (HdChatService  *self,
     return NULL;
   emit_note_created (self, r, n);
 
-  {
-    HdWireView view = hd_chat_service_view (self, caller, NULL);
-
-    out = g_string_new (NULL);
-    hd_wire_write_note_for (out, n, n->body, &view);
-  }
-  return g_string_free (out, FALSE);
+  return g_steal_pointer (&n);
 }
 
 void

@@ -10,7 +10,7 @@
  * lives on the chat's row; staff see it on the chat and on the request's
  * transcript note. */
 
-char *
+HdChatRecord *
 hd_chat_service_rate_chat (HdChatService  *self,
                            const HdUserRecord   *caller,
                            gint64          chat_id,
@@ -20,7 +20,6 @@ hd_chat_service_rate_chat (HdChatService  *self,
 {
   HdStore *store = hd_chat_service_get_store (self);
   HdChatRecord chat;
-  GString *out;
   GArray *to;
 
   if (!hd_chat_service_get_member_chat (self, caller, chat_id, &chat, error))
@@ -65,7 +64,5 @@ hd_chat_service_rate_chat (HdChatService  *self,
     g_array_append_val (to, chat.technician_id);
   hd_chat_service_emit_chat_event (self, HD_EVENT_CHAT_UPDATED, to, &chat);
 
-  out = g_string_new (NULL);
-  hd_chat_service_render_chat_to (self, out, &chat, caller->id, HD_ROLE_IS_STAFF (caller->role));
-  return g_string_free (out, FALSE);
+  return g_memdup2 (&chat, sizeof chat);
 }

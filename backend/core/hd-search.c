@@ -13,38 +13,36 @@
 char *
 hd_search_build_query (const char *text)
 {
+  g_autoptr(GStrvBuilder) terms = NULL;
   g_auto(GStrv) words = NULL;
-  GString *out;
+  g_auto(GStrv) query = NULL;
 
   if (text == NULL)
     return NULL;
   words = g_strsplit_set (text, " \t\r\n\f\v", -1);
-  out = g_string_new (NULL);
+  terms = g_strv_builder_new ();
   for (guint i = 0; words[i] != NULL; i++)
     {
       gboolean has_word_char = FALSE;
-      const char *p;
+      g_auto(GStrv) pieces = NULL;
+      g_autofree char *bare = NULL;
+      g_autofree char *term = NULL;
 
-      for (p = words[i]; *p && !has_word_char; p = g_utf8_next_char (p))
+      for (const char *p = words[i]; *p && !has_word_char; p = g_utf8_next_char (p))
         has_word_char = g_unichar_isalnum (g_utf8_get_char (p));
       if (!has_word_char)
         continue;
       /* Every word a quoted string (FTS5's operators and column filters
        * are text here), as a prefix so that results follow typing. */
-      if (out->len > 0)
-        g_string_append_c (out, ' ');
-      g_string_append_c (out, '"');
-      for (p = words[i]; *p; p++)
-        if (*p != '"')
-          g_string_append_c (out, *p);
-      g_string_append (out, "\"*");
+      pieces = g_strsplit (words[i], "\"", -1);
+      bare = g_strjoinv ("", pieces);
+      term = g_strdup_printf ("\"%s\"*", bare);
+      g_strv_builder_add (terms, term);
     }
-  if (out->len == 0)
-    {
-      g_string_free (out, TRUE);
-      return NULL;
-    }
-  return g_string_free (out, FALSE);
+  query = g_strv_builder_end (terms);
+  if (query[0] == NULL)
+    return NULL;
+  return g_strjoinv (" ", query);
 }
 
 GPtrArray *

@@ -6,7 +6,8 @@
 G_BEGIN_DECLS
 
 /* Contract v2, "Technicians", in the chat service's terms: calls that
- * answer a REST call return its JSON body or NULL with an HD_ERROR. */
+ * answer a REST call return records (the routes write them,
+ * api/hd-answers.h) or NULL with an HD_ERROR. */
 
 /* hd-waiting.c: no chat is stuck. */
 
@@ -35,8 +36,9 @@ void     hd_waiting_sweep                (HdChatService  *self,
 void     hd_waiting_start                (HdChatService  *self);
 
 /* hd-transfer.c */
-/* Exactly one of @technician_id, @team_id is > 0. */
-char    *hd_tech_transfer_chat           (HdChatService  *self,
+/* Exactly one of @technician_id, @team_id is > 0.  The chat after the
+ * move (free with g_free ()). */
+HdChatRecord *hd_tech_transfer_chat      (HdChatService  *self,
                                           const HdUserRecord   *caller,
                                           gint64          chat_id,
                                           gint64          technician_id,

@@ -47,7 +47,7 @@ sentence (const HdUserRecord *actor,
              : g_strdup_printf ("%s transferred the chat from %s to the team %s.", actor->name, from->name, to_team);
 }
 
-char *
+HdChatRecord *
 hd_tech_transfer_chat (HdChatService  *self,
                        const HdUserRecord   *caller,
                        gint64          chat_id,
@@ -136,5 +136,5 @@ hd_tech_transfer_chat (HdChatService  *self,
     return hd_fail (error, HD_ERROR_INTERNAL, "The transfer could not be saved");
   if (!ok)
     return NULL;
-  return hd_chat_service_private_chat_text (self, &moved, caller);
+  return g_memdup2 (&moved, sizeof moved);
 }

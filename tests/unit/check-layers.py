@@ -28,8 +28,7 @@ JSON_WRITE = re.compile(r'\b(hd_json_append_[a-z_]+|hd_json_error_body|hd_wire_w
                         r'hd_chat_service_render_[a-z_]+|hd_chat_service_private_chat_text)\s*\(')
 # Service files that still return JSON text (#10): each leaves this list
 # when it returns records.
-JSON_PENDING = {'hd-chat-service.c', 'hd-attachments.c', 'hd-notes.c',
-                'hd-rating.c', 'hd-transfer.c'}
+JSON_PENDING = {'hd-chat-service.c'}
 IMPL_HEADER = re.compile(r'#include\s+"hd-store-(sqlite|pg|impl)[^"]*\.h"')
 
 
