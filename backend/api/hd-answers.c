@@ -51,6 +51,17 @@ list_text (const char       *key,
   return g_string_free (out, FALSE);
 }
 
+/* One record that names nobody (no view needed). */
+static char *
+bare_text (WriteItem     write,
+           gconstpointer record)
+{
+  GString *out = g_string_sized_new (256);
+
+  write (out, record, NULL);
+  return g_string_free (out, FALSE);
+}
+
 /* One record as @viewer sees it (@known: a user at hand). */
 static char *
 record_text (HdChatService      *service,
@@ -126,13 +137,18 @@ hd_answer_users (HdChatService      *service,
   return PTRS_TEXT (service, viewer, "users", users, hd_wire_write_user);
 }
 
+static void
+write_privileges (GString            *out,
+                  const HdPrivileges *privileges,
+                  const HdWireView   *view)
+{
+  hd_wire_write_privileges (out, privileges);
+}
+
 char *
 hd_answer_privileges (const HdPrivileges *privileges)
 {
-  GString *out = g_string_sized_new (192);
-
-  hd_wire_write_privileges (out, privileges);
-  return g_string_free (out, FALSE);
+  return bare_text ((WriteItem) write_privileges, privileges);
 }
 
 char *
@@ -256,10 +272,7 @@ write_search_hit (GString                 *out,
 char *
 hd_answer_canned (const HdCannedRecord *canned)
 {
-  GString *out = g_string_sized_new (256);
-
-  hd_wire_write_canned (out, canned);
-  return g_string_free (out, FALSE);
+  return bare_text ((WriteItem) write_canned, canned);
 }
 
 char *
