@@ -319,6 +319,7 @@ hd_auth_hash_token (const char *token)
 typedef struct {
   GQueue times;     /* gint64 *, oldest first */
   guint  pending;   /* reserved, not yet settled */
+  GQueue shared;    /* gint64 *: the shared places of those (any order) */
 } Entry;
 
 struct _HdLoginThrottle {
@@ -330,6 +331,9 @@ struct _HdLoginThrottle {
   /* Several servers: told of every failure and reset made here. */
   HdLoginThrottleMirror mirror;
   gpointer    mirror_data;
+  /* Several servers: one count for all (hd_login_throttle_set_shared). */
+  const HdLoginThrottleShared *shared;
+  gpointer    shared_data;
 };
 
 /* A sweep of the whole table at most this often. */
@@ -341,6 +345,7 @@ entry_free (gpointer data)
   Entry *e = data;
 
   g_queue_clear_full (&e->times, g_free);
+  g_queue_clear_full (&e->shared, g_free);
   g_free (e);
 }
 
@@ -393,7 +398,7 @@ prune (HdLoginThrottle *self,
 static gboolean
 entry_unused (Entry *e)
 {
-  return g_queue_is_empty (&e->times) && e->pending == 0;
+  return g_queue_is_empty (&e->times) && e->pending == 0 && g_queue_is_empty (&e->shared);
 }
 
 static gboolean
@@ -433,6 +438,7 @@ lookup (HdLoginThrottle *self,
     {
       e = g_new0 (Entry, 1);
       g_queue_init (&e->times);
+      g_queue_init (&e->shared);
       g_hash_table_insert (self->entries, g_strdup (login), e);
     }
   return e;
@@ -487,6 +493,21 @@ hd_login_throttle_reserve (HdLoginThrottle *self,
   g_mutex_lock (&self->mutex);
   maybe_sweep (self, now_usec);
   allowed = allowed_locked (self, login, now_usec);
+  if (self->shared != NULL)
+    {
+      const HdLoginThrottleShared *shared = self->shared;
+      gpointer data = self->shared_data;
+      gint64 id;
+
+      /* The shared count decides when it can; this one otherwise. */
+      g_mutex_unlock (&self->mutex);
+      id = shared->reserve (login, self->max_failures, self->window_usec, data);
+      g_mutex_lock (&self->mutex);
+      if (id >= 0)
+        allowed = id > 0;
+      if (id > 0)
+        g_queue_push_tail (&lookup (self, login, TRUE)->shared, g_memdup2 (&id, sizeof id));
+    }
   if (allowed)
     lookup (self, login, TRUE)->pending++;
   g_mutex_unlock (&self->mutex);
@@ -517,6 +538,9 @@ hd_login_throttle_settle (HdLoginThrottle *self,
                           gint64           now_usec)
 {
   Entry *e;
+  gint64 *shared_id;
+  const HdLoginThrottleShared *shared;
+  gpointer shared_data;
 
   g_return_if_fail (self != NULL);
 
@@ -526,6 +550,9 @@ hd_login_throttle_settle (HdLoginThrottle *self,
   e = lookup (self, login, TRUE);
   if (e->pending > 0)
     e->pending--;
+  shared_id = g_queue_pop_head (&e->shared);
+  shared = self->shared;
+  shared_data = self->shared_data;
   if (outcome == HD_LOGIN_FAILED)
     record_failure_locked (self, e, now_usec);
   else if (outcome == HD_LOGIN_SUCCEEDED)
@@ -533,6 +560,9 @@ hd_login_throttle_settle (HdLoginThrottle *self,
   if (entry_unused (e))
     g_hash_table_remove (self->entries, login);
   g_mutex_unlock (&self->mutex);
+  if (shared_id != NULL && shared != NULL)
+    shared->settle (*shared_id, login, outcome, shared_data);
+  g_free (shared_id);
   /* Other servers hear of failures and resets, not of places. */
   if (self->mirror != NULL && outcome != HD_LOGIN_NOT_CHECKED)
     self->mirror (login, outcome == HD_LOGIN_FAILED, self->mirror_data);
@@ -576,6 +606,17 @@ hd_login_throttle_reset (HdLoginThrottle *self,
   g_mutex_unlock (&self->mutex);
   if (self->mirror != NULL)
     self->mirror (login, FALSE, self->mirror_data);
+}
+
+void
+hd_login_throttle_set_shared (HdLoginThrottle             *self,
+                              const HdLoginThrottleShared *shared,
+                              gpointer                     user_data)
+{
+  g_mutex_lock (&self->mutex);
+  self->shared = shared;
+  self->shared_data = user_data;
+  g_mutex_unlock (&self->mutex);
 }
 
 void

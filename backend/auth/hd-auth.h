@@ -92,6 +92,28 @@ void             hd_login_throttle_settle         (HdLoginThrottle *self,
                                                    HdLoginOutcome   outcome,
                                                    gint64           now_usec);
 
+/* Several servers count in one place (backend/bus/: the database):
+ * @reserve takes a place for @login when failures plus checks under way
+ * stay below @max_failures within @window_usec, atomically for every
+ * server, and returns its id (> 0), 0 when refused, or -1 when it cannot
+ * tell (then this throttle decides alone); @settle ends that place with the
+ * outcome.  Called from the thread that calls reserve/settle, without the
+ * throttle's lock. */
+typedef struct {
+  gint64 (*reserve) (const char     *login,
+                     guint           max_failures,
+                     gint64          window_usec,
+                     gpointer        user_data);
+  void   (*settle)  (gint64          id,
+                     const char     *login,
+                     HdLoginOutcome  outcome,
+                     gpointer        user_data);
+} HdLoginThrottleShared;
+
+void             hd_login_throttle_set_shared     (HdLoginThrottle             *self,
+                                                   const HdLoginThrottleShared *shared,
+                                                   gpointer                     user_data);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HdLoginThrottle, hd_login_throttle_free)
 
 /* The same window counter for other limits (transcript mails per chat):

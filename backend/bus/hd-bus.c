@@ -77,6 +77,10 @@ struct _HdBus
 
   /* main thread: who is online on other live servers */
   GHashTable     *remote_online;
+
+  /* The login throttle's count in the database (core thread) */
+  GMutex          login_lock;
+  PGconn         *login_conn;
 };
 
 G_DEFINE_FINAL_TYPE (HdBus, hd_bus, G_TYPE_OBJECT)
@@ -172,7 +176,8 @@ renew_lease (HdBus  *self,
   r = PQexecParams (conn,
                     "WITH l AS (INSERT INTO hd_servers (id, lease_until) VALUES ($1, " NOW_US " + $2::bigint) "
                     "           ON CONFLICT (id) DO UPDATE SET lease_until = EXCLUDED.lease_until),"
-                    " d AS (DELETE FROM hd_servers WHERE lease_until < " NOW_US " - $3::bigint AND id <> $1) "
+                    " d AS (DELETE FROM hd_servers WHERE lease_until < " NOW_US " - $3::bigint AND id <> $1),"
+                    " a AS (DELETE FROM hd_login_attempts WHERE COALESCE (failed_at, reserved_at) < " NOW_US " - $3::bigint) "
                     "DELETE FROM hd_events WHERE created_at < " NOW_US " - $3::bigint",
                     3, NULL, params, NULL, NULL, 0);
   exec_ok (conn, r, "Renewing the server's lease");
@@ -607,6 +612,106 @@ on_throttle (const char *login,
   g_async_queue_push (self->ops, op);
 }
 
+/* ---- the login throttle, counted in the database ------------------- */
+
+/* A check under way counts this long at most (a server killed during one
+ * leaves its row behind). */
+#define LOGIN_PENDING_SECONDS 60
+
+static gboolean
+login_conn_ok (HdBus *self)
+{
+  if (self->login_conn == NULL)
+    return FALSE;
+  if (PQstatus (self->login_conn) != CONNECTION_OK)
+    PQreset (self->login_conn);
+  return PQstatus (self->login_conn) == CONNECTION_OK;
+}
+
+/* One transaction under the login's advisory lock: a second server's
+ * reservation for the same login waits for this one's row. */
+static gint64
+login_reserve (const char *login,
+               guint       max_failures,
+               gint64      window_usec,
+               gpointer    user_data)
+{
+  HdBus *self = user_data;
+  char max[24], window[24], pending[24];
+  const char *params[5] = { login, self->server_id, max, window, pending };
+  gint64 id = -1;
+  PGresult *r;
+
+  g_snprintf (max, sizeof max, "%u", max_failures);
+  g_snprintf (window, sizeof window, "%" G_GINT64_FORMAT, window_usec);
+  g_snprintf (pending, sizeof pending, "%" G_GINT64_FORMAT, (gint64) LOGIN_PENDING_SECONDS * G_USEC_PER_SEC);
+  g_mutex_lock (&self->login_lock);
+  if (!login_conn_ok (self) || !simple (self->login_conn, "BEGIN"))
+    goto out;
+  r = PQexecParams (self->login_conn, "SELECT pg_advisory_xact_lock(hashtextextended('hd_login:' || $1, 0))",
+                    1, NULL, params, NULL, NULL, 0);
+  if (exec_ok (self->login_conn, r, "Locking a login's throttle"))
+    {
+      PQclear (r);
+      r = PQexecParams (self->login_conn,
+                        "INSERT INTO hd_login_attempts (login, server_id, reserved_at) "
+                        "SELECT $1, $2, " NOW_US " WHERE (SELECT count(*) FROM hd_login_attempts a "
+                        "  WHERE a.login = $1 AND (a.failed_at > " NOW_US " - $4::bigint "
+                        "  OR (a.failed_at IS NULL AND a.reserved_at > " NOW_US " - $5::bigint))) < $3::bigint "
+                        "RETURNING id",
+                        5, NULL, params, NULL, NULL, 0);
+      if (exec_ok (self->login_conn, r, "Reserving a login check"))
+        id = PQntuples (r) > 0 ? g_ascii_strtoll (PQgetvalue (r, 0, 0), NULL, 10) : 0;
+    }
+  PQclear (r);
+  if (!simple (self->login_conn, id >= 0 ? "COMMIT" : "ROLLBACK"))
+    id = -1;
+out:
+  g_mutex_unlock (&self->login_lock);
+  return id;
+}
+
+static void
+login_settle (gint64          id,
+              const char     *login,
+              HdLoginOutcome  outcome,
+              gpointer        user_data)
+{
+  HdBus *self = user_data;
+  char sid[24];
+  const char *params[2] = { sid, login };
+  PGresult *r;
+
+  g_snprintf (sid, sizeof sid, "%" G_GINT64_FORMAT, id);
+  g_mutex_lock (&self->login_lock);
+  if (login_conn_ok (self))
+    {
+      switch (outcome)
+        {
+        case HD_LOGIN_FAILED:
+          r = PQexecParams (self->login_conn, "UPDATE hd_login_attempts SET failed_at = " NOW_US " WHERE id = $1",
+                            1, NULL, params, NULL, NULL, 0);
+          break;
+        case HD_LOGIN_SUCCEEDED:
+          /* The login's failures go, and this check's place. */
+          r = PQexecParams (self->login_conn, "DELETE FROM hd_login_attempts WHERE login = $2 "
+                                              "AND (failed_at IS NOT NULL OR id = $1)",
+                            2, NULL, params, NULL, NULL, 0);
+          break;
+        case HD_LOGIN_NOT_CHECKED:
+        default:
+          r = PQexecParams (self->login_conn, "DELETE FROM hd_login_attempts WHERE id = $1",
+                            1, NULL, params, NULL, NULL, 0);
+          break;
+        }
+      exec_ok (self->login_conn, r, "Settling a login check");
+      PQclear (r);
+    }
+  g_mutex_unlock (&self->login_lock);
+}
+
+static const HdLoginThrottleShared login_shared = { login_reserve, login_settle };
+
 static void
 on_presence (gint64   user_id,
              gboolean online,
@@ -634,6 +739,7 @@ hd_bus_stop (HdBus *self)
   if (self->throttle != NULL)
     {
       hd_login_throttle_set_mirror (self->throttle, NULL, NULL);
+      hd_login_throttle_set_shared (self->throttle, NULL, NULL);
       self->throttle = NULL;
     }
   if (!g_atomic_int_compare_and_exchange (&self->stopping, 0, 1))
@@ -664,6 +770,8 @@ hd_bus_finalize (GObject *object)
   g_hash_table_unref (self->remote_online);
   g_free (self->uri);
   g_free (self->server_id);
+  g_clear_pointer (&self->login_conn, PQfinish);
+  g_mutex_clear (&self->login_lock);
   G_OBJECT_CLASS (hd_bus_parent_class)->finalize (object);
 }
 
@@ -678,6 +786,7 @@ hd_bus_init (HdBus *self)
 {
   self->ops = g_async_queue_new_full ((GDestroyNotify) op_free);
   self->remote_online = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  g_mutex_init (&self->login_lock);
 }
 
 const char *
@@ -718,7 +827,8 @@ hd_bus_new (const char     *uri,
     }
   self->last_id = g_ascii_strtoll (PQgetvalue (r, 0, 0), NULL, 10);
   PQclear (r);
-  PQfinish (conn);
+  /* Kept for the login throttle's count. */
+  self->login_conn = conn;
 
   self->service = service;
   self->context = hd_core_of (service) ? g_main_context_ref (hd_core_get_context (hd_core_of (service)))
@@ -729,6 +839,9 @@ hd_bus_new (const char     *uri,
   /* One login throttle for all the servers. */
   self->throttle = hd_chat_service_get_login_throttle (service);
   if (self->throttle != NULL)
-    hd_login_throttle_set_mirror (self->throttle, on_throttle, self);
+    {
+      hd_login_throttle_set_mirror (self->throttle, on_throttle, self);
+      hd_login_throttle_set_shared (self->throttle, &login_shared, self);
+    }
   return g_steal_pointer (&self);
 }

@@ -18,7 +18,11 @@ G_BEGIN_DECLS
  * HD_BUS_LEASE_RENEW_SECONDS, valid for HD_BUS_LEASE_SECONDS) and one row
  * per user holding a socket on it in hd_presence.  A user is online
  * elsewhere while a live server (lease not expired) has their row, so a
- * server that dies takes its users offline within lease + renewal. */
+ * server that dies takes its users offline within lease + renewal.
+ *
+ * The login throttle counts in hd_login_attempts (a third connection, used
+ * from the core thread): a place is reserved under the login's advisory
+ * lock, so simultaneous attempts on several servers share one count. */
 
 #define HD_BUS_LEASE_SECONDS        30
 #define HD_BUS_LEASE_RENEW_SECONDS  5
@@ -26,7 +30,7 @@ G_BEGIN_DECLS
 #define HD_TYPE_BUS (hd_bus_get_type ())
 G_DECLARE_FINAL_TYPE (HdBus, hd_bus, HD, BUS, GObject)
 
-/* Connects (two connections: writer and listener) and starts the threads;
+/* Connects (writer, listener, login throttle) and starts the threads;
  * registers itself on @service. */
 HdBus      *hd_bus_new           (const char     *uri,
                                   HdChatService  *service,

@@ -37,7 +37,7 @@ struct _HdStorePg
 /* And servers started together with --seed-demo seed it once. */
 #define SEED_LOCK_KEY "7203551020"
 
-#define HD_STORE_PG_SCHEMA_VERSION 5
+#define HD_STORE_PG_SCHEMA_VERSION 6
 
 /* migrations[i] takes the schema from version i to i + 1.  Version 1 is
  * the SQLite store's version 2 (transcripts derived from messages,
@@ -182,6 +182,16 @@ static const char *migrations[] = {
   "  chat_id BIGINT NOT NULL REFERENCES chats(id),"
   "  sent_at BIGINT NOT NULL);"
   "CREATE INDEX transcript_mails_chat ON transcript_mails(chat_id, sent_at);",
+
+  /* 5 → 6: the login throttle of every server (backend/bus/hd-bus.c):
+   * a row per check under way (failed_at NULL) or failed, per login. */
+  "CREATE TABLE hd_login_attempts ("
+  "  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+  "  login TEXT NOT NULL,"
+  "  server_id TEXT NOT NULL,"
+  "  reserved_at BIGINT NOT NULL,"
+  "  failed_at BIGINT);"
+  "CREATE INDEX hd_login_attempts_login ON hd_login_attempts(login);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == HD_STORE_PG_SCHEMA_VERSION);

@@ -46,7 +46,7 @@ class PostgresTest(unittest.TestCase):
         for t in threads:
             t.join(60)
         self.assertEqual(errors, [])
-        self.assertEqual(self.pg.psql(uri, 'SELECT version FROM hd_schema').strip(), '5')
+        self.assertEqual(self.pg.psql(uri, 'SELECT version FROM hd_schema').strip(), '6')
         self.assertEqual(self.pg.psql(uri, 'SELECT count(*) FROM hd_schema').strip(), '1')
         for s in servers:
             status, health = Api(s).get('/health')
@@ -91,7 +91,7 @@ class PostgresTest(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(self.pg.psql(uri, 'SELECT version FROM hd_schema').strip(), '1')
         s = self.server(uri)
-        self.assertEqual(self.pg.psql(uri, 'SELECT version FROM hd_schema').strip(), '5')
+        self.assertEqual(self.pg.psql(uri, 'SELECT version FROM hd_schema').strip(), '6')
 
         carol = Api(s).login('carol')
         tina = Api(s).login('tina')
