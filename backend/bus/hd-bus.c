@@ -465,13 +465,26 @@ listener_main (gpointer data)
             simple (conn, "LISTEN hd_bus");
           woken = TRUE;
         }
-      else if (poll (&pfd, 1, 250) > 0)
+      else
         {
-          PQconsumeInput (conn);
+          /* A notification that came while the last pass ran its queries
+           * was read into libpq's buffer then: the socket has nothing more
+           * to say about it, so look there before waiting on the socket
+           * (else it waited for the next notification or the periodic
+           * check, up to HD_BUS_LEASE_RENEW_SECONDS). */
           while ((n = PQnotifies (conn)) != NULL)
             {
               woken = TRUE;
               PQfreemem (n);
+            }
+          if (!woken && poll (&pfd, 1, 250) > 0)
+            {
+              PQconsumeInput (conn);
+              while ((n = PQnotifies (conn)) != NULL)
+                {
+                  woken = TRUE;
+                  PQfreemem (n);
+                }
             }
         }
 
