@@ -44,8 +44,7 @@ class ServerTestCase(unittest.TestCase):
     def _cleanup(self):
         for ev in self._events:
             ev.close(settle=False)
-        outcome = getattr(self, '_outcome', None)
-        failed = outcome is not None and not outcome.success
+        failed = self._failed()
         if self.srv is not None:
             if failed:
                 sys.stderr.write('\n--- helpdesk-server stderr ---\n%s\n'
@@ -53,6 +52,18 @@ class ServerTestCase(unittest.TestCase):
             self.srv.close()
         if self.sink:
             self.sink.stop()
+
+    def _failed(self):
+        """Whether this test has failed so far (Python 3.11 reports a
+        failure to the result at once and leaves _outcome.success True)."""
+        outcome = getattr(self, '_outcome', None)
+        if outcome is None:
+            return False
+        if not outcome.success:
+            return True
+        result = getattr(outcome, 'result', None)
+        return any(test is self for test, _ in
+                   getattr(result, 'errors', []) + getattr(result, 'failures', []))
 
     # --- people -----------------------------------------------------------
 
