@@ -17,10 +17,9 @@ hd_fail (GError      **error,
 }
 
 /* What the service's other files (hd-notes.c, hd-queue.c, hd-rating.c,
- * hd-attachments.c) use of its core: rendering as someone sees it, the
- * visibility rules, and the event queue (held until the commit).  A
- * viewer is (@viewer_id, @staff): staff see every field; a customer sees
- * other people without their email and login. */
+ * hd-attachments.c, …) use of its core: the visibility rules and the
+ * typed events (held until the commit; the door writes their frames).
+ * They return records, as the core does; none writes JSON. */
 
 /* note.created/note.updated of @note on @request: as staff and as the
  * request's customer see it (the subscribers of the request hear it too). */
@@ -39,18 +38,6 @@ void       hd_chat_service_emit_chat_event     (HdChatService  *self,
                                                 const char     *type,
                                                 GArray         *recipients,
                                                 const HdChatRecord   *chat);
-void       hd_chat_service_render_chat_to      (HdChatService  *self,
-                                                GString        *out,
-                                                const HdChatRecord   *chat,
-                                                gint64          viewer_id,
-                                                gboolean        staff);
-/* @author may be NULL (looked up). */
-void       hd_chat_service_render_message_to   (HdChatService  *self,
-                                                GString        *out,
-                                                const HdMessageRecord *message,
-                                                const HdUserRecord   *author,
-                                                gint64          viewer_id,
-                                                gboolean        staff);
 gboolean   hd_chat_service_get_member_chat     (HdChatService  *self,
                                                 const HdUserRecord   *caller,
                                                 gint64          chat_id,
@@ -86,9 +73,6 @@ gboolean  hd_chat_service_private_reachable          (HdChatService  *self,
 /* Someone of @team_id who could answer now (hd_policy_reachable ()). */
 gboolean  hd_chat_service_private_team_has_reachable (HdChatService  *self,
                                                       gint64          team_id);
-char     *hd_chat_service_private_chat_text          (HdChatService  *self,
-                                                      const HdChatRecord   *chat,
-                                                      const HdUserRecord   *caller);
 gboolean  hd_chat_service_private_add_system_message (HdChatService  *self,
                                                       const HdChatRecord   *chat,
                                                       gint64          actor_id,

@@ -54,7 +54,6 @@ struct _HdChatService
   guint            command_events;
   /* rendering: the users it named (id → HdUserRecord), a user at hand */
   GHashTable         *render_users;
-  guint               render_depth;
   const HdUserRecord *render_known;
   HdUserRecord        render_known_copy;
   HdTeamRecord       *render_team;
@@ -244,8 +243,6 @@ resolve_team (gpointer data,
   HdChatService *self = data;
 
   g_clear_pointer (&self->render_team, hd_team_record_free);
-  g_clear_pointer (&self->render_comment, g_free);
-  g_clear_pointer (&self->render_attachment, hd_attachment_record_free);
   self->render_team = hd_store_team_get (self->store, id, NULL);
   return self->render_team;
 }
@@ -304,65 +301,15 @@ view_of (HdChatService *self,
   return view;
 }
 
-static void
-render_begin (HdChatService      *self,
-              const HdUserRecord *known)
-{
-  if (self->render_depth++ == 0)
-    {
-      /* (Emptying an empty table with a destroy function still allocates.) */
-      if (g_hash_table_size (self->render_users) > 0)
-        g_hash_table_remove_all (self->render_users);
-      self->render_known = known;
-    }
-}
-
-static void
-render_end (HdChatService *self)
-{
-  if (--self->render_depth == 0)
-    self->render_known = NULL;
-}
-
-static void
-render_chat (HdChatService      *self,
-             GString            *out,
-             const HdChatRecord *c,
-             Viewer              viewer)
-{
-  HdWireView view = view_of (self, viewer);
-
-  render_begin (self, NULL);
-  hd_wire_write_chat (out, c, &view);
-  render_end (self);
-}
-
-/* @author: the message's author when at hand (else looked up). */
-static void
-render_message (HdChatService         *self,
-                GString               *out,
-                const HdMessageRecord *m,
-                const HdUserRecord    *author,
-                Viewer                 viewer)
-{
-  HdWireView view = view_of (self, viewer);
-
-  render_begin (self, author);
-  hd_wire_write_message (out, m, &view);
-  render_end (self);
-}
-
 HdWireView
 hd_chat_service_view (HdChatService      *self,
                       const HdUserRecord *viewer,
                       const HdUserRecord *known)
 {
-  if (self->render_depth == 0)
-    {
-      if (g_hash_table_size (self->render_users) > 0)
-        g_hash_table_remove_all (self->render_users);
-      self->render_known = known;
-    }
+  /* (Emptying an empty table with a destroy function still allocates.) */
+  if (g_hash_table_size (self->render_users) > 0)
+    g_hash_table_remove_all (self->render_users);
+  self->render_known = known;
   return view_of (self, viewer ? viewer_of (viewer) : staff_view);
 }
 
@@ -2187,27 +2134,6 @@ hd_chat_service_emit_chat_event (HdChatService *self,
   emit_chat (self, type, recipients, chat);
 }
 
-void
-hd_chat_service_render_chat_to (HdChatService *self,
-                                GString       *out,
-                                const HdChatRecord  *chat,
-                                gint64         viewer_id,
-                                gboolean       staff)
-{
-  render_chat (self, out, chat, (Viewer) { viewer_id, staff });
-}
-
-void
-hd_chat_service_render_message_to (HdChatService   *self,
-                                   GString         *out,
-                                   const HdMessageRecord *message,
-                                   const HdUserRecord    *author,
-                                   gint64           viewer_id,
-                                   gboolean         staff)
-{
-  render_message (self, out, message, author, (Viewer) { viewer_id, staff });
-}
-
 gboolean
 hd_chat_service_get_member_chat (HdChatService  *self,
                                  const HdUserRecord   *caller,
@@ -2277,17 +2203,6 @@ hd_chat_service_private_team_has_reachable (HdChatService *self,
                                             gint64         team_id)
 {
   return team_has_reachable (self, team_id);
-}
-
-char *
-hd_chat_service_private_chat_text (HdChatService *self,
-                                   const HdChatRecord  *chat,
-                                   const HdUserRecord  *caller)
-{
-  GString *out = g_string_new (NULL);
-
-  render_chat (self, out, chat, viewer_of (caller));
-  return g_string_free (out, FALSE);
 }
 
 /* A system message in @chat (active), caused by @actor: stored with the
