@@ -6,21 +6,39 @@
 G_BEGIN_DECLS
 
 /* The real helpdesk-server ($HD_SERVER_BIN) on a free port with its own
- * database in a temporary directory, seeded with the demo data. */
-typedef struct {
+ * database, seeded with the demo data.
+ *
+ * The store comes from the environment, as for tests/integration/hdtest.py:
+ * SQLite (a file in a temporary directory) by default; with
+ * HD_TEST_STORE=postgresql a fresh database in the cluster of
+ * HD_TEST_PG_URI (tests/integration/with_pg.py starts one); with
+ * HD_TEST_SERVERS=2 as well (suite cluster2), a second server (->twin) on
+ * the same database.  Every launch checks that GET /health names the store
+ * asked for, on each process. */
+typedef struct _HdTestServer HdTestServer;
+struct _HdTestServer {
   GSubprocess *process;
   char *tmpdir;
-  char *database;
+  char *database;   /* a file, or a postgresql:// URI */
+  char *store;      /* what GET /health must say: "sqlite" or "postgresql" */
   char *address;
   guint port;
   char *url;        /* http://ADDR:PORT/ */
-} HdTestServer;
+  HdTestServer *twin;   /* the second server on the same database, or NULL */
+  guint turn;
+};
 
-HdTestServer *hd_test_server_start   (void);
-/* SIGKILL, then start again on the same address, port and database. */
-void          hd_test_server_kill9   (HdTestServer *server);
-void          hd_test_server_launch  (HdTestServer *server);
-void          hd_test_server_free    (HdTestServer *server);
+HdTestServer *hd_test_server_start    (void);
+/* The URL the next client should use: this server's, or with a twin this
+ * one's and the twin's in turn (first, second, first…), so that in a test
+ * the second client logged in (mostly the customer when a technician came
+ * first) is on the other server. */
+const char   *hd_test_server_next_url (HdTestServer *server);
+/* SIGKILL, then start again on the same address, port and database (both
+ * servers with a twin). */
+void          hd_test_server_kill9    (HdTestServer *server);
+void          hd_test_server_launch   (HdTestServer *server);
+void          hd_test_server_free     (HdTestServer *server);
 
 /* Runs the default main context until @cond returns TRUE; fails the test
  * after @timeout_ms. */

@@ -20,7 +20,7 @@ static HdClient *
 login (HdTestServer *server,
        const char   *who)
 {
-  g_autoptr(HdClient) client = hd_client_new (server->url);
+  g_autoptr(HdClient) client = hd_client_new (hd_test_server_next_url (server));
   g_autoptr(GAsyncResult) res = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(HdUser) user = NULL;

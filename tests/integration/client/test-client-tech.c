@@ -24,7 +24,7 @@ static HdSession *
 start_session (HdTestServer *server,
                const char   *who)
 {
-  g_autoptr(HdClient) client = hd_client_new (server->url);
+  g_autoptr(HdClient) client = hd_client_new (hd_test_server_next_url (server));
   g_autoptr(GAsyncResult) res = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(HdUser) user = NULL;

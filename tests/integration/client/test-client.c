@@ -33,7 +33,7 @@ static HdClient *
 login (HdTestServer *server,
        const char   *who)
 {
-  g_autoptr(HdClient) client = hd_client_new (server->url);
+  g_autoptr(HdClient) client = hd_client_new (hd_test_server_next_url (server));
   g_autoptr(GAsyncResult) res = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(HdUser) user = NULL;
@@ -747,7 +747,7 @@ test_unauthorized (void)
 {
   HdTestServer *server = hd_test_server_start ();
   g_autoptr(HdSession) tina = start_session (server, "tina");
-  g_autoptr(HdClient) other = hd_client_new (server->url);
+  g_autoptr(HdClient) other = hd_client_new (hd_test_server_next_url (server));
   g_autoptr(GAsyncResult) res = NULL;
   g_autoptr(GError) error = NULL;
   gboolean unauthorized = FALSE;
