@@ -167,10 +167,12 @@ static void
 test_customer_flow (void)
 {
   HdTestServer *server = hd_test_server_start ();
+  /* With two servers: Tina and the admin on the first, the customers on
+   * the second. */
   g_autoptr(HdSession) tina = start_session (server, "tina");
   g_autoptr(HdSession) carol = start_session (server, "carol");
-  g_autoptr(HdSession) chris = start_session (server, "chris");
   g_autoptr(HdSession) admin = start_session (server, "admin");
+  g_autoptr(HdSession) chris = start_session (server, "chris");
   g_autoptr(JsonNode) made = NULL;
   g_autoptr(HdChat) a = NULL;
   g_autoptr(HdChat) b = NULL;

@@ -164,9 +164,10 @@ static void
 test_transfer (void)
 {
   HdTestServer *server = hd_test_server_start ();
+  /* With two servers: Tina and Theo on the first, Carol on the second. */
   g_autoptr(HdSession) tina = start_session (server, "tina");
-  g_autoptr(HdSession) theo = start_session (server, "theo");
   g_autoptr(HdSession) carol = start_session (server, "carol");
+  g_autoptr(HdSession) theo = start_session (server, "theo");
   g_autoptr(GListModel) offered = NULL;
   g_autoptr(GAsyncResult) res = NULL;
   g_autoptr(GError) error = NULL;

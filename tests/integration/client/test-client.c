@@ -801,6 +801,8 @@ test_coalesced_presence (void)
   g_assert_no_error (error);
   second_id = json_object_get_int_member (json_node_get_object (created), "id");
 
+  /* With two servers: the admin and Tina on the first, Carol and Theo on
+   * the second (one presence change crosses, one does not). */
   carol = start_session (server, "carol");
   tina = start_session (server, "tina");
   theo = start_session (server, "theo");
