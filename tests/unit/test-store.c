@@ -3,6 +3,7 @@
 #include "hd-store.h"
 #include "store-fixture.h"
 
+#include <glib/gstdio.h>
 #include <sqlite3.h>
 #include <string.h>
 
@@ -480,6 +481,87 @@ test_newer_schema_refused (void)
   fixture_remove_dir (dir);
 }
 
+static goffset
+file_size (const char *path)
+{
+  GStatBuf st;
+
+  return g_stat (path, &st) == 0 ? (goffset) st.st_size : -1;
+}
+
+/* Waits (up to 30 s) for the checkpoint thread to copy the WAL into the
+ * database file, which then grows past @than and stays the same size over
+ * two checkpoint intervals (the copy is done). */
+static goffset
+wait_for_checkpoint (const char *path,
+                     goffset     than)
+{
+  goffset size = -1;
+
+  for (int i = 0; i < 3000 && file_size (path) <= than; i++)
+    g_usleep (10 * 1000);
+  for (int i = 0; i < 30 && size != file_size (path); i++)
+    {
+      size = file_size (path);
+      g_usleep (1200 * 1000);
+    }
+  return size;
+}
+
+static void
+write_messages (Fixture *f,
+                gint64   chat_id,
+                gint64   author_id,
+                int      from,
+                int      n)
+{
+  g_autofree char *body = g_strnfill (1000, 'x');
+
+  for (int i = from; i < from + n; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *cid = g_strdup_printf ("w-%d", i);
+      gboolean created = FALSE;
+      g_autoptr(HdMessageRecord) m = hd_store_message_add (f->store, chat_id, author_id, body, cid,
+                                                           1000 + i, &created, &error);
+
+      g_assert_no_error (error);
+      g_assert_true (created);
+    }
+}
+
+/* The WAL is checkpointed while the server runs (no autocheckpoint on the
+ * writer: a thread of the store does it) and then starts over, so it does
+ * not grow with every message for as long as the server runs. */
+static void
+test_wal_checkpointed (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(HdUserRecord) carol = make_user (f->store, "carol", HD_ROLE_CUSTOMER);
+  g_autoptr(HdUserRecord) tina = make_user (f->store, "tina", HD_ROLE_TECHNICIAN);
+  HdChatRecord chat = make_active_chat (f->store, carol, tina);
+  g_autofree char *wal = g_strconcat (f->path, "-wal", NULL);
+  goffset db_size, wal_first;
+
+  /* Round 1: 200 messages of 1,000 bytes go to the WAL, then into the
+   * database file. */
+  db_size = file_size (f->path);
+  write_messages (f, chat.id, carol->id, 0, 200);
+  wal_first = file_size (wal);
+  g_assert_cmpint (wal_first, >, 200 * 1000);
+  db_size = wait_for_checkpoint (f->path, db_size);
+  g_assert_cmpint (db_size, >, 200 * 1000);
+
+  /* Rounds 2 and 3: the WAL starts over each time, in the space it has. */
+  for (int round = 1; round <= 2; round++)
+    {
+      write_messages (f, chat.id, tina->id, round * 200, 200);
+      db_size = wait_for_checkpoint (f->path, db_size);
+    }
+  g_assert_cmpint (db_size, >, 3 * 200 * 1000);
+  g_assert_cmpint (file_size (wal), <, wal_first + wal_first / 2);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -494,6 +576,7 @@ main (int   argc,
   ADD ("/store/tokens", test_tokens);
   ADD ("/store/mail-limit", test_mail_limit);
   ADD ("/store/requests-and-teams", test_requests_and_teams);
+  ADD ("/store/wal-checkpointed", test_wal_checkpointed);
   g_test_add_func ("/store/migrate-v1", test_migrate_v1);
   g_test_add_func ("/store/newer-schema-refused", test_newer_schema_refused);
 
