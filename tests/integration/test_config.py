@@ -2,7 +2,14 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """--config FILE: the server's options from a key file ([server], keys named
 like the long options), the command line winning over the file; a bad file
-is a usage error (exit 2) naming the file; GET /health names the store."""
+is a usage error (exit 2) naming the file; GET /health names the store.
+
+The databases are the run's store: SQLite files in the test's folder, or
+with HD_TEST_STORE=postgresql fresh databases in the test's PostgreSQL
+cluster (hdpg.py), named by a database = postgresql://... key like any other
+option.  With HD_TEST_SERVERS=2 (suite cluster2) a second server is started
+from the same file (its port given on the command line, which wins) and must
+serve the same helpdesk: a token from the first works on the second."""
 
 import os
 import socket
@@ -10,16 +17,16 @@ import subprocess
 import unittest
 import uuid
 
-from hdtest import Api, Server, free_port, server_bin
+from hdtest import Api, Server, free_port, server_bin, servers_wanted
 
 
 class ConfigServer(Server):
-    """A server started with exactly the given arguments (no --port 0 or
-    --database of its own)."""
+    """One server started with exactly the given arguments (no --port 0 or
+    --database of its own, no twin: the test starts a second one itself)."""
 
     def __init__(self, args, **kw):
         self.args = list(args)
-        super().__init__(start=False, **kw)
+        super().__init__(start=False, database='(given in args)', servers=1, **kw)
 
     def command(self):
         return [server_bin()] + self.args
@@ -33,6 +40,41 @@ class ConfigTest(unittest.TestCase):
 
     def path(self, name):
         return os.path.join(self.dir._tmp, name)
+
+    @property
+    def store(self):
+        return self.dir.store
+
+    def database(self, name):
+        """A database of the run's store that nothing created yet: a SQLite
+        file's path, or a new empty PostgreSQL database's URI."""
+        if self.store == 'sqlite':
+            return self.path(name + '.db')
+        import hdpg
+        return hdpg.shared_cluster().create_database()
+
+    def has_schema(self, database):
+        """Whether a server has created its tables in the database."""
+        if self.store == 'sqlite':
+            return os.path.exists(database)
+        import hdpg
+        return hdpg.shared_cluster().psql(
+            database, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").strip() != '0'
+
+    def twin(self, srv, args):
+        """In cluster2: a second server from the same arguments on a port of
+        its own (the command line wins over the file), sharing the first's
+        database: the token of a login on the first works on it."""
+        if servers_wanted() < 2:
+            return
+        other = self.start(args + ['--port', '0'])
+        self.assertNotEqual(other.port, srv.port)
+        tina = Api(srv).login('tina')
+        status, me = Api(other, tina.token).get('/me')
+        self.assertEqual(status, 200, me)
+        self.assertEqual(me['login'], 'tina')
+        status, health = Api(other).get('/health')
+        self.assertEqual((status, health.get('store')), (200, self.store), health)
 
     def write_config(self, text, name='server.conf'):
         p = self.path(name)
@@ -57,24 +99,25 @@ class ConfigTest(unittest.TestCase):
 
     def test_file_alone_sets_every_option(self):
         port = free_port()
-        db = self.path('from-file.db')
+        db = self.database('from-file')
         conf = self.write_config('# comment\n[server]\nlisten = 127.0.0.1\n'
                                  'port = %d\ndatabase = %s\nseed-demo = true\n' % (port, db))
         srv = self.start(['--config', conf])
         self.assertEqual(srv.port, port)
-        self.assertTrue(os.path.exists(db))
+        self.assertTrue(self.has_schema(db))
         # seed-demo = true: the demo people are there.
         tina = Api(srv).login('tina')
         self.assertEqual(tina.user['login'], 'tina')
         status, health = Api(srv).get('/health')
         self.assertEqual(status, 200, health)
         self.assertEqual(health['status'], 'ok')
-        self.assertEqual(health['store'], 'sqlite')
+        self.assertEqual(health['store'], self.store)
+        self.twin(srv, ['--config', conf])
 
     def test_command_line_wins(self):
         port = free_port()
-        db_file = self.path('from-file.db')
-        db_cli = self.path('from-cli.db')
+        db_file = self.database('from-file')
+        db_cli = self.database('from-cli')
         conf = self.write_config('[server]\nport = %d\ndatabase = %s\nseed-demo = true\n'
                                  % (port, db_file))
         # Before and after --config: the command line wins either way.
@@ -82,13 +125,14 @@ class ConfigTest(unittest.TestCase):
                      ['--port=0', '--database=' + db_cli, '--config=' + conf]):
             srv = self.start(args)
             self.assertNotEqual(srv.port, port)
-            self.assertTrue(os.path.exists(db_cli))
-            self.assertFalse(os.path.exists(db_file))
+            self.assertTrue(self.has_schema(db_cli))
+            self.assertFalse(self.has_schema(db_file))
             Api(srv).login('tina')      # seed-demo still came from the file
+            self.twin(srv, args)
             self.assertEqual(srv.stop(), 0)
 
     def test_false_boolean_in_file(self):
-        db = self.path('empty.db')
+        db = self.database('empty')
         conf = self.write_config('[server]\nport = 0\ndatabase = %s\nseed-demo = false\n' % db)
         srv = self.start(['--config', conf])
         status, body = Api(srv).post('/session', {'login': 'tina', 'password': 'demo'}, auth=False)
@@ -97,6 +141,8 @@ class ConfigTest(unittest.TestCase):
         srv.stop()
         srv2 = self.start(['--config', conf, '--seed-demo'])
         Api(srv2).login('tina')
+        # (a second server without --seed-demo finds the people there)
+        self.twin(srv2, ['--config', conf])
 
     def test_bad_files_are_usage_errors(self):
         cases = {
@@ -111,7 +157,7 @@ class ConfigTest(unittest.TestCase):
             with self.subTest(what):
                 conf = self.write_config(text)
                 # No --port here: the command line would win over the file's.
-                rc, err = self.run_bad(['--config', conf, '--database', self.path('x.db')])
+                rc, err = self.run_bad(['--config', conf, '--database', self.database('x')])
                 self.assertEqual(rc, 2, err)
                 self.assertIn(needle, err)
         rc, err = self.run_bad(['--config', self.path('missing.conf')])
@@ -121,10 +167,11 @@ class ConfigTest(unittest.TestCase):
     def test_shipped_example_config(self):
         src = os.environ.get('HD_SOURCE_ROOT', os.path.join(os.path.dirname(__file__), '..', '..'))
         conf = os.path.join(src, 'data', 'helpdesk-server.conf')
-        srv = self.start(['--config', conf, '--port', '0', '--database', self.path('ex.db'),
-                          '--seed-demo'])
+        args = ['--config', conf, '--port', '0', '--database', self.database('ex'), '--seed-demo']
+        srv = self.start(args)
         self.assertEqual(srv.host, '127.0.0.1')
         Api(srv).login('tina')
+        self.twin(srv, args)
 
     def test_systemd_notify(self):
         """Type=notify: READY=1 once listening, STOPPING=1 on SIGTERM, on a
@@ -142,7 +189,7 @@ class ConfigTest(unittest.TestCase):
                 sock.settimeout(10)
                 os.environ['NOTIFY_SOCKET'] = env_value
                 try:
-                    srv = self.start(['--port', '0', '--database', self.path('n.db')])
+                    srv = self.start(['--port', '0', '--database', self.database('n')])
                 finally:
                     del os.environ['NOTIFY_SOCKET']
                 self.assertEqual(sock.recv(256), b'READY=1')
