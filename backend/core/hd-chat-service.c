@@ -30,7 +30,6 @@ struct _HdChatService
   HdMailer        *mailer;
   HdEventSink      sink;
   gpointer         sink_data;
-  HdEventWriter    writer;
   /* user id → TRUE while at least one of their sockets is open here */
   GHashTable      *online;
   /* … and while one is open on another live server (the bus says) */
@@ -161,14 +160,6 @@ hd_chat_service_set_event_sink (HdChatService *self,
 {
   self->sink = sink;
   self->sink_data = user_data;
-}
-
-void
-hd_chat_service_set_event_writer (HdChatService *self,
-                                  HdEventWriter  writer)
-{
-  /* May be set while the core thread runs (hd_hub_new ()). */
-  g_atomic_pointer_set (&self->writer, writer);
 }
 
 void
@@ -355,10 +346,19 @@ ids_add (GArray *ids,
 
 static void hd_event_free (HdEvent *event);
 
+/* The views hd_wire_event_frames () writes an event's frames through. */
+static HdWireView
+event_view (gpointer            service,
+            const HdUserRecord *viewer,
+            const HdUserRecord *known)
+{
+  return hd_chat_service_view (service, viewer, known);
+}
+
 /* Hands the event to the hub, or holds it until the open batch commits.
  * Takes @recipients.  The audience: @recipients, the subscribers of
- * @request_id, the presence audience of @presence_of (see HdEvent).  The
- * door's writer makes its frames now, once, from @data. */
+ * @request_id, the presence audience of @presence_of (see HdEvent).  Its
+ * frames are written now, once, from @data (common/hd-wire-event.c). */
 static void
 emit_to (HdChatService     *self,
          const char        *type,
@@ -367,10 +367,9 @@ emit_to (HdChatService     *self,
          gint64             presence_of,
          const HdEventData *data)
 {
-  HdEventWriter writer = g_atomic_pointer_get (&self->writer);
   HdEvent *event;
 
-  if (self->sink == NULL || writer == NULL ||
+  if (self->sink == NULL ||
       (recipients != NULL && recipients->len == 0 && request_id <= 0 && presence_of <= 0))
     {
       if (recipients)
@@ -387,7 +386,7 @@ emit_to (HdChatService     *self,
   event->presence_of = MAX (presence_of, 0);
   event->local_only = self->emitting_local_only;
   event->data = data;
-  writer (self, event);
+  hd_wire_event_frames (type, data, event_view, self, &event->staff_frame, &event->customer_frame);
   event->data = NULL;
 
   if (self->batch_depth > 0)

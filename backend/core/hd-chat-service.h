@@ -6,6 +6,7 @@
 #include "hd-auth.h"
 #include "hd-store.h"
 #include "hd-mailer.h"
+#include "hd-wire-event.h"
 
 G_BEGIN_DECLS
 
@@ -21,36 +22,11 @@ G_BEGIN_DECLS
 
 typedef struct _HdChatService HdChatService;
 
-/* What an event says, as records.  The door writes the frames from it
- * (HdEventWriter), once per event, before the fan-out: one text for
- * staff and, where it differs, one for customers (other people's email
- * and login left out). */
-typedef enum {
-  HD_EVENT_DATA_EMPTY,          /* {} */
-  HD_EVENT_DATA_CHAT,           /* @chat, as staff and as its customer see it */
-  HD_EVENT_DATA_MESSAGE,        /* @message (@user: its author when at hand), as
-                                 * staff and as @customer_id sees it */
-  HD_EVENT_DATA_PRESENCE,       /* @user (a technician), as staff and as customers see it */
-  HD_EVENT_DATA_NOTE,           /* @note, as staff and as @customer_id sees it */
-  HD_EVENT_DATA_NOTE_APPENDED,  /* @note (a transcript) without its body but @appended */
-  HD_EVENT_DATA_PRIVILEGES,     /* @privileges */
-  HD_EVENT_DATA_TYPING,         /* @chat_id, @user_id */
-} HdEventDataKind;
-
-/* Borrowed from the emitter: valid while the writer runs. */
-typedef struct {
-  HdEventDataKind        kind;
-  const HdChatRecord    *chat;
-  const HdMessageRecord *message;
-  const HdUserRecord    *user;
-  const HdNoteRecord    *note;
-  const char            *appended;
-  const HdPrivileges    *privileges;
-  gint64                 chat_id;
-  gint64                 user_id;
-  gint64                 customer_id;
-} HdEventData;
-
+/* What an event says is an HdEventData (common/hd-wire-event.h): records,
+ * from which the service writes the frames itself, once per event, when
+ * it emits it (hd_wire_event_frames ()): one text for staff and, where it
+ * differs, one for customers (other people's email and login left out).
+ * The door and the bus get the texts. */
 typedef struct {
   const char *type;          /* one of HD_EVENT_* */
   /* The audience, which the door resolves to sockets (contract v2: fan-out
@@ -64,8 +40,8 @@ typedef struct {
   GArray     *recipients;
   gint64      request_id;
   gint64      presence_of;
-  /* The records, while the writer runs (NULL after: an event delivered or
-   * come from another server carries its frames only). */
+  /* The records, while the frames are written (NULL after: an event
+   * delivered or come from another server carries its frames only). */
   const HdEventData *data;
   /* The whole frame {"type","data"}: one serialisation for staff ... */
   char       *staff_frame;
@@ -76,11 +52,6 @@ typedef struct {
    * works out its own from the shared presence). */
   gboolean    local_only;
 } HdEvent;
-
-/* Fills @event's staff_frame (and customer_frame) from its data, on the
- * core thread while the service runs (the door's: hd_hub_write_event ()). */
-typedef void (*HdEventWriter) (HdChatService *service,
-                               HdEvent       *event);
 
 typedef void (*HdEventSink) (const HdEvent *event,
                              gpointer       user_data);
@@ -94,10 +65,6 @@ HdStore       *hd_chat_service_get_store        (HdChatService  *self);
 void           hd_chat_service_set_event_sink   (HdChatService  *self,
                                                  HdEventSink     sink,
                                                  gpointer        user_data);
-/* Without a writer, events are dropped.  Safe to call while the core
- * thread runs. */
-void           hd_chat_service_set_event_writer (HdChatService  *self,
-                                                 HdEventWriter   writer);
 
 /* Group commit (driven by the core thread, hd-core.c): the commands
  * between batch_begin and batch_end share one transaction; each runs

@@ -373,98 +373,6 @@ sink (const HdEvent *event,
   hd_audience_deliver (self->audience, event);
 }
 
-/* {"type":@type,"data": — the frame's head. */
-static GString *
-frame_open (const char *type)
-{
-  GString *out = g_string_sized_new (512);
-
-  g_string_append (out, "{\"type\":");
-  hd_json_append_string (out, type);
-  g_string_append (out, ",\"data\":");
-  return out;
-}
-
-/* The event's data as @viewer (NULL: staff) sees it. */
-static void
-write_event_data (HdChatService      *service,
-                  GString            *out,
-                  const HdEventData  *d,
-                  const HdUserRecord *viewer)
-{
-  HdWireView view = hd_chat_service_view (service, viewer,
-                                          d->kind == HD_EVENT_DATA_MESSAGE ? d->user : NULL);
-
-  switch (d->kind)
-    {
-    case HD_EVENT_DATA_EMPTY:
-      g_string_append (out, "{}");
-      break;
-    case HD_EVENT_DATA_CHAT:
-      hd_wire_write_chat (out, d->chat, &view);
-      break;
-    case HD_EVENT_DATA_MESSAGE:
-      hd_wire_write_message (out, d->message, &view);
-      break;
-    case HD_EVENT_DATA_PRESENCE:
-      hd_wire_write_user (out, d->user, &view);
-      break;
-    case HD_EVENT_DATA_NOTE:
-      hd_wire_write_note_for (out, d->note, d->note->body, &view);
-      break;
-    case HD_EVENT_DATA_NOTE_APPENDED:
-      hd_wire_write_note_appended (out, d->note, d->appended);
-      break;
-    case HD_EVENT_DATA_PRIVILEGES:
-      hd_wire_write_privileges (out, d->privileges);
-      break;
-    case HD_EVENT_DATA_TYPING:
-      hd_wire_write_typing (out, d->chat_id, d->user_id);
-      break;
-    default:
-      g_assert_not_reached ();
-    }
-}
-
-void
-hd_hub_write_event (HdChatService *service,
-                    HdEvent       *event)
-{
-  const HdEventData *d = event->data;
-  GString *staff = frame_open (event->type);
-  gsize head = staff->len;
-  GString *customer;
-  HdUserRecord as_customer = { .role = HD_ROLE_CUSTOMER };
-
-  write_event_data (service, staff, d, NULL);
-  g_string_append_c (staff, '}');
-  event->staff_frame = g_string_free (staff, FALSE);
-
-  /* Customers see other people without email and login: a second text
-   * where people appear in it, kept only when it differs. */
-  switch (d->kind)
-    {
-    case HD_EVENT_DATA_CHAT:
-      as_customer.id = d->chat->customer_id;
-      break;
-    case HD_EVENT_DATA_MESSAGE:
-    case HD_EVENT_DATA_NOTE:
-      as_customer.id = d->customer_id;
-      break;
-    case HD_EVENT_DATA_PRESENCE:
-      break;
-    default:
-      return;
-    }
-  customer = frame_open (event->type);
-  write_event_data (service, customer, d, &as_customer);
-  g_string_append_c (customer, '}');
-  if (strcmp (customer->str + head, event->staff_frame + head) == 0)
-    g_string_free (customer, TRUE);
-  else
-    event->customer_frame = g_string_free (customer, FALSE);
-}
-
 static void
 audience_send (gpointer    sock,
                const char *frame,
@@ -525,7 +433,6 @@ hd_hub_new (HdCore *core)
   self->ws = hd_ws_loop_new (&limits, on_message, on_closed, self);
   self->audience = hd_audience_new (hd_core_get_service (core), audience_send, self);
   hd_core_set_event_sink (core, sink, self);
-  hd_chat_service_set_event_writer (hd_core_get_service (core), hd_hub_write_event);
   return self;
 }
 

@@ -30,10 +30,4 @@ void     hd_hub_close_all         (HdHub                   *self,
                                    const char              *reason);
 guint    hd_hub_get_n_connections (HdHub                   *self);
 
-/* The service's event writer (HdEventWriter; hd_hub_new () installs it):
- * writes @event's frames from its records, once per event, on the core
- * thread; the fan-out then only copies them to sockets. */
-void     hd_hub_write_event       (HdChatService           *service,
-                                   HdEvent                 *event);
-
 G_END_DECLS

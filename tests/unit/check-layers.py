@@ -8,7 +8,12 @@
 - only the store's files include an implementation's header or speak a
   database's API (sqlite3_*, PQ*);
 - the service and the store write no JSON: they return records, which
-  the routes (backend/api/) and the door write with common/hd-wire.h.
+  the routes (backend/api/) and the door write with common/hd-wire.h (an
+  event's frames: common/hd-wire-event.h, called by the service);
+- the dependencies point down: no file of core/ includes a header of the
+  layers above it (door/, api/, bus/), no file of store/ one of those or of
+  core/, and nothing installs a writer or other hook of an upper layer's
+  into the service (hd_chat_service_set_event_writer is gone).
 
 Usage: check-layers.py SOURCE_ROOT
 """
@@ -27,12 +32,26 @@ JSON_WRITE = re.compile(r'\b(hd_json_append_[a-z_]+|hd_json_error_body|hd_wire_w
                         r'hd_wire_frame|hd_wire_error_body|HD_JSON_(?:FIRST_)?KEY|'
                         r'hd_chat_service_render_[a-z_]+|hd_chat_service_private_chat_text)\s*\(')
 IMPL_HEADER = re.compile(r'#include\s+"hd-store-(sqlite|pg|impl)[^"]*\.h"')
+INCLUDE = re.compile(r'#include\s+"([^"]+)"')
+# What each lower layer must not include (the layers above it).
+ABOVE = {
+    'core': {'door', 'api', 'bus'},
+    'store': {'door', 'api', 'bus', 'core'},
+}
+EVENT_WRITER = re.compile(r'\bhd_chat_service_set_event_writer\b')
 
 
 def strip_comments(text):
     text = re.sub(r'/\*.*?\*/', lambda m: '\n' * m.group(0).count('\n'), text, flags=re.S)
     return re.sub(r'//[^\n]*', '', text)
 
+
+# header name -> the layer (folder of backend/) it belongs to
+header_layer = {}
+for folder, _, files in os.walk(backend):
+    for name in files:
+        if name.endswith('.h'):
+            header_layer[name] = os.path.relpath(folder, backend).split(os.sep)[0]
 
 problems = []
 for folder, _, files in os.walk(backend):
@@ -58,6 +77,13 @@ for folder, _, files in os.walk(backend):
                 m = JSON_WRITE.search(line)
                 if m:
                     problems.append(f'{where}: {m.group(1)} (): JSON written in {layer}/')
+            m = INCLUDE.search(line)
+            if m and header_layer.get(m.group(1)) in ABOVE.get(layer, ()):
+                problems.append(f'{where}: {layer}/ includes {m.group(1)} of '
+                                f'{header_layer[m.group(1)]}/, a layer above it')
+            if EVENT_WRITER.search(line):
+                problems.append(f'{where}: an event writer installed into the service '
+                                '(the service writes its events with common/hd-wire-event.h)')
             if layer != 'store':
                 m = DB_API.search(line)
                 if m and layer != 'bus':
