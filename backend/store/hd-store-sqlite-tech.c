@@ -342,10 +342,14 @@ sqlite_search (HdStoreSqlite     *self,
                guint              limit,
                GError           **error)
 {
-  sqlite3_stmt *s = stmt (self, search_sql (filter), error);
+  sqlite3_stmt *s;
   GPtrArray *list;
   int rc;
 
+  /* The messages of the last second are not in the index yet. */
+  if (!hd_store_sqlite_search_flush (self, TRUE, error))
+    return NULL;
+  s = stmt (self, search_sql (filter), error);
   if (s == NULL)
     return NULL;
   bind_text (s, 1, query);

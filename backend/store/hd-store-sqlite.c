@@ -20,6 +20,7 @@ struct _HdStoreSqlite
   GHashTable *stmts;
   guint       tx_depth;
   gboolean    tx_failed;
+  gint64      search_flushed_at;   /* monotonic µs */
 
   /* WAL checkpoints (which fsync) run on their own thread and connection,
    * so that a commit on the main loop never waits for one. */
@@ -39,6 +40,9 @@ struct _HdStoreSqlite
 };
 
 #define CHECKPOINT_INTERVAL_USEC (500 * 1000)
+/* Messages wait in search_pending at most this long (or until a search)
+ * before they go into the full-text index. */
+#define SEARCH_FLUSH_USEC (1000 * 1000)
 /* The WAL starts over once it holds this many frames (32 MiB) ... */
 #define WAL_RESTART_FRAMES 8192
 /* ... as soon as the checkpoint thread has copied all but this many. */
@@ -312,13 +316,24 @@ sqlite_begin (HdStoreSqlite  *self,
   return TRUE;
 }
 
-/* Indexes the messages the batch added (search_pending, filled by the
- * messages' trigger) in one statement, outside every savepoint. */
-static gboolean
-search_flush (HdStoreSqlite  *self,
-              GError        **error)
+/* Indexes the messages waiting in search_pending (filled by the messages'
+ * trigger) in one statement, outside every savepoint.  A commit does it
+ * once a second, a search before it reads: every FTS5 insert writes a
+ * segment (its data, index, doc size, structure and averages: half the
+ * pages of a commit of one message), so indexing in a commit of its own
+ * per batch doubled what each commit writes and fsyncs. */
+gboolean
+hd_store_sqlite_search_flush (HdStoreSqlite  *self,
+                              gboolean        now,
+                              GError        **error)
 {
-  sqlite3_stmt *s = stmt (self,
+  sqlite3_stmt *s;
+  gint64 t = g_get_monotonic_time ();
+
+  if (!now && t - self->search_flushed_at < SEARCH_FLUSH_USEC)
+    return TRUE;
+  self->search_flushed_at = t;
+  s = stmt (self,
                           "INSERT INTO search_index (rowid, text, request_id, chat_id, message_id, created_at)"
                           "  SELECT m.id * 4, m.body, c.request_id, m.chat_id, m.id, m.created_at"
                           "  FROM search_pending p JOIN messages m ON m.id = p.message_id"
@@ -356,7 +371,7 @@ sqlite_commit (HdStoreSqlite  *self,
     }
 
   s = NULL;
-  if (search_flush (self, error))
+  if (hd_store_sqlite_search_flush (self, FALSE, error))
     s = stmt (self, "COMMIT", error);
   if (s == NULL || !step_done (self, s, "commit", error))
     {

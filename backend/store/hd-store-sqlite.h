@@ -57,6 +57,11 @@ col_text (sqlite3_stmt *s,
 void          hd_store_sqlite_tech_class_init (HdStoreClass  *klass);
 
 sqlite3      *hd_store_private_db            (HdStoreSqlite  *self);
+/* Puts the messages waiting for the full-text index into it: at once when
+ * @now, else if a second has passed since the last time. */
+gboolean      hd_store_sqlite_search_flush   (HdStoreSqlite  *self,
+                                              gboolean        now,
+                                              GError        **error);
 /* A cached prepared statement for @sql (a string literal: cached by its
  * address). */
 sqlite3_stmt *hd_store_private_stmt          (HdStoreSqlite  *self,
