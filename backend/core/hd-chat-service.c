@@ -51,6 +51,11 @@ struct _HdChatService
   /* the command running inside the batch (hd-core.c) */
   gboolean         command_open;
   guint            command_events;
+  /* messages queued by hd_chat_service_post_message_later () whose store
+   * answer has not been handled; TRUE while handling them */
+  GQueue           later_posts;
+  guint            later_pending;
+  gboolean         syncing;
   /* rendering: the users it named (id → HdUserRecord), a user at hand */
   GHashTable         *render_users;
   const HdUserRecord *render_known;
@@ -59,6 +64,9 @@ struct _HdChatService
   char               *render_comment;
   HdAttachmentRecord *render_attachment;
 };
+
+typedef struct _LaterPost LaterPost;
+static void later_post_free (LaterPost *lp);
 
 typedef struct {
   HdChatRecord  chat;
@@ -107,6 +115,7 @@ hd_chat_service_finalize (GObject *object)
   g_ptr_array_unref (self->held_events);
   g_hash_table_unref (self->batch_chats);
   g_hash_table_unref (self->batch_users);
+  g_queue_clear_full (&self->later_posts, (GDestroyNotify) later_post_free);
   g_hash_table_unref (self->render_users);
   g_clear_pointer (&self->render_team, hd_team_record_free);
   g_clear_pointer (&self->render_comment, g_free);
@@ -345,6 +354,28 @@ ids_add (GArray *ids,
 }
 
 static void hd_event_free (HdEvent *event);
+static void later_resolve (HdChatService *self);
+
+/* Handles the answers of the messages queued by
+ * hd_chat_service_post_message_later () (their events, their transcript
+ * lines).  Their events belong to the commands that queued them: a
+ * command that has emitted nothing yet and fails later does not take them
+ * back with its own. */
+static void
+service_sync (HdChatService *self)
+{
+  gboolean own_nothing;
+
+  if ((self->later_pending == 0 && g_queue_is_empty (&self->later_posts)) || self->syncing)
+    return;
+  own_nothing = self->command_events == self->held_events->len;
+  self->syncing = TRUE;
+  later_resolve (self);
+  hd_store_sync (self->store);
+  self->syncing = FALSE;
+  if (own_nothing)
+    self->command_events = self->held_events->len;
+}
 
 /* The views hd_wire_event_frames () writes an event's frames through. */
 static HdWireView
@@ -369,6 +400,9 @@ emit_to (HdChatService     *self,
 {
   HdEvent *event;
 
+  /* Events go out in the order things happened: the queued messages'
+   * first. */
+  service_sync (self);
   if (self->sink == NULL ||
       (recipients != NULL && recipients->len == 0 && request_id <= 0 && presence_of <= 0))
     {
@@ -460,7 +494,12 @@ hd_chat_service_batch_end (HdChatService *self)
   g_autoptr(GPtrArray) events = NULL;
   gboolean ok;
 
-  if (self->batch_depth == 0 || --self->batch_depth > 0)
+  if (self->batch_depth == 0)
+    return TRUE;
+  /* The queued messages, while the batch's caches still hold. */
+  if (self->batch_depth == 1)
+    service_sync (self);
+  if (--self->batch_depth > 0)
     return TRUE;
 
   flush_transcripts (self);
@@ -493,6 +532,10 @@ hd_chat_service_command_begin (HdChatService *self,
 {
   g_autoptr(GError) error = NULL;
 
+  /* The queued messages are done before anything else may read or roll
+   * back. */
+  if (!hot)
+    service_sync (self);
   self->command_events = self->held_events->len;
   /* What earlier messages added to transcripts is written before a command
    * that may read it (or be rolled back). */
@@ -1901,6 +1944,188 @@ hd_chat_service_list_messages (HdChatService       *self,
   return hd_store_messages_list (self->store, chat_id, after < 0 ? 0 : after, limit, more, error);
 }
 
+/* What hd_chat_service_post_message () checks before the store. */
+static gboolean
+post_check (HdChatService       *self,
+            const HdUserRecord  *caller,
+            gint64               chat_id,
+            const char          *body,
+            const char          *client_id,
+            HdChatRecord        *chat,
+            GError             **error)
+{
+  if (!hd_protocol_validate_message_body (body, -1, error))
+    return FALSE;
+  if (client_id != NULL && (strlen (client_id) > 200 || !g_utf8_validate (client_id, -1, NULL)))
+    {
+      hd_fail (error, HD_ERROR_BAD_REQUEST, "client_id is too long");
+      return FALSE;
+    }
+  if (!get_member_chat (self, caller, chat_id, chat, error))
+    return FALSE;
+  if (chat->state == HD_CHAT_STATE_WAITING)
+    {
+      hd_fail (error, HD_ERROR_CONFLICT, "The chat has not been accepted yet");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* A message of hd_chat_service_post_message_later (): queued in the
+ * service (self->later_posts) until the next sync, then checked and
+ * handed to the store (self->later_pending counts those), then done. */
+struct _LaterPost {
+  HdChatService    *self;
+  gint64            user_id;
+  gint64            chat_id;
+  char             *body;
+  char             *client_id;
+  gint64            now;
+  HdPostMessageDone done;
+  gpointer          user_data;
+  /* once checked */
+  HdChatRecord      chat;
+  HdUserRecord     *caller;
+};
+
+static void
+later_post_free (LaterPost *lp)
+{
+  g_free (lp->body);
+  g_free (lp->client_id);
+  g_clear_pointer (&lp->caller, hd_user_record_free);
+  g_free (lp);
+}
+
+/* The store's answer to a queued message (hd_store_sync ()). */
+static void
+later_post_stored (HdMessageRecord *m,
+                   gboolean         created,
+                   const GError    *error,
+                   gpointer         data)
+{
+  LaterPost *lp = data;
+  HdChatService *self = lp->self;
+
+  g_assert (self->later_pending > 0);
+  self->later_pending--;
+  if (m != NULL && created)
+    {
+      emit_message (self, &lp->chat, m, lp->caller);
+      transcript_append (self, &lp->chat, lp->now, lp->caller->name, m->body);
+    }
+  lp->done (m, created, error, lp->user_data);
+  later_post_free (lp);
+}
+
+/* The batch's senders, chats and their transcripts' lengths that the
+ * batch has not read yet: three statements for all the queued messages,
+ * not three per chat. */
+static void
+later_prefetch (HdChatService *self)
+{
+  g_autoptr(GArray) user_ids = ids_new ();
+  g_autoptr(GArray) chat_ids = ids_new ();
+  g_autoptr(GArray) note_ids = ids_new ();
+  g_autoptr(GPtrArray) users = NULL;
+  g_autoptr(GArray) chats = NULL;
+  g_autoptr(GPtrArray) notes = NULL;
+
+  for (GList *l = self->later_posts.head; l != NULL; l = l->next)
+    {
+      LaterPost *lp = l->data;
+
+      if (!g_hash_table_contains (self->batch_users, &lp->user_id))
+        ids_add (user_ids, lp->user_id);
+      if (!g_hash_table_contains (self->batch_chats, &lp->chat_id))
+        ids_add (chat_ids, lp->chat_id);
+    }
+  if (user_ids->len > 1)
+    users = hd_store_users_get_many (self->store, user_ids, NULL);
+  while (users != NULL && users->len > 0)
+    {
+      HdUserRecord *u = g_ptr_array_steal_index_fast (users, users->len - 1);
+
+      g_hash_table_insert (self->batch_users, &u->id, u);
+    }
+  if (chat_ids->len > 1)
+    chats = hd_store_chats_get_many (self->store, chat_ids, NULL);
+  for (guint i = 0; chats != NULL && i < chats->len; i++)
+    {
+      BatchChat *b = g_new0 (BatchChat, 1);
+
+      b->chat = g_array_index (chats, HdChatRecord, i);
+      g_hash_table_insert (self->batch_chats, &b->chat.id, b);
+      if (b->chat.note_id > 0)
+        ids_add (note_ids, b->chat.note_id);
+    }
+  if (note_ids->len > 1)
+    notes = hd_store_notes_get_many_locked (self->store, note_ids, NULL);
+  for (guint i = 0; notes != NULL && i < notes->len; i++)
+    {
+      HdNoteRecord *n = g_ptr_array_index (notes, i);
+      BatchChat *b = g_hash_table_lookup (self->batch_chats, &n->chat_id);
+
+      if (b != NULL && b->chat.note_id == n->id && !b->note_known)
+        {
+          b->note_known = TRUE;
+          b->note_length = n->length;
+        }
+    }
+}
+
+/* Checks the queued messages in order and hands those that pass to the
+ * store; the others are done with their error now. */
+static void
+later_resolve (HdChatService *self)
+{
+  LaterPost *lp;
+
+  if (self->batch_depth > 0)
+    later_prefetch (self);
+  while ((lp = g_queue_pop_head (&self->later_posts)) != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+      HdUserRecord *caller = hd_chat_service_batch_user (self, lp->user_id, &error);
+
+      if (caller == NULL || !post_check (self, caller, lp->chat_id, lp->body, lp->client_id, &lp->chat, &error))
+        {
+          lp->done (NULL, FALSE, error, lp->user_data);
+          later_post_free (lp);
+          continue;
+        }
+      lp->caller = hd_user_record_copy (caller);
+      self->later_pending++;
+      hd_store_message_add_later (self->store, lp->chat_id, lp->user_id, lp->body, lp->client_id, lp->now,
+                                  later_post_stored, lp);
+    }
+}
+
+void
+hd_chat_service_post_message_later (HdChatService      *self,
+                                    gint64              user_id,
+                                    gint64              chat_id,
+                                    const char         *body,
+                                    const char         *client_id,
+                                    HdPostMessageDone   done,
+                                    gpointer            user_data)
+{
+  LaterPost *lp = g_new0 (LaterPost, 1);
+
+  lp->self = self;
+  lp->user_id = user_id;
+  lp->chat_id = chat_id;
+  lp->body = g_strdup (body);
+  lp->client_id = g_strdup (client_id);
+  lp->now = g_get_real_time ();
+  lp->done = done;
+  lp->user_data = user_data;
+  g_queue_push_tail (&self->later_posts, lp);
+  /* Outside a batch nothing else would sync. */
+  if (self->batch_depth == 0)
+    service_sync (self);
+}
+
 HdMessageRecord *
 hd_chat_service_post_message (HdChatService  *self,
                               const HdUserRecord   *caller,
@@ -1917,14 +2142,9 @@ hd_chat_service_post_message (HdChatService  *self,
 
   if (created)
     *created = FALSE;
-  if (!hd_protocol_validate_message_body (body, -1, error))
+  service_sync (self);
+  if (!post_check (self, caller, chat_id, body, client_id, &chat, error))
     return NULL;
-  if (client_id != NULL && (strlen (client_id) > 200 || !g_utf8_validate (client_id, -1, NULL)))
-    return hd_fail (error, HD_ERROR_BAD_REQUEST, "client_id is too long");
-  if (!get_member_chat (self, caller, chat_id, &chat, error))
-    return NULL;
-  if (chat.state == HD_CHAT_STATE_WAITING)
-    return hd_fail (error, HD_ERROR_CONFLICT, "The chat has not been accepted yet");
 
   m = hd_store_message_add (self->store, chat_id, caller->id, body, client_id, now, &is_new, error);
   if (m == NULL)

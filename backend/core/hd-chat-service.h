@@ -258,6 +258,18 @@ HdMessageRecord *hd_chat_service_post_message (HdChatService *self, const HdUser
                                                gint64 chat_id, const char *body,
                                                const char *client_id, gboolean *created,
                                                GError **error);
+/* hd_chat_service_post_message () by user @user_id (read once per batch)
+ * whose answer comes to @done (on this thread, before the batch commits;
+ * @m owned by the caller of @done, NULL with @error on failure): the
+ * messages of a batch are checked and stored together (the senders and
+ * chats read in one statement each, PostgreSQL's pipeline for the
+ * messages).  @done may run before this returns.  Their events keep their
+ * order among the batch's other events. */
+typedef void (*HdPostMessageDone) (HdMessageRecord *m, gboolean created, const GError *error,
+                                   gpointer user_data);
+void hd_chat_service_post_message_later (HdChatService *self, gint64 user_id,
+                                         gint64 chat_id, const char *body, const char *client_id,
+                                         HdPostMessageDone done, gpointer user_data);
 gboolean hd_chat_service_typing       (HdChatService *self, const HdUserRecord *caller,
                                        gint64 chat_id, GError **error);
 void  hd_chat_service_email_chat_async  (HdChatService *self, const HdUserRecord *caller,

@@ -181,6 +181,7 @@ typedef struct {
   gint64    chat_id;
   char     *body;
   char     *client_id;
+  HdChatService *service;    /* core thread, while the message is stored */
   /* results */
   char     *message;
   gboolean  created;
@@ -201,30 +202,52 @@ frame_job_free (gpointer data)
   g_free (j);
 }
 
+/* Core thread, inside the batch, when the store answered (at the latest
+ * just before the commit). */
+static void
+frame_stored (HdMessageRecord *m,
+              gboolean         created,
+              const GError    *error,
+              gpointer         data)
+{
+  FrameJob *j = data;
+  HdUserRecord *user;
+
+  if (m == NULL)
+    {
+      j->error = g_error_copy (error);
+      return;
+    }
+  j->created = created;
+  /* Only a resend is answered on this socket alone (frame_done ()). */
+  user = created ? NULL : hd_chat_service_batch_user (j->service, j->user_id, NULL);
+  if (user != NULL)
+    j->message = hd_answer_message (j->service, m, m->author_id == user->id ? user : NULL, user);
+}
+
 /* Core thread, inside the batch. */
 static gboolean
 frame_on_core (HdChatService *service,
                gpointer       data)
 {
   FrameJob *j = data;
-  /* The user's name or availability may have changed since the socket
-   * opened; read them fresh (once per batch). */
-  HdUserRecord *user = hd_chat_service_batch_user (service, j->user_id, &j->error);
+  HdUserRecord *user;
 
-  if (user == NULL)
-    return FALSE;
   if (j->send)
     {
-      g_autoptr(HdMessageRecord) m = hd_chat_service_post_message (service, user, j->chat_id, j->body,
-                                                                   j->client_id, &j->created, &j->error);
-
-      if (m == NULL)
-        return FALSE;
-      /* Only a resend is answered on this socket alone (frame_done ()). */
-      if (!j->created)
-        j->message = hd_answer_message (service, m, m->author_id == user->id ? user : NULL, user);
-      return TRUE;
+      /* The batch's messages are checked and stored together (the sender
+       * read fresh once per batch); frame_stored () has the answer before
+       * the commit. */
+      j->service = service;
+      hd_chat_service_post_message_later (service, j->user_id, j->chat_id, j->body, j->client_id,
+                                          frame_stored, j);
+      return j->error == NULL;
     }
+  /* The user's name or availability may have changed since the socket
+   * opened; read them fresh (once per batch). */
+  user = hd_chat_service_batch_user (service, j->user_id, &j->error);
+  if (user == NULL)
+    return FALSE;
   return hd_chat_service_typing (service, user, j->chat_id, &j->error);
 }
 

@@ -167,6 +167,27 @@ struct _HdStoreClass
                                         gint64 now,
                                         gboolean *created,
                                         GError **error);
+  /* NULL: one user_get / chat_get / note_get per id. */
+  GPtrArray *(*users_get_many) (HdStore *self,
+                                GArray *ids,
+                                GError **error);
+  GArray *(*chats_get_many) (HdStore *self,
+                             GArray *ids,
+                             GError **error);
+  GPtrArray *(*notes_get_many_locked) (HdStore *self,
+                                       GArray *ids,
+                                       GError **error);
+  /* NULL: hd_store_message_add_later () calls message_add_kind at once. */
+  void (*message_add_later) (HdStore *self,
+                             gint64 chat_id,
+                             gint64 author_id,
+                             const char *body,
+                             const char *client_id,
+                             gint64 now,
+                             HdStoreMessageDone done,
+                             gpointer user_data);
+  /* NULL: nothing is ever pending. */
+  gboolean (*sync) (HdStore *self);
   GPtrArray *(*messages_list) (HdStore *self,
                                gint64 chat_id,
                                gint64 after,

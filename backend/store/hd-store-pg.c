@@ -1,13 +1,20 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The PostgreSQL store: hd-store.c's calls on libpq.
  *
- * Each call is one statement where it can be (a message is one
- * UPDATE … RETURNING chained to its INSERT and the transcript's
- * bookkeeping in a single WITH), prepared once per connection.  Nested
- * begin()s are savepoints, so a failed step inside a batch does not abort
- * the batch's other work.  Commits wait for the WAL flush
- * (synchronous_commit = on, set explicitly): an acknowledged message
- * survives a crash of the server and of PostgreSQL. */
+ * Each call is one statement where it can be (a message is its resend
+ * check, the UPDATE … RETURNING of the chat's seq and its INSERT in a
+ * single WITH), prepared once per connection.  Nested begin()s are
+ * savepoints, so a failed step inside a batch does not abort the batch's
+ * other work.  Commits wait for the WAL flush (synchronous_commit = on,
+ * set explicitly): an acknowledged message survives a crash of the server
+ * and of PostgreSQL.
+ *
+ * Inside a transaction the statements whose answer can wait (BEGIN,
+ * SAVEPOINT, RELEASE, the messages of hd_store_message_add_later ()) are
+ * only sent, in libpq's pipeline mode; the next statement whose answer is
+ * needed, or the COMMIT, sends a Sync and reads every answer in order.  A
+ * batch of many chats' messages is so a few round trips and one commit
+ * instead of one round trip per statement. */
 #define G_LOG_DOMAIN "hd-store"
 
 #include "hd-store-pg.h"
@@ -26,6 +33,14 @@ struct _HdStorePg
   GHashTable *prepared;
   guint       n_prepared;
   guint       tx_depth;
+  /* libpq's pipeline mode: Piped statements sent, not yet answered (in
+   * order), and about how many bytes they sent. */
+  gboolean    in_pipe;
+  GQueue      piped;
+  gsize       piped_bytes;
+  /* LaterMessage, queued by message_add_later (), answered or not, until
+   * hd_store_sync () hands them back. */
+  GQueue      later;
   /* count_users () found the database empty: held until the transaction
    * that fills it ends (see there). */
   gboolean    seed_locked;
@@ -197,6 +212,7 @@ static const char *migrations[] = {
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == HD_STORE_PG_SCHEMA_VERSION);
 
 static void seed_unlock (HdStorePg *self);
+static void later_message_free (gpointer data);
 
 gboolean
 hd_store_is_postgres_uri (const char *database)
@@ -236,7 +252,7 @@ set_pg_error (HdStorePg  *self,
 static void
 check_connection (HdStorePg *self)
 {
-  if (PQstatus (self->conn) == CONNECTION_OK || self->tx_depth > 0)
+  if (PQstatus (self->conn) == CONNECTION_OK || self->tx_depth > 0 || self->in_pipe)
     return;
   g_warning ("The PostgreSQL connection was lost; connecting again");
   PQreset (self->conn);
@@ -245,9 +261,213 @@ check_connection (HdStorePg *self)
     PQclear (PQexec (self->conn, "SET synchronous_commit = on"));
 }
 
+/* ---- the pipeline ---------------------------------------------------- */
+
+/* At most this many statements (or bytes) are sent before their answers
+ * are read: libpq in blocking mode could otherwise wait to write while
+ * the server waits to write its answers. */
+#define PIPE_MAX_STATEMENTS 256
+#define PIPE_MAX_BYTES      (256 * 1024)
+
+/* Called with a piped statement's result (NULL and @error when it failed
+ * or was skipped after an earlier failure); TRUE when it keeps @r. */
+typedef gboolean (*PipeFunc) (HdStorePg    *self,
+                              PGresult     *r,
+                              const GError *error,
+                              gpointer      data);
+
+typedef struct {
+  PipeFunc    func;          /* NULL: only checked (the first failure is the sync's) */
+  gpointer    data;
+  const char *what;
+  const char *prepared_sql;  /* a PQsendPrepare (): forgotten if it failed */
+} Piped;
+
+static gboolean
+pipe_enter (HdStorePg *self)
+{
+  if (self->in_pipe)
+    return TRUE;
+  if (PQenterPipelineMode (self->conn) != 1)
+    return FALSE;
+  self->in_pipe = TRUE;
+  return TRUE;
+}
+
+static void
+pipe_push (HdStorePg  *self,
+           PipeFunc    func,
+           gpointer    data,
+           const char *what,
+           const char *prepared_sql)
+{
+  Piped *pp = g_new (Piped, 1);
+
+  pp->func = func;
+  pp->data = data;
+  pp->what = what;
+  pp->prepared_sql = prepared_sql;
+  g_queue_push_tail (&self->piped, pp);
+}
+
+/* Sends the Sync and reads the answer of every piped statement, in order,
+ * handing each to its function; leaves pipeline mode.  FALSE with @error
+ * (the first failure) when one failed. */
+static gboolean
+pipe_sync (HdStorePg  *self,
+           GError    **error)
+{
+  g_autoptr(GError) first = NULL;
+  gboolean lost;
+  Piped *pp;
+
+  if (!self->in_pipe)
+    return TRUE;
+  lost = PQpipelineSync (self->conn) != 1;
+  while ((pp = g_queue_pop_head (&self->piped)) != NULL)
+    {
+      PGresult *r = lost ? NULL : PQgetResult (self->conn);
+      ExecStatusType st = PQresultStatus (r);
+      g_autoptr(GError) e = NULL;
+
+      if (r == NULL)
+        lost = TRUE;
+      else
+        {
+          /* Each statement's answer ends with a NULL. */
+          PGresult *more;
+
+          while ((more = PQgetResult (self->conn)) != NULL)
+            PQclear (more);
+        }
+      if (st == PGRES_PIPELINE_ABORTED)
+        g_set_error (&e, HD_ERROR, HD_ERROR_INTERNAL, "%s: not run after an earlier failure (%s)", pp->what,
+                     first ? first->message : "?");
+      else if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+        set_pg_error (self, r, &e, pp->what);
+      if (e != NULL && first == NULL)
+        first = g_error_copy (e);
+      if (e != NULL && pp->prepared_sql != NULL)
+        g_hash_table_remove (self->prepared, pp->prepared_sql);
+      if (pp->func == NULL || !pp->func (self, e ? NULL : r, e, pp->data))
+        PQclear (r);
+      g_free (pp);
+    }
+  if (!lost)
+    {
+      PGresult *r = PQgetResult (self->conn);
+
+      if (PQresultStatus (r) != PGRES_PIPELINE_SYNC)
+        g_warning ("PostgreSQL pipeline: no Sync answer (%s)", PQerrorMessage (self->conn));
+      PQclear (r);
+    }
+  if (PQexitPipelineMode (self->conn) != 1)
+    g_warning ("PostgreSQL pipeline: cannot leave it: %s", PQerrorMessage (self->conn));
+  self->in_pipe = FALSE;
+  self->piped_bytes = 0;
+  if (first != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&first));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Sends @sql (prepared on first use, in the same pipeline) with @p; @func
+ * gets its answer at the next pipe_sync (). */
+static gboolean
+pipe_send (HdStorePg   *self,
+           const char  *sql,
+           Params      *p,
+           const char  *what,
+           PipeFunc     func,
+           gpointer     data,
+           GError     **error)
+{
+  const char *name;
+
+  if (!pipe_enter (self))
+    {
+      g_set_error (error, HD_ERROR, HD_ERROR_INTERNAL, "%s: %s", what, PQerrorMessage (self->conn));
+      return FALSE;
+    }
+  name = g_hash_table_lookup (self->prepared, sql);
+  if (name == NULL)
+    {
+      char *new_name = g_strdup_printf ("hd%u", ++self->n_prepared);
+
+      if (PQsendPrepare (self->conn, new_name, sql, p ? p->n : 0, NULL) != 1)
+        {
+          g_set_error (error, HD_ERROR, HD_ERROR_INTERNAL, "Cannot prepare “%s”: %s", sql,
+                       PQerrorMessage (self->conn));
+          g_free (new_name);
+          return FALSE;
+        }
+      g_hash_table_insert (self->prepared, (gpointer) sql, new_name);
+      pipe_push (self, NULL, NULL, "Preparing a statement", sql);
+      name = new_name;
+    }
+  if (PQsendQueryPrepared (self->conn, name, p ? p->n : 0, p ? p->v : NULL, NULL, NULL, 0) != 1)
+    {
+      g_set_error (error, HD_ERROR, HD_ERROR_INTERNAL, "%s: %s", what, PQerrorMessage (self->conn));
+      return FALSE;
+    }
+  pipe_push (self, func, data, what, NULL);
+  for (int i = 0; p != NULL && i < p->n; i++)
+    self->piped_bytes += p->v[i] ? strlen (p->v[i]) : 0;
+  self->piped_bytes += 64;
+  return TRUE;
+}
+
+/* Sends a statement without parameters (BEGIN, SAVEPOINT…) whose answer
+ * can wait: a failure shows at the next pipe_sync (). */
+static gboolean
+pipe_simple (HdStorePg   *self,
+             const char  *sql,
+             GError     **error)
+{
+  if (!pipe_enter (self) ||
+      PQsendQueryParams (self->conn, sql, 0, NULL, NULL, NULL, NULL, 0) != 1)
+    {
+      g_set_error (error, HD_ERROR, HD_ERROR_INTERNAL, "%s: %s", sql, PQerrorMessage (self->conn));
+      return FALSE;
+    }
+  pipe_push (self, NULL, NULL, "Database error", NULL);
+  return TRUE;
+}
+
+/* Sync when enough waits. */
+static void
+pipe_bound (HdStorePg *self)
+{
+  if (self->in_pipe &&
+      (self->piped.length >= PIPE_MAX_STATEMENTS || self->piped_bytes >= PIPE_MAX_BYTES))
+    pipe_sync (self, NULL);
+}
+
+typedef struct {
+  PGresult *r;
+  GError   *error;
+} Kept;
+
+static gboolean
+keep_result (HdStorePg    *self,
+             PGresult     *r,
+             const GError *error,
+             gpointer      data)
+{
+  Kept *k = data;
+
+  k->r = r;
+  if (error != NULL)
+    k->error = g_error_copy (error);
+  return TRUE;
+}
+
 /* Runs @sql (prepared on first use) with @p; the result on success, or
  * NULL with @error set.  @sql must be a string literal (its address is the
- * key of the prepared statement). */
+ * key of the prepared statement).  While statements are piped, @sql goes
+ * after them and one Sync answers all. */
 static PGresult *
 run (HdStorePg   *self,
      const char  *sql,
@@ -258,6 +478,25 @@ run (HdStorePg   *self,
   const char *name;
   PGresult *r;
   ExecStatusType st;
+
+  if (self->in_pipe)
+    {
+      Kept k = { NULL, NULL };
+
+      if (!pipe_send (self, sql, p, what, keep_result, &k, error))
+        {
+          pipe_sync (self, NULL);
+          return NULL;
+        }
+      pipe_sync (self, NULL);
+      if (k.error != NULL)
+        {
+          PQclear (k.r);
+          g_propagate_error (error, k.error);
+          return NULL;
+        }
+      return k.r;
+    }
 
   check_connection (self);
   name = g_hash_table_lookup (self->prepared, sql);
@@ -310,6 +549,7 @@ hd_store_pg_private_run_once (HdStorePg   *self,
   PGresult *r;
   ExecStatusType st;
 
+  pipe_sync (self, NULL);
   check_connection (self);
   r = PQexecParams (self->conn, sql, p ? p->n : 0, NULL, p ? p->v : NULL, NULL, NULL, 0);
   st = PQresultStatus (r);
@@ -341,9 +581,12 @@ exec_simple (HdStorePg   *self,
              const char  *sql,
              GError     **error)
 {
-  PGresult *r = PQexec (self->conn, sql);
-  ExecStatusType st = PQresultStatus (r);
+  PGresult *r;
+  ExecStatusType st;
 
+  pipe_sync (self, NULL);
+  r = PQexec (self->conn, sql);
+  st = PQresultStatus (r);
   if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
     {
       set_pg_error (self, r, error, "Database error");
@@ -354,6 +597,8 @@ exec_simple (HdStorePg   *self,
   return TRUE;
 }
 
+/* BEGIN and SAVEPOINT are only sent: their answers come with the next
+ * statement's. */
 gboolean
 hd_store_pg_begin (HdStorePg  *self,
                    GError    **error)
@@ -365,10 +610,31 @@ hd_store_pg_begin (HdStorePg  *self,
     sql = g_strdup ("BEGIN");
   else
     sql = g_strdup_printf ("SAVEPOINT hd_sp%u", self->tx_depth);
-  if (!exec_simple (self, sql, error))
-    return FALSE;
+  if (!pipe_simple (self, sql, error))
+    {
+      pipe_sync (self, NULL);
+      return FALSE;
+    }
   self->tx_depth++;
   return TRUE;
+}
+
+typedef struct {
+  gboolean  committed;
+  char     *status;
+} CommitAnswer;
+
+static gboolean
+commit_answered (HdStorePg    *self,
+                 PGresult     *r,
+                 const GError *error,
+                 gpointer      data)
+{
+  CommitAnswer *a = data;
+
+  a->committed = r != NULL;
+  a->status = r != NULL ? g_strdup (PQcmdStatus (r)) : NULL;
+  return FALSE;
 }
 
 gboolean
@@ -376,32 +642,39 @@ hd_store_pg_commit (HdStorePg  *self,
                     GError    **error)
 {
   g_autofree char *sql = NULL;
+  CommitAnswer answer = { FALSE, NULL };
+  g_autoptr(GError) failed = NULL;
+  gboolean ok;
 
   g_return_val_if_fail (self->tx_depth > 0, FALSE);
 
   if (--self->tx_depth > 0)
     {
+      /* A RELEASE that fails leaves the transaction aborted: the COMMIT
+       * says so. */
       sql = g_strdup_printf ("RELEASE SAVEPOINT hd_sp%u", self->tx_depth);
-      return exec_simple (self, sql, error);
+      return pipe_simple (self, sql, error);
     }
   /* COMMIT of an aborted transaction answers ROLLBACK without an error:
-   * that is a failure here. */
-  {
-    PGresult *r = PQexec (self->conn, "COMMIT");
-    gboolean ok = PQresultStatus (r) == PGRES_COMMAND_OK &&
-                  g_strcmp0 (PQcmdStatus (r), "COMMIT") == 0;
-
-    if (!ok)
-      {
-        if (PQresultStatus (r) == PGRES_COMMAND_OK)
-          g_set_error_literal (error, HD_ERROR, HD_ERROR_INTERNAL, "The transaction was rolled back");
-        else
-          set_pg_error (self, r, error, "Commit");
-      }
-    PQclear (r);
-    seed_unlock (self);
-    return ok;
-  }
+   * that is a failure here.  Piped after statements that failed, it is
+   * not run at all: the transaction is still open, and rolled back. */
+  if (pipe_enter (self) &&
+      PQsendQueryParams (self->conn, "COMMIT", 0, NULL, NULL, NULL, NULL, 0) == 1)
+    pipe_push (self, commit_answered, &answer, "Commit", NULL);
+  pipe_sync (self, &failed);
+  ok = answer.committed && g_strcmp0 (answer.status, "COMMIT") == 0;
+  if (!ok)
+    {
+      if (failed != NULL)
+        g_propagate_error (error, g_steal_pointer (&failed));
+      else
+        g_set_error_literal (error, HD_ERROR, HD_ERROR_INTERNAL, "The transaction was rolled back");
+      if (PQtransactionStatus (self->conn) != PQTRANS_IDLE)
+        PQclear (PQexec (self->conn, "ROLLBACK"));
+    }
+  g_free (answer.status);
+  seed_unlock (self);
+  return ok;
 }
 
 void
@@ -411,14 +684,19 @@ hd_store_pg_rollback (HdStorePg *self)
 
   g_return_if_fail (self->tx_depth > 0);
 
+  /* What failed was seen by the caller already. */
+  pipe_sync (self, NULL);
   if (--self->tx_depth > 0)
-    sql = g_strdup_printf ("ROLLBACK TO SAVEPOINT hd_sp%u; RELEASE SAVEPOINT hd_sp%u",
-                           self->tx_depth, self->tx_depth);
-  else
-    sql = g_strdup ("ROLLBACK");
-  exec_simple (self, sql, NULL);
-  if (self->tx_depth == 0)
-    seed_unlock (self);
+    {
+      sql = g_strdup_printf ("ROLLBACK TO SAVEPOINT hd_sp%u", self->tx_depth);
+      pipe_simple (self, sql, NULL);
+      g_free (sql);
+      sql = g_strdup_printf ("RELEASE SAVEPOINT hd_sp%u", self->tx_depth);
+      pipe_simple (self, sql, NULL);
+      return;
+    }
+  exec_simple (self, "ROLLBACK", NULL);
+  seed_unlock (self);
 }
 
 /* ---- open ----------------------------------------------------------- */
@@ -503,6 +781,9 @@ hd_store_pg_finalize (GObject *object)
 {
   HdStorePg *self = HD_STORE_PG (object);
 
+  if (self->in_pipe)
+    pipe_sync (self, NULL);
+  g_queue_clear_full (&self->later, later_message_free);
   if (self->conn)
     PQfinish (self->conn);
   g_clear_pointer (&self->prepared, g_hash_table_unref);
@@ -1429,6 +1710,66 @@ read_message (PGresult *r,
   return m;
 }
 
+/* One statement, so atomic by itself, inside a batch or not: the resend
+ * check (the same client_id in the chat answers the first message), the
+ * state check and the seq counter (a message never lands in an ended chat,
+ * whoever ends it) and the message.  One row: the first message's columns
+ * (MESSAGE_COLS) when it was a resend, then the new message's id and seq
+ * when it was stored; neither when the chat is not active. */
+#define MESSAGE_ADD_SQL \
+  "WITH old AS (SELECT " MESSAGE_COLS " FROM messages m JOIN users u ON u.id = m.author_id " \
+  "             WHERE m.chat_id = $1 AND m.client_id = $4)," \
+  " c AS (UPDATE chats SET last_seq = last_seq + 1 WHERE id = $1 AND state = 'active' " \
+  "       AND NOT EXISTS (SELECT 1 FROM old) RETURNING last_seq)," \
+  " n AS (INSERT INTO messages (chat_id, seq, author_id, body, client_id, created_at, attachment_id, kind) " \
+  "       SELECT $1, c.last_seq, $2, $3, $4, $5, $6::bigint, $7 FROM c RETURNING id, seq) " \
+  "SELECT o.*, n.id, n.seq FROM (VALUES (1)) AS one LEFT JOIN old o ON TRUE LEFT JOIN n ON TRUE"
+
+static void
+message_params (Params        *p,
+                gint64         chat_id,
+                gint64         author_id,
+                HdMessageKind  kind,
+                const char    *body,
+                const char    *client_id,
+                gint64         attachment_id,
+                gint64         now)
+{
+  p_int (p, chat_id);
+  p_int (p, author_id);
+  p_text (p, body);
+  p_text (p, client_id);
+  p_int (p, now);
+  p_id (p, attachment_id);
+  p_text (p, hd_message_kind_to_string (kind));
+}
+
+/* MESSAGE_ADD_SQL's row as a message, or NULL with @error. */
+static HdMessageRecord *
+message_added (PGresult      *r,
+               gint64         chat_id,
+               gint64         author_id,
+               HdMessageKind  kind,
+               const char    *body,
+               const char    *client_id,
+               gint64         attachment_id,
+               gint64         now,
+               gboolean      *created,
+               GError       **error)
+{
+  *created = FALSE;
+  if (PQntuples (r) > 0 && !PQgetisnull (r, 0, 0))
+    return read_message (r, 0);
+  if (PQntuples (r) == 0 || PQgetisnull (r, 0, 10))
+    {
+      g_set_error_literal (error, HD_ERROR, HD_ERROR_CHAT_ENDED, "This chat is not active");
+      return NULL;
+    }
+  *created = TRUE;
+  return hd_store_impl_message_new (col_int (r, 0, 10), chat_id, col_int (r, 0, 11), kind, author_id, body,
+                                    client_id, now, attachment_id);
+}
+
 static HdMessageRecord *
 message_add (HdStorePg   *self,
              gint64       chat_id,
@@ -1446,56 +1787,112 @@ message_add (HdStorePg   *self,
   HdMessageRecord *m;
 
   *created = FALSE;
-  if (client_id != NULL)
-    {
-      Params q = { 0, };
-
-      p_int (&q, chat_id);
-      p_text (&q, client_id);
-      r = run (self, "SELECT " MESSAGE_COLS " FROM messages m JOIN users u ON u.id = m.author_id "
-                     "WHERE m.chat_id = $1 AND m.client_id = $2", &q, "Reading the message", error);
-      if (r == NULL)
-        return NULL;
-      if (PQntuples (r) > 0)
-        {
-          m = read_message (r, 0);
-          PQclear (r);
-          return m;
-        }
-      PQclear (r);
-    }
-
-  /* One statement, so atomic by itself, inside a batch or not: the state
-   * check and the seq counter (a message never lands in an ended chat,
-   * whoever ends it) and the message. */
-  p_int (&p, chat_id);
-  p_int (&p, author_id);
-  p_text (&p, body);
-  p_text (&p, client_id);
-  p_int (&p, now);
-  p_id (&p, attachment_id);
-  p_text (&p, hd_message_kind_to_string (kind));
-  r = run (self,
-           "WITH c AS (UPDATE chats SET last_seq = last_seq + 1 WHERE id = $1 AND state = 'active' "
-           "           RETURNING last_seq),"
-           " m AS (INSERT INTO messages (chat_id, seq, author_id, body, client_id, created_at, attachment_id, kind) "
-           "       SELECT $1, c.last_seq, $2, $3, $4, $5, $6::bigint, $7 FROM c RETURNING id, seq) "
-           "SELECT m.id, m.seq FROM m",
-           &p, "Storing the message", error);
+  message_params (&p, chat_id, author_id, kind, body, client_id, attachment_id, now);
+  r = run (self, MESSAGE_ADD_SQL, &p, "Storing the message", error);
   if (r == NULL)
     return NULL;
-  if (PQntuples (r) == 0)
+  m = message_added (r, chat_id, author_id, kind, body, client_id, attachment_id, now, created, error);
+  PQclear (r);
+  return m;
+}
+
+/* A message of message_add_later (): queued in order; its answer is kept
+ * here until hd_store_sync () hands it back. */
+typedef struct {
+  gint64              chat_id;
+  gint64              author_id;
+  char               *body;
+  char               *client_id;
+  gint64              now;
+  HdStoreMessageDone  done;
+  gpointer            user_data;
+  /* the answer */
+  HdMessageRecord    *m;
+  gboolean            created;
+  GError             *error;
+} LaterMessage;
+
+static void
+later_message_free (gpointer data)
+{
+  LaterMessage *lm = data;
+
+  g_free (lm->body);
+  g_free (lm->client_id);
+  g_clear_pointer (&lm->m, hd_message_record_free);
+  g_clear_error (&lm->error);
+  g_free (lm);
+}
+
+static gboolean
+later_answered (HdStorePg    *self,
+                PGresult     *r,
+                const GError *error,
+                gpointer      data)
+{
+  LaterMessage *lm = data;
+
+  if (r == NULL)
+    lm->error = g_error_copy (error);
+  else
+    lm->m = message_added (r, lm->chat_id, lm->author_id, HD_MESSAGE_KIND_TEXT, lm->body, lm->client_id, 0,
+                           lm->now, &lm->created, &lm->error);
+  return FALSE;
+}
+
+static void
+hd_store_pg_message_add_later (HdStorePg          *self,
+                               gint64              chat_id,
+                               gint64              author_id,
+                               const char         *body,
+                               const char         *client_id,
+                               gint64              now,
+                               HdStoreMessageDone  done,
+                               gpointer            user_data)
+{
+  LaterMessage *lm;
+  Params p = { 0, };
+
+  /* No transaction: nothing would hold the answer back, so wait for it. */
+  if (self->tx_depth == 0)
     {
-      PQclear (r);
-      g_set_error_literal (error, HD_ERROR, HD_ERROR_CHAT_ENDED, "This chat is not active");
-      return NULL;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(HdMessageRecord) m = NULL;
+      gboolean created = FALSE;
+
+      m = message_add (self, chat_id, author_id, HD_MESSAGE_KIND_TEXT, body, client_id, 0, now, &created, &error);
+      done (m, created, error, user_data);
+      return;
     }
 
-  m = hd_store_impl_message_new (col_int (r, 0, 0), chat_id, col_int (r, 0, 1), kind, author_id, body,
-                                 client_id, now, attachment_id);
-  PQclear (r);
-  *created = TRUE;
-  return m;
+  lm = g_new0 (LaterMessage, 1);
+  lm->chat_id = chat_id;
+  lm->author_id = author_id;
+  lm->body = g_strdup (body);
+  lm->client_id = g_strdup (client_id);
+  lm->now = now;
+  lm->done = done;
+  lm->user_data = user_data;
+  g_queue_push_tail (&self->later, lm);
+  message_params (&p, chat_id, author_id, HD_MESSAGE_KIND_TEXT, body, client_id, 0, now);
+  if (!pipe_send (self, MESSAGE_ADD_SQL, &p, "Storing the message", later_answered, lm, &lm->error))
+    return;
+  pipe_bound (self);
+}
+
+static gboolean
+hd_store_pg_sync (HdStorePg *self)
+{
+  gboolean ok = pipe_sync (self, NULL);
+  LaterMessage *lm;
+
+  /* One at a time: @done may call the store (and even sync again). */
+  while ((lm = g_queue_pop_head (&self->later)) != NULL)
+    {
+      lm->done (lm->m, lm->created, lm->error, lm->user_data);
+      later_message_free (lm);
+    }
+  return ok;
 }
 
 static GPtrArray *
@@ -1620,6 +2017,19 @@ hd_store_pg_note_add (HdStorePg   *self,
   return n;
 }
 
+#define NOTE_GROW_SQL "UPDATE notes SET updated_at = $1, length = length + $2 WHERE id = $3 RETURNING length"
+
+static gboolean
+note_grown (HdStorePg    *self,
+            PGresult     *r,
+            const GError *error,
+            gpointer      data)
+{
+  if (r != NULL && PQntuples (r) == 0)
+    g_warning ("Updating a transcript: its note is gone");
+  return FALSE;
+}
+
 static gboolean
 pg_note_grow (HdStorePg   *self,
               gint64       note_id,
@@ -1635,8 +2045,11 @@ pg_note_grow (HdStorePg   *self,
   p_int (&p, updated_at);
   p_int (&p, chars);
   p_int (&p, note_id);
-  r = run (self, "UPDATE notes SET updated_at = $1, length = length + $2 WHERE id = $3 RETURNING length",
-           &p, "Updating the note", error);
+  /* Nobody waits for the length: sent with what follows (the batch's
+   * COMMIT), a failure fails the transaction. */
+  if (length == NULL && self->tx_depth > 0)
+    return pipe_send (self, NOTE_GROW_SQL, &p, "Updating the note", note_grown, GINT_TO_POINTER (1), error);
+  r = run (self, NOTE_GROW_SQL, &p, "Updating the note", error);
   if (r == NULL)
     return FALSE;
   found = PQntuples (r) > 0;
@@ -1659,6 +2072,87 @@ pg_chat_set_note (HdStorePg   *self,
   p_int (&p, note_id);
   p_int (&p, chat_id);
   return run_done (self, "UPDATE chats SET note_id = $1 WHERE id = $2", &p, "Setting the chat's note", error);
+}
+
+/* ---- several rows by id (the batch's senders, chats, transcripts) ---- */
+
+/* @ids as a PostgreSQL array literal, "{1,2,3}". */
+static char *
+id_array (GArray *ids)
+{
+  GString *text = g_string_new ("{");
+
+  for (guint i = 0; i < ids->len; i++)
+    g_string_append_printf (text, "%s%" G_GINT64_FORMAT, i ? "," : "", g_array_index (ids, gint64, i));
+  g_string_append_c (text, '}');
+  return g_string_free (text, FALSE);
+}
+
+static GPtrArray *
+hd_store_pg_users_get_many (HdStorePg  *self,
+                            GArray     *ids,
+                            GError    **error)
+{
+  g_autofree char *array = id_array (ids);
+  Params p = { 0, };
+  PGresult *r;
+  GPtrArray *list;
+
+  p_text (&p, array);
+  r = run (self, "SELECT " USER_COLS " FROM users WHERE id = ANY ($1::bigint[])", &p, "Reading users", error);
+  if (r == NULL)
+    return NULL;
+  list = g_ptr_array_new_with_free_func ((GDestroyNotify) hd_user_record_free);
+  for (int i = 0; i < PQntuples (r); i++)
+    g_ptr_array_add (list, read_user (r, i));
+  PQclear (r);
+  return list;
+}
+
+static GArray *
+hd_store_pg_chats_get_many (HdStorePg  *self,
+                            GArray     *ids,
+                            GError    **error)
+{
+  g_autofree char *array = id_array (ids);
+  Params p = { 0, };
+  PGresult *r;
+  GArray *list;
+
+  p_text (&p, array);
+  r = run (self, "SELECT " CHAT_COLS " FROM chats WHERE id = ANY ($1::bigint[])", &p, "Reading chats", error);
+  if (r == NULL)
+    return NULL;
+  list = g_array_sized_new (FALSE, TRUE, sizeof (HdChatRecord), PQntuples (r));
+  g_array_set_size (list, PQntuples (r));
+  for (int i = 0; i < PQntuples (r); i++)
+    read_chat (r, i, &g_array_index (list, HdChatRecord, i));
+  PQclear (r);
+  return list;
+}
+
+/* Locked in id order, so that two servers doing the same cannot deadlock
+ * on them. */
+static GPtrArray *
+hd_store_pg_notes_get_many_locked (HdStorePg  *self,
+                                   GArray     *ids,
+                                   GError    **error)
+{
+  g_autofree char *array = id_array (ids);
+  Params p = { 0, };
+  PGresult *r;
+  GPtrArray *list;
+
+  p_text (&p, array);
+  r = run (self, "SELECT " NOTE_COLS " FROM notes WHERE id = ANY ($1::bigint[]) ORDER BY id FOR UPDATE", &p,
+           "Reading notes", error);
+  if (r == NULL)
+    return NULL;
+  list = g_ptr_array_new_with_free_func ((GDestroyNotify) hd_note_record_free);
+  for (int i = 0; i < PQntuples (r); i++)
+    g_ptr_array_add (list, read_note (r, i));
+  PQclear (r);
+  return list;
 }
 
 /* ---- customers: queue, rating, attachments -------------------------- */
@@ -1811,6 +2305,7 @@ hd_store_pg_attachment_add (HdStorePg     *self,
   lengths[p.n] = (int) size;
   formats[p.n] = 1;
   p.n++;
+  pipe_sync (self, NULL);
   r = PQexecParams (self->conn,
                     "INSERT INTO attachments (chat_id, author_id, filename, content_type, size, sha256, "
                     "created_at, data) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::bytea) RETURNING id",
@@ -1881,6 +2376,7 @@ hd_store_pg_attachment_read (HdStorePg  *self,
   p_int (&p, (gint64) MIN (length, (gsize) G_MAXINT32));
   check_connection (self);
   /* Binary result: the piece's bytes as they are. */
+  pipe_sync (self, NULL);
   r = PQexecParams (self->conn, "SELECT substring (data FROM $2::int FOR $3::int) FROM attachments WHERE id = $1",
                     p.n, NULL, p.v, NULL, NULL, 1);
   if (PQresultStatus (r) != PGRES_TUPLES_OK)
@@ -1945,6 +2441,11 @@ hd_store_pg_class_init (HdStorePgClass *klass)
   HD_STORE_VFUNC (store_class, chats_for_member, hd_store_pg_chats_for_member);
   HD_STORE_VFUNC (store_class, chats_waiting, hd_store_pg_chats_waiting);
   HD_STORE_VFUNC (store_class, message_add_kind, message_add);
+  HD_STORE_VFUNC (store_class, message_add_later, hd_store_pg_message_add_later);
+  HD_STORE_VFUNC (store_class, users_get_many, hd_store_pg_users_get_many);
+  HD_STORE_VFUNC (store_class, chats_get_many, hd_store_pg_chats_get_many);
+  HD_STORE_VFUNC (store_class, notes_get_many_locked, hd_store_pg_notes_get_many_locked);
+  HD_STORE_VFUNC (store_class, sync, hd_store_pg_sync);
   HD_STORE_VFUNC (store_class, messages_list, hd_store_pg_messages_list);
   HD_STORE_VFUNC (store_class, notes_list, hd_store_pg_notes_list);
   HD_STORE_VFUNC (store_class, note_get, hd_store_pg_note_get);

@@ -475,6 +475,101 @@ hd_store_message_add_kind (HdStore        *self,
 }
 
 GPtrArray *
+hd_store_users_get_many (HdStore  *self,
+                         GArray   *ids,
+                         GError  **error)
+{
+  HdStoreClass *klass = HD_STORE_GET_CLASS (self);
+  GPtrArray *list;
+
+  if (klass->users_get_many != NULL)
+    return klass->users_get_many (self, ids, error);
+  list = g_ptr_array_new_with_free_func ((GDestroyNotify) hd_user_record_free);
+  for (guint i = 0; i < ids->len; i++)
+    {
+      HdUserRecord *u = hd_store_user_get (self, g_array_index (ids, gint64, i), NULL);
+
+      if (u != NULL)
+        g_ptr_array_add (list, u);
+    }
+  return list;
+}
+
+GArray *
+hd_store_chats_get_many (HdStore  *self,
+                         GArray   *ids,
+                         GError  **error)
+{
+  HdStoreClass *klass = HD_STORE_GET_CLASS (self);
+  GArray *list;
+
+  if (klass->chats_get_many != NULL)
+    return klass->chats_get_many (self, ids, error);
+  list = g_array_new (FALSE, FALSE, sizeof (HdChatRecord));
+  for (guint i = 0; i < ids->len; i++)
+    {
+      HdChatRecord chat;
+
+      if (hd_store_chat_get (self, g_array_index (ids, gint64, i), &chat, NULL))
+        g_array_append_val (list, chat);
+    }
+  return list;
+}
+
+GPtrArray *
+hd_store_notes_get_many_locked (HdStore  *self,
+                                GArray   *ids,
+                                GError  **error)
+{
+  HdStoreClass *klass = HD_STORE_GET_CLASS (self);
+  GPtrArray *list;
+
+  if (klass->notes_get_many_locked != NULL)
+    return klass->notes_get_many_locked (self, ids, error);
+  list = g_ptr_array_new_with_free_func ((GDestroyNotify) hd_note_record_free);
+  for (guint i = 0; i < ids->len; i++)
+    {
+      HdNoteRecord *n = hd_store_note_get (self, g_array_index (ids, gint64, i), NULL);
+
+      if (n != NULL)
+        g_ptr_array_add (list, n);
+    }
+  return list;
+}
+
+void
+hd_store_message_add_later (HdStore           *self,
+                            gint64             chat_id,
+                            gint64             author_id,
+                            const char        *body,
+                            const char        *client_id,
+                            gint64             now,
+                            HdStoreMessageDone done,
+                            gpointer           user_data)
+{
+  HdStoreClass *klass = HD_STORE_GET_CLASS (self);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HdMessageRecord) m = NULL;
+  gboolean created = FALSE;
+
+  if (klass->message_add_later != NULL)
+    {
+      klass->message_add_later (self, chat_id, author_id, body, client_id, now, done, user_data);
+      return;
+    }
+  m = hd_store_message_add (self, chat_id, author_id, body, client_id, now, &created, &error);
+  done (m, created, error, user_data);
+}
+
+gboolean
+hd_store_sync (HdStore *self)
+{
+  HdStoreClass *klass = HD_STORE_GET_CLASS (self);
+
+  return klass->sync == NULL || klass->sync (self);
+}
+
+GPtrArray *
 hd_store_messages_list (HdStore   *self,
                         gint64     chat_id,
                         gint64     after,

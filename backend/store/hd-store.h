@@ -228,6 +228,44 @@ HdMessageRecord *hd_store_message_add_kind      (HdStore       *self,
                                            gint64         now,
                                            gboolean      *created,
                                            GError       **error);
+/* Several rows in one call (one statement where the store can): those of
+ * @ids found, in no particular order.  Users: HdUserRecord; chats:
+ * HdChatRecord; notes: HdNoteRecord, locked until the transaction ends
+ * (PostgreSQL: FOR UPDATE) as hd_store_note_grow () would lock them. */
+GPtrArray       *hd_store_users_get_many        (HdStore           *self,
+                                                 GArray            *ids,
+                                                 GError           **error);
+GArray          *hd_store_chats_get_many        (HdStore           *self,
+                                                 GArray            *ids,
+                                                 GError           **error);
+GPtrArray       *hd_store_notes_get_many_locked (HdStore           *self,
+                                                 GArray            *ids,
+                                                 GError           **error);
+/* What hd_store_message_add_later () found: the message (owned by the
+ * callee: copy what it keeps), *@created as in hd_store_message_add (), or
+ * @error (m NULL). */
+typedef void (*HdStoreMessageDone) (HdMessageRecord *m,
+                                    gboolean         created,
+                                    const GError    *error,
+                                    gpointer         user_data);
+/* hd_store_message_add () whose answer may come later: @done is called
+ * with it at the latest in the next hd_store_sync (), in the order the
+ * messages were queued, and never from inside another store call.  A
+ * store that sends the statements of a transaction together (PostgreSQL:
+ * libpq's pipeline mode) queues the message while a transaction is open;
+ * otherwise @done runs before this returns. */
+void             hd_store_message_add_later     (HdStore           *self,
+                                                 gint64             chat_id,
+                                                 gint64             author_id,
+                                                 const char        *body,
+                                                 const char        *client_id,
+                                                 gint64             now,
+                                                 HdStoreMessageDone done,
+                                                 gpointer           user_data);
+/* Sends what is queued, waits for the answers and calls the @done of
+ * every message queued by hd_store_message_add_later (), in order.
+ * TRUE when nothing is pending or every queued statement succeeded. */
+gboolean         hd_store_sync                  (HdStore           *self);
 /* Messages with seq > @after in seq order, at most @limit; *@more says
  * whether later ones remain. */
 GPtrArray *hd_store_messages_list         (HdStore       *self,
