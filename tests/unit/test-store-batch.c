@@ -1,0 +1,290 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Group commit through the core thread (hd-core.c) with the messages of
+ * one batch queued together (hd_chat_service_post_message_later, the
+ * WebSocket path; on PostgreSQL the store's pipeline):
+ *
+ *  - each message's store answer comes inside the batch's transaction:
+ *    another connection does not see it yet;
+ *  - each command is acknowledged (its done on the main context) only after
+ *    the commit: another connection sees its message then;
+ *  - a message that fails (ended chat, not a member) fails alone: the
+ *    batch's other messages are stored and acknowledged as committed, a
+ *    resend answers the first message, seqs and transcripts are right;
+ *  - the events go out after the commit, in the order of the messages.
+ *
+ * On SQLite (a temporary file; the second connection is sqlite3's) and, when
+ * HD_TEST_PG_URI is set (tests/integration/with_pg.py), on PostgreSQL. */
+#include "hd-core.h"
+#include "hd-error.h"
+#include "hd-protocol.h"
+#include "hd-store.h"
+#include "store-fixture.h"
+
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+  Fixture *f;
+  gint64   user_id;
+  gint64   chat_id;
+  char    *body;
+  char    *client_id;
+  /* set on the core thread when the store answered (inside the batch) */
+  gboolean stored;
+  gboolean created;
+  gint64   id;
+  gint64   seq;
+  GError  *error;
+  int      visible_when_stored;
+  /* set on the main context when the command was acknowledged */
+  gboolean acked;
+  gboolean committed;
+  int      visible_when_acked;
+  guint    events_before_ack;
+} Post;
+
+static guint events_seen;
+static GString *event_order;
+
+/* How many messages with @client_id another connection sees. */
+static int
+count_visible (Fixture    *f,
+               const char *client_id)
+{
+  if (f->conn != NULL)
+    {
+      const char *params[1] = { client_id };
+      PGresult *r = PQexecParams (f->conn, "SELECT COUNT(*) FROM messages WHERE client_id = $1", 1, NULL,
+                                  params, NULL, NULL, 0);
+      int n;
+
+      g_assert_cmpint (PQresultStatus (r), ==, PGRES_TUPLES_OK);
+      n = atoi (PQgetvalue (r, 0, 0));
+      PQclear (r);
+      return n;
+    }
+  else
+    {
+      sqlite3 *db = NULL;
+      sqlite3_stmt *st = NULL;
+      int n;
+
+      g_assert_cmpint (sqlite3_open_v2 (f->path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+      sqlite3_busy_timeout (db, 5000);
+      g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT COUNT(*) FROM messages WHERE client_id = ?", -1, &st, NULL),
+                       ==, SQLITE_OK);
+      sqlite3_bind_text (st, 1, client_id, -1, SQLITE_STATIC);
+      g_assert_cmpint (sqlite3_step (st), ==, SQLITE_ROW);
+      n = sqlite3_column_int (st, 0);
+      sqlite3_finalize (st);
+      sqlite3_close (db);
+      return n;
+    }
+}
+
+/* Core thread, inside the batch, before its commit. */
+static void
+post_stored (HdMessageRecord *m,
+             gboolean         created,
+             const GError    *error,
+             gpointer         data)
+{
+  Post *p = data;
+
+  p->stored = TRUE;
+  if (m == NULL)
+    {
+      p->error = g_error_copy (error);
+      return;
+    }
+  p->created = created;
+  p->id = m->id;
+  p->seq = m->seq;
+  p->visible_when_stored = count_visible (p->f, p->client_id);
+}
+
+static gboolean
+post_on_core (HdChatService *service,
+              gpointer       data)
+{
+  Post *p = data;
+
+  hd_chat_service_post_message_later (service, p->user_id, p->chat_id, p->body, p->client_id, post_stored, p);
+  return p->error == NULL;
+}
+
+/* Main context, after the batch. */
+static void
+post_done (gpointer data,
+           gboolean committed)
+{
+  Post *p = data;
+
+  p->acked = TRUE;
+  p->committed = committed;
+  p->visible_when_acked = count_visible (p->f, p->client_id);
+  p->events_before_ack = events_seen;
+}
+
+static void
+on_event (const HdEvent *event,
+          gpointer       data)
+{
+  if (strcmp (event->type, HD_EVENT_CHAT_MESSAGE) != 0)
+    return;
+  events_seen++;
+  /* the body, from the frame: {"type":"chat.message","data":{…"body":"…" */
+  {
+    const char *b = strstr (event->staff_frame, "\"body\":\"");
+
+    g_assert_nonnull (b);
+    b += strlen ("\"body\":\"");
+    g_string_append_len (event_order, b, strchr (b, '"') - b);
+    g_string_append_c (event_order, ' ');
+  }
+}
+
+static gint64
+note_length (HdStore *store,
+             gint64   chat_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HdNoteRecord) note = NULL;
+  HdChatRecord chat;
+
+  g_assert_true (hd_store_chat_get (store, chat_id, &chat, &error));
+  note = hd_store_note_get (store, chat.note_id, &error);
+  g_assert_no_error (error);
+  return note->length;
+}
+
+static void
+test_batch_acknowledged_after_commit (Fixture       *f,
+                                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HdUserRecord) tech = make_user (f->store, "tina", HD_ROLE_TECHNICIAN);
+  g_autoptr(HdUserRecord) carol = make_user (f->store, "carol", HD_ROLE_CUSTOMER);
+  g_autoptr(HdUserRecord) dave = make_user (f->store, "dave", HD_ROLE_CUSTOMER);
+  g_autoptr(HdUserRecord) erin = make_user (f->store, "erin", HD_ROLE_CUSTOMER);
+  HdChatRecord a = make_active_chat (f->store, carol, tech);
+  HdChatRecord b = make_active_chat (f->store, dave, tech);
+  HdChatRecord c = make_active_chat (f->store, erin, tech);
+  HdChatRecord ended;
+  g_autoptr(HdChatService) service = NULL;
+  HdCore *core;
+  Post posts[] = {
+    { .user_id = carol->id, .chat_id = a.id, .body = "one", .client_id = "c-1" },
+    { .user_id = dave->id, .chat_id = b.id, .body = "two", .client_id = "d-1" },
+    /* an ended chat: fails alone */
+    { .user_id = erin->id, .chat_id = c.id, .body = "three", .client_id = "e-1" },
+    { .user_id = carol->id, .chat_id = a.id, .body = "four", .client_id = "c-2" },
+    /* not a member of a: fails alone */
+    { .user_id = dave->id, .chat_id = a.id, .body = "five", .client_id = "d-x" },
+    /* a resend of "two": the first message again */
+    { .user_id = dave->id, .chat_id = b.id, .body = "two again", .client_id = "d-1" },
+    { .user_id = tech->id, .chat_id = a.id, .body = "six", .client_id = "t-1" },
+  };
+  guint n = G_N_ELEMENTS (posts);
+  guint acked;
+
+  g_assert_true (hd_store_chat_end (f->store, c.id, 4000, &ended, &error));
+  g_assert_no_error (error);
+
+  events_seen = 0;
+  event_order = g_string_new (NULL);
+  service = hd_chat_service_new (f->store, NULL);
+  core = hd_core_new (service);
+  hd_core_set_event_sink (core, on_event, NULL);
+
+  /* Held, so that every command waits and they run as one batch. */
+  hd_core_enter (core);
+  for (guint i = 0; i < n; i++)
+    {
+      posts[i].f = f;
+      hd_core_run (core, post_on_core, TRUE, post_done, &posts[i], NULL);
+    }
+  hd_core_leave (core);
+
+  do
+    {
+      g_main_context_iteration (NULL, TRUE);
+      acked = 0;
+      for (guint i = 0; i < n; i++)
+        acked += posts[i].acked;
+    }
+  while (acked < n);
+
+  for (guint i = 0; i < n; i++)
+    {
+      Post *p = &posts[i];
+      gboolean fails = i == 2 || i == 4;
+
+      g_test_message ("%s: stored %d created %d seq %" G_GINT64_FORMAT " visible %d/%d", p->body, p->stored,
+                      p->created, p->seq, p->visible_when_stored, p->visible_when_acked);
+      /* the batch committed: no message lost the others' acknowledgement */
+      g_assert_true (p->committed);
+      g_assert_true (p->stored);
+      if (fails)
+        {
+          g_assert_nonnull (p->error);
+          g_assert_cmpint (p->visible_when_acked, ==, 0);
+          continue;
+        }
+      g_assert_no_error (p->error);
+      /* acknowledged only after the commit: then another connection sees
+       * it; and all the batch's events went out before the answers */
+      g_assert_cmpint (p->visible_when_acked, ==, 1);
+      g_assert_cmpuint (p->events_before_ack, ==, 4);
+      /* stored inside the batch's transaction: not visible before */
+      if (p->created)
+        g_assert_cmpint (p->visible_when_stored, ==, 0);
+    }
+  g_assert_error (posts[2].error, HD_ERROR, HD_ERROR_CHAT_ENDED);
+  g_assert_error (posts[4].error, HD_ERROR, HD_ERROR_NOT_FOUND);
+
+  g_assert_true (posts[0].created);
+  g_assert_cmpint (posts[0].seq, ==, 1);
+  g_assert_true (posts[1].created);
+  g_assert_cmpint (posts[1].seq, ==, 1);
+  g_assert_true (posts[3].created);
+  g_assert_cmpint (posts[3].seq, ==, 2);
+  g_assert_false (posts[5].created);
+  g_assert_cmpint (posts[5].id, ==, posts[1].id);
+  g_assert_cmpint (posts[5].seq, ==, 1);
+  g_assert_true (posts[6].created);
+  g_assert_cmpint (posts[6].seq, ==, 3);
+
+  /* one event per new message, after the commit, in their order */
+  g_assert_cmpuint (events_seen, ==, 4);
+  g_assert_cmpstr (event_order->str, ==, "one two four six ");
+
+  /* the transcripts got every stored line (and nothing of the failures) */
+  g_assert_cmpint (note_length (f->store, a.id), >, 0);
+  g_assert_cmpint (note_length (f->store, b.id), >, 0);
+  g_assert_cmpint (note_length (f->store, c.id), ==, 0);
+  {
+    gboolean more;
+    g_autoptr(GPtrArray) list = hd_store_messages_list (f->store, a.id, 0, 10, &more, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (list->len, ==, 3);
+  }
+
+  hd_core_free (core);
+  g_string_free (event_order, TRUE);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add ("/store-batch/sqlite/acknowledged-after-commit", Fixture, NULL, fixture_set_up,
+              test_batch_acknowledged_after_commit, fixture_tear_down);
+  if (g_getenv ("HD_TEST_PG_URI") != NULL)
+    g_test_add ("/store-batch/postgresql/acknowledged-after-commit", Fixture, NULL, fixture_set_up_pg,
+                test_batch_acknowledged_after_commit, fixture_tear_down);
+  return g_test_run ();
+}
