@@ -606,27 +606,12 @@ chat_requested_cb (HdSession         *session,
   g_autoptr(GNotification) notification = NULL;
   g_autofree char *id = g_strdup_printf ("chat-%" G_GINT64_FORMAT, hd_chat_get_id (chat));
   g_autofree char *body = NULL;
-  g_autofree char *name = NULL;
-  g_autofree char *about = NULL;
-  HdUser *customer = hd_chat_get_customer (chat);
   HdRequest *request = hd_session_lookup_request (session, hd_chat_get_request_id (chat));
 
   if (self->main_window != NULL)
     hd_tech_window_draw_attention (self->main_window);
 
-  /* Some notification servers parse markup in the body: escape what
-   * people typed. */
-  name = g_markup_escape_text (customer ? hd_user_get_name (customer) : _("A customer"), -1);
-  if (request != NULL)
-    {
-      g_autofree char *subject = g_markup_escape_text (hd_request_get_subject (request), -1);
-      about = g_strdup_printf ("#%" G_GINT64_FORMAT " %s", hd_request_get_id (request), subject);
-    }
-  else
-    about = g_strdup_printf ("#%" G_GINT64_FORMAT, hd_chat_get_request_id (chat));
-  /* Translators: "Carol Customer wants to chat about #1 Printer offline" */
-  body = g_strdup_printf (_("%s wants to chat about %s"), name, about);
-
+  body = hd_tech_notify_chat_body (HD_TECH_CHAT_NOTICE_REQUESTED, chat, request);
   notification = g_notification_new (_("Chat Request"));
   g_notification_set_body (notification, body);
   g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_HIGH);

@@ -85,20 +85,21 @@ hd_tech_notify_withdraw_chat (GApplication *app,
   g_application_withdraw_notification (app, id);
 }
 
-void
-hd_tech_notify_transfer (GApplication *app,
-                         HdChat       *chat,
-                         HdRequest    *request)
+char *
+hd_tech_notify_chat_body (HdTechChatNotice  notice,
+                          HdChat           *chat,
+                          HdRequest        *request)
 {
-  g_autoptr(GNotification) notification = NULL;
-  g_autofree char *id = chat_notification_id (hd_chat_get_id (chat));
   g_autofree char *name = NULL;
   g_autofree char *about = NULL;
-  g_autofree char *body = NULL;
-  HdUser *customer = hd_chat_get_customer (chat);
+  HdUser *customer;
+
+  g_return_val_if_fail (HD_IS_CHAT (chat), NULL);
+  g_return_val_if_fail (request == NULL || HD_IS_REQUEST (request), NULL);
 
   /* Some notification servers parse markup in the body: escape what
    * people typed. */
+  customer = hd_chat_get_customer (chat);
   name = g_markup_escape_text (customer ? hd_user_get_name (customer) : _("A customer"), -1);
   if (request != NULL)
     {
@@ -108,8 +109,27 @@ hd_tech_notify_transfer (GApplication *app,
     }
   else
     about = g_strdup_printf ("#%" G_GINT64_FORMAT, hd_chat_get_request_id (chat));
-  /* Translators: "Chat with Carol Customer about #1 Printer offline" */
-  body = g_strdup_printf (_("Chat with %s about %s"), name, about);
+
+  switch (notice)
+    {
+    case HD_TECH_CHAT_NOTICE_REQUESTED:
+      /* Translators: "Carol Customer wants to chat about #1 Printer offline" */
+      return g_strdup_printf (_("%s wants to chat about %s"), name, about);
+    case HD_TECH_CHAT_NOTICE_TRANSFERRED:
+    default:
+      /* Translators: "Chat with Carol Customer about #1 Printer offline" */
+      return g_strdup_printf (_("Chat with %s about %s"), name, about);
+    }
+}
+
+void
+hd_tech_notify_transfer (GApplication *app,
+                         HdChat       *chat,
+                         HdRequest    *request)
+{
+  g_autoptr(GNotification) notification = NULL;
+  g_autofree char *id = chat_notification_id (hd_chat_get_id (chat));
+  g_autofree char *body = hd_tech_notify_chat_body (HD_TECH_CHAT_NOTICE_TRANSFERRED, chat, request);
 
   notification = g_notification_new (_("Chat Transferred to You"));
   g_notification_set_body (notification, body);

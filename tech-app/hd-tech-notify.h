@@ -21,6 +21,20 @@ void  hd_tech_notify_message       (GApplication *app,
 void  hd_tech_notify_withdraw_chat (GApplication *app,
                                     gint64        chat_id);
 
+/* The body of a chat's notification, the customer's name and the request
+ * (both escaped: some notification servers parse markup in the body):
+ * "CUSTOMER wants to chat about #ID SUBJECT" for a chat request, "Chat
+ * with CUSTOMER about #ID SUBJECT" for a chat transferred to me.  Without
+ * @request (not loaded) it says "#ID" alone. */
+typedef enum {
+  HD_TECH_CHAT_NOTICE_REQUESTED,
+  HD_TECH_CHAT_NOTICE_TRANSFERRED,
+} HdTechChatNotice;
+
+char *hd_tech_notify_chat_body     (HdTechChatNotice  notice,
+                                    HdChat           *chat,
+                                    HdRequest        *request);
+
 /* A desktop notification for a chat a colleague (or an admin) handed to
  * me: "Chat Transferred to You", "Chat with CUSTOMER about #ID SUBJECT"
  * (escaped), "app.open-chat" (the chat id) as the default action and an

@@ -12,6 +12,7 @@
 #include "hd-tech-window.h"
 #include "hd-tech-application.h"
 #include "hd-tech-chat-window.h"
+#include "hd-tech-notify.h"
 #include "hd-session-private.h"
 
 static JsonObject *
@@ -25,32 +26,49 @@ parse_object (const char *text)
   return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
 }
 
-static void
-test_queue_row_plain_text (void)
+/* A waiting chat of "<b>Eve</b> & Co" about request #3 "Printer
+ * <span>offline</span>": people's text that markup would mangle. */
+static HdChat *
+eve_chat (void)
 {
-  g_autoptr(JsonObject) chat_json = parse_object (
+  g_autoptr(JsonObject) json = parse_object (
     "{\"id\": 7, \"request_id\": 3, \"state\": \"waiting\","
     " \"customer\": {\"id\": 4, \"name\": \"<b>Eve</b> & Co\", \"role\": \"customer\","
     "                \"available_for_chat\": false, \"online\": true},"
     " \"technician\": null, \"target\": {\"kind\": \"technician\", \"id\": 2},"
     " \"note_id\": null, \"created_at\": \"2026-11-24T19:00:00.123Z\","
     " \"accepted_at\": null, \"ended_at\": null}");
-  g_autoptr(JsonObject) request_json = parse_object (
+  g_autoptr(GError) error = NULL;
+  HdChat *chat = hd_chat_new_from_json (json, &error);
+
+  g_assert_no_error (error);
+  return chat;
+}
+
+static HdRequest *
+eve_request (void)
+{
+  g_autoptr(JsonObject) json = parse_object (
     "{\"id\": 3, \"subject\": \"Printer <span>offline</span>\", \"description\": \"\","
     " \"status\": \"open\", \"customer\": {\"id\": 4, \"name\": \"<b>Eve</b> & Co\","
     " \"role\": \"customer\", \"available_for_chat\": false, \"online\": true},"
     " \"assignee\": null, \"team\": null, \"active_chat\": null}");
   g_autoptr(GError) error = NULL;
-  g_autoptr(HdChat) chat = hd_chat_new_from_json (chat_json, &error);
-  g_autoptr(HdRequest) request = NULL;
+  HdRequest *request = hd_request_new_from_json (json, &error);
+
+  g_assert_no_error (error);
+  return request;
+}
+
+static void
+test_queue_row_plain_text (void)
+{
+  g_autoptr(HdChat) chat = eve_chat ();
+  g_autoptr(HdRequest) request = eve_request ();
   GtkWidget *row;
   GtkWidget *window;
   GtkWidget *button = NULL;
   const char *subtitle;
-
-  g_assert_no_error (error);
-  request = hd_request_new_from_json (request_json, &error);
-  g_assert_no_error (error);
 
   row = hd_tech_queue_row_new (chat, request);
   window = gtk_window_new ();
@@ -241,6 +259,39 @@ test_close_asks_first (void)
   g_settings_reset (settings, "confirm-end-chat");
 }
 
+/* The chat request's and the transfer's notification bodies: the same
+ * customer and "#ID SUBJECT", escaped (some notification servers parse
+ * markup); "#ID" alone while the request is not known; "A customer"
+ * without one. */
+static void
+test_notify_chat_body (void)
+{
+  g_autoptr(JsonObject) nobody_json = parse_object (
+    "{\"id\": 8, \"request_id\": 5, \"state\": \"active\", \"customer\": null,"
+    " \"technician\": null, \"target\": null, \"note_id\": null,"
+    " \"created_at\": \"2026-11-24T19:00:00.123Z\", \"accepted_at\": null, \"ended_at\": null}");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HdChat) chat = eve_chat ();
+  g_autoptr(HdRequest) request = eve_request ();
+  g_autoptr(HdChat) nobody = hd_chat_new_from_json (nobody_json, &error);
+  g_autofree char *requested = NULL;
+  g_autofree char *transferred = NULL;
+  g_autofree char *unknown = NULL;
+  g_autofree char *anonymous = NULL;
+
+  g_assert_no_error (error);
+  requested = hd_tech_notify_chat_body (HD_TECH_CHAT_NOTICE_REQUESTED, chat, request);
+  g_assert_cmpstr (requested, ==,
+                   "&lt;b&gt;Eve&lt;/b&gt; &amp; Co wants to chat about #3 Printer &lt;span&gt;offline&lt;/span&gt;");
+  transferred = hd_tech_notify_chat_body (HD_TECH_CHAT_NOTICE_TRANSFERRED, chat, request);
+  g_assert_cmpstr (transferred, ==,
+                   "Chat with &lt;b&gt;Eve&lt;/b&gt; &amp; Co about #3 Printer &lt;span&gt;offline&lt;/span&gt;");
+  unknown = hd_tech_notify_chat_body (HD_TECH_CHAT_NOTICE_TRANSFERRED, chat, NULL);
+  g_assert_cmpstr (unknown, ==, "Chat with &lt;b&gt;Eve&lt;/b&gt; &amp; Co about #3");
+  anonymous = hd_tech_notify_chat_body (HD_TECH_CHAT_NOTICE_REQUESTED, nobody, NULL);
+  g_assert_cmpstr (anonymous, ==, "A customer wants to chat about #5");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -254,6 +305,7 @@ main (int   argc,
   g_test_add_func ("/tech/queue-row/plain-text", test_queue_row_plain_text);
   g_test_add_func ("/tech/window/chat-ended-dialog", test_chat_ended_dialog);
   g_test_add_func ("/tech/chat-window/close-asks-first", test_close_asks_first);
+  g_test_add_func ("/tech/notify/chat-body", test_notify_chat_body);
 
   return g_test_run ();
 }
