@@ -4,9 +4,9 @@ and screen saver (org.gnome.ScreenSaver) on the test's session bus, so a
 test can make the desktop go idle, come back, lock and unlock: the same
 methods and signals as Mutter and GNOME Shell, driven by the test."""
 
-import threading
+from gi.repository import GLib
 
-from gi.repository import Gio, GLib
+from bus_standin import BusStandIn
 
 IDLE_XML = '''
 <node>
@@ -37,54 +37,16 @@ IDLE_PATH = '/org/gnome/Mutter/IdleMonitor/Core'
 LOCK_PATH = '/org/gnome/ScreenSaver'
 
 
-class DesktopServices:
+class DesktopServices(BusStandIn):
     def __init__(self):
         self.idle_watches = {}      # id -> interval ms
         self.active_watches = set()
         self.removed = []
         self.locked = False
         self._next_id = 1
-        self._cond = threading.Condition()
-        self._ready = threading.Event()
-        self._error = None
-        self._conn = None
-        self._ctx = GLib.MainContext.new()
-        self._loop = GLib.MainLoop.new(self._ctx, False)
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-        self._ready.wait(10)
-        if self._error is not None:
-            raise self._error
-
-    def _own(self, conn, name):
-        reply = conn.call_sync('org.freedesktop.DBus', '/org/freedesktop/DBus',
-                               'org.freedesktop.DBus', 'RequestName',
-                               GLib.Variant('(su)', (name, 4)), None,
-                               Gio.DBusCallFlags.NONE, -1, None)
-        if reply.unpack()[0] != 1:
-            raise RuntimeError('could not own ' + name)
-
-    def _run(self):
-        self._ctx.push_thread_default()
-        try:
-            address = Gio.dbus_address_get_for_bus_sync(Gio.BusType.SESSION, None)
-            conn = Gio.DBusConnection.new_for_address_sync(
-                address,
-                Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT
-                | Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION, None, None)
-            conn.register_object(IDLE_PATH, Gio.DBusNodeInfo.new_for_xml(IDLE_XML).interfaces[0],
-                                 self._on_idle_call, None, None)
-            conn.register_object(LOCK_PATH, Gio.DBusNodeInfo.new_for_xml(LOCK_XML).interfaces[0],
-                                 self._on_lock_call, None, None)
-            self._own(conn, 'org.gnome.Mutter.IdleMonitor')
-            self._own(conn, 'org.gnome.ScreenSaver')
-            self._conn = conn
-        except Exception as e:  # noqa: BLE001 - reported to __init__
-            self._error = e
-            self._ready.set()
-            return
-        self._ready.set()
-        self._loop.run()
+        super().__init__([(IDLE_PATH, IDLE_XML, self._on_idle_call),
+                          (LOCK_PATH, LOCK_XML, self._on_lock_call)],
+                         ['org.gnome.Mutter.IdleMonitor', 'org.gnome.ScreenSaver'])
 
     def _new_id(self):
         wid = self._next_id
@@ -120,13 +82,6 @@ class DesktopServices:
         else:
             invocation.return_value(None)
 
-    def _emit(self, path, iface, signal, variant):
-        def emit():
-            self._conn.emit_signal(None, path, iface, signal, variant)
-            self._conn.flush_sync(None)
-            return False
-        self._ctx.invoke_full(GLib.PRIORITY_DEFAULT, emit)
-
     def wait_idle_watch(self, timeout=10):
         """The interval (ms) of the first idle watch the app added."""
         with self._cond:
@@ -138,7 +93,7 @@ class DesktopServices:
         with self._cond:
             ids = list(self.idle_watches)
         for wid in ids:
-            self._emit(IDLE_PATH, 'org.gnome.Mutter.IdleMonitor', 'WatchFired',
+            self.emit(IDLE_PATH, 'org.gnome.Mutter.IdleMonitor', 'WatchFired',
                        GLib.Variant('(u)', (wid,)))
 
     def wait_active_watch(self, timeout=10):
@@ -151,14 +106,10 @@ class DesktopServices:
             ids = list(self.active_watches)
             self.active_watches.clear()
         for wid in ids:
-            self._emit(IDLE_PATH, 'org.gnome.Mutter.IdleMonitor', 'WatchFired',
+            self.emit(IDLE_PATH, 'org.gnome.Mutter.IdleMonitor', 'WatchFired',
                        GLib.Variant('(u)', (wid,)))
 
     def lock(self, locked=True):
         self.locked = locked
-        self._emit(LOCK_PATH, 'org.gnome.ScreenSaver', 'ActiveChanged',
+        self.emit(LOCK_PATH, 'org.gnome.ScreenSaver', 'ActiveChanged',
                    GLib.Variant('(b)', (locked,)))
-
-    def stop(self):
-        self._loop.quit()
-        self._thread.join(5)
