@@ -85,6 +85,9 @@ struct _HdSession
   GHashTable *request_by_id;   /* id → HdRequest (strong) */
   GHashTable *feeds;           /* "kind:id" → HdFeed */
   GHashTable *typing_sent;     /* chat id → last chat.typing, monotonic µs */
+  /* chat id → when the other member's last chat.typing came (monotonic
+   * µs); gone when a message of theirs came after it. */
+  GHashTable *typing_seen;
   GCancellable *cancellable;
 };
 
@@ -1100,7 +1103,10 @@ on_event (HdEventStream *events,
       if (!fresh_store && cm->contiguous < cm->max_seq)
         hd_feed_fetch (hd_session_lookup_feed (self, "messages", chat_id));
       if (msg && !hd_message_get_is_own (msg))
-        g_signal_emit (self, signals[SIGNAL_MESSAGE_RECEIVED], 0, msg);
+        {
+          g_hash_table_remove (self->typing_seen, &chat_id);
+          g_signal_emit (self, signals[SIGNAL_MESSAGE_RECEIVED], 0, msg);
+        }
     }
   else if (g_str_equal (type, HD_EVENT_CHAT_TYPING))
     {
@@ -1116,7 +1122,13 @@ on_event (HdEventStream *events,
       else if (hd_chat_get_technician (chat) && hd_user_get_id (hd_chat_get_technician (chat)) == user_id)
         who = hd_chat_get_technician (chat);
       if (who)
-        g_signal_emit (self, signals[SIGNAL_TYPING], 0, chat, who);
+        {
+          gint64 now = g_get_monotonic_time ();
+
+          g_hash_table_insert (self->typing_seen, g_memdup2 (&chat_id, sizeof chat_id),
+                               g_memdup2 (&now, sizeof now));
+          g_signal_emit (self, signals[SIGNAL_TYPING], 0, chat, who);
+        }
     }
   else if (g_str_equal (type, HD_EVENT_CHAT_REQUESTED))
     {
@@ -1313,6 +1325,7 @@ hd_session_finalize (GObject *object)
   g_clear_pointer (&self->chat_by_id, g_hash_table_unref);
   g_clear_pointer (&self->request_by_id, g_hash_table_unref);
   g_clear_pointer (&self->typing_sent, g_hash_table_unref);
+  g_clear_pointer (&self->typing_seen, g_hash_table_unref);
   g_clear_object (&self->cancellable);
   G_OBJECT_CLASS (hd_session_parent_class)->finalize (object);
 }
@@ -1430,6 +1443,7 @@ hd_session_init (HdSession *self)
   self->request_by_id = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
   self->feeds = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) feed_free);
   self->typing_sent = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  self->typing_seen = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
   self->cancellable = g_cancellable_new ();
   g_signal_connect_swapped (self->queue, "items-changed", G_CALLBACK (on_queue_changed), self);
 }
@@ -1631,6 +1645,17 @@ hd_session_send_typing (HdSession *self,
     return;
   g_hash_table_insert (self->typing_sent, g_memdup2 (&chat_id, sizeof chat_id),
                        g_memdup2 (&now, sizeof now));
+}
+
+gint64
+hd_session_get_typing_time (HdSession *self,
+                            gint64     chat_id)
+{
+  gint64 *seen;
+
+  g_return_val_if_fail (HD_IS_SESSION (self), 0);
+  seen = g_hash_table_lookup (self->typing_seen, &chat_id);
+  return seen ? *seen : 0;
 }
 
 gboolean

@@ -154,6 +154,12 @@ HdMessage *hd_session_send_message   (HdSession   *self,
 /* chat.typing, at most once every 3 s per chat. */
 void       hd_session_send_typing    (HdSession   *self,
                                       gint64       chat_id);
+/* When the other member of @chat_id last sent chat.typing (the
+ * g_get_monotonic_time () of its arrival), or 0: never, or a message of
+ * theirs came after it.  For a view built later (a window rebuilt) to show
+ * "typing…" for what is left of its time. */
+gint64     hd_session_get_typing_time (HdSession  *self,
+                                       gint64      chat_id);
 
 /* Chat calls that also update the lists; all finish with the canonical
  * HdChat (transfer full) via hd_session_chat_finish.

@@ -113,20 +113,50 @@ typing_done_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-void
-hd_tech_active_row_set_typing (HdTechActiveRow *self,
-                               gboolean         typing)
+/* "typing…" for @ms milliseconds (0: no longer). */
+static void
+show_typing_for (HdTechActiveRow *self,
+                 guint            ms)
 {
-  g_return_if_fail (HD_IS_TECH_ACTIVE_ROW (self));
+  gboolean typing = ms > 0;
 
   g_clear_handle_id (&self->typing_id, g_source_remove);
   if (typing)
-    self->typing_id = g_timeout_add (TYPING_SHOWN_MS, typing_done_cb, self);
+    self->typing_id = g_timeout_add (ms, typing_done_cb, self);
   if (self->typing != typing)
     {
       self->typing = typing;
       update_row (self);
     }
+}
+
+void
+hd_tech_active_row_set_typing (HdTechActiveRow *self,
+                               gboolean         typing)
+{
+  g_return_if_fail (HD_IS_TECH_ACTIVE_ROW (self));
+  show_typing_for (self, typing ? TYPING_SHOWN_MS : 0);
+}
+
+/* A row built after the chat.typing came (the main window rebuilt, the
+ * chat just accepted): "typing…" for what is left of its time, from the
+ * session's state. */
+static void
+restore_typing (HdTechActiveRow *self,
+                HdSession       *session)
+{
+  gint64 since = hd_session_get_typing_time (session, hd_chat_get_id (self->chat));
+  gint64 left_ms;
+
+  if (since == 0)
+    return;
+  left_ms = TYPING_SHOWN_MS - (g_get_monotonic_time () - since) / 1000;
+  /* Read by the UI test (G_MESSAGES_DEBUG=hd-tech-active). */
+  g_debug ("chat %" G_GINT64_FORMAT ": typing %" G_GINT64_FORMAT " ms ago, %s",
+           hd_chat_get_id (self->chat), TYPING_SHOWN_MS - left_ms,
+           left_ms > 0 ? "restored" : "over");
+  if (left_ms > 0)
+    show_typing_for (self, (guint) left_ms);
 }
 
 void
@@ -225,6 +255,7 @@ hd_tech_active_row_new (HdSession *session,
   if (request != NULL)
     g_signal_connect_swapped (request, "notify", G_CALLBACK (update_row), self);
   update_row (self);
+  restore_typing (self, session);
   return GTK_WIDGET (self);
 }
 
