@@ -105,6 +105,31 @@ chat_call (HdSession  *session,
   return chat;
 }
 
+typedef struct {
+  HdSession *session;
+  gint64     chat_id;
+} Offered;
+
+/* The chat in the technician's queue: she was offered it (chat.requested),
+ * as the app needs before she accepts.  Across two servers that comes
+ * through the bus; accepted before it arrives, the late event would turn
+ * her copy back into a waiting chat. */
+static gboolean
+is_offered (gpointer data)
+{
+  Offered *w = data;
+  GListModel *queue = hd_session_get_queue (w->session);
+
+  for (guint i = 0; i < g_list_model_get_n_items (queue); i++)
+    {
+      g_autoptr(HdChat) c = g_list_model_get_item (queue, i);
+
+      if (hd_chat_get_id (c) == w->chat_id)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static gboolean
 position_is_1 (gpointer data)
 {
@@ -250,6 +275,11 @@ test_customer_flow (void)
   g_clear_object (&res);
 
   /* chris's chat is accepted; he sends a picture, tina sees and fetches it. */
+  {
+    Offered w = { tina, hd_chat_get_id (b) };
+
+    hd_test_wait (is_offered, &w, 10000, "chat.requested at tina");
+  }
   accepted = chat_call (tina, hd_session_accept_chat_async, hd_chat_get_id (b));
   tina_messages = hd_session_get_messages (tina, hd_chat_get_id (b));
   hd_session_send_attachment_async (chris, hd_chat_get_id (b), "shot.png", data, NULL, hd_test_async_cb, &res);

@@ -124,6 +124,26 @@ chat_not_in_list (gpointer data)
   return !chat_in_list (data);
 }
 
+static gboolean
+chat_in_queue (gpointer data)
+{
+  InList *w = data;
+  return in_list (hd_session_get_queue (w->session), w->chat_id);
+}
+
+/* As the app does: a technician accepts a chat she was offered
+ * (chat.requested).  Across two servers the customer's chat.requested
+ * reaches her through the bus; accepted before that, the late event would
+ * still turn her copy back into a waiting chat. */
+static void
+wait_offered (HdSession *session,
+              gint64     chat_id)
+{
+  InList w = { session, chat_id };
+
+  hd_test_wait (chat_in_queue, &w, 10000, "chat.requested at the technician");
+}
+
 static void
 count_signal (HdSession *session,
               HdChat    *chat,
@@ -183,6 +203,7 @@ test_transfer (void)
   chat = chat_finish (carol, &res, &error);
   g_assert_no_error (error);
   g_clear_object (&res);
+  wait_offered (tina, hd_chat_get_id (chat));
   hd_session_accept_chat_async (tina, hd_chat_get_id (chat), NULL, hd_test_async_cb, &res);
   g_clear_object (&chat);
   chat = chat_finish (tina, &res, &error);
@@ -411,6 +432,7 @@ test_search (void)
   chat = chat_finish (carol, &res, &error);
   g_assert_no_error (error);
   g_clear_object (&res);
+  wait_offered (tina, hd_chat_get_id (chat));
   hd_session_accept_chat_async (tina, hd_chat_get_id (chat), NULL, hd_test_async_cb, &res);
   g_clear_object (&chat);
   chat = chat_finish (tina, &res, &error);
