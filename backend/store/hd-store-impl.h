@@ -303,6 +303,20 @@ HdMessageRecord *hd_store_impl_message_new (gint64         id,
                                             const char    *client_id,
                                             gint64         created_at,
                                             gint64         attachment_id);
+/* A chat the store just created (its id set): the rest of a new waiting
+ * chat's fields, as its row now holds them. */
+void             hd_store_impl_chat_created   (HdChatRecord       *chat);
+/* The privileges as settings rows (key, value; booleans 0 or 1), in one
+ * order: fills @keys and @values (HD_STORE_IMPL_N_PRIVILEGES each). */
+#define HD_STORE_IMPL_N_PRIVILEGES 5
+void             hd_store_impl_privileges_rows (const HdPrivileges *privileges,
+                                                const char        **keys,
+                                                gint64             *values);
+/* Sets the field of @out that settings row @key names to @value (a
+ * boolean when non-zero); an unknown key is left alone. */
+void             hd_store_impl_privilege_set   (HdPrivileges       *out,
+                                                const char         *key,
+                                                gint64              value);
 /* Ends the transaction opened by the implementation's begin: commits when
  * @ok, else rolls back and returns FALSE. */
 gboolean         hd_store_impl_finish_tx   (HdStore         *self,

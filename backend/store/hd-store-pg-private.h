@@ -189,6 +189,36 @@ PGresult *hd_store_pg_private_run_once  (HdStorePg   *self,
                                          Params      *p,
                                          const char  *what,
                                          GError     **error);
+/* Reads one row of a result into a new record. */
+typedef gpointer (*HdPgReadRow) (PGresult *r,
+                                 int       row);
+/* The first row of @sql (prepared; its one parameter: @id) read by @read,
+ * or NULL with @error: the query's, or HD_ERROR_NOT_FOUND "No @noun @id". */
+gpointer  hd_store_pg_private_get_by_id (HdStorePg   *self,
+                                         const char  *sql,
+                                         gint64       id,
+                                         HdPgReadRow  read,
+                                         const char  *what,
+                                         const char  *noun,
+                                         GError     **error);
+/* Every row of @r read by @read, in a new array that frees them with
+ * @free_func; clears @r.  NULL when @r is (a query that failed). */
+GPtrArray *hd_store_pg_private_read_rows (PGresult       *r,
+                                          HdPgReadRow     read,
+                                          GDestroyNotify  free_func);
+#define HD_PG_READ_ROWS(r, read, free_func) \
+  hd_store_pg_private_read_rows ((r), (HdPgReadRow) (read), (GDestroyNotify) (free_func))
+#define HD_PG_GET_BY_ID(self, sql, id, read, what, noun, error) \
+  hd_store_pg_private_get_by_id ((self), (sql), (id), (HdPgReadRow) (read), (what), (noun), (error))
+/* The first row of @r (HD_PG_CHAT_COLS: a SELECT or an UPDATE … RETURNING
+ * behind a guard) into @out; when there is none, FALSE with @code and
+ * @message (when @message is not NULL).  Clears @r; FALSE when @r is NULL
+ * (a query that failed, its error set already). */
+gboolean  hd_store_pg_private_chat_row  (PGresult      *r,
+                                         HdChatRecord  *out,
+                                         int            code,
+                                         const char    *message,
+                                         GError       **error);
 /* Reads HD_PG_CHAT_COLS of @row. */
 void      hd_store_pg_private_read_chat (PGresult     *r,
                                          int           row,

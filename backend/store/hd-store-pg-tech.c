@@ -71,17 +71,7 @@ moved_chat (PGresult      *r,
             HdChatRecord  *out,
             GError       **error)
 {
-  gboolean found;
-
-  if (r == NULL)
-    return FALSE;
-  found = PQntuples (r) > 0;
-  if (found)
-    hd_store_pg_private_read_chat (r, 0, out);
-  else
-    g_set_error_literal (error, HD_ERROR, HD_ERROR_CHAT_ENDED, message);
-  PQclear (r);
-  return found;
+  return hd_store_pg_private_chat_row (r, out, HD_ERROR_CHAT_ENDED, message, error);
 }
 
 static gboolean
@@ -190,20 +180,13 @@ pg_canned_list (HdStorePg  *self,
 {
   Params p = { 0, };
   PGresult *r;
-  GPtrArray *list;
 
   p_int (&p, user_id);
   r = run (self, "SELECT " CANNED_COLS " FROM canned_responses WHERE "
                  "(scope = 'personal' AND owner_id = $1) OR "
                  "(scope = 'team' AND team_id IN (SELECT team_id FROM team_members WHERE user_id = $1)) OR "
                  "scope = 'global' ORDER BY shortcut COLLATE \"C\", id", &p, "Listing canned responses", error);
-  if (r == NULL)
-    return NULL;
-  list = g_ptr_array_new_with_free_func ((GDestroyNotify) hd_canned_record_free);
-  for (int i = 0; i < PQntuples (r); i++)
-    g_ptr_array_add (list, read_canned (r, i));
-  PQclear (r);
-  return list;
+  return HD_PG_READ_ROWS (r, read_canned, hd_canned_record_free);
 }
 
 static HdCannedRecord *
@@ -211,21 +194,8 @@ pg_canned_get (HdStorePg  *self,
                gint64      id,
                GError    **error)
 {
-  Params p = { 0, };
-  PGresult *r;
-  HdCannedRecord *c = NULL;
-
-  p_int (&p, id);
-  r = run (self, "SELECT " CANNED_COLS " FROM canned_responses WHERE id = $1", &p,
-           "Reading the canned response", error);
-  if (r == NULL)
-    return NULL;
-  if (PQntuples (r) > 0)
-    c = read_canned (r, 0);
-  else
-    g_set_error (error, HD_ERROR, HD_ERROR_NOT_FOUND, "No canned response %" G_GINT64_FORMAT, id);
-  PQclear (r);
-  return c;
+  return HD_PG_GET_BY_ID (self, "SELECT " CANNED_COLS " FROM canned_responses WHERE id = $1", id, read_canned,
+                          "Reading the canned response", "canned response", error);
 }
 
 /* Runs a write of a canned response in a savepoint of its own (a taken

@@ -576,6 +576,47 @@ run_done (HdStorePg   *self,
   return r != NULL;
 }
 
+gpointer
+hd_store_pg_private_get_by_id (HdStorePg   *self,
+                               const char  *sql,
+                               gint64       id,
+                               HdPgReadRow  read,
+                               const char  *what,
+                               const char  *noun,
+                               GError     **error)
+{
+  Params p = { 0, };
+  PGresult *r;
+  gpointer row = NULL;
+
+  p_int (&p, id);
+  r = run (self, sql, &p, what, error);
+  if (r == NULL)
+    return NULL;
+  if (PQntuples (r) > 0)
+    row = read (r, 0);
+  else
+    g_set_error (error, HD_ERROR, HD_ERROR_NOT_FOUND, "No %s %" G_GINT64_FORMAT, noun, id);
+  PQclear (r);
+  return row;
+}
+
+GPtrArray *
+hd_store_pg_private_read_rows (PGresult       *r,
+                               HdPgReadRow     read,
+                               GDestroyNotify  free_func)
+{
+  GPtrArray *list;
+
+  if (r == NULL)
+    return NULL;
+  list = g_ptr_array_new_full (PQntuples (r), free_func);
+  for (int i = 0; i < PQntuples (r); i++)
+    g_ptr_array_add (list, read (r, i));
+  PQclear (r);
+  return list;
+}
+
 static gboolean
 exec_simple (HdStorePg   *self,
              const char  *sql,
@@ -928,20 +969,8 @@ hd_store_pg_user_get (HdStorePg  *self,
                       gint64      id,
                       GError    **error)
 {
-  Params p = { 0, };
-  PGresult *r;
-  HdUserRecord *u = NULL;
-
-  p_int (&p, id);
-  r = run (self, "SELECT " USER_COLS " FROM users WHERE id = $1", &p, "Reading the user", error);
-  if (r == NULL)
-    return NULL;
-  if (PQntuples (r) > 0)
-    u = read_user (r, 0);
-  else
-    g_set_error (error, HD_ERROR, HD_ERROR_NOT_FOUND, "No user %" G_GINT64_FORMAT, id);
-  PQclear (r);
-  return u;
+  return HD_PG_GET_BY_ID (self, "SELECT " USER_COLS " FROM users WHERE id = $1", id, read_user,
+                          "Reading the user", "user", error);
 }
 
 static HdUserRecord *
@@ -998,18 +1027,11 @@ hd_store_pg_users_list (HdStorePg  *self,
 {
   Params p = { 0, };
   PGresult *r;
-  GPtrArray *list;
 
   p_text (&p, role >= 0 ? hd_role_to_string ((HdRole) role) : NULL);
   r = run (self, "SELECT " USER_COLS " FROM users WHERE $1::text IS NULL OR role = $1 ORDER BY id",
            &p, "Listing users", error);
-  if (r == NULL)
-    return NULL;
-  list = g_ptr_array_new_with_free_func ((GDestroyNotify) hd_user_record_free);
-  for (int i = 0; i < PQntuples (r); i++)
-    g_ptr_array_add (list, read_user (r, i));
-  PQclear (r);
-  return list;
+  return HD_PG_READ_ROWS (r, read_user, hd_user_record_free);
 }
 
 /* ---- tokens --------------------------------------------------------- */
@@ -1168,49 +1190,31 @@ hd_store_pg_team_create (HdStorePg     *self,
 }
 
 static HdTeamRecord *
+read_team (PGresult *r,
+           int       row)
+{
+  HdTeamRecord *t = g_new0 (HdTeamRecord, 1);
+
+  t->id = col_int (r, row, 0);
+  t->name = col_text (r, row, 1);
+  return t;
+}
+
+static HdTeamRecord *
 hd_store_pg_team_get (HdStorePg  *self,
                       gint64      id,
                       GError    **error)
 {
-  Params p = { 0, };
-  PGresult *r;
-  HdTeamRecord *t = NULL;
-
-  p_int (&p, id);
-  r = run (self, "SELECT id, name FROM teams WHERE id = $1", &p, "Reading the team", error);
-  if (r == NULL)
-    return NULL;
-  if (PQntuples (r) > 0)
-    {
-      t = g_new0 (HdTeamRecord, 1);
-      t->id = col_int (r, 0, 0);
-      t->name = col_text (r, 0, 1);
-    }
-  else
-    g_set_error (error, HD_ERROR, HD_ERROR_NOT_FOUND, "No team %" G_GINT64_FORMAT, id);
-  PQclear (r);
-  return t;
+  return HD_PG_GET_BY_ID (self, "SELECT id, name FROM teams WHERE id = $1", id, read_team,
+                          "Reading the team", "team", error);
 }
 
 static GPtrArray *
 hd_store_pg_teams_list (HdStorePg  *self,
                         GError    **error)
 {
-  PGresult *r = run (self, "SELECT id, name FROM teams ORDER BY id", NULL, "Listing teams", error);
-  GPtrArray *list;
-
-  if (r == NULL)
-    return NULL;
-  list = g_ptr_array_new_with_free_func ((GDestroyNotify) hd_team_record_free);
-  for (int i = 0; i < PQntuples (r); i++)
-    {
-      HdTeamRecord *t = g_new0 (HdTeamRecord, 1);
-      t->id = col_int (r, i, 0);
-      t->name = col_text (r, i, 1);
-      g_ptr_array_add (list, t);
-    }
-  PQclear (r);
-  return list;
+  return HD_PG_READ_ROWS (run (self, "SELECT id, name FROM teams ORDER BY id", NULL, "Listing teams", error),
+                          read_team, hd_team_record_free);
 }
 
 static GArray *
@@ -1270,32 +1274,14 @@ hd_store_pg_privileges_get (HdStorePg     *self,
     return FALSE;
   memset (out, 0, sizeof *out);
   for (int i = 0; i < PQntuples (r); i++)
-    {
-      const char *key = PQgetvalue (r, i, 0);
-      gboolean value = col_bool (r, i, 1);
-
-      if (strcmp (key, "chat_enabled") == 0)
-        out->chat_enabled = value;
-      else if (strcmp (key, "customer_chat_with_team") == 0)
-        out->customer_chat_with_team = value;
-    }
+    hd_store_impl_privilege_set (out, PQgetvalue (r, i, 0), col_bool (r, i, 1));
   PQclear (r);
 
   r = run (self, "SELECT key, value FROM settings_int", NULL, "Reading privileges", error);
   if (r == NULL)
     return FALSE;
   for (int i = 0; i < PQntuples (r); i++)
-    {
-      const char *key = PQgetvalue (r, i, 0);
-      gint64 value = col_int (r, i, 1);
-
-      if (strcmp (key, "max_chats_per_technician") == 0)
-        out->max_chats_per_technician = value;
-      else if (strcmp (key, "waiting_timeout_s") == 0)
-        out->waiting_timeout_s = value;
-      else if (strcmp (key, "inactivity_timeout_s") == 0)
-        out->inactivity_timeout_s = value;
-    }
+    hd_store_impl_privilege_set (out, PQgetvalue (r, i, 0), col_int (r, i, 1));
   PQclear (r);
   return TRUE;
 }
@@ -1384,20 +1370,8 @@ hd_store_pg_request_get (HdStorePg  *self,
                          gint64      id,
                          GError    **error)
 {
-  Params p = { 0, };
-  PGresult *r;
-  HdRequestRecord *q = NULL;
-
-  p_int (&p, id);
-  r = run (self, "SELECT " REQUEST_COLS " FROM requests r WHERE r.id = $1", &p, "Reading the request", error);
-  if (r == NULL)
-    return NULL;
-  if (PQntuples (r) > 0)
-    q = read_request (r, 0);
-  else
-    g_set_error (error, HD_ERROR, HD_ERROR_NOT_FOUND, "No request %" G_GINT64_FORMAT, id);
-  PQclear (r);
-  return q;
+  return HD_PG_GET_BY_ID (self, "SELECT " REQUEST_COLS " FROM requests r WHERE r.id = $1", id, read_request,
+                          "Reading the request", "request", error);
 }
 
 static gboolean
@@ -1423,7 +1397,6 @@ hd_store_pg_requests_list (HdStorePg         *self,
 {
   Params p = { 0, };
   PGresult *r;
-  GPtrArray *list;
 
   switch (filter)
     {
@@ -1443,13 +1416,7 @@ hd_store_pg_requests_list (HdStorePg         *self,
       r = run (self, "SELECT " REQUEST_COLS " FROM requests r ORDER BY r.id", NULL, "Listing requests", error);
       break;
     }
-  if (r == NULL)
-    return NULL;
-  list = g_ptr_array_new_with_free_func ((GDestroyNotify) hd_request_record_free);
-  for (int i = 0; i < PQntuples (r); i++)
-    g_ptr_array_add (list, read_request (r, i));
-  PQclear (r);
-  return list;
+  return HD_PG_READ_ROWS (r, read_request, hd_request_record_free);
 }
 
 /* ---- chats ---------------------------------------------------------- */
@@ -1489,6 +1456,26 @@ hd_store_pg_private_read_chat (PGresult     *r,
   read_chat (r, row, c);
 }
 
+gboolean
+hd_store_pg_private_chat_row (PGresult      *r,
+                              HdChatRecord  *out,
+                              int            code,
+                              const char    *message,
+                              GError       **error)
+{
+  gboolean found;
+
+  if (r == NULL)
+    return FALSE;
+  found = PQntuples (r) > 0;
+  if (found)
+    read_chat (r, 0, out);
+  else if (message != NULL)
+    g_set_error_literal (error, HD_ERROR, code, message);
+  PQclear (r);
+  return found;
+}
+
 static gboolean
 hd_store_pg_chat_create (HdStorePg  *self,
                          HdChatRecord     *chat,
@@ -1524,13 +1511,7 @@ hd_store_pg_chat_create (HdStorePg  *self,
   PQclear (r);
   if (!hd_store_pg_commit (self, error))
     return FALSE;
-  chat->state = HD_CHAT_STATE_WAITING;
-  chat->technician_id = 0;
-  chat->note_id = 0;
-  chat->accepted_at = chat->ended_at = 0;
-  chat->last_seq = 0;
-  chat->end_reason = HD_END_REASON_NONE;
-  chat->waiting_since = chat->created_at;
+  hd_store_impl_chat_created (chat);
   return TRUE;
 }
 
@@ -1542,19 +1523,17 @@ hd_store_pg_chat_get (HdStorePg  *self,
 {
   Params p = { 0, };
   PGresult *r;
-  gboolean found;
 
   p_int (&p, id);
   r = run (self, "SELECT " CHAT_COLS " FROM chats WHERE id = $1", &p, "Reading the chat", error);
   if (r == NULL)
     return FALSE;
-  found = PQntuples (r) > 0;
-  if (found)
-    read_chat (r, 0, out);
-  else
-    g_set_error (error, HD_ERROR, HD_ERROR_NOT_FOUND, "No chat %" G_GINT64_FORMAT, id);
-  PQclear (r);
-  return found;
+  if (!hd_store_pg_private_chat_row (r, out, 0, NULL, NULL))
+    {
+      g_set_error (error, HD_ERROR, HD_ERROR_NOT_FOUND, "No chat %" G_GINT64_FORMAT, id);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 static gboolean
@@ -1564,18 +1543,11 @@ hd_store_pg_chat_get_open_for_request (HdStorePg *self,
 {
   Params p = { 0, };
   PGresult *r;
-  gboolean found;
 
   p_int (&p, request_id);
   r = run (self, "SELECT " CHAT_COLS " FROM chats WHERE request_id = $1 AND state IN ('waiting','active')",
            &p, "Reading the chat", NULL);
-  if (r == NULL)
-    return FALSE;
-  found = PQntuples (r) > 0;
-  if (found)
-    read_chat (r, 0, out);
-  PQclear (r);
-  return found;
+  return hd_store_pg_private_chat_row (r, out, 0, NULL, NULL);
 }
 
 static gboolean
@@ -1598,17 +1570,7 @@ hd_store_pg_chat_accept (HdStorePg  *self,
            "UPDATE chats SET state = 'active', technician_id = $1, accepted_at = $2 "
            "WHERE id = $3 AND state = 'waiting' RETURNING " CHAT_COLS,
            &p, "Accepting the chat", error);
-  if (r == NULL)
-    return FALSE;
-  if (PQntuples (r) == 0)
-    {
-      PQclear (r);
-      g_set_error_literal (error, HD_ERROR, HD_ERROR_CONFLICT, "The chat is no longer waiting");
-      return FALSE;
-    }
-  read_chat (r, 0, out);
-  PQclear (r);
-  return TRUE;
+  return hd_store_pg_private_chat_row (r, out, HD_ERROR_CONFLICT, "The chat is no longer waiting", error);
 }
 
 /* @only_state: -1, or the state (HdChatState) the chat must still be in. */
@@ -1631,17 +1593,7 @@ hd_store_pg_chat_end_with_reason (HdStorePg     *self,
   r = run (self, "UPDATE chats SET state = 'ended', ended_at = $1, end_reason = $3 "
                  "WHERE id = $2 AND state <> 'ended' AND ($4::text IS NULL OR state = $4) "
                  "RETURNING " CHAT_COLS, &p, "Ending the chat", error);
-  if (r == NULL)
-    return FALSE;
-  if (PQntuples (r) == 0)
-    {
-      PQclear (r);
-      g_set_error_literal (error, HD_ERROR, HD_ERROR_CHAT_ENDED, "This chat has already ended");
-      return FALSE;
-    }
-  read_chat (r, 0, out);
-  PQclear (r);
-  return TRUE;
+  return hd_store_pg_private_chat_row (r, out, HD_ERROR_CHAT_ENDED, "This chat has already ended", error);
 }
 
 static GArray *
@@ -1913,13 +1865,8 @@ hd_store_pg_messages_list (HdStorePg  *self,
   p_int (&p, (gint64) limit + 1);
   r = run (self, "SELECT " MESSAGE_COLS " FROM messages m JOIN users u ON u.id = m.author_id "
                  "WHERE m.chat_id = $1 AND m.seq > $2 ORDER BY m.seq LIMIT $3", &p, "Listing messages", error);
-  if (r == NULL)
-    return NULL;
-  list = g_ptr_array_new_with_free_func ((GDestroyNotify) hd_message_record_free);
-  for (int i = 0; i < PQntuples (r); i++)
-    g_ptr_array_add (list, read_message (r, i));
-  PQclear (r);
-  return hd_store_impl_page_end (list, limit, more);
+  list = HD_PG_READ_ROWS (r, read_message, hd_message_record_free);
+  return list ? hd_store_impl_page_end (list, limit, more) : NULL;
 }
 
 /* ---- notes ---------------------------------------------------------- */
@@ -1952,17 +1899,10 @@ hd_store_pg_notes_list (HdStorePg  *self,
 {
   Params p = { 0, };
   PGresult *r;
-  GPtrArray *list;
 
   p_int (&p, request_id);
   r = run (self, "SELECT " NOTE_COLS " FROM notes WHERE request_id = $1 ORDER BY id", &p, "Listing notes", error);
-  if (r == NULL)
-    return NULL;
-  list = g_ptr_array_new_with_free_func ((GDestroyNotify) hd_note_record_free);
-  for (int i = 0; i < PQntuples (r); i++)
-    g_ptr_array_add (list, read_note (r, i));
-  PQclear (r);
-  return list;
+  return HD_PG_READ_ROWS (r, read_note, hd_note_record_free);
 }
 
 static HdNoteRecord *
@@ -1970,20 +1910,8 @@ hd_store_pg_note_get (HdStorePg  *self,
                       gint64      id,
                       GError    **error)
 {
-  Params p = { 0, };
-  PGresult *r;
-  HdNoteRecord *n = NULL;
-
-  p_int (&p, id);
-  r = run (self, "SELECT " NOTE_COLS " FROM notes WHERE id = $1", &p, "Reading the note", error);
-  if (r == NULL)
-    return NULL;
-  if (PQntuples (r) > 0)
-    n = read_note (r, 0);
-  else
-    g_set_error (error, HD_ERROR, HD_ERROR_NOT_FOUND, "No note %" G_GINT64_FORMAT, id);
-  PQclear (r);
-  return n;
+  return HD_PG_GET_BY_ID (self, "SELECT " NOTE_COLS " FROM notes WHERE id = $1", id, read_note,
+                          "Reading the note", "note", error);
 }
 
 static HdNoteRecord *
@@ -2096,17 +2024,10 @@ hd_store_pg_users_get_many (HdStorePg  *self,
   g_autofree char *array = id_array (ids);
   Params p = { 0, };
   PGresult *r;
-  GPtrArray *list;
 
   p_text (&p, array);
   r = run (self, "SELECT " USER_COLS " FROM users WHERE id = ANY ($1::bigint[])", &p, "Reading users", error);
-  if (r == NULL)
-    return NULL;
-  list = g_ptr_array_new_with_free_func ((GDestroyNotify) hd_user_record_free);
-  for (int i = 0; i < PQntuples (r); i++)
-    g_ptr_array_add (list, read_user (r, i));
-  PQclear (r);
-  return list;
+  return HD_PG_READ_ROWS (r, read_user, hd_user_record_free);
 }
 
 static GArray *
@@ -2141,18 +2062,11 @@ hd_store_pg_notes_get_many_locked (HdStorePg  *self,
   g_autofree char *array = id_array (ids);
   Params p = { 0, };
   PGresult *r;
-  GPtrArray *list;
 
   p_text (&p, array);
   r = run (self, "SELECT " NOTE_COLS " FROM notes WHERE id = ANY ($1::bigint[]) ORDER BY id FOR UPDATE", &p,
            "Reading notes", error);
-  if (r == NULL)
-    return NULL;
-  list = g_ptr_array_new_with_free_func ((GDestroyNotify) hd_note_record_free);
-  for (int i = 0; i < PQntuples (r); i++)
-    g_ptr_array_add (list, read_note (r, i));
-  PQclear (r);
-  return list;
+  return HD_PG_READ_ROWS (r, read_note, hd_note_record_free);
 }
 
 /* ---- customers: queue, rating, attachments -------------------------- */
@@ -2329,35 +2243,30 @@ hd_store_pg_attachment_add (HdStorePg     *self,
 }
 
 static HdAttachmentRecord *
+read_attachment (PGresult *r,
+                 int       row)
+{
+  HdAttachmentRecord *a = g_new0 (HdAttachmentRecord, 1);
+
+  a->id = col_int (r, row, 0);
+  a->chat_id = col_int (r, row, 1);
+  a->author_id = col_int (r, row, 2);
+  a->filename = col_text (r, row, 3);
+  a->content_type = col_text (r, row, 4);
+  a->size = col_int (r, row, 5);
+  a->sha256 = col_text (r, row, 6);
+  a->created_at = col_int (r, row, 7);
+  return a;
+}
+
+static HdAttachmentRecord *
 hd_store_pg_attachment_get (HdStorePg  *self,
                             gint64      id,
                             GError    **error)
 {
-  Params p = { 0, };
-  PGresult *r;
-  HdAttachmentRecord *a = NULL;
-
-  p_int (&p, id);
-  r = run (self, "SELECT id, chat_id, author_id, filename, content_type, size, sha256, created_at "
-                 "FROM attachments WHERE id = $1", &p, "Reading the attachment", error);
-  if (r == NULL)
-    return NULL;
-  if (PQntuples (r) > 0)
-    {
-      a = g_new0 (HdAttachmentRecord, 1);
-      a->id = col_int (r, 0, 0);
-      a->chat_id = col_int (r, 0, 1);
-      a->author_id = col_int (r, 0, 2);
-      a->filename = col_text (r, 0, 3);
-      a->content_type = col_text (r, 0, 4);
-      a->size = col_int (r, 0, 5);
-      a->sha256 = col_text (r, 0, 6);
-      a->created_at = col_int (r, 0, 7);
-    }
-  else
-    g_set_error (error, HD_ERROR, HD_ERROR_NOT_FOUND, "No attachment %" G_GINT64_FORMAT, id);
-  PQclear (r);
-  return a;
+  return HD_PG_GET_BY_ID (self, "SELECT id, chat_id, author_id, filename, content_type, size, sha256, created_at "
+                                "FROM attachments WHERE id = $1", id, read_attachment,
+                          "Reading the attachment", "attachment", error);
 }
 
 static GBytes *

@@ -4,6 +4,8 @@
 #define G_LOG_DOMAIN "hd-store"
 
 #include "hd-store-impl.h"
+
+#include <string.h>
 #include "hd-store-sqlite.h"
 #include "hd-store-pg.h"
 #include "hd-error.h"
@@ -86,6 +88,53 @@ hd_store_impl_message_new (gint64         id,
   m->created_at = created_at;
   m->attachment_id = attachment_id;
   return m;
+}
+
+void
+hd_store_impl_chat_created (HdChatRecord *chat)
+{
+  chat->state = HD_CHAT_STATE_WAITING;
+  chat->technician_id = 0;
+  chat->note_id = 0;
+  chat->accepted_at = chat->ended_at = 0;
+  chat->last_seq = 0;
+  chat->end_reason = HD_END_REASON_NONE;
+  chat->waiting_since = chat->created_at;
+}
+
+void
+hd_store_impl_privileges_rows (const HdPrivileges *privileges,
+                               const char        **keys,
+                               gint64             *values)
+{
+  const char *k[HD_STORE_IMPL_N_PRIVILEGES] = {
+    "chat_enabled", "customer_chat_with_team", "max_chats_per_technician", "waiting_timeout_s",
+    "inactivity_timeout_s",
+  };
+  gint64 v[HD_STORE_IMPL_N_PRIVILEGES] = {
+    privileges->chat_enabled != FALSE, privileges->customer_chat_with_team != FALSE,
+    privileges->max_chats_per_technician, privileges->waiting_timeout_s, privileges->inactivity_timeout_s,
+  };
+
+  memcpy (keys, k, sizeof k);
+  memcpy (values, v, sizeof v);
+}
+
+void
+hd_store_impl_privilege_set (HdPrivileges *out,
+                             const char   *key,
+                             gint64        value)
+{
+  if (g_strcmp0 (key, "chat_enabled") == 0)
+    out->chat_enabled = value != 0;
+  else if (g_strcmp0 (key, "customer_chat_with_team") == 0)
+    out->customer_chat_with_team = value != 0;
+  else if (g_strcmp0 (key, "max_chats_per_technician") == 0)
+    out->max_chats_per_technician = value;
+  else if (g_strcmp0 (key, "waiting_timeout_s") == 0)
+    out->waiting_timeout_s = value;
+  else if (g_strcmp0 (key, "inactivity_timeout_s") == 0)
+    out->inactivity_timeout_s = value;
 }
 
 gboolean
