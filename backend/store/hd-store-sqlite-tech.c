@@ -178,16 +178,11 @@ sqlite_canned_list (HdStoreSqlite  *self,
                                 "(scope = 'personal' AND owner_id = ?1) OR "
                                 "(scope = 'team' AND team_id IN (SELECT team_id FROM team_members WHERE user_id = ?1)) OR "
                                 "scope = 'global' ORDER BY shortcut, id", error);
-  GPtrArray *list;
 
   if (s == NULL)
     return NULL;
   sqlite3_bind_int64 (s, 1, user_id);
-  list = g_ptr_array_new_with_free_func ((GDestroyNotify) hd_canned_record_free);
-  while (sqlite3_step (s) == SQLITE_ROW)
-    g_ptr_array_add (list, read_canned (s));
-  done (s);
-  return list;
+  return HD_SQLITE_READ_ROWS (s, read_canned, hd_canned_record_free);
 }
 
 static HdCannedRecord *
@@ -195,18 +190,8 @@ sqlite_canned_get (HdStoreSqlite  *self,
                    gint64          id,
                    GError        **error)
 {
-  sqlite3_stmt *s = stmt (self, "SELECT " CANNED_COLS " FROM canned_responses WHERE id = ?", error);
-  HdCannedRecord *c = NULL;
-
-  if (s == NULL)
-    return NULL;
-  sqlite3_bind_int64 (s, 1, id);
-  if (sqlite3_step (s) == SQLITE_ROW)
-    c = read_canned (s);
-  else
-    g_set_error (error, HD_ERROR, HD_ERROR_NOT_FOUND, "No canned response %" G_GINT64_FORMAT, id);
-  done (s);
-  return c;
+  return HD_SQLITE_GET_BY_ID (self, "SELECT " CANNED_COLS " FROM canned_responses WHERE id = ?", id, read_canned,
+                              "canned response", error);
 }
 
 static gboolean

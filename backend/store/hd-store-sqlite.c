@@ -762,18 +762,7 @@ sqlite_user_get (HdStoreSqlite  *self,
                  gint64          id,
                  GError        **error)
 {
-  sqlite3_stmt *s = stmt (self, "SELECT " USER_COLS " FROM users WHERE id = ?", error);
-  HdUserRecord *u = NULL;
-
-  if (s == NULL)
-    return NULL;
-  sqlite3_bind_int64 (s, 1, id);
-  if (sqlite3_step (s) == SQLITE_ROW)
-    u = read_user (s);
-  else
-    g_set_error (error, HD_ERROR, HD_ERROR_NOT_FOUND, "No user %" G_GINT64_FORMAT, id);
-  done (s);
-  return u;
+  return HD_SQLITE_GET_BY_ID (self, "SELECT " USER_COLS " FROM users WHERE id = ?", id, read_user, "user", error);
 }
 
 static HdUserRecord *
@@ -826,17 +815,12 @@ sqlite_users_list (HdStoreSqlite  *self,
                    GError        **error)
 {
   sqlite3_stmt *s = stmt (self, "SELECT " USER_COLS " FROM users WHERE ?1 IS NULL OR role = ?1 ORDER BY id", error);
-  GPtrArray *list;
 
   if (s == NULL)
     return NULL;
   if (role >= 0)
     bind_text (s, 1, hd_role_to_string ((HdRole) role));
-  list = g_ptr_array_new_with_free_func ((GDestroyNotify) hd_user_record_free);
-  while (sqlite3_step (s) == SQLITE_ROW)
-    g_ptr_array_add (list, read_user (s));
-  done (s);
-  return list;
+  return HD_SQLITE_READ_ROWS (s, read_user, hd_user_record_free);
 }
 
 /* ---- tokens --------------------------------------------------------- */
@@ -993,26 +977,21 @@ sqlite_team_create (HdStoreSqlite  *self,
 }
 
 static HdTeamRecord *
+read_team (sqlite3_stmt *s)
+{
+  HdTeamRecord *t = g_new0 (HdTeamRecord, 1);
+
+  t->id = sqlite3_column_int64 (s, 0);
+  t->name = col_text (s, 1);
+  return t;
+}
+
+static HdTeamRecord *
 sqlite_team_get (HdStoreSqlite  *self,
                  gint64          id,
                  GError        **error)
 {
-  sqlite3_stmt *s = stmt (self, "SELECT id, name FROM teams WHERE id = ?", error);
-  HdTeamRecord *t = NULL;
-
-  if (s == NULL)
-    return NULL;
-  sqlite3_bind_int64 (s, 1, id);
-  if (sqlite3_step (s) == SQLITE_ROW)
-    {
-      t = g_new0 (HdTeamRecord, 1);
-      t->id = sqlite3_column_int64 (s, 0);
-      t->name = col_text (s, 1);
-    }
-  else
-    g_set_error (error, HD_ERROR, HD_ERROR_NOT_FOUND, "No team %" G_GINT64_FORMAT, id);
-  done (s);
-  return t;
+  return HD_SQLITE_GET_BY_ID (self, "SELECT id, name FROM teams WHERE id = ?", id, read_team, "team", error);
 }
 
 static GPtrArray *
@@ -1020,20 +999,10 @@ sqlite_teams_list (HdStoreSqlite  *self,
                    GError        **error)
 {
   sqlite3_stmt *s = stmt (self, "SELECT id, name FROM teams ORDER BY id", error);
-  GPtrArray *list;
 
   if (s == NULL)
     return NULL;
-  list = g_ptr_array_new_with_free_func ((GDestroyNotify) hd_team_record_free);
-  while (sqlite3_step (s) == SQLITE_ROW)
-    {
-      HdTeamRecord *t = g_new0 (HdTeamRecord, 1);
-      t->id = sqlite3_column_int64 (s, 0);
-      t->name = col_text (s, 1);
-      g_ptr_array_add (list, t);
-    }
-  done (s);
-  return list;
+  return HD_SQLITE_READ_ROWS (s, read_team, hd_team_record_free);
 }
 
 static GArray *
@@ -1087,22 +1056,7 @@ sqlite_privileges_get (HdStoreSqlite  *self,
     return FALSE;
   memset (out, 0, sizeof *out);
   while (sqlite3_step (s) == SQLITE_ROW)
-    {
-      const char *key = (const char *) sqlite3_column_text (s, 0);
-      gint64 number = sqlite3_column_int64 (s, 1);
-      gboolean value = number != 0;
-
-      if (g_strcmp0 (key, "chat_enabled") == 0)
-        out->chat_enabled = value;
-      else if (g_strcmp0 (key, "customer_chat_with_team") == 0)
-        out->customer_chat_with_team = value;
-      else if (g_strcmp0 (key, "max_chats_per_technician") == 0)
-        out->max_chats_per_technician = number;
-      else if (g_strcmp0 (key, "waiting_timeout_s") == 0)
-        out->waiting_timeout_s = number;
-      else if (g_strcmp0 (key, "inactivity_timeout_s") == 0)
-        out->inactivity_timeout_s = number;
-    }
+    hd_store_impl_privilege_set (out, (const char *) sqlite3_column_text (s, 0), sqlite3_column_int64 (s, 1));
   done (s);
   return TRUE;
 }
@@ -1112,41 +1066,20 @@ sqlite_privileges_set (HdStoreSqlite       *self,
                        const HdPrivileges  *privileges,
                        GError             **error)
 {
+  const char *keys[HD_STORE_IMPL_N_PRIVILEGES];
+  gint64 values[HD_STORE_IMPL_N_PRIVILEGES];
   sqlite3_stmt *s;
   gboolean ok;
 
   if (!sqlite_begin (self, error))
     return FALSE;
+  hd_store_impl_privileges_rows (privileges, keys, values);
   s = stmt (self, "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", error);
   ok = s != NULL;
-  if (ok)
+  for (guint i = 0; ok && i < HD_STORE_IMPL_N_PRIVILEGES; i++)
     {
-      bind_text (s, 1, "chat_enabled");
-      sqlite3_bind_int (s, 2, privileges->chat_enabled);
-      ok = step_done (self, s, "Saving privileges", error);
-    }
-  if (ok)
-    {
-      bind_text (s, 1, "customer_chat_with_team");
-      sqlite3_bind_int (s, 2, privileges->customer_chat_with_team);
-      ok = step_done (self, s, "Saving privileges", error);
-    }
-  if (ok)
-    {
-      bind_text (s, 1, "max_chats_per_technician");
-      sqlite3_bind_int64 (s, 2, privileges->max_chats_per_technician);
-      ok = step_done (self, s, "Saving privileges", error);
-    }
-  if (ok)
-    {
-      bind_text (s, 1, "waiting_timeout_s");
-      sqlite3_bind_int64 (s, 2, privileges->waiting_timeout_s);
-      ok = step_done (self, s, "Saving privileges", error);
-    }
-  if (ok)
-    {
-      bind_text (s, 1, "inactivity_timeout_s");
-      sqlite3_bind_int64 (s, 2, privileges->inactivity_timeout_s);
+      bind_text (s, 1, keys[i]);
+      sqlite3_bind_int64 (s, 2, values[i]);
       ok = step_done (self, s, "Saving privileges", error);
     }
   return hd_store_impl_finish_tx (HD_STORE (self), ok, error);
@@ -1208,18 +1141,8 @@ sqlite_request_get (HdStoreSqlite  *self,
                     gint64          id,
                     GError        **error)
 {
-  sqlite3_stmt *s = stmt (self, "SELECT " REQUEST_COLS " FROM requests r WHERE r.id = ?", error);
-  HdRequestRecord *r = NULL;
-
-  if (s == NULL)
-    return NULL;
-  sqlite3_bind_int64 (s, 1, id);
-  if (sqlite3_step (s) == SQLITE_ROW)
-    r = read_request (s);
-  else
-    g_set_error (error, HD_ERROR, HD_ERROR_NOT_FOUND, "No request %" G_GINT64_FORMAT, id);
-  done (s);
-  return r;
+  return HD_SQLITE_GET_BY_ID (self, "SELECT " REQUEST_COLS " FROM requests r WHERE r.id = ?", id, read_request,
+                              "request", error);
 }
 
 static gboolean
@@ -1245,7 +1168,6 @@ sqlite_requests_list (HdStoreSqlite     *self,
                       GError           **error)
 {
   sqlite3_stmt *s;
-  GPtrArray *list;
 
   switch (filter)
     {
@@ -1264,11 +1186,7 @@ sqlite_requests_list (HdStoreSqlite     *self,
   if (s == NULL)
     return NULL;
   sqlite3_bind_int64 (s, 1, user_id);
-  list = g_ptr_array_new_with_free_func ((GDestroyNotify) hd_request_record_free);
-  while (sqlite3_step (s) == SQLITE_ROW)
-    g_ptr_array_add (list, read_request (s));
-  done (s);
-  return list;
+  return HD_SQLITE_READ_ROWS (s, read_request, hd_request_record_free);
 }
 
 /* ---- chats ---------------------------------------------------------- */
@@ -1328,13 +1246,7 @@ sqlite_chat_create (HdStoreSqlite  *self,
     }
   chat->id = sqlite3_last_insert_rowid (self->db);
   done (s);
-  chat->state = HD_CHAT_STATE_WAITING;
-  chat->technician_id = 0;
-  chat->note_id = 0;
-  chat->accepted_at = chat->ended_at = 0;
-  chat->last_seq = 0;
-  chat->end_reason = HD_END_REASON_NONE;
-  chat->waiting_since = chat->created_at;
+  hd_store_impl_chat_created (chat);
   return TRUE;
 }
 
@@ -1637,10 +1549,7 @@ sqlite_messages_list (HdStoreSqlite  *self,
   sqlite3_bind_int64 (s, 2, after);
   /* One more than asked tells whether more remain. */
   sqlite3_bind_int64 (s, 3, (gint64) limit + 1);
-  list = g_ptr_array_new_with_free_func ((GDestroyNotify) hd_message_record_free);
-  while (sqlite3_step (s) == SQLITE_ROW)
-    g_ptr_array_add (list, read_message (s));
-  done (s);
+  list = HD_SQLITE_READ_ROWS (s, read_message, hd_message_record_free);
   return hd_store_impl_page_end (list, limit, more);
 }
 
@@ -1674,16 +1583,11 @@ sqlite_notes_list (HdStoreSqlite  *self,
                    GError        **error)
 {
   sqlite3_stmt *s = stmt (self, "SELECT " NOTE_COLS " FROM notes WHERE request_id = ? ORDER BY id", error);
-  GPtrArray *list;
 
   if (s == NULL)
     return NULL;
   sqlite3_bind_int64 (s, 1, request_id);
-  list = g_ptr_array_new_with_free_func ((GDestroyNotify) hd_note_record_free);
-  while (sqlite3_step (s) == SQLITE_ROW)
-    g_ptr_array_add (list, read_note (s));
-  done (s);
-  return list;
+  return HD_SQLITE_READ_ROWS (s, read_note, hd_note_record_free);
 }
 
 static HdNoteRecord *
@@ -1691,18 +1595,7 @@ sqlite_note_get (HdStoreSqlite  *self,
                  gint64          id,
                  GError        **error)
 {
-  sqlite3_stmt *s = stmt (self, "SELECT " NOTE_COLS " FROM notes WHERE id = ?", error);
-  HdNoteRecord *n = NULL;
-
-  if (s == NULL)
-    return NULL;
-  sqlite3_bind_int64 (s, 1, id);
-  if (sqlite3_step (s) == SQLITE_ROW)
-    n = read_note (s);
-  else
-    g_set_error (error, HD_ERROR, HD_ERROR_NOT_FOUND, "No note %" G_GINT64_FORMAT, id);
-  done (s);
-  return n;
+  return HD_SQLITE_GET_BY_ID (self, "SELECT " NOTE_COLS " FROM notes WHERE id = ?", id, read_note, "note", error);
 }
 
 static HdNoteRecord *
@@ -1926,33 +1819,29 @@ sqlite_attachment_add (HdStoreSqlite  *self,
 }
 
 static HdAttachmentRecord *
+read_attachment (sqlite3_stmt *s)
+{
+  HdAttachmentRecord *a = g_new0 (HdAttachmentRecord, 1);
+
+  a->id = sqlite3_column_int64 (s, 0);
+  a->chat_id = sqlite3_column_int64 (s, 1);
+  a->author_id = sqlite3_column_int64 (s, 2);
+  a->filename = col_text (s, 3);
+  a->content_type = col_text (s, 4);
+  a->size = sqlite3_column_int64 (s, 5);
+  a->sha256 = col_text (s, 6);
+  a->created_at = sqlite3_column_int64 (s, 7);
+  return a;
+}
+
+static HdAttachmentRecord *
 sqlite_attachment_get (HdStoreSqlite  *self,
                        gint64          id,
                        GError        **error)
 {
-  sqlite3_stmt *s = stmt (self, "SELECT id, chat_id, author_id, filename, content_type, size, sha256, "
-                                "created_at FROM attachments WHERE id = ?", error);
-  HdAttachmentRecord *a = NULL;
-
-  if (s == NULL)
-    return NULL;
-  sqlite3_bind_int64 (s, 1, id);
-  if (sqlite3_step (s) == SQLITE_ROW)
-    {
-      a = g_new0 (HdAttachmentRecord, 1);
-      a->id = sqlite3_column_int64 (s, 0);
-      a->chat_id = sqlite3_column_int64 (s, 1);
-      a->author_id = sqlite3_column_int64 (s, 2);
-      a->filename = col_text (s, 3);
-      a->content_type = col_text (s, 4);
-      a->size = sqlite3_column_int64 (s, 5);
-      a->sha256 = col_text (s, 6);
-      a->created_at = sqlite3_column_int64 (s, 7);
-    }
-  else
-    g_set_error (error, HD_ERROR, HD_ERROR_NOT_FOUND, "No attachment %" G_GINT64_FORMAT, id);
-  done (s);
-  return a;
+  return HD_SQLITE_GET_BY_ID (self, "SELECT id, chat_id, author_id, filename, content_type, size, sha256, "
+                                    "created_at FROM attachments WHERE id = ?", id, read_attachment,
+                              "attachment", error);
 }
 
 static GBytes *
@@ -2009,6 +1898,41 @@ void
 hd_store_private_done (sqlite3_stmt *s)
 {
   done (s);
+}
+
+GPtrArray *
+hd_store_private_read_rows (sqlite3_stmt    *s,
+                            HdSqliteReadRow  read,
+                            GDestroyNotify   free_func)
+{
+  GPtrArray *list = g_ptr_array_new_with_free_func (free_func);
+
+  while (sqlite3_step (s) == SQLITE_ROW)
+    g_ptr_array_add (list, read (s));
+  done (s);
+  return list;
+}
+
+gpointer
+hd_store_private_get_by_id (HdStoreSqlite   *self,
+                            const char      *sql,
+                            gint64           id,
+                            HdSqliteReadRow  read,
+                            const char      *noun,
+                            GError         **error)
+{
+  sqlite3_stmt *s = stmt (self, sql, error);
+  gpointer row = NULL;
+
+  if (s == NULL)
+    return NULL;
+  sqlite3_bind_int64 (s, 1, id);
+  if (sqlite3_step (s) == SQLITE_ROW)
+    row = read (s);
+  else
+    g_set_error (error, HD_ERROR, HD_ERROR_NOT_FOUND, "No %s %" G_GINT64_FORMAT, noun, id);
+  done (s);
+  return row;
 }
 
 gboolean

@@ -56,6 +56,26 @@ col_text (sqlite3_stmt *s,
 /* Fills the class slots of contract v2 "Technicians" (hd-store-sqlite-tech.c). */
 void          hd_store_sqlite_tech_class_init (HdStoreClass  *klass);
 
+/* Reads the row @s stands on into a new record. */
+typedef gpointer (*HdSqliteReadRow) (sqlite3_stmt *s);
+/* The row of @sql (its one parameter: @id) read by @read, or NULL with
+ * @error: the statement's, or HD_ERROR_NOT_FOUND "No @noun @id". */
+gpointer      hd_store_private_get_by_id     (HdStoreSqlite  *self,
+                                              const char     *sql,
+                                              gint64          id,
+                                              HdSqliteReadRow read,
+                                              const char     *noun,
+                                              GError        **error);
+/* Every row of @s (bound, not stepped yet) read by @read, in a new array
+ * that frees them with @free_func; done (@s). */
+GPtrArray    *hd_store_private_read_rows     (sqlite3_stmt   *s,
+                                              HdSqliteReadRow read,
+                                              GDestroyNotify  free_func);
+#define HD_SQLITE_READ_ROWS(s, read, free_func) \
+  hd_store_private_read_rows ((s), (HdSqliteReadRow) (read), (GDestroyNotify) (free_func))
+#define HD_SQLITE_GET_BY_ID(self, sql, id, read, noun, error) \
+  hd_store_private_get_by_id ((self), (sql), (id), (HdSqliteReadRow) (read), (noun), (error))
+
 sqlite3      *hd_store_private_db            (HdStoreSqlite  *self);
 /* Puts the messages waiting for the full-text index into it: at once when
  * @now, else if a second has passed since the last time. */
