@@ -39,7 +39,10 @@ struct _HdStoreSqlite
   int         last_frames;      /* the writer's only */
 };
 
-#define CHECKPOINT_INTERVAL_USEC (500 * 1000)
+/* The checkpoint thread copies the WAL every 2 s, or at once when the
+ * writer finds it long (wal_hook ()): each checkpoint fsyncs the WAL and
+ * the database file, beside the commits' own fsyncs, so not more often. */
+#define CHECKPOINT_INTERVAL_USEC (2000 * 1000)
 /* Messages wait in search_pending at most this long (or until a search)
  * before they go into the full-text index. */
 #define SEARCH_FLUSH_USEC (1000 * 1000)
