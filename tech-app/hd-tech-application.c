@@ -51,6 +51,10 @@ struct _HdTechApplication
   GHashTable     *unread;
   /* chat ids whose End call is on its way (their windows are gone). */
   GHashTable     *ending;
+  /* --background (Start at Login, started hidden): the first activate
+   * opens no window; in_background until a main window is built. */
+  gboolean        start_hidden;
+  gboolean        in_background;
 };
 
 G_DEFINE_FINAL_TYPE (HdTechApplication, hd_tech_application, ADW_TYPE_APPLICATION)
@@ -225,6 +229,7 @@ hd_tech_application_get_main_window (HdTechApplication *self)
       else if (self->login_dialog == NULL && self->cancellable == NULL && !self->restore_after_paint)
         hd_tech_window_show_signed_out (self->main_window);
 
+      self->in_background = FALSE;
       /* The window holds the application now (GtkApplication does). */
       if (self->held)
         {
@@ -692,9 +697,17 @@ chat_restored_cb (HdSession         *session,
   HdUser *technician = hd_chat_get_technician (chat);
   HdUser *me = hd_session_get_user (session);
 
-  if (hd_chat_get_state (chat) == HD_CHAT_STATE_ACTIVE &&
-      technician != NULL && me != NULL && hd_user_get_id (technician) == hd_user_get_id (me))
-    hd_tech_application_open_chat (self, chat);
+  if (hd_chat_get_state (chat) != HD_CHAT_STATE_ACTIVE ||
+      technician == NULL || me == NULL || hd_user_get_id (technician) != hd_user_get_id (me))
+    return;
+  /* Started hidden: no window at login, the chat stays in Active Chats
+   * and its messages notify. */
+  if (self->in_background)
+    {
+      g_debug ("chat %" G_GINT64_FORMAT " restored in the background", hd_chat_get_id (chat));
+      return;
+    }
+  hd_tech_application_open_chat (self, chat);
 }
 
 /* A chat handed to me (by a colleague, or an admin): a notification with
@@ -909,6 +922,26 @@ start_restore_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* --background (Start at Login, hidden): no window; the remembered login
+ * from the keyring, then the socket, notifications and sound as with the
+ * main window closed.  Launching the app or a notification builds the
+ * main window.  Without a usable login the login dialog shows: nothing
+ * reaches a technician who is logged out. */
+static void
+start_in_background (HdTechApplication *self)
+{
+  /* Read by the UI test (G_MESSAGES_DEBUG=hd-tech-application). */
+  g_debug ("started in the background");
+  self->in_background = TRUE;
+  self->started_us = 0;  /* no first frame to time */
+  if (!self->held)
+    {
+      self->held = TRUE;
+      g_application_hold (G_APPLICATION (self));
+    }
+  start_restore_cb (g_object_ref (self));
+}
+
 static void
 start_login (HdTechApplication *self)
 {
@@ -1048,6 +1081,20 @@ hd_tech_application_handle_local_options (GApplication *app,
   if (status >= 0)
     return status;
   self->server_from_command_line = self->server_url != NULL;
+  if (g_variant_dict_contains (options, "background"))
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!g_application_register (app, NULL, &error))
+        {
+          g_printerr ("helpdesk-tech: %s\n", error->message);
+          return 1;
+        }
+      /* Already running: its windows stay as they are. */
+      if (g_application_get_is_remote (app))
+        return 0;
+      self->start_hidden = TRUE;
+    }
   return G_APPLICATION_CLASS (hd_tech_application_parent_class)->handle_local_options (app, options);
 }
 
@@ -1109,6 +1156,12 @@ hd_tech_application_activate (GApplication *app)
   GtkWindow *window;
 
   g_debug ("activate at %.1f ms", (g_get_monotonic_time () - self->started_us) / 1000.0);
+  if (self->start_hidden)
+    {
+      self->start_hidden = FALSE;
+      start_in_background (self);
+      return;
+    }
   start_login (self);
   window = hd_tech_application_get_main_window (self);
   g_debug ("window built at %.1f ms", (g_get_monotonic_time () - self->started_us) / 1000.0);
@@ -1175,6 +1228,12 @@ hd_tech_application_class_init (HdTechApplicationClass *klass)
   app_class->shutdown = hd_tech_application_shutdown;
 }
 
+static const GOptionEntry tech_options[] = {
+  { "background", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_("Start without a window (Start at Login): chat requests come as notifications"), NULL },
+  { NULL }
+};
+
 static void
 hd_tech_application_init (HdTechApplication *self)
 {
@@ -1186,4 +1245,5 @@ hd_tech_application_init (HdTechApplication *self)
   self->unread = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->ending = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   hd_app_add_options (G_APPLICATION (self), NULL);
+  g_application_add_main_option_entries (G_APPLICATION (self), tech_options);
 }

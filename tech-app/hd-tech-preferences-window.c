@@ -27,6 +27,8 @@ struct _HdTechPreferencesWindow
   GtkSwitch    *sound_switch;
   GtkSpinButton *idle_spin;
   GtkSwitch    *autostart_switch;
+  GtkWidget    *background_row;
+  GtkSwitch    *background_switch;
   GSettings    *settings;
   gboolean      asking;      /* a background request is on its way */
 };
@@ -202,56 +204,105 @@ team_state_set_cb (HdTechPreferencesWindow *self,
 
 /* ---- Start at Login: the background portal ---- */
 
+/* What was asked of the portal, and by which switch (Start at Login or
+ * Start in the Background), which moves once the portal answered. */
 typedef struct {
   HdTechPreferencesWindow *self;
+  GtkSwitch               *sw;
+  gboolean                 requested;  /* the state asked for sw */
   gboolean                 autostart;
+  gboolean                 hidden;     /* helpdesk-tech --background */
 } AskData;
+
+static const char *
+asked_text (AskData *data)
+{
+  if (!data->autostart)
+    return _("Helpdesk Chat will no longer start when you log in");
+  if (data->hidden)
+    return _("Helpdesk Chat will start in the background when you log in");
+  if (data->sw == data->self->background_switch)
+    return _("Helpdesk Chat will open its window when you log in");
+  return _("Helpdesk Chat will start when you log in");
+}
 
 static void
 request_background_cb (GObject      *object,
                        GAsyncResult *result,
                        gpointer      user_data)
 {
-  AskData *data = user_data;
+  g_autofree AskData *data = user_data;
   g_autoptr(HdTechPreferencesWindow) self = data->self;
-  gboolean autostart = data->autostart;
   g_autoptr(GError) error = NULL;
   gboolean allowed;
 
-  g_free (data);
   allowed = xdp_portal_request_background_finish (XDP_PORTAL (object), result, &error);
   self->asking = FALSE;
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       /* The person dismissed the portal's question: nothing changed. */
-      gtk_switch_set_active (self->autostart_switch, !autostart);
+      gtk_switch_set_active (data->sw, !data->requested);
       return;
     }
   /* Read by the UI test (G_MESSAGES_DEBUG=hd-tech-preferences-window). */
-  g_debug ("background portal: autostart %s → %s%s%s", autostart ? "on" : "off",
+  g_debug ("background portal: autostart %s%s → %s%s%s", data->autostart ? "on" : "off",
+           data->hidden ? " --background" : "",
            allowed ? "allowed" : "not allowed", error ? ": " : "", error ? error->message : "");
   if (error != NULL)
     {
       g_autofree char *text = g_strdup_printf (_("Starting at login needs the desktop’s background portal, which did not answer: %s"),
                                                error->message);
 
-      gtk_switch_set_active (self->autostart_switch, !autostart);
+      gtk_switch_set_active (data->sw, !data->requested);
       toast (self, text);
       return;
     }
-  if (autostart && !allowed)
+  if (data->autostart && !allowed)
     {
-      gtk_switch_set_active (self->autostart_switch, FALSE);
+      gtk_switch_set_active (data->sw, !data->requested);
       toast (self, _("Starting at login was not allowed. You can allow it in the system settings."));
       return;
     }
   /* Turning it off is done whatever the portal says of running in the
    * background: the autostart entry is gone. */
-  gtk_switch_set_state (self->autostart_switch, autostart);
+  gtk_switch_set_state (data->sw, data->requested);
   if (self->settings != NULL)
-    g_settings_set_boolean (self->settings, "start-at-login", autostart);
-  toast (self, autostart ? _("Helpdesk Chat will start when you log in")
-                         : _("Helpdesk Chat will no longer start when you log in"));
+    {
+      g_settings_set_boolean (self->settings, "start-at-login", data->autostart);
+      g_settings_set_boolean (self->settings, "start-hidden", data->hidden);
+    }
+  toast (self, asked_text (data));
+}
+
+/* Asks the background portal for autostart (or none) of "helpdesk-tech",
+ * with "--background" to start hidden; @sw moves when it answered. */
+static void
+ask_background (HdTechPreferencesWindow *self,
+                GtkSwitch               *sw,
+                gboolean                 requested,
+                gboolean                 autostart,
+                gboolean                 hidden)
+{
+  g_autoptr(XdpPortal) portal = xdp_portal_new ();
+  g_autoptr(GPtrArray) commandline = g_ptr_array_new_with_free_func (g_free);
+  XdpParent *parent = xdp_parent_new_gtk (GTK_WINDOW (self));
+  AskData *data = g_new0 (AskData, 1);
+
+  self->asking = TRUE;
+  g_ptr_array_add (commandline, g_strdup ("helpdesk-tech"));
+  if (hidden)
+    g_ptr_array_add (commandline, g_strdup ("--background"));
+  data->self = g_object_ref (self);
+  data->sw = sw;
+  data->requested = requested;
+  data->autostart = autostart;
+  data->hidden = hidden;
+  xdp_portal_request_background (portal, parent,
+                                 _("Chat requests reach you as soon as you log in"),
+                                 commandline,
+                                 autostart ? XDP_BACKGROUND_FLAG_AUTOSTART : XDP_BACKGROUND_FLAG_NONE,
+                                 self->cancellable, request_background_cb, data);
+  xdp_parent_free (parent);
 }
 
 /* The switch moves once the portal answered (GtkSwitch's delayed state). */
@@ -260,29 +311,31 @@ autostart_state_set_cb (HdTechPreferencesWindow *self,
                         gboolean                 state,
                         GtkSwitch               *sw)
 {
-  g_autoptr(XdpPortal) portal = NULL;
-  g_autoptr(GPtrArray) commandline = NULL;
-  XdpParent *parent;
-  AskData *data;
-
   if (self->syncing || state == gtk_switch_get_state (sw))
     return FALSE;
-  if (self->asking)
-    return TRUE;
-  self->asking = TRUE;
-  portal = xdp_portal_new ();
-  parent = xdp_parent_new_gtk (GTK_WINDOW (self));
-  commandline = g_ptr_array_new_with_free_func (g_free);
-  g_ptr_array_add (commandline, g_strdup ("helpdesk-tech"));
-  data = g_new0 (AskData, 1);
-  data->self = g_object_ref (self);
-  data->autostart = state;
-  xdp_portal_request_background (portal, parent,
-                                 _("Chat requests reach you as soon as you log in"),
-                                 commandline,
-                                 state ? XDP_BACKGROUND_FLAG_AUTOSTART : XDP_BACKGROUND_FLAG_NONE,
-                                 self->cancellable, request_background_cb, data);
-  xdp_parent_free (parent);
+  if (!self->asking)
+    ask_background (self, sw, state, state, gtk_switch_get_state (self->background_switch));
+  return TRUE;
+}
+
+/* Start in the Background: the autostart entry's command line changes,
+ * so the portal is asked again (the row is usable with Start at Login
+ * on). */
+static gboolean
+background_state_set_cb (HdTechPreferencesWindow *self,
+                         gboolean                 state,
+                         GtkSwitch               *sw)
+{
+  if (self->syncing || state == gtk_switch_get_state (sw))
+    return FALSE;
+  if (!gtk_switch_get_state (self->autostart_switch))
+    {
+      if (self->settings != NULL)
+        g_settings_set_boolean (self->settings, "start-hidden", state);
+      return FALSE;
+    }
+  if (!self->asking)
+    ask_background (self, sw, state, TRUE, state);
   return TRUE;
 }
 
@@ -323,7 +376,10 @@ hd_tech_preferences_window_class_init (HdTechPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HdTechPreferencesWindow, sound_switch);
   gtk_widget_class_bind_template_child (widget_class, HdTechPreferencesWindow, idle_spin);
   gtk_widget_class_bind_template_child (widget_class, HdTechPreferencesWindow, autostart_switch);
+  gtk_widget_class_bind_template_child (widget_class, HdTechPreferencesWindow, background_row);
+  gtk_widget_class_bind_template_child (widget_class, HdTechPreferencesWindow, background_switch);
   gtk_widget_class_bind_template_callback (widget_class, autostart_state_set_cb);
+  gtk_widget_class_bind_template_callback (widget_class, background_state_set_cb);
   gtk_widget_class_bind_template_callback (widget_class, limit_apply_cb);
   gtk_widget_class_bind_template_callback (widget_class, chat_enabled_state_set_cb);
   gtk_widget_class_bind_template_callback (widget_class, team_state_set_cb);
@@ -334,6 +390,12 @@ hd_tech_preferences_window_init (HdTechPreferencesWindow *self)
 {
   self->cancellable = g_cancellable_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* Starting hidden is a way of starting at login.  The switch too, not
+   * only its row: GTK 4.8 tells AT-SPI a widget's own sensitivity. */
+  g_object_bind_property (self->autostart_switch, "state", self->background_row, "sensitive",
+                          G_BINDING_SYNC_CREATE);
+  g_object_bind_property (self->autostart_switch, "state", self->background_switch, "sensitive",
+                          G_BINDING_SYNC_CREATE);
 }
 
 /* Only at creation: the application makes a new window when the role
@@ -391,6 +453,8 @@ hd_tech_preferences_window_new (HdSession *session,
       self->syncing = TRUE;
       gtk_switch_set_active (self->autostart_switch, g_settings_get_boolean (settings, "start-at-login"));
       gtk_switch_set_state (self->autostart_switch, g_settings_get_boolean (settings, "start-at-login"));
+      gtk_switch_set_active (self->background_switch, g_settings_get_boolean (settings, "start-hidden"));
+      gtk_switch_set_state (self->background_switch, g_settings_get_boolean (settings, "start-hidden"));
       self->syncing = FALSE;
       g_settings_bind (settings, "notification-sound", self->sound_switch, "active",
                        G_SETTINGS_BIND_DEFAULT);

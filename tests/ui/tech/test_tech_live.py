@@ -40,10 +40,10 @@ app_proc = None
 debug_lines = []
 
 
-def start_app(srv, env):
+def start_app(srv, env, args=()):
     # Warnings and criticals too (GLib writes debug lines to stdout).
-    proc = subprocess.Popen([TECH_BIN, '--server', srv.url], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT)
+    proc = subprocess.Popen([TECH_BIN, '--server', srv.url] + list(args), env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
     def reader():
         for raw in proc.stdout:
@@ -309,22 +309,43 @@ def start_at_login(prefs, background):
     wait_for('the switch back off', lambda: not checked())
     check(True, 'the portal failed: said clearly, the switch is off')
 
+    def hidden():
+        return wait_find(prefs, 'check box', 'Start in the Background')
+
+    def usable(obj):
+        return obj.getState().contains(pyatspi.STATE_SENSITIVE)
+    check(not usable(hidden()), '"Start in the Background" is not usable while Start at Login is off')
+
     background.answer_with(BackgroundPortal.ALLOWED)
     click(wait_find(prefs, 'check box', 'Start at Login'))
     background.wait_calls(3)
     toast('Helpdesk Chat will start when you log in')
     wait_for('the switch on', checked)
     check(True, 'allowed: the switch is on, "Helpdesk Chat will start when you log in"')
+
+    # Start hidden: the portal is asked again for "helpdesk-tech --background".
+    wait_for('"Start in the Background" usable', lambda: usable(hidden()))
+    click(hidden())
+    calls = background.wait_calls(4)
+    check(calls is not None and calls[3][1].get('autostart') is True
+          and calls[3][1].get('commandline') == ['helpdesk-tech', '--background'],
+          'Start in the Background asks for autostart of "helpdesk-tech --background" (%r)'
+          % (calls and calls[3][1]))
+    toast('Helpdesk Chat will start in the background when you log in')
+    wait_for('the background switch on', lambda: hidden().getState().contains(pyatspi.STATE_CHECKED))
+    check(True, 'allowed: the switch is on, "… will start in the background when you log in"')
     time.sleep(0.5)
     window_shot(prefs, 'live-start-at-login.png')
 
     click(wait_find(prefs, 'check box', 'Start at Login'))
-    calls = background.wait_calls(4)
-    check(calls is not None and calls[3][1].get('autostart') is False,
+    calls = background.wait_calls(5)
+    check(calls is not None and calls[4][1].get('autostart') is False,
           'turning it off asks the portal without autostart')
     toast('Helpdesk Chat will no longer start when you log in')
     wait_for('the switch off', lambda: not checked())
     check(True, 'and the switch is off')
+    wait_for('"Start in the Background" not usable', lambda: not usable(hidden()))
+    check(True, 'and "Start in the Background" is not usable again (its choice kept)')
 
 
 def rebuild_with_typing(srv, env, app, carol_events, chat_id):
