@@ -684,7 +684,9 @@ def restart_story(srv, started):
     check(status == 0, 'Ctrl+Q ends the app with status 0 (was %r)' % status)
 
 
-if __name__ == '__main__':
+def run(main):
+    """Runs a test's main(): a failed check ends it, every failure is
+    listed at the end and makes the exit status 1."""
     try:
         main()
     except AssertionError as e:
@@ -694,3 +696,7 @@ if __name__ == '__main__':
         print('%d failed: %s' % (len(failures), '; '.join(failures)))
         sys.exit(1)
     print('all checks passed')
+
+
+if __name__ == '__main__':
+    run(main)

@@ -11,7 +11,6 @@ Run through tests/ui/run-ui-test.  Screenshots: $HD_ARTIFACTS_DIR."""
 
 import os
 import subprocess
-import sys
 import time
 
 import test_tech_app as t
@@ -119,12 +118,4 @@ def main():
 
 
 if __name__ == '__main__':
-    try:
-        main()
-    except AssertionError as e:
-        t.failures.append(str(e))
-        log('FAIL:', e)
-    if t.failures:
-        print('%d failed: %s' % (len(t.failures), '; '.join(t.failures)))
-        sys.exit(1)
-    print('all checks passed')
+    t.run(main)

@@ -613,12 +613,4 @@ def story(srv, env, notifications, desktop, background):
 
 
 if __name__ == '__main__':
-    try:
-        main()
-    except AssertionError as e:
-        t.failures.append(str(e))
-        log('FAIL:', e)
-    if t.failures:
-        print('%d failed: %s' % (len(t.failures), '; '.join(t.failures)))
-        sys.exit(1)
-    print('all checks passed')
+    t.run(main)

@@ -19,7 +19,6 @@ $HD_ARTIFACTS_DIR/tools-*.png (cropped to one window)."""
 import os
 import re
 import subprocess
-import sys
 import time
 import uuid
 
@@ -27,7 +26,7 @@ import pyatspi
 
 from hdtest import Api, Events, Server
 
-from test_tech_app import (ARTIFACTS, KEY_CONTROL, check, click, failures, find,
+from test_tech_app import (ARTIFACTS, KEY_CONTROL, check, click, find,
                            find_all, find_app, frames, log, name, press, role,
                            set_text, showing, start_app, wait_find, wait_for,
                            wait_frame, dump_tree, dismiss_note_dialog)
@@ -375,12 +374,4 @@ def search_story(app, main_window):
 
 
 if __name__ == '__main__':
-    try:
-        main()
-    except AssertionError as e:
-        failures.append(str(e))
-        log('FAIL:', e)
-    if failures:
-        print('%d failed: %s' % (len(failures), '; '.join(failures)))
-        sys.exit(1)
-    print('all checks passed')
+    test_tech_app.run(main)
