@@ -349,7 +349,8 @@ pipe_sync (HdStorePg  *self,
         first = g_error_copy (e);
       if (e != NULL && pp->prepared_sql != NULL)
         g_hash_table_remove (self->prepared, pp->prepared_sql);
-      if (pp->func == NULL || !pp->func (self, e ? NULL : r, e, pp->data))
+      /* A failed statement's result goes to nobody. */
+      if (pp->func == NULL || !pp->func (self, e ? NULL : r, e, pp->data) || e != NULL)
         PQclear (r);
       g_free (pp);
     }
