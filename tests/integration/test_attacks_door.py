@@ -414,7 +414,11 @@ class NotReadingTest(ServerTestCase):
         t0 = time.monotonic()
         dropped = False
         # Keep talking (a pong every 100 ms counts as life) without reading.
-        while time.monotonic() - t0 < 20:
+        # Only the queue's bound or the 1 s write timeout can drop it within
+        # 25 s (the default timeouts are 30 s); how soon after the flood
+        # depends on how fast the server works through the 60,000 frames
+        # it was sent, which a loaded machine slows (17.9 s seen at load 12).
+        while time.monotonic() - t0 < 25:
             try:
                 s.sendall(self.frame(0xA, b''))
             except (BrokenPipeError, ConnectionResetError):
@@ -422,8 +426,7 @@ class NotReadingTest(ServerTestCase):
                 break
             time.sleep(0.1)
         took = time.monotonic() - t0
-        self.assertTrue(dropped, 'a peer that never reads was kept for 20 s')
-        self.assertLess(took, 15)
+        self.assertTrue(dropped, 'a peer that never reads was kept for %.0f s' % took)
         # (ASan keeps freed memory in its quarantine: no RSS bound there)
         if not asan(self.srv.pid):
             self.assertLess(rss_kib(self.srv.pid) - rss0, 32 * 1024)
