@@ -161,6 +161,14 @@ hd_chat_update_from_json (HdChat     *self,
   g_return_if_fail (HD_IS_CHAT (self));
   if (object == NULL)
     return;
+  /* A copy from before the chat was accepted is stale once one from after
+   * it came: across servers an event from the other one (the customer's
+   * chat.requested) can arrive later than this server's answer to the
+   * accept.  accepted_at is never cleared (a chat moved back to a queue
+   * keeps it), so a null one is older. */
+  if (self->accepted_at != NULL && hd_json_has (object, "accepted_at")
+      && json_node_is_null (json_object_get_member (object, "accepted_at")))
+    return;
 
   g_object_freeze_notify (o);
   if (hd_json_has (object, "request_id"))

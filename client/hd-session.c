@@ -1134,8 +1134,10 @@ on_event (HdEventStream *events,
     {
       if (!(chat = hd_session_upsert_chat (self, data)))
         return;
-      if (hd_chat_get_state (chat) == HD_CHAT_STATE_WAITING
-          && !hd_list_model_find_id (self->queue, hd_chat_get_id (chat), NULL))
+      /* Taken or ended meanwhile (a late event from another server). */
+      if (hd_chat_get_state (chat) != HD_CHAT_STATE_WAITING)
+        return;
+      if (!hd_list_model_find_id (self->queue, hd_chat_get_id (chat), NULL))
         g_list_store_append (hd_list_model_get_store (self->queue), chat);
       g_signal_emit (self, signals[SIGNAL_CHAT_REQUESTED], 0, chat);
     }

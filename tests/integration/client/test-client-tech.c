@@ -475,6 +475,80 @@ test_search (void)
   hd_test_server_free (server);
 }
 
+static void
+on_requested (HdSession *session,
+              HdChat    *chat,
+              guint     *count)
+{
+  (*count)++;
+}
+
+static void
+on_message (HdSession *session,
+            HdMessage *message,
+            gboolean  *flag)
+{
+  *flag = TRUE;
+}
+
+static gboolean
+flag_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+/* Tina accepts Carol's chat by id at once, before her own session was
+ * offered it.  With two servers (Tina on the first, Carol on the second)
+ * Carol's chat.requested crosses the bus and reaches Tina after the answer
+ * to her accept: that late, older copy must not turn her chat back into a
+ * waiting one without a technician, nor offer it to her again.  Carol's
+ * next message comes after it through the same bus, so once Tina has the
+ * message the late event has been handled. */
+static void
+test_late_request (void)
+{
+  HdTestServer *server = hd_test_server_start ();
+  g_autoptr(HdSession) tina = start_session (server, "tina");
+  g_autoptr(HdSession) carol = start_session (server, "carol");
+  g_autoptr(GAsyncResult) res = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HdChat) started = NULL;
+  g_autoptr(HdChat) chat = NULL;
+  gboolean got_message = FALSE;
+  guint requested = 0;
+  InList tina_has;
+
+  patch_me (tina, "available_for_chat", TRUE);
+  g_signal_connect (tina, "message-received", G_CALLBACK (on_message), &got_message);
+  hd_session_start_chat_async (carol, 1, 0, NULL, hd_test_async_cb, &res);
+  started = chat_finish (carol, &res, &error);
+  g_assert_no_error (error);
+  g_clear_object (&res);
+  hd_session_accept_chat_async (tina, hd_chat_get_id (started), NULL, hd_test_async_cb, &res);
+  chat = chat_finish (tina, &res, &error);
+  g_assert_no_error (error);
+  g_clear_object (&res);
+  g_assert_cmpint (hd_chat_get_state (chat), ==, HD_CHAT_STATE_ACTIVE);
+  g_signal_connect (tina, "chat-requested", G_CALLBACK (on_requested), &requested);
+
+  g_assert_nonnull (hd_session_send_message (carol, hd_chat_get_id (started), "after the accept", &error));
+  g_assert_no_error (error);
+  hd_test_wait (flag_set, &got_message, 10000, "Carol's message at Tina");
+
+  g_assert_cmpint (hd_chat_get_state (chat), ==, HD_CHAT_STATE_ACTIVE);
+  g_assert_nonnull (hd_chat_get_technician (chat));
+  g_assert_cmpint (hd_user_get_id (hd_chat_get_technician (chat)), ==,
+                   hd_user_get_id (hd_session_get_user (tina)));
+  g_assert_cmpuint (requested, ==, 0);
+  tina_has = (InList) { tina, hd_chat_get_id (chat) };
+  g_assert_false (chat_in_queue (&tina_has));
+  g_assert_true (chat_in_list (&tina_has));
+
+  hd_session_stop (carol);
+  hd_session_stop (tina);
+  hd_test_server_free (server);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -483,5 +557,6 @@ main (int   argc,
   g_test_add_func ("/client-tech/transfer", test_transfer);
   g_test_add_func ("/client-tech/canned", test_canned);
   g_test_add_func ("/client-tech/search", test_search);
+  g_test_add_func ("/client-tech/late-request", test_late_request);
   return g_test_run ();
 }
