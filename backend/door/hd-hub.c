@@ -46,6 +46,7 @@ struct _HdHub
   /* the sockets themselves, their framing and liveness (hd-ws.c) */
   HdWsLoop      *ws;
   JsonParser    *parser;
+  JsonParser    *thread_parser;  /* the socket thread's (on_thread_message ()) */
 };
 
 G_DEFINE_FINAL_TYPE (HdHub, hd_hub, G_TYPE_OBJECT)
@@ -275,6 +276,70 @@ frame_done (gpointer data,
     }
 }
 
+/* A chat.send or chat.typing frame (@type, @data) as a job for the core
+ * thread, or NULL and @error (the frame's error answer). */
+static FrameJob *
+frame_job_new (const char  *type,
+               JsonObject  *data,
+               GError     **error)
+{
+  FrameJob *j;
+  gint64 chat_id = 0;
+
+  if (!get_id (data, "chat_id", &chat_id))
+    {
+      g_set_error_literal (error, HD_ERROR, HD_ERROR_BAD_REQUEST, "chat_id must be a positive integer");
+      return NULL;
+    }
+
+  if (strcmp (type, HD_FRAME_CHAT_SEND) == 0)
+    {
+      const char *body = get_string (data, "body");
+      const char *client_id = NULL;
+
+      if (json_object_has_member (data, "client_id") &&
+          !json_node_is_null (json_object_get_member (data, "client_id")))
+        {
+          client_id = get_string (data, "client_id");
+          if (client_id == NULL)
+            {
+              g_set_error_literal (error, HD_ERROR, HD_ERROR_BAD_REQUEST, "client_id must be a string");
+              return NULL;
+            }
+        }
+      if (body == NULL)
+        {
+          g_set_error_literal (error, HD_ERROR, HD_ERROR_BAD_REQUEST, "body must be a string");
+          return NULL;
+        }
+      j = g_new0 (FrameJob, 1);
+      j->send = TRUE;
+      j->body = g_strdup (body);
+      j->client_id = g_strdup (client_id);
+    }
+  else if (strcmp (type, HD_FRAME_CHAT_TYPING) == 0)
+    j = g_new0 (FrameJob, 1);
+  else
+    {
+      g_set_error_literal (error, HD_ERROR, HD_ERROR_BAD_REQUEST, "Unknown frame type");
+      return NULL;
+    }
+  j->chat_id = chat_id;
+  return j;
+}
+
+static void
+frame_job_run (HdHub    *self,
+               FrameJob *j,
+               HdWsConn *conn,
+               gint64    user_id)
+{
+  j->hub = g_object_ref (self);
+  j->conn = hd_ws_conn_ref (conn);
+  j->user_id = user_id;
+  hd_core_run (self->core, frame_on_core, TRUE, frame_done, j, frame_job_free);
+}
+
 static void
 handle_frame (HdHub      *self,
               Client     *c,
@@ -285,7 +350,6 @@ handle_frame (HdHub      *self,
   FrameJob *j;
   JsonObject *data;
   const char *type;
-  gint64 chat_id = 0;
 
   /* Not JSON, not an object, U+0000, no type or data: one rule for
    * frames and bodies (common/hd-json-input.h, fuzzed). */
@@ -301,49 +365,39 @@ handle_frame (HdHub      *self,
     if (hd_audience_handle_frame (self->audience, c, &who, type, data))
       return;
   }
-  if (!get_id (data, "chat_id", &chat_id))
+  j = frame_job_new (type, data, &error);
+  if (j == NULL)
     {
-      send_error (c, HD_ERROR_BAD_REQUEST, "chat_id must be a positive integer");
+      send_error (c, (HdErrorCode) error->code, error->message);
       return;
     }
+  frame_job_run (self, j, c->conn, c->user_id);
+}
 
-  if (strcmp (type, HD_FRAME_CHAT_SEND) == 0)
-    {
-      const char *body = get_string (data, "body");
-      const char *client_id = NULL;
+/* The socket thread, for a listed socket (open_done ()): a well-formed
+ * chat.send or chat.typing goes from there to the core thread, past the
+ * main context; anything else, and every error answer, takes the usual
+ * way (handle_frame ()).  @parser is this thread's only. */
+static gboolean
+on_thread_message (HdWsConn   *conn,
+                   gint64      user_id,
+                   const char *text,
+                   gsize       len,
+                   gpointer    user_data)
+{
+  HdHub *self = user_data;
+  JsonObject *data;
+  const char *type;
+  FrameJob *j;
 
-      if (json_object_has_member (data, "client_id") &&
-          !json_node_is_null (json_object_get_member (data, "client_id")))
-        {
-          client_id = get_string (data, "client_id");
-          if (client_id == NULL)
-            {
-              send_error (c, HD_ERROR_BAD_REQUEST, "client_id must be a string");
-              return;
-            }
-        }
-      if (body == NULL)
-        {
-          send_error (c, HD_ERROR_BAD_REQUEST, "body must be a string");
-          return;
-        }
-      j = g_new0 (FrameJob, 1);
-      j->send = TRUE;
-      j->body = g_strdup (body);
-      j->client_id = g_strdup (client_id);
-    }
-  else if (strcmp (type, HD_FRAME_CHAT_TYPING) == 0)
-    j = g_new0 (FrameJob, 1);
-  else
-    {
-      send_error (c, HD_ERROR_BAD_REQUEST, "Unknown frame type");
-      return;
-    }
-  j->hub = g_object_ref (self);
-  j->conn = hd_ws_conn_ref (c->conn);
-  j->user_id = c->user_id;
-  j->chat_id = chat_id;
-  hd_core_run (self->core, frame_on_core, TRUE, frame_done, j, frame_job_free);
+  if (!hd_json_input_parse_frame (self->thread_parser, text, len, &type, &data, NULL) ||
+      (strcmp (type, HD_FRAME_CHAT_SEND) != 0 && strcmp (type, HD_FRAME_CHAT_TYPING) != 0))
+    return FALSE;
+  j = frame_job_new (type, data, NULL);
+  if (j == NULL)
+    return FALSE;
+  frame_job_run (self, j, conn, user_id);
+  return TRUE;
 }
 
 static void
@@ -418,6 +472,7 @@ hd_hub_dispose (GObject *object)
   g_clear_pointer (&self->by_user, g_hash_table_unref);
   g_clear_pointer (&self->clients, g_hash_table_unref);
   g_clear_object (&self->parser);
+  g_clear_object (&self->thread_parser);
 
   G_OBJECT_CLASS (hd_hub_parent_class)->dispose (object);
 }
@@ -435,6 +490,7 @@ hd_hub_init (HdHub *self)
                                          (GDestroyNotify) g_ptr_array_unref);
   self->clients = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) client_free, NULL);
   self->parser = json_parser_new_immutable ();
+  self->thread_parser = json_parser_new_immutable ();
 }
 
 HdHub *
@@ -454,6 +510,7 @@ hd_hub_new (HdCore *core)
 
   self->core = core;
   self->ws = hd_ws_loop_new (&limits, on_message, on_closed, self);
+  hd_ws_loop_set_thread_func (self->ws, on_thread_message, self);
   self->audience = hd_audience_new (hd_core_get_service (core), audience_send, self);
   hd_core_set_event_sink (core, sink, self);
   return self;
@@ -532,6 +589,8 @@ open_done (gpointer data,
   hello = g_strconcat ("{\"type\":\"" HD_EVENT_HELLO "\",\"data\":{\"user\":", j->user_json, "}}", NULL);
   send_text (c, hello);
   c->attached = TRUE;
+  /* Its chat frames may now skip the main context. */
+  hd_ws_conn_set_ready (c->conn, c->user_id);
   if (list == NULL)
     {
       list = g_ptr_array_new ();

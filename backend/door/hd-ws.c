@@ -55,6 +55,12 @@ struct _HdWsConn
   gint       close_code;    /* atomic; of the peer's close frame */
   HdWsLoop  *loop;
   gpointer   data;          /* main context only */
+  /* The fast path (hd_ws_loop_set_thread_func ()): @tag is written once
+   * before @ready is set; @at_main counts the messages posted to the main
+   * context and not yet handed to on_message (atomic). */
+  gint       ready;
+  gint64     tag;
+  gint       at_main;
 
   /* The socket thread's own, untouched elsewhere. */
   int                     fd;
@@ -110,6 +116,8 @@ struct _HdWsLoop
 {
   HdWsLimits       limits;
   HdWsMessageFunc  on_message;
+  HdWsThreadFunc   thread_func;
+  gpointer         thread_data;
   HdWsClosedFunc   on_closed;
   gpointer         user_data;
   GMainContext    *context;
@@ -198,6 +206,25 @@ hd_ws_conn_set_data (HdWsConn *conn,
                      gpointer  data)
 {
   conn->data = data;
+}
+
+void
+hd_ws_loop_set_thread_func (HdWsLoop       *loop,
+                            HdWsThreadFunc  func,
+                            gpointer        user_data)
+{
+  loop->thread_func = func;
+  loop->thread_data = user_data;
+}
+
+void
+hd_ws_conn_set_ready (HdWsConn *conn,
+                      gint64    tag)
+{
+  if (conn->soup != NULL)
+    return;
+  conn->tag = tag;
+  g_atomic_int_set (&conn->ready, TRUE);
 }
 
 gpointer
@@ -684,6 +711,13 @@ on_msg_recv_cb (wslay_event_context_ptr                   ctx,
   if (arg->opcode != WSLAY_TEXT_FRAME && arg->opcode != WSLAY_BINARY_FRAME)
     return;   /* pings are answered by wslay, pongs only count as life */
   ev.is_text = arg->opcode == WSLAY_TEXT_FRAME;
+  /* Only this thread counts at_main up, so once it reads 0 no earlier
+   * message of this connection can still be on its way to main. */
+  if (ev.is_text && c->loop->thread_func != NULL && g_atomic_int_get (&c->ready) &&
+      g_atomic_int_get (&c->at_main) == 0 &&
+      c->loop->thread_func (c, c->tag, (const char *) arg->msg, arg->msg_length, c->loop->thread_data))
+    return;
+  g_atomic_int_inc (&c->at_main);
   ev.conn = hd_ws_conn_ref (c);
   ev.payload = g_bytes_new (arg->msg, arg->msg_length);
   post_event (c->loop, &ev);
@@ -985,6 +1019,7 @@ dispatch_events (gint         fd,
           const char *text = g_bytes_get_data (ev->payload, &len);
 
           loop->on_message (ev->conn, ev->is_text, text ? text : "", len, loop->user_data);
+          g_atomic_int_add (&ev->conn->at_main, -1);
         }
       else
         loop->on_closed (ev->conn, loop->user_data);

@@ -44,6 +44,22 @@ HdWsLoop  *hd_ws_loop_new           (const HdWsLimits  *limits,
                                      HdWsMessageFunc    on_message,
                                      HdWsClosedFunc     on_closed,
                                      gpointer           user_data);
+
+/* The fast path: runs on the socket thread for each text message of a
+ * connection marked ready (hd_ws_conn_set_ready ()) while none of its
+ * messages waits for the main context, and returns TRUE when it took the
+ * message (the main context then never hears of it); FALSE sends it the
+ * usual way.  A connection's messages reach the two in the order they
+ * came: one that waits for the main context sends every later one there
+ * too, until the main context had it.  Set before the first upgrade. */
+typedef gboolean (*HdWsThreadFunc) (HdWsConn   *conn,
+                                    gint64      tag,
+                                    const char *data,
+                                    gsize       len,
+                                    gpointer    user_data);
+void       hd_ws_loop_set_thread_func (HdWsLoop        *loop,
+                                       HdWsThreadFunc   func,
+                                       gpointer         user_data);
 /* Stops the thread and drops every socket still open (without waiting
  * for close handshakes: close them first). */
 void       hd_ws_loop_free          (HdWsLoop          *loop);
@@ -74,6 +90,11 @@ void       hd_ws_conn_unref         (HdWsConn          *conn);
 void       hd_ws_conn_set_data      (HdWsConn          *conn,
                                      gpointer           data);
 gpointer   hd_ws_conn_get_data      (HdWsConn          *conn);
+/* Main context: from now on the connection's text messages may take the
+ * thread func (with @tag); not for HTTPS connections (on the main context
+ * anyway). */
+void       hd_ws_conn_set_ready     (HdWsConn          *conn,
+                                     gint64             tag);
 /* FALSE once either side started closing. */
 gboolean   hd_ws_conn_is_open       (HdWsConn          *conn);
 /* Queues a text frame (copied); nothing when no longer open. */

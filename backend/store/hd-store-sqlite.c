@@ -41,7 +41,8 @@ struct _HdStoreSqlite
 
 /* The checkpoint thread copies the WAL every 2 s, or at once when the
  * writer finds it long (wal_hook ()): each checkpoint fsyncs the WAL and
- * the database file, beside the commits' own fsyncs, so not more often. */
+ * the database file, beside the commits' own fsyncs, so not more often.
+ * HD_CHECKPOINT_INTERVAL_MS changes it (tests). */
 #define CHECKPOINT_INTERVAL_USEC (2000 * 1000)
 /* Messages wait in search_pending at most this long (or until a search)
  * before they go into the full-text index. */
@@ -468,6 +469,7 @@ checkpointer_main (gpointer data)
 {
   HdStoreSqlite *self = data;
   sqlite3 *db = NULL;
+  gint64 interval = CHECKPOINT_INTERVAL_USEC;
 
   if (sqlite3_open_v2 (self->path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
     {
@@ -485,10 +487,13 @@ checkpointer_main (gpointer data)
                     NULL, NULL, NULL) != SQLITE_OK)
     g_warning ("The checkpoint thread cannot read %s: %s", self->path, sqlite3_errmsg (db));
 
+  if (g_getenv ("HD_CHECKPOINT_INTERVAL_MS") != NULL)
+    interval = CLAMP (g_ascii_strtoll (g_getenv ("HD_CHECKPOINT_INTERVAL_MS"), NULL, 10), 10, 60000) * 1000;
+
   g_mutex_lock (&self->lock);
   while (!self->stopping)
     {
-      gint64 until = g_get_monotonic_time () + CHECKPOINT_INTERVAL_USEC;
+      gint64 until = g_get_monotonic_time () + interval;
 
       while (!self->stopping && !self->checkpoint_now &&
              g_cond_wait_until (&self->cond, &self->lock, until))
