@@ -175,6 +175,51 @@ class FanoutTest(ServerTestCase):
         self.post_message(tina, chat['id'], 'in order')
         ev.next('note.updated', where=lambda d: 'in order' in d.get('appended', ''))
 
+    def test_messages_keep_their_order_past_the_main_loop(self):
+        """A listed socket's chat.send frames may go from the socket thread
+        straight to the core thread, while other frames (subscribe, bad
+        ones) go through the main loop: a socket's messages are still
+        stored in the order sent, whichever way each took."""
+        carol = self.login('carol')
+        tina = self.login('tina')
+        rid = self.request_id(carol, 'Printer offline')
+        self.go_online(tina)
+        chat = self.open_chat(carol, rid)
+        status, chat = tina.post('/chats/%d/accept' % chat['id'])
+        self.assertEqual(status, 200, chat)
+        # Sent from the first moment, before hello: the first frames reach
+        # the server before it listed the socket (they take the main loop),
+        # the later ones after (they may not).
+        ev = self.events(carol, hello=False)
+        sent = []
+        for i in range(40):
+            # Through the main loop: a subscribe, and now and then a bad
+            # chat.send (answered with an error) ...
+            ev.send('subscribe', {'request_id': rid})
+            if i % 4 == 0:
+                ev.send('chat.send', {'chat_id': chat['id'], 'body': 7})
+            # ... then messages right behind them.
+            for j in range(3):
+                body = 'order %d.%d' % (i, j)
+                ev.send('chat.send', {'chat_id': chat['id'], 'body': body, 'client_id': body})
+                sent.append(body)
+            # Spread over the moment the socket is listed.
+            time.sleep(0.005)
+        got = []
+        while len(got) < len(sent):
+            e = ev.next('chat.message', timeout=20)
+            got.append(e['data']['body'])
+        self.assertEqual(got, sent)
+        stored = []
+        after = 0
+        while True:
+            page = self.messages(carol, chat['id'], after=after, limit=100)
+            stored += [m['body'] for m in page['messages'] if m['body'].startswith('order ')]
+            if not page['messages']:
+                break
+            after = page['messages'][-1]['seq']
+        self.assertEqual(stored, sent)
+
     # --- note.updated and note.created -----------------------------------
 
     def test_note_events_follow_interest(self):
