@@ -37,6 +37,7 @@ struct _HdStoreSqlite
   guint       copied_generation;
   guint       generation;
   int         last_frames;      /* the writer's only */
+  int         restart_frames;   /* WAL_RESTART_FRAMES, or HD_WAL_RESTART_FRAMES */
 };
 
 /* The checkpoint thread copies the WAL every 2 s, or at once when the
@@ -446,7 +447,7 @@ wal_hook (void       *data,
       g_mutex_unlock (&self->lock);
     }
   self->last_frames = frames;
-  if (frames < WAL_RESTART_FRAMES)
+  if (frames < self->restart_frames)
     return SQLITE_OK;
 
   g_mutex_lock (&self->lock);
@@ -562,6 +563,10 @@ static void
 hd_store_sqlite_init (HdStoreSqlite *self)
 {
   self->stmts = g_hash_table_new_full (NULL, NULL, NULL, finalize_stmt);
+  self->restart_frames = WAL_RESTART_FRAMES;
+  if (g_getenv ("HD_WAL_RESTART_FRAMES") != NULL)   /* tests */
+    self->restart_frames = CLAMP (g_ascii_strtoll (g_getenv ("HD_WAL_RESTART_FRAMES"), NULL, 10),
+                                  16, WAL_RESTART_FRAMES);
   g_mutex_init (&self->lock);
   g_cond_init (&self->cond);
 }

@@ -516,7 +516,12 @@ write_messages (Fixture *f,
                 int      n)
 {
   g_autofree char *body = g_strnfill (1000, 'x');
+  g_autoptr(GError) tx_error = NULL;
 
+  /* One transaction: the WAL can start over only when one begins, so a
+   * round never starts it over part-way (which would make the rounds'
+   * WAL sizes differ whenever a checkpoint falls inside a round). */
+  g_assert_true (hd_store_begin (f->store, &tx_error));
   for (int i = from; i < from + n; i++)
     {
       g_autoptr(GError) error = NULL;
@@ -528,6 +533,8 @@ write_messages (Fixture *f,
       g_assert_no_error (error);
       g_assert_true (created);
     }
+  g_assert_true (hd_store_commit (f->store, &tx_error));
+  g_assert_no_error (tx_error);
 }
 
 /* The WAL is checkpointed while the server runs (no autocheckpoint on the
@@ -562,12 +569,42 @@ test_wal_checkpointed (Fixture       *f,
   g_assert_cmpint (file_size (wal), <, wal_first + wal_first / 2);
 }
 
+/* Under a steady stream of commits (no pause for the checkpoint thread to
+ * catch up at the start of a transaction) the WAL still starts over: the
+ * writer copies the last frames itself (wal_hook ()).  Here it does so at
+ * 64 frames (HD_WAL_RESTART_FRAMES); 600 commits write far more. */
+static void
+test_wal_starts_over_under_a_stream (Fixture       *f,
+                                     gconstpointer  data)
+{
+  g_autoptr(HdUserRecord) carol = make_user (f->store, "carol", HD_ROLE_CUSTOMER);
+  g_autoptr(HdUserRecord) tina = make_user (f->store, "tina", HD_ROLE_TECHNICIAN);
+  HdChatRecord chat = make_active_chat (f->store, carol, tina);
+  g_autofree char *wal = g_strconcat (f->path, "-wal", NULL);
+  g_autofree char *body = g_strnfill (1000, 'x');
+
+  for (int i = 0; i < 600; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *cid = g_strdup_printf ("s-%d", i);
+      gboolean created = FALSE;
+      g_autoptr(HdMessageRecord) m = hd_store_message_add (f->store, chat.id, carol->id, body, cid,
+                                                           1000 + i, &created, &error);
+
+      g_assert_no_error (error);
+    }
+  /* 600 commits of at least one 4 KiB page each: 2.4 MB if the WAL never
+   * started over. */
+  g_assert_cmpint (file_size (wal), <, 1024 * 1024);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
   g_setenv ("HD_CHECKPOINT_INTERVAL_MS", "200", TRUE);
+  g_setenv ("HD_WAL_RESTART_FRAMES", "64", TRUE);
 
 #define ADD(name, fn) g_test_add (name, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
   ADD ("/store/fresh-schema", test_fresh_schema);
@@ -578,6 +615,7 @@ main (int   argc,
   ADD ("/store/mail-limit", test_mail_limit);
   ADD ("/store/requests-and-teams", test_requests_and_teams);
   ADD ("/store/wal-checkpointed", test_wal_checkpointed);
+  ADD ("/store/wal-starts-over-under-a-stream", test_wal_starts_over_under_a_stream);
   g_test_add_func ("/store/migrate-v1", test_migrate_v1);
   g_test_add_func ("/store/newer-schema-refused", test_newer_schema_refused);
 
