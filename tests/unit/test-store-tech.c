@@ -244,6 +244,40 @@ test_wire_v2 (void)
   g_free (mback.body); g_free (mback.client_id); g_free (mback.author_name);
 }
 
+/* The messages of a second go into the full-text index at most 256 at a
+ * time (a second's worth at saturation made one commit slow): 300 stored
+ * in quick succession are there, most of them, before any search asks. */
+static void
+test_search_index_in_steps (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(HdUserRecord) carol = make_user (f->store, "carol", HD_ROLE_CUSTOMER);
+  g_autoptr(HdUserRecord) tina = make_user (f->store, "tina", HD_ROLE_TECHNICIAN);
+  HdChatRecord chat = make_active_chat (f->store, carol, tina);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *s = NULL;
+  gint64 indexed;
+
+  for (int i = 0; i < 300; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *cid = g_strdup_printf ("i-%d", i);
+      gboolean created = FALSE;
+      g_autoptr(HdMessageRecord) m = hd_store_message_add (f->store, chat.id, carol->id, "indexed soon",
+                                                           cid, 1000 + i, &created, &error);
+
+      g_assert_no_error (error);
+    }
+  g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT count(*) FROM search_index WHERE search_index MATCH 'soon'",
+                                       -1, &s, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (s), ==, SQLITE_ROW);
+  indexed = sqlite3_column_int64 (s, 0);
+  sqlite3_finalize (s);
+  sqlite3_close (db);
+  g_assert_cmpint (indexed, >=, 256);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -252,6 +286,7 @@ main (int    argc,
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
   ADD ("/store-tech/search-plan", test_search_plan);
   ADD ("/store-tech/search-follows-tables", test_search_follows_tables);
+  ADD ("/store-tech/search-index-in-steps", test_search_index_in_steps);
   ADD ("/store-tech/guarded-moves", test_guarded_moves);
   g_test_add_func ("/store-tech/migration-fills-index", test_migration_fills_index);
   g_test_add_func ("/store-tech/wire-v2", test_wire_v2);
