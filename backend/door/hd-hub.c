@@ -390,11 +390,9 @@ on_thread_message (HdWsConn   *conn,
   const char *type;
   FrameJob *j;
 
+  /* frame_job_new () refuses every other type. */
   if (!hd_json_input_parse_frame (self->thread_parser, text, len, &type, &data, NULL) ||
-      (strcmp (type, HD_FRAME_CHAT_SEND) != 0 && strcmp (type, HD_FRAME_CHAT_TYPING) != 0))
-    return FALSE;
-  j = frame_job_new (type, data, NULL);
-  if (j == NULL)
+      (j = frame_job_new (type, data, NULL)) == NULL)
     return FALSE;
   frame_job_run (self, j, conn, user_id);
   return TRUE;
