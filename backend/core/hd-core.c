@@ -13,6 +13,7 @@ typedef struct {
   gpointer        data;
   GDestroyNotify  destroy;
   gboolean        hot;
+  gboolean        done_anywhere;  /* hd_core_run_hot () */
   gboolean        committed;
 } Command;
 
@@ -38,9 +39,13 @@ struct _HdCore
   GMutex         out_lock;
   GQueue         out;
   GSource       *out_source;    /* pending on the main context */
+  /* handed to the main context and not yet done there (atomic) */
+  gint           out_unfinished;
 
   HdEventSink    sink;
+  HdEventDirect  direct;
   gpointer       sink_data;
+  GMutex         sink_lock;     /* held while @direct runs */
 };
 
 /* ---- to the main context -------------------------------------------- */
@@ -64,8 +69,17 @@ flush_out (gpointer data)
       if (o->destroy)
         o->destroy (o->data);
       g_free (o);
+      g_atomic_int_add (&core->out_unfinished, -1);
     }
   return G_SOURCE_REMOVE;
+}
+
+/* Core thread: nothing it handed to the main context is still waiting or
+ * running there, so what it sends itself now comes after all of it. */
+static gboolean
+main_is_done (HdCore *core)
+{
+  return g_atomic_int_get (&core->out_unfinished) == 0;
 }
 
 void
@@ -79,6 +93,7 @@ hd_core_to_main (HdCore         *core,
   o->func = func;
   o->data = data;
   o->destroy = destroy;
+  g_atomic_int_inc (&core->out_unfinished);
   g_mutex_lock (&core->out_lock);
   g_queue_push_tail (&core->out, o);
   if (core->out_source == NULL)
@@ -128,8 +143,23 @@ core_sink (const HdEvent *event,
            gpointer       user_data)
 {
   HdCore *core = user_data;
-  HeldEvent *h = g_new0 (HeldEvent, 1);
+  HeldEvent *h;
 
+  /* Straight to the sockets, past the main context, when that keeps the
+   * order: nothing of the core's is still waiting there. */
+  if (main_is_done (core))
+    {
+      gboolean sent = FALSE;
+
+      g_mutex_lock (&core->sink_lock);
+      if (core->direct != NULL)
+        sent = core->direct (event, core->sink_data);
+      g_mutex_unlock (&core->sink_lock);
+      if (sent)
+        return;
+    }
+
+  h = g_new0 (HeldEvent, 1);
   h->core = core;
   h->event = *event;
   h->type = g_strdup (event->type);
@@ -141,12 +171,16 @@ core_sink (const HdEvent *event,
 }
 
 void
-hd_core_set_event_sink (HdCore      *core,
-                        HdEventSink  sink,
-                        gpointer     user_data)
+hd_core_set_event_sink (HdCore        *core,
+                        HdEventSink    sink,
+                        HdEventDirect  direct,
+                        gpointer       user_data)
 {
+  g_mutex_lock (&core->sink_lock);
   core->sink = sink;
+  core->direct = direct;
   core->sink_data = user_data;
+  g_mutex_unlock (&core->sink_lock);
 }
 
 /* ---- commands ------------------------------------------------------- */
@@ -169,6 +203,27 @@ command_free (gpointer data)
   if (c->destroy)
     c->destroy (c->data);
   g_free (c);
+}
+
+/* Core thread: runs a hot command's done here, after its commit, when
+ * that keeps the order and the sockets' side is still there (its direct
+ * sink is set: hd_core_set_event_sink ()). */
+static gboolean
+run_here (HdCore  *core,
+          Command *c)
+{
+  gboolean ran = FALSE;
+
+  if (!main_is_done (core))
+    return FALSE;
+  g_mutex_lock (&core->sink_lock);
+  if (core->direct != NULL)
+    {
+      command_done (c);
+      ran = TRUE;
+    }
+  g_mutex_unlock (&core->sink_lock);
+  return ran;
 }
 
 static gboolean drain (gpointer data);
@@ -221,9 +276,34 @@ drain (gpointer data)
     {
       c = g_ptr_array_index (batch, i);
       c->committed = committed;
-      hd_core_to_main (core, command_done, c, command_free);
+      if (c->done_anywhere && run_here (core, c))
+        command_free (c);
+      else
+        hd_core_to_main (core, command_done, c, command_free);
     }
   return G_SOURCE_REMOVE;
+}
+
+static void
+run (HdCore         *core,
+     HdCoreFunc      func,
+     gboolean        hot,
+     gboolean        done_anywhere,
+     HdCoreDone      done,
+     gpointer        data,
+     GDestroyNotify  destroy)
+{
+  Command *c = g_new0 (Command, 1);
+
+  c->func = func;
+  c->hot = hot;
+  c->done_anywhere = done_anywhere;
+  c->done = done;
+  c->data = data;
+  c->destroy = destroy;
+  g_async_queue_push (core->commands, c);
+  if (g_atomic_int_compare_and_exchange (&core->drain_scheduled, 0, 1))
+    schedule_drain (core);
 }
 
 void
@@ -234,16 +314,17 @@ hd_core_run (HdCore         *core,
              gpointer        data,
              GDestroyNotify  destroy)
 {
-  Command *c = g_new0 (Command, 1);
+  run (core, func, hot, FALSE, done, data, destroy);
+}
 
-  c->func = func;
-  c->hot = hot;
-  c->done = done;
-  c->data = data;
-  c->destroy = destroy;
-  g_async_queue_push (core->commands, c);
-  if (g_atomic_int_compare_and_exchange (&core->drain_scheduled, 0, 1))
-    schedule_drain (core);
+void
+hd_core_run_hot (HdCore         *core,
+                 HdCoreFunc      func,
+                 HdCoreDone      done,
+                 gpointer        data,
+                 GDestroyNotify  destroy)
+{
+  run (core, func, TRUE, TRUE, done, data, destroy);
 }
 
 /* ---- the thread ----------------------------------------------------- */
@@ -300,6 +381,7 @@ hd_core_new (HdChatService *service)
   core->main_context = g_main_context_ref_thread_default ();
   g_mutex_init (&core->busy);
   g_mutex_init (&core->out_lock);
+  g_mutex_init (&core->sink_lock);
   g_queue_init (&core->out);
   hd_chat_service_set_event_sink (service, core_sink, core);
   g_object_set_data (G_OBJECT (service), "hd-core", core);
@@ -338,6 +420,7 @@ hd_core_free (HdCore *core)
   g_main_context_unref (core->main_context);
   g_mutex_clear (&core->busy);
   g_mutex_clear (&core->out_lock);
+  g_mutex_clear (&core->sink_lock);
   g_object_unref (core->service);
   g_free (core);
 }

@@ -27,7 +27,8 @@ typedef struct _HdCore HdCore;
 typedef gboolean (*HdCoreFunc) (HdChatService *service,
                                 gpointer       data);
 /* Main context, after the batch's commit; @committed FALSE when the commit
- * failed (nothing of the batch happened). */
+ * failed (nothing of the batch happened).  (hd_core_run_hot (): maybe the
+ * core thread.) */
 typedef void     (*HdCoreDone) (gpointer       data,
                                 gboolean       committed);
 
@@ -50,6 +51,15 @@ void           hd_core_run            (HdCore         *core,
                                        HdCoreDone      done,
                                        gpointer        data,
                                        GDestroyNotify  destroy);
+/* The same for a hot command whose @done only writes to sockets (any
+ * thread may): it runs on the core thread right after the commit, unless
+ * something the core handed to the main context is still waiting there;
+ * then it runs there, after that.  Either way in order. */
+void           hd_core_run_hot        (HdCore         *core,
+                                       HdCoreFunc      func,
+                                       HdCoreDone      done,
+                                       gpointer        data,
+                                       GDestroyNotify  destroy);
 /* Core thread: run @func on the main context, after what the core handed
  * there so far (events, answers).  For answers of async completions. */
 void           hd_core_to_main        (HdCore         *core,
@@ -57,9 +67,20 @@ void           hd_core_to_main        (HdCore         *core,
                                        gpointer        data,
                                        GDestroyNotify  destroy);
 
-/* The service's events, on the main context, after their commit. */
+/* Core thread, after the commit: deliver @event now, on this thread (any
+ * thread may write to the sockets), or return FALSE to have it go to the
+ * sink on the main context. */
+typedef gboolean (*HdEventDirect) (const HdEvent *event,
+                                   gpointer       user_data);
+
+/* The service's events, after their commit, in order: to @direct on the
+ * core thread when nothing the core handed to the main context is still
+ * waiting there (no hop through the main loop), else to @sink on the main
+ * context.  @direct may be NULL.  Once this returns, the old @direct is
+ * not running and will not run again. */
 void           hd_core_set_event_sink (HdCore         *core,
                                        HdEventSink     sink,
+                                       HdEventDirect   direct,
                                        gpointer        user_data);
 
 /* Any thread but the core's: wait until the core is between batches and

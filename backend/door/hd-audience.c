@@ -33,7 +33,10 @@ typedef struct {
 
 struct _HdAudience
 {
-  gint            ref_count;    /* the audience, and each core command's */
+  /* Held by every call and callback: the core thread delivers events
+   * itself (hd_core_set_event_sink ()), the main context does the rest. */
+  GRecMutex       lock;
+  gint            ref_count;    /* the audience, and each core command's (atomic) */
   gboolean        closed;       /* hd_audience_free () ran */
   guint64         next_serial;
   HdChatService  *service;
@@ -84,6 +87,7 @@ hd_audience_new (HdChatService  *service,
   const char *tick = g_getenv ("HD_PRESENCE_TICK_MS");
   guint64 n;
 
+  g_rec_mutex_init (&self->lock);
   self->ref_count = 1;
   self->service = g_object_ref (service);
   self->send = send;
@@ -108,16 +112,16 @@ hd_audience_new (HdChatService  *service,
 static HdAudience *
 audience_ref (HdAudience *self)
 {
-  self->ref_count++;
+  g_atomic_int_inc (&self->ref_count);
   return self;
 }
 
-/* Main context only: the core's answers come back there too. */
 static void
 audience_unref (HdAudience *self)
 {
-  if (--self->ref_count > 0)
+  if (!g_atomic_int_dec_and_test (&self->ref_count))
     return;
+  g_rec_mutex_clear (&self->lock);
   g_main_context_unref (self->context);
   g_object_unref (self->service);
   g_free (self);
@@ -128,6 +132,7 @@ hd_audience_free (HdAudience *self)
 {
   if (self == NULL)
     return;
+  g_rec_mutex_lock (&self->lock);
   if (self->tick_source != 0)
     {
       GSource *s = g_main_context_find_source_by_id (self->context, self->tick_source);
@@ -143,6 +148,7 @@ hd_audience_free (HdAudience *self)
   g_clear_pointer (&self->staff, g_ptr_array_unref);
   g_clear_pointer (&self->members, g_hash_table_unref);
   g_clear_pointer (&self->removed, g_ptr_array_unref);
+  g_rec_mutex_unlock (&self->lock);
   audience_unref (self);
 }
 
@@ -221,6 +227,7 @@ hd_audience_add (HdAudience *self,
                  gint64      user_id,
                  HdRole      role)
 {
+  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
   gboolean staff = HD_ROLE_IS_STAFF (role);
   Member *m;
 
@@ -248,6 +255,7 @@ void
 hd_audience_remove (HdAudience *self,
                     gpointer    sock)
 {
+  g_autoptr(GRecMutexLocker) locker = self ? g_rec_mutex_locker_new (&self->lock) : NULL;
   Member *m = self ? g_hash_table_lookup (self->members, sock) : NULL;
 
   if (m == NULL)
@@ -278,6 +286,7 @@ guint
 hd_audience_get_n_subscriptions (HdAudience *self,
                                  gpointer    sock)
 {
+  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
   Member *m = g_hash_table_lookup (self->members, sock);
 
   return m && m->subs ? m->subs->len : 0;
@@ -350,6 +359,7 @@ recheck_done (gpointer data,
 {
   RecheckJob *j = data;
   HdAudience *self = j->self;
+  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
 
   for (guint i = 0; committed && i < j->subscribers->len; i++)
     {
@@ -392,6 +402,7 @@ void
 hd_audience_deliver (HdAudience    *self,
                      const HdEvent *event)
 {
+  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
   if (event->presence_of > 0)
     {
       queue_presence (self, event);
@@ -451,6 +462,7 @@ static gboolean
 on_tick (gpointer user_data)
 {
   HdAudience *self = user_data;
+  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
 
   self->tick_source = 0;
   hd_audience_flush_presence (self);
@@ -593,6 +605,7 @@ presence_done (gpointer data,
 {
   PresenceJob *j = data;
   HdAudience *self = j->self;
+  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
   g_autoptr(GPtrArray) touched = NULL;
 
   if (!committed || self->closed || self->n_customers == 0)
@@ -664,6 +677,7 @@ presence_done (gpointer data,
 void
 hd_audience_flush_presence (HdAudience *self)
 {
+  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
   g_autoptr(GPtrArray) order = NULL;
   g_autoptr(GHashTable) changes = NULL;
 
@@ -841,6 +855,7 @@ static void
 sub_done (gpointer data,
           gboolean committed)
 {
+  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&((SubJob *) data)->self->lock);
   SubJob *j = data;
   Member *m = member_again (j->self, j->sock, j->serial);
 
@@ -857,6 +872,7 @@ hd_audience_handle_frame (HdAudience   *self,
                           const char   *type,
                           JsonObject   *data)
 {
+  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
   gboolean subscribe;
   JsonNode *n;
   gint64 request_id;

@@ -22,8 +22,12 @@ G_BEGIN_DECLS
  * nothing here walks every socket of a team or every staff socket, except
  * for presence (which is for all staff) and events for everyone.
  *
- * Sockets are opaque pointers of the hub's; all calls on one thread (the
- * one whose main context was the thread default at hd_audience_new()). */
+ * Sockets are opaque pointers of the hub's.  Every call holds the
+ * audience's lock: the core thread delivers most events itself
+ * (hd_core_set_event_sink ()), and the send callback may run there; the
+ * rest (presence ticks, the core's answers to subscribe frames) runs on
+ * the main context of the thread that called hd_audience_new (), which
+ * must be the one that calls hd_audience_free (). */
 typedef struct _HdAudience HdAudience;
 
 /* Writes the text frame @frame to @sock. */

@@ -115,16 +115,17 @@ detach (HdHub  *self,
     }
 }
 
-/* The socket thread writes what a batch queued in one go per socket. */
+/* Any thread (hd-ws.h): the socket thread writes what a batch queued in
+ * one go per socket. */
 static void
-send_text (Client     *c,
+send_text (HdWsConn   *conn,
            const char *text)
 {
-  hd_ws_conn_send_text (c->conn, text, strlen (text));
+  hd_ws_conn_send_text (conn, text, strlen (text));
 }
 
 static void
-send_error (Client      *c,
+send_error (HdWsConn    *conn,
             HdErrorCode  code,
             const char  *message)
 {
@@ -134,17 +135,17 @@ send_error (Client      *c,
   g_string_append (out, ",\"message\":");
   hd_json_append_string (out, message);
   g_string_append (out, "}}");
-  send_text (c, out->str);
+  send_text (conn, out->str);
   g_string_free (out, TRUE);
 }
 
 static void
-send_gerror (Client       *c,
+send_gerror (HdWsConn     *conn,
              const GError *error)
 {
   HdErrorCode code = error->domain == HD_ERROR ? (HdErrorCode) error->code : HD_ERROR_INTERNAL;
 
-  send_error (c, code, error->message);
+  send_error (conn, code, error->message);
 }
 
 static gboolean
@@ -175,7 +176,6 @@ get_string (JsonObject *o,
 
 /* A chat.send or chat.typing on its way through the core thread. */
 typedef struct {
-  HdHub    *hub;
   HdWsConn *conn;
   gint64    user_id;
   gboolean  send;
@@ -194,7 +194,6 @@ frame_job_free (gpointer data)
 {
   FrameJob *j = data;
 
-  g_object_unref (j->hub);
   hd_ws_conn_unref (j->conn);
   g_free (j->body);
   g_free (j->client_id);
@@ -252,27 +251,28 @@ frame_on_core (HdChatService *service,
   return hd_chat_service_typing (service, user, j->chat_id, &j->error);
 }
 
-/* Main context, after the commit (the events went out just before). */
+/* After the commit (the events went out just before): on the core thread,
+ * or on the main context when something else waits there
+ * (hd_core_run_hot ()).  Only the socket itself, no table of the hub's. */
 static void
 frame_done (gpointer data,
             gboolean committed)
 {
   FrameJob *j = data;
-  Client *c = hd_ws_conn_get_data (j->conn);
 
-  if (c == NULL)
+  if (!hd_ws_conn_is_open (j->conn))
     return;
   if (!committed)
-    send_error (c, HD_ERROR_INTERNAL, "The message could not be stored");
+    send_error (j->conn, HD_ERROR_INTERNAL, "The message could not be stored");
   else if (j->error != NULL)
-    send_gerror (c, j->error);
+    send_gerror (j->conn, j->error);
   else if (j->send && !j->created)
     {
       /* A resend: the first copy already went out to everyone, so only
        * this socket hears about it again. */
       g_autofree char *frame = g_strconcat ("{\"type\":\"" HD_EVENT_CHAT_MESSAGE "\",\"data\":",
                                             j->message, "}", NULL);
-      send_text (c, frame);
+      send_text (j->conn, frame);
     }
 }
 
@@ -334,10 +334,9 @@ frame_job_run (HdHub    *self,
                HdWsConn *conn,
                gint64    user_id)
 {
-  j->hub = g_object_ref (self);
   j->conn = hd_ws_conn_ref (conn);
   j->user_id = user_id;
-  hd_core_run (self->core, frame_on_core, TRUE, frame_done, j, frame_job_free);
+  hd_core_run_hot (self->core, frame_on_core, frame_done, j, frame_job_free);
 }
 
 static void
@@ -355,7 +354,7 @@ handle_frame (HdHub      *self,
    * frames and bodies (common/hd-json-input.h, fuzzed). */
   if (!hd_json_input_parse_frame (self->parser, text, len, &type, &data, &error))
     {
-      send_error (c, HD_ERROR_BAD_REQUEST, error->message);
+      send_error (c->conn, HD_ERROR_BAD_REQUEST, error->message);
       return;
     }
   {
@@ -368,7 +367,7 @@ handle_frame (HdHub      *self,
   j = frame_job_new (type, data, &error);
   if (j == NULL)
     {
-      send_error (c, (HdErrorCode) error->code, error->message);
+      send_error (c->conn, (HdErrorCode) error->code, error->message);
       return;
     }
   frame_job_run (self, j, c->conn, c->user_id);
@@ -411,7 +410,7 @@ on_message (HdWsConn   *conn,
     return;
   if (!is_text)
     {
-      send_error (c, HD_ERROR_BAD_REQUEST, "Only text frames are understood");
+      send_error (conn, HD_ERROR_BAD_REQUEST, "Only text frames are understood");
       return;
     }
   handle_frame (c->hub, c, text, len);
@@ -448,12 +447,31 @@ sink (const HdEvent *event,
   hd_audience_deliver (self->audience, event);
 }
 
+/* The core thread, after the commit (hd_core_set_event_sink ()): every
+ * event but presence (coalesced on a tick of the main context) and access
+ * changes (which ask the core again) goes to its sockets from here, one
+ * thread hop less. */
+static gboolean
+sink_direct (const HdEvent *event,
+             gpointer       user_data)
+{
+  HdHub *self = user_data;
+
+  if (event->presence_of > 0 || g_strcmp0 (event->type, HD_EVENT_REQUEST_ACCESS) == 0)
+    return FALSE;
+  hd_audience_deliver (self->audience, event);
+  return TRUE;
+}
+
+/* Under the audience's lock, so the Client is still there; any thread. */
 static void
 audience_send (gpointer    sock,
                const char *frame,
                gpointer    user_data)
 {
-  send_text (sock, frame);
+  Client *c = sock;
+
+  send_text (c->conn, frame);
 }
 
 static void
@@ -461,11 +479,12 @@ hd_hub_dispose (GObject *object)
 {
   HdHub *self = HD_HUB (object);
 
-  /* the sockets still open are dropped, no closed callbacks */
-  g_clear_pointer (&self->ws, hd_ws_loop_free);
+  /* No event reaches the sockets from the core thread after this ... */
   if (self->core)
-    hd_core_set_event_sink (self->core, NULL, NULL);
+    hd_core_set_event_sink (self->core, NULL, NULL, NULL);
   self->core = NULL;
+  /* ... so the sockets still open can go: dropped, no closed callbacks */
+  g_clear_pointer (&self->ws, hd_ws_loop_free);
   g_clear_pointer (&self->audience, hd_audience_free);
   g_clear_pointer (&self->by_user, g_hash_table_unref);
   g_clear_pointer (&self->clients, g_hash_table_unref);
@@ -510,7 +529,7 @@ hd_hub_new (HdCore *core)
   self->ws = hd_ws_loop_new (&limits, on_message, on_closed, self);
   hd_ws_loop_set_thread_func (self->ws, on_thread_message, self);
   self->audience = hd_audience_new (hd_core_get_service (core), audience_send, self);
-  hd_core_set_event_sink (core, sink, self);
+  hd_core_set_event_sink (core, sink, sink_direct, self);
   return self;
 }
 
@@ -585,7 +604,7 @@ open_done (gpointer data,
   /* This socket is listed only now, so hello is the first thing it hears,
    * already saying online. */
   hello = g_strconcat ("{\"type\":\"" HD_EVENT_HELLO "\",\"data\":{\"user\":", j->user_json, "}}", NULL);
-  send_text (c, hello);
+  send_text (c->conn, hello);
   c->attached = TRUE;
   /* Its chat frames may now skip the main context. */
   hd_ws_conn_set_ready (c->conn, c->user_id);

@@ -122,10 +122,16 @@ struct _HdWsLoop
   gpointer         user_data;
   GMainContext    *context;
 
-  /* the main context's: the last payload sent and its frame, so that a
-   * fan-out of one payload to many sockets encodes it once */
+  /* under @lock: the last payload sent and its frame, so that a fan-out
+   * of one payload to many sockets encodes it once */
   GBytes          *enc_payload;
   GBytes          *enc_frame;
+  /* the thread that made the loop (its main context's) */
+  GThread         *owner;
+  /* under @lock: frames for HTTPS sockets sent from another thread, for
+   * the main context (Cmd, CMD_SEND, in order), and its source */
+  GQueue           soup_out;
+  GSource         *soup_out_source;
 
   GThread         *thread;
   int              epfd;
@@ -289,27 +295,84 @@ encode_text_frame (GBytes *payload)
   return g_bytes_new_take (f, h + len);
 }
 
+static void
+soup_send (HdWsConn *conn,
+           GBytes   *payload)
+{
+  gsize len;
+  const char *text = g_bytes_get_data (payload, &len);
+  g_autofree char *copy = g_strndup (text, len);
+
+  if (hd_ws_conn_is_open (conn))
+    soup_websocket_connection_send_text (conn->soup, copy);
+}
+
+/* Main context: what other threads sent to HTTPS sockets, in order. */
+static gboolean
+soup_flush (gpointer data)
+{
+  HdWsLoop *loop = data;
+  GQueue items;
+  Cmd *cmd;
+
+  g_mutex_lock (&loop->lock);
+  items = loop->soup_out;
+  g_queue_init (&loop->soup_out);
+  if (loop->soup_out_source != NULL)
+    {
+      g_source_destroy (loop->soup_out_source);
+      g_clear_pointer (&loop->soup_out_source, g_source_unref);
+    }
+  g_mutex_unlock (&loop->lock);
+
+  while ((cmd = g_queue_pop_head (&items)) != NULL)
+    {
+      soup_send (cmd->conn, cmd->payload);
+      hd_ws_conn_unref (cmd->conn);
+      g_bytes_unref (cmd->payload);
+      g_free (cmd);
+    }
+  return G_SOURCE_REMOVE;
+}
+
 void
 hd_ws_conn_send_bytes (HdWsConn *conn,
                        GBytes   *payload)
 {
   HdWsLoop *loop = conn->loop;
-
   Cmd cmd = { CMD_SEND, 0, NULL, NULL };
+  gboolean was_empty;
 
   if (!hd_ws_conn_is_open (conn))
     return;
   if (conn->soup != NULL)
     {
-      gsize len;
-      const char *text = g_bytes_get_data (payload, &len);
-      g_autofree char *copy = g_strndup (text, len);
-
-      soup_websocket_connection_send_text (conn->soup, copy);
+      /* libsoup's connection is the main context's: another thread's
+       * frame waits for it there, behind the ones before it. */
+      if (g_thread_self () == loop->owner)
+        {
+          soup_flush (loop);
+          soup_send (conn, payload);
+          return;
+        }
+      g_mutex_lock (&loop->lock);
+      g_queue_push_tail (&loop->soup_out, g_memdup2 (&(Cmd) { CMD_SEND, 0, hd_ws_conn_ref (conn),
+                                                              g_bytes_ref (payload) },
+                                                     sizeof (Cmd)));
+      if (loop->soup_out_source == NULL)
+        {
+          loop->soup_out_source = g_idle_source_new ();
+          g_source_set_priority (loop->soup_out_source, G_PRIORITY_DEFAULT);
+          g_source_set_callback (loop->soup_out_source, soup_flush, loop, NULL);
+          g_source_set_static_name (loop->soup_out_source, "hd-ws HTTPS frames");
+          g_source_attach (loop->soup_out_source, loop->context);
+        }
+      g_mutex_unlock (&loop->lock);
       return;
     }
   /* The fan-out sends one payload to socket after socket: encoded once.
    * The cache holds a reference, so the pointer cannot be reused. */
+  g_mutex_lock (&loop->lock);
   if (loop->enc_payload != payload)
     {
       g_clear_pointer (&loop->enc_payload, g_bytes_unref);
@@ -319,7 +382,11 @@ hd_ws_conn_send_bytes (HdWsConn *conn,
     }
   cmd.conn = hd_ws_conn_ref (conn);
   cmd.payload = g_bytes_ref (loop->enc_frame);
-  push_cmd (loop, &cmd);
+  was_empty = loop->cmds->len == 0;
+  g_array_append_vals (loop->cmds, &cmd, 1);
+  g_mutex_unlock (&loop->lock);
+  if (was_empty)
+    wake (loop->cmd_fd);
 }
 
 void
@@ -1043,6 +1110,8 @@ hd_ws_loop_new (const HdWsLimits *limits,
   loop->on_closed = on_closed;
   loop->user_data = user_data;
   loop->context = g_main_context_ref_thread_default ();
+  loop->owner = g_thread_self ();
+  g_queue_init (&loop->soup_out);
   loop->tick_ms = CLAMP (MIN (limits->ping_interval_ms,
                               limits->dead_timeout_ms - MIN (limits->dead_timeout_ms,
                                                               limits->ping_interval_ms)) / 4,
@@ -1100,6 +1169,8 @@ hd_ws_loop_free (HdWsLoop *loop)
     {
       HdWsConn *c = g_ptr_array_index (loop->soup_conns, i);
 
+      /* a reference elsewhere must not send through the freed loop */
+      g_atomic_int_set (&c->open, FALSE);
       g_signal_handlers_disconnect_by_data (c->soup, c);
       hd_ws_conn_unref (c);
     }
@@ -1113,6 +1184,21 @@ hd_ws_loop_free (HdWsLoop *loop)
     }
   g_source_destroy (loop->ev_source);
   g_source_unref (loop->ev_source);
+  if (loop->soup_out_source != NULL)
+    {
+      g_source_destroy (loop->soup_out_source);
+      g_source_unref (loop->soup_out_source);
+    }
+  {
+    Cmd *cmd;
+
+    while ((cmd = g_queue_pop_head (&loop->soup_out)) != NULL)
+      {
+        hd_ws_conn_unref (cmd->conn);
+        g_bytes_unref (cmd->payload);
+        g_free (cmd);
+      }
+  }
   if (loop->soup_check)
     {
       g_source_destroy (loop->soup_check);

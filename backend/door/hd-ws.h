@@ -97,7 +97,8 @@ void       hd_ws_conn_set_ready     (HdWsConn          *conn,
                                      gint64             tag);
 /* FALSE once either side started closing. */
 gboolean   hd_ws_conn_is_open       (HdWsConn          *conn);
-/* Queues a text frame (copied); nothing when no longer open. */
+/* Any thread: queues a text frame (copied); nothing when no longer open.
+ * The frames one thread sends to a socket go out in that order. */
 void       hd_ws_conn_send_text     (HdWsConn          *conn,
                                      const char        *text,
                                      gsize              len);

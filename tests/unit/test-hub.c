@@ -506,6 +506,229 @@ test_dead_peer (Fixture       *f,
   client_free (carol);
 }
 
+/* ---- the main context is not on a chat message's way ----------------- */
+
+/* Blocking WebSocket peers in a thread of their own (no main context):
+ * the handshake, masked text frames out, unmasked frames in. */
+static GSocketConnection *
+ws_connect (guint       port,
+            const char *token)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  GSocketConnection *conn = g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL, NULL);
+  g_autofree char *request = NULL;
+  char buf[2048];
+  gsize got = 0;
+
+  if (conn == NULL)
+    return NULL;
+  g_socket_set_timeout (g_socket_connection_get_socket (conn), 10);
+  request = g_strdup_printf ("GET /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                             "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                             "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                             "Sec-WebSocket-Version: 13\r\n"
+                             "Authorization: Bearer %s\r\n\r\n", token);
+  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (conn)),
+                             request, strlen (request), NULL, NULL, NULL);
+  /* the head only, a byte at a time: the frames after it stay unread */
+  while (got < sizeof buf - 1 && (got < 4 || memcmp (buf + got - 4, "\r\n\r\n", 4) != 0))
+    {
+      if (g_input_stream_read (g_io_stream_get_input_stream (G_IO_STREAM (conn)),
+                               buf + got, 1, NULL, NULL) != 1)
+        break;
+      got++;
+    }
+  buf[got] = '\0';
+  if (strncmp (buf, "HTTP/1.1 101", 12) != 0)
+    g_clear_object (&conn);
+  return conn;
+}
+
+static void
+ws_send_frame (GSocketConnection *conn,
+               guint8             opcode,
+               const char        *text,
+               gsize              len)
+{
+  g_autofree guint8 *f = g_malloc (8 + len);
+  const guint8 mask[4] = { 0x12, 0x34, 0x56, 0x78 };
+  gsize h;
+
+  g_assert_cmpuint (len, <, 65536);
+  f[0] = 0x80 | opcode;
+  if (len < 126)
+    {
+      f[1] = 0x80 | (guint8) len;
+      h = 2;
+    }
+  else
+    {
+      f[1] = 0x80 | 126;
+      f[2] = (guint8) (len >> 8);
+      f[3] = (guint8) len;
+      h = 4;
+    }
+  memcpy (f + h, mask, 4);
+  for (gsize i = 0; i < len; i++)
+    f[h + 4 + i] = (guint8) text[i] ^ mask[i % 4];
+  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (conn)),
+                             f, h + 4 + len, NULL, NULL, NULL);
+}
+
+static void
+ws_send (GSocketConnection *conn,
+         const char        *text)
+{
+  ws_send_frame (conn, 0x1, text, strlen (text));
+}
+
+/* The next data frame's text, or NULL (closed, 10 s without one). */
+static char *
+ws_read (GSocketConnection *conn)
+{
+  GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (conn));
+  guint8 head[10];
+  guint64 len;
+  char *text;
+
+  for (;;)
+    {
+      if (!g_input_stream_read_all (in, head, 2, NULL, NULL, NULL))
+        return NULL;
+      len = head[1] & 0x7f;
+      if (len == 126 || len == 127)
+        {
+          gsize n = len == 126 ? 2 : 8;
+
+          if (!g_input_stream_read_all (in, head + 2, n, NULL, NULL, NULL))
+            return NULL;
+          len = 0;
+          for (gsize i = 0; i < n; i++)
+            len = len << 8 | head[2 + i];
+        }
+      text = g_malloc (len + 1);
+      if (!g_input_stream_read_all (in, text, len, NULL, NULL, NULL))
+        {
+          g_free (text);
+          return NULL;
+        }
+      text[len] = '\0';
+      if ((head[0] & 0x0f) == 0x1)
+        return text;
+      if ((head[0] & 0x0f) == 0x9)   /* the server's ping (short here) */
+        ws_send_frame (conn, 0xa, text, len);
+      g_free (text);
+    }
+}
+
+/* The first frame of @conn whose text holds @needle (frames before it
+ * dropped), or NULL. */
+static char *
+ws_read_until (GSocketConnection *conn,
+               const char        *needle)
+{
+  char *text;
+
+  while ((text = ws_read (conn)) != NULL && strstr (text, needle) == NULL)
+    g_free (text);
+  return text;
+}
+
+typedef struct {
+  guint              port;
+  const char        *tina_token;
+  const char        *carol_token;
+  GSocketConnection *tina;
+  GSocketConnection *carol;
+  gint               ready;      /* both said hello */
+  gint               go;         /* chat_id is set: send */
+  gint64             chat_id;
+  char              *received;   /* what Tina got */
+  gint               done;
+} Peers;
+
+static gpointer
+peers_thread (gpointer data)
+{
+  Peers *p = data;
+  g_autofree char *send = NULL;
+  g_autofree char *hello1 = NULL;
+  g_autofree char *hello2 = NULL;
+
+  p->tina = ws_connect (p->port, p->tina_token);
+  p->carol = ws_connect (p->port, p->carol_token);
+  if (p->tina != NULL && p->carol != NULL &&
+      (hello1 = ws_read_until (p->tina, "\"" HD_EVENT_HELLO "\"")) != NULL &&
+      (hello2 = ws_read_until (p->carol, "\"" HD_EVENT_HELLO "\"")) != NULL)
+    {
+      g_atomic_int_set (&p->ready, 1);
+      while (!g_atomic_int_get (&p->go))
+        g_usleep (1000);
+      send = g_strdup_printf ("{\"type\":\"chat.send\",\"data\":{\"chat_id\":%" G_GINT64_FORMAT
+                              ",\"body\":\"past the main loop\",\"client_id\":\"m1\"}}", p->chat_id);
+      ws_send (p->carol, send);
+      p->received = ws_read_until (p->tina, "past the main loop");
+    }
+  g_atomic_int_set (&p->done, 1);
+  return NULL;
+}
+
+/* Once a socket is listed, a chat.send reaches the other member of the
+ * chat with the main context not running at all: socket thread → core
+ * thread (stored, committed) → socket thread (doc/threads.md).  A busy
+ * main loop (a burst of REST calls, a presence tick to every staff socket)
+ * costs the chat nothing. */
+static void
+test_message_past_main_loop (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HdUserRecord) tina_user = user (f, TINA);
+  g_autoptr(HdUserRecord) carol_user = user (f, CAROL);
+  Peers p = { f->port, f->tokens[TINA], f->tokens[CAROL], NULL, NULL, 0, 0, 0, NULL, 0 };
+  g_autofree char *chat = NULL;
+  g_autofree char *accepted = NULL;
+  GThread *thread = g_thread_new ("peers", peers_thread, &p);
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (!g_atomic_int_get (&p.ready) && !g_atomic_int_get (&p.done) &&
+         g_get_monotonic_time () < deadline)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (1000);
+  g_assert_true (g_atomic_int_get (&p.ready));
+
+  CORE_ENTER (f);
+  g_free (svc_set_available (f->service, tina_user, TRUE, &error));
+  chat = svc_start_chat (f->service, carol_user, 1, 0, &error);
+  CORE_LEAVE (f);
+  g_assert_no_error (error);
+  {
+    g_autoptr(JsonNode) n = json_from_string (chat, NULL);
+    p.chat_id = json_object_get_int_member (json_node_get_object (n), "id");
+  }
+  CORE_ENTER (f);
+  accepted = svc_accept_chat (f->service, tina_user, p.chat_id, &error);
+  CORE_LEAVE (f);
+  g_assert_no_error (error);
+  /* what the main context has of these (presence) goes out now */
+  spin (300);
+
+  /* From here on the main context does not run until the message is in. */
+  g_atomic_int_set (&p.go, 1);
+  deadline = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
+  while (!g_atomic_int_get (&p.done) && g_get_monotonic_time () < deadline)
+    g_usleep (1000);
+  g_assert_true (g_atomic_int_get (&p.done));
+  g_assert_nonnull (p.received);
+  g_assert_nonnull (strstr (p.received, "\"" HD_EVENT_CHAT_MESSAGE "\""));
+  g_assert_nonnull (strstr (p.received, "\"client_id\":\"m1\""));
+
+  g_thread_join (thread);
+  g_free (p.received);
+  g_clear_object (&p.tina);
+  g_clear_object (&p.carol);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -524,6 +747,7 @@ main (int   argc,
   ADD ("/hub/chat-send-and-bad-frames", test_chat_send_and_bad_frames);
   ADD ("/hub/shutdown-going-away", test_shutdown_going_away);
   ADD ("/hub/dead-peer", test_dead_peer);
+  ADD ("/hub/message-past-main-loop", test_message_past_main_loop);
 
   return g_test_run ();
 }

@@ -196,7 +196,7 @@ test_batch_acknowledged_after_commit (Fixture       *f,
   event_order = g_string_new (NULL);
   service = hd_chat_service_new (f->store, NULL);
   core = hd_core_new (service);
-  hd_core_set_event_sink (core, on_event, NULL);
+  hd_core_set_event_sink (core, on_event, NULL, NULL);
 
   /* Held, so that every command waits and they run as one batch. */
   hd_core_enter (core);
