@@ -474,6 +474,12 @@ flush_transcripts (HdChatService *self)
     }
 }
 
+gboolean
+hd_chat_service_housekeeping (HdChatService *self)
+{
+  return self->batch_depth == 0 && hd_store_housekeeping (self->store);
+}
+
 void
 hd_chat_service_batch_begin (HdChatService *self)
 {

@@ -74,6 +74,9 @@ void           hd_chat_service_set_event_sink   (HdChatService  *self,
  * it fails.  @hot: the command only posted messages or typing, so the
  * batch's caches of chats and senders stay valid. */
 void           hd_chat_service_batch_begin      (HdChatService  *self);
+/* Between batches, when no command waits: a short step of the store's
+ * put-off work (hd_store_housekeeping ()); TRUE while more is left now. */
+gboolean       hd_chat_service_housekeeping     (HdChatService  *self);
 gboolean       hd_chat_service_batch_end        (HdChatService  *self);
 void           hd_chat_service_command_begin    (HdChatService  *self,
                                                  gboolean        hot);

@@ -32,6 +32,7 @@ struct _HdCore
   gint           quit;
   GAsyncQueue   *commands;
   gint           drain_scheduled;
+  gboolean       housekeeping_scheduled;   /* the core thread's */
   /* held by the core thread while a batch runs; hd_core_enter () */
   GMutex         busy;
 
@@ -228,6 +229,38 @@ run_here (HdCore  *core,
 
 static gboolean drain (gpointer data);
 
+/* The store's put-off work, a short step at a time, only while no command
+ * waits: a command queued meanwhile is drained first (its source has the
+ * higher priority), and waits for one step at most. */
+static gboolean
+housekeeping (gpointer data)
+{
+  HdCore *core = data;
+
+  if (g_async_queue_length (core->commands) > 0 ||
+      !hd_chat_service_housekeeping (core->service))
+    {
+      core->housekeeping_scheduled = FALSE;
+      return G_SOURCE_REMOVE;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+schedule_housekeeping (HdCore *core)
+{
+  GSource *source;
+
+  if (core->housekeeping_scheduled)
+    return;
+  core->housekeeping_scheduled = TRUE;
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_LOW);
+  g_source_set_callback (source, housekeeping, core, NULL);
+  g_source_attach (source, core->context);
+  g_source_unref (source);
+}
+
 /* Never g_main_context_invoke (): on the core thread itself it would run
  * the drain at once, inside the batch under way. */
 static void
@@ -281,6 +314,9 @@ drain (gpointer data)
       else
         hd_core_to_main (core, command_done, c, command_free);
     }
+  /* Nothing waits: the store may catch up on what it put off. */
+  if (g_async_queue_length (core->commands) == 0)
+    schedule_housekeeping (core);
   return G_SOURCE_REMOVE;
 }
 

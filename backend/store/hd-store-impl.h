@@ -34,6 +34,7 @@ struct _HdStoreClass
   gboolean (*commit) (HdStore *self,
                       GError **error);
   void (*rollback) (HdStore *self);
+  gboolean (*housekeeping) (HdStore *self);
   gint64 (*count_users) (HdStore *self);
   HdUserRecord *(*user_create) (HdStore *self,
                                 const char *login,

@@ -46,10 +46,15 @@ struct _HdStoreSqlite
  * the database file, beside the commits' own fsyncs, so not more often.
  * HD_CHECKPOINT_INTERVAL_MS changes it (tests). */
 #define CHECKPOINT_INTERVAL_USEC (2000 * 1000)
-/* Messages wait in search_pending at most this long, and at most this
- * many (or until a search), before they go into the full-text index: a
- * second's worth at 27,000 messages/s took a commit 60 ms and more. */
+/* Stored messages wait in search_pending for the full-text index.  The
+ * core thread indexes them between batches, when no command waits
+ * (sqlite_housekeeping ()), this many at a time (about half a millisecond),
+ * once this many wait or the oldest waited this long ... */
+#define SEARCH_STEP_ROWS 64
 #define SEARCH_FLUSH_USEC (1000 * 1000)
+/* ... and a commit indexes them itself once this many wait, when the core
+ * is never idle (saturation): a second's worth at 27,000 messages/s took
+ * a commit 60 ms and more.  A search indexes what waits before it reads. */
 #define SEARCH_FLUSH_ROWS 256
 /* The WAL starts over once it holds this many frames (32 MiB) ... */
 #define WAL_RESTART_FRAMES 8192
@@ -325,11 +330,11 @@ sqlite_begin (HdStoreSqlite  *self,
 }
 
 /* Indexes the messages waiting in search_pending (filled by the messages'
- * trigger) in one statement, outside every savepoint.  A commit does it
- * once a second, a search before it reads: every FTS5 insert writes a
- * segment (its data, index, doc size, structure and averages: half the
- * pages of a commit of one message), so indexing in a commit of its own
- * per batch doubled what each commit writes and fsyncs. */
+ * trigger) in one statement, outside every savepoint: a search before it
+ * reads (@now), a commit once SEARCH_FLUSH_ROWS wait.  Every FTS5 insert
+ * writes a segment (its data, index, doc size, structure and averages:
+ * half the pages of a commit of one message), so indexing in each batch's
+ * commit doubled what each commit writes and fsyncs. */
 gboolean
 hd_store_sqlite_search_flush (HdStoreSqlite  *self,
                               gboolean        now,
@@ -338,8 +343,7 @@ hd_store_sqlite_search_flush (HdStoreSqlite  *self,
   sqlite3_stmt *s;
   gint64 t = g_get_monotonic_time ();
 
-  if (!now && (self->search_waiting == 0 ||
-               (self->search_waiting < SEARCH_FLUSH_ROWS && t - self->search_flushed_at < SEARCH_FLUSH_USEC)))
+  if (!now && self->search_waiting < SEARCH_FLUSH_ROWS)
     return TRUE;
   self->search_flushed_at = t;
   self->search_waiting = 0;
@@ -354,6 +358,61 @@ hd_store_sqlite_search_flush (HdStoreSqlite  *self,
     return FALSE;
   s = stmt (self, "DELETE FROM search_pending", error);
   return s != NULL && step_done (self, s, "search index", error);
+}
+
+/* Between batches (hd_store_housekeeping ()): the oldest
+ * SEARCH_STEP_ROWS waiting messages into the index, in a transaction of
+ * their own that does not fsync.  That is safe: the index is made from
+ * messages already durable, the step's search_pending rows go with it, and
+ * WAL commits count in order, so a crash loses the step whole or not at
+ * all, and the next commit's fsync takes the step's pages too.  A message
+ * that arrives meanwhile waits for the step (about half a millisecond),
+ * not for a flush of hundreds of rows and its fsync inside its own commit. */
+static gboolean
+sqlite_housekeeping (HdStoreSqlite *self)
+{
+  gint64 t = g_get_monotonic_time ();
+  sqlite3_stmt *s = NULL;
+  gboolean ok;
+  int indexed = 0;
+
+  if (self->tx_depth > 0 || self->search_waiting == 0 ||
+      (self->search_waiting < SEARCH_STEP_ROWS && t - self->search_flushed_at < SEARCH_FLUSH_USEC))
+    return FALSE;
+  self->search_flushed_at = t;
+
+  ok = exec (self, "PRAGMA synchronous = OFF", NULL) && exec (self, "BEGIN IMMEDIATE", NULL);
+  if (ok)
+    s = stmt (self,
+              "INSERT INTO search_index (rowid, text, request_id, chat_id, message_id, created_at)"
+              "  SELECT m.id * 4, m.body, c.request_id, m.chat_id, m.id, m.created_at"
+              "  FROM (SELECT message_id FROM search_pending ORDER BY message_id"
+              "        LIMIT " G_STRINGIFY (SEARCH_STEP_ROWS) ") p"
+              "  JOIN messages m ON m.id = p.message_id"
+              "  JOIN chats c ON c.id = m.chat_id",
+              NULL);
+  ok = ok && s != NULL && step_done (self, s, "search index", NULL);
+  if (ok)
+    s = stmt (self,
+              "DELETE FROM search_pending WHERE message_id IN"
+              "  (SELECT message_id FROM search_pending ORDER BY message_id"
+              "   LIMIT " G_STRINGIFY (SEARCH_STEP_ROWS) ")",
+              NULL);
+  ok = ok && s != NULL && step_done (self, s, "search index", NULL);
+  if (ok)
+    indexed = sqlite3_changes (self->db);
+  ok = ok && exec (self, "COMMIT", NULL);
+  if (!ok && sqlite3_get_autocommit (self->db) == 0)
+    exec (self, "ROLLBACK", NULL);
+  exec (self, "PRAGMA synchronous = FULL", NULL);
+  if (!ok)
+    return FALSE;
+  /* search_waiting counts at most what waits */
+  if (indexed < SEARCH_STEP_ROWS)
+    self->search_waiting = 0;
+  else
+    self->search_waiting -= MIN (self->search_waiting, (guint) indexed);
+  return self->search_waiting >= SEARCH_STEP_ROWS;
 }
 
 static gboolean
@@ -569,8 +628,6 @@ hd_store_sqlite_init (HdStoreSqlite *self)
 {
   self->stmts = g_hash_table_new_full (NULL, NULL, NULL, finalize_stmt);
   self->restart_frames = WAL_RESTART_FRAMES;
-  /* What a stop left in search_pending goes in with the first commit. */
-  self->search_waiting = 1;
   if (g_getenv ("HD_WAL_RESTART_FRAMES") != NULL)   /* tests */
     self->restart_frames = CLAMP (g_ascii_strtoll (g_getenv ("HD_WAL_RESTART_FRAMES"), NULL, 10),
                                   16, WAL_RESTART_FRAMES);
@@ -689,6 +746,15 @@ hd_store_sqlite_open (const char  *path,
 
   if (!migrate (self, error))
     return NULL;
+  /* What a stop left in search_pending is indexed like new messages. */
+  {
+    sqlite3_stmt *s = stmt (self, "SELECT count(*) FROM search_pending", NULL);
+
+    if (s != NULL && sqlite3_step (s) == SQLITE_ROW)
+      self->search_waiting = (guint) sqlite3_column_int64 (s, 0);
+    if (s != NULL)
+      sqlite3_reset (s);
+  }
 
   /* On-disk databases only (":memory:" and "" have no WAL to share). */
   if (path[0] != '\0' && strcmp (path, ":memory:") != 0)
@@ -1995,6 +2061,7 @@ hd_store_sqlite_class_init (HdStoreSqliteClass *klass)
   HD_STORE_VFUNC (store_class, begin, sqlite_begin);
   HD_STORE_VFUNC (store_class, commit, sqlite_commit);
   HD_STORE_VFUNC (store_class, rollback, sqlite_rollback);
+  HD_STORE_VFUNC (store_class, housekeeping, sqlite_housekeeping);
   HD_STORE_VFUNC (store_class, count_users, sqlite_count_users);
   HD_STORE_VFUNC (store_class, user_create, sqlite_user_create);
   HD_STORE_VFUNC (store_class, user_get, sqlite_user_get);

@@ -231,6 +231,14 @@ hd_store_rollback (HdStore *self)
   HD_STORE_CALL_VOID (rollback);
 }
 
+gboolean
+hd_store_housekeeping (HdStore *self)
+{
+  HdStoreClass *klass = HD_STORE_GET_CLASS (self);
+
+  return klass->housekeeping != NULL && klass->housekeeping (self);
+}
+
 gint64
 hd_store_count_users (HdStore *self)
 {

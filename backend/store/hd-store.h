@@ -37,6 +37,11 @@ gboolean   hd_store_begin                 (HdStore       *self,
 gboolean   hd_store_commit                (HdStore       *self,
                                            GError       **error);
 void       hd_store_rollback              (HdStore       *self);
+/* Outside every transaction, when nothing else waits for the store (the
+ * core thread between batches): one short step of work put off from the
+ * commits (SQLite: indexing stored messages for search).  TRUE when
+ * another step has work now. */
+gboolean   hd_store_housekeeping          (HdStore       *self);
 
 /* users */
 gint64     hd_store_count_users           (HdStore       *self);

@@ -535,6 +535,9 @@ write_messages (Fixture *f,
     }
   g_assert_true (hd_store_commit (f->store, &tx_error));
   g_assert_no_error (tx_error);
+  /* and into the search index, as the core thread does between batches */
+  while (hd_store_housekeeping (f->store))
+    ;
 }
 
 /* The WAL is checkpointed while the server runs (no autocheckpoint on the
