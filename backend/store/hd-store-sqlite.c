@@ -22,6 +22,7 @@ struct _HdStoreSqlite
   gboolean    tx_failed;
   gint64      search_flushed_at;   /* monotonic µs */
   guint       search_waiting;      /* messages stored since (at most) */
+  gboolean    unsynced;            /* a housekeeping step's commit (no fsync) */
 
   /* WAL checkpoints (which fsync) run on their own thread and connection,
    * so that a commit on the main loop never waits for one. */
@@ -381,6 +382,7 @@ sqlite_housekeeping (HdStoreSqlite *self)
     return FALSE;
   self->search_flushed_at = t;
 
+  self->unsynced = TRUE;
   ok = exec (self, "PRAGMA synchronous = OFF", NULL) && exec (self, "BEGIN IMMEDIATE", NULL);
   if (ok)
     s = stmt (self,
@@ -405,6 +407,7 @@ sqlite_housekeeping (HdStoreSqlite *self)
   if (!ok && sqlite3_get_autocommit (self->db) == 0)
     exec (self, "ROLLBACK", NULL);
   exec (self, "PRAGMA synchronous = FULL", NULL);
+  self->unsynced = FALSE;
   if (!ok)
     return FALSE;
   /* search_waiting counts at most what waits */
@@ -511,7 +514,10 @@ wal_hook (void       *data,
       g_mutex_unlock (&self->lock);
     }
   self->last_frames = frames;
-  if (frames < self->restart_frames)
+  /* Never copy frames into the database on a commit that does not fsync
+   * (sqlite_housekeeping ()): the copy would not be synced either, and
+   * the WAL, starting over, would overwrite what only it holds safely. */
+  if (frames < self->restart_frames || self->unsynced)
     return SQLITE_OK;
 
   g_mutex_lock (&self->lock);
