@@ -593,9 +593,10 @@ checkpointer_main (gpointer data)
             self->copied_generation = generation;
           }
         g_mutex_unlock (&self->lock);
+        /* SQLITE_BUSY (the writer at it just now, frames -1): next time */
         if (rc != SQLITE_OK && rc != SQLITE_BUSY)
           g_warning ("WAL checkpoint of %s: %s", self->path, sqlite3_errmsg (db));
-        else if (frames < 0)
+        else if (rc == SQLITE_OK && frames < 0)
           g_warning ("WAL checkpoint of %s: the database is not in WAL mode", self->path);
       }
       g_mutex_lock (&self->lock);

@@ -535,9 +535,6 @@ write_messages (Fixture *f,
     }
   g_assert_true (hd_store_commit (f->store, &tx_error));
   g_assert_no_error (tx_error);
-  /* and into the search index, as the core thread does between batches */
-  while (hd_store_housekeeping (f->store))
-    ;
 }
 
 /* The WAL is checkpointed while the server runs (no autocheckpoint on the
@@ -553,22 +550,23 @@ test_wal_checkpointed (Fixture       *f,
   g_autofree char *wal = g_strconcat (f->path, "-wal", NULL);
   goffset db_size, wal_first;
 
-  /* Round 1: 200 messages of 1,000 bytes go to the WAL, then into the
-   * database file. */
+  /* Round 1: 80 messages of 1,000 bytes go to the WAL, then into the
+   * database file.  (3 x 80 stay under the 256 that the full-text index
+   * takes in a commit: each round is one commit of the same size.) */
   db_size = file_size (f->path);
-  write_messages (f, chat.id, carol->id, 0, 200);
+  write_messages (f, chat.id, carol->id, 0, 80);
   wal_first = file_size (wal);
-  g_assert_cmpint (wal_first, >, 200 * 1000);
+  g_assert_cmpint (wal_first, >, 80 * 1000);
   db_size = wait_for_checkpoint (f->path, db_size);
-  g_assert_cmpint (db_size, >, 200 * 1000);
+  g_assert_cmpint (db_size, >, 80 * 1000);
 
   /* Rounds 2 and 3: the WAL starts over each time, in the space it has. */
   for (int round = 1; round <= 2; round++)
     {
-      write_messages (f, chat.id, tina->id, round * 200, 200);
+      write_messages (f, chat.id, tina->id, round * 80, 80);
       db_size = wait_for_checkpoint (f->path, db_size);
     }
-  g_assert_cmpint (db_size, >, 3 * 200 * 1000);
+  g_assert_cmpint (db_size, >, 3 * 80 * 1000);
   g_assert_cmpint (file_size (wal), <, wal_first + wal_first / 2);
 }
 
@@ -597,8 +595,10 @@ test_wal_starts_over_under_a_stream (Fixture       *f,
       g_assert_no_error (error);
     }
   /* 600 commits of at least one 4 KiB page each: 2.4 MB if the WAL never
-   * started over. */
-  g_assert_cmpint (file_size (wal), <, 1024 * 1024);
+   * started over.  Two of them also index 256 messages for search (about
+   * 300 KB each): the WAL holds one of those beside its 64 frames when the
+   * checkpoint thread was not quite done at the restart. */
+  g_assert_cmpint (file_size (wal), <, 1536 * 1024);
 }
 
 int
