@@ -247,38 +247,6 @@ test_wire_v2 (void)
 /* The messages of a second go into the full-text index at most 256 at a
  * time (a second's worth at saturation made one commit slow): 300 stored
  * in quick succession are there, most of them, before any search asks. */
-static void
-test_search_index_in_steps (Fixture       *f,
-                            gconstpointer  data)
-{
-  g_autoptr(HdUserRecord) carol = make_user (f->store, "carol", HD_ROLE_CUSTOMER);
-  g_autoptr(HdUserRecord) tina = make_user (f->store, "tina", HD_ROLE_TECHNICIAN);
-  HdChatRecord chat = make_active_chat (f->store, carol, tina);
-  sqlite3 *db = NULL;
-  sqlite3_stmt *s = NULL;
-  gint64 indexed;
-
-  for (int i = 0; i < 300; i++)
-    {
-      g_autoptr(GError) error = NULL;
-      g_autofree char *cid = g_strdup_printf ("i-%d", i);
-      gboolean created = FALSE;
-      g_autoptr(HdMessageRecord) m = hd_store_message_add (f->store, chat.id, carol->id, "indexed soon",
-                                                           cid, 1000 + i, &created, &error);
-
-      g_assert_no_error (error);
-    }
-  g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT count(*) FROM search_index WHERE search_index MATCH 'soon'",
-                                       -1, &s, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (s), ==, SQLITE_ROW);
-  indexed = sqlite3_column_int64 (s, 0);
-  sqlite3_finalize (s);
-  sqlite3_close (db);
-  /* at most 256 wait: the 256th message's commit took them all */
-  g_assert_cmpint (indexed, ==, 256);
-}
-
 static gint64
 count (const char *path,
        const char *sql)
@@ -296,6 +264,41 @@ count (const char *path,
   return n;
 }
 
+/* @n messages of @body by @author_id into @chat_id, each its own commit. */
+static void
+add_messages (Fixture    *f,
+              gint64      chat_id,
+              gint64      author_id,
+              const char *body,
+              int         n)
+{
+  for (int i = 0; i < n; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *cid = g_strdup_printf ("%s-%d", body, i);
+      gboolean created = FALSE;
+      g_autoptr(HdMessageRecord) m = hd_store_message_add (f->store, chat_id, author_id, body,
+                                                           cid, 1000 + i, &created, &error);
+
+      g_assert_no_error (error);
+      g_assert_true (created);
+    }
+}
+
+static void
+test_search_index_in_steps (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(HdUserRecord) carol = make_user (f->store, "carol", HD_ROLE_CUSTOMER);
+  g_autoptr(HdUserRecord) tina = make_user (f->store, "tina", HD_ROLE_TECHNICIAN);
+  HdChatRecord chat = make_active_chat (f->store, carol, tina);
+
+  add_messages (f, chat.id, carol->id, "indexed soon", 300);
+  /* at most 256 wait: the 256th message's commit took them all */
+  g_assert_cmpint (count (f->path, "SELECT count(*) FROM search_index WHERE search_index MATCH 'soon'"),
+                   ==, 256);
+}
+
 /* Between batches the core thread indexes what waits, 64 messages a step
  * (hd_store_housekeeping ()), never inside a transaction; fewer than 64
  * wait for a second (or a search, or the commit bound above). */
@@ -310,16 +313,7 @@ test_search_index_when_idle (Fixture       *f,
   const char *pending = "SELECT count(*) FROM search_pending";
   gint64 before = count (f->path, pending);
 
-  for (int i = 0; i < 100; i++)
-    {
-      g_autoptr(GError) error = NULL;
-      g_autofree char *cid = g_strdup_printf ("w-%d", i);
-      gboolean created = FALSE;
-      g_autoptr(HdMessageRecord) m = hd_store_message_add (f->store, chat.id, carol->id, "indexed when idle",
-                                                           cid, 1000 + i, &created, &error);
-
-      g_assert_no_error (error);
-    }
+  add_messages (f, chat.id, carol->id, "indexed when idle", 100);
   g_assert_cmpint (count (f->path, indexed), ==, 0);
   g_assert_cmpint (count (f->path, pending), ==, before + 100);
 
