@@ -155,6 +155,27 @@ make_active_chat (HdStore       *store,
   return accepted;
 }
 
+void
+add_messages (HdStore    *store,
+              gint64      chat_id,
+              gint64      author_id,
+              const char *body,
+              int         from,
+              int         n)
+{
+  for (int i = from; i < from + n; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *cid = g_strdup_printf ("m-%d", i);
+      gboolean created = FALSE;
+      g_autoptr(HdMessageRecord) m = hd_store_message_add (store, chat_id, author_id, body, cid,
+                                                           1000 + i, &created, &error);
+
+      g_assert_no_error (error);
+      g_assert_true (created);
+    }
+}
+
 GPtrArray *
 search (HdStore          *store,
         HdRequestsFilter  filter,

@@ -41,6 +41,15 @@ HdUserRecord    *make_user             (HdStore       *store,
 HdChatRecord     make_active_chat      (HdStore       *store,
                                         HdUserRecord  *customer,
                                         HdUserRecord  *tech);
+/* Messages @from .. @from + @n - 1 of @body by @author_id into @chat_id
+ * (client ids "m-<i>", created at 1000 + i), each its own commit unless a
+ * transaction is open. */
+void             add_messages          (HdStore       *store,
+                                        gint64         chat_id,
+                                        gint64         author_id,
+                                        const char    *body,
+                                        int            from,
+                                        int            n);
 GPtrArray       *search                (HdStore          *store,
                                         HdRequestsFilter  filter,
                                         gint64            user_id,

@@ -264,27 +264,6 @@ count (const char *path,
   return n;
 }
 
-/* @n messages of @body by @author_id into @chat_id, each its own commit. */
-static void
-add_messages (Fixture    *f,
-              gint64      chat_id,
-              gint64      author_id,
-              const char *body,
-              int         n)
-{
-  for (int i = 0; i < n; i++)
-    {
-      g_autoptr(GError) error = NULL;
-      g_autofree char *cid = g_strdup_printf ("%s-%d", body, i);
-      gboolean created = FALSE;
-      g_autoptr(HdMessageRecord) m = hd_store_message_add (f->store, chat_id, author_id, body,
-                                                           cid, 1000 + i, &created, &error);
-
-      g_assert_no_error (error);
-      g_assert_true (created);
-    }
-}
-
 static void
 test_search_index_in_steps (Fixture       *f,
                             gconstpointer  data)
@@ -293,7 +272,7 @@ test_search_index_in_steps (Fixture       *f,
   g_autoptr(HdUserRecord) tina = make_user (f->store, "tina", HD_ROLE_TECHNICIAN);
   HdChatRecord chat = make_active_chat (f->store, carol, tina);
 
-  add_messages (f, chat.id, carol->id, "indexed soon", 300);
+  add_messages (f->store, chat.id, carol->id, "indexed soon", 0, 300);
   /* at most 256 wait: the 256th message's commit took them all */
   g_assert_cmpint (count (f->path, "SELECT count(*) FROM search_index WHERE search_index MATCH 'soon'"),
                    ==, 256);
@@ -313,7 +292,7 @@ test_search_index_when_idle (Fixture       *f,
   const char *pending = "SELECT count(*) FROM search_pending";
   gint64 before = count (f->path, pending);
 
-  add_messages (f, chat.id, carol->id, "indexed when idle", 100);
+  add_messages (f->store, chat.id, carol->id, "indexed when idle", 0, 100);
   g_assert_cmpint (count (f->path, indexed), ==, 0);
   g_assert_cmpint (count (f->path, pending), ==, before + 100);
 

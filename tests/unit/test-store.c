@@ -522,17 +522,7 @@ write_messages (Fixture *f,
    * round never starts it over part-way (which would make the rounds'
    * WAL sizes differ whenever a checkpoint falls inside a round). */
   g_assert_true (hd_store_begin (f->store, &tx_error));
-  for (int i = from; i < from + n; i++)
-    {
-      g_autoptr(GError) error = NULL;
-      g_autofree char *cid = g_strdup_printf ("w-%d", i);
-      gboolean created = FALSE;
-      g_autoptr(HdMessageRecord) m = hd_store_message_add (f->store, chat_id, author_id, body, cid,
-                                                           1000 + i, &created, &error);
-
-      g_assert_no_error (error);
-      g_assert_true (created);
-    }
+  add_messages (f->store, chat_id, author_id, body, from, n);
   g_assert_true (hd_store_commit (f->store, &tx_error));
   g_assert_no_error (tx_error);
 }
@@ -584,16 +574,7 @@ test_wal_starts_over_under_a_stream (Fixture       *f,
   g_autofree char *wal = g_strconcat (f->path, "-wal", NULL);
   g_autofree char *body = g_strnfill (1000, 'x');
 
-  for (int i = 0; i < 600; i++)
-    {
-      g_autoptr(GError) error = NULL;
-      g_autofree char *cid = g_strdup_printf ("s-%d", i);
-      gboolean created = FALSE;
-      g_autoptr(HdMessageRecord) m = hd_store_message_add (f->store, chat.id, carol->id, body, cid,
-                                                           1000 + i, &created, &error);
-
-      g_assert_no_error (error);
-    }
+  add_messages (f->store, chat.id, carol->id, body, 0, 600);
   /* 600 commits of at least one 4 KiB page each: 2.4 MB if the WAL never
    * started over.  Two of them also index 256 messages for search (about
    * 300 KB each): the WAL holds one of those beside its 64 frames when the
