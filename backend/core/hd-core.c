@@ -314,8 +314,12 @@ drain (gpointer data)
       else
         hd_core_to_main (core, command_done, c, command_free);
     }
-  /* Nothing waits: the store may catch up on what it put off. */
-  if (g_async_queue_length (core->commands) == 0)
+  /* Nothing waits: the store may catch up on what it put off, a step
+   * now and the rest on an idle source (no source per batch: most
+   * batches leave the store nothing to do). */
+  if (g_async_queue_length (core->commands) == 0 &&
+      !core->housekeeping_scheduled &&
+      hd_chat_service_housekeeping (core->service))
     schedule_housekeeping (core);
   return G_SOURCE_REMOVE;
 }
