@@ -276,6 +276,70 @@ test_batch_acknowledged_after_commit (Fixture       *f,
   g_string_free (event_order, TRUE);
 }
 
+/* What a search would see, from another connection (SQLite). */
+static gint64
+count_sql (Fixture    *f,
+           const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *st = NULL;
+  gint64 n;
+
+  g_assert_cmpint (sqlite3_open_v2 (f->path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &st, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (st), ==, SQLITE_ROW);
+  n = sqlite3_column_int64 (st, 0);
+  sqlite3_finalize (st);
+  sqlite3_close (db);
+  return n;
+}
+
+/* Between batches, when no command waits, the core thread has the store
+ * index what the batches put off (hd_store_housekeeping ()): 150 messages,
+ * and no search, and all but fewer than 64 get into the full-text index. */
+static void
+test_indexed_when_idle (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(HdUserRecord) tech = make_user (f->store, "tina", HD_ROLE_TECHNICIAN);
+  g_autoptr(HdUserRecord) carol = make_user (f->store, "carol", HD_ROLE_CUSTOMER);
+  HdChatRecord a = make_active_chat (f->store, carol, tech);
+  g_autoptr(HdChatService) service = hd_chat_service_new (f->store, NULL);
+  HdCore *core = hd_core_new (service);
+  Post posts[150] = { { 0, } };
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  guint acked;
+
+  for (guint i = 0; i < G_N_ELEMENTS (posts); i++)
+    {
+      posts[i] = (Post) { .f = f, .user_id = carol->id, .chat_id = a.id, .body = "queued quietly",
+                          .client_id = g_strdup_printf ("q-%u", i) };
+      hd_core_run (core, post_on_core, TRUE, post_done, &posts[i], NULL);
+    }
+  do
+    {
+      g_main_context_iteration (NULL, TRUE);
+      acked = 0;
+      for (guint i = 0; i < G_N_ELEMENTS (posts); i++)
+        acked += posts[i].acked;
+    }
+  while (acked < G_N_ELEMENTS (posts));
+
+  while (count_sql (f, "SELECT count(*) FROM search_pending") >= 64 && g_get_monotonic_time () < deadline)
+    g_usleep (10 * 1000);
+  g_assert_cmpint (count_sql (f, "SELECT count(*) FROM search_pending"), <, 64);
+  g_assert_cmpint (count_sql (f, "SELECT count(*) FROM search_index WHERE search_index MATCH 'quietly'"),
+                   >, G_N_ELEMENTS (posts) - 64);
+
+  hd_core_free (core);
+  for (guint i = 0; i < G_N_ELEMENTS (posts); i++)
+    {
+      g_assert_no_error (posts[i].error);
+      g_free (posts[i].client_id);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -283,6 +347,8 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add ("/store-batch/sqlite/acknowledged-after-commit", Fixture, NULL, fixture_set_up,
               test_batch_acknowledged_after_commit, fixture_tear_down);
+  g_test_add ("/store-batch/sqlite/indexed-when-idle", Fixture, NULL, fixture_set_up,
+              test_indexed_when_idle, fixture_tear_down);
   if (g_getenv ("HD_TEST_PG_URI") != NULL)
     g_test_add ("/store-batch/postgresql/acknowledged-after-commit", Fixture, NULL, fixture_set_up_pg,
                 test_batch_acknowledged_after_commit, fixture_tear_down);
