@@ -457,9 +457,15 @@ sink_direct (const HdEvent *event,
 {
   HdHub *self = user_data;
 
+  gboolean held;
+
   if (event->presence_of > 0 || g_strcmp0 (event->type, HD_EVENT_REQUEST_ACCESS) == 0)
     return FALSE;
+  /* Written from this thread while the socket thread sleeps. */
+  held = hd_ws_loop_hold (self->ws);
   hd_audience_deliver (self->audience, event);
+  if (held)
+    hd_ws_loop_release (self->ws);
   return TRUE;
 }
 

@@ -29,12 +29,22 @@
  * would hold every message behind 10,000 writes.  The rest wait for the
  * next tick, in order. */
 #define TICK_BUDGET      512
+/* Pings go out at twice the pace that pinging every socket once per ping
+ * interval needs (at least this many a tick): a wave of sockets that fell
+ * due together is spread over half the interval, as small bursts beside
+ * the messages (10,000 sockets, a tick of 50 ms, 10 s: 100 pings, half a
+ * millisecond), and stays spread, since each next ping is due an
+ * interval after the answer. */
+#define MIN_PING_BUDGET  16
 /* Data frames written by one sendmsg () */
 #define MAX_IOV          64
 /* A peer whose socket takes none of our bytes for this long is dropped,
  * however much it still sends (limits.write_timeout_ms 0: this). */
 #define DEFAULT_WRITE_TIMEOUT_MS 30000
 #define MAX_TICK_MS      50
+/* At most this many frames are written by a thread that sent them
+ * (hd_ws_loop_release ()); more go to the socket thread. */
+#define MAX_RELEASE_WRITES 16
 
 typedef enum {
   LIST_NONE,
@@ -46,6 +56,7 @@ typedef enum {
 
 typedef struct {
   HdWsConn *head, *tail;
+  guint     len;
 } List;
 
 struct _HdWsConn
@@ -62,7 +73,7 @@ struct _HdWsConn
   gint64     tag;
   gint       at_main;
 
-  /* The socket thread's own, untouched elsewhere. */
+  /* The socket thread's, under loop->io. */
   int                     fd;
   wslay_event_context_ptr ctx;
   HdWsConn               *prev, *next;
@@ -134,6 +145,14 @@ struct _HdWsLoop
   GSource         *soup_out_source;
 
   GThread         *thread;
+  /* Held by whichever thread works the sockets: the socket thread from
+   * epoll's return to its next wait, or a thread that writes the frames
+   * it sent itself while the socket thread waits (hd_ws_loop_release ()).
+   * Everything marked "the socket thread's" is under it. */
+  GMutex           io;
+  /* the thread between hd_ws_loop_hold () and hd_ws_loop_release (): its
+   * frames wake nobody (atomic) */
+  gpointer         holder;
   int              epfd;
   int              cmd_fd;      /* eventfd: main → socket thread */
   int              ev_fd;       /* eventfd: socket thread → main */
@@ -385,8 +404,46 @@ hd_ws_conn_send_bytes (HdWsConn *conn,
   was_empty = loop->cmds->len == 0;
   g_array_append_vals (loop->cmds, &cmd, 1);
   g_mutex_unlock (&loop->lock);
-  if (was_empty)
+  /* A holder's frames go at hd_ws_loop_release (). */
+  if (was_empty && g_atomic_pointer_get (&loop->holder) != (gpointer) g_thread_self ())
     wake (loop->cmd_fd);
+}
+
+gboolean
+hd_ws_loop_hold (HdWsLoop *loop)
+{
+  return g_atomic_pointer_compare_and_exchange (&loop->holder, NULL, g_thread_self ());
+}
+
+static void run_commands (HdWsLoop *loop);
+static void flush_dirty (HdWsLoop *loop);
+
+void
+hd_ws_loop_release (HdWsLoop *loop)
+{
+  guint owed;
+
+  g_return_if_fail (g_atomic_pointer_get (&loop->holder) == (gpointer) g_thread_self ());
+  g_atomic_pointer_set (&loop->holder, NULL);
+  g_mutex_lock (&loop->lock);
+  owed = loop->cmds->len;
+  g_mutex_unlock (&loop->lock);
+  if (owed == 0)
+    return;
+  /* The socket thread waits in epoll: write a few frames from here, with
+   * everything queued before them (in order), and spare it a wake-up. */
+  if (owed <= MAX_RELEASE_WRITES && g_mutex_trylock (&loop->io))
+    {
+      loop->now = now_ms ();
+      run_commands (loop);
+      flush_dirty (loop);
+      g_mutex_unlock (&loop->io);
+      return;
+    }
+  /* It is at work, or a fan-out to many sockets is better done beside
+   * this thread than by it: the socket thread takes them (a frame queued
+   * by another thread after ours woke nobody either). */
+  wake (loop->cmd_fd);
 }
 
 void
@@ -441,6 +498,7 @@ list_unlink (HdWsLoop *loop,
     c->next->prev = c->prev;
   else
     l->tail = c->prev;
+  l->len--;
   c->prev = c->next = NULL;
   c->list = LIST_NONE;
 }
@@ -462,6 +520,7 @@ list_append (HdWsLoop *loop,
   else
     l->head = c;
   l->tail = c;
+  l->len++;
 }
 
 static void
@@ -920,7 +979,9 @@ run_timers (HdWsLoop *loop)
 {
   HdWsLimits *lim = &loop->limits;
   HdWsConn *c;
-  int budget = TICK_BUDGET;
+  guint64 live = loop->lists[LIST_ACTIVE].len + loop->lists[LIST_PINGED].len;
+  int budget = (int) CLAMP (2 * live * loop->tick_ms / MAX (lim->ping_interval_ms, 1) + 1,
+                            MIN_PING_BUDGET, TICK_BUDGET);
 
   while (budget-- > 0 && (c = loop->lists[LIST_ACTIVE].head) != NULL &&
          loop->now - c->last_recv >= lim->ping_interval_ms)
@@ -993,9 +1054,15 @@ loop_iteration (HdWsLoop *loop,
                 int       max_wait_ms)
 {
   struct epoll_event events[MAX_EVENTS];
-  int timeout = (int) CLAMP (loop->next_tick - loop->now, 0, max_wait_ms);
-  int n = epoll_wait (loop->epfd, events, MAX_EVENTS, timeout);
+  int timeout, n;
 
+  g_mutex_lock (&loop->io);
+  timeout = (int) CLAMP (loop->next_tick - loop->now, 0, max_wait_ms);
+  g_mutex_unlock (&loop->io);
+  n = epoll_wait (loop->epfd, events, MAX_EVENTS, timeout);
+  /* An event may name a socket that a releasing thread finished
+   * meanwhile: it is in the graveyard until the end of this round. */
+  g_mutex_lock (&loop->io);
   loop->now = now_ms ();
   if (n < 0 && errno != EINTR)
     g_error ("epoll_wait: %s", g_strerror (errno));
@@ -1040,6 +1107,7 @@ loop_iteration (HdWsLoop *loop,
     }
   flush_dirty (loop);
   bury (loop);
+  g_mutex_unlock (&loop->io);
 }
 
 static gpointer
@@ -1117,6 +1185,7 @@ hd_ws_loop_new (const HdWsLimits *limits,
                                                               limits->ping_interval_ms)) / 4,
                          10, MAX_TICK_MS);
   g_mutex_init (&loop->lock);
+  g_mutex_init (&loop->io);
   loop->cmds = g_array_new (FALSE, FALSE, sizeof (Cmd));
   loop->evs = g_array_new (FALSE, FALSE, sizeof (Ev));
   loop->dirty = g_ptr_array_new ();
@@ -1217,6 +1286,7 @@ hd_ws_loop_free (HdWsLoop *loop)
   g_clear_pointer (&loop->enc_payload, g_bytes_unref);
   g_clear_pointer (&loop->enc_frame, g_bytes_unref);
   g_mutex_clear (&loop->lock);
+  g_mutex_clear (&loop->io);
   g_free (loop);
 }
 

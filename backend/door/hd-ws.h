@@ -80,6 +80,13 @@ gboolean   hd_ws_loop_upgrade       (HdWsLoop          *loop,
  * side WebSocket (tests and fuzzing: socketpair ()); returns a reference. */
 HdWsConn  *hd_ws_loop_adopt_fd      (HdWsLoop          *loop,
                                      int                fd);
+/* Frames this thread sends between the two wake nobody; at the release
+ * they are written by this thread itself if the socket thread waits (one
+ * hand-over between threads fewer), else handed to it.  One thread holds
+ * at a time: FALSE if another does (then frames go as usual, and the
+ * caller does not release). */
+gboolean   hd_ws_loop_hold          (HdWsLoop          *loop);
+void       hd_ws_loop_release       (HdWsLoop          *loop);
 /* With no_thread: one round of the socket side in the calling thread. */
 void       hd_ws_loop_iterate       (HdWsLoop          *loop,
                                      int                max_wait_ms);

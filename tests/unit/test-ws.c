@@ -426,6 +426,125 @@ test_queue_bounded (Fixture       *f,
   g_assert_cmpint (g_get_monotonic_time () - t0, <, G_USEC_PER_SEC);
 }
 
+/* What the peer can read now (without the layer running), appended. */
+static gsize
+peer_read_now (Fixture *f)
+{
+  guint8 buf[4096];
+  ssize_t n;
+  gsize got = 0;
+
+  while ((n = read (f->peer, buf, sizeof buf)) > 0)
+    {
+      g_byte_array_append (f->from_server, buf, n);
+      got += n;
+    }
+  return got;
+}
+
+static gpointer
+try_hold (gpointer data)
+{
+  return GINT_TO_POINTER (hd_ws_loop_hold (data));
+}
+
+/* A thread that holds the loop writes what it sent itself at the release,
+ * behind what was queued before it, when the socket side is not at work:
+ * here the layer never runs in between, so every byte the peer reads came
+ * from hd_ws_loop_release ().  A fan-out of more than a few frames is left
+ * to the socket side. */
+static void
+test_holder_writes (Fixture       *f,
+                    gconstpointer  data)
+{
+  static const guint8 queued[] = "\x81\x06queued", held[] = "\x81\x04held";
+  GThread *other;
+
+  run (f, 20);                      /* the socket adopted */
+  g_byte_array_set_size (f->from_server, 0);
+
+  hd_ws_conn_send_text (f->conn, "queued", 6);
+  g_assert_cmpuint (peer_read_now (f), ==, 0);    /* waits for the layer */
+
+  g_assert_true (hd_ws_loop_hold (f->loop));
+  other = g_thread_new ("other", try_hold, f->loop);
+  g_assert_false (GPOINTER_TO_INT (g_thread_join (other)));   /* one holder */
+  hd_ws_conn_send_text (f->conn, "held", 4);
+  g_assert_cmpuint (peer_read_now (f), ==, 0);
+  hd_ws_loop_release (f->loop);
+  peer_read_now (f);
+  g_assert_cmpmem (f->from_server->data, f->from_server->len, "\x81\x06queued\x81\x04held",
+                   sizeof queued - 1 + sizeof held - 1);
+
+  /* 20 frames: more than a holder writes itself */
+  g_byte_array_set_size (f->from_server, 0);
+  g_assert_true (hd_ws_loop_hold (f->loop));
+  for (int i = 0; i < 20; i++)
+    hd_ws_conn_send_text (f->conn, "held", 4);
+  hd_ws_loop_release (f->loop);
+  g_assert_cmpuint (peer_read_now (f), ==, 0);
+  run (f, 50);
+  g_assert_cmpuint (f->from_server->len, ==, 20 * (sizeof held - 1));
+  g_assert_false (f->closed);
+}
+
+#define WAVE 200
+
+/* WAVE sockets adopted together fall due for a ping together: they are
+ * pinged at twice the steady pace (200 sockets pinged every 200 ms, ticks
+ * of 50 ms: at most 101 a tick), not all in one burst, and all of them
+ * well within the silence allowed (2 s). */
+static void
+test_ping_wave_paced (void)
+{
+  HdWsLimits limits = { 200, 2000, 64 * 1024, 1024 * 1024, TRUE };
+  HdWsLoop *loop = hd_ws_loop_new (&limits, on_message, on_closed, NULL);
+  HdWsConn *conns[WAVE];
+  int peers[WAVE];
+  gboolean pinged[WAVE] = { FALSE };
+  guint total = 0, most = 0;
+  gint64 t0 = g_get_monotonic_time ();
+
+  for (int i = 0; i < WAVE; i++)
+    {
+      int sv[2];
+
+      g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), ==, 0);
+      conns[i] = hd_ws_loop_adopt_fd (loop, sv[0]);
+      peers[i] = sv[1];
+      fcntl (peers[i], F_SETFL, fcntl (peers[i], F_GETFL) | O_NONBLOCK);
+    }
+  while (total < WAVE && g_get_monotonic_time () - t0 < 1500 * 1000)
+    {
+      guint now_pinged = 0;
+
+      hd_ws_loop_iterate (loop, 5);
+      for (int i = 0; i < WAVE; i++)
+        {
+          guint8 buf[64];
+          ssize_t n = read (peers[i], buf, sizeof buf);
+
+          if (n > 0 && !pinged[i])
+            {
+              g_assert_cmpuint (buf[0], ==, 0x89);
+              pinged[i] = TRUE;
+              now_pinged++;
+            }
+        }
+      total += now_pinged;
+      most = MAX (most, now_pinged);
+    }
+  g_assert_cmpuint (total, ==, WAVE);
+  g_assert_cmpuint (most, <=, 2 * WAVE * 50 / 200 + 1);
+  g_assert_cmpuint (most, >, 0);
+  for (int i = 0; i < WAVE; i++)
+    {
+      hd_ws_conn_unref (conns[i]);
+      close (peers[i]);
+    }
+  hd_ws_loop_free (loop);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -452,5 +571,12 @@ main (int   argc,
     g_test_add ("/ws/not-reading-peer-dropped", Fixture, &deadline, setup, test_not_reading_peer_dropped, teardown);
     g_test_add ("/ws/queue-bounded", Fixture, &bounded, setup, test_queue_bounded, teardown);
   }
+  {
+    /* pings and the silence check out of the way */
+    static const HdWsLimits quiet = { 10000, 30000, 64 * 1024, 4 * 1024 * 1024, TRUE };
+
+    g_test_add ("/ws/holder-writes-its-frames", Fixture, &quiet, setup, test_holder_writes, teardown);
+  }
+  g_test_add_func ("/ws/ping-wave-paced", test_ping_wave_paced);
   return g_test_run ();
 }
