@@ -456,7 +456,6 @@ sink_direct (const HdEvent *event,
              gpointer       user_data)
 {
   HdHub *self = user_data;
-
   gboolean held;
 
   if (event->presence_of > 0 || g_strcmp0 (event->type, HD_EVENT_REQUEST_ACCESS) == 0)
