@@ -47,6 +47,28 @@ typedef struct {
 static guint events_seen;
 static GString *event_order;
 
+/* A count another (SQLite) connection sees: @sql with @arg, if any, as ?1. */
+static gint64
+count_sql (Fixture    *f,
+           const char *sql,
+           const char *arg)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *st = NULL;
+  gint64 n;
+
+  g_assert_cmpint (sqlite3_open_v2 (f->path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &st, NULL), ==, SQLITE_OK);
+  if (arg != NULL)
+    sqlite3_bind_text (st, 1, arg, -1, SQLITE_STATIC);
+  g_assert_cmpint (sqlite3_step (st), ==, SQLITE_ROW);
+  n = sqlite3_column_int64 (st, 0);
+  sqlite3_finalize (st);
+  sqlite3_close (db);
+  return n;
+}
+
 /* How many messages with @client_id another connection sees. */
 static int
 count_visible (Fixture    *f,
@@ -64,23 +86,7 @@ count_visible (Fixture    *f,
       PQclear (r);
       return n;
     }
-  else
-    {
-      sqlite3 *db = NULL;
-      sqlite3_stmt *st = NULL;
-      int n;
-
-      g_assert_cmpint (sqlite3_open_v2 (f->path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-      sqlite3_busy_timeout (db, 5000);
-      g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT COUNT(*) FROM messages WHERE client_id = ?", -1, &st, NULL),
-                       ==, SQLITE_OK);
-      sqlite3_bind_text (st, 1, client_id, -1, SQLITE_STATIC);
-      g_assert_cmpint (sqlite3_step (st), ==, SQLITE_ROW);
-      n = sqlite3_column_int (st, 0);
-      sqlite3_finalize (st);
-      sqlite3_close (db);
-      return n;
-    }
+  return (int) count_sql (f, "SELECT COUNT(*) FROM messages WHERE client_id = ?", client_id);
 }
 
 /* Core thread, inside the batch, before its commit. */
@@ -276,25 +282,6 @@ test_batch_acknowledged_after_commit (Fixture       *f,
   g_string_free (event_order, TRUE);
 }
 
-/* What a search would see, from another connection (SQLite). */
-static gint64
-count_sql (Fixture    *f,
-           const char *sql)
-{
-  sqlite3 *db = NULL;
-  sqlite3_stmt *st = NULL;
-  gint64 n;
-
-  g_assert_cmpint (sqlite3_open_v2 (f->path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  sqlite3_busy_timeout (db, 5000);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &st, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (st), ==, SQLITE_ROW);
-  n = sqlite3_column_int64 (st, 0);
-  sqlite3_finalize (st);
-  sqlite3_close (db);
-  return n;
-}
-
 /* Between batches, when no command waits, the core thread has the store
  * index what the batches put off (hd_store_housekeeping ()): 150 messages,
  * and no search, and all but fewer than 64 get into the full-text index. */
@@ -326,10 +313,10 @@ test_indexed_when_idle (Fixture       *f,
     }
   while (acked < G_N_ELEMENTS (posts));
 
-  while (count_sql (f, "SELECT count(*) FROM search_pending") >= 64 && g_get_monotonic_time () < deadline)
+  while (count_sql (f, "SELECT count(*) FROM search_pending", NULL) >= 64 && g_get_monotonic_time () < deadline)
     g_usleep (10 * 1000);
-  g_assert_cmpint (count_sql (f, "SELECT count(*) FROM search_pending"), <, 64);
-  g_assert_cmpint (count_sql (f, "SELECT count(*) FROM search_index WHERE search_index MATCH 'quietly'"),
+  g_assert_cmpint (count_sql (f, "SELECT count(*) FROM search_pending", NULL), <, 64);
+  g_assert_cmpint (count_sql (f, "SELECT count(*) FROM search_index WHERE search_index MATCH 'quietly'", NULL),
                    >, G_N_ELEMENTS (posts) - 64);
 
   hd_core_free (core);
