@@ -25,7 +25,11 @@
  *    messages/s in all, round robin over the chats, for --duration seconds;
  *    the latency is send -> receive at the technician's socket; then the
  *    idle sockets are closed again (the generator's descriptors hold one
- *    set of idle sockets at a time).
+ *    set of idle sockets at a time).  While the relay is measured, a
+ *    thread writes one commit's worth (24 KiB, in place) into the
+ *    database's folder and fdatasyncs it every 1/--rate s: what the disk
+ *    alone puts under the server's p99 at that moment (the server sends a
+ *    message only after its commit's fsync).
  * 6. Lost messages: sent, delivered to the technician, acknowledged (the
  *    echo to the sender, after the commit), and on the server stored
  *    (counted in its database after the run).
@@ -883,6 +887,129 @@ wait_quiet (double quiet_s,
 
 /* --- one measured phase ----------------------------------------------------- */
 
+/* --- the disk ---------------------------------------------------------------- */
+
+/* What a durable commit costs on this disk, as the server's commits do it:
+ * SQLite's WAL starts over in place (the server checkpoints it), so a commit
+ * overwrites pages of a file already that long and fdatasync () never has
+ * to write file metadata.  PROBE_BYTES is a commit of one message at its
+ * p50 (six 4 KiB WAL frames). */
+#define PROBE_BYTES (24 * 1024)
+#define PROBE_FILE (4 * 1024 * 1024)
+
+typedef struct {
+  int      fd;
+  char    *path;
+  off_t    at;
+  GArray  *ms;       /* while measuring */
+  gint     stop;
+  GThread *thread;
+} Probe;
+
+static Probe probe = { -1 };
+
+static gboolean
+probe_open (const char *dir)
+{
+  g_autofree char *zeros = g_malloc0 (1024 * 1024);
+
+  probe.path = g_build_filename (dir, "fsync-probe", NULL);
+  probe.fd = open (probe.path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (probe.fd < 0)
+    return FALSE;
+  for (int i = 0; i < PROBE_FILE / (1024 * 1024); i++)
+    if (!write_all (probe.fd, zeros, 1024 * 1024))
+      return FALSE;
+  return fsync (probe.fd) == 0;
+}
+
+/* One commit's write and fdatasync, in ms (< 0: failed). */
+static double
+probe_once (void)
+{
+  static char block[PROBE_BYTES];
+  gint64 t = g_get_monotonic_time ();
+
+  if (probe.at + PROBE_BYTES > PROBE_FILE)
+    probe.at = 0;
+  block[0]++;
+  if (pwrite (probe.fd, block, PROBE_BYTES, probe.at) != PROBE_BYTES || fdatasync (probe.fd) != 0)
+    return -1;
+  probe.at += PROBE_BYTES;
+  return (g_get_monotonic_time () - t) / 1000.0;
+}
+
+/* Beside the relay's measured phases (the disk is otherwise idle then, the
+ * load the same as the server's): one commit every 1/--rate s, as the
+ * server makes one per message at this rate. */
+static gpointer
+probe_main (gpointer data)
+{
+  gint64 period = (gint64) (G_USEC_PER_SEC / MAX (opt_rate, 1.0));
+  gint64 next = g_get_monotonic_time ();
+
+  while (!g_atomic_int_get (&probe.stop))
+    {
+      double d = probe_once ();
+
+      if (d < 0)
+        break;
+      g_array_append_val (probe.ms, d);
+      next += period;
+      if (next > g_get_monotonic_time ())
+        g_usleep (next - g_get_monotonic_time ());
+      else
+        next = g_get_monotonic_time ();
+    }
+  return NULL;
+}
+
+static void
+probe_start (void)
+{
+  if (probe.fd < 0)
+    return;
+  g_atomic_int_set (&probe.stop, 0);
+  probe.thread = g_thread_new ("disk-probe", probe_main, NULL);
+}
+
+static void
+probe_stop (void)
+{
+  if (probe.thread == NULL)
+    return;
+  g_atomic_int_set (&probe.stop, 1);
+  g_thread_join (probe.thread);
+  probe.thread = NULL;
+}
+
+/* At the start, alone: 200 commits back to back. */
+static void
+probe_alone (const char *dir)
+{
+  g_autoptr(GArray) ms = g_array_new (FALSE, FALSE, sizeof (double));
+
+  if (!probe_open (dir))
+    {
+      g_print ("disk: cannot write %s: no disk probe\n", probe.path);
+      if (probe.fd >= 0)
+        close (probe.fd);
+      probe.fd = -1;
+      return;
+    }
+  for (int i = 0; i < 200; i++)
+    {
+      double d = probe_once ();
+
+      if (d < 0)
+        break;
+      g_array_append_val (ms, d);
+    }
+  g_print ("disk: %d KiB overwritten in place + fdatasync in %s (a commit of one message), "
+           "alone: p50 %.2f ms, p99 %.2f ms\n",
+           PROBE_BYTES / 1024, dir, percentile (ms, 50), percentile (ms, 99));
+}
+
 typedef struct {
   const char *name;
   Target     *target;
@@ -943,6 +1070,8 @@ run_phase (Side *side,
   /* the first second's messages must not count as delivered later */
   send_prefix = phase_prefix++;
   g_mutex_unlock (&net_lock);
+  if (send_relay)
+    probe_start ();
   cpu0 = bench_cpu_us (side->target->pid);
   t0 = g_get_monotonic_time ();
   g_usleep ((gulong) (opt_duration * G_USEC_PER_SEC));
@@ -950,6 +1079,7 @@ run_phase (Side *side,
   send_chats = NULL;
   g_mutex_unlock (&net_lock);
   t1 = g_get_monotonic_time ();
+  probe_stop ();
   /* what is in flight lands */
   for (int i = 0; i < 50; i++)
     {
@@ -985,39 +1115,6 @@ run_phase (Side *side,
   close_many (idle);
   g_ptr_array_unref (idle);
   g_usleep (500 * 1000);
-}
-
-/* --- the disk ---------------------------------------------------------------- */
-
-/* What one durable commit costs on this disk at the moment: 4 KiB appended
- * and fdatasync'ed, 100 times, in the database's folder.  With
- * synchronous=FULL a message is delivered after its batch's commit, so this
- * is a floor under the server's latency that the relay does not have. */
-static void
-fsync_probe (const char *dir)
-{
-  g_autofree char *path = g_build_filename (dir, "fsync-probe", NULL);
-  g_autoptr(GArray) ms = g_array_new (FALSE, FALSE, sizeof (double));
-  char block[4096];
-  int fd = open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-
-  if (fd < 0)
-    return;
-  memset (block, 'x', sizeof block);
-  for (int i = 0; i < 100; i++)
-    {
-      gint64 t = g_get_monotonic_time ();
-      double d;
-
-      if (!write_all (fd, block, sizeof block) || fdatasync (fd) != 0)
-        break;
-      d = (g_get_monotonic_time () - t) / 1000.0;
-      g_array_append_val (ms, d);
-    }
-  close (fd);
-  unlink (path);
-  g_print ("disk: write 4 KiB + fdatasync in %s: p50 %.2f ms, p99 %.2f ms (the floor of a commit with "
-           "synchronous=FULL)\n", dir, percentile (ms, 50), percentile (ms, 99));
 }
 
 /* --- main ------------------------------------------------------------------- */
@@ -1094,7 +1191,8 @@ main (int   argc,
   tmpdir = g_dir_make_tmp ("hd-scale-XXXXXX", &error);
   g_assert_no_error (error);
   db_path = g_build_filename (tmpdir, "scale.db", NULL);
-  fsync_probe (tmpdir);
+  probe.ms = g_array_new (FALSE, FALSE, sizeof (double));
+  probe_alone (tmpdir);
   n = 0;
   server_argv[n++] = opt_server;
   server_argv[n++] = "--port";
@@ -1275,9 +1373,19 @@ main (int   argc,
 
       g_print ("p99 server / relay: %.2f (target <= 1.5); p50 server %.2f ms (target <= 1 ms), relay %.2f ms\n",
                p99s / p99r, percentile (sides[0].all_latencies, 50), percentile (sides[1].all_latencies, 50));
+      /* A message goes out after its commit's fsync, and at this rate
+       * nearly every message has a commit of its own: the disk's p99 is a
+       * floor under the server's, whatever else the server does. */
+      if (probe.ms->len > 0)
+        g_print ("disk beside the relay's phases (%u commits of %d KiB, fdatasync each): p50 %.2f ms, "
+                 "p99 %.2f ms = %.2f x the relay's p99: the floor of the server's p99 / relay on this disk\n",
+                 probe.ms->len, PROBE_BYTES / 1024, percentile (probe.ms, 50), percentile (probe.ms, 99),
+                 percentile (probe.ms, 99) / p99r);
     }
 
   target_stop (&relay);
+  if (probe.fd >= 0)
+    close (probe.fd);
   g_mutex_lock (&net_lock);
   net_quit = TRUE;
   g_mutex_unlock (&net_lock);
