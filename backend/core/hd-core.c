@@ -35,6 +35,12 @@ struct _HdCore
   gboolean       housekeeping_scheduled;   /* the core thread's */
   /* held by the core thread while a batch runs; hd_core_enter () */
   GMutex         busy;
+  /* hd_core_set_io (): under io_lock */
+  GMutex         io_lock;
+  int            io_fd;
+  HdCoreIoWait   io_wait;
+  HdCoreIoRun    io_run;
+  gpointer       io_data;
 
   GMainContext  *main_context;
   GMutex         out_lock;
@@ -386,13 +392,36 @@ core_main (gpointer data)
     {
       gint max_priority, timeout, n;
 
+      int io_fd;
+      gpointer io_data = NULL;
+
       g_main_context_prepare (ctx, &max_priority);
-      while ((n = g_main_context_query (ctx, max_priority, &timeout, fds, allocated)) > allocated)
+      /* one slot more for the io descriptor */
+      while ((n = g_main_context_query (ctx, max_priority, &timeout, fds, allocated - 1)) > allocated - 1)
         {
-          allocated = n;
+          allocated = n + 1;
           fds = g_renew (GPollFD, fds, allocated);
         }
-      g_poll (fds, (guint) n, timeout);
+      g_mutex_lock (&core->io_lock);
+      io_fd = core->io_fd;
+      if (io_fd >= 0)
+        {
+          int wait = core->io_wait (core->io_data);
+
+          io_data = core->io_data;
+          fds[n] = (GPollFD) { io_fd, G_IO_IN, 0 };
+          timeout = timeout < 0 ? wait : MIN (timeout, wait);
+        }
+      g_mutex_unlock (&core->io_lock);
+      g_poll (fds, (guint) n + (io_fd >= 0), timeout);
+      if (io_fd >= 0)
+        {
+          g_mutex_lock (&core->io_lock);
+          if (core->io_fd == io_fd && core->io_data == io_data &&
+              (fds[n].revents != 0 || core->io_wait (core->io_data) == 0))
+            core->io_run (core->io_data);
+          g_mutex_unlock (&core->io_lock);
+        }
       g_mutex_lock (&core->busy);
       if (g_main_context_check (ctx, max_priority, fds, n))
         g_main_context_dispatch (ctx);
@@ -420,6 +449,8 @@ hd_core_new (HdChatService *service)
   core->commands = g_async_queue_new ();
   core->main_context = g_main_context_ref_thread_default ();
   g_mutex_init (&core->busy);
+  g_mutex_init (&core->io_lock);
+  core->io_fd = -1;
   g_mutex_init (&core->out_lock);
   g_mutex_init (&core->sink_lock);
   g_queue_init (&core->out);
@@ -459,6 +490,7 @@ hd_core_free (HdCore *core)
   g_main_context_unref (core->context);
   g_main_context_unref (core->main_context);
   g_mutex_clear (&core->busy);
+  g_mutex_clear (&core->io_lock);
   g_mutex_clear (&core->out_lock);
   g_mutex_clear (&core->sink_lock);
   g_object_unref (core->service);
@@ -475,6 +507,23 @@ HdCore *
 hd_core_of (HdChatService *service)
 {
   return g_object_get_data (G_OBJECT (service), "hd-core");
+}
+
+void
+hd_core_set_io (HdCore       *core,
+                int           fd,
+                HdCoreIoWait  next_wait,
+                HdCoreIoRun   run_io,
+                gpointer      data)
+{
+  g_mutex_lock (&core->io_lock);
+  core->io_fd = fd;
+  core->io_wait = next_wait;
+  core->io_run = run_io;
+  core->io_data = data;
+  g_mutex_unlock (&core->io_lock);
+  /* a core thread waiting without @fd takes it now */
+  g_main_context_wakeup (core->context);
 }
 
 GMainContext *

@@ -42,6 +42,19 @@ HdChatService *hd_core_get_service    (HdCore         *core);
 /* The core that took over @service. */
 HdCore        *hd_core_of             (HdChatService  *service);
 GMainContext  *hd_core_get_context    (HdCore         *core);
+/* Other work for the core thread, between its batches (the socket side of
+ * the door, so that a frame read, its batch and the frames that batch
+ * sends are one thread's work): it waits for @fd too, at most
+ * @next_wait () ms, and then calls @run () (outside the service: it may
+ * queue commands, not run them).  @fd -1: none (returns once the core
+ * thread no longer calls them). */
+typedef int  (*HdCoreIoWait) (gpointer data);
+typedef void (*HdCoreIoRun)  (gpointer data);
+void           hd_core_set_io         (HdCore         *core,
+                                       int             fd,
+                                       HdCoreIoWait    next_wait,
+                                       HdCoreIoRun     run,
+                                       gpointer        data);
 
 /* Any thread: queue a command.  @done may be NULL; @destroy frees @data
  * after @done ran (on the main context). */

@@ -46,7 +46,7 @@ struct _HdHub
   /* the sockets themselves, their framing and liveness (hd-ws.c) */
   HdWsLoop      *ws;
   JsonParser    *parser;
-  JsonParser    *thread_parser;  /* the socket thread's (on_thread_message ()) */
+  JsonParser    *thread_parser;  /* the socket side's: the core thread's (on_thread_message ()) */
 };
 
 G_DEFINE_FINAL_TYPE (HdHub, hd_hub, G_TYPE_OBJECT)
@@ -115,7 +115,7 @@ detach (HdHub  *self,
     }
 }
 
-/* Any thread (hd-ws.h): the socket thread writes what a batch queued in
+/* Any thread (hd-ws.h): the socket side writes what a batch queued in
  * one go per socket. */
 static void
 send_text (HdWsConn   *conn,
@@ -373,10 +373,11 @@ handle_frame (HdHub      *self,
   frame_job_run (self, j, c->conn, c->user_id);
 }
 
-/* The socket thread, for a listed socket (open_done ()): a well-formed
- * chat.send or chat.typing goes from there to the core thread, past the
- * main context; anything else, and every error answer, takes the usual
- * way (handle_frame ()).  @parser is this thread's only. */
+/* The socket side (on the core thread, between its batches), for a listed
+ * socket (open_done ()): a well-formed chat.send or chat.typing is queued
+ * for the next batch from there, past the main context; anything else, and
+ * every error answer, takes the usual way (handle_frame ()).  @parser is
+ * this thread's only. */
 static gboolean
 on_thread_message (HdWsConn   *conn,
                    gint64      user_id,
@@ -460,7 +461,8 @@ sink_direct (const HdEvent *event,
 
   if (event->presence_of > 0 || g_strcmp0 (event->type, HD_EVENT_REQUEST_ACCESS) == 0)
     return FALSE;
-  /* Written from this thread while the socket thread sleeps. */
+  /* Written at the release, by this thread (the core thread, which also
+   * runs the socket side: nothing else writes then). */
   held = hd_ws_loop_hold (self->ws);
   hd_audience_deliver (self->audience, event);
   if (held)
@@ -486,7 +488,11 @@ hd_hub_dispose (GObject *object)
 
   /* No event reaches the sockets from the core thread after this ... */
   if (self->core)
-    hd_core_set_event_sink (self->core, NULL, NULL, NULL);
+    {
+      hd_core_set_event_sink (self->core, NULL, NULL, NULL);
+      /* nor does it run the sockets' side any more */
+      hd_core_set_io (self->core, -1, NULL, NULL, NULL);
+    }
   self->core = NULL;
   /* ... so the sockets still open can go: dropped, no closed callbacks */
   g_clear_pointer (&self->ws, hd_ws_loop_free);
@@ -515,6 +521,18 @@ hd_hub_init (HdHub *self)
   self->thread_parser = json_parser_new_immutable ();
 }
 
+static int
+ws_next_wait (gpointer data)
+{
+  return hd_ws_loop_next_wait_ms (data);
+}
+
+static void
+ws_run (gpointer data)
+{
+  hd_ws_loop_iterate (data, 0);
+}
+
 HdHub *
 hd_hub_new (HdCore *core)
 {
@@ -531,8 +549,14 @@ hd_hub_new (HdCore *core)
   };
 
   self->core = core;
+  /* The sockets' side runs on the core thread, between its batches: a
+   * frame read, the batch it joins and the frames that batch sends are
+   * one thread's work, with no hand-over between threads on a message's
+   * way (doc/threads.md). */
+  limits.no_thread = TRUE;
   self->ws = hd_ws_loop_new (&limits, on_message, on_closed, self);
   hd_ws_loop_set_thread_func (self->ws, on_thread_message, self);
+  hd_core_set_io (core, hd_ws_loop_get_fd (self->ws), ws_next_wait, ws_run, self->ws);
   self->audience = hd_audience_new (hd_core_get_service (core), audience_send, self);
   hd_core_set_event_sink (core, sink, sink_direct, self);
   return self;

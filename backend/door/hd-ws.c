@@ -996,6 +996,18 @@ run_timers (HdWsLoop *loop)
   while (budget-- > 0 && (c = loop->lists[LIST_PINGED].head) != NULL &&
          loop->now - c->last_recv >= lim->dead_timeout_ms)
     {
+      guint8 byte;
+
+      /* What the peer sent counts even before this side reads it: after
+       * a stall of this thread (a long batch, when the core thread runs
+       * the layer) a full epoll_wait () leaves answers in sockets this
+       * round did not read.  A peer is judged by what it sent, never by
+       * how far behind this side is. */
+      if (recv (c->fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) > 0)
+        {
+          conn_alive (c);
+          continue;
+        }
       g_debug ("closing a socket silent for %" G_GINT64_FORMAT " ms", loop->now - c->last_recv);
       conn_drop (loop, c, 1001, "no answer to pings");
     }
@@ -1126,6 +1138,19 @@ hd_ws_loop_iterate (HdWsLoop *loop,
 {
   g_return_if_fail (loop->thread == NULL);
   loop_iteration (loop, max_wait_ms);
+}
+
+int
+hd_ws_loop_get_fd (HdWsLoop *loop)
+{
+  return loop->epfd;
+}
+
+int
+hd_ws_loop_next_wait_ms (HdWsLoop *loop)
+{
+  g_return_val_if_fail (loop->thread == NULL, 0);
+  return (int) CLAMP (loop->next_tick - now_ms (), 0, MAX_TICK_MS);
 }
 
 /* ---- the main context ----------------------------------------------- */

@@ -90,6 +90,11 @@ void       hd_ws_loop_release       (HdWsLoop          *loop);
 /* With no_thread: one round of the socket side in the calling thread. */
 void       hd_ws_loop_iterate       (HdWsLoop          *loop,
                                      int                max_wait_ms);
+/* With no_thread, for a caller that waits itself: the descriptor that
+ * becomes readable when the loop has work, and how long it may wait at
+ * most before the next round (its timers). */
+int        hd_ws_loop_get_fd        (HdWsLoop          *loop);
+int        hd_ws_loop_next_wait_ms  (HdWsLoop          *loop);
 
 HdWsConn  *hd_ws_conn_ref           (HdWsConn          *conn);
 void       hd_ws_conn_unref         (HdWsConn          *conn);

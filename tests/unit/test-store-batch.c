@@ -20,9 +20,12 @@
 #include "hd-store.h"
 #include "store-fixture.h"
 
+#include <fcntl.h>
+#include <glib-unix.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct {
   Fixture *f;
@@ -327,6 +330,85 @@ test_indexed_when_idle (Fixture       *f,
     }
 }
 
+/* hd_core_set_io (): the core thread waits for the descriptor too and runs
+ * the work when it is readable or its time has come, on the core thread,
+ * and never again once unset. */
+typedef struct {
+  int      fd;
+  gint     runs;
+  gint     reads;
+  GThread *thread;
+  gint64   due;        /* µs; 0: never */
+} Io;
+
+static int
+io_wait (gpointer data)
+{
+  Io *io = data;
+
+  if (io->due == 0)
+    return 1000;
+  return (int) CLAMP ((io->due - g_get_monotonic_time ()) / 1000, 0, 1000);
+}
+
+static void
+io_run (gpointer data)
+{
+  Io *io = data;
+  char b;
+
+  io->thread = g_thread_self ();
+  g_atomic_int_inc (&io->runs);
+  while (read (io->fd, &b, 1) == 1)
+    g_atomic_int_inc (&io->reads);
+  if (io->due != 0)
+    io->due = g_get_monotonic_time () + 20 * 1000;
+}
+
+static void
+test_core_runs_io (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(HdChatService) service = hd_chat_service_new (f->store, NULL);
+  HdCore *core = hd_core_new (service);
+  Io io = { 0, };
+  int p[2];
+  gint64 until;
+  gint runs;
+
+  g_assert_true (g_unix_open_pipe (p, FD_CLOEXEC, NULL));
+  g_assert_true (g_unix_set_fd_nonblocking (p[0], TRUE, NULL));
+  io.fd = p[0];
+  hd_core_set_io (core, p[0], io_wait, io_run, &io);
+  /* readable: run on the core thread */
+  g_assert_cmpint (write (p[1], "x", 1), ==, 1);
+  until = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  while (g_atomic_int_get (&io.reads) < 1 && g_get_monotonic_time () < until)
+    g_usleep (1000);
+  g_assert_cmpint (g_atomic_int_get (&io.reads), ==, 1);
+  g_assert_nonnull (io.thread);
+  g_assert_true (io.thread != g_thread_self ());
+  /* nothing to read, but its time comes every 20 ms (set again: the core
+   * thread may be waiting out the 1 s it was told before) */
+  hd_core_set_io (core, -1, NULL, NULL, NULL);
+  io.due = g_get_monotonic_time () + 20 * 1000;
+  runs = g_atomic_int_get (&io.runs);
+  hd_core_set_io (core, p[0], io_wait, io_run, &io);
+  g_usleep (300 * 1000);
+  g_assert_cmpint (g_atomic_int_get (&io.runs) - runs, >=, 5);
+  /* unset: never again, readable or not */
+  hd_core_set_io (core, -1, NULL, NULL, NULL);
+  runs = g_atomic_int_get (&io.runs);
+  g_assert_cmpint (write (p[1], "y", 1), ==, 1);
+  g_usleep (200 * 1000);
+  g_assert_cmpint (g_atomic_int_get (&io.runs), ==, runs);
+  g_assert_cmpint (g_atomic_int_get (&io.reads), ==, 1);
+
+  hd_core_free (core);
+  close (p[0]);
+  close (p[1]);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -336,6 +418,8 @@ main (int    argc,
               test_batch_acknowledged_after_commit, fixture_tear_down);
   g_test_add ("/store-batch/sqlite/indexed-when-idle", Fixture, NULL, fixture_set_up,
               test_indexed_when_idle, fixture_tear_down);
+  g_test_add ("/store-batch/sqlite/core-runs-io", Fixture, NULL, fixture_set_up,
+              test_core_runs_io, fixture_tear_down);
   if (g_getenv ("HD_TEST_PG_URI") != NULL)
     g_test_add ("/store-batch/postgresql/acknowledged-after-commit", Fixture, NULL, fixture_set_up_pg,
                 test_batch_acknowledged_after_commit, fixture_tear_down);

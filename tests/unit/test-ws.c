@@ -545,6 +545,68 @@ test_ping_wave_paced (void)
   hd_ws_loop_free (loop);
 }
 
+#define STALLED 400
+
+/* More sockets than one epoll_wait () returns (256) answer while the
+ * layer's thread is stalled past the silence allowed (a long batch when
+ * the core thread runs the layer): the first round after the stall reads
+ * only some of them, and must not judge the others silent. */
+static void
+test_no_dead_after_stall (void)
+{
+  HdWsLimits limits = { 100, 400, 64 * 1024, 1024 * 1024, TRUE };
+  HdWsLoop *loop = hd_ws_loop_new (&limits, on_message, on_closed, NULL);
+  HdWsConn *conns[STALLED];
+  int peers[STALLED];
+  const guint8 pong[] = { 0x8a, 0x80, 1, 2, 3, 4 };
+  gint64 t0 = g_get_monotonic_time ();
+
+  for (int i = 0; i < STALLED; i++)
+    {
+      int sv[2];
+
+      g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), ==, 0);
+      conns[i] = hd_ws_loop_adopt_fd (loop, sv[0]);
+      peers[i] = sv[1];
+      fcntl (peers[i], F_SETFL, fcntl (peers[i], F_GETFL) | O_NONBLOCK);
+    }
+  /* every socket pinged, none answering yet */
+  while (g_get_monotonic_time () - t0 < 250 * 1000)
+    hd_ws_loop_iterate (loop, 5);
+  /* the stall: past the silence allowed, while every peer answers */
+  for (int i = 0; i < STALLED; i++)
+    g_assert_cmpint (write (peers[i], pong, sizeof pong), ==, sizeof pong);
+  g_usleep (500 * 1000);
+  for (int i = 0; i < 5; i++)
+    hd_ws_loop_iterate (loop, 0);
+  for (int i = 0; i < STALLED; i++)
+    g_assert_true (hd_ws_conn_is_open (conns[i]));
+  /* and a peer that stays silent is still dropped */
+  t0 = g_get_monotonic_time ();
+  while (hd_ws_conn_is_open (conns[0]) && g_get_monotonic_time () - t0 < 2 * G_USEC_PER_SEC)
+    {
+      guint8 buf[256];
+
+      hd_ws_loop_iterate (loop, 5);
+      for (int i = 1; i < STALLED; i++)
+        {
+          while (read (peers[i], buf, sizeof buf) > 0)
+            ;
+          if (write (peers[i], pong, sizeof pong) < 0)
+            g_assert_cmpint (errno, ==, EAGAIN);
+        }
+    }
+  g_assert_false (hd_ws_conn_is_open (conns[0]));
+  for (int i = 1; i < STALLED; i++)
+    g_assert_true (hd_ws_conn_is_open (conns[i]));
+  for (int i = 0; i < STALLED; i++)
+    {
+      hd_ws_conn_unref (conns[i]);
+      close (peers[i]);
+    }
+  hd_ws_loop_free (loop);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -578,5 +640,6 @@ main (int   argc,
     g_test_add ("/ws/holder-writes-its-frames", Fixture, &quiet, setup, test_holder_writes, teardown);
   }
   g_test_add_func ("/ws/ping-wave-paced", test_ping_wave_paced);
+  g_test_add_func ("/ws/no-dead-after-stall", test_no_dead_after_stall);
   return g_test_run ();
 }
