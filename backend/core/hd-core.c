@@ -391,7 +391,6 @@ core_main (gpointer data)
   while (!g_atomic_int_get (&core->quit))
     {
       gint max_priority, timeout, n;
-
       int io_fd;
       gpointer io_data = NULL;
 

@@ -34,8 +34,9 @@ typedef struct {
   guint  dead_timeout_ms;   /* and closed when silent this long */
   gsize  max_message;       /* all fragments of one message; more: 1009 */
   gsize  max_queued;        /* bytes waiting for a peer that does not read */
-  gboolean no_thread;       /* tests, fuzzing: the caller runs
-                             * hd_ws_loop_iterate () itself */
+  gboolean no_thread;       /* the caller runs hd_ws_loop_iterate ()
+                             * itself (the server's core thread, tests,
+                             * fuzzing) */
   guint  write_timeout_ms;  /* a peer that takes none of our bytes this
                              * long is dropped (0: 30 s) */
 } HdWsLimits;
