@@ -488,6 +488,38 @@ test_holder_writes (Fixture       *f,
   g_assert_false (f->closed);
 }
 
+/* @n sockets adopted by @loop together; @peers the clients' ends. */
+static void
+open_pairs (HdWsLoop  *loop,
+            int        n,
+            HdWsConn **conns,
+            int       *peers)
+{
+  for (int i = 0; i < n; i++)
+    {
+      int sv[2];
+
+      g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), ==, 0);
+      conns[i] = hd_ws_loop_adopt_fd (loop, sv[0]);
+      peers[i] = sv[1];
+      fcntl (peers[i], F_SETFL, fcntl (peers[i], F_GETFL) | O_NONBLOCK);
+    }
+}
+
+static void
+close_pairs (HdWsLoop  *loop,
+             int        n,
+             HdWsConn **conns,
+             int       *peers)
+{
+  for (int i = 0; i < n; i++)
+    {
+      hd_ws_conn_unref (conns[i]);
+      close (peers[i]);
+    }
+  hd_ws_loop_free (loop);
+}
+
 #define WAVE 200
 
 /* WAVE sockets adopted together fall due for a ping together: they are
@@ -505,15 +537,7 @@ test_ping_wave_paced (void)
   guint total = 0, most = 0;
   gint64 t0 = g_get_monotonic_time ();
 
-  for (int i = 0; i < WAVE; i++)
-    {
-      int sv[2];
-
-      g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), ==, 0);
-      conns[i] = hd_ws_loop_adopt_fd (loop, sv[0]);
-      peers[i] = sv[1];
-      fcntl (peers[i], F_SETFL, fcntl (peers[i], F_GETFL) | O_NONBLOCK);
-    }
+  open_pairs (loop, WAVE, conns, peers);
   while (total < WAVE && g_get_monotonic_time () - t0 < 1500 * 1000)
     {
       guint now_pinged = 0;
@@ -537,12 +561,7 @@ test_ping_wave_paced (void)
   g_assert_cmpuint (total, ==, WAVE);
   g_assert_cmpuint (most, <=, 2 * WAVE * 50 / 200 + 1);
   g_assert_cmpuint (most, >, 0);
-  for (int i = 0; i < WAVE; i++)
-    {
-      hd_ws_conn_unref (conns[i]);
-      close (peers[i]);
-    }
-  hd_ws_loop_free (loop);
+  close_pairs (loop, WAVE, conns, peers);
 }
 
 #define STALLED 400
@@ -561,15 +580,7 @@ test_no_dead_after_stall (void)
   const guint8 pong[] = { 0x8a, 0x80, 1, 2, 3, 4 };
   gint64 t0 = g_get_monotonic_time ();
 
-  for (int i = 0; i < STALLED; i++)
-    {
-      int sv[2];
-
-      g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), ==, 0);
-      conns[i] = hd_ws_loop_adopt_fd (loop, sv[0]);
-      peers[i] = sv[1];
-      fcntl (peers[i], F_SETFL, fcntl (peers[i], F_GETFL) | O_NONBLOCK);
-    }
+  open_pairs (loop, STALLED, conns, peers);
   /* every socket pinged, none answering yet */
   while (g_get_monotonic_time () - t0 < 250 * 1000)
     hd_ws_loop_iterate (loop, 5);
@@ -599,12 +610,7 @@ test_no_dead_after_stall (void)
   g_assert_false (hd_ws_conn_is_open (conns[0]));
   for (int i = 1; i < STALLED; i++)
     g_assert_true (hd_ws_conn_is_open (conns[i]));
-  for (int i = 0; i < STALLED; i++)
-    {
-      hd_ws_conn_unref (conns[i]);
-      close (peers[i]);
-    }
-  hd_ws_loop_free (loop);
+  close_pairs (loop, STALLED, conns, peers);
 }
 
 int
