@@ -17,6 +17,10 @@
 #include <unistd.h>
 #include <wslay/wslay.h>
 
+/* "The socket thread" below: whichever thread runs the loop's rounds, its
+ * own ("hd-ws"), or with limits.no_thread the caller's (in helpdesk-server
+ * the core thread, between its batches: doc/threads.md). */
+
 /* A close handshake we started gets this long for the peer's answer. */
 #define CLOSE_TIMEOUT_MS 2000
 /* After an error close: how long what the peer still sends is drained
