@@ -629,7 +629,11 @@ emit_presence (HdChatService      *self,
 }
 
 /* chat.message: to the chat's two members, as staff and as its customer
- * see it; @author: at hand, or NULL (a system message has none). */
+ * see it; @author: at hand, or NULL (a system message has none).  The
+ * author's sockets come last: the frame that someone waits for goes out
+ * first, before the one that only confirms (the sockets are written in
+ * this order, and writing to one wakes its reader, who may take this CPU
+ * before the next write). */
 static void
 emit_message (HdChatService         *self,
               const HdChatRecord    *chat,
@@ -639,9 +643,10 @@ emit_message (HdChatService         *self,
   HdEventData data = { .kind = HD_EVENT_DATA_MESSAGE, .message = message, .user = author,
                        .customer_id = chat->customer_id };
   GArray *to = ids_new ();
+  gboolean by_customer = message->author_id == chat->customer_id;
 
-  ids_add (to, chat->customer_id);
-  ids_add (to, chat->technician_id);
+  ids_add (to, by_customer ? chat->technician_id : chat->customer_id);
+  ids_add (to, by_customer ? chat->customer_id : chat->technician_id);
   emit (self, HD_EVENT_CHAT_MESSAGE, to, &data);
 }
 

@@ -587,6 +587,8 @@ test_messages_and_transcript (Fixture       *f,
       g_assert_cmpuint (e->recipients->len, ==, 2);
       g_assert_true (has_recipient (e, CAROL));
       g_assert_true (has_recipient (e, TINA));
+      /* the author last: the peer's frame is written first */
+      g_assert_cmpint (g_array_index (e->recipients, gint64, 1), ==, author->id);
       g_assert_null (strstr (e->customer, "tina@example.com"));
 
       e = last_event (f, HD_EVENT_NOTE_UPDATED);
