@@ -51,8 +51,13 @@ struct _HdCore
 
   HdEventSink    sink;
   HdEventDirect  direct;
+  HdEventFlush   flush;
   gpointer       sink_data;
-  GMutex         sink_lock;     /* held while @direct runs */
+  GMutex         sink_lock;     /* held while @direct or @flush runs */
+  /* holding @busy: a drain is delivering (@flush at its end) ... */
+  gboolean       delivering;
+  /* ... and @direct took something since the last @flush */
+  gboolean       flush_owed;
 };
 
 /* ---- to the main context -------------------------------------------- */
@@ -144,6 +149,19 @@ deliver_event (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* What @direct took goes out now. */
+static void
+flush_direct (HdCore *core)
+{
+  if (!core->flush_owed)
+    return;
+  core->flush_owed = FALSE;
+  g_mutex_lock (&core->sink_lock);
+  if (core->flush != NULL)
+    core->flush (core->sink_data);
+  g_mutex_unlock (&core->sink_lock);
+}
+
 /* The service's sink, on the core thread (after the commit). */
 static void
 core_sink (const HdEvent *event,
@@ -163,7 +181,13 @@ core_sink (const HdEvent *event,
         sent = core->direct (event, core->sink_data);
       g_mutex_unlock (&core->sink_lock);
       if (sent)
-        return;
+        {
+          /* a drain's events go out together, at its end */
+          core->flush_owed = TRUE;
+          if (!core->delivering)
+            flush_direct (core);
+          return;
+        }
     }
 
   h = g_new0 (HeldEvent, 1);
@@ -181,11 +205,13 @@ void
 hd_core_set_event_sink (HdCore        *core,
                         HdEventSink    sink,
                         HdEventDirect  direct,
+                        HdEventFlush   flush,
                         gpointer       user_data)
 {
   g_mutex_lock (&core->sink_lock);
   core->sink = sink;
   core->direct = direct;
+  core->flush = flush;
   core->sink_data = user_data;
   g_mutex_unlock (&core->sink_lock);
 }
@@ -308,7 +334,9 @@ drain (gpointer data)
       ok = c->func (core->service, c->data);
       hd_chat_service_command_end (core->service, ok, c->hot);
     }
-  /* The one commit (and fsync) of the batch; its events go out now. */
+  /* The one commit (and fsync) of the batch; its events go out now,
+   * and its answers, each socket's frames in one write at the end. */
+  core->delivering = TRUE;
   committed = hd_chat_service_batch_end (core->service);
 
   for (guint i = 0; i < batch->len; i++)
@@ -320,6 +348,8 @@ drain (gpointer data)
       else
         hd_core_to_main (core, command_done, c, command_free);
     }
+  core->delivering = FALSE;
+  flush_direct (core);
   /* Nothing waits: the store may catch up on what it put off, a step
    * now and the rest on an idle source (no source per batch: most
    * batches leave the store nothing to do). */

@@ -86,14 +86,22 @@ void           hd_core_to_main        (HdCore         *core,
 typedef gboolean (*HdEventDirect) (const HdEvent *event,
                                    gpointer       user_data);
 
+/* Called on the thread that ran @direct, once the events it took at a
+ * time are all delivered: a batch's events and answers, or one event
+ * outside a batch.  @direct may keep what it writes until then (one write
+ * per socket for all of a batch's frames). */
+typedef void     (*HdEventFlush)  (gpointer       user_data);
+
 /* The service's events, after their commit, in order: to @direct on the
  * core thread when nothing the core handed to the main context is still
  * waiting there (no hop through the main loop), else to @sink on the main
- * context.  @direct may be NULL.  Once this returns, the old @direct is
- * not running and will not run again. */
+ * context; then @flush.  @direct and @flush may be NULL.  Once this
+ * returns, the old @direct and @flush are not running and will not run
+ * again. */
 void           hd_core_set_event_sink (HdCore         *core,
                                        HdEventSink     sink,
                                        HdEventDirect   direct,
+                                       HdEventFlush    flush,
                                        gpointer        user_data);
 
 /* Any thread but the core's: wait until the core is between batches and

@@ -47,6 +47,9 @@ struct _HdHub
   HdWsLoop      *ws;
   JsonParser    *parser;
   JsonParser    *thread_parser;  /* the socket side's: the core thread's (on_thread_message ()) */
+  /* sink_direct () holds the socket side until sink_flush () (the thread
+   * that delivers: under hd-core's sink lock) */
+  gboolean       holding;
 };
 
 G_DEFINE_FINAL_TYPE (HdHub, hd_hub, G_TYPE_OBJECT)
@@ -457,17 +460,28 @@ sink_direct (const HdEvent *event,
              gpointer       user_data)
 {
   HdHub *self = user_data;
-  gboolean held;
 
   if (event->presence_of > 0 || g_strcmp0 (event->type, HD_EVENT_REQUEST_ACCESS) == 0)
     return FALSE;
-  /* Written at the release, by this thread (the core thread, which also
-   * runs the socket side: nothing else writes then). */
-  held = hd_ws_loop_hold (self->ws);
+  /* Written at the release (sink_flush ()), by this thread (the core
+   * thread, which also runs the socket side: nothing else writes then),
+   * with the rest of the batch's frames: a chat message and its
+   * transcript's note.updated are one write to each member's socket. */
+  if (!self->holding)
+    self->holding = hd_ws_loop_hold (self->ws);
   hd_audience_deliver (self->audience, event);
-  if (held)
-    hd_ws_loop_release (self->ws);
   return TRUE;
+}
+
+static void
+sink_flush (gpointer user_data)
+{
+  HdHub *self = user_data;
+
+  if (!self->holding)
+    return;
+  self->holding = FALSE;
+  hd_ws_loop_release (self->ws);
 }
 
 /* Under the audience's lock, so the Client is still there; any thread. */
@@ -489,7 +503,7 @@ hd_hub_dispose (GObject *object)
   /* No event reaches the sockets from the core thread after this ... */
   if (self->core)
     {
-      hd_core_set_event_sink (self->core, NULL, NULL, NULL);
+      hd_core_set_event_sink (self->core, NULL, NULL, NULL, NULL);
       /* nor does it run the sockets' side any more */
       hd_core_set_io (self->core, -1, NULL, NULL, NULL);
     }
@@ -558,7 +572,7 @@ hd_hub_new (HdCore *core)
   hd_ws_loop_set_thread_func (self->ws, on_thread_message, self);
   hd_core_set_io (core, hd_ws_loop_get_fd (self->ws), ws_next_wait, ws_run, self->ws);
   self->audience = hd_audience_new (hd_core_get_service (core), audience_send, self);
-  hd_core_set_event_sink (core, sink, sink_direct, self);
+  hd_core_set_event_sink (core, sink, sink_direct, sink_flush, self);
   return self;
 }
 

@@ -47,7 +47,8 @@
 #define DEFAULT_WRITE_TIMEOUT_MS 30000
 #define MAX_TICK_MS      50
 /* At most this many frames are written by a thread that sent them
- * (hd_ws_loop_release ()); more go to the socket thread. */
+ * (hd_ws_loop_release ()); more go to the socket thread, if the loop has
+ * one. */
 #define MAX_RELEASE_WRITES 16
 
 typedef enum {
@@ -435,8 +436,11 @@ hd_ws_loop_release (HdWsLoop *loop)
   if (owed == 0)
     return;
   /* The socket thread waits in epoll: write a few frames from here, with
-   * everything queued before them (in order), and spare it a wake-up. */
-  if (owed <= MAX_RELEASE_WRITES && g_mutex_trylock (&loop->io))
+   * everything queued before them (in order), and spare it a wake-up.
+   * A loop without a thread of its own has no other thread to leave a
+   * fan-out to: its rounds are run by the thread that delivers (the
+   * server's core thread), which would only write them a round later. */
+  if ((owed <= MAX_RELEASE_WRITES || loop->thread == NULL) && g_mutex_trylock (&loop->io))
     {
       loop->now = now_ms ();
       run_commands (loop);

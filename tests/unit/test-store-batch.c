@@ -205,7 +205,7 @@ test_batch_acknowledged_after_commit (Fixture       *f,
   event_order = g_string_new (NULL);
   service = hd_chat_service_new (f->store, NULL);
   core = hd_core_new (service);
-  hd_core_set_event_sink (core, on_event, NULL, NULL);
+  hd_core_set_event_sink (core, on_event, NULL, NULL, NULL);
 
   /* Held, so that every command waits and they run as one batch. */
   hd_core_enter (core);
@@ -409,6 +409,68 @@ test_core_runs_io (Fixture       *f,
   close (p[1]);
 }
 
+/* The events a drain delivers go to the direct sink, and the flush follows
+ * once, after all of them (a socket's frames of one batch are one write);
+ * an event outside a drain is flushed at once. */
+static GString *direct_log;
+
+static gboolean
+log_direct (const HdEvent *event,
+            gpointer       data)
+{
+  g_string_append_c (direct_log, strcmp (event->type, HD_EVENT_CHAT_MESSAGE) == 0 ? 'm' : 'e');
+  return TRUE;
+}
+
+static void
+log_flush (gpointer data)
+{
+  g_string_append_c (direct_log, '|');
+}
+
+static void
+test_flushed_once_per_batch (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HdUserRecord) tech = make_user (f->store, "tina", HD_ROLE_TECHNICIAN);
+  g_autoptr(HdUserRecord) carol = make_user (f->store, "carol", HD_ROLE_CUSTOMER);
+  HdChatRecord a = make_active_chat (f->store, carol, tech);
+  g_autoptr(HdChatService) service = hd_chat_service_new (f->store, NULL);
+  g_autoptr(HdMessageRecord) m = NULL;
+  HdCore *core = hd_core_new (service);
+  Post posts[3] = {
+    { .f = f, .user_id = carol->id, .chat_id = a.id, .body = "one", .client_id = "c-1" },
+    { .f = f, .user_id = tech->id, .chat_id = a.id, .body = "two", .client_id = "t-1" },
+    { .f = f, .user_id = carol->id, .chat_id = a.id, .body = "three", .client_id = "c-2" },
+  };
+  gboolean created = FALSE;
+
+  direct_log = g_string_new (NULL);
+  hd_core_set_event_sink (core, on_event, log_direct, log_flush, NULL);
+  /* held, so that the three run as one batch */
+  hd_core_enter (core);
+  for (guint i = 0; i < G_N_ELEMENTS (posts); i++)
+    hd_core_run (core, post_on_core, TRUE, post_done, &posts[i], NULL);
+  hd_core_leave (core);
+  while (!posts[0].acked || !posts[1].acked || !posts[2].acked)
+    g_main_context_iteration (NULL, TRUE);
+  /* three messages and their transcripts' note.updated, then one flush */
+  g_assert_cmpstr (direct_log->str, ==, "mememe|");
+
+  /* outside a drain (a caller holding the core): flushed at once */
+  g_string_truncate (direct_log, 0);
+  hd_core_enter (core);
+  m = hd_chat_service_post_message (service, carol, a.id, "four", "c-3", &created, &error);
+  g_assert_no_error (error);
+  g_assert_true (created);
+  g_assert_cmpstr (direct_log->str, ==, "m|e|");
+  hd_core_leave (core);
+
+  hd_core_free (core);
+  g_string_free (direct_log, TRUE);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -420,6 +482,8 @@ main (int    argc,
               test_indexed_when_idle, fixture_tear_down);
   g_test_add ("/store-batch/sqlite/core-runs-io", Fixture, NULL, fixture_set_up,
               test_core_runs_io, fixture_tear_down);
+  g_test_add ("/store-batch/sqlite/flushed-once-per-batch", Fixture, NULL, fixture_set_up,
+              test_flushed_once_per_batch, fixture_tear_down);
   if (g_getenv ("HD_TEST_PG_URI") != NULL)
     g_test_add ("/store-batch/postgresql/acknowledged-after-commit", Fixture, NULL, fixture_set_up_pg,
                 test_batch_acknowledged_after_commit, fixture_tear_down);
