@@ -13,6 +13,7 @@
 #include "hd-auth.h"
 #include "hd-bus.h"
 #include "hd-config.h"
+#include "hd-door.h"
 #include "hd-chat-service.h"
 #include "hd-mailer.h"
 #include "hd-server.h"
@@ -97,6 +98,10 @@ main (int   argc,
   g_autofree char *database = NULL;
   g_autofree char *smtp_url = NULL;
   g_autofree char *mail_from = NULL;
+  g_autofree char *per_address_text = NULL;
+  g_autofree char *trusted_text = NULL;
+  g_auto(GStrv) trusted = NULL;
+  guint64 per_address = HD_DOOR_MAX_PER_ADDRESS;
   g_autofree char *tls_cert = NULL;
   g_autofree char *tls_key = NULL;
   gboolean seed_demo = FALSE;
@@ -122,6 +127,8 @@ main (int   argc,
     { "mail-from", 0, 0, G_OPTION_ARG_STRING, &mail_from, "Sender address of mailed transcripts", "ADDR" },
     { "tls-certificate", 0, 0, G_OPTION_ARG_FILENAME, &tls_cert, "PEM certificate: serve HTTPS", "FILE" },
     { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &tls_key, "PEM private key of the certificate", "FILE" },
+    { "max-connections-per-address", 0, 0, G_OPTION_ARG_STRING, &per_address_text, "HTTP connections one client address may hold at once; 0: no cap (default 1024)", "N" },
+    { "trusted-proxy", 0, 0, G_OPTION_ARG_STRING, &trusted_text, "Addresses never capped (the proxy in front), comma-separated; \"\" for none (default: every loopback address)", "ADDR,…" },
     { NULL }
   };
 
@@ -162,6 +169,34 @@ main (int   argc,
     {
       g_autofree char *m = g_strdup_printf ("--listen: “%s” is not an IP address", listen_addr);
       return usage_error (context, m);
+    }
+  if (per_address_text != NULL &&
+      !g_ascii_string_to_unsigned (per_address_text, 10, 0, 1000000, &per_address, NULL))
+    {
+      g_autofree char *m = g_strdup_printf ("--max-connections-per-address: “%s” is not a number (0 to 1000000)",
+                                            per_address_text);
+      return usage_error (context, m);
+    }
+  if (trusted_text != NULL)
+    {
+      g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+      g_auto(GStrv) parts = g_strsplit (trusted_text, ",", -1);
+
+      for (guint i = 0; parts[i] != NULL; i++)
+        {
+          g_autoptr(GInetAddress) a = NULL;
+          char *t = g_strstrip (parts[i]);
+
+          if (*t == '\0')
+            continue;
+          if ((a = g_inet_address_new_from_string (t)) == NULL)
+            {
+              g_autofree char *m = g_strdup_printf ("--trusted-proxy: “%s” is not an IP address", t);
+              return usage_error (context, m);
+            }
+          g_strv_builder_add (b, t);
+        }
+      trusted = g_strv_builder_end (b);
     }
   if ((tls_cert == NULL) != (tls_key == NULL))
     return usage_error (context, "--tls-certificate and --tls-key go together");
@@ -222,6 +257,7 @@ main (int   argc,
   hd_waiting_start (service);
   server = hd_server_new (service, certificate);
   hd_server_set_store_kind (server, hd_store_get_kind (store));
+  hd_server_set_address_limit (server, (guint) per_address, (const char * const *) trusted);
   /* Several servers on one PostgreSQL database are one helpdesk. */
   if (hd_store_is_postgres_uri (database))
     {

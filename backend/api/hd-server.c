@@ -1165,6 +1165,14 @@ hd_server_get_soup (HdServer *self)
   return self->soup;
 }
 
+void
+hd_server_set_address_limit (HdServer           *self,
+                             guint               max_per_address,
+                             const char * const *trusted)
+{
+  hd_door_set_address_limit (self->door, max_per_address, trusted);
+}
+
 gboolean
 hd_server_listen (HdServer    *self,
                   const char  *address,

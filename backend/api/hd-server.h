@@ -18,6 +18,11 @@ HdServer   *hd_server_new        (HdChatService    *service,
                                   GTlsCertificate  *certificate);
 void        hd_server_set_store_kind (HdServer   *self,
                                       const char *kind);
+/* The door's cap on HTTP connections per client address
+ * (hd_door_set_address_limit ()). */
+void        hd_server_set_address_limit (HdServer          *self,
+                                         guint              max_per_address,
+                                         const char * const *trusted);
 /* The core thread the service now lives on (hd_core_enter () to call it
  * directly). */
 HdCore     *hd_server_get_core   (HdServer         *self);

@@ -78,6 +78,15 @@ struct _HdDoor
    * In deadline order too (one timeout), apart from the queues above. */
   GQueue               write_q;
   guint                n_conns;
+
+  /* HTTP connections per client address (hd_door_set_address_limit ()):
+   * address text → count; 0: no cap.  @trusted: the addresses exempt
+   * (a proxy in front), NULL for every loopback address. */
+  GHashTable          *per_address;
+  guint                max_per_address;
+  GStrv                trusted;
+  gint64               refused_warned;   /* monotonic µs */
+  guint                refused;          /* since the last warning */
 };
 
 struct _Conn
@@ -90,6 +99,7 @@ struct _Conn
   GList      link;
   gint64     deadline;
   GQueue    *write_queue;  /* the door's write_q while a write is refused */
+  char      *address;      /* counted in the door's per_address, or NULL */
   GList      write_link;
   gint64     write_deadline;
   gsize      body_bytes;
@@ -118,6 +128,7 @@ conn_unref (Conn *c)
   if (g_ref_count_dec (&c->ref))
     {
       g_clear_object (&c->socket);
+      g_free (c->address);
       g_free (c);
     }
 }
@@ -213,7 +224,19 @@ conn_release (Conn *c)
   conn_dequeue (c);
   conn_write_moved (c);
   if (c->door != NULL)
-    c->door->n_conns--;
+    {
+      c->door->n_conns--;
+      if (c->address != NULL)
+        {
+          guint n = GPOINTER_TO_UINT (g_hash_table_lookup (c->door->per_address, c->address));
+
+          if (n <= 1)
+            g_hash_table_remove (c->door->per_address, c->address);
+          else
+            g_hash_table_insert (c->door->per_address, g_strdup (c->address), GUINT_TO_POINTER (n - 1));
+        }
+    }
+  g_clear_pointer (&c->address, g_free);
   c->door = NULL;
 }
 
@@ -1017,6 +1040,58 @@ resume_accepting (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* The key @remote is counted under, or NULL when it is not counted (no
+ * cap, or a trusted address). */
+static char *
+address_key (HdDoor         *self,
+             GSocketAddress *remote)
+{
+  GInetAddress *addr;
+
+  if (self->max_per_address == 0 || !G_IS_INET_SOCKET_ADDRESS (remote))
+    return NULL;
+  /* (GLib gives an IPv4 client of a socket on :: its IPv4 address, not
+   * ::ffff:a.b.c.d) */
+  addr = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote));
+  if (self->trusted == NULL && g_inet_address_get_is_loopback (addr))
+    return NULL;
+  for (guint i = 0; self->trusted != NULL && self->trusted[i] != NULL; i++)
+    {
+      g_autoptr(GInetAddress) t = g_inet_address_new_from_string (self->trusted[i]);
+
+      if (t != NULL && g_inet_address_equal (t, addr))
+        return NULL;
+    }
+  return g_inet_address_to_string (addr);
+}
+
+/* One address holds max_per_address HTTP connections at most: the next
+ * is closed as soon as it is accepted, before it costs more than its
+ * descriptor for a moment.  A warning at most every 10 s. */
+static gboolean
+admit (HdDoor     *self,
+       const char *key)
+{
+  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (self->per_address, key));
+  gint64 now;
+
+  if (n < self->max_per_address)
+    {
+      g_hash_table_insert (self->per_address, g_strdup (key), GUINT_TO_POINTER (n + 1));
+      return TRUE;
+    }
+  self->refused++;
+  now = g_get_monotonic_time ();
+  if (now - self->refused_warned >= 10 * G_USEC_PER_SEC)
+    {
+      g_warning ("%s holds %u connections already (max-connections-per-address); "
+                 "%u refused since the last warning", key, n, self->refused);
+      self->refused_warned = now;
+      self->refused = 0;
+    }
+  return FALSE;
+}
+
 static void
 accept_one (HdDoor  *self,
             GSocket *socket)
@@ -1027,7 +1102,15 @@ accept_one (HdDoor  *self,
   g_autoptr(GError) error = NULL;
   Conn *c;
 
+  g_autofree char *key = NULL;
+
   if (local == NULL || remote == NULL)
+    {
+      g_socket_close (socket, NULL);
+      return;
+    }
+  key = address_key (self, remote);
+  if (key != NULL && !admit (self, key))
     {
       g_socket_close (socket, NULL);
       return;
@@ -1041,6 +1124,7 @@ accept_one (HdDoor  *self,
   c->socket = g_object_ref (socket);
   c->link.data = c;
   c->write_link.data = c;
+  c->address = g_steal_pointer (&key);
   self->n_conns++;
 
   if (self->certificate == NULL)
@@ -1275,9 +1359,20 @@ hd_door_dispose (GObject *object)
 }
 
 static void
+hd_door_finalize (GObject *object)
+{
+  HdDoor *self = HD_DOOR (object);
+
+  g_hash_table_unref (self->per_address);
+  g_strfreev (self->trusted);
+  G_OBJECT_CLASS (hd_door_parent_class)->finalize (object);
+}
+
+static void
 hd_door_class_init (HdDoorClass *klass)
 {
   G_OBJECT_CLASS (klass)->dispose = hd_door_dispose;
+  G_OBJECT_CLASS (klass)->finalize = hd_door_finalize;
   conn_quark = g_quark_from_static_string ("hd-door-conn");
 }
 
@@ -1301,6 +1396,18 @@ hd_door_init (HdDoor *self)
   self->idle_timeout_s = timeout_from_env ("HD_DOOR_IDLE_TIMEOUT_S", HD_DOOR_IDLE_TIMEOUT_S);
   self->body_timeout_s = timeout_from_env ("HD_DOOR_BODY_TIMEOUT_S", HD_DOOR_BODY_TIMEOUT_S);
   self->write_timeout_s = timeout_from_env ("HD_DOOR_WRITE_TIMEOUT_S", HD_DOOR_WRITE_TIMEOUT_S);
+  self->per_address = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->max_per_address = HD_DOOR_MAX_PER_ADDRESS;
+}
+
+void
+hd_door_set_address_limit (HdDoor             *self,
+                           guint               max_per_address,
+                           const char * const *trusted)
+{
+  self->max_per_address = max_per_address;
+  g_strfreev (self->trusted);
+  self->trusted = trusted != NULL ? g_strdupv ((char **) trusted) : NULL;
 }
 
 HdDoor *

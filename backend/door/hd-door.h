@@ -22,6 +22,9 @@ G_DECLARE_FINAL_TYPE (HdDoor, hd_door, HD, DOOR, GObject)
 #define HD_DOOR_IDLE_TIMEOUT_S 60   /* a keep-alive connection idle for */
 #define HD_DOOR_BODY_TIMEOUT_S 60   /* a request body complete within */
 #define HD_DOOR_WRITE_TIMEOUT_S 30  /* an answer the peer takes none of for */
+/* HTTP connections one client address may hold at once (WebSockets, which
+ * need a login, do not count once upgraded) */
+#define HD_DOOR_MAX_PER_ADDRESS 1024
 
 /* The largest body allowed for @method on @path, in bytes. */
 typedef gsize (*HdDoorBodyLimitFunc) (const char *method,
@@ -41,6 +44,13 @@ gboolean    hd_door_listen              (HdDoor              *self,
                                          guint                port,
                                          guint               *out_port,
                                          GError             **error);
+/* One client address holds at most @max_per_address HTTP connections (0:
+ * no cap); the next is closed as soon as it is accepted.  @trusted: the
+ * addresses that are never capped (a proxy in front, through which every
+ * client comes), or NULL for every loopback address (the default). */
+void        hd_door_set_address_limit   (HdDoor              *self,
+                                         guint                max_per_address,
+                                         const char * const  *trusted);
 /* Stops accepting and closes every HTTP connection (stolen ones, that is
  * WebSockets, are their owners' to close). */
 void        hd_door_disconnect          (HdDoor              *self);

@@ -26,6 +26,8 @@ def one_server(why):
 
 class ServerTestCase(unittest.TestCase):
     smtp = True
+    # More command-line arguments for the test's server.
+    server_args = ()
     # A reason string keeps every test of the class on one server (see
     # one_server); None lets them spread over two in the cluster2 suite.
     one_server = None
@@ -39,7 +41,7 @@ class ServerTestCase(unittest.TestCase):
         method = getattr(self, self._testMethodName, None)
         pinned = self.one_server or getattr(method, 'hd_one_server', None)
         self.srv = Server(smtp_url=self.sink.url if self.sink else None,
-                          servers=1 if pinned else None)
+                          servers=1 if pinned else None, extra_args=self.server_args)
 
     def _cleanup(self):
         for ev in self._events:

@@ -3,7 +3,8 @@
 """Attacks on the front door (issue #9), each against the real server:
 closed keep-alive connections that leak in CLOSE-WAIT (libsoup 3.2.3),
 heads that never end, silent sockets, idle keep-alive connections, chunked
-bodies read whole, and request smuggling.  See doc/door.md.
+bodies read whole, request smuggling, and one address taking every
+descriptor.  See doc/door.md.
 
 Across two servers (suite cluster2) each new connection of a case that only
 looks at the answers takes the next server; a case that measures one
@@ -14,6 +15,7 @@ import os
 import socket
 import threading
 import time
+import unittest
 
 from hdcase import ServerTestCase, main, one_server
 from hdtest import Server
@@ -327,6 +329,105 @@ class DoorTest(ServerTestCase):
             b'POST /api/v1/session HTTP/1.1\r\nHost: x\r\n'
             b'Transfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n\r\n'
             b'0\r\n\r\n' + HEALTH)
+
+
+class AddressCapTest(ServerTestCase):
+    """One address holds at most --max-connections-per-address HTTP
+    connections: the next is closed at once, other addresses still get in,
+    a connection closed frees its place, and an upgraded WebSocket does not
+    count.  Loopback is exempt by default (a proxy in front); this server
+    trusts no address, so 127.0.0.1 is counted and 127.0.0.2 is another
+    client."""
+    smtp = False
+    one_server = 'counts the connections one process holds per address'
+    server_args = ('--max-connections-per-address', '20', '--trusted-proxy', '')
+
+    def connect(self, source='127.0.0.1'):
+        s = socket.socket()
+        s.bind((source, 0))
+        s.settimeout(10)
+        s.connect((self.srv.host, self.srv.port))
+        return s
+
+    def test_one_address_cannot_take_every_descriptor(self):
+        held = [self.connect() for _ in range(20)]
+        try:
+            # The 21st: closed at once, never answered.
+            extra = self.connect()
+            extra.sendall(HEALTH)
+            self.assertTrue(closed_by_server(extra, 5), '21st connection still open')
+            extra.close()
+            # Another address is not held up.
+            other = self.connect('127.0.0.2')
+            t0 = time.monotonic()
+            other.sendall(HEALTH)
+            self.assertTrue(read_response(other).startswith(b'HTTP/1.1 200'))
+            self.assertLess(time.monotonic() - t0, 0.5)
+            other.close()
+            # The held ones are served (they are within the cap).
+            held[0].sendall(HEALTH)
+            self.assertTrue(read_response(held[0]).startswith(b'HTTP/1.1 200'))
+            # Five closed: five new ones get in, the next does not.
+            for s in held[15:]:
+                s.close()
+            time.sleep(0.5)
+            held = held[:15]
+            for _ in range(5):
+                s = self.connect()
+                s.sendall(HEALTH)
+                self.assertTrue(read_response(s).startswith(b'HTTP/1.1 200'))
+                held.append(s)
+            extra = self.connect()
+            extra.sendall(HEALTH)
+            self.assertTrue(closed_by_server(extra, 5), 'a place was counted twice')
+            extra.close()
+        finally:
+            for s in held:
+                s.close()
+        time.sleep(0.5)
+        # WebSockets need a login and leave the count once upgraded: more
+        # than the cap of them from one address.
+        carol = self.login('carol')
+        sockets = [self.events(carol) for _ in range(25)]
+        self.assertEqual(len(sockets), 25)
+        s = self.connect()
+        s.sendall(HEALTH)
+        self.assertTrue(read_response(s).startswith(b'HTTP/1.1 200'))
+        s.close()
+
+
+def ipv6_dual_stack():
+    """Whether this host can listen on :: and take IPv4 clients there."""
+    try:
+        with socket.socket(socket.AF_INET6) as s:
+            s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+            s.bind(('::', 0))
+            return True
+    except OSError:
+        return False
+
+
+@unittest.skipUnless(ipv6_dual_stack(), 'this host cannot listen on :: for IPv4 clients')
+class AddressCapDualStackTest(ServerTestCase):
+    """On a socket listening on ::, an IPv4 client comes as
+    ::ffff:127.0.0.1 (GLib hands it over as 127.0.0.1): it is still
+    loopback, never capped by default, as a proxy on 127.0.0.1 in front of
+    such a server must be."""
+    smtp = False
+    one_server = 'counts the connections one process holds per address'
+    server_args = ('--listen', '::', '--max-connections-per-address', '3')
+
+    def test_mapped_loopback_is_not_capped(self):
+        held = []
+        try:
+            for _ in range(10):
+                s = socket.create_connection(('127.0.0.1', self.srv.port), timeout=10)
+                s.sendall(HEALTH)
+                self.assertTrue(read_response(s).startswith(b'HTTP/1.1 200'))
+                held.append(s)
+        finally:
+            for s in held:
+                s.close()
 
 
 class IdleTest(ServerTestCase):
