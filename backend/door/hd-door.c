@@ -1100,9 +1100,8 @@ accept_one (HdDoor  *self,
   g_autoptr(GSocketAddress) remote = g_socket_get_remote_address (socket, NULL);
   g_autoptr(GIOStream) stream = NULL;
   g_autoptr(GError) error = NULL;
-  Conn *c;
-
   g_autofree char *key = NULL;
+  Conn *c;
 
   if (local == NULL || remote == NULL)
     {
