@@ -81,10 +81,11 @@ struct _HdDoor
 
   /* HTTP connections per client address (hd_door_set_address_limit ()):
    * address text → count; 0: no cap.  @trusted: the addresses exempt
-   * (a proxy in front), NULL for every loopback address. */
+   * (GInetAddress, parsed once: a proxy in front), NULL for every loopback
+   * address. */
   GHashTable          *per_address;
   guint                max_per_address;
-  GStrv                trusted;
+  GPtrArray           *trusted;
   gint64               refused_warned;   /* monotonic µs */
   guint                refused;          /* since the last warning */
 };
@@ -1055,13 +1056,9 @@ address_key (HdDoor         *self,
   addr = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote));
   if (self->trusted == NULL && g_inet_address_get_is_loopback (addr))
     return NULL;
-  for (guint i = 0; self->trusted != NULL && self->trusted[i] != NULL; i++)
-    {
-      g_autoptr(GInetAddress) t = g_inet_address_new_from_string (self->trusted[i]);
-
-      if (t != NULL && g_inet_address_equal (t, addr))
-        return NULL;
-    }
+  for (guint i = 0; self->trusted != NULL && i < self->trusted->len; i++)
+    if (g_inet_address_equal (g_ptr_array_index (self->trusted, i), addr))
+      return NULL;
   return g_inet_address_to_string (addr);
 }
 
@@ -1363,7 +1360,7 @@ hd_door_finalize (GObject *object)
   HdDoor *self = HD_DOOR (object);
 
   g_hash_table_unref (self->per_address);
-  g_strfreev (self->trusted);
+  g_clear_pointer (&self->trusted, g_ptr_array_unref);
   G_OBJECT_CLASS (hd_door_parent_class)->finalize (object);
 }
 
@@ -1405,8 +1402,19 @@ hd_door_set_address_limit (HdDoor             *self,
                            const char * const *trusted)
 {
   self->max_per_address = max_per_address;
-  g_strfreev (self->trusted);
-  self->trusted = trusted != NULL ? g_strdupv ((char **) trusted) : NULL;
+  g_clear_pointer (&self->trusted, g_ptr_array_unref);
+  if (trusted == NULL)
+    return;
+  self->trusted = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; trusted[i] != NULL; i++)
+    {
+      GInetAddress *a = g_inet_address_new_from_string (trusted[i]);
+
+      if (a != NULL)
+        g_ptr_array_add (self->trusted, a);
+      else
+        g_warning ("“%s” is not an IP address: not trusted", trusted[i]);
+    }
 }
 
 HdDoor *
