@@ -331,6 +331,15 @@ class DoorTest(ServerTestCase):
             b'0\r\n\r\n' + HEALTH)
 
 
+def connect_from(srv, source):
+    """A connection to srv from the local address source."""
+    s = socket.socket()
+    s.bind((source, 0))
+    s.settimeout(10)
+    s.connect((srv.host, srv.port))
+    return s
+
+
 class AddressCapTest(ServerTestCase):
     """One address holds at most --max-connections-per-address HTTP
     connections: the next is closed at once, other addresses still get in,
@@ -343,11 +352,7 @@ class AddressCapTest(ServerTestCase):
     server_args = ('--max-connections-per-address', '20', '--trusted-proxy', '')
 
     def connect(self, source='127.0.0.1'):
-        s = socket.socket()
-        s.bind((source, 0))
-        s.settimeout(10)
-        s.connect((self.srv.host, self.srv.port))
-        return s
+        return connect_from(self.srv, source)
 
     def test_one_address_cannot_take_every_descriptor(self):
         held = [self.connect() for _ in range(20)]
@@ -394,6 +399,34 @@ class AddressCapTest(ServerTestCase):
         s.sendall(HEALTH)
         self.assertTrue(read_response(s).startswith(b'HTTP/1.1 200'))
         s.close()
+
+
+class TrustedProxyTest(ServerTestCase):
+    """--trusted-proxy names the addresses never capped, and only those:
+    loopback is no longer exempt by itself."""
+    smtp = False
+    one_server = 'counts the connections one process holds per address'
+    server_args = ('--max-connections-per-address', '2', '--trusted-proxy', '127.0.0.2')
+
+    def connect(self, source='127.0.0.1'):
+        return connect_from(self.srv, source)
+
+    def test_only_the_named_proxy_is_exempt(self):
+        held = []
+        try:
+            for _ in range(5):
+                s = self.connect('127.0.0.2')
+                s.sendall(HEALTH)
+                self.assertTrue(read_response(s).startswith(b'HTTP/1.1 200'))
+                held.append(s)
+            held += [self.connect(), self.connect()]
+            extra = self.connect()
+            extra.sendall(HEALTH)
+            self.assertTrue(closed_by_server(extra, 5), '127.0.0.1 was not capped')
+            extra.close()
+        finally:
+            for s in held:
+                s.close()
 
 
 def ipv6_dual_stack():
