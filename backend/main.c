@@ -14,6 +14,7 @@
 #include "hd-bus.h"
 #include "hd-config.h"
 #include "hd-door.h"
+#include "hd-hub.h"
 #include "hd-chat-service.h"
 #include "hd-mailer.h"
 #include "hd-server.h"
@@ -102,6 +103,8 @@ main (int   argc,
   g_autofree char *trusted_text = NULL;
   g_auto(GStrv) trusted = NULL;
   guint64 per_address = HD_DOOR_MAX_PER_ADDRESS;
+  g_autofree char *per_user_text = NULL;
+  guint64 per_user = HD_HUB_MAX_SOCKETS_PER_USER;
   g_autofree char *tls_cert = NULL;
   g_autofree char *tls_key = NULL;
   gboolean seed_demo = FALSE;
@@ -128,6 +131,7 @@ main (int   argc,
     { "tls-certificate", 0, 0, G_OPTION_ARG_FILENAME, &tls_cert, "PEM certificate: serve HTTPS", "FILE" },
     { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &tls_key, "PEM private key of the certificate", "FILE" },
     { "max-connections-per-address", 0, 0, G_OPTION_ARG_STRING, &per_address_text, "HTTP connections one client address may hold at once; 0: no cap (default 1024)", "N" },
+    { "max-sockets-per-user", 0, 0, G_OPTION_ARG_STRING, &per_user_text, "WebSockets one user may hold at once on this server; 0: no cap (default 32)", "N" },
     { "trusted-proxy", 0, 0, G_OPTION_ARG_STRING, &trusted_text, "Addresses never capped (the proxy in front), comma-separated; \"\" for none (default: every loopback address)", "ADDR,…" },
     { NULL }
   };
@@ -175,6 +179,13 @@ main (int   argc,
     {
       g_autofree char *m = g_strdup_printf ("--max-connections-per-address: “%s” is not a number (0 to 1000000)",
                                             per_address_text);
+      return usage_error (context, m);
+    }
+  if (per_user_text != NULL &&
+      !g_ascii_string_to_unsigned (per_user_text, 10, 0, 1000000, &per_user, NULL))
+    {
+      g_autofree char *m = g_strdup_printf ("--max-sockets-per-user: “%s” is not a number (0 to 1000000)",
+                                            per_user_text);
       return usage_error (context, m);
     }
   if (trusted_text != NULL)
@@ -258,6 +269,7 @@ main (int   argc,
   server = hd_server_new (service, certificate);
   hd_server_set_store_kind (server, hd_store_get_kind (store));
   hd_server_set_address_limit (server, (guint) per_address, (const char * const *) trusted);
+  hd_server_set_socket_limit (server, (guint) per_user);
   /* Several servers on one PostgreSQL database are one helpdesk. */
   if (hd_store_is_postgres_uri (database))
     {

@@ -975,9 +975,12 @@ events_done (gpointer data,
              gboolean committed)
 {
   Job *job = data;
+  g_autoptr(GError) error = NULL;
 
-  if (job->user != NULL)
-    hd_hub_upgrade (job->server->hub, job->msg, g_steal_pointer (&job->user));
+  if (job->user != NULL &&
+      !hd_hub_upgrade (job->server->hub, job->msg, g_steal_pointer (&job->user), &error) &&
+      error != NULL)
+    respond_gerror (job->msg, error);
   soup_server_message_unpause (job->msg);
 }
 
@@ -1171,6 +1174,13 @@ hd_server_set_address_limit (HdServer           *self,
                              const char * const *trusted)
 {
   hd_door_set_address_limit (self->door, max_per_address, trusted);
+}
+
+void
+hd_server_set_socket_limit (HdServer *self,
+                            guint     max_per_user)
+{
+  hd_hub_set_max_per_user (self->hub, max_per_user);
 }
 
 gboolean

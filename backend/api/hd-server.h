@@ -23,6 +23,9 @@ void        hd_server_set_store_kind (HdServer   *self,
 void        hd_server_set_address_limit (HdServer          *self,
                                          guint              max_per_address,
                                          const char * const *trusted);
+/* The hub's cap on WebSockets per user (hd_hub_set_max_per_user ()). */
+void        hd_server_set_socket_limit (HdServer          *self,
+                                        guint              max_per_user);
 /* The core thread the service now lives on (hd_core_enter () to call it
  * directly). */
 HdCore     *hd_server_get_core   (HdServer         *self);

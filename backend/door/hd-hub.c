@@ -43,6 +43,11 @@ struct _HdHub
   GHashTable    *by_user;
   /* every Client (attached or closing) */
   GHashTable    *clients;
+  /* user id → the sockets of that user this process holds or is
+   * upgrading (a count): hd_hub_upgrade () refuses one past max_per_user */
+  GHashTable    *slots;
+  guint          max_per_user;    /* 0: no cap */
+  gint64         last_cap_warning;
   /* the sockets themselves, their framing and liveness (hd-ws.c) */
   HdWsLoop      *ws;
   JsonParser    *parser;
@@ -116,6 +121,20 @@ detach (HdHub  *self,
       g_hash_table_remove (self->by_user, &user_id);
       set_online (self, user_id, FALSE);
     }
+}
+
+/* One socket of @user_id fewer: its upgrade failed, or it closed. */
+static void
+slot_release (HdHub  *self,
+              gint64  user_id)
+{
+  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (self->slots, &user_id));
+
+  g_return_if_fail (n > 0);
+  if (n == 1)
+    g_hash_table_remove (self->slots, &user_id);
+  else
+    g_hash_table_insert (self->slots, g_memdup2 (&user_id, sizeof user_id), GUINT_TO_POINTER (n - 1));
 }
 
 /* Any thread (hd-ws.h): the socket side writes what a batch queued in
@@ -430,6 +449,7 @@ on_closed (HdWsConn *conn,
   if (c == NULL)
     return;
   detach (self, c);
+  slot_release (self, c->user_id);
   hd_ws_conn_set_data (conn, NULL);
   g_hash_table_remove (self->clients, c);
 }
@@ -513,6 +533,7 @@ hd_hub_dispose (GObject *object)
   g_clear_pointer (&self->audience, hd_audience_free);
   g_clear_pointer (&self->by_user, g_hash_table_unref);
   g_clear_pointer (&self->clients, g_hash_table_unref);
+  g_clear_pointer (&self->slots, g_hash_table_unref);
   g_clear_object (&self->parser);
   g_clear_object (&self->thread_parser);
 
@@ -531,6 +552,8 @@ hd_hub_init (HdHub *self)
   self->by_user = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
                                          (GDestroyNotify) g_ptr_array_unref);
   self->clients = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) client_free, NULL);
+  self->slots = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->max_per_user = HD_HUB_MAX_SOCKETS_PER_USER;
   self->parser = json_parser_new_immutable ();
   self->thread_parser = json_parser_new_immutable ();
 }
@@ -579,6 +602,7 @@ hd_hub_new (HdCore *core)
 typedef struct {
   HdHub  *hub;
   HdUserRecord *user;
+  gboolean opened;    /* its slot is the Client's now */
 } Pending;
 
 static void
@@ -586,6 +610,10 @@ pending_free (gpointer data)
 {
   Pending *p = data;
 
+  /* The handshake failed or the connection went before the 101 was out:
+   * the slot it took is free again. */
+  if (!p->opened && p->hub->slots != NULL)
+    slot_release (p->hub, p->user->id);
   g_object_unref (p->hub);
   hd_user_record_free (p->user);
   g_free (p);
@@ -670,6 +698,7 @@ on_open (HdWsConn *conn,
   Client *c = g_new0 (Client, 1);
   OpenJob *j = g_new0 (OpenJob, 1);
 
+  p->opened = TRUE;
   c->hub = self;
   c->conn = conn;
   c->user_id = p->user->id;
@@ -686,13 +715,41 @@ on_open (HdWsConn *conn,
 gboolean
 hd_hub_upgrade (HdHub             *self,
                 SoupServerMessage *msg,
-                HdUserRecord            *user)
+                HdUserRecord      *user,
+                GError           **error)
 {
-  Pending *p = g_new0 (Pending, 1);
+  Pending *p;
+  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (self->slots, &user->id));
 
+  /* Counted when asked, not when open: upgrades that race each other
+   * cannot pass the cap together. */
+  if (self->max_per_user > 0 && n >= self->max_per_user)
+    {
+      gint64 now = g_get_monotonic_time ();
+
+      if (now - self->last_cap_warning >= 10 * G_USEC_PER_SEC)
+        {
+          self->last_cap_warning = now;
+          g_warning ("user %" G_GINT64_FORMAT " holds %u WebSockets already (max-sockets-per-user); "
+                     "refusing more (this warning: at most every 10 s)", user->id, n);
+        }
+      g_set_error (error, HD_ERROR, HD_ERROR_TOO_MANY_REQUESTS,
+                   "This account holds %u live connections already; close one first", n);
+      hd_user_record_free (user);
+      return FALSE;
+    }
+  g_hash_table_insert (self->slots, g_memdup2 (&user->id, sizeof user->id), GUINT_TO_POINTER (n + 1));
+  p = g_new0 (Pending, 1);
   p->hub = g_object_ref (self);
   p->user = user;
   return hd_ws_loop_upgrade (self->ws, msg, on_open, p, pending_free);
+}
+
+void
+hd_hub_set_max_per_user (HdHub *self,
+                         guint  max_per_user)
+{
+  self->max_per_user = max_per_user;
 }
 
 void

@@ -18,12 +18,25 @@ G_DECLARE_FINAL_TYPE (HdHub, hd_hub, HD, HUB, GObject)
 /* The service is reached through @core (its thread); events arrive
  * through hd_core_set_event_sink (). */
 HdHub   *hd_hub_new               (HdCore                  *core);
+/* A user holds at most this many WebSockets on one server at once
+ * (--max-sockets-per-user): each app holds one, so this leaves room for
+ * many devices and for reconnects that come before the old socket is
+ * known dead, not for one account taking every descriptor. */
+#define HD_HUB_MAX_SOCKETS_PER_USER 32
+
 /* Answers @msg's upgrade request for @user (already authenticated; taken)
  * with 101, or 400 when it is not a valid WebSocket handshake (FALSE).
- * The socket then moves to the connection layer (hd-ws.h). */
+ * When @user holds the most sockets allowed already (counting upgrades
+ * under way), returns FALSE with HD_ERROR_TOO_MANY_REQUESTS in @error and
+ * leaves @msg for the caller to answer.  The socket then moves to the
+ * connection layer (hd-ws.h). */
 gboolean hd_hub_upgrade           (HdHub                   *self,
                                    SoupServerMessage       *msg,
-                                   HdUserRecord                  *user);
+                                   HdUserRecord            *user,
+                                   GError                 **error);
+/* 0: no cap.  Sockets open already stay. */
+void     hd_hub_set_max_per_user  (HdHub                   *self,
+                                   guint                    max_per_user);
 /* Closes every socket with @code (1001 on shutdown). */
 void     hd_hub_close_all         (HdHub                   *self,
                                    gushort                  code,

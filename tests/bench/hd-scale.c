@@ -8,9 +8,10 @@
  * 1. The server is started on a temporary database (--seed-demo), stopped,
  *    and the bench's people are written into its SQLite database directly
  *    (T technicians in teams of --team-size, T customers each with one open
- *    request assigned to "their" technician, session tokens, one more
- *    customer for the idle sockets): 2,000 users through the API would cost
- *    4,000 argon2id runs.  Then it is started again.
+ *    request assigned to "their" technician, session tokens, and the
+ *    idle sockets' customers, 16 sockets each, since a user may hold 32 at
+ *    most): 2,000 users through the API would cost 4,000 argon2id runs.
+ *    Then it is started again.
  * 2. The T technicians and T customers connect (raw WebSockets offering
  *    permessage-deflate, as browsers do), every technician goes available
  *    (PATCH /me, 8 at a time): no socket may be dropped, every technician
@@ -71,6 +72,9 @@ static double  opt_rate = 1000;
 static double  opt_duration = 10;
 static int     opt_rounds = 2;
 static int     opt_body_size = 64;
+
+/* Idle sockets per customer (the server's --max-sockets-per-user is 32). */
+#define IDLE_PER_USER 16
 
 static GOptionEntry entries[] = {
   { "server", 0, 0, G_OPTION_ARG_FILENAME, &opt_server, "helpdesk-server to start (default: $HD_SERVER_BIN)", "PATH" },
@@ -699,7 +703,9 @@ net_main (gpointer data)
 typedef struct {
   GPtrArray *tech_tokens, *customer_tokens;
   GArray    *request_ids;
-  char      *idle_token;
+  /* the idle sockets' tokens, one per socket: IDLE_PER_USER sockets per
+   * customer (a user holds at most 32 on the server) */
+  GPtrArray *idle_users, *idle_tokens;
 } People;
 
 static char *
@@ -793,7 +799,18 @@ populate (const char *db_path,
         g_array_append_val (p->request_ids, rid);
       }
     }
-  p->idle_token = add_user (db, "sidle", "customer", NULL);
+  p->idle_users = g_ptr_array_new_with_free_func (g_free);
+  p->idle_tokens = g_ptr_array_new ();
+  for (int i = 0; i < opt_idle; i++)
+    {
+      if (i % IDLE_PER_USER == 0)
+        {
+          g_autofree char *login = g_strdup_printf ("sidle%d", i / IDLE_PER_USER);
+
+          g_ptr_array_add (p->idle_users, add_user (db, login, "customer", NULL));
+        }
+      g_ptr_array_add (p->idle_tokens, p->idle_users->pdata[p->idle_users->len - 1]);
+    }
   exec_sql (db, "COMMIT");
   sqlite3_close (db);
   return p;
@@ -1014,6 +1031,7 @@ typedef struct {
   const char *name;
   Target     *target;
   GPtrArray  *chats;
+  GPtrArray  *idle_tokens;   /* or all with one token: */
   const char *idle_token;
   GArray     *all_latencies;
   guint64     sent, delivered, acked, duplicate;
@@ -1041,7 +1059,7 @@ run_phase (Side *side,
   Stats got;
   char prefix = phase_prefix++;
 
-  idle = open_many (side->target, NULL, side->idle_token, opt_idle, ROLE_IDLE, &failed, &side->deflate);
+  idle = open_many (side->target, side->idle_tokens, side->idle_token, opt_idle, ROLE_IDLE, &failed, &side->deflate);
   side->idle_failed += failed;
   g_usleep (G_USEC_PER_SEC);
   rss1 = bench_vm_rss_kib (side->target->pid);
@@ -1282,7 +1300,7 @@ main (int   argc,
   sides[0].name = "server";
   sides[0].target = &server;
   sides[0].chats = server_chats;
-  sides[0].idle_token = people->idle_token;
+  sides[0].idle_tokens = people->idle_tokens;
   sides[0].all_latencies = g_array_new (FALSE, FALSE, sizeof (double));
 
   /* 4. the relay, with the same members */

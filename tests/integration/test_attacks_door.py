@@ -463,6 +463,143 @@ class AddressCapDualStackTest(ServerTestCase):
                 s.close()
 
 
+def upgrade(srv, token, key='dGhlIHNhbXBsZSBub25jZQ=='):
+    """A raw WebSocket upgrade of /api/v1/events; returns the socket and
+    the answer's head (and body, when it is not a 101)."""
+    s = socket.create_connection((srv.host, srv.port), timeout=10)
+    s.sendall(('GET /api/v1/events HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n'
+               'Connection: Upgrade\r\n%sSec-WebSocket-Version: 13\r\n'
+               'Authorization: Bearer %s\r\n\r\n'
+               % ('Sec-WebSocket-Key: %s\r\n' % key if key else '', token)).encode())
+    head = b''
+    while b'\r\n\r\n' not in head:
+        chunk = s.recv(1)
+        if not chunk:
+            break
+        head += chunk
+    if not head.startswith(b'HTTP/1.1 101'):
+        length = 0
+        for line in head.split(b'\r\n')[1:]:
+            name, _, value = line.partition(b':')
+            if name.strip().lower() == b'content-length':
+                length = int(value.strip())
+        while len(head.partition(b'\r\n\r\n')[2]) < length:
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            head += chunk
+    return s, head
+
+
+class SocketCapTest(ServerTestCase):
+    """One user holds at most --max-sockets-per-user WebSockets (default
+    32): a stolen or scripted account cannot take every descriptor through
+    the door (the cap per address counts a WebSocket only until it is
+    upgraded).  The next upgrade gets 429 too_many_requests; upgrades that
+    race each other are counted when asked, not when open; a slot comes
+    back when its socket closes or its upgrade fails."""
+    smtp = False
+    server_args = ('--max-sockets-per-user', '4')
+    one_server = 'the cap counts one process\'s sockets'
+
+    def held(self, socks):
+        self.addCleanup(lambda: [s.close() for s in socks])
+        return socks
+
+    def assertCapped(self, head):
+        self.assertTrue(head.startswith(b'HTTP/1.1 429'), head[:200])
+        self.assertIn(b'"too_many_requests"', head)
+
+    def open_until(self, token, seconds=10):
+        """Upgrades until one is let in (a closed socket's slot comes back
+        once the server has seen the close)."""
+        deadline = time.monotonic() + seconds
+        while True:
+            s, head = upgrade(self.srv, token)
+            if head.startswith(b'HTTP/1.1 101') or time.monotonic() > deadline:
+                return s, head
+            s.close()
+            time.sleep(0.1)
+
+    def test_one_user_holds_at_most_the_cap(self):
+        carol = self.login('carol').token
+        socks = self.held([])
+        for i in range(4):
+            s, head = upgrade(self.srv, carol)
+            socks.append(s)
+            self.assertTrue(head.startswith(b'HTTP/1.1 101'), (i, head[:200]))
+        s, head = upgrade(self.srv, carol)
+        socks.append(s)
+        self.assertCapped(head)
+        # A new login is the same user: no way around the cap.
+        s, head = upgrade(self.srv, self.login('carol').token)
+        socks.append(s)
+        self.assertCapped(head)
+        # Other users are not held back by carol's.
+        s, head = upgrade(self.srv, self.login('tina').token)
+        socks.append(s)
+        self.assertTrue(head.startswith(b'HTTP/1.1 101'), head[:200])
+        # Her sockets that are open still work.
+        for s in socks[:4]:
+            self.assertFalse(closed_by_server(s, 0.05))
+        # One closed: one more may come in, and no second one.
+        socks[0].close()
+        s, head = self.open_until(carol)
+        socks.append(s)
+        self.assertTrue(head.startswith(b'HTTP/1.1 101'), head[:200])
+        s, head = upgrade(self.srv, carol)
+        socks.append(s)
+        self.assertCapped(head)
+
+    def test_racing_upgrades_pass_no_more_than_the_cap(self):
+        carol = self.login('carol').token
+        start = threading.Barrier(24)
+        heads = []
+        socks = self.held([])
+        lock = threading.Lock()
+
+        def one():
+            start.wait()
+            s, head = upgrade(self.srv, carol)
+            with lock:
+                socks.append(s)
+                heads.append(head)
+
+        threads = [threading.Thread(target=one) for _ in range(24)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        statuses = sorted(h.split(b' ', 2)[1].decode() for h in heads)
+        self.assertEqual(len(heads), 24)
+        self.assertEqual(statuses.count('101'), 4, statuses)
+        self.assertEqual(statuses.count('429'), 20, statuses)
+
+    def test_failed_and_abandoned_upgrades_give_their_slot_back(self):
+        carol = self.login('carol').token
+        # Not a WebSocket handshake (no key): 400, and no slot kept.
+        for _ in range(10):
+            s, head = upgrade(self.srv, carol, key=None)
+            s.close()
+            self.assertTrue(head.startswith(b'HTTP/1.1 400'), head[:200])
+        # Upgrades whose client is gone before the 101 is out.
+        for _ in range(10):
+            s = socket.create_connection((self.srv.host, self.srv.port), timeout=10)
+            s.sendall(('GET /api/v1/events HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n'
+                       'Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n'
+                       'Sec-WebSocket-Version: 13\r\nAuthorization: Bearer %s\r\n\r\n'
+                       % carol).encode())
+            s.close()
+        socks = self.held([])
+        for i in range(4):
+            s, head = self.open_until(carol)
+            socks.append(s)
+            self.assertTrue(head.startswith(b'HTTP/1.1 101'), (i, head[:200]))
+        s, head = upgrade(self.srv, carol)
+        socks.append(s)
+        self.assertCapped(head)
+
+
 class IdleTest(ServerTestCase):
     """The idle deadline is a minute; this server is told 2 s."""
     smtp = False

@@ -195,6 +195,8 @@ def vm_rss_kib(pid):
 
 class ConformanceBase(unittest.TestCase):
     env = {}
+    # More command-line arguments for the class's server.
+    server_args = ()
     # A reason keeps the class on one server in cluster2 (hdcase.one_server).
     one_server = None
 
@@ -203,7 +205,8 @@ class ConformanceBase(unittest.TestCase):
         saved = {k: os.environ.get(k) for k in cls.env}
         os.environ.update(cls.env)
         try:
-            cls.srv = Server(servers=1 if cls.one_server else None)
+            cls.srv = Server(servers=1 if cls.one_server else None,
+                             extra_args=cls.server_args)
         finally:
             for k, v in saved.items():
                 if v is None:
@@ -587,6 +590,8 @@ class FragmentFlood(ConformanceBase):
 
 class Liveness(ConformanceBase):
     env = {'HD_PING_INTERVAL_MS': '300', 'HD_DEAD_PEER_TIMEOUT_MS': '1500'}
+    # 100 silent sockets of one user (a user may hold 32 by default).
+    server_args = ('--max-sockets-per-user', '0')
 
     def test_silent_socket_closed(self):
         """A peer that never answers (a vanished laptop) is closed once
