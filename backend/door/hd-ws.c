@@ -50,6 +50,23 @@
  * (hd_ws_loop_release ()); more go to the socket thread, if the loop has
  * one. */
 #define MAX_RELEASE_WRITES 16
+/* Fair shares of a round (one socket flooding must not make everyone
+ * else wait, nor grow the server's queues faster than they are worked
+ * off).  A round reads about ROUND_BYTES, split evenly between the
+ * sockets that have something to read (at least MIN_SHARE each); what a
+ * socket sent past its share stays in the kernel (epoll is
+ * level-triggered: it is read in the next round).  Once a round read
+ * ROUND_MESSAGES messages it stops (the sockets it did not read go first
+ * in the next), so a round brings about half a batch of the core's
+ * (4,096) and the core thread, which alternates rounds and batches, works
+ * off more than comes in.  A socket with MAX_AT_MAIN messages on their way
+ * to the main context is not read until that has taken half of them. */
+#define ROUND_BYTES      (64 * 1024)
+#define MIN_SHARE        1024
+#define ROUND_MESSAGES   2048
+#define MAX_AT_MAIN      256
+/* How soon a socket held back that way is looked at again. */
+#define THROTTLE_MS      5
 
 typedef enum {
   LIST_NONE,
@@ -86,6 +103,9 @@ struct _HdWsConn
   gboolean                dirty;      /* has frames queued to send */
   gboolean                lingering;  /* closed our side, draining theirs */
   gboolean                write_blocked; /* the kernel refused our last write */
+  gboolean                throttled;  /* too much on its way to main: not read */
+  gsize                   round_read; /* bytes read this round */
+  guint64                 read_round; /* the round it was last read in */
   gint64                  blocked_since; /* ms, while write_blocked */
   guint32                 epoll_mask;
   /* Data frames, encoded once by the main context and shared between the
@@ -172,6 +192,11 @@ struct _HdWsLoop
   GPtrArray       *dirty;       /* references */
   GPtrArray       *graveyard;   /* the loop's references of finished sockets */
   GHashTable      *blocked;     /* sockets whose last write was refused */
+  GPtrArray       *throttled;   /* references: sockets not read for now */
+  guint            round_messages; /* messages read this round */
+  gsize            share;          /* bytes each socket may read this round */
+  guint64          round;          /* rounds so far */
+  gboolean         contended;      /* the last round left sockets unread */
   gint64           now;
   gint64           next_tick;
   guint            tick_ms;
@@ -617,7 +642,7 @@ conn_update (HdWsLoop *loop,
       g_atomic_int_set (&c->open, FALSE);
       list_append (loop, c, LIST_CLOSING);
     }
-  if (want_read)
+  if (want_read && !c->throttled)
     mask |= EPOLLIN | EPOLLRDHUP;
   if (want_write)
     mask |= EPOLLOUT;
@@ -780,8 +805,18 @@ recv_cb (wslay_event_context_ptr  ctx,
   HdWsConn *c = user_data;
   ssize_t n;
 
+  /* This socket's share of the round is read, or the round is full: the
+   * rest is the next round's (wslay asks only when its buffer holds no
+   * whole frame). */
+  if (c->round_read >= c->loop->share || c->loop->round_messages >= ROUND_MESSAGES)
+    {
+      if (c->round_read < c->loop->share)
+        c->loop->contended = TRUE;
+      wslay_event_set_error (ctx, WSLAY_ERR_WOULDBLOCK);
+      return -1;
+    }
   do
-    n = recv (c->fd, buf, len, 0);
+    n = recv (c->fd, buf, MIN (len, c->loop->share - c->round_read), 0);
   while (n < 0 && errno == EINTR);
   if (n < 0)
     {
@@ -789,6 +824,7 @@ recv_cb (wslay_event_context_ptr  ctx,
                                   ? WSLAY_ERR_WOULDBLOCK : WSLAY_ERR_CALLBACK_FAILURE);
       return -1;
     }
+  c->round_read += n;
   if (n == 0)
     {
       wslay_event_set_error (ctx, WSLAY_ERR_CALLBACK_FAILURE);
@@ -844,6 +880,7 @@ on_msg_recv_cb (wslay_event_context_ptr                   ctx,
     }
   if (arg->opcode != WSLAY_TEXT_FRAME && arg->opcode != WSLAY_BINARY_FRAME)
     return;   /* pings are answered by wslay, pongs only count as life */
+  c->loop->round_messages++;
   ev.is_text = arg->opcode == WSLAY_TEXT_FRAME;
   /* Only this thread counts at_main up, so once it reads 0 no earlier
    * message of this connection can still be on its way to main. */
@@ -971,6 +1008,72 @@ flush_dirty (HdWsLoop *loop)
   g_ptr_array_set_size (loop->dirty, 0);
 }
 
+/* Reads this socket's share of the round.  FALSE when that finished it:
+ * EOF, a reset, or a frame wslay refused at the frame level (an oversized
+ * or fragmented control frame), whose close goes out if it can. */
+static gboolean
+conn_read (HdWsLoop *loop,
+           HdWsConn *c)
+{
+  if (loop->round_messages >= ROUND_MESSAGES)
+    {
+      loop->contended = TRUE;   /* read next round, early in it */
+      return TRUE;
+    }
+  if (g_atomic_int_get (&c->at_main) >= MAX_AT_MAIN)
+    {
+      /* The main context is behind with this socket's messages: not read
+       * (nor polled for reading) until it catches up. */
+      c->throttled = TRUE;
+      g_ptr_array_add (loop->throttled, hd_ws_conn_ref (c));
+      conn_update (loop, c);
+      return TRUE;
+    }
+  c->round_read = 0;
+  c->read_round = loop->round;
+  if (wslay_event_recv (c->ctx) != 0)
+    {
+      wslay_event_send (c->ctx);
+      conn_finish (loop, c);
+      return FALSE;
+    }
+  /* an answer to a ping or a close may be queued */
+  mark_dirty (loop, c);
+  return TRUE;
+}
+
+static int
+by_read_round (const void *a,
+               const void *b)
+{
+  const HdWsConn *x = ((const struct epoll_event *) a)->data.ptr;
+  const HdWsConn *y = ((const struct epoll_event *) b)->data.ptr;
+  guint64 rx = x ? x->read_round : 0, ry = y ? y->read_round : 0;
+
+  return rx < ry ? -1 : rx > ry;
+}
+
+/* Sockets held back for the main context are read again once it took
+ * half of what waited. */
+static void
+resume_throttled (HdWsLoop *loop)
+{
+  for (guint i = 0; i < loop->throttled->len;)
+    {
+      HdWsConn *c = g_ptr_array_index (loop->throttled, i);
+
+      if (c->ctx != NULL && g_atomic_int_get (&c->at_main) >= MAX_AT_MAIN / 2)
+        {
+          i++;
+          continue;
+        }
+      c->throttled = FALSE;
+      if (c->ctx != NULL)
+        conn_update (loop, c);
+      g_ptr_array_remove_index_fast (loop->throttled, i);
+    }
+}
+
 static void
 bury (HdWsLoop *loop)
 {
@@ -1078,6 +1181,8 @@ loop_iteration (HdWsLoop *loop,
 
   g_mutex_lock (&loop->io);
   timeout = (int) CLAMP (loop->next_tick - loop->now, 0, max_wait_ms);
+  if (loop->throttled->len > 0)
+    timeout = MIN (timeout, THROTTLE_MS);
   g_mutex_unlock (&loop->io);
   n = epoll_wait (loop->epfd, events, MAX_EVENTS, timeout);
   /* An event may name a socket that a releasing thread finished
@@ -1086,6 +1191,23 @@ loop_iteration (HdWsLoop *loop,
   loop->now = now_ms ();
   if (n < 0 && errno != EINTR)
     g_error ("epoll_wait: %s", g_strerror (errno));
+  loop->round_messages = 0;
+  loop->round++;
+  if (loop->throttled->len > 0)
+    resume_throttled (loop);
+  /* epoll returns the ready sockets in the same order round after round:
+   * when the last round could not read them all, the ones read longest
+   * ago go first, so no socket waits behind the same busy ones forever. */
+  if (loop->contended && n > 1)
+    qsort (events, (size_t) n, sizeof events[0], by_read_round);
+  loop->contended = FALSE;
+  {
+    int readable = 0;
+
+    for (int i = 0; i < n; i++)
+      readable += (events[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0;
+    loop->share = MAX (ROUND_BYTES / MAX (readable, 1), MIN_SHARE);
+  }
   for (int i = 0; i < n; i++)
     {
       HdWsConn *c = events[i].data.ptr;
@@ -1103,20 +1225,9 @@ loop_iteration (HdWsLoop *loop,
           linger_read (loop, c);
           continue;
         }
-      if (events[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
-        {
-          if (wslay_event_recv (c->ctx) != 0)
-            {
-              /* EOF, a reset, or a frame wslay refused at the frame
-               * level (an oversized or fragmented control frame): the
-               * close it queued goes out if it can. */
-              wslay_event_send (c->ctx);
-              conn_finish (loop, c);
-              continue;
-            }
-          /* an answer to a ping or a close may be queued */
-          mark_dirty (loop, c);
-        }
+      if ((events[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) && !c->throttled &&
+          !conn_read (loop, c))
+        continue;
       if (events[i].events & EPOLLOUT)
         mark_dirty (loop, c);
     }
@@ -1158,7 +1269,7 @@ int
 hd_ws_loop_next_wait_ms (HdWsLoop *loop)
 {
   g_return_val_if_fail (loop->thread == NULL, 0);
-  return (int) CLAMP (loop->next_tick - now_ms (), 0, MAX_TICK_MS);
+  return (int) CLAMP (loop->next_tick - now_ms (), 0, loop->throttled->len > 0 ? THROTTLE_MS : MAX_TICK_MS);
 }
 
 /* ---- the main context ----------------------------------------------- */
@@ -1223,6 +1334,8 @@ hd_ws_loop_new (const HdWsLimits *limits,
   loop->evs = g_array_new (FALSE, FALSE, sizeof (Ev));
   loop->dirty = g_ptr_array_new ();
   loop->graveyard = g_ptr_array_new ();
+  loop->throttled = g_ptr_array_new_with_free_func ((GDestroyNotify) hd_ws_conn_unref);
+  loop->share = ROUND_BYTES;
   loop->blocked = g_hash_table_new (NULL, NULL);
   loop->soup_conns = g_ptr_array_new ();
 
@@ -1267,6 +1380,7 @@ hd_ws_loop_free (HdWsLoop *loop)
   for (guint i = 0; i < loop->dirty->len; i++)
     hd_ws_conn_unref (g_ptr_array_index (loop->dirty, i));
   bury (loop);
+  g_ptr_array_unref (loop->throttled);
   for (guint i = 0; i < loop->soup_conns->len; i++)
     {
       HdWsConn *c = g_ptr_array_index (loop->soup_conns, i);

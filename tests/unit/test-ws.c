@@ -613,6 +613,136 @@ test_no_dead_after_stall (void)
   close_pairs (loop, STALLED, conns, peers);
 }
 
+#define FLOODERS      40
+#define FLOOD_BYTES   (32 * 1024)
+#define SMALL_FRAME   16          /* 2 head + 4 mask + 10 payload */
+/* hd-ws.c's ROUND_MESSAGES, and what wslay holds of its last read (4 KiB) */
+#define ROUND_MOST    (2048 + 4096 / SMALL_FRAME)
+
+static void
+count_message (HdWsConn   *conn,
+               gboolean    is_text,
+               const char *data,
+               gsize       len,
+               gpointer    user_data)
+{
+  guint *counts = user_data;
+
+  counts[GPOINTER_TO_INT (hd_ws_conn_get_data (conn))]++;
+}
+
+/* @bytes of small text frames, all in the socket's buffer at once. */
+static void
+flood (int   fd,
+       guint bytes)
+{
+  g_autoptr(GByteArray) b = g_byte_array_new ();
+  const guint8 frame[SMALL_FRAME] = { 0x81, 0x80 | 10, 0, 0, 0, 0,
+                                      'f', 'l', 'o', 'o', 'd', 'f', 'l', 'o', 'o', 'd' };
+
+  while (b->len < bytes)
+    g_byte_array_append (b, frame, sizeof frame);
+  g_assert_cmpint (write (fd, b->data, b->len), ==, (gssize) b->len);
+}
+
+/* A round reads about 64 KiB, shared between the sockets that have
+ * something to read, and at most about 2,048 messages: 40 sockets with
+ * 2,048 messages each in their buffers are not read whole in one round
+ * (before: 81,920 messages in one round, and as long as a flooder kept
+ * sending, one round that never ended), and many of them are read in
+ * each round, not one after the other.  A socket that comes after the
+ * busy ones in epoll's order gets its turn within a few rounds. */
+static void
+test_fair_shares (void)
+{
+  HdWsLimits limits = { 10000, 30000, 64 * 1024, 4 * 1024 * 1024, TRUE };
+  guint counts[FLOODERS + 1] = { 0 };
+  HdWsLoop *loop = hd_ws_loop_new (&limits, count_message, on_closed, counts);
+  HdWsConn *conns[FLOODERS + 1];
+  int peers[FLOODERS + 1];
+  const guint8 hello[] = { 0x81, 0x80 | 2, 0, 0, 0, 0, 'h', 'i' };
+  guint total = 0, rounds = 0;
+  guint victim_round = 0, most_read = 0;
+
+  open_pairs (loop, FLOODERS + 1, conns, peers);
+  for (int i = 0; i <= FLOODERS; i++)
+    hd_ws_conn_set_data (conns[i], GINT_TO_POINTER (i));
+  for (int i = 0; i < FLOODERS; i++)
+    flood (peers[i], FLOOD_BYTES);
+  /* the victim's one frame, after all of them */
+  g_assert_cmpint (write (peers[FLOODERS], hello, sizeof hello), ==, sizeof hello);
+
+  while (total < FLOODERS * FLOOD_BYTES / SMALL_FRAME + 1 && rounds < 1000)
+    {
+      guint before[FLOODERS + 1], round_total = 0;
+
+      memcpy (before, counts, sizeof counts);
+      hd_ws_loop_iterate (loop, 0);
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      rounds++;
+      guint read = 0;
+
+      for (int i = 0; i <= FLOODERS; i++)
+        {
+          guint got = counts[i] - before[i];
+
+          round_total += got;
+          read += got > 0;
+        }
+      g_assert_cmpuint (round_total, <=, ROUND_MOST);
+      most_read = MAX (most_read, read);
+      total += round_total;
+      if (counts[FLOODERS] > 0 && victim_round == 0)
+        victim_round = rounds;
+    }
+  g_assert_cmpuint (counts[FLOODERS], ==, 1);
+  g_assert_cmpuint (victim_round, >, 0);
+  g_assert_cmpuint (victim_round, <=, 3);
+  g_assert_cmpuint (most_read, >=, 10);
+  for (int i = 0; i < FLOODERS; i++)
+    g_assert_cmpuint (counts[i], ==, FLOOD_BYTES / SMALL_FRAME);
+  close_pairs (loop, FLOODERS + 1, conns, peers);
+}
+
+/* A socket with 256 messages waiting for the main context is not read
+ * until the main context took half of them: what one socket can pile up
+ * there is bounded, however fast it sends.  Nothing is lost. */
+static void
+test_main_behind (void)
+{
+  HdWsLimits limits = { 10000, 30000, 64 * 1024, 4 * 1024 * 1024, TRUE };
+  guint counts[1] = { 0 };
+  HdWsLoop *loop = hd_ws_loop_new (&limits, count_message, on_closed, counts);
+  HdWsConn *conns[1];
+  int peers[1];
+  guint waiting;
+
+  open_pairs (loop, 1, conns, peers);
+  hd_ws_conn_set_data (conns[0], GINT_TO_POINTER (0));
+  flood (peers[0], 2 * FLOOD_BYTES);
+  /* rounds, the main context not running: the first reads a round's
+   * worth, then the socket is held back */
+  for (int i = 0; i < 20; i++)
+    hd_ws_loop_iterate (loop, 0);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  waiting = counts[0];
+  g_assert_cmpuint (waiting, >, 0);
+  g_assert_cmpuint (waiting, <=, ROUND_MOST);
+  g_assert_cmpuint (waiting, <, 2 * FLOOD_BYTES / SMALL_FRAME);
+  /* the main context caught up: read again (after a short wait) */
+  for (int i = 0; i < 200 && counts[0] < 2 * FLOOD_BYTES / SMALL_FRAME; i++)
+    {
+      hd_ws_loop_iterate (loop, 10);
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+    }
+  g_assert_cmpuint (counts[0], ==, 2 * FLOOD_BYTES / SMALL_FRAME);
+  g_assert_true (hd_ws_conn_is_open (conns[0]));
+  close_pairs (loop, 1, conns, peers);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -647,5 +777,7 @@ main (int   argc,
   }
   g_test_add_func ("/ws/ping-wave-paced", test_ping_wave_paced);
   g_test_add_func ("/ws/no-dead-after-stall", test_no_dead_after_stall);
+  g_test_add_func ("/ws/fair-shares", test_fair_shares);
+  g_test_add_func ("/ws/main-behind", test_main_behind);
   return g_test_run ();
 }
