@@ -18,54 +18,20 @@ defaults to $HD_SERVER_BIN, then build/backend/helpdesk-server."""
 import argparse
 import json
 import os
-import socket
 import sys
-import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, '..', 'integration'))
 
 from hdtest import Api, Events, Server  # noqa: E402
+from test_attacks_door import Flooder, rss_kib, upgrade  # noqa: E402
 
 PAYLOADS = {
     'refused': {'type': 'chat.send',
                 'data': {'chat_id': 999999, 'body': 'x', 'client_id': 'flood'}},
     'subscribe': {'type': 'subscribe', 'data': {'request_id': 999999}},
 }
-
-
-def frame(payload):
-    mask = b'\x01\x02\x03\x04'
-    n = len(payload)
-    head = bytes([0x81]) + (bytes([0x80 | n]) if n < 126
-                            else bytes([0x80 | 126]) + n.to_bytes(2, 'big'))
-    return head + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
-
-
-def upgrade(srv, token):
-    s = socket.create_connection((srv.host, srv.port), timeout=10)
-    s.sendall(('GET /api/v1/events HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n'
-               'Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n'
-               'Sec-WebSocket-Version: 13\r\nAuthorization: Bearer %s\r\n\r\n'
-               % token).encode())
-    head = b''
-    while b'\r\n\r\n' not in head:
-        chunk = s.recv(1)
-        if not chunk:
-            break
-        head += chunk
-    if not head.startswith(b'HTTP/1.1 101'):
-        raise SystemExit('upgrade refused: %r' % head[:80])
-    return s
-
-
-def rss_kib(pid):
-    with open('/proc/%d/status' % pid) as f:
-        for line in f:
-            if line.startswith('VmRSS:'):
-                return int(line.split()[1])
-    return 0
 
 
 def main():
@@ -98,43 +64,14 @@ def main():
             payload = {'type': 'chat.typing', 'data': {'chat_id': chat['id']}}
         else:
             payload = PAYLOADS[args.kind]
-        chunk = frame(json.dumps(payload).encode()) * 2000
-
-        stop = threading.Event()
-        counts = {'sent': 0, 'answered': 0}
-        lock = threading.Lock()
-
-        def read(s):
-            s.settimeout(0.5)
-            while not stop.is_set():
-                try:
-                    data = s.recv(1 << 20)
-                except socket.timeout:
-                    continue
-                except OSError:
-                    break
-                if not data:
-                    break
-                with lock:
-                    counts['answered'] += len(data)
-
-        def send(s):
-            while not stop.is_set():
-                try:
-                    s.sendall(chunk)
-                except OSError:
-                    break
-                with lock:
-                    counts['sent'] += len(chunk)
-
-        socks = [upgrade(srv, carol.token) for _ in range(args.sockets)]
-        threads = []
-        for s in socks:
-            threads += [threading.Thread(target=read, args=(s,), daemon=True),
-                        threading.Thread(target=send, args=(s,), daemon=True)]
+        socks = []
+        for _ in range(args.sockets):
+            s, head = upgrade(srv, carol.token)
+            if not head.startswith(b'HTTP/1.1 101'):
+                raise SystemExit('upgrade refused: %r' % head[:80])
+            socks.append(s)
         rss0 = rss_kib(srv.pid)
-        for t in threads:
-            t.start()
+        flooder = Flooder(socks, json.dumps(payload).encode())
         lat, rss = [], []
         t_end = time.monotonic() + args.seconds
         k = 0
@@ -151,14 +88,12 @@ def main():
             except Exception:
                 lat.append('lost')
             rss.append(rss_kib(srv.pid))
-        stop.set()
-        for t in threads:
-            t.join(5)
+        flooder.stop()
         for s in socks:
             s.close()
         print('flood-probe: %s x %d socket(s), %.0f s: %.1f MB sent, %.1f MB answered'
-              % (args.kind, args.sockets, args.seconds, counts['sent'] / 1e6,
-                 counts['answered'] / 1e6))
+              % (args.kind, args.sockets, args.seconds, flooder.sent / 1e6,
+                 flooder.answered / 1e6))
         print('  another chat message, send -> receive (ms): %s' % ' '.join(lat))
         print('  server VmRSS: %d KiB before, %d KiB at most, %d KiB at the end'
               % (rss0, max(rss), rss[-1]))

@@ -600,6 +600,54 @@ class SocketCapTest(ServerTestCase):
         self.assertCapped(head)
 
 
+class Flooder:
+    """Sends @payload as masked text frames on each socket as fast as it
+    can, in a thread per socket, and reads what comes back (error frames:
+    a peer that does not read is dropped by another rule, NotReadingTest)
+    in another, until stop ().  Counts the bytes both ways.  Also used by
+    tests/bench/flood-probe.py."""
+
+    def __init__(self, socks, payload):
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self.sent = self.answered = 0
+        self._chunk = NotReadingTest.frame(0x1, payload) * 2000
+        self._threads = []
+        for s in socks:
+            self._threads += [threading.Thread(target=self._read, args=(s,), daemon=True),
+                              threading.Thread(target=self._send, args=(s,), daemon=True)]
+        for t in self._threads:
+            t.start()
+
+    def _read(self, s):
+        s.settimeout(0.5)
+        while not self._stop.is_set():
+            try:
+                data = s.recv(1 << 20)
+            except socket.timeout:
+                continue
+            except OSError:
+                break
+            if not data:
+                break
+            with self._lock:
+                self.answered += len(data)
+
+    def _send(self, s):
+        while not self._stop.is_set():
+            try:
+                s.sendall(self._chunk)
+            except OSError:
+                break
+            with self._lock:
+                self.sent += len(self._chunk)
+
+    def stop(self):
+        self._stop.set()
+        for t in self._threads:
+            t.join(5)
+
+
 class FloodTest(ServerTestCase):
     """One socket that sends frames as fast as it can (a scripted client,
     a stolen account) gets its fair share of the server and no more: the
@@ -615,46 +663,13 @@ class FloodTest(ServerTestCase):
 
     def flood(self, payload, sockets=1):
         tina, tina_ev, carol, carol_ev, chat = self.accepted_chat()
-        stop = threading.Event()
-        answered = [0]
-        sent = [0]
-        lock = threading.Lock()
-
-        def read(s):
-            # The flooder reads its answers (error frames): a peer that
-            # does not read is dropped by another rule (NotReadingTest).
-            s.settimeout(0.5)
-            while not stop.is_set():
-                try:
-                    data = s.recv(1 << 20)
-                except socket.timeout:
-                    continue
-                except OSError:
-                    break
-                if not data:
-                    break
-                with lock:
-                    answered[0] += len(data)
-
-        def send(s):
-            chunk = NotReadingTest.frame(0x1, payload) * 2000
-            while not stop.is_set():
-                try:
-                    s.sendall(chunk)
-                except OSError:
-                    break
-                with lock:
-                    sent[0] += len(chunk)
-
-        threads = []
+        socks = []
         for _ in range(sockets):
             s, head = upgrade(self.srv, carol.token)
             self.assertTrue(head.startswith(b'HTTP/1.1 101'), head[:200])
             self.addCleanup(s.close)
-            threads += [threading.Thread(target=read, args=(s,), daemon=True),
-                        threading.Thread(target=send, args=(s,), daemon=True)]
-        for t in threads:
-            t.start()
+            socks.append(s)
+        flooder = Flooder(socks, payload)
         rss0 = rss_kib(self.srv.pid)
         peak = rss0
         worst = 0.0
@@ -670,18 +685,16 @@ class FloodTest(ServerTestCase):
                 worst = max(worst, time.monotonic() - t0)
                 peak = max(peak, rss_kib(self.srv.pid))
         finally:
-            stop.set()
-            for t in threads:
-                t.join(5)
-        self.assertGreater(sent[0], 4 << 20, 'the flood did not get going')
+            flooder.stop()
+        self.assertGreater(flooder.sent, 4 << 20, 'the flood did not get going')
         self.assertLess(worst, 2.0, 'a message took %.1f s beside a flood of %.0f MB'
-                        % (worst, sent[0] / 1e6))
-        self.assertGreater(answered[0], 64 * 1024, 'the flooder itself was not answered')
+                        % (worst, flooder.sent / 1e6))
+        self.assertGreater(flooder.answered, 64 * 1024, 'the flooder itself was not answered')
         # (ASan keeps freed memory in its quarantine: no RSS bound there)
         if not asan(self.srv.pid):
             self.assertLess(peak - rss0, 64 * 1024,
                             'RSS grew by %d KiB under a flood of %.0f MB'
-                            % (peak - rss0, sent[0] / 1e6))
+                            % (peak - rss0, flooder.sent / 1e6))
         self.assertLess(health_time(self, self.srv), 0.5)
 
     def test_flood_of_refused_messages(self):
