@@ -463,14 +463,20 @@ class AddressCapDualStackTest(ServerTestCase):
                 s.close()
 
 
-def upgrade(srv, token, key='dGhlIHNhbXBsZSBub25jZQ=='):
-    """A raw WebSocket upgrade of /api/v1/events; returns the socket and
-    the answer's head (and body, when it is not a 101)."""
-    s = socket.create_connection((srv.host, srv.port), timeout=10)
+def send_upgrade(s, token, key='dGhlIHNhbXBsZSBub25jZQ=='):
+    """Writes a WebSocket upgrade request of /api/v1/events on s (without
+    Sec-WebSocket-Key when key is None)."""
     s.sendall(('GET /api/v1/events HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n'
                'Connection: Upgrade\r\n%sSec-WebSocket-Version: 13\r\n'
                'Authorization: Bearer %s\r\n\r\n'
                % ('Sec-WebSocket-Key: %s\r\n' % key if key else '', token)).encode())
+
+
+def upgrade(srv, token, key='dGhlIHNhbXBsZSBub25jZQ=='):
+    """A raw WebSocket upgrade of /api/v1/events; returns the socket and
+    the answer's head (and body, when it is not a 101)."""
+    s = socket.create_connection((srv.host, srv.port), timeout=10)
+    send_upgrade(s, token, key)
     head = b''
     while b'\r\n\r\n' not in head:
         chunk = s.recv(1)
@@ -585,10 +591,7 @@ class SocketCapTest(ServerTestCase):
         # Upgrades whose client is gone before the 101 is out.
         for _ in range(10):
             s = socket.create_connection((self.srv.host, self.srv.port), timeout=10)
-            s.sendall(('GET /api/v1/events HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n'
-                       'Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n'
-                       'Sec-WebSocket-Version: 13\r\nAuthorization: Bearer %s\r\n\r\n'
-                       % carol).encode())
+            send_upgrade(s, carol)
             s.close()
         socks = self.held([])
         for i in range(4):
@@ -779,10 +782,7 @@ class NotReadingTest(ServerTestCase):
         s.settimeout(10)
         s.connect((self.srv.host, self.srv.port))
         self.addCleanup(s.close)
-        s.sendall(('GET /api/v1/events HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n'
-                   'Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n'
-                   'Sec-WebSocket-Version: 13\r\nAuthorization: Bearer %s\r\n\r\n'
-                   % token).encode())
+        send_upgrade(s, token)
         head = b''
         while b'\r\n\r\n' not in head:
             head += s.recv(1)
