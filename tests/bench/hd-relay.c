@@ -10,20 +10,57 @@
  * what the server does with a chat message after its commit.  So the
  * difference between the two is what the server's own work costs.
  *
- *   hd-relay [--port N]     prints "listening on http://127.0.0.1:PORT/" */
+ * With --sync-dir DIR it is a durable relay: the messages of a batch (what
+ * one dispatch of the socket layer brought) are written into a file in
+ * DIR, in place, fdatasync ()ed, and only then sent, as the server sends a
+ * message only after its commit's fsync.  It writes the frames' bytes
+ * alone (about 150 per message, where a commit of the server writes 24
+ * KiB of database pages), so what it measures is a floor: what the disk
+ * adds to any relay that keeps what it acknowledges.
+ *
+ *   hd-relay [--port N] [--sync-dir DIR]
+ *                           prints "listening on http://127.0.0.1:PORT/" */
 
 #include "bench-util.h"
 #include "hd-ws.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
+
+/* --sync-dir: the file's size; written round and round in place, so a
+ * fdatasync () never has file metadata to write. */
+#define LOG_BYTES (16 * 1024 * 1024)
 
 typedef struct {
   SoupServer *soup;
   HdWsLoop   *ws;
   GHashTable *by_token;   /* token → GPtrArray of HdWsConn */
+  /* --sync-dir */
+  int         log_fd;     /* -1: send at once */
+  gsize       log_at;
+  GByteArray *log_batch;  /* this batch's bytes */
+  GPtrArray  *held;       /* this batch's frames: Held */
+  guint       flush_id;
 } Relay;
+
+typedef struct {
+  HdWsConn *conn;
+  GBytes   *frame;
+} Held;
+
+static void
+held_free (gpointer data)
+{
+  Held *h = data;
+
+  hd_ws_conn_unref (h->conn);
+  g_bytes_unref (h->frame);
+  g_free (h);
+}
 
 typedef struct {
   Relay *relay;
@@ -37,6 +74,50 @@ peer_free (gpointer data)
 
   g_free (p->token);
   g_free (p);
+}
+
+/* The end of a batch: its bytes on the disk, then its frames out. */
+static gboolean
+flush_batch (gpointer data)
+{
+  Relay *relay = data;
+  gsize len = relay->log_batch->len;
+
+  relay->flush_id = 0;
+  if (relay->log_at + len > LOG_BYTES)
+    relay->log_at = 0;
+  if (len > LOG_BYTES ||
+      pwrite (relay->log_fd, relay->log_batch->data, len, (off_t) relay->log_at) != (ssize_t) len ||
+      fdatasync (relay->log_fd) != 0)
+    g_error ("hd-relay: cannot write the sync file: %s", g_strerror (errno));
+  relay->log_at += len;
+  g_byte_array_set_size (relay->log_batch, 0);
+  for (guint i = 0; i < relay->held->len; i++)
+    {
+      Held *h = relay->held->pdata[i];
+
+      hd_ws_conn_send_bytes (h->conn, h->frame);
+    }
+  g_ptr_array_set_size (relay->held, 0);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+send_frame (Relay    *relay,
+            HdWsConn *conn,
+            GBytes   *frame)
+{
+  Held *h;
+
+  if (relay->log_fd < 0)
+    {
+      hd_ws_conn_send_bytes (conn, frame);
+      return;
+    }
+  h = g_new (Held, 1);
+  h->conn = hd_ws_conn_ref (conn);
+  h->frame = g_bytes_ref (frame);
+  g_ptr_array_add (relay->held, h);
 }
 
 static void
@@ -69,8 +150,16 @@ on_message (HdWsConn   *conn,
   token = g_strndup (to, to_len);
   peers = g_hash_table_lookup (relay->by_token, token);
   for (guint i = 0; peers && i < peers->len; i++)
-    hd_ws_conn_send_bytes (peers->pdata[i], frame);
-  hd_ws_conn_send_bytes (conn, frame);
+    send_frame (relay, peers->pdata[i], frame);
+  send_frame (relay, conn, frame);
+  if (relay->log_fd >= 0)
+    {
+      g_byte_array_append (relay->log_batch, g_bytes_get_data (frame, NULL), g_bytes_get_size (frame));
+      /* after this dispatch of the socket layer's events (same priority,
+       * attached later) */
+      if (relay->flush_id == 0)
+        relay->flush_id = g_idle_add_full (G_PRIORITY_DEFAULT, flush_batch, relay, NULL);
+    }
 }
 
 static void
@@ -143,9 +232,12 @@ main (int   argc,
   g_autoptr(GSocket) sock = NULL;
   GSList *uris;
   int port = 0;
+  g_autofree char *sync_dir = NULL;
   struct rlimit rl;
   GOptionEntry entries[] = {
     { "port", 0, 0, G_OPTION_ARG_INT, &port, "Port (default: a free one)", "N" },
+    { "sync-dir", 0, 0, G_OPTION_ARG_FILENAME, &sync_dir,
+      "Write each batch here and fdatasync it before sending (default: send at once)", "DIR" },
     { NULL }
   };
   g_autoptr(GOptionContext) ctx = g_option_context_new ("- bare WebSocket relay for hd-bench");
@@ -162,6 +254,27 @@ main (int   argc,
       setrlimit (RLIMIT_NOFILE, &rl);
     }
 
+  relay.log_fd = -1;
+  if (sync_dir != NULL)
+    {
+      g_autofree char *path = g_build_filename (sync_dir, "hd-relay.sync", NULL);
+      g_autofree char *zeros = g_malloc0 (1024 * 1024);
+
+      relay.log_fd = open (path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+      for (int i = 0; relay.log_fd >= 0 && i < LOG_BYTES / (1024 * 1024); i++)
+        if (write (relay.log_fd, zeros, 1024 * 1024) != 1024 * 1024)
+          {
+            close (relay.log_fd);
+            relay.log_fd = -1;
+          }
+      if (relay.log_fd < 0 || fsync (relay.log_fd) != 0)
+        {
+          g_printerr ("hd-relay: cannot write %s: %s\n", path, g_strerror (errno));
+          return 1;
+        }
+      relay.log_batch = g_byte_array_new ();
+      relay.held = g_ptr_array_new_with_free_func (held_free);
+    }
   relay.by_token = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                           (GDestroyNotify) g_ptr_array_unref);
   relay.ws = hd_ws_loop_new (&limits, on_message, on_closed, &relay);

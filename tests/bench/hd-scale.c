@@ -65,6 +65,7 @@
 
 static char   *opt_server;
 static char   *opt_relay;
+static gboolean opt_durable;
 static int     opt_techs = 1000;
 static int     opt_team_size = 10;
 static int     opt_idle = 10000;
@@ -79,6 +80,8 @@ static int     opt_body_size = 64;
 static GOptionEntry entries[] = {
   { "server", 0, 0, G_OPTION_ARG_FILENAME, &opt_server, "helpdesk-server to start (default: $HD_SERVER_BIN)", "PATH" },
   { "relay", 0, 0, G_OPTION_ARG_FILENAME, &opt_relay, "hd-relay to measure beside it (default: none)", "PATH" },
+  { "durable-relay", 0, 0, G_OPTION_ARG_NONE, &opt_durable,
+    "With --relay: also a durable relay (hd-relay --sync-dir in the database's folder)", NULL },
   { "technicians", 0, 0, G_OPTION_ARG_INT, &opt_techs, "Technicians, and as many customers and chats (1000)", "N" },
   { "team-size", 0, 0, G_OPTION_ARG_INT, &opt_team_size, "Technicians per team (10)", "N" },
   { "idle", 0, 0, G_OPTION_ARG_INT, &opt_idle, "Extra idle sockets while measuring (10000)", "N" },
@@ -1029,6 +1032,8 @@ probe_alone (const char *dir)
 
 typedef struct {
   const char *name;
+  gboolean    relay;         /* hd-relay's frames, no acknowledgement counted */
+  gboolean    probe;         /* the disk probe runs beside it */
   Target     *target;
   GPtrArray  *chats;
   GPtrArray  *idle_tokens;   /* or all with one token: */
@@ -1075,7 +1080,7 @@ run_phase (Side *side,
   g_mutex_lock (&net_lock);
   chats = side->chats;
   send_prefix = prefix;
-  send_relay = g_str_equal (side->name, "relay");
+  send_relay = side->relay;
   memset (&stats, 0, sizeof stats);
   stats.latencies = g_array_new (FALSE, FALSE, sizeof (double));
   send_chats = side->chats;
@@ -1088,7 +1093,7 @@ run_phase (Side *side,
   /* the first second's messages must not count as delivered later */
   send_prefix = phase_prefix++;
   g_mutex_unlock (&net_lock);
-  if (send_relay)
+  if (side->probe)
     probe_start ();
   cpu0 = bench_cpu_us (side->target->pid);
   t0 = g_get_monotonic_time ();
@@ -1137,6 +1142,55 @@ run_phase (Side *side,
 
 /* --- main ------------------------------------------------------------------- */
 
+/* A relay (tokens t0.. and c0..) started beside the server, with its own
+ * @n + @n member sockets and chats. */
+static void
+start_relay (Side        *side,
+             const char  *name,
+             Target      *target,
+             const char **argv,
+             int          n)
+{
+  g_autoptr(GPtrArray) tt = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) ct = g_ptr_array_new_with_free_func (g_free);
+  GPtrArray *tech_socks, *cust_socks, *side_chats;
+  guint failed = 0;
+
+  target_start (target, argv);
+  for (int i = 0; i < n; i++)
+    {
+      g_ptr_array_add (tt, g_strdup_printf ("t%d", i));
+      g_ptr_array_add (ct, g_strdup_printf ("c%d", i));
+    }
+  tech_socks = open_many (target, tt, NULL, n, ROLE_TECH, &failed, NULL);
+  cust_socks = open_many (target, ct, NULL, n, ROLE_CUSTOMER, &failed, NULL);
+  side_chats = g_ptr_array_new ();
+  for (int i = 0; i < n; i++)
+    {
+      Chat *chat = g_new0 (Chat, 1);
+
+      chat->id = i;
+      chat->to = g_strdup (tt->pdata[i]);
+      chat->tech = tech_socks->pdata[i];
+      chat->customer = cust_socks->pdata[i];
+      if (chat->tech)
+        chat->tech->chat = i;
+      if (chat->customer)
+        chat->customer->chat = i;
+      g_ptr_array_add (side_chats, chat);
+    }
+  g_ptr_array_unref (tech_socks);
+  g_ptr_array_unref (cust_socks);
+  g_print ("%s %s:%u (pid %d): %d + %d members connected (%u failed)\n",
+           name, target->host, target->port, (int) target->pid, n, n, failed);
+  side->name = name;
+  side->relay = TRUE;
+  side->target = target;
+  side->chats = side_chats;
+  side->idle_token = "idle";
+  side->all_latencies = g_array_new (FALSE, FALSE, sizeof (double));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1145,19 +1199,19 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   g_autofree char *tmpdir = NULL;
   g_autofree char *db_path = NULL;
-  Target server = { 0 }, relay = { 0 };
+  Target server = { 0 }, relay = { 0 }, durable = { 0 };
   People *people;
   struct rlimit rl;
   gboolean deflate = FALSE;
   guint failed = 0;
-  GPtrArray *tech_socks, *cust_socks, *relay_tech_socks = NULL, *relay_cust_socks = NULL;
-  g_autoptr(GPtrArray) relay_chats = NULL;
+  GPtrArray *tech_socks, *cust_socks;
   GPtrArray *server_chats;
   Work work = { 0 };
   gint64 t0;
   guint online = 0;
   int closed_setup;
-  Side sides[2] = { { 0 } };
+  Side sides[3] = { { 0 } };
+  int nsides;
   guint64 stored = 0;
   const char *server_argv[10];
   int n;
@@ -1175,7 +1229,7 @@ main (int   argc,
   /* Descriptors: the members of both, one set of idle sockets, setup. */
   if (getrlimit (RLIMIT_NOFILE, &rl) == 0)
     {
-      rlim_t need = 4 * (rlim_t) n + opt_idle + 256;
+      rlim_t need = (opt_durable ? 6 : 4) * (rlim_t) n + opt_idle + 256;
 
       rl.rlim_cur = rl.rlim_max;
       setrlimit (RLIMIT_NOFILE, &rl);
@@ -1303,48 +1357,22 @@ main (int   argc,
   sides[0].idle_tokens = people->idle_tokens;
   sides[0].all_latencies = g_array_new (FALSE, FALSE, sizeof (double));
 
-  /* 4. the relay, with the same members */
+  /* 4. the relays, with the same members */
+  nsides = 1;
   if (opt_relay != NULL)
     {
       const char *relay_argv[] = { opt_relay, NULL };
-      g_autoptr(GPtrArray) tt = g_ptr_array_new_with_free_func (g_free);
-      g_autoptr(GPtrArray) ct = g_ptr_array_new_with_free_func (g_free);
+      const char *durable_argv[] = { opt_relay, "--sync-dir", tmpdir, NULL };
 
-      target_start (&relay, relay_argv);
-      for (int i = 0; i < n; i++)
-        {
-          g_ptr_array_add (tt, g_strdup_printf ("t%d", i));
-          g_ptr_array_add (ct, g_strdup_printf ("c%d", i));
-        }
-      relay_tech_socks = open_many (&relay, tt, NULL, n, ROLE_TECH, &failed, NULL);
-      relay_cust_socks = open_many (&relay, ct, NULL, n, ROLE_CUSTOMER, &failed, NULL);
-      relay_chats = g_ptr_array_new ();
-      for (int i = 0; i < n; i++)
-        {
-          Chat *chat = g_new0 (Chat, 1);
-
-          chat->id = i;
-          chat->to = g_strdup (tt->pdata[i]);
-          chat->tech = relay_tech_socks->pdata[i];
-          chat->customer = relay_cust_socks->pdata[i];
-          if (chat->tech)
-            chat->tech->chat = i;
-          if (chat->customer)
-            chat->customer->chat = i;
-          g_ptr_array_add (relay_chats, chat);
-        }
-      g_print ("relay %s:%u (pid %d): %d + %d members connected (%u failed)\n",
-               relay.host, relay.port, (int) relay.pid, n, n, failed);
-      sides[1].name = "relay";
-      sides[1].target = &relay;
-      sides[1].chats = relay_chats;
-      sides[1].idle_token = "idle";
-      sides[1].all_latencies = g_array_new (FALSE, FALSE, sizeof (double));
+      start_relay (&sides[nsides++], "relay", &relay, relay_argv, n);
+      sides[1].probe = TRUE;
+      if (opt_durable)
+        start_relay (&sides[nsides++], "durable relay", &durable, durable_argv, n);
     }
 
   /* 5. alternating phases */
   for (int r = 1; r <= opt_rounds; r++)
-    for (int s = 0; s < (opt_relay ? 2 : 1); s++)
+    for (int s = 0; s < nsides; s++)
       run_phase (&sides[s], r);
 
   /* 6. what the server stored */
@@ -1368,7 +1396,7 @@ main (int   argc,
   g_print ("\n== summary (load average %.2f now)\n", bench_load_average ());
   g_print ("setup: %d of %d member sockets dropped; %u of %d technicians online and available\n",
            closed_setup, 2 * n, online, n);
-  for (int s = 0; s < (opt_relay ? 2 : 1); s++)
+  for (int s = 0; s < nsides; s++)
     {
       Side *side = &sides[s];
 
@@ -1399,9 +1427,18 @@ main (int   argc,
                  "p99 %.2f ms = %.2f x the relay's p99: the floor of the server's p99 / relay on this disk\n",
                  probe.ms->len, PROBE_BYTES / 1024, percentile (probe.ms, 50), percentile (probe.ms, 99),
                  percentile (probe.ms, 99) / p99r);
+      /* The same relay, sending each batch only after its bytes were
+       * fdatasync()ed: what keeping the messages costs any server here,
+       * with none of the server's own work. */
+      if (opt_durable)
+        g_print ("p99 durable relay / relay: %.2f (p50 %.2f ms, p99 %.2f ms): the floor of p99 server / relay "
+                 "on this disk for a server that sends a message only once it is on the disk\n",
+                 percentile (sides[2].all_latencies, 99) / p99r, percentile (sides[2].all_latencies, 50),
+                 percentile (sides[2].all_latencies, 99));
     }
 
   target_stop (&relay);
+  target_stop (&durable);
   if (probe.fd >= 0)
     close (probe.fd);
   g_mutex_lock (&net_lock);
