@@ -16,7 +16,7 @@ G_BEGIN_DECLS
  * stores: the seed's rules are in core/ (hd-policy.h).  Times are microseconds since the Unix epoch.
  * Ids are positive; 0 means "none" (SQL NULL). */
 
-#define HD_STORE_SCHEMA_VERSION 6
+#define HD_STORE_SCHEMA_VERSION 7
 
 #define HD_TYPE_STORE (hd_store_get_type ())
 G_DECLARE_DERIVABLE_TYPE (HdStore, hd_store, HD, STORE, GObject)

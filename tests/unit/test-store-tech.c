@@ -289,7 +289,7 @@ test_search_index_when_idle (Fixture       *f,
   g_autoptr(HdUserRecord) tina = make_user (f->store, "tina", HD_ROLE_TECHNICIAN);
   HdChatRecord chat = make_active_chat (f->store, carol, tina);
   const char *indexed = "SELECT count(*) FROM search_index WHERE search_index MATCH 'idle'";
-  const char *pending = "SELECT count(*) FROM search_pending";
+  const char *pending = "SELECT count(*) FROM messages WHERE id > (SELECT message_id FROM search_mark)";
   gint64 before = count (f->path, pending);
 
   add_messages (f->store, chat.id, carol->id, "indexed when idle", 0, 100);
@@ -317,6 +317,57 @@ test_search_index_when_idle (Fixture       *f,
   g_assert_cmpint (count (f->path, pending), ==, (before + 100) % 64);
 }
 
+/* A database of schema 6, where the messages not in the full-text index
+ * yet were rows of search_pending: opening it indexes them, once each, and
+ * puts the mark past the last message, so that the next one is indexed by
+ * the mark. */
+static void
+test_search_pending_migrated (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(HdUserRecord) carol = make_user (f->store, "carol", HD_ROLE_CUSTOMER);
+  g_autoptr(HdUserRecord) tina = make_user (f->store, "tina", HD_ROLE_TECHNICIAN);
+  HdChatRecord chat = make_active_chat (f->store, carol, tina);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) hits = NULL;
+  sqlite3 *db = NULL;
+
+  add_messages (f->store, chat.id, carol->id, "early words", 0, 10);
+  hits = search (f->store, HD_REQUESTS_ALL, tina->id, "early");   /* indexes what waits */
+  g_assert_cmpuint (hits->len, ==, 10);
+  add_messages (f->store, chat.id, carol->id, "late words", 10, 5);
+  g_clear_object (&f->store);
+
+  /* back to schema 6: the five late messages wait in search_pending */
+  g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "CREATE TABLE search_pending (message_id INTEGER PRIMARY KEY);"
+                                 "INSERT INTO search_pending SELECT id FROM messages WHERE body = 'late words';"
+                                 "CREATE TRIGGER search_message_added AFTER INSERT ON messages"
+                                 "  WHEN new.kind <> 'system' BEGIN"
+                                 "  INSERT INTO search_pending (message_id) VALUES (new.id);"
+                                 "END;"
+                                 "DROP TABLE search_mark;"
+                                 "PRAGMA user_version = 6;",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  g_assert_cmpint (count (f->path, "SELECT count(*) FROM search_index WHERE search_index MATCH 'late'"), ==, 0);
+
+  f->store = hd_store_open (f->path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (hd_store_get_schema_version (f->store), ==, HD_STORE_SCHEMA_VERSION);
+  g_assert_cmpint (count (f->path, "SELECT count(*) FROM search_index WHERE search_index MATCH 'late'"), ==, 5);
+  g_assert_cmpint (count (f->path, "SELECT count(*) FROM search_index WHERE search_index MATCH 'early'"), ==, 10);
+  g_assert_cmpint (count (f->path, "SELECT count(*) FROM sqlite_master WHERE name = 'search_pending'"), ==, 0);
+  g_assert_cmpint (count (f->path, "SELECT (SELECT message_id FROM search_mark) = MAX(id) FROM messages"), ==, 1);
+
+  /* and what comes next is found by the mark */
+  add_messages (f->store, chat.id, carol->id, "later still", 15, 3);
+  g_clear_pointer (&hits, g_ptr_array_unref);
+  hits = search (f->store, HD_REQUESTS_ALL, tina->id, "still");
+  g_assert_cmpuint (hits->len, ==, 3);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -327,6 +378,7 @@ main (int    argc,
   ADD ("/store-tech/search-follows-tables", test_search_follows_tables);
   ADD ("/store-tech/search-index-in-steps", test_search_index_in_steps);
   ADD ("/store-tech/search-index-when-idle", test_search_index_when_idle);
+  ADD ("/store-tech/search-pending-migrated", test_search_pending_migrated);
   ADD ("/store-tech/guarded-moves", test_guarded_moves);
   g_test_add_func ("/store-tech/migration-fills-index", test_migration_fills_index);
   g_test_add_func ("/store-tech/wire-v2", test_wire_v2);
