@@ -15,8 +15,8 @@
  * DIR, in place, fdatasync ()ed, and only then sent, as the server sends a
  * message only after its commit's fsync.  It writes the frames' bytes
  * alone (about 150 per message, where a commit of the server writes 24
- * KiB of database pages), so what it measures is a floor: what the disk
- * adds to any relay that keeps what it acknowledges.
+ * KiB of database pages): what keeping the messages costs a relay that
+ * does nothing else.
  *
  *   hd-relay [--port N] [--sync-dir DIR]
  *                           prints "listening on http://127.0.0.1:PORT/" */

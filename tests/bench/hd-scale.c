@@ -1428,11 +1428,11 @@ main (int   argc,
                  probe.ms->len, PROBE_BYTES / 1024, percentile (probe.ms, 50), percentile (probe.ms, 99),
                  percentile (probe.ms, 99) / p99r);
       /* The same relay, sending each batch only after its bytes were
-       * fdatasync()ed: what keeping the messages costs any server here,
+       * fdatasync()ed: what keeping the messages costs a relay here,
        * with none of the server's own work. */
       if (opt_durable)
-        g_print ("p99 durable relay / relay: %.2f (p50 %.2f ms, p99 %.2f ms): the floor of p99 server / relay "
-                 "on this disk for a server that sends a message only once it is on the disk\n",
+        g_print ("p99 durable relay / relay: %.2f (p50 %.2f ms, p99 %.2f ms): what sending a message only once "
+                 "it is on the disk costs a relay that does nothing else\n",
                  percentile (sides[2].all_latencies, 99) / p99r, percentile (sides[2].all_latencies, 50),
                  percentile (sides[2].all_latencies, 99));
     }
