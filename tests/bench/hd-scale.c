@@ -1142,6 +1142,21 @@ run_phase (Side *side,
 
 /* --- main ------------------------------------------------------------------- */
 
+/* Chat @i's members: the @i-th sockets (NULL where one failed to open). */
+static void
+chat_set_members (Chat      *chat,
+                  int        i,
+                  GPtrArray *tech_socks,
+                  GPtrArray *cust_socks)
+{
+  chat->tech = tech_socks->pdata[i];
+  chat->customer = cust_socks->pdata[i];
+  if (chat->tech)
+    chat->tech->chat = i;
+  if (chat->customer)
+    chat->customer->chat = i;
+}
+
 /* A relay (tokens t0.. and c0..) started beside the server, with its own
  * @n + @n member sockets and chats. */
 static void
@@ -1171,12 +1186,7 @@ start_relay (Side        *side,
 
       chat->id = i;
       chat->to = g_strdup (tt->pdata[i]);
-      chat->tech = tech_socks->pdata[i];
-      chat->customer = cust_socks->pdata[i];
-      if (chat->tech)
-        chat->tech->chat = i;
-      if (chat->customer)
-        chat->customer->chat = i;
+      chat_set_members (chat, i, tech_socks, cust_socks);
       g_ptr_array_add (side_chats, chat);
     }
   g_ptr_array_unref (tech_socks);
@@ -1334,16 +1344,7 @@ main (int   argc,
 
   /* 3. the chats */
   for (int i = 0; i < n; i++)
-    {
-      Chat *chat = server_chats->pdata[i];
-
-      chat->tech = tech_socks->pdata[i];
-      chat->customer = cust_socks->pdata[i];
-      if (chat->tech)
-        chat->tech->chat = i;
-      if (chat->customer)
-        chat->customer->chat = i;
-    }
+    chat_set_members (server_chats->pdata[i], i, tech_socks, cust_socks);
   t0 = g_get_monotonic_time ();
   work.step = 1;
   run_work (&work);
