@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* hd-scale: the "Done when" of issue #9 in one run.
  *
- *   hd-scale --server build/backend/helpdesk-server --relay build/tests/bench/hd-relay
+ *   hd-scale --server build/backend/helpdesk-server --relay build/tests/bench/hd-relay [--durable-relay]
  *            [--technicians 1000] [--team-size 10] [--idle 10000] [--rate 1000]
  *            [--duration 10] [--rounds 2]
  *
@@ -19,7 +19,10 @@
  * 3. Each customer opens a chat on its request, its technician accepts it:
  *    T active chats.
  * 4. The bare relay (hd-relay: the same socket layer, nothing stored) is
- *    started beside it with the same T + T member sockets.
+ *    started beside it with the same T + T member sockets; with
+ *    --durable-relay a second one too, which fdatasyncs each batch's
+ *    frames into a file in the database's folder before it sends them
+ *    (hd-relay --sync-dir): what keeping the messages costs a relay.
  * 5. Rounds, alternating server and relay: --idle extra idle authenticated
  *    sockets are opened to the one measured (the first time: its VmRSS
  *    before and after, per socket), then the customers send --rate
