@@ -1051,7 +1051,19 @@ typedef struct {
   guint       idle_failed;
 } Side;
 
-static char phase_prefix = 'a';
+/* Each phase takes two client_id prefixes (its warm-up second's and its
+ * measured seconds'), letters in turn: a byte past 'z' would be invalid
+ * UTF-8 from the 16th phase on, and the server rightly closes the
+ * customers' sockets with 1007.  Reusing a letter 26 phases later is
+ * safe: a chat's message numbers only grow, so no client_id repeats. */
+static const char PREFIXES[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+static guint phase_prefix;
+
+static char
+next_prefix (void)
+{
+  return PREFIXES[phase_prefix++ % (sizeof PREFIXES - 1)];
+}
 
 static void
 run_phase (Side *side,
@@ -1065,7 +1077,7 @@ run_phase (Side *side,
   double l0 = bench_load_average ();
   g_autoptr(GArray) lat = NULL;
   Stats got;
-  char prefix = phase_prefix++;
+  char prefix = next_prefix ();
 
   idle = open_many (side->target, side->idle_tokens, side->idle_token, opt_idle, ROLE_IDLE, &failed, &side->deflate);
   side->idle_failed += failed;
@@ -1094,7 +1106,7 @@ run_phase (Side *side,
   g_array_set_size (stats.latencies, 0);
   stats.sent = stats.delivered = stats.acked = stats.duplicate = 0;
   /* the first second's messages must not count as delivered later */
-  send_prefix = phase_prefix++;
+  send_prefix = next_prefix ();
   g_mutex_unlock (&net_lock);
   if (side->probe)
     probe_start ();
