@@ -71,6 +71,20 @@ usage_error (GOptionContext *context,
   return EXIT_USAGE;
 }
 
+/* A count option (0 to 1,000,000) into @value; unset leaves @value. */
+static gboolean
+parse_count (const char  *option,
+             const char  *text,
+             guint64     *value,
+             GError     **error)
+{
+  if (text == NULL || g_ascii_string_to_unsigned (text, 10, 0, 1000000, value, NULL))
+    return TRUE;
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               "--%s: “%s” is not a number (0 to 1000000)", option, text);
+  return FALSE;
+}
+
 /* Every WebSocket is a file descriptor: 10,000 open sockets need more than
  * the usual soft limit of 1,024, so take what the hard limit allows. */
 static void
@@ -105,6 +119,8 @@ main (int   argc,
   guint64 per_address = HD_DOOR_MAX_PER_ADDRESS;
   g_autofree char *per_user_text = NULL;
   guint64 per_user = HD_HUB_MAX_SOCKETS_PER_USER;
+  g_autofree char *frame_rate_text = NULL;
+  guint64 frame_rate = HD_HUB_FRAMES_PER_SECOND;
   g_autofree char *tls_cert = NULL;
   g_autofree char *tls_key = NULL;
   gboolean seed_demo = FALSE;
@@ -132,6 +148,7 @@ main (int   argc,
     { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &tls_key, "PEM private key of the certificate", "FILE" },
     { "max-connections-per-address", 0, 0, G_OPTION_ARG_STRING, &per_address_text, "HTTP connections one client address may hold at once; 0: no cap (default 1024)", "N" },
     { "max-sockets-per-user", 0, 0, G_OPTION_ARG_STRING, &per_user_text, "WebSockets one user may hold at once on this server; 0: no cap (default 32)", "N" },
+    { "max-frames-per-second", 0, 0, G_OPTION_ARG_STRING, &frame_rate_text, "Messages one WebSocket may send a second on average, in bursts of twice that; past it the socket is read slower, nothing is refused; 0: no limit (default 100)", "N" },
     { "trusted-proxy", 0, 0, G_OPTION_ARG_STRING, &trusted_text, "Addresses never capped (the proxy in front), comma-separated; \"\" for none (default: every loopback address)", "ADDR,…" },
     { NULL }
   };
@@ -174,20 +191,10 @@ main (int   argc,
       g_autofree char *m = g_strdup_printf ("--listen: “%s” is not an IP address", listen_addr);
       return usage_error (context, m);
     }
-  if (per_address_text != NULL &&
-      !g_ascii_string_to_unsigned (per_address_text, 10, 0, 1000000, &per_address, NULL))
-    {
-      g_autofree char *m = g_strdup_printf ("--max-connections-per-address: “%s” is not a number (0 to 1000000)",
-                                            per_address_text);
-      return usage_error (context, m);
-    }
-  if (per_user_text != NULL &&
-      !g_ascii_string_to_unsigned (per_user_text, 10, 0, 1000000, &per_user, NULL))
-    {
-      g_autofree char *m = g_strdup_printf ("--max-sockets-per-user: “%s” is not a number (0 to 1000000)",
-                                            per_user_text);
-      return usage_error (context, m);
-    }
+  if (!parse_count ("max-connections-per-address", per_address_text, &per_address, &error) ||
+      !parse_count ("max-sockets-per-user", per_user_text, &per_user, &error) ||
+      !parse_count ("max-frames-per-second", frame_rate_text, &frame_rate, &error))
+    return usage_error (context, error->message);
   if (trusted_text != NULL)
     {
       g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
@@ -270,6 +277,7 @@ main (int   argc,
   hd_server_set_store_kind (server, hd_store_get_kind (store));
   hd_server_set_address_limit (server, (guint) per_address, (const char * const *) trusted);
   hd_server_set_socket_limit (server, (guint) per_user);
+  hd_server_set_frame_rate (server, (guint) frame_rate);
   /* Several servers on one PostgreSQL database are one helpdesk. */
   if (hd_store_is_postgres_uri (database))
     {

@@ -1183,6 +1183,13 @@ hd_server_set_socket_limit (HdServer *self,
   hd_hub_set_max_per_user (self->hub, max_per_user);
 }
 
+void
+hd_server_set_frame_rate (HdServer *self,
+                          guint     frames_per_second)
+{
+  hd_hub_set_frame_rate (self->hub, frames_per_second);
+}
+
 gboolean
 hd_server_listen (HdServer    *self,
                   const char  *address,

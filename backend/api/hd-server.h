@@ -26,6 +26,9 @@ void        hd_server_set_address_limit (HdServer          *self,
 /* The hub's cap on WebSockets per user (hd_hub_set_max_per_user ()). */
 void        hd_server_set_socket_limit (HdServer          *self,
                                         guint              max_per_user);
+/* The messages a WebSocket may send a second (hd_hub_set_frame_rate ()). */
+void        hd_server_set_frame_rate   (HdServer          *self,
+                                        guint              frames_per_second);
 /* The core thread the service now lives on (hd_core_enter () to call it
  * directly). */
 HdCore     *hd_server_get_core   (HdServer         *self);

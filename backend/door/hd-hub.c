@@ -583,6 +583,8 @@ hd_hub_new (HdCore *core)
     .max_message = HD_MAX_FRAME_BYTES,
     .max_queued = MAX_QUEUED_BYTES,
     .write_timeout_ms = env_ms ("HD_WRITE_TIMEOUT_MS", DEFAULT_WRITE_TIMEOUT_MS),
+    .frames_per_second = HD_HUB_FRAMES_PER_SECOND,
+    .frame_burst = 2 * HD_HUB_FRAMES_PER_SECOND,
   };
 
   self->core = core;
@@ -750,6 +752,13 @@ hd_hub_set_max_per_user (HdHub *self,
                          guint  max_per_user)
 {
   self->max_per_user = max_per_user;
+}
+
+void
+hd_hub_set_frame_rate (HdHub *self,
+                       guint  frames_per_second)
+{
+  hd_ws_loop_set_frame_rate (self->ws, frames_per_second, 2 * frames_per_second);
 }
 
 void

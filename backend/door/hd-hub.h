@@ -23,6 +23,12 @@ HdHub   *hd_hub_new               (HdCore                  *core);
  * many devices and for reconnects that come before the old socket is
  * known dead, not for one account taking every descriptor. */
 #define HD_HUB_MAX_SOCKETS_PER_USER 32
+/* A socket may send this many messages a second on average, in bursts
+ * of twice that (--max-frames-per-second); past it the socket is read
+ * slower, nothing of it refused: far above what a person types (the apps
+ * send chat.typing at most every few seconds), and a scripted flood gets
+ * this rate and no more (doc/websocket.md, "A rate per socket"). */
+#define HD_HUB_FRAMES_PER_SECOND 100
 
 /* Answers @msg's upgrade request for @user (already authenticated; taken)
  * with 101, or 400 when it is not a valid WebSocket handshake (FALSE).
@@ -37,6 +43,9 @@ gboolean hd_hub_upgrade           (HdHub                   *self,
 /* 0: no cap.  Sockets open already stay. */
 void     hd_hub_set_max_per_user  (HdHub                   *self,
                                    guint                    max_per_user);
+/* 0: no limit; the burst is twice the rate. */
+void     hd_hub_set_frame_rate    (HdHub                   *self,
+                                   guint                    frames_per_second);
 /* Closes every socket with @code (1001 on shutdown). */
 void     hd_hub_close_all         (HdHub                   *self,
                                    gushort                  code,

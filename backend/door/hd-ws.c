@@ -107,7 +107,12 @@ struct _HdWsConn
   gboolean                dirty;      /* has frames queued to send */
   gboolean                lingering;  /* closed our side, draining theirs */
   gboolean                write_blocked; /* the kernel refused our last write */
-  gboolean                throttled;  /* too much on its way to main: not read */
+  gboolean                throttled;  /* not read for now: too much on its way
+                                       * to main, or out of credit */
+  double                  credit;     /* data frames it may still send now
+                                       * (limits.frames_per_second); below 0
+                                       * after a read that brought more */
+  gint64                  credit_at;  /* ms: when credit was last grown */
   gsize                   round_read; /* bytes read this round */
   guint64                 read_round; /* the round it was last read in */
   gint64                  blocked_since; /* ms, while write_blocked */
@@ -265,6 +270,17 @@ hd_ws_conn_set_data (HdWsConn *conn,
                      gpointer  data)
 {
   conn->data = data;
+}
+
+void
+hd_ws_loop_set_frame_rate (HdWsLoop *loop,
+                           guint     frames_per_second,
+                           guint     frame_burst)
+{
+  g_mutex_lock (&loop->io);
+  loop->limits.frames_per_second = frames_per_second;
+  loop->limits.frame_burst = frame_burst > 0 ? frame_burst : frames_per_second;
+  g_mutex_unlock (&loop->io);
 }
 
 void
@@ -809,9 +825,16 @@ recv_cb (wslay_event_context_ptr  ctx,
   HdWsConn *c = user_data;
   ssize_t n;
 
-  /* This socket's share of the round is read, or the round is full: the
-   * rest is the next round's (wslay asks only when its buffer holds no
-   * whole frame). */
+  /* This socket's share of the round is read, or the round is full, or
+   * the socket has spent its credit (limits.frames_per_second): the rest
+   * is a later round's (wslay asks only when its buffer holds no whole
+   * frame, so a read brings at most one buffer's frames past the
+   * credit). */
+  if (c->loop->limits.frames_per_second > 0 && c->credit < 1)
+    {
+      wslay_event_set_error (ctx, WSLAY_ERR_WOULDBLOCK);
+      return -1;
+    }
   if (c->round_read >= c->loop->share || c->loop->round_messages >= ROUND_MESSAGES)
     {
       if (c->round_read < c->loop->share)
@@ -885,6 +908,7 @@ on_msg_recv_cb (wslay_event_context_ptr                   ctx,
   if (arg->opcode != WSLAY_TEXT_FRAME && arg->opcode != WSLAY_BINARY_FRAME)
     return;   /* pings are answered by wslay, pongs only count as life */
   c->loop->round_messages++;
+  c->credit -= 1;
   ev.is_text = arg->opcode == WSLAY_TEXT_FRAME;
   /* Only this thread counts at_main up, so once it reads 0 no earlier
    * message of this connection can still be on its way to main. */
@@ -925,6 +949,8 @@ conn_adopt (HdWsLoop *loop,
   wslay_event_config_set_max_recv_msg_length (c->ctx, loop->limits.max_message);
   c->epoll_mask = ev.events;
   c->last_recv = loop->now;
+  c->credit = loop->limits.frame_burst;
+  c->credit_at = loop->now;
   if (epoll_ctl (loop->epfd, EPOLL_CTL_ADD, c->fd, &ev) != 0)
     {
       g_warning ("epoll_ctl: %s", g_strerror (errno));
@@ -1012,6 +1038,30 @@ flush_dirty (HdWsLoop *loop)
   g_ptr_array_set_size (loop->dirty, 0);
 }
 
+/* Grows the socket's credit by the time since it last grew (at most to
+ * the burst) and says whether it may be read: a socket that flooded is
+ * read again once the frames it sent past its credit are paid off, so
+ * over time it gets limits.frames_per_second and no more, whatever it
+ * sends (the last read of wslay's buffer can bring more than the credit
+ * held: that is debt, paid before the next read).  Nothing it sent is
+ * dropped or refused. */
+static gboolean
+has_credit (HdWsLoop *loop,
+            HdWsConn *c)
+{
+  const HdWsLimits *lim = &loop->limits;
+
+  if (lim->frames_per_second == 0)
+    return TRUE;
+  if (loop->now > c->credit_at)
+    {
+      c->credit = MIN ((double) lim->frame_burst,
+                       c->credit + (double) (loop->now - c->credit_at) * lim->frames_per_second / 1000.0);
+      c->credit_at = loop->now;
+    }
+  return c->credit >= 1;
+}
+
 /* Reads this socket's share of the round.  FALSE when that finished it:
  * EOF, a reset, or a frame wslay refused at the frame level (an oversized
  * or fragmented control frame), whose close goes out if it can. */
@@ -1024,10 +1074,12 @@ conn_read (HdWsLoop *loop,
       loop->contended = TRUE;   /* read next round, early in it */
       return TRUE;
     }
-  if (g_atomic_int_get (&c->at_main) >= MAX_AT_MAIN)
+  if (g_atomic_int_get (&c->at_main) >= MAX_AT_MAIN || !has_credit (loop, c))
     {
-      /* The main context is behind with this socket's messages: not read
-       * (nor polled for reading) until it catches up. */
+      /* The main context is behind with this socket's messages, or the
+       * socket sent more than its rate: not read (nor polled for reading)
+       * until that is over; what it sends meanwhile waits in the kernel,
+       * and then in the peer (TCP's own flow control). */
       c->throttled = TRUE;
       g_ptr_array_add (loop->throttled, hd_ws_conn_ref (c));
       conn_update (loop, c);
@@ -1058,7 +1110,8 @@ by_read_round (const void *a,
 }
 
 /* Sockets held back for the main context are read again once it took
- * half of what waited. */
+ * half of what waited; those held back for their rate once they have
+ * credit again. */
 static void
 resume_throttled (HdWsLoop *loop)
 {
@@ -1066,7 +1119,8 @@ resume_throttled (HdWsLoop *loop)
     {
       HdWsConn *c = g_ptr_array_index (loop->throttled, i);
 
-      if (c->ctx != NULL && g_atomic_int_get (&c->at_main) >= MAX_AT_MAIN / 2)
+      if (c->ctx != NULL &&
+          (g_atomic_int_get (&c->at_main) >= MAX_AT_MAIN / 2 || !has_credit (loop, c)))
         {
           i++;
           continue;
@@ -1324,6 +1378,8 @@ hd_ws_loop_new (const HdWsLimits *limits,
   struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
 
   loop->limits = *limits;
+  if (loop->limits.frames_per_second > 0 && loop->limits.frame_burst == 0)
+    loop->limits.frame_burst = loop->limits.frames_per_second;
   loop->on_message = on_message;
   loop->on_closed = on_closed;
   loop->user_data = user_data;

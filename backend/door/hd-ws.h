@@ -39,12 +39,23 @@ typedef struct {
                              * fuzzing) */
   guint  write_timeout_ms;  /* a peer that takes none of our bytes this
                              * long is dropped (0: 30 s) */
+  guint  frames_per_second; /* data frames a socket may send on average;
+                             * past that it is not read until its credit
+                             * has grown back, and what it sent meanwhile
+                             * waits in the kernel (0: no limit) */
+  guint  frame_burst;       /* the credit a socket starts with and may
+                             * save up (0: frames_per_second) */
 } HdWsLimits;
 
 HdWsLoop  *hd_ws_loop_new           (const HdWsLimits  *limits,
                                      HdWsMessageFunc    on_message,
                                      HdWsClosedFunc     on_closed,
                                      gpointer           user_data);
+/* Sets limits.frames_per_second and .frame_burst (from any thread); the
+ * sockets open already keep the credit they have. */
+void       hd_ws_loop_set_frame_rate (HdWsLoop         *loop,
+                                      guint             frames_per_second,
+                                      guint             frame_burst);
 
 /* The fast path: runs on the socket thread for each text message of a
  * connection marked ready (hd_ws_conn_set_ready ()) while none of its

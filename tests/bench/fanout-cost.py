@@ -76,7 +76,10 @@ class Server:
         self.start()
 
     def start(self):
-        cmd = [self.binary, '--port', '0', '--database', self.db, '--seed-demo']
+        # one socket sends every message, 1,000 a second: past the rate one
+        # person's socket gets (100 a second), so no rate here
+        cmd = [self.binary, '--port', '0', '--database', self.db, '--seed-demo',
+               '--max-frames-per-second', '0']
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self.log, env=self.env)
         for raw in self.proc.stdout:
             m = LISTEN_RE.search(raw.decode())

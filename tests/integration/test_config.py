@@ -152,6 +152,10 @@ class ConfigTest(unittest.TestCase):
             'bad boolean': ('[server]\nseed-demo = maybe\n', 'seed-demo'),
             'bad port': ('[server]\nport = eighty\n', 'eighty'),
             'config in config': ('[server]\nconfig = /etc/passwd\n', 'config'),
+            'bad count': ('[server]\nmax-frames-per-second = -1\n',
+                          '--max-frames-per-second: “-1” is not a number'),
+            'bad count of sockets': ('[server]\nmax-sockets-per-user = many\n',
+                                     '--max-sockets-per-user: “many” is not a number'),
         }
         for what, (text, needle) in cases.items():
             with self.subTest(what):

@@ -744,6 +744,66 @@ test_main_behind (void)
   close_pairs (loop, 1, conns, peers);
 }
 
+/* A socket that sends past limits.frames_per_second is not read until
+ * its credit has grown back: over time it gets that rate and no more,
+ * whatever it sends, and nothing it sent is lost (what it sent meanwhile
+ * waits in the kernel).  Without the rate these 8,192 frames are read in
+ * a few rounds, in milliseconds.  A read stops once the credit is spent,
+ * but the frames of wslay's last buffer (4 KiB: 256 of these) are read
+ * past it: that debt is paid before the next read. */
+#define RATE         8000
+#define RATE_BURST   100
+#define CHUNK_FRAMES (4096 / SMALL_FRAME)
+
+static void
+test_rate (void)
+{
+  HdWsLimits limits = { 10000, 30000, 64 * 1024, 4 * 1024 * 1024, TRUE, 0, RATE, RATE_BURST };
+  guint counts[1] = { 0 };
+  HdWsLoop *loop = hd_ws_loop_new (&limits, count_message, on_closed, counts);
+  HdWsConn *conns[1];
+  int peers[1];
+  const guint frames = 4 * FLOOD_BYTES / SMALL_FRAME;
+  guint first;
+  gint64 t0, elapsed;
+
+  open_pairs (loop, 1, conns, peers);
+  hd_ws_conn_set_data (conns[0], GINT_TO_POINTER (0));
+  t0 = g_get_monotonic_time ();
+  flood (peers[0], 4 * FLOOD_BYTES);
+  for (int i = 0; i < 20 && counts[0] == 0; i++)
+    {
+      hd_ws_loop_iterate (loop, 0);
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+    }
+  /* the burst, and at most one buffer past it */
+  first = counts[0];
+  g_assert_cmpuint (first, >=, RATE_BURST);
+  g_assert_cmpuint (first, <=, RATE_BURST + CHUNK_FRAMES);
+  /* out of credit: the rounds that follow at once read nothing */
+  for (int i = 0; i < 5; i++)
+    {
+      hd_ws_loop_iterate (loop, 0);
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+    }
+  g_assert_cmpuint (counts[0], ==, first);
+  while (counts[0] < frames && g_get_monotonic_time () - t0 < 10 * G_USEC_PER_SEC)
+    {
+      hd_ws_loop_iterate (loop, 10);
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+    }
+  elapsed = g_get_monotonic_time () - t0;
+  g_assert_cmpuint (counts[0], ==, frames);
+  /* all but the burst and the last buffer, at the rate: (8,192 - 100 -
+   * 256) / 8,000 s = 0.98 s at least */
+  g_assert_cmpint (elapsed, >=, (gint64) (frames - RATE_BURST - CHUNK_FRAMES) * G_USEC_PER_SEC / RATE * 9 / 10);
+  g_assert_true (hd_ws_conn_is_open (conns[0]));
+  close_pairs (loop, 1, conns, peers);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -780,5 +840,6 @@ main (int   argc,
   g_test_add_func ("/ws/no-dead-after-stall", test_no_dead_after_stall);
   g_test_add_func ("/ws/fair-shares", test_fair_shares);
   g_test_add_func ("/ws/main-behind", test_main_behind);
+  g_test_add_func ("/ws/rate-per-socket", test_rate);
   return g_test_run ();
 }
