@@ -652,6 +652,15 @@ class Flooder:
             t.join(5)
 
 
+def probe(tina_ev, carol_ev, chat, k):
+    """tina's message number @k in @chat; the seconds until carol has it."""
+    cid = 'probe-%d' % k
+    t0 = time.monotonic()
+    tina_ev.send('chat.send', {'chat_id': chat['id'], 'body': 'probe %d' % k, 'client_id': cid})
+    carol_ev.next('chat.message', where=lambda d: d['client_id'] == cid, timeout=20)
+    return time.monotonic() - t0
+
+
 class FloodTest(ServerTestCase):
     """One socket that sends frames as fast as it can (a scripted client,
     a stolen account) gets its fair share of the server and no more: the
@@ -684,13 +693,7 @@ class FloodTest(ServerTestCase):
         try:
             for k in range(12):
                 time.sleep(0.3)
-                cid = 'probe-%d' % k
-                t0 = time.monotonic()
-                tina_ev.send('chat.send', {'chat_id': chat['id'], 'body': 'probe %d' % k,
-                                           'client_id': cid})
-                carol_ev.next('chat.message', where=lambda d, cid=cid: d['client_id'] == cid,
-                              timeout=20)
-                worst = max(worst, time.monotonic() - t0)
+                worst = max(worst, probe(tina_ev, carol_ev, chat, k))
                 peak = max(peak, rss_kib(self.srv.pid))
         finally:
             flooder.stop()
@@ -747,13 +750,7 @@ class RateTest(ServerTestCase):
         worst = 0.0
         for k in range(3):
             time.sleep(0.3)
-            cid = 'probe-%d' % k
-            t1 = time.monotonic()
-            tina_ev.send('chat.send', {'chat_id': chat['id'], 'body': 'probe %d' % k,
-                                       'client_id': cid})
-            carol_ev.next('chat.message', where=lambda d, cid=cid: d['client_id'] == cid,
-                          timeout=10)
-            worst = max(worst, time.monotonic() - t1)
+            worst = max(worst, probe(tina_ev, carol_ev, chat, k))
         seen = []
         while len(seen) < self.N:
             d = carol_ev.next('chat.message', where=lambda d: d['client_id'].startswith('rate-'),
@@ -766,7 +763,7 @@ class RateTest(ServerTestCase):
         # credit; a slow server only takes longer
         least = (self.N - self.BURST - 50) / self.RATE
         self.assertGreater(elapsed, least, 'a flood of %d messages took %.1f s' % (self.N, elapsed))
-        self.assertLess(worst, 1.0, 'the other member\'s message took %.1f s' % worst)
+        self.assertLess(worst, 2.0, 'the other member\'s message took %.1f s' % worst)
         stored = self.messages(carol, chat['id'], limit=1000)['messages']
         self.assertEqual([m['client_id'] for m in stored if m['client_id'].startswith('rate-')], ids)
         # still open and read: one more message goes through

@@ -81,6 +81,7 @@ launch_one (HdTestServer *server)
   GInputStream *stdout_pipe;
   const char *argv[] = {
     bin, "--port", port, "--database", server->database, "--seed-demo",
+    "--max-frames-per-second", server->no_rate ? "0" : "100",
     server->address ? "--listen" : NULL, server->address, NULL,
   };
 
@@ -177,11 +178,13 @@ create_pg_database (void)
   return g_strdup_printf ("postgresql:///%s%s", name, query ? query : "");
 }
 
-HdTestServer *
-hd_test_server_start (void)
+static HdTestServer *
+server_start (gboolean no_rate)
 {
   HdTestServer *server = g_new0 (HdTestServer, 1);
   g_autoptr(GError) error = NULL;
+
+  server->no_rate = no_rate;
 
   if (g_strcmp0 (g_getenv ("HD_TEST_STORE"), "postgresql") == 0)
     {
@@ -192,6 +195,7 @@ hd_test_server_start (void)
           server->twin = g_new0 (HdTestServer, 1);
           server->twin->database = g_strdup (server->database);
           server->twin->store = g_strdup (server->store);
+          server->twin->no_rate = no_rate;
         }
     }
   else
@@ -204,6 +208,18 @@ hd_test_server_start (void)
   server->port = 0;
   hd_test_server_launch (server);
   return server;
+}
+
+HdTestServer *
+hd_test_server_start (void)
+{
+  return server_start (FALSE);
+}
+
+HdTestServer *
+hd_test_server_start_no_rate (void)
+{
+  return server_start (TRUE);
 }
 
 const char *

@@ -26,9 +26,13 @@ struct _HdTestServer {
   char *url;        /* http://ADDR:PORT/ */
   HdTestServer *twin;   /* the second server on the same database, or NULL */
   guint turn;
+  gboolean no_rate;     /* started with --max-frames-per-second 0 */
 };
 
 HdTestServer *hd_test_server_start    (void);
+/* The same, with no rate per WebSocket (--max-frames-per-second 0): for a
+ * test that fills a chat with thousands of messages sent as one burst. */
+HdTestServer *hd_test_server_start_no_rate (void);
 /* The URL the next client should use: this server's, or with a twin this
  * one's and the twin's in turn (first, second, first…), so that in a test
  * the second client logged in (mostly the customer when a technician came
